@@ -1,0 +1,97 @@
+"""Pairing QR codes: short-lived, single-use, purpose-bound signed tokens.
+
+The QR code carries `<jti>:<signature>` only. The signature (salted with the
+purpose) proves we issued it; the PairingToken row holds its target, expiry
+and whether it was used. Redeeming locks that row, so a token pairs one
+device at most, even when two devices scan it at the same moment.
+"""
+
+import secrets
+from datetime import timedelta
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Device, PairingToken
+
+SALT = "hdnd.pairing."
+
+
+class PairingError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def issue(purpose: str, *, user=None, display=None, created_by=None, ttl: int | None = None) -> str:
+    """Create a pairing token and return the string to put in the QR code."""
+    if purpose not in PairingToken.Purpose.values:
+        raise ValueError(purpose)
+    if (purpose == PairingToken.Purpose.DISPLAY) != (display is not None) or (purpose != PairingToken.Purpose.DISPLAY and user is None):
+        raise ValueError("a display token names a display; terminal and console tokens name a user")
+    ttl = settings.PAIRING_TOKEN_TTL if ttl is None else ttl
+    jti = secrets.token_hex(12)
+    PairingToken.objects.create(jti=jti, purpose=purpose, user=user, display=display, created_by=created_by,
+                                expires_at=timezone.now() + timedelta(seconds=ttl))
+    return signing.Signer(salt=SALT + purpose).sign(jti).replace(":", ".")
+
+
+def _unsign(token: str) -> tuple[str, str]:
+    """Return (purpose, jti) for a token we signed, trying each purpose's salt."""
+    if not isinstance(token, str) or len(token) > 200:
+        raise PairingError("forged", _("Mã ghép nối không hợp lệ."))
+    raw = token.replace(".", ":")
+    for purpose in PairingToken.Purpose.values:
+        try:
+            return purpose, signing.Signer(salt=SALT + purpose).unsign(raw)
+        except signing.BadSignature:
+            continue
+    raise PairingError("forged", _("Mã ghép nối không hợp lệ hoặc đã bị sửa đổi."))
+
+
+def redeem(token: str, *, expected_purpose: str | None = None) -> tuple[PairingToken, Device]:
+    """Use the token once: mark it used and create the Device it pairs."""
+    purpose, jti = _unsign(token)
+    if expected_purpose and purpose != expected_purpose:
+        raise PairingError("wrong_purpose", _("Mã này không dùng để ghép loại thiết bị này."))
+    with transaction.atomic():
+        row = PairingToken.objects.select_for_update().select_related("user", "display").filter(jti=jti, purpose=purpose).first()
+        if row is None:
+            raise PairingError("forged", _("Mã ghép nối không hợp lệ."))
+        if row.used_at is not None:
+            raise PairingError("used", _("Mã ghép nối này đã được sử dụng. Hãy xin mã mới."))
+        if row.expires_at <= timezone.now():
+            raise PairingError("expired", _("Mã ghép nối đã hết hạn. Hãy xin mã mới."))
+        if row.user is not None and not row.user.is_active:
+            raise PairingError("forged", _("Tài khoản của mã này đã bị khóa."))
+        label = str(row.display) if row.display else (row.user.get_full_name() or row.user.get_username())
+        device = Device.objects.create(kind=purpose, label=label, user=row.user, display=row.display)
+        row.used_at = timezone.now()
+        row.device = device
+        row.save(update_fields=["used_at", "device"])
+        from audit.models import AuditRecord
+
+        AuditRecord.objects.create(user=row.user, device=device, role=purpose, action="device.pair",
+                                   detail={"jti": jti, "issued_by": row.created_by_id})
+    return row, device
+
+
+def qr_png(data: str, box_size: int = 8) -> bytes:
+    img = qrcode.make(data, box_size=box_size, border=2)
+    buf = BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def qr_svg(data: str) -> bytes:
+    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    buf = BytesIO()
+    img.save(buf)
+    return buf.getvalue()

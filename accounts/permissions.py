@@ -1,0 +1,109 @@
+"""Every permission check of the project, in one place.
+
+Two questions only:
+- which role does this person or device have in this sitting (`role_in`);
+- may that role do this action (`may`).
+Services call `may` (through realtime.service.change); views and consumers
+never decide permissions themselves.
+"""
+
+from dataclasses import dataclass
+
+CHAIR = "chair"
+SECRETARY = "secretary"
+DELEGATE = "delegate"
+GUEST = "guest"  # invited delegates, guests, officials: follow, never vote
+DISPLAY = "display"
+PUBLIC = "public"
+
+ROLES = (CHAIR, SECRETARY, DELEGATE, GUEST, DISPLAY, PUBLIC)
+
+# Who receives what: each role is served one audience's view of the sitting.
+AUDIENCE = {
+    CHAIR: "staff",
+    SECRETARY: "staff",
+    DELEGATE: "delegate",
+    GUEST: "delegate",
+    DISPLAY: "display",
+    PUBLIC: "public",
+}
+AUDIENCES = ("staff", "delegate", "display", "public")
+
+# action -> roles that may do it
+ACTIONS: dict[str, frozenset[str]] = {
+    "sitting.open": frozenset({CHAIR, SECRETARY}),
+    "sitting.close": frozenset({CHAIR, SECRETARY}),
+    "sitting.announce": frozenset({CHAIR, SECRETARY}),
+    "agenda.navigate": frozenset({CHAIR, SECRETARY}),
+    "agenda.edit": frozenset({CHAIR, SECRETARY}),
+    "attendance.self": frozenset({DELEGATE, GUEST}),
+    "attendance.mark": frozenset({CHAIR, SECRETARY}),
+    "display.control": frozenset({CHAIR, SECRETARY}),
+    "devices.pair": frozenset({CHAIR, SECRETARY}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, resolved once per request or connection."""
+
+    role: str | None
+    user: object = None  # django User or AnonymousUser
+    member_id: int | None = None
+    device: object = None  # accounts.Device
+    display_id: int | None = None
+
+
+def may(role: str | None, action: str) -> bool:
+    return role is not None and role in ACTIONS.get(action, frozenset())
+
+
+def may_view(role: str | None, sitting) -> bool:
+    if role is None:
+        return False
+    if role == PUBLIC:
+        return sitting.is_public and (sitting.session is None or sitting.session.is_public)
+    return True
+
+
+def is_office_staff(user) -> bool:
+    """Council office staff who operate sittings (the secretary role in any sitting)."""
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.is_superuser or user.has_perm("meeting.operate_sitting")))
+
+
+def role_in(sitting, *, user=None, device=None) -> str | None:
+    """The role this user or device has in `sitting`; None when it may not follow it.
+
+    Reads the facts it needs from the database (memberships); the rule is here.
+    """
+    if device is not None and not device.revoked and device.kind == "display":
+        return DISPLAY if device.display_id else None
+    if user is not None and user.is_authenticated and user.is_active:
+        if sitting.chair_id == user.pk:
+            return CHAIR
+        if sitting.secretary_id == user.pk or is_office_staff(user):
+            return SECRETARY
+        member = getattr(user, "member", None)
+        if member is not None:
+            belongs = member.memberships.filter(body_id=sitting.body_id, active=True).exists()
+            # Members of other bodies, invited delegates and guests follow but never vote.
+            return DELEGATE if belongs and member.kind == "delegate" else GUEST
+    return PUBLIC if may_view(PUBLIC, sitting) else None
+
+
+def actor_for(sitting, *, user=None, device=None) -> Actor:
+    role = role_in(sitting, user=user, device=device)
+    member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
+    return Actor(
+        role=role,
+        user=user,
+        member_id=member.pk if member is not None and role in (DELEGATE, GUEST) else None,
+        device=device,
+        display_id=device.display_id if device is not None and role == DISPLAY else None,
+    )
+
+
+def may_manage_reference_data(user) -> bool:
+    """Import members, print badges, pair devices outside a sitting."""
+    return is_office_staff(user)

@@ -1,0 +1,114 @@
+"""Strict readers for settings that come from the environment.
+
+Each reader fails loudly (ImproperlyConfigured) on a value it cannot parse,
+so a typo in a deployment never silently falls back to a default.
+"""
+
+import os
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def string(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def boolean(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+
+def integer(name: str, default: int, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum {minimum}")
+    return value
+
+
+def string_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def fraction(name: str, default: str) -> tuple[int, int]:
+    """Read a fraction such as "2/3" into (2, 3)."""
+    raw = os.environ.get(name, default)
+    try:
+        num, den = (int(x) for x in raw.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a fraction like 2/3") from None
+    if not (0 < num <= den):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a fraction in (0, 1]")
+    return num, den
+
+
+def database(url: str, base_dir) -> dict:
+    """Turn DATABASE_URL into Django's DATABASES['default'].
+
+    Empty means the embedded default: SQLite in var/.
+    Supported: postgres://user:pass@host:port/name and sqlite:///path.
+    """
+    if not url:
+        return _sqlite(base_dir / "var" / "db.sqlite3")
+    parsed = urlparse(url)
+    if parsed.scheme in ("postgres", "postgresql"):
+        options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")),
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 0,
+            "OPTIONS": options,
+            # Lets two test runs share one server (e.g. TEST_DATABASE_NAME=test_hub_2).
+            "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
+        }
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.path)
+        if not path or path == "/":
+            raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file path")
+        return _sqlite(path)
+    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgres or sqlite)")
+
+
+def _sqlite(path) -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        # IMMEDIATE transactions: a writer takes the lock at BEGIN, so two
+        # concurrent services queue instead of failing with "database is locked".
+        "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+    }
+
+
+def channel_layer(url: str) -> dict:
+    if not url:
+        return {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss"):
+        raise ImproperlyConfigured(f"REDIS_URL scheme {parsed.scheme!r} is not redis:// or rediss://")
+    return {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [url], "prefix": os.environ.get("CHANNEL_PREFIX", "hdnd")},
+    }

@@ -1,0 +1,41 @@
+"""The registry of hall-display slides.
+
+A slide is a key, a title for the chair console, and the static script that
+draws it from the sitting's state on the display page (it calls
+`HallSlides.register(key, render)`). Each app registers its own slides in its
+AppConfig.ready(); the display page loads every registered script and stays
+generic. Later modules (speakers, voting, video) add theirs the same way.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Slide:
+    key: str
+    title: str | Promise
+    script: str  # static path, e.g. "displays/slides/overview.js"
+    order: int = 100
+
+
+_REGISTRY: dict[str, Slide] = {}
+
+
+def register(key: str, title, script: str, order: int = 100) -> None:
+    if key in _REGISTRY and _REGISTRY[key] != Slide(key, title, script, order):
+        raise ValueError(f"slide {key!r} is registered twice")
+    _REGISTRY[key] = Slide(key, title, script, order)
+
+
+def all_slides() -> list[Slide]:
+    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.key))
+
+
+def exists(key: str) -> bool:
+    return key in _REGISTRY
+
+
+def slides_state() -> list[dict]:
+    return [{"key": s.key, "title": str(s.title)} for s in all_slides()]

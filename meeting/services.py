@@ -1,0 +1,99 @@
+"""State changes of a sitting: open, close, announce, attendance.
+
+Each function is a command of the hub and also what views call."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import Actor
+from realtime.service import ServiceError, change
+
+from .models import Attendance, Member, Sitting
+from .state import announcement_state, attendance_row, iso, quorum_state, sitting_state
+
+MAX_ANNOUNCEMENT = 500
+MAX_REASON = 500
+
+
+def open_sitting(actor: Actor, sitting_id: int) -> dict:
+    with change(actor, "sitting.open", sitting_id, live=False) as c:
+        s = c.sitting
+        if s.status != Sitting.Status.SCHEDULED:
+            raise ServiceError("invalid_state", _("Chỉ khai mạc được phiên họp chưa bắt đầu."))
+        s.status = Sitting.Status.LIVE
+        s.opened_at = timezone.now()
+        s.save(update_fields=["status", "opened_at"])
+        c.emit("sitting.status", _status(s))
+    return {}
+
+
+def close_sitting(actor: Actor, sitting_id: int) -> dict:
+    from agenda.services import stop_current
+
+    with change(actor, "sitting.close", sitting_id) as c:
+        s = c.sitting
+        now = timezone.now()
+        stopped = stop_current(s, now)
+        if stopped:
+            c.emit("agenda.current", stopped)
+        s.status = Sitting.Status.CLOSED
+        s.closed_at = now
+        s.save(update_fields=["status", "closed_at"])
+        c.emit("sitting.status", _status(s))
+    return {}
+
+
+def _status(s: Sitting) -> dict:
+    full = sitting_state(s)
+    return {k: full[k] for k in ("status", "opened_at", "closed_at")}
+
+
+def announce(actor: Actor, sitting_id: int, text: str) -> dict:
+    text = text.strip()
+    if len(text) > MAX_ANNOUNCEMENT:
+        raise ServiceError("invalid_args", _("Thông báo dài quá %(n)d ký tự.") % {"n": MAX_ANNOUNCEMENT})
+    with change(actor, "sitting.announce", sitting_id, detail={"text": text}) as c:
+        s = c.sitting
+        s.announcement = text
+        s.announcement_at = timezone.now() if text else None
+        s.save(update_fields=["announcement", "announcement_at"])
+        c.emit("sitting.announcement", {"announcement": announcement_state(s)})
+    return {}
+
+
+def check_in(actor: Actor, sitting_id: int, *, method: str = Attendance.Method.TERMINAL) -> dict:
+    """A delegate checks themselves in: at the terminal, by the seat's QR code, or remotely."""
+    if method not in (Attendance.Method.TERMINAL, Attendance.Method.SEAT_QR, Attendance.Method.REMOTE):
+        raise ServiceError("invalid_args", _("Cách điểm danh không hợp lệ."))
+    if actor.member_id is None:
+        raise ServiceError("forbidden", _("Chỉ đại biểu mới tự điểm danh được."))
+    return _set_attendance(actor, "attendance.self", sitting_id, actor.member_id, Attendance.Status.PRESENT, method, "")
+
+
+def mark_attendance(actor: Actor, sitting_id: int, member_id: int, status: str, reason: str = "") -> dict:
+    """The secretary records a member present, absent, or absent with a reason."""
+    if status not in Attendance.Status.values:
+        raise ServiceError("invalid_args", _("Trạng thái điểm danh không hợp lệ."))
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise ServiceError("invalid_args", _("Lý do dài quá %(n)d ký tự.") % {"n": MAX_REASON})
+    if status == Attendance.Status.PRESENT:
+        reason = ""
+    if not Member.objects.filter(pk=member_id).exists():
+        raise ServiceError("not_found", _("Không tìm thấy thành viên."))
+    return _set_attendance(actor, "attendance.mark", sitting_id, member_id, status, Attendance.Method.SECRETARY, reason)
+
+
+def _set_attendance(actor, action, sitting_id, member_id, status, method, reason) -> dict:
+    detail = {"member_id": member_id, "status": status, "method": method}
+    with change(actor, action, sitting_id, detail=detail) as c:
+        now = timezone.now()
+        record, created = Attendance.objects.get_or_create(
+            sitting=c.sitting, member_id=member_id,
+            defaults={"status": status, "method": method, "reason": reason, "at": now},
+        )
+        if not created:
+            record.status, record.method, record.reason, record.at = status, method, reason, now
+            record.save(update_fields=["status", "method", "reason", "at"])
+        c.emit("attendance.updated", {"row": attendance_row(c.sitting, member_id), "quorum": quorum_state(c.sitting)})
+    return {"status": status, "at": iso(now)}

@@ -1,0 +1,191 @@
+"""The hub's WebSocket consumer: one connection per client and sitting.
+
+Thin by design: it resolves who is connecting, sends the snapshot, relays
+events encoded once per audience, parses commands and calls the service
+named in realtime.commands. No business rule lives here.
+"""
+
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from pydantic import ValidationError
+
+from accounts.permissions import AUDIENCE, actor_for, may_view
+from meeting.models import Sitting
+
+from .audience import group_name
+from .commands import COMMANDS
+from .models import SittingEvent
+from .publish import encode, event_message
+from .schemas import Envelope, SyncArgs
+from .service import ServiceError
+from .snapshot import snapshot_for
+
+log = logging.getLogger(__name__)
+
+# Close codes (docs/protocol.md)
+CLOSE_NOT_ALLOWED = 4403
+CLOSE_NO_SITTING = 4404
+
+
+class SittingConsumer(AsyncWebsocketConsumer):
+    actor = None
+    audience = None
+    sitting_id = None
+    group = None
+
+    async def connect(self):
+        self.sitting_id = self.scope["url_route"]["kwargs"]["sitting_id"]
+        self.language = _language(self.scope)
+        await self.accept()
+        found, actor = await database_sync_to_async(self._resolve)()
+        if not found:
+            await self.close(code=CLOSE_NO_SITTING)
+            return
+        if actor is None:
+            await self.close(code=CLOSE_NOT_ALLOWED)
+            return
+        self.actor = actor
+        self.audience = AUDIENCE[actor.role]
+        self.group = group_name(self.sitting_id, self.audience)
+        # Join first, then read: an event committed meanwhile is either in the
+        # snapshot (its seq <= snapshot seq, dropped by the client) or queued after it.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self._send_snapshot()
+
+    def _resolve(self):
+        sitting = Sitting.objects.select_related("session").filter(pk=self.sitting_id).first()
+        if sitting is None:
+            return False, None
+        user = self.scope.get("user")
+        device = _device(self.scope)
+        actor = actor_for(sitting, user=user, device=device)
+        if not may_view(actor.role, sitting):
+            return True, None
+        if actor.role == "display":
+            from displays.models import Display
+
+            if not Display.objects.filter(pk=actor.display_id, sitting_id=sitting.pk).exists():
+                return True, None
+        return True, actor
+
+    async def _send_snapshot(self, in_response=None):
+        seq, state = await database_sync_to_async(snapshot_for)(self.sitting_id, self.audience)
+        message = {
+            "type": "snapshot",
+            "seq": seq,
+            "server_time": timezone.now().isoformat(),
+            "you": {"role": self.actor.role, "member_id": self.actor.member_id, "display_id": self.actor.display_id},
+            "data": state,
+        }
+        if in_response is not None:
+            message["in_response"] = in_response
+        await self.send(text_data=encode(message))
+
+    async def disconnect(self, code):
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def hub_event(self, event):
+        await self.send(text_data=event["text"])
+
+    # ---- commands -------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.actor is None:
+            return
+        if text_data is None:
+            return await self._error(None, "bad_frame", _("Chỉ nhận tin nhắn dạng văn bản (JSON)."))
+        if len(text_data) > settings.HUB_MAX_MESSAGE_BYTES or len(text_data.encode()) > settings.HUB_MAX_MESSAGE_BYTES:
+            return await self._error(None, "too_large", _("Tin nhắn vượt quá %(n)d byte.") % {"n": settings.HUB_MAX_MESSAGE_BYTES})
+        try:
+            raw = json.loads(text_data)
+        except ValueError:
+            return await self._error(None, "bad_json", _("Tin nhắn không phải JSON hợp lệ."))
+        corr = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), (str, int)) else None
+        try:
+            envelope = Envelope.model_validate(raw)
+        except ValidationError as e:
+            return await self._error(corr, "bad_envelope", _("Tin nhắn phải có dạng {id, cmd, args}."), e)
+        if envelope.cmd == "ping":
+            return await self._reply(envelope.id, {"server_time": timezone.now().isoformat()})
+        if envelope.cmd == "sync":
+            return await self._replay(envelope)
+        entry = COMMANDS.get(envelope.cmd)
+        if entry is None:
+            return await self._error(envelope.id, "unknown_command", _("Không có lệnh %(cmd)s.") % {"cmd": envelope.cmd})
+        schema, call = entry
+        try:
+            args = schema.model_validate(envelope.args)
+        except ValidationError as e:
+            return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e)
+        try:
+            result = await database_sync_to_async(self._run)(call, args)
+        except ServiceError as e:
+            return await self._error(envelope.id, e.code, e.message)
+        except Exception:
+            log.exception("command %s failed", envelope.cmd)
+            return await self._error(envelope.id, "internal", _("Lỗi máy chủ; thao tác không được thực hiện."))
+        await self._reply(envelope.id, result)
+
+    def _run(self, call, args):
+        with translation.override(self.language):
+            return call(self.actor, self.sitting_id, args)
+
+    async def _replay(self, envelope):
+        try:
+            args = SyncArgs.model_validate(envelope.args)
+        except ValidationError as e:
+            return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e)
+        events = await database_sync_to_async(_events_since)(self.sitting_id, args.since_seq, self.audience)
+        if events is None:
+            return await self._send_snapshot(in_response=envelope.id)
+        await self._reply(envelope.id, {"events": events})
+
+    async def _reply(self, corr, data):
+        await self.send(text_data=encode({"in_response": corr, "ok": True, "data": data or {}}))
+
+    async def _error(self, corr, code, message, validation: ValidationError | None = None):
+        error = {"code": code, "message": str(message)}
+        if validation is not None:
+            error["fields"] = [".".join(str(p) for p in err["loc"]) for err in validation.errors()][:20]
+        await self.send(text_data=encode({"in_response": corr, "ok": False, "error": error}))
+
+
+def _events_since(sitting_id: int, since: int, audience: str) -> list[dict] | None:
+    """Events after `since` shaped for the audience, or None when a snapshot is better."""
+    current = Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).first() or 0
+    if since > current or current - since > settings.HUB_MAX_REPLAY:
+        return None
+    rows = SittingEvent.objects.filter(sitting_id=sitting_id, seq__gt=since, seq__lte=current).order_by("seq")
+    events = [event_message(e.seq, e.type, e.data, audience) for e in rows]
+    if len(events) != current - since:
+        return None
+    return events
+
+
+def _device(scope):
+    session = scope.get("session")
+    device_id = session.get("device_id") if session else None
+    if not device_id:
+        return None
+    from accounts.models import Device
+
+    return Device.objects.filter(pk=device_id, revoked=False).first()
+
+
+def _language(scope) -> str:
+    session = scope.get("session")
+    for header, value in scope.get("headers", []):
+        if header == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                name, _sep, val = part.strip().partition("=")
+                if name == settings.LANGUAGE_COOKIE_NAME and val in dict(settings.LANGUAGES):
+                    return val
+    return (session.get("_language") if session else None) or settings.LANGUAGE_CODE
+

@@ -1,0 +1,52 @@
+"""Shared fixtures: the demo council and its people.
+
+Personas (all from meeting.demo):
+- chair      — db001, chairs the sitting: drives agenda, attendance, displays.
+- secretary  — thuky, operates the sitting with the same rights as the chair.
+- alice, bob — delegates db010 and db011: follow the sitting, check themselves in.
+- guest      — khachmoi, an invited guest: follows, is not counted for quorum.
+- display    — the "Màn hình chính" hall display: sees the sitting, no private data.
+- public     — an anonymous observer: public sittings only.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.models import Device
+from accounts.permissions import actor_for
+from displays.models import Display
+from meeting.demo import load_demo
+from meeting.models import Member
+
+
+@pytest.fixture
+def sitting(db):
+    return load_demo()
+
+
+@pytest.fixture
+def users(sitting):
+    User = get_user_model()
+    return {
+        "chair": sitting.chair,
+        "secretary": sitting.secretary,
+        "alice": Member.objects.get(code="DB010").user,
+        "bob": Member.objects.get(code="DB011").user,
+        "guest": User.objects.get(username="khachmoi"),
+    }
+
+
+@pytest.fixture
+def display_device(sitting):
+    display = Display.objects.get(sitting=sitting, name="Màn hình chính")
+    return Device.objects.create(kind=Device.Kind.DISPLAY, label=display.name, display=display)
+
+
+@pytest.fixture
+def actors(sitting, users, display_device):
+    from django.contrib.auth.models import AnonymousUser
+
+    out = {name: actor_for(sitting, user=user) for name, user in users.items()}
+    out["display"] = actor_for(sitting, device=display_device)
+    out["public"] = actor_for(sitting, user=AnonymousUser())
+    return out
