@@ -1,0 +1,259 @@
+/* The hub client: one WebSocket per page and sitting (docs/protocol.md).
+ *
+ *   const hub = new Hub(sittingId, {onState, onStatus});
+ *   hub.command("agenda.next").then(data => ...).catch(err => err.code);
+ *
+ * It keeps `hub.state` equal to the server's state: applies events in seq
+ * order, asks for the missed ones on a gap, gets a fresh snapshot on every
+ * (re)connect, and reconnects by itself with backoff. `hub.now()` is the
+ * server's clock (ms), for timers the server owns.
+ */
+(function (global) {
+  "use strict";
+
+  function rowOrder(a, b) {
+    const ka = [a.seat_row === null ? 1 : 0, a.seat_row || 0, a.seat_number || 0];
+    const kb = [b.seat_row === null ? 1 : 0, b.seat_row || 0, b.seat_number || 0];
+    for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+    return a.member_id - b.member_id;
+  }
+
+  /* Apply one event to the state (the reducer; docs/protocol.md "Applying events"). */
+  function apply(state, type, data) {
+    switch (type) {
+      case "skip":
+        break;
+      case "sitting.status":
+        Object.assign(state.sitting, data);
+        break;
+      case "sitting.announcement":
+        state.announcement = data.announcement;
+        break;
+      case "agenda.current": {
+        const byId = new Map(data.items.map((i) => [i.id, i]));
+        state.agenda.items = state.agenda.items.map((i) => byId.get(i.id) || i);
+        state.agenda.current_item_id = data.current_item_id;
+        break;
+      }
+      case "agenda.items":
+        state.agenda = data;
+        break;
+      case "attendance.updated": {
+        const rows = state.attendance.filter((r) => r.member_id !== data.row.member_id);
+        rows.push(data.row);
+        rows.sort(rowOrder);
+        state.attendance = rows;
+        state.quorum = data.quorum;
+        break;
+      }
+      case "display.updated":
+        if (state.displays) {
+          const list = state.displays.filter((d) => d.id !== data.id);
+          if (data.sitting_id === state.sitting.id) list.push(data);
+          list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+          state.displays = list;
+        }
+        break;
+      default:
+        // An event type this client does not know: its state may now be wrong,
+        // so the caller asks for a fresh snapshot.
+        return false;
+    }
+    return true;
+  }
+
+  class HubError extends Error {
+    constructor(code, message, fields) {
+      super(message || code);
+      this.code = code;
+      this.fields = fields || [];
+    }
+  }
+
+  class Hub {
+    constructor(sittingId, options) {
+      this.sittingId = sittingId;
+      this.options = options || {};
+      this.state = null;
+      this.seq = 0;
+      this.you = null;
+      this.status = "connecting";
+      this.offsetMs = 0; // server clock - local clock
+      this._pending = new Map();
+      this._nextId = 1;
+      this._retry = 0;
+      this._syncing = false;
+      this._closedByServer = null;
+      this.connect();
+      global.addEventListener("online", () => this._reconnectSoon(0));
+    }
+
+    url() {
+      const scheme = global.location.protocol === "https:" ? "wss" : "ws";
+      return `${scheme}://${global.location.host}/ws/sitting/${this.sittingId}/`;
+    }
+
+    now() {
+      return Date.now() + this.offsetMs;
+    }
+
+    connect() {
+      this._setStatus(this.state ? "reconnecting" : "connecting");
+      const ws = new WebSocket(this.url());
+      this.ws = ws;
+      ws.onmessage = (ev) => this._onMessage(ev.data);
+      ws.onclose = (ev) => this._onClose(ev);
+      ws.onerror = () => {};
+      if (this._ping) clearInterval(this._ping);
+      // A ping every 20 s notices a dead link that the browser did not report.
+      this._ping = setInterval(() => {
+        if (this.ws === ws && ws.readyState === WebSocket.OPEN) {
+          this.command("ping", {}, 10000).catch(() => ws.close());
+        }
+      }, 20000);
+    }
+
+    _setStatus(status) {
+      this.status = status;
+      if (this.options.onStatus) this.options.onStatus(status, this);
+    }
+
+    _onClose(ev) {
+      for (const [, p] of this._pending) p.reject(new HubError("disconnected", "connection lost"));
+      this._pending.clear();
+      if (ev.code === 4403 || ev.code === 4404) {
+        this._closedByServer = ev.code;
+        this._setStatus(ev.code === 4403 ? "forbidden" : "not_found");
+        return;
+      }
+      this._setStatus("offline");
+      this._reconnectSoon();
+    }
+
+    _reconnectSoon(delay) {
+      if (this._closedByServer) return;
+      const ws = this.ws;
+      if (ws && (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING)) return;
+      clearTimeout(this._timer);
+      const backoff = Math.min(10000, 500 * 2 ** this._retry) * (0.5 + Math.random() / 2);
+      this._retry = Math.min(this._retry + 1, 5);
+      this._timer = setTimeout(() => this.connect(), delay !== undefined ? delay : backoff);
+    }
+
+    _onMessage(text) {
+      let msg;
+      try {
+        msg = JSON.parse(text);
+      } catch (e) {
+        return;
+      }
+      if (msg.type === "snapshot") return this._onSnapshot(msg);
+      if (msg.in_response !== undefined) return this._onReply(msg);
+      if (msg.seq !== undefined) return this._onEvent(msg);
+    }
+
+    _onSnapshot(msg) {
+      this.state = msg.data;
+      this.seq = msg.seq;
+      this.you = msg.you;
+      this.offsetMs = Date.parse(msg.server_time) - Date.now();
+      this._retry = 0;
+      this._syncing = false;
+      if (msg.in_response !== undefined) this._settle(msg.in_response, true, {});
+      this._setStatus("live");
+      this._changed("snapshot");
+    }
+
+    _onEvent(msg) {
+      if (!this.state || msg.seq <= this.seq) return; // already in our state
+      if (msg.seq > this.seq + 1) return this._catchUp();
+      if (!apply(this.state, msg.type, msg.data)) return this._resnapshot();
+      this.seq = msg.seq;
+      this._changed(msg.type, msg.data);
+    }
+
+    _catchUp() {
+      if (this._syncing) return;
+      this._syncing = true;
+      this.command("sync", { since_seq: this.seq })
+        .then((data) => {
+          if (data && data.events) {
+            for (const ev of data.events) {
+              if (ev.seq !== this.seq + 1) continue;
+              if (!apply(this.state, ev.type, ev.data)) return this._resnapshot();
+              this.seq = ev.seq;
+              this._changed(ev.type, ev.data);
+            }
+          }
+        })
+        .catch(() => {})
+        .finally(() => {
+          this._syncing = false;
+        });
+    }
+
+    _resnapshot() {
+      // sync from 0 is always answered with a snapshot when events were pruned,
+      // otherwise a full replay; either way the state becomes exact.
+      if (this.ws) this.ws.close();
+    }
+
+    _onReply(msg) {
+      if (msg.data && msg.data.server_time) this.offsetMs = Date.parse(msg.data.server_time) - Date.now();
+      if (msg.in_response === null && !msg.ok && this.options.onError) this.options.onError(msg.error);
+      this._settle(msg.in_response, msg.ok, msg.ok ? msg.data : msg.error);
+    }
+
+    _settle(id, ok, payload) {
+      const p = this._pending.get(id);
+      if (!p) return;
+      this._pending.delete(id);
+      clearTimeout(p.timer);
+      if (ok) p.resolve(payload);
+      else p.reject(new HubError(payload.code, payload.message, payload.fields));
+    }
+
+    _changed(type, data) {
+      if (this.options.onState) this.options.onState(this.state, type, data, this);
+    }
+
+    /* Send a command; resolves with the reply's data, rejects with HubError(code). */
+    command(cmd, args, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+          reject(new HubError("disconnected", "not connected"));
+          return;
+        }
+        const id = `c${this._nextId++}`;
+        const timer = setTimeout(() => {
+          if (this._pending.delete(id)) reject(new HubError("timeout", "no reply"));
+        }, timeoutMs || 15000);
+        this._pending.set(id, { resolve, reject, timer });
+        this.ws.send(JSON.stringify({ id, cmd, args: args || {} }));
+      });
+    }
+  }
+
+  /* Seconds spent on an agenda item, by the server's clock. */
+  function elapsedSeconds(item, nowMs) {
+    let s = item.elapsed_before_s || 0;
+    if (item.started_at) s += Math.max(0, Math.floor((nowMs - Date.parse(item.started_at)) / 1000));
+    return s;
+  }
+
+  function formatDuration(seconds) {
+    const neg = seconds < 0;
+    seconds = Math.abs(Math.floor(seconds));
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    const two = (n) => String(n).padStart(2, "0");
+    return (neg ? "−" : "") + (h ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`);
+  }
+
+  global.Hub = Hub;
+  global.HubError = HubError;
+  global.HubApply = apply;
+  global.HubTime = { elapsedSeconds, formatDuration };
+})(window);
