@@ -91,6 +91,16 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def dispatch(self, message):
+        # Channels closes stale DB connections before every message, a thread
+        # hop each. An event relay touches no database, and there are hundreds
+        # of them per change: relay those directly (DESIGN.md: keep
+        # per-connection work out of the hot path).
+        if message["type"] == "hub.event":
+            await self.send(text_data=message["text"])
+            return
+        await super().dispatch(message)
+
     async def hub_event(self, event):
         await self.send(text_data=event["text"])
 
@@ -105,9 +115,10 @@ class SittingConsumer(AsyncWebsocketConsumer):
             return await self._error(None, "too_large", _("Tin nhắn vượt quá %(n)d byte.") % {"n": settings.HUB_MAX_MESSAGE_BYTES})
         try:
             raw = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: deeply nested arrays ("[[[[…") fit in 64 KiB but exhaust the parser.
             return await self._error(None, "bad_json", _("Tin nhắn không phải JSON hợp lệ."))
-        corr = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), (str, int)) else None
+        corr = _correlation_id(raw)
         try:
             envelope = Envelope.model_validate(raw)
         except ValidationError as e:
@@ -155,6 +166,16 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if validation is not None:
             error["fields"] = [".".join(str(p) for p in err["loc"]) for err in validation.errors()][:20]
         await self.send(text_data=encode({"in_response": corr, "ok": False, "error": error}))
+
+
+def _correlation_id(raw):
+    """The client's `id`, echoed even when the rest of the envelope is bad, if it is a valid id."""
+    corr = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(corr, bool) or not isinstance(corr, (str, int)):
+        return None
+    if isinstance(corr, str) and not 1 <= len(corr) <= 64 or isinstance(corr, int) and not 0 <= corr <= 2**53:
+        return None
+    return corr
 
 
 def _events_since(sitting_id: int, since: int, audience: str) -> list[dict] | None:
