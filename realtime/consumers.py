@@ -109,6 +109,11 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.actor is None:
             return
+        # Replies and error messages in the client's language (the language cookie).
+        with translation.override(self.language):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data):
         if text_data is None:
             return await self._error(None, "bad_frame", _("Chỉ nhận tin nhắn dạng văn bản (JSON)."))
         if len(text_data) > settings.HUB_MAX_MESSAGE_BYTES or len(text_data.encode()) > settings.HUB_MAX_MESSAGE_BYTES:
@@ -145,6 +150,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         await self._reply(envelope.id, result)
 
     def _run(self, call, args):
+        # A worker thread: the language override does not cross into it by itself.
         with translation.override(self.language):
             return call(self.actor, self.sitting_id, args)
 
