@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import Actor
-from realtime.service import ServiceError, change
+from realtime.service import ServiceError, change, refuse
 
 from .models import Attendance, Member, Sitting
 from .state import announcement_state, attendance_row, iso, quorum_state, sitting_state
@@ -66,7 +66,8 @@ def check_in(actor: Actor, sitting_id: int, *, method: str = Attendance.Method.T
     if method not in (Attendance.Method.TERMINAL, Attendance.Method.SEAT_QR, Attendance.Method.REMOTE):
         raise ServiceError("invalid_args", _("Cách điểm danh không hợp lệ."))
     if actor.member_id is None:
-        raise ServiceError("forbidden", _("Chỉ đại biểu mới tự điểm danh được."))
+        # A refusal like any other forbidden command: audited.
+        refuse(actor, "attendance.self", sitting_id, "forbidden", _("Chỉ đại biểu mới tự điểm danh được."))
     return _set_attendance(actor, "attendance.self", sitting_id, actor.member_id, Attendance.Status.PRESENT, method, "")
 
 
@@ -79,14 +80,15 @@ def mark_attendance(actor: Actor, sitting_id: int, member_id: int, status: str, 
         raise ServiceError("invalid_args", _("Lý do dài quá %(n)d ký tự.") % {"n": MAX_REASON})
     if status == Attendance.Status.PRESENT:
         reason = ""
-    if not Member.objects.filter(pk=member_id).exists():
-        raise ServiceError("not_found", _("Không tìm thấy thành viên."))
     return _set_attendance(actor, "attendance.mark", sitting_id, member_id, status, Attendance.Method.SECRETARY, reason)
 
 
 def _set_attendance(actor, action, sitting_id, member_id, status, method, reason) -> dict:
     detail = {"member_id": member_id, "status": status, "method": method}
     with change(actor, action, sitting_id, detail=detail) as c:
+        # Checked after the permission: a role that may not mark attendance learns nothing about members.
+        if not Member.objects.filter(pk=member_id).exists():
+            raise ServiceError("not_found", _("Không tìm thấy thành viên."))
         now = timezone.now()
         record, created = Attendance.objects.get_or_create(
             sitting=c.sitting, member_id=member_id,
