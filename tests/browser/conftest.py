@@ -1,0 +1,353 @@
+"""Shared fixtures for browser tests: a real Daphne server, a real Chromium.
+
+pytest-django's test database lives inside the pytest process, which another
+process cannot see; so browser tests run against their own server:
+
+- `daphne_server` (session): Daphne in a subprocess on a free port, on a fresh
+  temporary SQLite file with the demo council loaded (`migrate`, `load_demo`).
+  It can be stopped and started again on the same port (`daphne_server.stop()`,
+  `daphne_server.start()`) to simulate a worker going away.
+  (Not named `live_server`: pytest-django owns that name and would set up its
+  own test database for it.)
+- `live_server_url` (session): its base URL, e.g. "http://127.0.0.1:40123".
+- `browser` (session): headless Debian Chromium through Playwright.
+- `new_context(**kwargs)`: a fresh browser context (own cookies), closed after
+  the test. Tablet: `new_context(viewport={"width": 820, "height": 1180}, has_touch=True)`.
+- `login(page, username)`: signs in through the real password form at
+  /accounts/login/ (demo password).
+- `fresh_sitting(title=None)`: a new scheduled sitting of the demo council
+  with the demo agenda and two displays of its own, so a test never depends
+  on what an earlier test did to the demo sitting. Returns
+  {"id", "title", "displays": [{"id", "name"}]}.
+- `pair_display(page, display_id)`: pairs `page` as that hall display through
+  a real pairing token (/pair/<token>/); returns the URL it landed on.
+- `hub(username, sitting_id)`: a WebSocket client signed in as `username`,
+  for driving a sitting from outside the page under test
+  (`with hub("db001", sid) as chair: chair.command("agenda.next")`).
+
+Everything runs the project's own code; nothing is mocked. Tests here are
+marked `browser` and skip with a reason when Chromium or Playwright is missing.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DEMO_PASSWORD = "hdnd-demo-2026"  # meeting.demo.DEMO_PASSWORD (not imported: Django is not set up for this process's DB)
+SCREENS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/screens"))
+
+
+def _why_no_browser() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"browser tests need Chromium at {CHROMIUM} (Debian package 'chromium')"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "browser tests need Playwright for Python (pip package 'playwright')"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    reason = _why_no_browser()
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A Daphne process serving the project on a temporary SQLite database."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.db = workdir / "db.sqlite3"
+        self.log_path = workdir / "daphne.log"
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+        env.update({
+            "DATABASE_URL": f"sqlite:///{self.db}",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "1",  # static files through the finders, no collectstatic
+            "MEDIA_ROOT": str(workdir / "media"),
+            "PYTHONUNBUFFERED": "1",
+        })
+        self.env = env
+        self.process = None
+
+    # -- management commands in the server's environment --------------------
+
+    def manage(self, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args[:1])} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def shell(self, code: str):
+        """Run Python in the server's Django (`manage.py shell -c`); the code
+        sets `result`, returned here through JSON."""
+        wrapped = code + "\nimport json as _json\nprint('@@RESULT@@' + _json.dumps(result))\n"
+        out = self.manage("shell", "-c", wrapped)
+        return json.loads(out.rsplit("@@RESULT@@", 1)[1])
+
+    # -- the process -----------------------------------------------------------
+
+    def prepare(self):
+        self.manage("migrate", "--noinput")
+        self.manage("load_demo", "--no-links")
+
+    def start(self):
+        assert self.process is None, "already running"
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Daphne exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "/static/css/base.css", timeout=2):
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"Daphne did not answer within 60 s:\n{self.log_tail()}")
+
+    def stop(self):
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+    # -- helpers that act on the server's data ---------------------------------
+
+    def session_for(self, username: str) -> str:
+        """A signed-in session key for `username`, made server-side (for WebSocket clients)."""
+        return self.shell(f"""
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+u = get_user_model().objects.get(username={username!r})
+s = SessionStore()
+s[SESSION_KEY] = str(u.pk)
+s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+s.create()
+result = s.session_key
+""")
+
+    def pairing_token(self, purpose: str, *, username: str | None = None, display_id: int | None = None) -> str:
+        return self.shell(f"""
+from accounts import pairing
+from django.contrib.auth import get_user_model
+from displays.models import Display
+user = get_user_model().objects.get(username={username!r}) if {username!r} else None
+display = Display.objects.get(pk={display_id!r}) if {display_id!r} else None
+result = pairing.issue({purpose!r}, user=user, display=display)
+""")
+
+    def fresh_sitting(self, title: str | None = None) -> dict:
+        return self.shell(f"""
+from agenda.models import AgendaItem
+from displays.models import Display
+from meeting.demo import AGENDA, load_demo
+from meeting.models import Sitting
+demo = load_demo()
+n = Sitting.objects.count() + 1
+s = Sitting.objects.create(body=demo.body, session=demo.session, title={title!r} or f"Phiên họp thử nghiệm số {{n}}",
+                           starts_at=demo.starts_at, place=demo.place, is_public=True,
+                           chair=demo.chair, secretary=demo.secretary)
+for pos, (t, kind, presenter, minutes, children) in enumerate(AGENDA):
+    parent = AgendaItem.objects.create(sitting=s, position=pos, title=t, kind=kind, presenter=presenter, planned_minutes=minutes)
+    for cpos, (ct, ck, cp, cm) in enumerate(children):
+        AgendaItem.objects.create(sitting=s, parent=parent, position=cpos, title=ct, kind=ck, presenter=cp, planned_minutes=cm)
+displays = [Display.objects.create(name=f"{{name}} #{{s.pk}}", sitting=s, slide=slide)
+            for name, slide in (("Màn hình chính", "overview"), ("Màn hình phụ", "attendance"))]
+result = {{"id": s.pk, "title": s.title, "displays": [{{"id": d.pk, "name": d.name}} for d in displays]}}
+""")
+
+
+@pytest.fixture(scope="session")
+def daphne_server():
+    reason = _why_no_browser()
+    if reason:
+        pytest.skip(reason)
+    workdir = Path(tempfile.mkdtemp(prefix="hdnd-browser-"))
+    server = LiveServer(workdir)
+    server.prepare()
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(daphne_server) -> str:
+    return daphne_server.url
+
+
+@pytest.fixture
+def running_server(daphne_server):
+    """The live server, started again if an earlier test left it stopped."""
+    if daphne_server.process is None:
+        daphne_server.start()
+    yield daphne_server
+    if daphne_server.process is None:
+        daphne_server.start()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _why_no_browser()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_context(browser, daphne_server):
+    contexts = []
+
+    def make(**kwargs):
+        kwargs.setdefault("base_url", daphne_server.url)
+        kwargs.setdefault("locale", "vi-VN")
+        kwargs.setdefault("timezone_id", "Asia/Ho_Chi_Minh")
+        ctx = browser.new_context(**kwargs)
+        ctx.set_default_timeout(15000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context(viewport={"width": 1440, "height": 900}).new_page()
+
+
+@pytest.fixture
+def login(daphne_server):
+    """Sign `page` in as `username` through the real password form."""
+
+    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None):
+        url = daphne_server.url + "/accounts/login/"
+        if next_url:
+            url += "?next=" + urllib.request.quote(next_url)
+        response = page.goto(url)
+        if response is not None and response.status == 404:
+            # The login page is not built yet: sign in with a server-made session instead.
+            page.context.add_cookies([{"name": "sessionid", "value": daphne_server.session_for(username),
+                                       "url": daphne_server.url}])
+            if next_url:
+                page.goto(daphne_server.url + next_url)
+            return page
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        cookies = {c["name"] for c in page.context.cookies()}
+        assert "sessionid" in cookies, f"login as {username} failed at {page.url}"
+        return page
+
+    return do
+
+
+@pytest.fixture
+def fresh_sitting(daphne_server):
+    return daphne_server.fresh_sitting
+
+
+@pytest.fixture
+def pair_display(daphne_server):
+    def do(page, display_id: int) -> str:
+        token = daphne_server.pairing_token("display", display_id=display_id)
+        page.goto(f"{daphne_server.url}/pair/{token}/")
+        return page.url
+
+    return do
+
+
+class HubClient:
+    """A minimal WebSocket client of the hub (docs/protocol.md), for tests."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.snapshot = json.loads(ws.recv(timeout=10))
+        assert self.snapshot["type"] == "snapshot", self.snapshot
+        self._n = 0
+
+    def command(self, cmd: str, args: dict | None = None) -> dict:
+        self._n += 1
+        cid = f"t{self._n}"
+        self.ws.send(json.dumps({"id": cid, "cmd": cmd, "args": args or {}}))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            msg = json.loads(self.ws.recv(timeout=15))
+            if msg.get("in_response") == cid:
+                if not msg["ok"]:
+                    raise AssertionError(f"{cmd} refused: {msg['error']}")
+                return msg["data"]
+        raise AssertionError(f"no reply to {cmd}")
+
+
+@pytest.fixture
+def hub(daphne_server):
+    from websockets.sync.client import connect
+
+    @contextmanager
+    def open_hub(username: str, sitting_id: int):
+        session = daphne_server.session_for(username)
+        url = daphne_server.url.replace("http://", "ws://") + f"/ws/sitting/{sitting_id}/"
+        with connect(url, origin=daphne_server.url, additional_headers={"Cookie": f"sessionid={session}"}) as ws:
+            yield HubClient(ws)
+
+    return open_hub
+
+
+@pytest.fixture(scope="session")
+def screens() -> Path:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    return SCREENS
