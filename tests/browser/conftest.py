@@ -20,7 +20,8 @@ process cannot see; so browser tests run against their own server:
   on what an earlier test did to the demo sitting. Returns
   {"id", "title", "displays": [{"id", "name"}]}.
 - `pair_display(page, display_id)`: pairs `page` as that hall display through
-  a real pairing token (/pair/<token>/); returns the URL it landed on.
+  a real pairing token (/pair/<token>/, then its confirm button); returns the
+  URL it landed on.
 - `hub(username, sitting_id)`: a WebSocket client signed in as `username`,
   for driving a sitting from outside the page under test
   (`with hub("db001", sid) as chair: chair.command("agenda.next")`).
@@ -305,6 +306,9 @@ def pair_display(daphne_server):
     def do(page, display_id: int) -> str:
         token = daphne_server.pairing_token("display", display_id=display_id)
         page.goto(f"{daphne_server.url}/pair/{token}/")
+        # GET shows what the code pairs; the button POSTs and pairs.
+        with page.expect_navigation():
+            page.click("main form[method=post] button")
         return page.url
 
     return do
