@@ -61,13 +61,21 @@ def announce(actor: Actor, sitting_id: int, text: str) -> dict:
     return {}
 
 
-def check_in(actor: Actor, sitting_id: int, *, method: str = Attendance.Method.TERMINAL) -> dict:
-    """A delegate checks themselves in: at the terminal, by the seat's QR code, or remotely."""
+def check_in(actor: Actor, sitting_id: int, *, method: str = Attendance.Method.TERMINAL, seat_id: int | None = None) -> dict:
+    """A delegate checks themselves in: at the terminal, by the seat's QR code, or remotely.
+
+    With `seat_id` (the seat whose QR code was scanned), a seat assigned to
+    another member is refused: nobody checks in from someone else's place."""
     if method not in (Attendance.Method.TERMINAL, Attendance.Method.SEAT_QR, Attendance.Method.REMOTE):
         raise ServiceError("invalid_args", _("Cách điểm danh không hợp lệ."))
     if actor.member_id is None:
         # A refusal like any other forbidden command: audited.
         refuse(actor, "attendance.self", sitting_id, "forbidden", _("Chỉ đại biểu mới tự điểm danh được."))
+    if seat_id is not None:
+        holder = Member.objects.filter(seat_id=seat_id).values_list("pk", flat=True).first()
+        if holder is not None and holder != actor.member_id:
+            refuse(actor, "attendance.self", sitting_id, "seat_mismatch",
+                   _("Ghế này đã được xếp cho đại biểu khác. Hãy quét mã QR tại ghế của mình."))
     return _set_attendance(actor, "attendance.self", sitting_id, actor.member_id, Attendance.Status.PRESENT, method, "")
 
 
