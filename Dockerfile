@@ -1,0 +1,29 @@
+# One image for every Python service in compose.yaml: the migrate job and the
+# Daphne workers. Built from this checkout; dependencies pinned by constraints.txt.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+# gettext: compilemessages turns locale/*/django.po into the .mo files Django reads.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gettext \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+# Requirements first, so a code change does not reinstall every package.
+COPY requirements.txt constraints.txt ./
+RUN pip install -r requirements.txt -c constraints.txt
+
+COPY . .
+RUN python manage.py compilemessages --verbosity 0 --ignore '.venv' \
+ && useradd --system --uid 10001 --no-create-home --home-dir /app hub \
+ && mkdir -p /app/staticfiles /app/var/media \
+ && chown -R hub /app/staticfiles /app/var
+
+USER hub
+EXPOSE 8000
+ENTRYPOINT ["/app/deploy/entrypoint.sh"]
+CMD ["web"]

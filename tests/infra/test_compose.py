@@ -1,0 +1,156 @@
+"""compose.yaml and deploy/nginx.conf are valid and have the promised shape.
+
+No Docker engine runs on these machines: Debian's docker-compose (v1) parses
+and checks a Compose file without one, and `nginx -t` checks the proxy config.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "compose.yaml"
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+DOCKER_COMPOSE = shutil.which("docker-compose")
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+needs_compose = pytest.mark.skipif(not DOCKER_COMPOSE, reason="docker-compose is not installed (Debian: apt-get install docker-compose)")
+
+
+@pytest.fixture(scope="module")
+def compose(tmp_path_factory):
+    # An empty --env-file: a developer's own .env must not change what is checked.
+    env_file = tmp_path_factory.mktemp("compose") / "empty.env"
+    env_file.write_text("")
+
+    def run(*args, **variables):
+        return _compose(env_file, *args, **variables)
+
+    return run
+
+
+def _compose(env_file, *args, **variables):
+    environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS")}
+    environ.update(variables)
+    return subprocess.run([DOCKER_COMPOSE, "--env-file", str(env_file), "-f", str(COMPOSE), *args],
+                          cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+
+
+def as_data(compose, yaml_text: str) -> dict:
+    """Parse `config` output with the YAML library docker-compose itself runs on."""
+    first_line = Path(DOCKER_COMPOSE).read_bytes()[:200].split(b"\n")[0].decode()
+    if first_line.startswith("#!") and "python" in first_line:
+        interpreter = first_line[2:].strip().split()
+        script = "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"
+        out = subprocess.run([*interpreter, "-c", script], input=yaml_text, capture_output=True, text=True, check=True, timeout=30)
+        return json.loads(out.stdout)
+    # docker compose v2 is a Go binary that prints JSON itself.
+    out = compose("config", "--format", "json", SECRET_KEY="x", POSTGRES_PASSWORD="y")
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def config(compose):
+    result = compose("config", SECRET_KEY="not-a-secret", POSTGRES_PASSWORD="not-a-password")
+    assert result.returncode == 0, result.stderr
+    return as_data(compose, result.stdout)
+
+
+def workers(config):
+    return {name: svc for name, svc in config["services"].items() if svc.get("command") == ["web"]}
+
+
+@needs_compose
+def test_compose_file_is_valid(config):
+    assert {"db", "redis", "migrate", "proxy"} <= set(config["services"])
+
+
+@needs_compose
+def test_compose_refuses_to_start_without_a_secret_key(compose):
+    result = compose("config", POSTGRES_PASSWORD="not-a-password")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@needs_compose
+def test_postgres_keeps_its_data_in_a_volume_and_reports_health(config):
+    db = config["services"]["db"]
+    assert db["image"].startswith("postgres:16")
+    assert any(v.endswith(":/var/lib/postgresql/data:rw") or "/var/lib/postgresql/data" in v for v in map(str, db["volumes"]))
+    assert "pg_isready" in db["healthcheck"]["test"]
+
+
+@needs_compose
+def test_redis_reports_health(config):
+    redis = config["services"]["redis"]
+    assert redis["image"].startswith("redis:7")
+    assert "ping" in redis["healthcheck"]["test"]
+
+
+@needs_compose
+def test_at_least_two_daphne_workers_share_postgres_and_redis(config):
+    found = workers(config)
+    assert len(found) >= 2, sorted(config["services"])
+    for name, svc in found.items():
+        environment = svc["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://"), name
+        assert environment["REDIS_URL"].startswith("redis://"), name
+        assert environment["BEHIND_PROXY"] == "1", name
+        assert environment["SECRET_KEY"] == "not-a-secret", name
+        assert svc["depends_on"]["db"]["condition"] == "service_healthy", name
+        assert svc["depends_on"]["redis"]["condition"] == "service_healthy", name
+        assert svc["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
+        assert "healthcheck" in svc, name
+
+
+@needs_compose
+def test_migrate_runs_once_and_collects_static_into_the_shared_volume(config):
+    migrate = config["services"]["migrate"]
+    assert migrate["command"] == ["migrate"]
+    assert migrate["restart"] == "no"
+    assert any("/app/staticfiles" in str(v) for v in migrate["volumes"])
+
+
+@needs_compose
+def test_the_proxy_waits_for_every_worker_and_serves_static(config):
+    proxy = config["services"]["proxy"]
+    assert proxy["image"].startswith("nginx")
+    assert set(workers(config)) <= set(proxy["depends_on"])
+    mounts = [str(v) for v in proxy["volumes"]]
+    assert any("deploy/nginx.conf" in m and "/etc/nginx/nginx.conf" in m for m in mounts)
+    assert any("/srv/static" in m for m in mounts)
+
+
+@needs_compose
+def test_nginx_balances_over_exactly_the_compose_workers(config):
+    upstream = re.findall(r"^\s*server\s+([\w-]+):8000\b", NGINX_CONF.read_text(), flags=re.M)
+    assert sorted(upstream) == sorted(workers(config))
+
+
+def test_nginx_forwards_websocket_upgrades_with_long_timeouts():
+    text = NGINX_CONF.read_text()
+    ws = text[text.index("location /ws/"):]
+    ws = ws[:ws.index("\n        }")]
+    assert "proxy_set_header Upgrade    $http_upgrade;" in ws
+    assert "proxy_set_header Connection $connection_upgrade;" in ws
+    assert "proxy_http_version 1.1;" in ws
+    assert re.search(r"proxy_read_timeout\s+\d+h;", ws)
+
+
+@pytest.mark.skipif(not NGINX, reason="nginx is not installed (Debian: apt-get install nginx); deploy/nginx.conf not checked")
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="nginx -t opens nginx's compiled-in log and temp paths, which needs root")
+def test_nginx_conf_passes_nginx_t(tmp_path):
+    # The compose host names do not resolve here: point the upstream at loopback ports.
+    text = re.sub(r"server\s+([\w-]+):8000", lambda m: "server 127.0.0.1:18000", NGINX_CONF.read_text())
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text)
+    result = subprocess.run([NGINX, "-t", "-e", "stderr", "-c", str(conf), "-g", f"pid {tmp_path / 'nginx.pid'};"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
