@@ -85,8 +85,10 @@ def database(url: str, base_dir) -> dict:
             "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
         }
     if parsed.scheme == "sqlite":
-        path = unquote(parsed.path)
-        if not path or path == "/":
+        # sqlite:///srv/db.sqlite3 and sqlite:////srv/db.sqlite3 both mean /srv/db.sqlite3
+        # (a path with two leading slashes is a different path to pathlib).
+        path = "/" + unquote(parsed.path).lstrip("/")
+        if path == "/":
             raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file path")
         return _sqlite(path)
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgres or sqlite)")
