@@ -1,0 +1,29 @@
+"""Every error code the hub can send, in one place: code -> what it means.
+
+An error reply is `{"in_response": id|null, "ok": false, "error": {"code", "message", "fields"?}}`.
+The code is stable (clients branch on it); the message is for people and is
+translated. docs/protocol.md lists these, the JSON Schemas enumerate them, and
+a test checks that every code raised anywhere in the code base is listed here.
+A later module that raises a new code adds it here first.
+"""
+
+ERRORS: dict[str, str] = {
+    # The frame itself (never reaches a command; in_response is null).
+    "bad_frame": "A binary frame: the hub reads text frames carrying JSON only.",
+    "too_large": "The message is larger than the limit (64 KiB by default, setting HUB_MAX_MESSAGE_BYTES).",
+    "bad_json": "The message is not valid JSON.",
+    "bad_envelope": "Valid JSON, but not an object {id, cmd, args}; `fields` names what is wrong.",
+    # The command.
+    "unknown_command": "No command has this name.",
+    "invalid_args": "The arguments do not fit the command (unknown field, wrong type, out of range, or a value the service rejects); `fields` names them when known.",
+    "forbidden": "Your role may not send this command in this sitting. The refusal is audited.",
+    "sitting_not_live": "The sitting is not open (still scheduled, or closed): nothing can change it now.",
+    "not_found": "The sitting, member or display named does not exist or does not belong to this sitting.",
+    "no_such_item": "The agenda item named is not in this sitting's agenda, or there is no item to move to.",
+    "seat_mismatch": "The seat whose QR code was scanned is assigned to another member (seat check-in). Audited.",
+    "invalid_state": "The change is not allowed from the current state (e.g. opening a sitting twice, postponing a finished item).",
+    "internal": "The server failed; nothing was changed. Retry, or report it.",
+}
+
+# The codes a frame-level problem produces: their reply carries in_response null.
+FRAME_ERRORS = ("bad_frame", "too_large", "bad_json")

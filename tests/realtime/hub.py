@@ -1,0 +1,227 @@
+"""A test client of the hub over channels' WebsocketCommunicator.
+
+Every message it receives is checked against the JSON Schema of its audience
+(what a third party validates with) and against the pydantic models (which
+also check formats such as date-times), and every snapshot and event is
+applied to a reducer (tests/realtime/reducer.py) that insists on consecutive seqs.
+"""
+
+import asyncio
+import itertools
+import json
+from functools import cache
+
+import jsonschema
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from accounts.permissions import AUDIENCE
+from config.asgi import application
+from realtime import messages
+
+from .reducer import ClientState
+
+ORIGIN = b"http://127.0.0.1"
+
+
+@cache
+def _schemas() -> dict:
+    return messages.json_schemas()
+
+
+def _inline(node, defs):
+    """The schema with every local $ref replaced by its definition (ours are not recursive);
+    the same meaning, validated about ten times faster."""
+    if isinstance(node, dict):
+        if set(node) == {"$ref"}:
+            return _inline(defs[node["$ref"].removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = _schemas()[name]
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(_inline(schema, schema.get("$defs", {})))
+
+
+def validate_message(text: str, audience: str, commands: dict | None = None) -> dict:
+    """Check one server frame as a third party would, and as the server's own models do."""
+    message = json.loads(text)
+    _validator(f"server.{audience}").validate(message)
+    messages.parse_server_message(text, audience)
+    if commands is not None and message.get("ok") is True:
+        cmd = commands[message["in_response"]]
+        name = f"command.sync.reply.{audience}" if cmd == "sync" else f"command.{cmd}.reply"
+        _validator(name).validate(message["data"])
+        messages.result_model(cmd, audience).model_validate_json(json.dumps(message["data"]))
+    return message
+
+
+def current_seq(sitting_id: int) -> int:
+    from meeting.models import Sitting
+
+    return Sitting.objects.values_list("seq", flat=True).get(pk=sitting_id)
+
+
+class Refused(Exception):
+    def __init__(self, code):
+        super().__init__(f"connection closed with code {code}")
+        self.code = code
+
+
+class HubClient:
+    """One connection. `messages` keeps every frame received, `state` the reduced state."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, sitting_id: int, communicator: WebsocketCommunicator):
+        self.sitting_id = sitting_id
+        self.comm = communicator
+        self.audience = None
+        self.you = None
+        self.messages: list[dict] = []
+        self.commands: dict = {}  # correlation id -> command name
+        self.client = ClientState()
+        self.apply_events = True
+
+    @property
+    def state(self):
+        return self.client.state
+
+    @property
+    def seq(self):
+        return self.client.seq
+
+    @property
+    def events(self) -> list[dict]:
+        """Every event received so far (not the snapshot, not replies)."""
+        return [m for m in self.messages if "type" in m and m["type"] != "snapshot"]
+
+    # ---- receiving ---------------------------------------------------------
+
+    async def receive(self, timeout: float = 3) -> dict:
+        output = await self.comm.receive_output(timeout)
+        if output["type"] == "websocket.close":
+            raise Refused(output.get("code"))
+        assert output["type"] == "websocket.send", output
+        assert "text" in output and output.get("bytes") is None, "the hub sends text frames only"
+        text = output["text"]
+        if self.audience is None:
+            first = json.loads(text)
+            assert first["type"] == "snapshot", f"the first message must be the snapshot, got {first}"
+            self.audience = AUDIENCE[first["you"]["role"]]
+            self.you = first["you"]
+        message = validate_message(text, self.audience, self.commands)
+        self.messages.append(message)
+        if "type" in message and (message["type"] == "snapshot" or self.apply_events):
+            self.client.apply(message)
+        return message
+
+    async def receive_event(self, timeout: float = 3) -> dict:
+        message = await self.receive(timeout)
+        assert "type" in message and message["type"] != "snapshot", f"expected an event, got {message}"
+        return message
+
+    async def expect_nothing(self, timeout: float = 0.1):
+        assert await self.comm.receive_nothing(timeout), f"unexpected message: {await self.receive()}"
+
+    async def settle(self, timeout: float = 3) -> list[dict]:
+        """Receive until this client has every event committed so far; returns the events."""
+        target = await database_sync_to_async(current_seq)(self.sitting_id)
+        events = []
+        while self.seq < target:
+            message = await self.receive(timeout)
+            if "type" in message:
+                events.append(message)
+        return events
+
+    # ---- sending -----------------------------------------------------------
+
+    async def send(self, cmd: str, args: dict | None = None, *, id=None):
+        id = next(self._ids) if id is None else id
+        self.commands[id] = cmd
+        frame = {"id": id, "cmd": cmd}
+        if args is not None:
+            frame["args"] = args
+        await self.comm.send_to(text_data=json.dumps(frame))
+        return id
+
+    async def send_raw(self, text: str | None = None, *, bytes_data: bytes | None = None):
+        await self.comm.send_to(text_data=text, bytes_data=bytes_data)
+
+    async def reply_to(self, id, timeout: float = 3) -> dict:
+        """Receive (and apply) messages until the reply to `id`; returns the reply."""
+        while True:
+            message = await self.receive(timeout)
+            if "in_response" in message and message["in_response"] == id:
+                return message
+
+    async def command(self, cmd: str, args: dict | None = None) -> dict:
+        """Send a command, wait for its reply and for the events it caused; returns the reply."""
+        reply = await self.reply_to(await self.send(cmd, args))
+        await self.settle()
+        return reply
+
+    async def ok(self, cmd: str, args: dict | None = None) -> dict:
+        reply = await self.command(cmd, args)
+        assert reply["ok"] is True, reply
+        return reply["data"]
+
+    async def error(self, cmd: str, args: dict | None = None) -> str:
+        reply = await self.command(cmd, args)
+        assert reply["ok"] is False, reply
+        return reply["error"]["code"]
+
+    async def ping(self):
+        """The connection is open and answers."""
+        assert await self.ok("ping")
+
+    async def close(self):
+        await self.comm.disconnect()
+
+
+async def open_client(sitting_id: int, cookie: str | None = None, *, origin: bytes | None = ORIGIN,
+                      path: str | None = None) -> HubClient:
+    """Connect and receive the snapshot; raises Refused with the close code if the hub refuses."""
+    headers = [(b"host", b"127.0.0.1")]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    comm = WebsocketCommunicator(application, path or f"/ws/sitting/{sitting_id}/", headers=headers)
+    accepted, code = await comm.connect()
+    if not accepted:
+        raise Refused(code)
+    client = HubClient(sitting_id, comm)
+    try:
+        await client.receive()
+    except Refused:
+        await comm.disconnect()
+        raise
+    return client
+
+
+class Hub:
+    """Opens clients for a test and closes them all at its end."""
+
+    def __init__(self, sitting_id: int, cookies: dict):
+        self.sitting_id = sitting_id
+        self.cookies = cookies
+        self.clients: list[HubClient] = []
+
+    async def connect(self, who: str = "public", *, sitting_id: int | None = None, **kwargs) -> HubClient:
+        client = await open_client(sitting_id or self.sitting_id, self.cookies.get(who), **kwargs)
+        self.clients.append(client)
+        return client
+
+    async def connect_all(self, *who: str) -> dict[str, HubClient]:
+        return {name: await self.connect(name) for name in who}
+
+    async def close_all(self):
+        for client in self.clients:
+            await client.close()
+        await asyncio.sleep(0)
