@@ -24,7 +24,9 @@ def full_state(sitting_id: int) -> tuple[int, dict]:
             "agenda": agenda_state(sitting_id),
             "attendance": attendance_state(sitting),
             "quorum": quorum_state(sitting),
-            "displays": displays_state(sitting_id),
+            # Sorted here, by code point, as clients sort after display.updated: the
+            # database's ORDER BY follows its collation, which varies between servers.
+            "displays": sorted(displays_state(sitting_id), key=lambda d: d["name"]),
             "slides": slides_state(),
         }
         if Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).get() == sitting.seq:
