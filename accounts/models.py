@@ -21,6 +21,8 @@ class Device(models.Model):
     display = models.ForeignKey("displays.Display", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("màn hình"))
     paired_at = models.DateTimeField(_("ghép nối lúc"), auto_now_add=True)
     revoked = models.BooleanField(_("đã thu hồi"), default=False)
+    # The browser session the device was paired into; revoking the device ends it.
+    session_key = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("thiết bị")

@@ -6,6 +6,7 @@ and whether it was used. Redeeming locks that row, so a token pairs one
 device at most, even when two devices scan it at the same moment.
 """
 
+import re
 import secrets
 from datetime import timedelta
 from io import BytesIO
@@ -95,3 +96,36 @@ def qr_svg(data: str) -> bytes:
     buf = BytesIO()
     img.save(buf)
     return buf.getvalue()
+
+
+def lookup(token: str) -> PairingToken:
+    """The row of a token we signed, whatever its state (used, expired). Raises PairingError("forged")."""
+    purpose, jti = _unsign(token)
+    row = PairingToken.objects.select_related("user", "display", "device").filter(jti=jti, purpose=purpose).first()
+    if row is None:
+        raise PairingError("forged", _("Mã ghép nối không hợp lệ."))
+    return row
+
+
+def inspect(token: str) -> PairingToken:
+    """The token's row, checked as `redeem` would but without using it.
+
+    For showing a confirmation page before pairing and for drawing a QR code
+    the staff member just issued. Raises PairingError like `redeem`.
+    """
+    row = lookup(token)
+    if row.used_at is not None:
+        raise PairingError("used", _("Mã ghép nối này đã được sử dụng. Hãy xin mã mới."))
+    if row.expires_at <= timezone.now():
+        raise PairingError("expired", _("Mã ghép nối đã hết hạn. Hãy xin mã mới."))
+    if row.user is not None and not row.user.is_active:
+        raise PairingError("forged", _("Tài khoản của mã này đã bị khóa."))
+    return row
+
+
+def qr_svg_inline(data: str) -> str:
+    """The QR code as an <svg> element to put inside an HTML page (no XML
+    declaration, no fixed size: CSS sizes it)."""
+    svg = qr_svg(data).decode("utf-8")
+    svg = svg[svg.index("<svg"):]
+    return re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg class="qr" role="img"', svg, count=1)

@@ -107,3 +107,24 @@ def actor_for(sitting, *, user=None, device=None) -> Actor:
 def may_manage_reference_data(user) -> bool:
     """Import members, print badges, pair devices outside a sitting."""
     return is_office_staff(user)
+
+
+def may_view_attendance_history(user, member) -> bool:
+    """A delegate's attendance across sittings: office staff, and the delegate themself."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return is_office_staff(user) or (member.user_id is not None and member.user_id == user.pk)
+
+
+def may_use_console(user) -> bool:
+    """Whether a chair/secretary console may be paired for this person: office
+    staff, or whoever chairs or clerks a sitting that is not closed yet."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if is_office_staff(user):
+        return True
+    from django.db.models import Q
+
+    from meeting.models import Sitting
+
+    return Sitting.objects.exclude(status=Sitting.Status.CLOSED).filter(Q(chair=user) | Q(secretary=user)).exists()

@@ -1,0 +1,74 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from displays.models import Display
+from meeting.models import Member, Sitting
+
+from . import permissions
+from .models import PairingToken
+
+
+class MemberChoice(forms.ModelChoiceField):
+    def label_from_instance(self, m):
+        seat = f" — {_('ghế')} {m.seat.label}" if m.seat_id else ""
+        return f"{m.code} — {m.full_name}{seat}"
+
+
+class PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, u):
+        name = u.get_full_name() or u.get_username()
+        return f"{name} ({u.get_username()})"
+
+
+def console_candidates():
+    """People offered for a console: office staff and the chairs and secretaries
+    of sittings not closed yet. The form still asks permissions.may_use_console."""
+    open_sittings = ~Q(status=Sitting.Status.CLOSED)
+    chairs = Sitting.objects.filter(open_sittings).values_list("chair_id", flat=True)
+    secretaries = Sitting.objects.filter(open_sittings).values_list("secretary_id", flat=True)
+    return (get_user_model().objects.filter(is_active=True)
+            .filter(Q(is_superuser=True) | Q(user_permissions__codename="operate_sitting")
+                    | Q(groups__permissions__codename="operate_sitting") | Q(pk__in=chairs) | Q(pk__in=secretaries))
+            .distinct().order_by("first_name", "username"))
+
+
+class IssueForm(forms.Form):
+    """Which device to pair: a delegate's terminal, a hall display, or a console."""
+
+    purpose = forms.ChoiceField(label=gettext_lazy("loại thiết bị"), choices=PairingToken.Purpose.choices)
+    member = MemberChoice(label=gettext_lazy("đại biểu"), required=False, queryset=Member.objects.none())
+    display = forms.ModelChoiceField(label=gettext_lazy("màn hình"), required=False, queryset=Display.objects.all())
+    person = PersonChoice(label=gettext_lazy("người điều hành"), required=False, queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (Member.objects.filter(user__isnull=False, user__is_active=True)
+                                          .select_related("seat").order_by("code"))
+        self.fields["person"].queryset = console_candidates()
+
+    def clean(self):
+        data = super().clean()
+        purpose = data.get("purpose")
+        if purpose == PairingToken.Purpose.TERMINAL and not data.get("member"):
+            self.add_error("member", _("Hãy chọn đại biểu."))
+        if purpose == PairingToken.Purpose.DISPLAY and not data.get("display"):
+            self.add_error("display", _("Hãy chọn màn hình."))
+        if purpose == PairingToken.Purpose.CONSOLE:
+            person = data.get("person")
+            if not person:
+                self.add_error("person", _("Hãy chọn chủ tọa hoặc thư ký."))
+            elif not permissions.may_use_console(person):
+                self.add_error("person", _("Người này không chủ tọa hay làm thư ký phiên họp nào sắp tới."))
+        return data
+
+    def target(self) -> dict:
+        """Keyword arguments for accounts.pairing.issue."""
+        purpose = self.cleaned_data["purpose"]
+        if purpose == PairingToken.Purpose.TERMINAL:
+            return {"user": self.cleaned_data["member"].user}
+        if purpose == PairingToken.Purpose.DISPLAY:
+            return {"display": self.cleaned_data["display"]}
+        return {"user": self.cleaned_data["person"]}
