@@ -87,6 +87,8 @@
       this._closedByServer = null;
       this.connect();
       global.addEventListener("online", () => this._reconnectSoon(0));
+      // The device lost its network: check the link at once instead of at the next ping.
+      global.addEventListener("offline", () => this._probe(3000));
     }
 
     url() {
@@ -107,11 +109,30 @@
       ws.onerror = () => {};
       if (this._ping) clearInterval(this._ping);
       // A ping every 20 s notices a dead link that the browser did not report.
-      this._ping = setInterval(() => {
-        if (this.ws === ws && ws.readyState === WebSocket.OPEN) {
-          this.command("ping", {}, 10000).catch(() => ws.close());
-        }
-      }, 20000);
+      this._ping = setInterval(() => this._probe(10000), 20000);
+    }
+
+    /* Ping; if no reply comes in time the link is dead: drop it and reconnect. */
+    _probe(timeoutMs) {
+      const ws = this.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) return;
+      this.command("ping", {}, timeoutMs).catch(() => {
+        if (this.ws === ws) this._drop(ws);
+      });
+    }
+
+    /* Give up on a socket without waiting for its close handshake, which
+     * never completes on a dead link (onclose could take minutes). */
+    _drop(ws) {
+      ws.onmessage = null;
+      ws.onclose = null;
+      try {
+        ws.close();
+      } catch (e) {
+        // already closed
+      }
+      this.ws = null;
+      this._onClose({ code: 1006 });
     }
 
     _setStatus(status) {
