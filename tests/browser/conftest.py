@@ -73,6 +73,23 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+# The helper process: Django on the server's database, running snippets sent as JSON lines.
+_HELPER = """
+import json, sys, traceback
+import django
+django.setup()
+for line in sys.stdin:
+    scope = {}
+    try:
+        exec(json.loads(line), scope)
+        reply = {"result": scope.get("result")}
+    except Exception:
+        reply = {"error": traceback.format_exc()}
+    sys.stdout.write("@@RESULT@@" + json.dumps(reply) + "\\n")
+    sys.stdout.flush()
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -98,6 +115,7 @@ class LiveServer:
         })
         self.env = env
         self.process = None
+        self._helper = None
 
     # -- management commands in the server's environment --------------------
 
@@ -109,11 +127,25 @@ class LiveServer:
         return done.stdout
 
     def shell(self, code: str):
-        """Run Python in the server's Django (`manage.py shell -c`); the code
-        sets `result`, returned here through JSON."""
-        wrapped = code + "\nimport json as _json\nprint('@@RESULT@@' + _json.dumps(result))\n"
-        out = self.manage("shell", "-c", wrapped)
-        return json.loads(out.rsplit("@@RESULT@@", 1)[1])
+        """Run Python in Django set up on the server's database; the code sets
+        `result`, returned here through JSON.
+
+        One long-lived helper process runs every snippet (starting Django for
+        each would cost seconds per call on a busy machine)."""
+        if self._helper is None or self._helper.poll() is not None:
+            self._helper = subprocess.Popen([sys.executable, "-c", _HELPER], cwd=ROOT, env=self.env, text=True,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self._helper.stdin.write(json.dumps(code) + "\n")
+        self._helper.stdin.flush()
+        while True:
+            line = self._helper.stdout.readline()
+            if not line:
+                raise RuntimeError("the Django helper process died")
+            if line.startswith("@@RESULT@@"):
+                reply = json.loads(line[len("@@RESULT@@"):])
+                if "error" in reply:
+                    raise RuntimeError(f"helper snippet failed:\n{reply['error']}")
+                return reply["result"]
 
     # -- the process -----------------------------------------------------------
 
@@ -139,6 +171,13 @@ class LiveServer:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"Daphne did not answer within 60 s:\n{self.log_tail()}")
+
+    def close_helper(self):
+        if self._helper is not None:
+            self._helper.stdin.close()
+            self._helper.wait(timeout=10)
+            self._helper.stdout.close()
+            self._helper = None
 
     def stop(self):
         if self.process is None:
@@ -215,6 +254,7 @@ def daphne_server():
     server.start()
     yield server
     server.stop()
+    server.close_helper()
     shutil.rmtree(workdir, ignore_errors=True)
 
 
