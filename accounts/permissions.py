@@ -128,3 +128,43 @@ def may_use_console(user) -> bool:
     from meeting.models import Sitting
 
     return Sitting.objects.exclude(status=Sitting.Status.CLOSED).filter(Q(chair=user) | Q(secretary=user)).exists()
+
+
+# ---- hall displays, public pages, the home page --------------------------------
+
+# The pages ("faces") each role of a sitting may open.
+FACES = {
+    CHAIR: ("console", "terminal"),
+    SECRETARY: ("console", "terminal"),
+    DELEGATE: ("terminal",),
+    GUEST: ("terminal",),
+    PUBLIC: ("public",),
+}
+
+
+def faces_for(role: str | None) -> tuple[str, ...]:
+    return FACES.get(role, ())
+
+
+def paired_display(device):
+    """The hall display a paired device shows, or None (not a display, revoked, unbound)."""
+    if device is None or device.revoked or device.kind != "display" or not device.display_id:
+        return None
+    return device.display
+
+
+def may_preview_display(user, display) -> bool:
+    """See a hall display's slide in a browser window: office staff, and whoever
+    may choose the slides of the sitting that display follows (its chair)."""
+    if is_office_staff(user):
+        return True
+    if display.sitting_id is None or not (user and user.is_authenticated):
+        return False
+    return may(role_in(display.sitting, user=user), "display.control")
+
+
+def public_sittings(queryset):
+    """The sittings of `queryset` the public may follow: the rule of may_view(PUBLIC, ...)."""
+    from django.db.models import Q
+
+    return queryset.filter(is_public=True).filter(Q(session__isnull=True) | Q(session__is_public=True))
