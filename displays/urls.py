@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "displays"
-urlpatterns = []
+urlpatterns = [
+    path("display/", views.display, name="display"),
+    path("display/preview/<int:display_id>/", views.preview, name="preview"),
+]

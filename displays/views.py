@@ -1,1 +1,77 @@
+"""The hall display page (a paired kiosk) and its preview for office staff.
 
+The page is generic: it loads the script of every registered slide
+(displays.slides) and draws whichever slide its display is set to, from the
+hub's state. Who may see what is decided in accounts.permissions.
+"""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from accounts import permissions
+from accounts.models import Device
+from accounts.pages import problem
+
+from . import slides
+from .models import Display
+
+# A display with nothing to show asks the server again this often (seconds).
+IDLE_POLL_SECONDS = 20
+
+
+def _session_device(request):
+    device_id = request.session.get("device_id")
+    if not device_id:
+        return None
+    return Device.objects.select_related("display__sitting").filter(pk=device_id).first()
+
+
+def _config(display, *, kind: str, preview: bool) -> dict:
+    return {
+        "sittingId": display.sitting_id if display else None,
+        "displayId": display.pk if display else None,
+        "councilName": settings.COUNCIL_NAME,
+        "timeZone": settings.TIME_ZONE,
+        "preview": preview,
+        "pageKind": kind,
+        "pollSeconds": IDLE_POLL_SECONDS if kind != "sitting" else 0,
+    }
+
+
+def _hall(request, display: Display | None, *, preview: bool):
+    """The kiosk page for `display`: its sitting, or a calm waiting screen."""
+    if display is None:
+        kind, template, context = "not-paired", "displays/not_paired.html", {}
+    elif display.sitting_id is None:
+        kind, template, context = "waiting", "displays/waiting.html", {"display": display}
+    else:
+        kind, template = "sitting", "displays/hall.html"
+        context = {"display": display, "sitting": display.sitting, "slides": slides.all_slides()}
+    context.update(preview=preview, hall_config=_config(display, kind=kind, preview=preview))
+    response = render(request, template, context)
+    # The idle pages reload when this changes (displays/display.js).
+    response["X-Hall-Page"] = f"{kind}:{display.sitting_id}" if kind == "sitting" else kind
+    return response
+
+
+@never_cache
+def display(request):
+    """What a paired hall display shows; how to pair it otherwise."""
+    return _hall(request, permissions.paired_display(_session_device(request)), preview=False)
+
+
+@never_cache
+@xframe_options_sameorigin  # the chair console shows previews in frames
+def preview(request, display_id: int):
+    """Any display's page as it looks in the hall, for office staff and the sitting's chair."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    target = get_object_or_404(Display.objects.select_related("sitting"), pk=display_id)
+    if not permissions.may_preview_display(request.user, target):
+        return problem(request, "forbidden", _("Chỉ cán bộ Văn phòng và chủ tọa phiên họp mới xem trước được màn hình."),
+                       title=_("Không có quyền truy cập"))
+    return _hall(request, target, preview=True)

@@ -1,0 +1,28 @@
+/* Hall slide "announcement": the chair's announcement as large as it fits;
+ * with none, a calm screen with the clock.
+ */
+(function () {
+  "use strict";
+  const { h, gettext, interpolate } = Hall;
+
+  function render(root, state) {
+    const a = state.announcement;
+    let body;
+    if (a) {
+      body = h("div", { class: "an-body" },
+        h("div", { class: "an-label", text: gettext("Thông báo") }),
+        h("div", { class: "an-text", dataset: { role: "announcement" }, text: a.text }),
+        a.at ? h("div", { class: "an-at",
+          text: interpolate(gettext("lúc %(t)s"), { t: Hall.clockText(Date.parse(a.at)) }, true) }) : null);
+    } else {
+      body = h("div", { class: "an-body is-empty" },
+        Hall.clock({ class: "an-clock", seconds: true, date: true }),
+        h("div", { class: "an-none", dataset: { role: "no-announcement" }, text: gettext("Hiện không có thông báo") }));
+    }
+    Hall.append(root, Hall.header(state, Hall.config()), body);
+    const text = root.querySelector(".an-text");
+    if (text) Hall.fit(text, 10, 2.4, 0.2);
+  }
+
+  HallSlides.register("announcement", { render });
+})();

@@ -1,0 +1,164 @@
+"""The hall display in a real Chromium, 1920x1080, against a real Daphne.
+
+Personas: the hall display (a kiosk browser paired through /pair/<token>/),
+the chair (db001, drives the sitting from the chair console or, for setting
+the scene, over the hub).
+"""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+HALL = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture
+def hall(new_context, pair_display):
+    """Pair a fresh kiosk browser as a display and wait until it shows its sitting live."""
+
+    def open_hall(display_id: int):
+        page = new_context(viewport=HALL).new_page()
+        landed = pair_display(page, display_id)
+        assert landed.endswith("/display/"), landed
+        page.wait_for_selector("body[data-connection=live] #hall-slide[data-slide]")
+        return page
+
+    return open_hall
+
+
+def items_of(snapshot) -> list[dict]:
+    return snapshot["data"]["agenda"]["items"]
+
+
+def test_chair_advances_the_agenda_and_the_hall_display_shows_the_new_item(hall, fresh_sitting, hub, new_context, login, screens):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display = hall(s["displays"][0]["id"])
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        chair.command("agenda.next")
+        items = items_of(chair.snapshot)
+    expect(display.locator(".ov-title")).to_have_text(items[0]["title"])
+
+    console = new_context(viewport={"width": 1440, "height": 900}).new_page()
+    login(console, "db001", next_url=f"/sitting/{s['id']}/console/")
+    console.wait_for_selector("body:not(.disconnected)[data-sitting-status=live]")
+    console.click("#agenda-next")
+
+    expect(display.locator(".ov-title")).to_have_text(items[1]["title"])
+    expect(display.locator(".ov-number")).to_have_text(items[1]["number"])
+    display.screenshot(path=str(screens / "display-overview.png"))
+
+
+def test_display_follows_the_slide_the_chair_chooses(hall, fresh_sitting, hub):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    display = hall(display_id)
+    with hub("db001", s["id"]) as chair:
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "attendance"})
+        seats = sum(1 for r in chair.snapshot["data"]["attendance"] if r["seat"])
+    expect(display.locator("#hall-slide")).to_have_attribute("data-slide", "attendance")
+    expect(display.locator("svg.at-map .at-seat")).to_have_count(seats)
+
+
+def test_seat_map_colours_a_seat_when_its_delegate_is_marked_present(hall, fresh_sitting, hub):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display_id = s["displays"][1]["id"]  # "Màn hình phụ" shows the attendance slide
+    display = hall(display_id)
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        row = next(r for r in chair.snapshot["data"]["attendance"] if r["seat"] == "A3")
+        seat = display.locator('.at-seat[data-seat="A3"]')
+        expect(seat).to_have_attribute("data-status", "none")
+        chair.command("attendance.mark", {"member_id": row["member_id"], "status": "present"})
+    expect(seat).to_have_attribute("data-status", "present")
+
+
+def test_announcement_appears_on_the_hall_display(hall, fresh_sitting, hub):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display = hall(s["displays"][0]["id"])
+    text = "Đề nghị các đại biểu tắt chuông điện thoại."
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        chair.command("sitting.announce", {"text": text})
+    expect(display.locator("[data-role=announcement]")).to_contain_text(text)
+
+
+def test_display_says_when_the_sitting_has_not_opened_yet(hall, fresh_sitting):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display = hall(s["displays"][0]["id"])
+    expect(display.locator(".hall-status")).to_have_attribute("data-status", "scheduled")
+    expect(display.locator(".ov-idle-title")).to_have_text(s["title"])
+
+
+def test_disconnected_display_shows_it_and_comes_back_by_itself(hall, fresh_sitting, running_server):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display = hall(s["displays"][0]["id"])
+    badge = display.locator("#hall-connection")
+    expect(badge).to_be_hidden()
+    running_server.stop()
+    expect(badge).to_be_visible(timeout=30000)
+    expect(badge).to_contain_text(re.compile("mất kết nối", re.IGNORECASE))
+    running_server.start()
+    expect(badge).to_be_hidden(timeout=30000)
+    expect(display.locator("body")).to_have_attribute("data-connection", "live")
+
+
+def test_unknown_slide_key_falls_back_to_the_overview(hall, fresh_sitting):
+    s = fresh_sitting()
+    display = hall(s["displays"][0]["id"])
+    assert display.evaluate("HallSlides.resolve('no-such-slide')") == "overview"
+
+
+def test_hall_page_has_no_scrollbars(hall, fresh_sitting):
+    s = fresh_sitting()
+    display = hall(s["displays"][0]["id"])
+    size = display.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size == [HALL["width"], HALL["height"]]
+
+
+def test_every_registered_slide_draws_at_1920x1080(hall, fresh_sitting, hub, screens):
+    """Each slide renders from the same state; the screenshots are for reading from afar."""
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    display = hall(display_id)
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        for _ in range(4):
+            chair.command("agenda.next")
+        for i, row in enumerate(chair.snapshot["data"]["attendance"][:40]):
+            status = "absent" if i % 13 == 5 else "excused" if i % 9 == 4 else "present"
+            chair.command("attendance.mark", {"member_id": row["member_id"], "status": status,
+                                              "reason": "Công tác" if status == "excused" else ""})
+        chair.command("sitting.announce", {"text": "Giải lao 15 phút. Đề nghị các đại biểu trở lại hội trường lúc 10 giờ 15."})
+        keys = [sl["key"] for sl in chair.snapshot["data"]["slides"]]
+        for key in keys:
+            chair.command("display.set_slide", {"display_id": display_id, "slide": key})
+            expect(display.locator("#hall-slide")).to_have_attribute("data-slide", key)
+            expect(display.locator("#hall-slide .hall-band")).to_be_visible()
+            display.screenshot(path=str(screens / f"display-{key}.png"))
+        chair.command("sitting.announce", {"text": ""})
+        expect(display.locator("[data-role=no-announcement]")).to_be_visible()
+        display.screenshot(path=str(screens / "display-announcement-none.png"))
+
+
+def test_unpaired_kiosk_is_told_how_to_pair(new_context, live_server_url, screens):
+    page = new_context(viewport=HALL).new_page()
+    page.goto(live_server_url + "/display/")
+    assert "mã QR" in page.inner_text("main")
+    page.screenshot(path=str(screens / "display-not-paired.png"))
