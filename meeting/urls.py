@@ -5,6 +5,12 @@ from . import views
 app_name = "meeting"
 urlpatterns = []
 
+# ---- live faces of a sitting: chair console, delegate terminal (meeting/views.py) ----
+urlpatterns += [
+    path("sitting/<int:sitting_id>/console/", views.console, name="console"),
+    path("sitting/<int:sitting_id>/terminal/", views.terminal, name="terminal"),
+]
+
 # ---- back office: members, import, badges, seat codes, attendance history, seat check-in (meeting/views_office.py) ----
 from . import views_office  # noqa: E402
 

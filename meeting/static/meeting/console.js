@@ -1,0 +1,448 @@
+/* The chair console: renders the sitting's state from the hub and sends commands.
+ *
+ * Nothing here changes on its own: a click sends a command, and the page
+ * changes when the server's state (snapshot or event) says so. A refusal is
+ * shown as a toast with the server's message.
+ */
+(function () {
+  "use strict";
+
+  const { gettext, interpolate, h, SVG_NS } = Faces;
+  const $ = (id) => document.getElementById(id);
+
+  const root = $("console");
+  const sittingId = Number(root.dataset.sitting);
+  const tz = root.dataset.tz || undefined;
+
+  const ui = {
+    title: $("sitting-title"),
+    status: $("sitting-status"),
+    conn: $("conn"),
+    clock: $("clock"),
+    open: $("open-sitting"),
+    close: $("close-sitting"),
+    closeDialog: $("close-dialog"),
+    nowCard: $("now-card"),
+    nowTitle: $("now-title"),
+    nowMeta: $("now-meta"),
+    nowTimer: $("now-timer"),
+    nowElapsed: $("now-elapsed"),
+    nowPlanned: $("now-planned"),
+    nowFill: $("now-fill"),
+    prev: $("agenda-prev"),
+    next: $("agenda-next"),
+    hint: $("agenda-hint"),
+    agenda: $("agenda-list"),
+    agendaSummary: $("agenda-summary"),
+    insertBox: $("insert-box"),
+    insertForm: $("insert-form"),
+    insertAfter: $("insert-after"),
+    qPresent: $("q-present"),
+    qTotal: $("q-total"),
+    qBadge: $("q-badge"),
+    qFill: $("q-fill"),
+    qMark: $("q-mark"),
+    qNeed: $("q-need"),
+    qCaption: $("q-caption"),
+    counts: $("counts"),
+    seatmap: $("seatmap"),
+    unseated: $("unseated"),
+    seatView: $("seat-view"),
+    listView: $("list-view"),
+    viewMap: $("view-map"),
+    viewList: $("view-list"),
+    search: $("member-search"),
+    memberRows: $("member-rows"),
+    memberDialog: $("member-dialog"),
+    mdName: $("md-name"),
+    mdMeta: $("md-meta"),
+    mdStatus: $("md-status"),
+    mdReason: $("md-reason"),
+    annCurrent: $("ann-current"),
+    annForm: $("announce-form"),
+    annText: $("ann-text"),
+    annClear: $("ann-clear"),
+    displays: $("displays"),
+  };
+
+  let dialogMember = null; // member_id shown in the member dialog
+  let lastCurrent = undefined;
+
+  const hub = new Hub(sittingId, {
+    onState: (state, type) => render(state, type),
+    onStatus: (status) => {
+      Faces.setConnection(ui.conn, status);
+      document.body.classList.toggle("disconnected", status !== "live");
+    },
+    onError: (err) => Faces.toast(Faces.errorMessage(err)),
+  });
+  const send = Faces.sender(hub);
+
+  // ---- rendering ---------------------------------------------------------
+
+  function render(state, type) {
+    renderHeader(state);
+    if (!type || type === "snapshot" || type.startsWith("agenda") || type === "sitting.status") {
+      Faces.keepFocus(() => renderAgenda(state));
+    }
+    if (!type || type === "snapshot" || type.startsWith("attendance")) {
+      renderAttendance(state);
+    }
+    if (!type || type === "snapshot" || type === "sitting.announcement") renderAnnouncement(state);
+    if (!type || type === "snapshot" || type === "display.updated") Faces.keepFocus(() => renderDisplays(state));
+    tick();
+  }
+
+  function renderHeader(state) {
+    const s = state.sitting;
+    ui.title.textContent = s.title;
+    ui.status.className = `badge status-${s.status}`;
+    ui.status.textContent = Faces.SITTING_STATUS[s.status] || s.status;
+    ui.open.hidden = s.status !== "scheduled";
+    ui.close.hidden = s.status !== "live";
+    document.body.dataset.sittingStatus = s.status;
+  }
+
+  function currentItem(state) {
+    const id = state.agenda.current_item_id;
+    return id ? state.agenda.items.find((i) => i.id === id) : null;
+  }
+
+  function siblingsOf(state, item) {
+    return state.agenda.items.filter((i) => i.parent_id === item.parent_id);
+  }
+
+  function renderAgenda(state) {
+    const items = state.agenda.items;
+    const cur = currentItem(state);
+    const s = state.sitting;
+
+    if (cur) {
+      ui.nowCard.classList.add("has-item");
+      ui.nowTitle.textContent = `${cur.number}. ${cur.title}`;
+      ui.nowMeta.textContent = [Faces.ITEM_KIND[cur.kind], cur.presenter].filter(Boolean).join(" · ");
+      ui.nowTimer.hidden = false;
+    } else {
+      ui.nowCard.classList.remove("has-item");
+      ui.nowTitle.textContent = s.status === "closed" ? gettext("Phiên họp đã kết thúc") : gettext("Chưa bắt đầu mục nào");
+      ui.nowMeta.textContent = s.status === "live" ? gettext("Bấm “Mục tiếp theo” để bắt đầu chương trình.") : "";
+      ui.nowTimer.hidden = true;
+    }
+
+    if (s.status === "scheduled") {
+      ui.hint.hidden = false;
+      ui.hint.textContent = gettext("Phiên họp chưa khai mạc. Bấm “Khai mạc phiên họp” ở trên cùng để bắt đầu.");
+    } else {
+      ui.hint.hidden = true;
+    }
+
+    const done = items.filter((i) => i.status === "done").length;
+    ui.agendaSummary.textContent = interpolate(gettext("%(done)s/%(total)s mục đã xong"), { done, total: items.length }, true);
+
+    Faces.fill(ui.agenda, ...items.map((item) => agendaRow(state, item)));
+    if (cur && cur.id !== lastCurrent) {
+      const row = ui.agenda.querySelector(".item.current");
+      if (row) row.scrollIntoView({ block: "nearest" });
+    }
+    lastCurrent = cur ? cur.id : null;
+    renderInsertOptions(items);
+  }
+
+  function agendaRow(state, item) {
+    const sibs = siblingsOf(state, item);
+    const index = sibs.indexOf(item);
+    const minutes = item.planned_minutes
+      ? interpolate(gettext("%(n)s phút"), { n: item.planned_minutes }, true) : "";
+    const tools = [
+      h("button", {
+        type: "button", class: "icon", title: gettext("Chuyển lên"), "aria-label": gettext("Chuyển lên"),
+        dataset: { key: `up-${item.id}` }, disabled: index <= 0,
+        onclick: (e) => send("agenda.move", { item_id: item.id, parent_id: item.parent_id, index: index - 1 }, e.currentTarget),
+      }, "▲"),
+      h("button", {
+        type: "button", class: "icon", title: gettext("Chuyển xuống"), "aria-label": gettext("Chuyển xuống"),
+        dataset: { key: `down-${item.id}` }, disabled: index >= sibs.length - 1,
+        onclick: (e) => send("agenda.move", { item_id: item.id, parent_id: item.parent_id, index: index + 1 }, e.currentTarget),
+      }, "▼"),
+      item.status === "postponed"
+        ? h("button", {
+          type: "button", class: "small-btn restore", dataset: { key: `restore-${item.id}` },
+          onclick: (e) => send("agenda.restore", { item_id: item.id }, e.currentTarget),
+        }, gettext("Khôi phục"))
+        : h("button", {
+          type: "button", class: "small-btn postpone", dataset: { key: `postpone-${item.id}` },
+          onclick: (e) => send("agenda.postpone", { item_id: item.id }, e.currentTarget),
+        }, gettext("Hoãn")),
+    ];
+    return h("li", {
+      class: `item status-${item.status}${item.status === "current" ? " current" : ""}`,
+      dataset: { itemId: item.id, depth: item.depth },
+      style: `--depth:${item.depth}`,
+      "aria-current": item.status === "current" ? "step" : null,
+    },
+    h("button", {
+      type: "button", class: "item-main", dataset: { key: `jump-${item.id}` },
+      title: gettext("Chuyển tới mục này"),
+      onclick: (e) => send("agenda.jump", { item_id: item.id }, e.currentTarget),
+    },
+    h("span", { class: "num" }, item.number),
+    h("span", { class: "item-text" },
+      h("span", { class: "item-title" }, item.title),
+      h("span", { class: "item-meta" },
+        h("span", { class: `badge item-status status-${item.status}` }, Faces.ITEM_STATUS[item.status] || item.status),
+        " ", [Faces.ITEM_KIND[item.kind], item.presenter, minutes].filter(Boolean).join(" · ")))),
+    h("span", { class: "item-tools" }, tools));
+  }
+
+  function renderInsertOptions(items) {
+    const previous = ui.insertAfter.value;
+    const options = [h("option", { value: "" }, gettext("Cuối chương trình"))];
+    for (const item of items) {
+      const label = interpolate(gettext("Sau mục %(num)s. %(title)s"), { num: item.number, title: item.title }, true);
+      options.push(h("option", { value: item.id }, "\u00a0\u00a0".repeat(item.depth) + label));
+    }
+    Faces.fill(ui.insertAfter, ...options);
+    if ([...ui.insertAfter.options].some((o) => o.value === previous)) ui.insertAfter.value = previous;
+  }
+
+  function statusKey(row) {
+    return row.status || "none";
+  }
+
+  function renderAttendance(state) {
+    const q = state.quorum;
+    ui.qPresent.textContent = q.present;
+    ui.qTotal.textContent = q.total;
+    ui.qBadge.className = `badge ${q.met ? "met" : "unmet"}`;
+    ui.qBadge.textContent = q.met ? gettext("Đủ túc số") : gettext("Chưa đủ túc số");
+    const width = 400;
+    const frac = q.total ? q.present / q.total : 0;
+    const need = q.total ? q.required / q.total : 0;
+    ui.qFill.setAttribute("width", String(Math.round(width * frac)));
+    ui.qFill.setAttribute("class", `g-fill ${q.met ? "met" : "unmet"}`);
+    const x = Math.round(width * need);
+    ui.qMark.setAttribute("x1", String(x));
+    ui.qMark.setAttribute("x2", String(x));
+    ui.qNeed.style.left = `${(100 * need).toFixed(1)}%`;
+    ui.qNeed.textContent = interpolate(gettext("cần %(n)s"), { n: q.required }, true);
+    ui.qCaption.textContent = interpolate(
+      gettext("Cần ít nhất %(required)s/%(total)s đại biểu có mặt (tỉ lệ %(rule)s)"),
+      { required: q.required, total: q.total, rule: q.rule }, true);
+
+    const delegates = state.attendance.filter((r) => r.counts);
+    const tally = { present: 0, absent: 0, excused: 0, none: 0 };
+    for (const r of delegates) tally[statusKey(r)] += 1;
+    const others = state.attendance.length - delegates.length;
+    const counts = ["present", "absent", "excused", "none"].map((k) =>
+      h("li", { class: `count ${k}`, dataset: { count: k } }, h("strong", {}, tally[k]), " ", Faces.ATTENDANCE[k]));
+    if (others) counts.push(h("li", { class: "count guests" }, h("strong", {}, others), " ", gettext("khách mời, đại biểu mời")));
+    Faces.fill(ui.counts, ...counts);
+
+    renderSeatmap(state);
+    renderMemberList(state);
+    if (dialogMember !== null) fillMemberDialog(state);
+  }
+
+  function renderSeatmap(state) {
+    const rows = new Map();
+    const unseated = [];
+    for (const r of state.attendance) {
+      if (r.seat_row === null || r.seat_row === undefined) unseated.push(r);
+      else {
+        if (!rows.has(r.seat_row)) rows.set(r.seat_row, []);
+        rows.get(r.seat_row).push(r);
+      }
+    }
+    const seatButton = (r) => h("button", {
+      type: "button",
+      class: `seat ${statusKey(r)}${r.counts ? "" : " guest"}`,
+      dataset: { memberId: r.member_id, seat: r.seat || "", key: `seat-${r.member_id}` },
+      title: `${r.seat ? r.seat + " · " : ""}${r.name} — ${Faces.ATTENDANCE[statusKey(r)]}`,
+      "aria-label": `${r.seat || ""} ${r.name}: ${Faces.ATTENDANCE[statusKey(r)]}`,
+      onclick: () => openMember(r.member_id),
+    }, r.seat || initials(r.name));
+    Faces.keepFocus(() => {
+      Faces.fill(ui.seatmap, ...[...rows.entries()].sort((a, b) => a[0] - b[0]).map(([row, seats]) =>
+        h("div", { class: "seat-row" },
+          h("span", { class: "row-label", "aria-hidden": "true" }, rowLetter(seats)),
+          seats.sort((a, b) => a.seat_number - b.seat_number).map(seatButton))));
+      Faces.fill(ui.unseated, ...(unseated.length
+        ? [h("span", { class: "row-label wide" }, gettext("Không có ghế")), ...unseated.map(seatButton)] : []));
+    });
+  }
+
+  function rowLetter(seats) {
+    const label = seats[0] && seats[0].seat;
+    return label ? label.replace(/\d+$/, "") : "";
+  }
+
+  function initials(name) {
+    return name.split(/\s+/).filter(Boolean).slice(-2).map((p) => p[0]).join("");
+  }
+
+  function renderMemberList(state) {
+    const q = ui.search.value.trim().toLowerCase();
+    const rows = state.attendance.filter((r) => !q
+      || [r.name, r.seat, r.group].some((v) => v && v.toLowerCase().includes(q)));
+    Faces.fill(ui.memberRows, ...rows.map((r) => h("tr", {
+      class: `member-row ${statusKey(r)}`, dataset: { memberId: r.member_id }, tabindex: "0",
+      onclick: () => openMember(r.member_id),
+      onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openMember(r.member_id); } },
+    },
+    h("td", {}, r.seat || "—"),
+    h("td", {}, r.name, r.counts ? null : h("span", { class: "muted" }, " · ", gettext("khách mời"))),
+    h("td", {}, r.group || ""),
+    h("td", {}, h("span", { class: `tag ${statusKey(r)}` }, Faces.ATTENDANCE[statusKey(r)]),
+      r.reason ? h("span", { class: "muted reason" }, ` ${r.reason}`) : null))));
+    if (!rows.length) {
+      Faces.fill(ui.memberRows, h("tr", {}, h("td", { colspan: "4", class: "muted" }, gettext("Không tìm thấy thành viên nào."))));
+    }
+  }
+
+  function openMember(memberId) {
+    dialogMember = memberId;
+    const row = hub.state.attendance.find((r) => r.member_id === memberId);
+    ui.mdReason.value = row && row.reason ? row.reason : "";
+    fillMemberDialog(hub.state);
+    if (!ui.memberDialog.open) ui.memberDialog.showModal();
+  }
+
+  function fillMemberDialog(state) {
+    const row = state.attendance.find((r) => r.member_id === dialogMember);
+    if (!row) return;
+    ui.mdName.textContent = row.name;
+    ui.mdMeta.textContent = [row.seat ? interpolate(gettext("Ghế %(seat)s"), { seat: row.seat }, true) : null, row.group,
+      row.counts ? gettext("Đại biểu") : gettext("Khách mời / đại biểu mời")].filter(Boolean).join(" · ");
+    const parts = [Faces.ATTENDANCE[statusKey(row)]];
+    if (row.method) parts.push(Faces.METHOD[row.method] || row.method);
+    if (row.at) parts.push(Faces.timeOfDay(Date.parse(row.at), tz, false));
+    Faces.fill(ui.mdStatus, h("span", { class: `tag ${statusKey(row)}` }, parts.join(" · ")),
+      row.reason ? h("span", { class: "reason" }, " ", interpolate(gettext("Lý do: %(r)s"), { r: row.reason }, true)) : null);
+    for (const b of ui.memberDialog.querySelectorAll(".mark")) {
+      b.setAttribute("aria-pressed", b.dataset.status === row.status ? "true" : "false");
+    }
+  }
+
+  function renderAnnouncement(state) {
+    const a = state.announcement;
+    Faces.fill(ui.annCurrent, a
+      ? h("span", {}, h("span", { class: "on-air" }, gettext("Đang hiển thị")), " ", a.text)
+      : h("span", { class: "muted" }, gettext("Không có thông báo nào đang hiển thị.")));
+    ui.annClear.disabled = !a;
+  }
+
+  function renderDisplays(state) {
+    const displays = state.displays || [];
+    const slides = state.slides || [];
+    const titleOf = (key) => (slides.find((s) => s.key === key) || { title: key }).title;
+    if (!displays.length) {
+      Faces.fill(ui.displays, h("p", { class: "muted" }, gettext("Chưa có màn hình nào theo dõi phiên họp này.")));
+      return;
+    }
+    Faces.fill(ui.displays, ...displays.map((d) => h("div", { class: "display-card", dataset: { displayId: d.id } },
+      h("div", { class: "display-head" }, h("svg-icon"), h("strong", {}, d.name)),
+      h("div", { class: "display-now" }, h("span", { class: "muted" }, gettext("Đang chiếu:")), " ",
+        h("span", { class: "now-slide" }, titleOf(d.slide))),
+      h("div", { class: "slide-buttons", role: "group", "aria-label": d.name },
+        slides.map((s) => h("button", {
+          type: "button",
+          class: `slide-btn${s.key === d.slide ? " on" : ""}`,
+          "aria-pressed": s.key === d.slide ? "true" : "false",
+          dataset: { slide: s.key, key: `slide-${d.id}-${s.key}` },
+          onclick: (e) => send("display.set_slide", { display_id: d.id, slide: s.key }, e.currentTarget),
+        }, s.title))))));
+    for (const el of ui.displays.querySelectorAll("svg-icon")) el.replaceWith(screenIcon());
+  }
+
+  function screenIcon() {
+    const svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("class", "screen-icon");
+    svg.setAttribute("aria-hidden", "true");
+    svg.innerHTML = '<rect x="2" y="3" width="20" height="13" rx="2"/><path d="M8 21h8M12 16v5"/>';
+    return svg;
+  }
+
+  // ---- the clock and the running item's timer ---------------------------
+
+  function tick() {
+    const now = hub.now();
+    ui.clock.textContent = Faces.timeOfDay(now, tz, true);
+    const state = hub.state;
+    if (!state) return;
+    const cur = currentItem(state);
+    if (!cur) return;
+    const t = Faces.timing(cur, now);
+    ui.nowElapsed.textContent = t.elapsedText;
+    ui.nowPlanned.textContent = t.plannedText ? `/ ${t.plannedText}` : gettext("(không định thời lượng)");
+    ui.nowTimer.className = `timer ${t.level}`;
+    ui.nowFill.style.width = `${Math.round(t.fraction * 100)}%`;
+  }
+  setInterval(tick, 500);
+  tick();
+
+  // ---- controls -----------------------------------------------------------
+
+  ui.open.addEventListener("click", (e) => send("sitting.open", {}, e.currentTarget).catch(() => {}));
+  ui.close.addEventListener("click", () => ui.closeDialog.showModal());
+  ui.closeDialog.addEventListener("close", () => {
+    if (ui.closeDialog.returnValue === "close") send("sitting.close", {}, ui.close).catch(() => {});
+  });
+  ui.prev.addEventListener("click", (e) => send("agenda.previous", {}, e.currentTarget).catch(() => {}));
+  ui.next.addEventListener("click", (e) => send("agenda.next", {}, e.currentTarget).catch(() => {}));
+
+  ui.insertForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const f = new FormData(ui.insertForm);
+    const afterId = f.get("after") ? Number(f.get("after")) : null;
+    const after = afterId ? hub.state.agenda.items.find((i) => i.id === afterId) : null;
+    const args = {
+      title: String(f.get("title") || "").trim(),
+      kind: String(f.get("kind")),
+      presenter: String(f.get("presenter") || "").trim(),
+      planned_minutes: Number(f.get("planned_minutes") || 0),
+      parent_id: after ? after.parent_id : null,
+      after_id: after ? after.id : null,
+    };
+    const button = ui.insertForm.querySelector("button[type=submit]");
+    send("agenda.insert", args, button).then(() => {
+      ui.insertForm.reset();
+      ui.insertBox.open = false;
+      Faces.toast(gettext("Đã thêm mục vào chương trình."), "ok");
+    }, () => {});
+  });
+
+  function setView(list) {
+    ui.seatView.hidden = list;
+    ui.listView.hidden = !list;
+    ui.viewMap.setAttribute("aria-selected", String(!list));
+    ui.viewList.setAttribute("aria-selected", String(list));
+    if (list) ui.search.focus();
+  }
+  ui.viewMap.addEventListener("click", () => setView(false));
+  ui.viewList.addEventListener("click", () => setView(true));
+  ui.search.addEventListener("input", () => hub.state && renderMemberList(hub.state));
+
+  ui.memberDialog.addEventListener("close", () => {
+    dialogMember = null;
+  });
+  for (const b of ui.memberDialog.querySelectorAll(".mark")) {
+    b.addEventListener("click", () => {
+      const memberId = dialogMember;
+      send("attendance.mark", { member_id: memberId, status: b.dataset.status, reason: ui.mdReason.value.trim() }, b)
+        .then(() => ui.memberDialog.close(), () => {});
+    });
+  }
+
+  ui.annForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = ui.annText.value.trim();
+    if (!text) {
+      ui.annText.focus();
+      return;
+    }
+    send("sitting.announce", { text }, ui.annForm.querySelector("button[type=submit]"))
+      .then(() => { ui.annText.value = ""; }, () => {});
+  });
+  ui.annClear.addEventListener("click", (e) => send("sitting.announce", { text: "" }, e.currentTarget).catch(() => {}));
+})();
