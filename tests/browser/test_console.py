@@ -1,0 +1,160 @@
+"""The chair console in a real Chromium against a real Daphne.
+
+Persona: the chair (db001), signed in through the password form, drives a
+fresh sitting of the demo council from a 1440x900 laptop screen. Every check
+reads the page after the server answered: the console never changes on its own.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+LIVE = re.compile(r"\blive\b")
+
+
+@pytest.fixture
+def console(page, login, fresh_sitting):
+    """The chair's console of a fresh (scheduled) sitting, connected to the hub."""
+    sitting = fresh_sitting()
+    login(page, "db001", next_url=f"/sitting/{sitting['id']}/console/")
+    expect(page.locator("#conn")).to_have_class(LIVE)
+    page.sitting = sitting
+    return page
+
+
+@pytest.fixture
+def live_console(console, hub):
+    """The console of a sitting the chair has already opened (from another device)."""
+    with hub("db001", console.sitting["id"]) as chair:
+        chair.command("sitting.open")
+    expect(console.locator("#sitting-status")).to_have_text("Đang họp")
+    return console
+
+
+def test_chair_opens_the_sitting_and_next_makes_the_first_item_current(console):
+    console.click("#open-sitting")
+    expect(console.locator("#sitting-status")).to_have_text("Đang họp")
+    console.click("#agenda-next")
+    current = console.locator("#agenda-list .item.current")
+    expect(current).to_have_count(1)
+    expect(current.locator(".num")).to_have_text("1")
+    expect(console.locator("#now-title")).to_contain_text("Khai mạc kỳ họp")
+    expect(console.locator("#now-elapsed")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+
+
+def test_next_again_moves_the_highlight_and_marks_the_first_item_done(live_console):
+    live_console.click("#agenda-next")
+    expect(live_console.locator(".item.current .num")).to_have_text("1")
+    live_console.click("#agenda-next")
+    expect(live_console.locator(".item.current .num")).to_have_text("2")
+    expect(live_console.locator(".item.status-done .num")).to_have_text(["1"])
+
+
+def test_clicking_an_item_jumps_to_it(live_console):
+    live_console.locator(".item", has_text="Bầu bổ sung").locator(".item-main").click()
+    expect(live_console.locator(".item.current .item-title")).to_have_text("Bầu bổ sung Ủy viên Ủy ban nhân dân tỉnh")
+
+
+def test_marking_a_delegate_absent_with_a_reason_recolours_the_seat(live_console):
+    seat = live_console.locator('.seat[data-seat="B1"]')
+    expect(seat).to_have_class(re.compile(r"\bnone\b"))
+    seat.click()
+    live_console.fill("#md-reason", "Đi công tác nước ngoài")
+    live_console.click('#member-dialog .mark[data-status="absent"]')
+    expect(live_console.locator("#member-dialog")).not_to_be_visible()
+    expect(seat).to_have_class(re.compile(r"\babsent\b"))
+    expect(live_console.locator('[data-count="absent"] strong')).to_have_text("1")
+    live_console.click("#view-list")
+    expect(live_console.locator("#member-rows tr", has_text="Đi công tác nước ngoài")).to_have_count(1)
+
+
+def test_marking_a_delegate_present_raises_the_quorum_count(live_console):
+    expect(live_console.locator("#q-present")).to_have_text("0")
+    live_console.locator('.seat[data-seat="B2"]').click()
+    live_console.click('#member-dialog .mark[data-status="present"]')
+    expect(live_console.locator('.seat[data-seat="B2"]')).to_have_class(re.compile(r"\bpresent\b"))
+    expect(live_console.locator("#q-present")).to_have_text("1")
+
+
+def test_inserted_item_appears_in_the_agenda_where_it_was_put(live_console):
+    live_console.click("#insert-box summary")
+    live_console.fill("#insert-form [name=title]", "Tờ trình về chính sách hỗ trợ nông dân")
+    live_console.select_option("#insert-form [name=kind]", "submission")
+    live_console.fill("#insert-form [name=presenter]", "Giám đốc Sở Nông nghiệp")
+    live_console.fill("#insert-form [name=planned_minutes]", "15")
+    live_console.select_option("#insert-after", label="Sau mục 4. Tờ trình về dự toán ngân sách địa phương năm 2027")
+    live_console.click("#insert-form button[type=submit]")
+    row = live_console.locator(".item", has_text="chính sách hỗ trợ nông dân")
+    expect(row.locator(".num")).to_have_text("5")
+    expect(row.locator(".item-meta")).to_contain_text("Giám đốc Sở Nông nghiệp")
+
+
+def test_moving_an_item_down_reorders_the_agenda(live_console):
+    first = live_console.locator(".item").first
+    expect(first.locator(".item-title")).to_have_text("Khai mạc kỳ họp; thông qua chương trình kỳ họp")
+    first.locator('button[aria-label="Chuyển xuống"]').click()
+    expect(live_console.locator(".item").first.locator(".item-title")).to_have_text(
+        "Báo cáo tình hình kinh tế - xã hội năm 2026, phương hướng nhiệm vụ năm 2027")
+
+
+def test_postponed_item_can_be_restored(live_console):
+    row = live_console.locator(".item", has_text="Bầu bổ sung")
+    row.locator(".postpone").click()
+    expect(row).to_have_class(re.compile(r"status-postponed"))
+    row.locator(".restore").click()
+    expect(row).to_have_class(re.compile(r"status-pending"))
+
+
+def test_setting_a_display_slide_highlights_it(console):
+    display = console.sitting["displays"][0]
+    card = console.locator(f'.display-card[data-display-id="{display["id"]}"]')
+    expect(card.locator(".slide-btn.on")).to_have_attribute("data-slide", "overview")
+    card.locator('.slide-btn[data-slide="agenda"]').click()
+    expect(card.locator(".slide-btn.on")).to_have_attribute("data-slide", "agenda")
+    expect(card.locator(".now-slide")).to_have_text("Chương trình phiên họp")
+
+
+def test_announcement_is_shown_then_cleared(live_console):
+    live_console.fill("#ann-text", "Giải lao 15 phút")
+    live_console.click("#announce-form button[type=submit]")
+    expect(live_console.locator("#ann-current")).to_contain_text("Giải lao 15 phút")
+    live_console.click("#ann-clear")
+    expect(live_console.locator("#ann-current")).to_contain_text("Không có thông báo")
+
+
+def test_a_refused_command_shows_the_server_message_and_changes_nothing(console):
+    console.click("#agenda-next")  # the sitting is not open yet
+    expect(console.locator(".toast")).to_contain_text("Phiên họp không đang diễn ra")
+    expect(console.locator(".item.current")).to_have_count(0)
+
+
+def test_closing_the_sitting_asks_first(live_console):
+    live_console.click("#close-sitting")
+    dialog = live_console.locator("#close-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("button[value=cancel]").click()
+    expect(live_console.locator("#sitting-status")).to_have_text("Đang họp")
+    live_console.click("#close-sitting")
+    live_console.click("#cd-confirm")
+    expect(live_console.locator("#sitting-status")).to_have_text("Đã kết thúc")
+    expect(live_console.locator("#close-sitting")).to_be_hidden()
+
+
+def test_screenshot_of_a_sitting_in_progress(console, hub, screens):
+    """Not a check of looks: leaves /tmp/screens/console.png for a person to look at."""
+    with hub("db001", console.sitting["id"]) as chair:
+        chair.command("sitting.open")
+        chair.command("agenda.next")
+        chair.command("agenda.next")
+        rows = [r for r in chair.snapshot["data"]["attendance"] if r["counts"]]
+        for r in rows[1:36]:
+            chair.command("attendance.mark", {"member_id": r["member_id"], "status": "present"})
+        chair.command("attendance.mark", {"member_id": rows[37]["member_id"], "status": "absent"})
+        chair.command("attendance.mark", {"member_id": rows[38]["member_id"], "status": "excused", "reason": "Đi công tác"})
+        chair.command("sitting.announce", {"text": "Đề nghị các đại biểu tắt chuông điện thoại."})
+    expect(console.locator("#q-present")).to_have_text("35")
+    expect(console.locator(".item.current .num")).to_have_text("2")
+    console.screenshot(path=str(screens / "console.png"))

@@ -1,0 +1,144 @@
+"""The delegate terminal on a tablet (820x1180, touch) in a real Chromium.
+
+Personas: delegate Alice (db010) holds the tablet; the chair (db001) drives
+the sitting from another device (a hub WebSocket client). The terminal only
+shows what the server says, and comes back by itself after a network drop or
+a server restart.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
+
+
+@pytest.fixture
+def sitting(fresh_sitting, hub):
+    """A fresh sitting the chair has opened."""
+    s = fresh_sitting()
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+    return s
+
+
+@pytest.fixture
+def tablet(new_context):
+    return new_context(**TABLET)
+
+
+@pytest.fixture
+def terminal(tablet, login, sitting):
+    """Alice's terminal for the sitting, connected."""
+    page = tablet.new_page()
+    login(page, "db010", next_url=f"/sitting/{sitting['id']}/terminal/")
+    expect(page.locator("body")).to_have_attribute("data-connection", "live")
+    return page
+
+
+def test_delegate_taps_check_in_and_is_present(terminal):
+    expect(terminal.locator("#me .me-pill")).to_have_text("Chưa điểm danh")
+    terminal.tap("#check-in")
+    expect(terminal.locator("#me .me-pill")).to_have_text("Có mặt")
+    expect(terminal.locator("#check-in")).to_be_hidden()
+
+
+def test_checking_in_raises_the_quorum_count(terminal):
+    expect(terminal.locator("#q-present")).to_have_text("0")
+    terminal.tap("#check-in")
+    expect(terminal.locator("#q-present")).to_have_text("1")
+
+
+def test_delegate_joins_remotely(terminal, hub, sitting):
+    terminal.tap("#check-in-remote")
+    expect(terminal.locator("#me .me-pill")).to_have_text("Có mặt")
+    with hub("db001", sitting["id"]) as chair:
+        alice = next(r for r in chair.snapshot["data"]["attendance"] if r["seat"] == "A10")
+    assert (alice["status"], alice["method"]) == ("present", "remote")
+
+
+def test_chair_advancing_highlights_the_new_item(terminal, hub, sitting):
+    with hub("db001", sitting["id"]) as chair:
+        chair.command("agenda.next")
+        expect(terminal.locator(".t-item.current .t-num")).to_have_text("1")
+        chair.command("agenda.next")
+    expect(terminal.locator(".t-item.current .t-num")).to_have_text("2")
+    expect(terminal.locator("#now-title")).to_have_text("Báo cáo tình hình kinh tế - xã hội năm 2026, phương hướng nhiệm vụ năm 2027")
+    expect(terminal.locator("#now-presenter")).to_contain_text("Chủ tịch UBND tỉnh")
+
+
+def test_current_item_far_down_is_scrolled_into_view(terminal, hub, sitting):
+    with hub("db001", sitting["id"]) as chair:
+        last = chair.snapshot["data"]["agenda"]["items"][-1]
+        chair.command("agenda.jump", {"item_id": last["id"]})
+    current = terminal.locator(".t-item.current")
+    expect(current).to_contain_text("Bế mạc kỳ họp")
+    expect(current).to_be_in_viewport()
+
+
+def test_announcement_appears_on_the_terminal(terminal, hub, sitting):
+    expect(terminal.locator("#announcement")).to_be_hidden()
+    with hub("db001", sitting["id"]) as chair:
+        chair.command("sitting.announce", {"text": "Mời các đại biểu về chỗ ngồi"})
+    expect(terminal.locator("#announcement")).to_contain_text("Mời các đại biểu về chỗ ngồi")
+
+
+def test_network_drop_is_shown_and_the_terminal_catches_up_by_itself(terminal, tablet, hub, sitting):
+    with hub("db001", sitting["id"]) as chair:
+        chair.command("agenda.next")
+        expect(terminal.locator(".t-item.current .t-num")).to_have_text("1")
+        expect(terminal.locator("#conn-banner")).to_be_hidden()
+
+        tablet.set_offline(True)
+        expect(terminal.locator("#conn-banner")).to_be_visible()
+        expect(terminal.locator("#conn-banner")).to_contain_text("Mất kết nối")
+
+        chair.command("agenda.next")  # while the tablet is offline
+        expect(terminal.locator(".t-item.current .t-num")).to_have_text("1")
+
+        tablet.set_offline(False)
+    expect(terminal.locator("body")).to_have_attribute("data-connection", "live", timeout=20000)
+    expect(terminal.locator("#conn-banner")).to_be_hidden()
+    expect(terminal.locator(".t-item.current .t-num")).to_have_text("2")
+
+
+def test_server_restart_is_shown_and_the_terminal_reconnects(terminal, running_server, hub, sitting):
+    running_server.stop()
+    expect(terminal.locator("#conn-banner")).to_contain_text("Mất kết nối")
+    running_server.start()
+    expect(terminal.locator("body")).to_have_attribute("data-connection", "live", timeout=20000)
+    with hub("db001", sitting["id"]) as chair:
+        chair.command("agenda.next")
+    expect(terminal.locator(".t-item.current .t-num")).to_have_text("1")
+
+
+def test_screenshot_of_the_terminal(tablet, login, sitting, hub, screens):
+    """Not a check of looks: leaves /tmp/screens/terminal*.png for a person to look at."""
+    with hub("db001", sitting["id"]) as chair:
+        chair.command("agenda.next")
+        chair.command("agenda.next")
+        for r in [r for r in chair.snapshot["data"]["attendance"] if r["counts"]][1:30]:
+            chair.command("attendance.mark", {"member_id": r["member_id"], "status": "present"})
+        chair.command("sitting.announce", {"text": "Đề nghị các đại biểu tắt chuông điện thoại."})
+    page = tablet.new_page()
+    login(page, "db045", next_url=f"/sitting/{sitting['id']}/terminal/")
+    expect(page.locator("body")).to_have_attribute("data-connection", "live")
+    expect(page.locator(".t-item.current .t-num")).to_have_text("2")
+    page.screenshot(path=str(screens / "terminal-present.png"))
+    page2 = tablet.new_page()
+    page2.set_viewport_size({"width": 820, "height": 1180})
+    page.context.clear_cookies()
+    login(page2, "db050", next_url=f"/sitting/{sitting['id']}/terminal/")
+    expect(page2.locator("#check-in")).to_be_visible()
+    page2.screenshot(path=str(screens / "terminal.png"))
+    page2.set_viewport_size({"width": 1180, "height": 820})
+    page2.screenshot(path=str(screens / "terminal-landscape.png"))
+    tablet.set_offline(True)
+    expect(page2.locator("#conn-banner")).to_contain_text("Mất kết nối")
+    page2.set_viewport_size({"width": 820, "height": 1180})
+    page2.screenshot(path=str(screens / "terminal-offline.png"))
+    tablet.set_offline(False)
+    assert re.search(r"/terminal/$", page2.url)
