@@ -158,3 +158,11 @@ def test_screenshot_of_a_sitting_in_progress(console, hub, screens):
     expect(console.locator("#q-present")).to_have_text("35")
     expect(console.locator(".item.current .num")).to_have_text("2")
     console.screenshot(path=str(screens / "console.png"))
+
+
+def test_item_time_reads_amber_near_the_planned_time_and_red_over_it(console):
+    # The colour rule of the running item's timer, run in the page itself (waiting
+    # minutes for a real item to run over is not a test anyone would keep).
+    levels = console.evaluate("""() => [590, 420, 601, 10].map((s) =>
+        Faces.timing({planned_minutes: 10, elapsed_before_s: s, started_at: null}, Date.now()).level)""")
+    assert levels == ["near", "ok", "over", "ok"]
