@@ -1,10 +1,14 @@
 """The registry of hall-display slides.
 
 A slide is a key, a title for the chair console, and the static script that
-draws it from the sitting's state on the display page (it calls
-`HallSlides.register(key, render)`). Each app registers its own slides in its
-AppConfig.ready(); the display page loads every registered script and stays
-generic. Later modules (speakers, voting, video) add theirs the same way.
+draws it from the sitting's state on the display page. The script calls
+`HallSlides.register(key, {render(root, state, hub), tick(root, state, hub)})`
+(tick is optional, once a second, for clocks and timers) and may use the
+shared building blocks in `Hall` (displays/static/displays/display.js: header
+band, clock, item timer, quorum gauge, text fitting). Each app registers its
+own slides in its AppConfig.ready(); the display page loads every registered
+script and stays generic. Later modules (speakers, voting, video) add theirs
+the same way.
 """
 
 from dataclasses import dataclass

@@ -19,8 +19,12 @@ from accounts.pages import problem
 from . import slides
 from .models import Display
 
-# A display with nothing to show asks the server again this often (seconds).
+# How often a display page asks the server whether it should show something
+# else (seconds): a display with nothing to show often; one showing a sitting
+# rarely, to notice changes made outside the hub (the admin moving the display
+# to another sitting, the device revoked).
 IDLE_POLL_SECONDS = 20
+SITTING_POLL_SECONDS = 60
 
 
 def _session_device(request):
@@ -30,15 +34,15 @@ def _session_device(request):
     return Device.objects.select_related("display__sitting").filter(pk=device_id).first()
 
 
-def _config(display, *, kind: str, preview: bool) -> dict:
+def _config(display, *, page_key: str, preview: bool) -> dict:
     return {
         "sittingId": display.sitting_id if display else None,
         "displayId": display.pk if display else None,
         "councilName": settings.COUNCIL_NAME,
         "timeZone": settings.TIME_ZONE,
         "preview": preview,
-        "pageKind": kind,
-        "pollSeconds": IDLE_POLL_SECONDS if kind != "sitting" else 0,
+        "pageKey": page_key,
+        "pollSeconds": SITTING_POLL_SECONDS if page_key.startswith("sitting:") else IDLE_POLL_SECONDS,
     }
 
 
@@ -51,10 +55,11 @@ def _hall(request, display: Display | None, *, preview: bool):
     else:
         kind, template = "sitting", "displays/hall.html"
         context = {"display": display, "sitting": display.sitting, "slides": slides.all_slides()}
-    context.update(preview=preview, hall_config=_config(display, kind=kind, preview=preview))
+    # What this page shows; the page reloads when the server's answer changes (displays/display.js).
+    page_key = f"sitting:{display.sitting_id}" if kind == "sitting" else kind
+    context.update(preview=preview, hall_config=_config(display, page_key=page_key, preview=preview))
     response = render(request, template, context)
-    # The idle pages reload when this changes (displays/display.js).
-    response["X-Hall-Page"] = f"{kind}:{display.sitting_id}" if kind == "sitting" else kind
+    response["X-Hall-Page"] = page_key
     return response
 
 

@@ -66,6 +66,41 @@ def test_display_follows_the_slide_the_chair_chooses(hall, fresh_sitting, hub):
     expect(display.locator("svg.at-map .at-seat")).to_have_count(seats)
 
 
+def test_agenda_slide_highlights_the_current_item_and_strikes_the_done_ones(hall, fresh_sitting, hub):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    display = hall(display_id)
+    with hub("db001", s["id"]) as chair:
+        items = items_of(chair.snapshot)
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "agenda"})
+        chair.command("sitting.open")
+        chair.command("agenda.next")
+        chair.command("agenda.next")
+    first = display.locator(f'.ag-row[data-item-id="{items[0]["id"]}"]')
+    second = display.locator(f'.ag-row[data-item-id="{items[1]["id"]}"]')
+    expect(second).to_have_class(re.compile("is-current"))
+    expect(first).to_have_class(re.compile("is-done"))
+    assert "line-through" in first.locator(".ag-title").evaluate("e => getComputedStyle(e).textDecorationLine")
+
+
+def test_agenda_slide_marks_a_postponed_item(hall, fresh_sitting, hub):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    display = hall(display_id)
+    with hub("db001", s["id"]) as chair:
+        last = items_of(chair.snapshot)[-1]
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "agenda"})
+        chair.command("sitting.open")
+        chair.command("agenda.postpone", {"item_id": last["id"]})
+    row = display.locator(f'.ag-row[data-item-id="{last["id"]}"]')
+    expect(row).to_have_attribute("data-status", "postponed")
+    expect(row.locator(".ag-status")).to_be_visible()
+
+
 def test_seat_map_colours_a_seat_when_its_delegate_is_marked_present(hall, fresh_sitting, hub):
     from playwright.sync_api import expect
 
@@ -102,7 +137,7 @@ def test_display_says_when_the_sitting_has_not_opened_yet(hall, fresh_sitting):
     expect(display.locator(".ov-idle-title")).to_have_text(s["title"])
 
 
-def test_disconnected_display_shows_it_and_comes_back_by_itself(hall, fresh_sitting, running_server):
+def test_disconnected_display_shows_it_and_comes_back_by_itself(hall, fresh_sitting, running_server, screens):
     from playwright.sync_api import expect
 
     s = fresh_sitting()
@@ -112,9 +147,29 @@ def test_disconnected_display_shows_it_and_comes_back_by_itself(hall, fresh_sitt
     running_server.stop()
     expect(badge).to_be_visible(timeout=30000)
     expect(badge).to_contain_text(re.compile("mất kết nối", re.IGNORECASE))
+    display.screenshot(path=str(screens / "display-offline.png"))
     running_server.start()
     expect(badge).to_be_hidden(timeout=30000)
     expect(display.locator("body")).to_have_attribute("data-connection", "live")
+
+
+def test_waiting_display_shows_the_sitting_it_is_given(new_context, pair_display, fresh_sitting, daphne_server):
+    """Assigning a display to a sitting is reference data (the admin): the
+    waiting page notices on its next poll of the server."""
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    display_id = daphne_server.shell(
+        "from displays.models import Display\n"
+        f"result = Display.objects.create(name='Màn hình sảnh #{s['id']}').pk")
+    page = new_context(viewport=HALL).new_page()
+    pair_display(page, display_id)
+    expect(page.locator("body")).to_have_class(re.compile("is-idle"))
+    daphne_server.shell(
+        "from displays.models import Display\n"
+        f"Display.objects.filter(pk={display_id}).update(sitting_id={s['id']})\n"
+        "result = None")
+    expect(page.locator(".hall-sitting")).to_have_text(s["title"], timeout=45000)
 
 
 def test_unknown_slide_key_falls_back_to_the_overview(hall, fresh_sitting):

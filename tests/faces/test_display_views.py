@@ -52,6 +52,13 @@ def test_paired_display_gets_its_sitting_on_the_hall_page(client, sitting, displ
     assert sitting.title in response.content.decode()
 
 
+def test_hall_page_tells_what_it_shows_so_the_kiosk_notices_a_change(client, sitting, display_device):
+    be(client, display_device)
+    response = client.get(DISPLAY_URL)
+    assert response["X-Hall-Page"] == f"sitting:{sitting.pk}"
+    assert hall_config(response)["pageKey"] == response["X-Hall-Page"]
+
+
 def test_hall_page_loads_the_hub_and_every_registered_slide(client, sitting, display_device):
     be(client, display_device)
     html = client.get(DISPLAY_URL).content.decode()

@@ -94,7 +94,6 @@
         clock: { hour: "2-digit", minute: "2-digit", hour12: false },
         seconds: { second: "2-digit" },
         date: { weekday: "long", day: "2-digit", month: "2-digit", year: "numeric" },
-        datetime: { weekday: "long", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false },
       }[kind];
       try {
         formats[kind] = new Intl.DateTimeFormat(lang, { ...opts, timeZone });
@@ -120,8 +119,8 @@
 
   function dateTimeText(iso) {
     if (!iso) return "";
-    const t = fmt("datetime").format(new Date(Date.parse(iso)));
-    return t.charAt(0).toUpperCase() + t.slice(1);
+    const ms = Date.parse(iso);
+    return interpolate(gettext("%(date)s, %(time)s"), { date: dateText(ms), time: clockText(ms) }, true);
   }
 
   /* A clock element, kept current by the page's tick. */
@@ -413,33 +412,42 @@
     align();
   }
 
-  /* Start the page. config: {sittingId, displayId, councilName, timeZone}. */
+  /* Ask the server now and then what this page should show (its X-Hall-Page
+     header), and reload when that changed: a display assigned to a sitting,
+     moved to another one or revoked outside the hub. */
+  function watchPage(config) {
+    if (!config.pollSeconds) return;
+    const poll = () => {
+      if (page.leaving) return;
+      fetch(global.location.href, { cache: "no-store", credentials: "same-origin" })
+        .then((r) => {
+          const key = r.headers.get("X-Hall-Page");
+          if (r.ok && key && key !== config.pageKey) reloadWhenReady(0);
+        })
+        .catch(() => {})
+        .finally(() => setTimeout(poll, config.pollSeconds * 1000));
+    };
+    setTimeout(poll, config.pollSeconds * 1000);
+  }
+
+  /* Start the page. config: {sittingId, displayId, councilName, timeZone, pageKey, pollSeconds}. */
   function start(config) {
     page.config = config;
     timeZone = config.timeZone;
     page.root = document.getElementById("hall-slide");
     page.hub = new Hub(config.sittingId, { onState: schedule, onStatus });
     startTicking();
+    watchPage(config);
   }
 
-  /* A page with no sitting (waiting, not paired): clock only, and a reload
-     when the server has something else to show (config.pollSeconds). */
+  /* A page with no sitting (waiting, not paired): the clock, and a reload
+     when the server has something to show. */
   function startIdle(config) {
     page.config = config;
     timeZone = config.timeZone;
     page.root = document.getElementById("hall-slide") || document.body;
     startTicking();
-    if (config.pollSeconds) {
-      const poll = () => {
-        fetch(global.location.href, { cache: "no-store", credentials: "same-origin" })
-          .then((r) => {
-            if (r.ok && r.headers.get("X-Hall-Page") !== config.pageKind) global.location.reload();
-          })
-          .catch(() => {})
-          .finally(() => setTimeout(poll, config.pollSeconds * 1000));
-      };
-      setTimeout(poll, config.pollSeconds * 1000);
-    }
+    watchPage(config);
   }
 
   global.HallSlides = HallSlides;
