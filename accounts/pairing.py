@@ -63,7 +63,10 @@ def redeem(token: str, *, expected_purpose: str | None = None) -> tuple[PairingT
     if expected_purpose and purpose != expected_purpose:
         raise PairingError("wrong_purpose", _("Mã này không dùng để ghép loại thiết bị này."))
     with transaction.atomic():
-        row = PairingToken.objects.select_for_update().select_related("user", "display").filter(jti=jti, purpose=purpose).first()
+        # of=("self",): lock the token row only; PostgreSQL refuses FOR UPDATE on
+        # the nullable side of the outer joins that select_related makes.
+        row = (PairingToken.objects.select_for_update(of=("self",)).select_related("user", "display")
+               .filter(jti=jti, purpose=purpose).first())
         if row is None:
             raise PairingError("forged", _("Mã ghép nối không hợp lệ."))
         if row.used_at is not None:
