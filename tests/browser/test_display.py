@@ -53,6 +53,28 @@ def test_chair_advances_the_agenda_and_the_hall_display_shows_the_new_item(hall,
     display.screenshot(path=str(screens / "display-overview.png"))
 
 
+def _spend(daphne_server, item_id: int, seconds: int) -> None:
+    """Record time already spent on an item (as earlier runs of it would have)."""
+    daphne_server.shell("from agenda.models import AgendaItem\n"
+                        f"AgendaItem.objects.filter(pk={item_id}).update(elapsed_before_s={seconds})\n"
+                        "result = None")
+
+
+@pytest.mark.parametrize("spent_share, level", [(0.9, "near"), (1.2, "over")])
+def test_item_time_bar_turns_amber_near_the_planned_time_and_red_past_it(hall, fresh_sitting, hub, daphne_server,
+                                                                          spent_share, level):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        item = next(i for i in items_of(chair.snapshot) if i["planned_minutes"])
+        chair.command("agenda.jump", {"item_id": item["id"]})
+    _spend(daphne_server, item["id"], int(item["planned_minutes"] * 60 * spent_share))
+    display = hall(s["displays"][0]["id"])
+    expect(display.locator(".ov-item .hall-timer")).to_have_attribute("data-level", level)
+
+
 def test_display_follows_the_slide_the_chair_chooses(hall, fresh_sitting, hub):
     from playwright.sync_api import expect
 
