@@ -430,6 +430,16 @@
     setTimeout(poll, config.pollSeconds * 1000);
   }
 
+  /* Keep the screen from sleeping where the browser allows it (secure contexts only). */
+  function keepAwake() {
+    if (!navigator.wakeLock) return;
+    const request = () => navigator.wakeLock.request("screen").catch(() => {});
+    request();
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") request();
+    });
+  }
+
   /* Start the page. config: {sittingId, displayId, councilName, timeZone, pageKey, pollSeconds}. */
   function start(config) {
     page.config = config;
@@ -438,6 +448,7 @@
     page.hub = new Hub(config.sittingId, { onState: schedule, onStatus });
     startTicking();
     watchPage(config);
+    if (!config.preview) keepAwake();
   }
 
   /* A page with no sitting (waiting, not paired): the clock, and a reload
