@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from accounts.permissions import actor_for
+from meeting.models import Sitting
 from realtime.service import ServiceError
 
 from . import services, slides
@@ -35,14 +36,20 @@ class DisplayAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
     def save_model(self, request, obj, form, change):
-        new_slide = obj.slide
-        if change and "slide" in form.changed_data and obj.sitting_id:
-            obj.slide = form.initial.get("slide", obj.slide)
+        if not change:
             super().save_model(request, obj, form, change)
-            try:
-                services.set_slide(actor_for(obj.sitting, user=request.user), obj.sitting_id, obj.pk, new_slide)
-            except ServiceError as e:
-                self.message_user(request, e.message, messages.ERROR)
-            obj.refresh_from_db()
             return
+        # The sitting and the slide are live state: they change through the
+        # services, which announce them; the other fields save here.
+        new_sitting, new_slide = obj.sitting_id, obj.slide
+        obj.sitting_id, obj.slide = form.initial.get("sitting"), form.initial.get("slide")
         super().save_model(request, obj, form, change)
+        try:
+            if "sitting" in form.changed_data:
+                services.assign(request.user, obj.pk, new_sitting)
+            if "slide" in form.changed_data and new_sitting:
+                sitting = Sitting.objects.get(pk=new_sitting)
+                services.set_slide(actor_for(sitting, user=request.user), new_sitting, obj.pk, new_slide)
+        except ServiceError as e:
+            self.message_user(request, e.message, messages.ERROR)
+        obj.refresh_from_db()

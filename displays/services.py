@@ -22,3 +22,33 @@ def set_slide(actor: Actor, sitting_id: int, display_id: int, slide: str) -> dic
         display.save(update_fields=["slide"])
         c.emit("display.updated", display_state(display))
     return {}
+
+
+def assign(user, display_id: int, sitting_id: int | None) -> dict:
+    """Move a display to another sitting (or none).
+
+    Announced in the sitting it leaves (its page there reloads onto the new
+    one at once) and in the sitting it joins (its console lists it). Each side
+    is a change of its own sitting, with that sitting's permission check.
+    """
+    from accounts.permissions import actor_for
+    from meeting.models import Sitting
+
+    display = Display.objects.filter(pk=display_id).first()
+    if display is None:
+        raise ServiceError("not_found", _("Không tìm thấy màn hình."))
+    if sitting_id is not None and not Sitting.objects.filter(pk=sitting_id).exists():
+        raise ServiceError("not_found", _("Không tìm thấy phiên họp."))
+    old = display.sitting_id
+    if old == sitting_id:
+        return {}
+    for sid in (old, sitting_id):
+        if sid is None:
+            continue
+        actor = actor_for(Sitting.objects.get(pk=sid), user=user)
+        with change(actor, "display.control", sid, live=False, detail={"display_id": display_id, "sitting_id": sitting_id}) as c:
+            d = Display.objects.select_for_update().get(pk=display_id)
+            d.sitting_id = sitting_id
+            d.save(update_fields=["sitting"])
+            c.emit("display.updated", display_state(d))
+    return {}
