@@ -52,7 +52,7 @@ def pair(request, token):
         if row.purpose == PairingToken.Purpose.DISPLAY:
             auth.logout(request)  # a hall display acts as the display, never as a person
         else:
-            auth.login(request, row.user)
+            auth.login(request, row.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session["device_id"] = device.pk
         request.session.save()
         services.bind_session(device, request.session.session_key)

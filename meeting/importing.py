@@ -269,7 +269,8 @@ class _Checker:
                 self.error(row, "seat", _("Có hàng và vị trí ghế nhưng thiếu số ghế."))
             return
         if label in self.seen_seats:
-            self.error(row, "seat", _("Ghế %(seat)s đã được xếp cho dòng %(other)d.") % {"seat": label, "other": self.seen_seats[label]})
+            self.error(row, "seat", _("Ghế %(seat)s đã được xếp cho dòng %(other)d.")
+                       % {"seat": label, "other": self.seen_seats[label]})
             return
         self.seen_seats[label] = row
         seat = self.seats.get(label)
@@ -315,7 +316,8 @@ class _Checker:
         current = plan.member.user if plan.member is not None else None
         if current is not None:
             if current.get_username() != username:
-                self.error(row, "username", _("Thành viên này đã có tài khoản \"%(current)s\"; đổi tài khoản trong trang Quản trị.")
+                self.error(row, "username", _("Thành viên này đã có tài khoản \"%(current)s\"; "
+                                              "đổi tài khoản trong trang Quản trị.")
                            % {"current": current.get_username()})
             return
         if get_user_model().objects.filter(username=username).exists():

@@ -165,7 +165,9 @@ def seat_checkin(request, sitting_id, token):
         return redirect_to_login(request.get_full_path())
     sitting = get_object_or_404(Sitting, pk=sitting_id)
     device = _session_device(request)
-    actor = actor_for(sitting, user=request.user, device=device if device is not None and device.user_id == request.user.pk else None)
+    if device is not None and device.user_id != request.user.pk:
+        device = None
+    actor = actor_for(sitting, user=request.user, device=device)
     try:
         services.check_in(actor, sitting.pk, method=Attendance.Method.SEAT_QR, seat_id=seat.pk)
     except ServiceError as e:
