@@ -21,6 +21,8 @@ ERRORS: dict[str, str] = {
     "not_found": "The sitting, member or display named does not exist or does not belong to this sitting.",
     "no_such_item": "The agenda item named is not in this sitting's agenda, or there is no item to move to.",
     "seat_mismatch": "The seat whose QR code was scanned is assigned to another member (seat check-in). Audited.",
+    "forged": "A seat QR code we did not sign for this sitting (seat check-in page, not sent by the hub).",
+    "expired": "A seat QR code of a sitting that has ended (seat check-in page, not sent by the hub).",
     "invalid_state": "The change is not allowed from the current state (e.g. opening a sitting twice, postponing a finished item).",
     "internal": "The server failed; nothing was changed. Retry, or report it.",
 }
