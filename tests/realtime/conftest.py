@@ -9,7 +9,12 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from .hub import Hub
+from .hub import Hub, private_channel_prefix
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_channel_prefix():
+    yield from private_channel_prefix()
 
 
 @pytest.fixture(autouse=True)

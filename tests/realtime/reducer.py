@@ -39,6 +39,7 @@ class ClientState:
 def apply_event(state: dict, type_: str, data) -> None:
     if type_ == "skip":
         return
+    data = copy.deepcopy(data)  # the state must not share objects with the message it came from
     if type_ == "sitting.status":
         state["sitting"].update(data)
     elif type_ == "sitting.announcement":

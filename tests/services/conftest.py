@@ -12,6 +12,12 @@ from displays.models import Display
 from meeting import services as meeting
 from meeting.models import Attendance, Sitting
 from realtime.models import SittingEvent
+from tests.realtime.hub import private_channel_prefix
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_channel_prefix():
+    yield from private_channel_prefix()
 
 
 @pytest.fixture(autouse=True)
