@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "Write the JSON Schemas of the hub's messages (docs/protocol.md) as <name>.json files."
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", default="hub-schema", help="directory to write into (created if missing; default: ./hub-schema)")
+        parser.add_argument("--out", default="var/hub-schema", help="directory to write into (created if missing; default: var/hub-schema)")
 
     def handle(self, *args, out, **options):
         directory = Path(out)
