@@ -45,7 +45,7 @@ class Message(BaseModel):
 Id = Annotated[int, Field(ge=1)]
 Count = Annotated[int, Field(ge=0)]
 Time = AwareDatetime  # ISO 8601 with offset, e.g. "2026-11-27T08:00:00+07:00"
-CorrelationId = Union[Annotated[str, Field(min_length=1, max_length=64)], Annotated[int, Field(ge=0, le=2**53)]]
+CorrelationId = Annotated[str, Field(min_length=1, max_length=64)] | Annotated[int, Field(ge=0, le=2**53)]
 
 SittingStatus = _literal(Sitting.Status.values)
 ItemStatus = _literal(AgendaItemModel.Status.values)
@@ -306,7 +306,7 @@ EVENT_TYPES = sorted({m.model_fields["type"].annotation.__args__[0] for ms in EV
 
 
 def event_union(audience: str):
-    return Annotated[Union[EVENTS[audience]], Field(discriminator="type")]
+    return Annotated[Union[EVENTS[audience]], Field(discriminator="type")]  # noqa: UP007 (a Union of a tuple built at runtime)
 
 
 # ---- replies ------------------------------------------------------------
@@ -402,7 +402,7 @@ def command_args() -> dict[str, type[BaseModel]]:
 
 def server_message(audience: str):
     """Any message the server may send to a connection of this audience."""
-    return Union[SNAPSHOTS[audience], event_union(audience), OkReply, ErrorReply]
+    return SNAPSHOTS[audience] | event_union(audience) | OkReply | ErrorReply
 
 
 @cache

@@ -88,10 +88,9 @@ class Worker:
 
     def start(self):
         self.port = _free_port()
-        log = open(self.logs / f"{self.name}-{self.port}.log", "wb")
-        self.proc = subprocess.Popen([DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "-v", "0", "config.asgi:application"],
-                                     cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
+        with open(self.logs / f"{self.name}-{self.port}.log", "wb") as log:
+            self.proc = subprocess.Popen([DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "-v", "0", "config.asgi:application"],
+                                         cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -141,7 +140,7 @@ def cluster(tmp_path_factory):
     workers = []
     try:
         for command in (["migrate", "--noinput", "-v", "0"], ["load_demo"]):
-            done = subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, timeout=300)
+            done = subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, timeout=300, check=False)
             assert done.returncode == 0, done.stderr.decode()
         workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
         yield {"a": workers[0], "b": workers[1], "env": env, "db": name}
@@ -218,7 +217,7 @@ class Client:
 def _sitting_ids(env) -> dict:
     code = ("from meeting.models import Sitting; import json; "
             "print(json.dumps({s.title: s.pk for s in Sitting.objects.all()}))")
-    done = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, timeout=120)
+    done = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr.decode()
     titles = json.loads(done.stdout.decode().strip().splitlines()[-1])  # shell may print a banner first
     return {"plenary": next(pk for t, pk in titles.items() if t.startswith("Phiên khai mạc")),

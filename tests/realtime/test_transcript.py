@@ -116,7 +116,7 @@ async def test_the_example_transcript_runs_as_documented(small_council, settings
     if os.environ.get("HUB_TRANSCRIPT_UPDATE"):
         text = PROTOCOL.read_text(encoding="utf-8")
         block = f"{BEGIN}\n```text\n" + "\n".join(lines) + f"\n```\n{END}"
-        PROTOCOL.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.S),
+        PROTOCOL.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.DOTALL),
                             encoding="utf-8")
 
 

@@ -95,7 +95,7 @@ def test_opening_refuses_every_role_but_staff_and_audits_it(sitting, actors):
 @pytest.mark.parametrize("name", LIVE_ONLY)
 def test_service_refuses_a_sitting_not_yet_open_and_changes_nothing(name, sitting, actors):
     call, allowed, _prepare_it = SERVICES[name]
-    who = sorted(allowed)[0]
+    who = min(allowed)
     before = fingerprint(sitting.pk)
     with pytest.raises(ServiceError) as e:
         call(actors[who], sitting.pk)
@@ -108,7 +108,7 @@ def test_service_refuses_a_closed_sitting_and_changes_nothing(name, live, actors
     call, allowed, _prepare_it = SERVICES[name]
     _prepare(name, live, actors)
     meeting.close_sitting(actors["chair"], live.pk)
-    who = sorted(allowed)[0]
+    who = min(allowed)
     before = fingerprint(live.pk)
     with pytest.raises(ServiceError) as e:
         call(actors[who], live.pk)
@@ -123,7 +123,7 @@ def test_accepted_change_writes_one_audit_record_and_one_seq_per_stored_event(na
     seq_before = Sitting.objects.get(pk=live.pk).seq
     audit_before = AuditRecord.objects.count()
     with django_capture_on_commit_callbacks(execute=False) as published:
-        call(actors[sorted(allowed)[0]], live.pk)
+        call(actors[min(allowed)], live.pk)
     seq_after = Sitting.objects.get(pk=live.pk).seq
     stored = list(SittingEvent.objects.filter(sitting_id=live.pk, seq__gt=seq_before).order_by("seq"))
     assert seq_after > seq_before
