@@ -1,0 +1,1 @@
+"""Parts of bench/hub_fanout.py: servers.py starts what it measures, clients.py plays the devices."""
