@@ -24,7 +24,7 @@ from accounts import pairing
 from accounts.decorators import office_staff_required
 from accounts.models import Device, PairingToken
 from accounts.pages import problem
-from accounts.permissions import actor_for, may_view_attendance_history
+from accounts.permissions import actor_for, may_manage_reference_data, may_view_attendance_history
 from realtime.service import ServiceError
 
 from . import importing, services
@@ -188,4 +188,6 @@ def attendance_history_view(request, member_id):
         return problem(request, "forbidden", _("Bạn chỉ xem được lịch sử điểm danh của chính mình."),
                        title=_("Không có quyền truy cập"))
     history = attendance_history(member)
-    return render(request, "meeting/office/attendance_history.html", {"member": member, "history": history})
+    return render(request, "meeting/office/attendance_history.html", {
+        "member": member, "history": history, "office": may_manage_reference_data(request.user),
+    })
