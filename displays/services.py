@@ -1,7 +1,8 @@
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.permissions import Actor
-from realtime.service import ServiceError, change
+from accounts.permissions import Actor, may
+from realtime.service import ServiceError, change, refuse
 
 from . import slides
 from .models import Display
@@ -42,13 +43,17 @@ def assign(user, display_id: int, sitting_id: int | None) -> dict:
     old = display.sitting_id
     if old == sitting_id:
         return {}
-    for sid in (old, sitting_id):
-        if sid is None:
-            continue
-        actor = actor_for(Sitting.objects.get(pk=sid), user=user)
-        with change(actor, "display.control", sid, live=False, detail={"display_id": display_id, "sitting_id": sitting_id}) as c:
-            d = Display.objects.select_for_update().get(pk=display_id)
-            d.sitting_id = sitting_id
-            d.save(update_fields=["sitting"])
-            c.emit("display.updated", display_state(d))
+    actors = {sid: actor_for(Sitting.objects.get(pk=sid), user=user) for sid in (old, sitting_id) if sid is not None}
+    # Both sides are checked before either is written: a move refused in the
+    # sitting it joins must not have left the one it leaves (audited, as always).
+    for sid, actor in actors.items():
+        if not may(actor.role, "display.control"):
+            refuse(actor, "display.control", sid, "forbidden", _("Vai trò của bạn không được thực hiện thao tác này."))
+    with transaction.atomic():
+        for sid, actor in actors.items():
+            with change(actor, "display.control", sid, live=False, detail={"display_id": display_id, "sitting_id": sitting_id}) as c:
+                d = Display.objects.select_for_update().get(pk=display_id)
+                d.sitting_id = sitting_id
+                d.save(update_fields=["sitting"])
+                c.emit("display.updated", display_state(d))
     return {}
