@@ -49,18 +49,31 @@ def mixed_session(ids: dict):
         ("chair", "agenda.jump", {"item_id": items[3]}),
         ("chair", "agenda.previous", {}),
         ("chair", "display.set_slide", {"display_id": ids["display_b"], "slide": "overview"}),
+        ("admin", "display.assign", {"display_id": ids["display_b"], "sitting_id": ids["standing"]}),  # leaves
         ("secretary", "attendance.mark", {"member_id": ids["alice"], "status": "absent", "reason": "Về sớm"}),
         ("secretary", "attendance.mark", {"member_id": ids["alice"], "status": "present"}),
         ("chair", "sitting.announce", {"text": ""}),
+        ("admin", "display.assign", {"display_id": ids["display_b"], "sitting_id": ids["plenary"]}),  # comes back
         ("chair", "agenda.jump", {"item_id": items[-1]}),
         ("chair", "sitting.close", {}),
     ]
+
+
+async def run(senders: dict, persona: str, cmd: str, args: dict, users: dict):
+    """One step of the session: a hub command, or (persona "admin") the office moving a display."""
+    if persona == "admin":
+        from displays import services as displays
+
+        await database_sync_to_async(displays.assign)(users["secretary"], args["display_id"], args["sitting_id"])
+        return
+    await senders[persona].ok(cmd, args)
 
 
 @pytest.fixture
 def ids(sitting, users):
     from agenda.state import ordered_items
     from displays.models import Display
+    from meeting.models import Sitting
 
     displays = list(Display.objects.filter(sitting=sitting).order_by("name").values_list("pk", flat=True))
     return {
@@ -69,30 +82,35 @@ def ids(sitting, users):
         "display_b": displays[1],
         "alice": users["alice"].member.pk,
         "bob": users["bob"].member.pk,
+        "plenary": sitting.pk,
+        "standing": Sitting.objects.exclude(pk=sitting.pk).get().pk,
     }
 
 
-async def test_live_events_applied_to_the_snapshot_equal_a_fresh_snapshot_for_every_audience(hub, sitting, ids):
+async def test_live_events_applied_to_the_snapshot_equal_a_fresh_snapshot_for_every_audience(hub, sitting, ids, users):
     watchers = {persona: await hub.connect(persona) for persona in AUDIENCES}
     senders = {**watchers, **await hub.connect_all("secretary", "guest")}
     for persona, cmd, args in mixed_session(ids):
-        await senders[persona].ok(cmd, args)
+        await run(senders, persona, cmd, args, users)
         for watcher_persona, watcher in watchers.items():
             await watcher.settle()
             seq, state = await fresh(sitting.pk, AUDIENCES[watcher_persona])
             assert watcher.seq == seq
             assert watcher.state == state, f"{watcher_persona} after {cmd}"
+        if cmd == "display.assign":  # the display left, or came back to, the staff's list
+            listed = ids["display_b"] in [d["id"] for d in watchers["chair"].state["displays"]]
+            assert listed == (args["sitting_id"] == sitting.pk)
     assert watchers["chair"].seq >= len(mixed_session(ids))
 
 
-async def test_events_replayed_by_sync_applied_to_the_first_snapshot_equal_a_fresh_snapshot(hub, sitting, ids):
+async def test_events_replayed_by_sync_applied_to_the_first_snapshot_equal_a_fresh_snapshot(hub, sitting, ids, users):
     stale = {persona: await hub.connect(persona) for persona in AUDIENCES}
     for client in stale.values():
         client.apply_events = False  # keep the first snapshot; learn the rest from sync
     senders = {**await hub.connect_all("secretary", "guest"), "chair": await hub.connect("chair"),
                "alice": await hub.connect("alice")}
     for persona, cmd, args in mixed_session(ids):
-        await senders[persona].ok(cmd, args)
+        await run(senders, persona, cmd, args, users)
     for persona, client in stale.items():
         first = client.messages[0]
         reply = await client.reply_to(await client.send("sync", {"since_seq": first["seq"]}))
@@ -104,11 +122,11 @@ async def test_events_replayed_by_sync_applied_to_the_first_snapshot_equal_a_fre
         assert (replayed.seq, replayed.state) == (seq, state), persona
 
 
-async def test_replayed_events_are_the_events_sent_live(hub, sitting, ids):
-    live = await hub.connect("public")
+async def test_replayed_events_are_the_events_sent_live(hub, sitting, ids, users):
+    live = await hub.connect("display")
     senders = await hub.connect_all("chair", "secretary", "alice", "guest")
     for persona, cmd, args in mixed_session(ids):
-        await senders[persona].ok(cmd, args)
+        await run(senders, persona, cmd, args, users)
     await live.settle()
     reply = await live.reply_to(await live.send("sync", {"since_seq": 0}))
     assert reply["data"]["events"] == live.events
