@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class Device(models.Model):
@@ -26,7 +26,7 @@ class Device(models.Model):
 
     class Meta:
         verbose_name = _("thiết bị")
-        verbose_name_plural = _("thiết bị")
+        verbose_name_plural = pgettext_lazy("plural", "thiết bị")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.label}"
@@ -56,4 +56,4 @@ class PairingToken(models.Model):
 
     class Meta:
         verbose_name = _("mã ghép nối")
-        verbose_name_plural = _("mã ghép nối")
+        verbose_name_plural = pgettext_lazy("plural", "mã ghép nối")

@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class AgendaItem(models.Model):
@@ -34,7 +34,7 @@ class AgendaItem(models.Model):
     class Meta:
         ordering = ["sitting", "parent_id", "position", "id"]
         verbose_name = _("mục chương trình")
-        verbose_name_plural = _("mục chương trình")
+        verbose_name_plural = pgettext_lazy("plural", "mục chương trình")
 
     def __str__(self):
         return self.title

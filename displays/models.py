@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class Display(models.Model):
@@ -13,7 +13,7 @@ class Display(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("màn hình")
-        verbose_name_plural = _("màn hình")
+        verbose_name_plural = pgettext_lazy("plural", "màn hình")
 
     def __str__(self):
         return self.name

@@ -6,7 +6,7 @@ No business rule lives here: state changes go through meeting.services.
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class Term(models.Model):
@@ -17,7 +17,7 @@ class Term(models.Model):
     class Meta:
         ordering = ["-start"]
         verbose_name = _("nhiệm kỳ")
-        verbose_name_plural = _("nhiệm kỳ")
+        verbose_name_plural = pgettext_lazy("plural", "nhiệm kỳ")
 
     def __str__(self):
         return self.name
@@ -41,7 +41,7 @@ class Body(models.Model):
     class Meta:
         ordering = ["kind", "name"]
         verbose_name = _("cơ quan")
-        verbose_name_plural = _("cơ quan")
+        verbose_name_plural = pgettext_lazy("plural", "cơ quan")
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(quorum_numerator__isnull=True, quorum_denominator__isnull=True)
@@ -70,7 +70,7 @@ class Seat(models.Model):
     class Meta:
         ordering = ["row", "number"]
         verbose_name = _("ghế")
-        verbose_name_plural = _("ghế")
+        verbose_name_plural = pgettext_lazy("plural", "ghế")
         constraints = [models.UniqueConstraint(fields=["row", "number"], name="seat_row_number_unique")]
 
     def __str__(self):
@@ -100,7 +100,7 @@ class Member(models.Model):
     class Meta:
         ordering = ["full_name"]
         verbose_name = _("thành viên")
-        verbose_name_plural = _("thành viên")
+        verbose_name_plural = pgettext_lazy("plural", "thành viên")
 
     def __str__(self):
         return self.full_name
@@ -114,7 +114,7 @@ class Membership(models.Model):
     """A member belongs to a body (the plenary, the standing committee, a committee)."""
 
     class Role(models.TextChoices):
-        MEMBER = "member", _("Thành viên")
+        MEMBER = "member", pgettext_lazy("membership role", "Thành viên")
         CHAIR = "chair", _("Chủ tịch / Trưởng ban")
         VICE_CHAIR = "vice_chair", _("Phó Chủ tịch / Phó Trưởng ban")
 
@@ -125,7 +125,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("tư cách thành viên")
-        verbose_name_plural = _("tư cách thành viên")
+        verbose_name_plural = pgettext_lazy("plural", "tư cách thành viên")
         constraints = [models.UniqueConstraint(fields=["body", "member"], name="membership_unique")]
 
     def __str__(self):
@@ -149,7 +149,7 @@ class Session(models.Model):
     class Meta:
         ordering = ["-start_date"]
         verbose_name = _("kỳ họp")
-        verbose_name_plural = _("kỳ họp")
+        verbose_name_plural = pgettext_lazy("plural", "kỳ họp")
 
     def __str__(self):
         return self.title
@@ -182,7 +182,7 @@ class Sitting(models.Model):
     class Meta:
         ordering = ["-starts_at"]
         verbose_name = _("phiên họp")
-        verbose_name_plural = _("phiên họp")
+        verbose_name_plural = pgettext_lazy("plural", "phiên họp")
         permissions = [("operate_sitting", _("Điều hành phiên họp (thư ký)"))]
 
     def __str__(self):
@@ -210,7 +210,7 @@ class Attendance(models.Model):
 
     class Meta:
         verbose_name = _("điểm danh")
-        verbose_name_plural = _("điểm danh")
+        verbose_name_plural = pgettext_lazy("plural", "điểm danh")
         constraints = [models.UniqueConstraint(fields=["sitting", "member"], name="attendance_once_per_sitting")]
 
     def __str__(self):

@@ -172,7 +172,7 @@
         : h("button", {
           type: "button", class: "small-btn postpone", dataset: { key: `postpone-${item.id}` },
           onclick: (e) => send("agenda.postpone", { item_id: item.id }, e.currentTarget),
-        }, gettext("Hoãn")),
+        }, pgettext("button: postpone an agenda item", "Hoãn")),
     ];
     return h("li", {
       class: `item status-${item.status}${item.status === "current" ? " current" : ""}`,
