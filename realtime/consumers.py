@@ -75,7 +75,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         return True, actor
 
     async def _send_snapshot(self, in_response=None):
-        seq, state = await database_sync_to_async(snapshot_for)(self.sitting_id, self.audience)
+        seq, state = await database_sync_to_async(self._snapshot)()
         message = {
             "type": "snapshot",
             "seq": seq,
@@ -86,6 +86,11 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if in_response is not None:
             message["in_response"] = in_response
         await self.send(text_data=encode(message))
+
+    def _snapshot(self):
+        # A worker thread: slide titles in the client's language (see _run).
+        with translation.override(self.language):
+            return snapshot_for(self.sitting_id, self.audience)
 
     async def disconnect(self, code):
         if self.group:
