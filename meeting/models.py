@@ -6,7 +6,8 @@ No business rule lives here: state changes go through meeting.services.
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Term(models.Model):
