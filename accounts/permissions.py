@@ -86,9 +86,11 @@ def role_in(sitting, *, user=None, device=None) -> str | None:
             return SECRETARY
         member = getattr(user, "member", None)
         if member is not None:
-            belongs = member.memberships.filter(body_id=sitting.body_id, active=True).exists()
-            # Members of other bodies, invited delegates and guests follow but never vote.
-            return DELEGATE if belongs and member.kind == "delegate" else GUEST
+            if member.memberships.filter(body_id=sitting.body_id, active=True).exists():
+                return DELEGATE if member.kind == "delegate" else GUEST
+            # Delegates of other bodies, invited delegates and guests follow a
+            # public sitting (never voting); a closed sitting is for its body only.
+            return GUEST if may_view(PUBLIC, sitting) else None
     return PUBLIC if may_view(PUBLIC, sitting) else None
 
 

@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through the hub.
 
-WebSockets pass Origin validation (ALLOWED_HOSTS) and Django sessions.
+WebSockets pass Host and Origin validation (ALLOWED_HOSTS) and Django sessions.
 """
 
 import os
@@ -15,9 +15,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.websocket import AllowedHostValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": django_asgi,
-    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    "websocket": AllowedHostValidator(AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
 })

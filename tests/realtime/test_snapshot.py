@@ -4,9 +4,11 @@ Every message is validated against the audience's JSON Schema by the hub client.
 """
 
 import pytest
+from channels.db import database_sync_to_async
 
-from meeting.models import Sitting
+from meeting.models import Member, Sitting
 
+from .conftest import login_cookie
 from .hub import Refused, open_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,11 +84,27 @@ async def test_public_may_not_follow_a_closed_sitting(sitting, cookies):
     assert refused.value.code == 4403
 
 
-async def test_delegate_may_follow_a_closed_sitting(sitting, cookies):
+async def test_a_member_of_the_body_may_follow_its_closed_sitting(sitting, cookies):
     closed = await _closed_sitting_id()
-    client = await open_client(closed, cookies["alice"])
+    member = await database_sync_to_async(lambda: Member.objects.get(code="DB002").user)()
+    client = await open_client(closed, await database_sync_to_async(login_cookie)(member))
+    assert client.you["role"] == "delegate"
     assert client.state["sitting"]["is_public"] is False
     await client.close()
+
+
+async def test_a_delegate_outside_the_body_may_not_follow_its_closed_sitting(sitting, cookies):
+    closed = await _closed_sitting_id()
+    with pytest.raises(Refused) as refused:
+        await open_client(closed, cookies["alice"])
+    assert refused.value.code == 4403
+
+
+async def test_a_guest_may_not_follow_a_closed_sitting(sitting, cookies):
+    closed = await _closed_sitting_id()
+    with pytest.raises(Refused) as refused:
+        await open_client(closed, cookies["guest"])
+    assert refused.value.code == 4403
 
 
 async def test_display_may_not_follow_a_sitting_other_than_its_own(sitting, cookies):
