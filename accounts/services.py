@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from realtime.publish import close_device_after_commit
 from realtime.service import ServiceError
 
 from .models import Device
@@ -27,8 +28,9 @@ def bind_session(device: Device, session_key: str) -> None:
 def revoke_devices(user, device_ids) -> int:
     """Office staff revoke paired devices (a lost tablet, a replaced screen).
 
-    The device can no longer follow a sitting, and the browser session it was
-    paired into is ended, so a terminal is signed out too. Returns how many
+    The device can no longer follow a sitting, the browser session it was
+    paired into is ended (a terminal is signed out too), and its open hub
+    connections are closed with 4403. Returns how many
     devices were revoked (already revoked ones are skipped)."""
     if not may_manage_reference_data(user):
         raise ServiceError("forbidden", _("Chỉ cán bộ văn phòng mới thu hồi được thiết bị."))
@@ -41,6 +43,7 @@ def revoke_devices(user, device_ids) -> int:
             device.save(update_fields=["revoked"])
             if device.session_key:
                 store(session_key=device.session_key).delete()
+            close_device_after_commit(device.pk)
             record(actor, "device.revoke",
                    detail={"device_id": device.pk, "kind": device.kind, "label": device.label})
             count += 1

@@ -21,7 +21,7 @@ from meeting.models import Sitting
 from .audience import group_name
 from .commands import COMMANDS
 from .models import SittingEvent
-from .publish import encode, event_message
+from .publish import device_group, encode, event_message
 from .schemas import Envelope, SyncArgs
 from .service import ServiceError
 from .snapshot import snapshot_for
@@ -56,6 +56,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
         # Join first, then read: an event committed meanwhile is either in the
         # snapshot (its seq <= snapshot seq, dropped by the client) or queued after it.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        if actor.device is not None:
+            await self.channel_layer.group_add(device_group(actor.device.pk), self.channel_name)
         await self._send_snapshot()
 
     def _resolve(self):
@@ -95,6 +97,12 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.actor is not None and self.actor.device is not None:
+            await self.channel_layer.group_discard(device_group(self.actor.device.pk), self.channel_name)
+
+    async def hub_revoked(self, event):
+        """The device was revoked by the office: it may follow nothing any more."""
+        await self.close(code=CLOSE_NOT_ALLOWED)
 
     async def dispatch(self, message):
         # Channels closes stale DB connections before every message, a thread

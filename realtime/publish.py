@@ -41,3 +41,18 @@ async def _send_all(layer, sitting_id, events):
         for audience in AUDIENCES:
             text = encode(event_message(seq, type_, data, audience))
             await layer.group_send(group_name(sitting_id, audience), {"type": "hub.event", "text": text})
+
+
+def device_group(device_id: int) -> str:
+    return f"device.{device_id}"
+
+
+def close_device_after_commit(device_id: int) -> None:
+    """After commit, close every hub connection of this (revoked) device."""
+
+    def send():
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(device_group(device_id), {"type": "hub.revoked"})
+
+    transaction.on_commit(send)

@@ -1,0 +1,21 @@
+"""Revoking a device closes the hub connections it has open."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from accounts.services import revoke_device
+
+from .hub import Refused
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_revoking_a_display_closes_its_open_connection_with_4403(hub, users, display_device):
+    display = await hub.connect("display")
+    bystander = await hub.connect("alice")
+    await database_sync_to_async(revoke_device)(users["secretary"], display_device.pk)
+    with pytest.raises(Refused) as closed:
+        await display.receive()
+    assert closed.value.code == 4403
+    # Nobody else is disturbed.
+    assert (await bystander.command("ping"))["ok"] is True
