@@ -1,6 +1,6 @@
 """A demo council: a provincial People's Council with 50 delegates in 10
 delegate groups, a standing committee, four committees, one regular session
-and its first sitting of seven agenda items (two with sub-items).
+and its first sitting of eight agenda items (two with sub-items).
 
 Deterministic: the same data on every run. Used by `manage.py load_demo`,
 the tests' fixtures and the benchmark."""
