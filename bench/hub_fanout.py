@@ -197,6 +197,8 @@ def report(args, target: Target, hub: Series, floor: Series, load_before: str) -
     print(hub.row())
     print(floor.row())
     for s in (hub, floor):
+        print(f"{s.name} latencies in order (ms): " + " ".join(f"{x:.0f}" for x in s.latencies_ms))
+    for s in (hub, floor):
         if s.cpu:
             print(f"CPU per move ({s.name}): " + ", ".join(f"{k} {v:.1f} ms" for k, v in s.cpu.items()))
     for f in hub.failures + floor.failures:
