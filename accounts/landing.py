@@ -5,7 +5,7 @@ a console the live (or next) sitting its person chairs or clerks; a hall
 display its own kiosk page, which follows whatever sitting the display is set to.
 """
 
-from datetime import timedelta
+from datetime import datetime, time
 
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
@@ -21,12 +21,12 @@ DISPLAY_PATH = "/display/"
 
 
 def _by_relevance(qs):
-    """Live first; then scheduled sittings from today on, soonest first; then older scheduled ones."""
-    recent = timezone.now() - timedelta(hours=12)
+    """Live first; then scheduled sittings from today (local) on, soonest first; then older scheduled ones."""
+    today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     return qs.exclude(status=Sitting.Status.CLOSED).annotate(
         rank=Case(
             When(status=Sitting.Status.LIVE, then=Value(0)),
-            When(starts_at__gte=recent, then=Value(1)),
+            When(starts_at__gte=today, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
         )
