@@ -42,3 +42,11 @@ def pytest_make_collect_report(collector):
         report.outcome = "failed"
         report.longrepr = _forbidden(_skip_reason(report.longrepr))
     return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # Browser tests last (after pytest-django's own ordering): Playwright's
+    # sync API keeps an event loop running in the main thread until the end of
+    # the session, and asyncio tests after it cannot start their own loop.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
