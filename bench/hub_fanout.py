@@ -140,8 +140,8 @@ async def run(args, target: Target) -> tuple[Series, Series]:
         await chair.connect(chair_spec, args.timeout)
         if chair.status == "closed":
             raise BenchError(f"sitting {target.sitting} is closed; the benchmark needs a scheduled or live sitting")
-        if not chair.items:
-            raise BenchError(f"sitting {target.sitting} has no agenda items to move through")
+        if len(chair.items) < 2:
+            raise BenchError(f"sitting {target.sitting} needs two agenda items (not postponed) to move between")
         if chair.status == "scheduled":
             seq = chair.seq + 1
             t0, fut = await chair.send("sitting.open", {})
