@@ -5,8 +5,10 @@ events encoded once per audience, parses commands and calls the service
 named in realtime.commands. No business rule lives here.
 """
 
+import asyncio
 import json
 import logging
+import weakref
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -33,8 +35,85 @@ CLOSE_NOT_ALLOWED = 4403
 CLOSE_NO_SITTING = 4404
 
 
+REFRESH_GROUPS_S = 3600
+
+
+class _Relay:
+    """One channel-layer channel per process (per event loop) for the sitting groups.
+
+    Each event reaches a process once and is written straight to every local
+    connection of its group, instead of once per connection through the layer,
+    a receive task and Channels' dispatch (bench/hub_fanout.py: that was most
+    of the hub's cost per connection)."""
+
+    def __init__(self):
+        self.channel = None
+        self.members: dict[str, set] = {}
+        self.lock = asyncio.Lock()
+
+    async def join(self, layer, group, consumer):
+        async with self.lock:
+            if self.channel is None:
+                self.channel = await layer.new_channel()
+                asyncio.get_running_loop().create_task(self._run(layer))
+            if group not in self.members:
+                self.members[group] = set()
+                await layer.group_add(group, self.channel)
+            self.members[group].add(consumer)
+
+    async def leave(self, layer, group, consumer):
+        async with self.lock:
+            members = self.members.get(group)
+            if members is None:
+                return
+            members.discard(consumer)
+            if not members:
+                del self.members[group]
+                await layer.group_discard(group, self.channel)
+
+    async def _run(self, layer):
+        asyncio.get_running_loop().create_task(self._refresh(layer))
+        while True:
+            try:
+                msg = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A layer hiccup (Redis restarting) must not stop the relay for good.
+                log.exception("hub relay: receiving from the channel layer failed")
+                await asyncio.sleep(1)
+                continue
+            for consumer in list(self.members.get(msg.get("group"), ())):
+                try:
+                    await consumer.relay(msg["seq"], msg["text"])
+                except Exception:
+                    log.exception("relaying a hub event failed")
+
+    async def _refresh(self, layer):
+        # Layers forget group memberships after group_expiry (a day by
+        # default); a process that hosts a sitting for longer renews them.
+        while True:
+            await asyncio.sleep(REFRESH_GROUPS_S)
+            async with self.lock:
+                for group in list(self.members):
+                    await layer.group_add(group, self.channel)
+
+
+_relays: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Relay]" = weakref.WeakKeyDictionary()
+
+
+def _relay() -> _Relay:
+    loop = asyncio.get_running_loop()
+    relay = _relays.get(loop)
+    if relay is None:
+        relay = _relays[loop] = _Relay()
+    return relay
+
+
 class SittingConsumer(AsyncWebsocketConsumer):
     actor = None
+    ready = False
+    pending = None
     audience = None
     sitting_id = None
     group = None
@@ -55,10 +134,24 @@ class SittingConsumer(AsyncWebsocketConsumer):
         self.group = group_name(self.sitting_id, self.audience)
         # Join first, then read: an event committed meanwhile is either in the
         # snapshot (its seq <= snapshot seq, dropped by the client) or queued after it.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Events that arrive before the snapshot is sent wait in `pending`.
+        self.pending = []
+        await _relay().join(self.channel_layer, self.group, self)
         if actor.device is not None:
             await self.channel_layer.group_add(device_group(actor.device.pk), self.channel_name)
-        await self._send_snapshot()
+        seq = await self._send_snapshot()
+        pending, self.pending = self.pending, None
+        for event_seq, text in pending:
+            if event_seq > seq:
+                await self.base_send({"type": "websocket.send", "text": text})
+        self.ready = True
+
+    async def relay(self, seq: int, text: str):
+        """An event for this connection's audience, from the process's relay."""
+        if self.ready:
+            await self.base_send({"type": "websocket.send", "text": text})
+        elif self.pending is not None:
+            self.pending.append((seq, text))
 
     def _resolve(self):
         sitting = Sitting.objects.select_related("session").filter(pk=self.sitting_id).first()
@@ -88,6 +181,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if in_response is not None:
             message["in_response"] = in_response
         await self.send(text_data=encode(message))
+        return seq
 
     def _snapshot(self):
         # A worker thread: slide titles in the client's language (see _run).
@@ -96,26 +190,13 @@ class SittingConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await _relay().leave(self.channel_layer, self.group, self)
         if self.actor is not None and self.actor.device is not None:
             await self.channel_layer.group_discard(device_group(self.actor.device.pk), self.channel_name)
 
     async def hub_revoked(self, event):
         """The device was revoked by the office: it may follow nothing any more."""
         await self.close(code=CLOSE_NOT_ALLOWED)
-
-    async def dispatch(self, message):
-        # Channels closes stale DB connections before every message, a thread
-        # hop each. An event relay touches no database, and there are hundreds
-        # of them per change: relay those directly (DESIGN.md: keep
-        # per-connection work out of the hot path).
-        if message["type"] == "hub.event":
-            await self.send(text_data=message["text"])
-            return
-        await super().dispatch(message)
-
-    async def hub_event(self, event):
-        await self.send(text_data=event["text"])
 
     # ---- commands -------------------------------------------------------
 

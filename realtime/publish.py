@@ -40,7 +40,8 @@ async def _send_all(layer, sitting_id, events):
     for seq, type_, data in events:
         for audience in AUDIENCES:
             text = encode(event_message(seq, type_, data, audience))
-            await layer.group_send(group_name(sitting_id, audience), {"type": "hub.event", "text": text})
+            group = group_name(sitting_id, audience)
+            await layer.group_send(group, {"type": "hub.event", "text": text, "group": group, "seq": seq})
 
 
 def device_group(device_id: int) -> str:
