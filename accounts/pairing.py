@@ -69,12 +69,7 @@ def redeem(token: str, *, expected_purpose: str | None = None) -> tuple[PairingT
                .filter(jti=jti, purpose=purpose).first())
         if row is None:
             raise PairingError("forged", _("Mã ghép nối không hợp lệ."))
-        if row.used_at is not None:
-            raise PairingError("used", _("Mã ghép nối này đã được sử dụng. Hãy xin mã mới."))
-        if row.expires_at <= timezone.now():
-            raise PairingError("expired", _("Mã ghép nối đã hết hạn. Hãy xin mã mới."))
-        if row.user is not None and not row.user.is_active:
-            raise PairingError("forged", _("Tài khoản của mã này đã bị khóa."))
+        _check_usable(row)
         label = str(row.display) if row.display else (row.user.get_full_name() or row.user.get_username())
         device = Device.objects.create(kind=purpose, label=label, user=row.user, display=row.display)
         row.used_at = timezone.now()
@@ -117,13 +112,18 @@ def inspect(token: str) -> PairingToken:
     the staff member just issued. Raises PairingError like `redeem`.
     """
     row = lookup(token)
+    _check_usable(row)
+    return row
+
+
+def _check_usable(row: PairingToken) -> None:
+    """Refuse a token that was used, has expired, or names a locked account."""
     if row.used_at is not None:
         raise PairingError("used", _("Mã ghép nối này đã được sử dụng. Hãy xin mã mới."))
     if row.expires_at <= timezone.now():
         raise PairingError("expired", _("Mã ghép nối đã hết hạn. Hãy xin mã mới."))
     if row.user is not None and not row.user.is_active:
         raise PairingError("forged", _("Tài khoản của mã này đã bị khóa."))
-    return row
 
 
 def qr_svg_inline(data: str) -> str:
