@@ -122,6 +122,8 @@ def cmd_demo(options: argparse.Namespace) -> int:
               "config.asgi:application"]
     say(f"serving on {base_url}/ with Daphne (one process); stop with Ctrl+C")
     os.chdir(ROOT)
+    # One process: the server runs the queued background jobs (text extraction, page images) itself.
+    os.environ.setdefault("TASK_WORKER_IN_PROCESS", "1")
     if WINDOWS:
         try:
             return subprocess.call(daphne)

@@ -40,6 +40,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "attendance.mark": frozenset({CHAIR, SECRETARY}),
     "display.control": frozenset({CHAIR, SECRETARY}),
     "devices.pair": frozenset({CHAIR, SECRETARY}),
+    # The library tells the sittings of a session when its documents change.
+    "documents.update": frozenset({CHAIR, SECRETARY}),
 }
 
 
@@ -170,3 +172,89 @@ def public_sittings(queryset):
     from django.db.models import Q
 
     return queryset.filter(is_public=True).filter(Q(session__isnull=True) | Q(session__is_public=True))
+
+
+# ---- the document library ------------------------------------------------------
+#
+# Access levels (library.models.Document.Access):
+# - public: everyone, also on the public pages, once published;
+# - delegates: every person with a council account (a Member: delegates, invited
+#   delegates, guests, officials), once published — the same people the hub
+#   serves its "delegate" audience;
+# - internal: council office staff only.
+# Office staff (and the chair and secretary of a sitting of the document's
+# session) also see drafts. Classified (mật) documents never reach the system.
+
+DOC_PUBLIC = "public"
+DOC_DELEGATES = "delegates"
+DOC_INTERNAL = "internal"
+
+# Which documents each hub audience is told about: (levels, drafts too?).
+AUDIENCE_DOCUMENTS = {
+    "staff": ((DOC_PUBLIC, DOC_DELEGATES, DOC_INTERNAL), True),
+    "delegate": ((DOC_PUBLIC, DOC_DELEGATES), False),
+    "public": ((DOC_PUBLIC,), False),
+    "display": ((), False),
+}
+
+
+def _council_member(user):
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    return getattr(user, "member", None)
+
+
+def may_manage_documents(user) -> bool:
+    """Upload, edit, attach, publish and withdraw documents; see read receipts."""
+    return is_office_staff(user)
+
+
+def _runs_session(user, session_id) -> bool:
+    if not (session_id and user and user.is_authenticated and user.is_active):
+        return False
+    from django.db.models import Q
+
+    from meeting.models import Sitting
+
+    return Sitting.objects.filter(session_id=session_id).filter(Q(chair=user) | Q(secretary=user)).exists()
+
+
+def may_read_document(user, document, *, device=None) -> bool:
+    """Open, download or annotate this document (its current and earlier versions)."""
+    if is_office_staff(user) or _runs_session(user, document.session_id):
+        return True
+    if document.status != "published":
+        return False
+    if document.access == DOC_PUBLIC:
+        return True
+    if document.access == DOC_DELEGATES:
+        return _council_member(user) is not None
+    return False
+
+
+def readable_documents(queryset, user):
+    """The documents of `queryset` this user may read: the rule of may_read_document, as a filter."""
+    from django.db.models import Q
+
+    if is_office_staff(user):
+        return queryset
+    levels = [DOC_PUBLIC]
+    if _council_member(user) is not None:
+        levels.append(DOC_DELEGATES)
+    allowed = Q(status="published", access__in=levels)
+    if user and user.is_authenticated and user.is_active:
+        from meeting.models import Sitting
+
+        run = Sitting.objects.filter(Q(chair=user) | Q(secretary=user), session__isnull=False).values("session_id")
+        allowed |= Q(session_id__in=run)
+    return queryset.filter(allowed)
+
+
+def audit_download(document) -> bool:
+    """Every download of a non-public document is written to the audit log."""
+    return not (document.access == DOC_PUBLIC and document.status == "published")
+
+
+def may_view_identity_of_reader(user) -> bool:
+    """Read receipts (who read which version) are for office staff."""
+    return is_office_staff(user)

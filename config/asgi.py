@@ -22,3 +22,11 @@ application = ProtocolTypeRouter({
     "http": django_asgi,
     "websocket": AllowedHostValidator(AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
 })
+
+from django.conf import settings  # noqa: E402
+
+if settings.TASK_WORKER_IN_PROCESS:
+    # The embedded default has one process: it runs the queued jobs itself (library.worker).
+    from library.worker import start_in_background  # noqa: E402
+
+    start_in_background()

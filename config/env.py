@@ -114,3 +114,27 @@ def channel_layer(url: str) -> dict:
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [url], "prefix": os.environ.get("CHANNEL_PREFIX", "hdnd")},
     }
+
+
+def document_storage(url: str, root) -> dict:
+    """The STORAGES entry for document files: a private folder, or an S3 bucket."""
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(root), "base_url": None}}
+    parts = urlparse(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured(f"DOCUMENT_STORAGE_URL={url!r} must look like s3://bucket/prefix")
+    options = {
+        "bucket_name": parts.netloc,
+        "location": parts.path.strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL")
+    if endpoint:
+        options["endpoint_url"] = endpoint
+    region = os.environ.get("AWS_S3_REGION_NAME")
+    if region:
+        options["region_name"] = region
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

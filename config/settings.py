@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "displays",
     "realtime",
     "portal",
+    "django_tasks",
+    "django_tasks_db",
+    "library",
 ]
 
 MIDDLEWARE = [
@@ -129,3 +132,34 @@ BADGE_TOKEN_TTL = env.integer("BADGE_TOKEN_TTL", 12 * 3600, minimum=60)
 HUB_MAX_MESSAGE_BYTES = env.integer("HUB_MAX_MESSAGE_BYTES", 64 * 1024, minimum=1024)
 # A client more than this many events behind gets a fresh snapshot instead of a replay.
 HUB_MAX_REPLAY = env.integer("HUB_MAX_REPLAY", 500, minimum=1)
+
+# ---- The document library (library/) ----
+# Largest file one upload may carry (bytes). The web server's own limit must be at least this.
+DOCUMENT_MAX_BYTES = env.integer("DOCUMENT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+# Days before a session opens by which its documents are due to delegates; later is flagged.
+DOCUMENTS_DUE_DAYS = env.integer("DOCUMENTS_DUE_DAYS", 5, minimum=0)
+# Where document files live: a local folder (default) or an S3-compatible bucket
+# ("s3://bucket/prefix"; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY,
+# endpoint from AWS_S3_ENDPOINT_URL). Never a folder the web server publishes.
+DOCUMENT_ROOT = Path(env.string("DOCUMENT_ROOT", str(BASE_DIR / "var" / "documents")))
+DOCUMENT_STORAGE_URL = env.string("DOCUMENT_STORAGE_URL")
+# Behind nginx: the internal location that maps onto DOCUMENT_ROOT; downloads are
+# then checked here and sent by nginx (X-Accel-Redirect). Empty: Django streams them.
+DOCUMENT_ACCEL_REDIRECT = env.string("DOCUMENT_ACCEL_REDIRECT")
+# DOCX/XLSX are shown through a PDF rendition: "auto" uses LibreOffice when it is
+# installed and a text rendition of our own otherwise; "libreoffice" or "builtin" force one.
+OFFICE_CONVERTER = env.string("OFFICE_CONVERTER", "auto")
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": env.document_storage(DOCUMENT_STORAGE_URL, DOCUMENT_ROOT),
+}
+
+# Background work (text extraction, page images, search indexing): django-tasks with
+# its database backend, so a queued job survives a restart on both defaults.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The demo (`run.py demo`, one process) sets this: the server process then runs the
+# worker as a thread of its own. Production runs `manage.py db_worker` as its own
+# service (compose.yaml); tests run queued jobs with library.worker.drain().
+TASK_WORKER_IN_PROCESS = env.boolean("TASK_WORKER_IN_PROCESS", default=False)

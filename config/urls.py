@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("meeting.urls")),
     path("", include("displays.urls")),
     path("", include("portal.urls")),
+    path("", include("library.urls")),
 ]

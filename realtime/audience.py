@@ -5,6 +5,7 @@ encodes each event once for each of the four audiences.
 """
 
 from accounts.permissions import AUDIENCES
+from library.state import shape_documents
 
 # Attendance fields only the chair and secretary see.
 STAFF_ONLY_ATTENDANCE = ("method", "reason")
@@ -22,6 +23,12 @@ def shape_event(type_: str, data: dict, audience: str) -> dict | None:
         return {**data, "row": _attendance_row(data["row"], audience)}
     if type_ == "display.updated":
         return data if audience in ("staff", "display") else None
+    if type_ == "documents.changed":
+        documents = shape_documents(data["documents"], audience)
+        if documents is None:
+            return None
+        visible = {d["id"] for d in documents["list"]}
+        return {"documents": documents, "published": [i for i in data["published"] if i in visible]}
     return data
 
 
@@ -32,6 +39,11 @@ def shape_snapshot(state: dict, audience: str) -> dict:
         out.pop("displays", None)
     if audience != "staff":
         out.pop("slides", None)
+    documents = shape_documents(state["documents"], audience)
+    if documents is None:
+        out.pop("documents", None)
+    else:
+        out["documents"] = documents
     return out
 
 

@@ -19,6 +19,10 @@ and nowhere else in this file —
 - delegate (delegates, guests) and public (anonymous observers): neither
   `displays` nor `slides`; rows without `method`/`reason`; `display.updated`
   reaches them as `skip`.
+- documents (accounts.permissions.AUDIENCE_DOCUMENTS): staff see every
+  document, drafts too; delegates the published public and delegate-level
+  ones; the public only published public ones; displays none (no
+  `documents`, and `documents.changed` reaches them as `skip`).
 """
 
 from functools import cache
@@ -28,6 +32,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, c
 
 from accounts.permissions import AUDIENCES, ROLES
 from agenda.models import AgendaItem as AgendaItemModel
+from library.models import Document, DocumentVersion
 from meeting.models import Attendance, Body, Member, Sitting
 
 from . import schemas
@@ -56,6 +61,11 @@ MemberKind = _literal(Member.Kind.values)
 BodyKind = _literal(Body.Kind.values)
 Role = _literal(ROLES)
 ErrorCode = _literal(ERRORS)
+DocumentKind = _literal(Document.Kind.values)
+DocumentAccess = _literal(Document.Access.values)
+DocumentStatus = _literal(Document.Status.values)
+DocumentFileKind = _literal(DocumentVersion.FileKind.values)
+DocumentState = _literal(DocumentVersion.State.values)
 
 ROLES_OF = {
     "staff": ("chair", "secretary"),
@@ -151,6 +161,42 @@ class SlideInfo(Message):
     title: str
 
 
+class DocumentRef(Message):
+    """A document of the sitting (library): what a list shows, and where to open it."""
+
+    id: Id
+    kind: DocumentKind
+    number: str = Field(description="số, ký hiệu, e.g. 125/TTr-UBND; may be empty")
+    issued_on: str | None = Field(description="date of issue, YYYY-MM-DD")
+    issuer: str
+    summary: str = Field(description="trích yếu")
+    access: DocumentAccess
+    status: DocumentStatus = Field(description="staff also see drafts; others only published documents")
+    published_at: Time | None
+    late: bool = Field(description="published after the due date (DOCUMENTS_DUE_DAYS before the session opens)")
+    version: Count | None = Field(description="number of the current version")
+    version_id: Id | None
+    file_kind: DocumentFileKind | None
+    pages: Count
+    state: DocumentState | None = Field(description="processing of the current version")
+    url: str = Field(description="the viewer page, relative to the site")
+
+
+class ItemDocuments(Message):
+    item_id: Id
+    documents: list[Id]
+
+
+class Documents(Message):
+    """Every document this audience may see: of the session, of the sitting, of each agenda item.
+    `list` has each once; the other fields give ids into it."""
+
+    list: list[DocumentRef]
+    session: list[Id]
+    sitting: list[Id]
+    items: list[ItemDocuments]
+
+
 class _State(Message):
     sitting: SittingInfo
     announcement: Announcement | None
@@ -160,10 +206,12 @@ class _State(Message):
 
 class PublicState(_State):
     attendance: list[AttendanceRow]
+    documents: Documents
 
 
 class DelegateState(_State):
     attendance: list[AttendanceRow]
+    documents: Documents
 
 
 class DisplayState(_State):
@@ -175,6 +223,7 @@ class StaffState(_State):
     attendance: list[StaffAttendanceRow]
     displays: list[DisplayInfo]
     slides: list[SlideInfo]
+    documents: Documents
 
 
 STATES = {"staff": StaffState, "display": DisplayState, "delegate": DelegateState, "public": PublicState}
@@ -287,6 +336,20 @@ class DisplayUpdatedEvent(Message):
     data: DisplayInfo
 
 
+class DocumentsChangedData(Message):
+    documents: Documents
+    published: list[Id] = Field(description="documents just published to you: say so (a notification)")
+
+
+class DocumentsChangedEvent(Message):
+    """The sitting's documents changed (upload, new version, attach, publish, withdraw).
+    state.documents = data.documents. Hall displays get `skip`."""
+
+    type: Literal["documents.changed"]
+    seq: EventSeq
+    data: DocumentsChangedData
+
+
 class SkipEvent(Message):
     """A change this audience may not see: only the seq advances."""
 
@@ -297,10 +360,10 @@ class SkipEvent(Message):
 
 _COMMON_EVENTS = (SittingStatusEvent, AnnouncementEvent, AgendaCurrentEvent, AgendaItemsEvent, SkipEvent)
 EVENTS = {
-    "staff": (*_COMMON_EVENTS, StaffAttendanceUpdatedEvent, DisplayUpdatedEvent),
+    "staff": (*_COMMON_EVENTS, StaffAttendanceUpdatedEvent, DisplayUpdatedEvent, DocumentsChangedEvent),
     "display": (*_COMMON_EVENTS, AttendanceUpdatedEvent, DisplayUpdatedEvent),
-    "delegate": (*_COMMON_EVENTS, AttendanceUpdatedEvent),
-    "public": (*_COMMON_EVENTS, AttendanceUpdatedEvent),
+    "delegate": (*_COMMON_EVENTS, AttendanceUpdatedEvent, DocumentsChangedEvent),
+    "public": (*_COMMON_EVENTS, AttendanceUpdatedEvent, DocumentsChangedEvent),
 }
 EVENT_TYPES = sorted({m.model_fields["type"].annotation.__args__[0] for ms in EVENTS.values() for m in ms})
 

@@ -3,6 +3,7 @@
 from agenda.state import agenda_state
 from displays.slides import slides_state
 from displays.state import displays_state
+from library.state import documents_state
 from meeting.models import Sitting
 from meeting.state import announcement_state, attendance_state, quorum_state, sitting_state
 
@@ -28,6 +29,7 @@ def full_state(sitting_id: int) -> tuple[int, dict]:
             # database's ORDER BY follows its collation, which varies between servers.
             "displays": sorted(displays_state(sitting_id), key=lambda d: d["name"]),
             "slides": slides_state(),
+            "documents": documents_state(sitting_id),
         }
         if Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).get() == sitting.seq:
             return sitting.seq, state

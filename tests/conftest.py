@@ -9,6 +9,9 @@ Personas (all from meeting.demo):
 - public     — an anonymous observer: public sittings only.
 """
 
+import shutil
+import tempfile
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -17,6 +20,20 @@ from accounts.permissions import actor_for
 from displays.models import Display
 from meeting.demo import load_demo
 from meeting.models import Member
+
+
+@pytest.fixture(scope="session", autouse=True)
+def document_folder():
+    """Document files written by tests go to a temporary folder, never var/."""
+    from django.conf import settings
+    from django.core.files.storage import storages
+
+    folder = tempfile.mkdtemp(prefix="hdnd-test-documents-")
+    settings.STORAGES["documents"]["OPTIONS"]["location"] = folder
+    settings.DOCUMENT_ROOT = folder
+    storages._storages.pop("documents", None)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -111,6 +111,8 @@ class LiveServer:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "1",  # static files through the finders, no collectstatic
             "MEDIA_ROOT": str(workdir / "media"),
+            "DOCUMENT_ROOT": str(workdir / "documents"),
+            "TASK_WORKER_IN_PROCESS": "1",  # the embedded default: jobs run inside the server process
             "PYTHONUNBUFFERED": "1",
         })
         self.env = env

@@ -66,5 +66,7 @@ def apply_event(state: dict, type_: str, data) -> None:
                 displays.append(data)
             displays.sort(key=lambda d: d["name"])
             state["displays"] = displays
+    elif type_ == "documents.changed":
+        state["documents"] = data["documents"]
     else:
         raise ValueError(f"unknown event type {type_!r}")

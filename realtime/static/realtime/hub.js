@@ -55,6 +55,9 @@
           state.displays = list;
         }
         break;
+      case "documents.changed":
+        state.documents = data.documents;
+        break;
       default:
         // An event type this client does not know: its state may now be wrong,
         // so the caller asks for a fresh snapshot.

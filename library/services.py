@@ -1,0 +1,357 @@
+"""Every change to the library goes through here: upload, new version,
+metadata, attach, publish, withdraw, read receipts.
+
+Each call checks the permission (accounts.permissions), validates fully
+before storing anything, writes its rows and its audit record in one
+transaction, and tells the live sittings concerned (through the hub's one
+write path, realtime.service.change) so terminals and consoles update.
+"""
+
+import hashlib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import Actor, actor_for, may_manage_documents, may_read_document
+from audit.services import record
+from realtime.service import ServiceError
+
+from . import files
+from .models import Attachment, Document, DocumentVersion, ReadReceipt
+
+# Classification marks (độ mật) a clerk may declare; any of them refuses the upload.
+CLASSIFIED = {
+    "mat": "Mật",
+    "toi_mat": "Tối mật",
+    "tuyet_mat": "Tuyệt mật",
+}
+
+METADATA_FIELDS = ("kind", "number", "issued_on", "issuer", "summary", "signer", "access", "session", "body")
+
+
+class LibraryError(ServiceError):
+    """A refused library request; `code` is stable (docs/library.md)."""
+
+
+def _staff_actor(user) -> Actor:
+    return Actor(role="secretary" if may_manage_documents(user) else None, user=user)
+
+
+def _require_staff(user, action: str):
+    if not may_manage_documents(user):
+        with transaction.atomic():
+            record(Actor(role=None, user=user), action, outcome="forbidden")
+        raise LibraryError("forbidden", _("Chỉ cán bộ Văn phòng HĐND được quản lý tài liệu."))
+
+
+def classified_message(level: str) -> str:
+    name = CLASSIFIED.get(level, level)
+    return _("Không thể tải lên tài liệu có độ mật “%(level)s”. Luật Bảo vệ bí mật nhà nước (Luật số "
+             "29/2018/QH14) cấm soạn thảo, lưu giữ, truyền đưa tài liệu bí mật nhà nước trên máy tính, "
+             "thiết bị có kết nối mạng. Hãy phát hành bản giấy theo quy trình tài liệu mật; chương trình "
+             "họp vẫn có thể ghi tên nội dung này là “tài liệu giấy”.") % {"level": name}
+
+
+def refuse_classified(level: str | None):
+    if level and level != "none":
+        raise LibraryError("classified", classified_message(level))
+
+
+def due_date(session):
+    """Documents of a session are due this day (DOCUMENTS_DUE_DAYS before it opens)."""
+    return session.start_date - timedelta(days=settings.DOCUMENTS_DUE_DAYS)
+
+
+def is_late(session, when=None) -> bool:
+    if session is None:
+        return False
+    when = timezone.localdate(when or timezone.now())
+    return when > due_date(session)
+
+
+# ---- storing files ---------------------------------------------------------------
+
+def _store(checked: "files.CheckedFile", upload) -> str:
+    """Save the checked file under a name of ours (never the uploader's)."""
+    storage = DocumentVersion._meta.get_field("file").storage
+    key = uuid.uuid4().hex
+    name = f"files/{key[:2]}/{key}.{checked.extension}"
+    upload.seek(0)
+    return storage.save(name, upload)
+
+
+def _delete_quietly(name: str):
+    storage = DocumentVersion._meta.get_field("file").storage
+    try:
+        storage.delete(name)
+    except OSError:
+        pass
+
+
+def _new_version(document: Document, checked, stored_name: str, user, note: str) -> DocumentVersion:
+    number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = DocumentVersion.objects.create(
+        document=document, number=number, file=stored_name, original_name=checked.display_name,
+        file_kind=checked.kind, size=checked.size, sha256=checked.sha256, note=note, uploaded_by=user,
+        page_count=checked.page_count or 0,
+    )
+    Document.objects.filter(pk=document.pk).update(current_version=version)
+    document.current_version = version
+    from .tasks import process_version
+
+    # Enqueued in the same transaction: the job exists exactly when the version does.
+    process_version.enqueue(version.pk)
+    return version
+
+
+def upload(user, upload, *, name: str | None = None, classification: str = "", **meta) -> Document:
+    """A new document with its first version. Nothing is stored if anything is refused."""
+    _require_staff(user, "library.upload")
+    refuse_classified(classification)
+    meta = _clean_meta(meta)
+    checked = _check(upload, name)
+    stored = _store(checked, upload)
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(created_by=user, **meta)
+            version = _new_version(document, checked, stored, user, note="")
+            record(_staff_actor(user), "library.upload", detail={
+                "document": document.pk, "version": version.number, "file": checked.display_name,
+                "sha256": checked.sha256, "size": checked.size})
+            notify(user, document)
+    except BaseException:
+        _delete_quietly(stored)
+        raise
+    return document
+
+
+def add_version(user, document: Document, upload, *, name: str | None = None, note: str = "",
+                classification: str = "") -> DocumentVersion:
+    """Replace the file; the earlier one stays in the history."""
+    _require_staff(user, "library.version")
+    refuse_classified(classification)
+    checked = _check(upload, name)
+    stored = _store(checked, upload)
+    try:
+        with transaction.atomic():
+            document = Document.objects.select_for_update().get(pk=document.pk)
+            version = _new_version(document, checked, stored, user, note=note[:500])
+            Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
+            record(_staff_actor(user), "library.version", detail={
+                "document": document.pk, "version": version.number, "file": checked.display_name, "sha256": checked.sha256})
+            notify(user, document)
+    except BaseException:
+        _delete_quietly(stored)
+        raise
+    return version
+
+
+def _check(upload, name):
+    try:
+        return files.check_upload(upload, name or getattr(upload, "name", "") or "")
+    except files.FileRefused as refused:
+        raise LibraryError(refused.code, refused.message) from None
+
+
+def _clean_meta(meta: dict) -> dict:
+    unknown = set(meta) - set(METADATA_FIELDS)
+    if unknown:
+        raise LibraryError("invalid", _("Trường không hợp lệ: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    out = dict(meta)
+    if not (out.get("summary") or "").strip():
+        raise LibraryError("invalid", _("Cần nhập trích yếu của văn bản."))
+    out["summary"] = out["summary"].strip()
+    if out.get("access", Document.Access.DELEGATES) not in Document.Access.values:
+        raise LibraryError("invalid", _("Mức truy cập không hợp lệ."))
+    if out.get("kind", Document.Kind.OTHER) not in Document.Kind.values:
+        raise LibraryError("invalid", _("Loại văn bản không hợp lệ."))
+    session = out.get("session")
+    if session is not None and out.get("body") is None:
+        out["body"] = session.body
+    return out
+
+
+def update_metadata(user, document: Document, **meta) -> Document:
+    _require_staff(user, "library.edit")
+    meta = _clean_meta({**{f: getattr(document, f) for f in METADATA_FIELDS}, **meta})
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        before = {f: str(getattr(document, f)) for f in meta}
+        for f, v in meta.items():
+            setattr(document, f, v)
+        document.save()
+        record(_staff_actor(user), "library.edit", detail={
+            "document": document.pk, "changed": {f: [before[f], str(v)] for f, v in meta.items() if before[f] != str(v)}})
+        notify(user, document)
+    _reindex(document)
+    return document
+
+
+def _reindex(document):
+    from . import search
+
+    transaction.on_commit(lambda: search.index_document(document.pk))
+
+
+# ---- where documents belong ------------------------------------------------------
+
+def attach(user, document: Document, target) -> Attachment:
+    """Attach to a sitting, an agenda item, or any later target (poll, question)."""
+    _require_staff(user, "library.attach")
+    ct = ContentType.objects.get_for_model(target)
+    with transaction.atomic():
+        position = Attachment.objects.filter(content_type=ct, object_id=target.pk).count()
+        link, _created = Attachment.objects.get_or_create(document=document, content_type=ct, object_id=target.pk,
+                                                          defaults={"position": position})
+        record(_staff_actor(user), "library.attach", detail={"document": document.pk, "target": f"{ct.model}:{target.pk}"})
+        notify(user, document, extra_sittings=_sittings_of_target(target))
+    return link
+
+
+def detach(user, document: Document, target) -> None:
+    _require_staff(user, "library.detach")
+    ct = ContentType.objects.get_for_model(target)
+    with transaction.atomic():
+        Attachment.objects.filter(document=document, content_type=ct, object_id=target.pk).delete()
+        record(_staff_actor(user), "library.detach", detail={"document": document.pk, "target": f"{ct.model}:{target.pk}"})
+        notify(user, document, extra_sittings=_sittings_of_target(target))
+
+
+def _sittings_of_target(target) -> set[int]:
+    from agenda.models import AgendaItem
+    from meeting.models import Sitting
+
+    if isinstance(target, Sitting):
+        return {target.pk}
+    if isinstance(target, AgendaItem):
+        return {target.sitting_id}
+    sitting_id = getattr(target, "sitting_id", None)
+    return {sitting_id} if sitting_id else set()
+
+
+# ---- publishing ------------------------------------------------------------------
+
+def publish(user, documents) -> list[Document]:
+    """Send documents to delegates: each terminal is told at once; late ones are flagged."""
+    _require_staff(user, "library.publish")
+    done = []
+    with transaction.atomic():
+        now = timezone.now()
+        for document in Document.objects.select_for_update().filter(pk__in=[d.pk for d in documents]).select_related("session"):
+            if document.status == Document.Status.PUBLISHED:
+                continue
+            if document.current_version_id is None:
+                raise LibraryError("no_file", _("Tài liệu “%(t)s” chưa có tệp.") % {"t": document.summary})
+            document.status = Document.Status.PUBLISHED
+            document.published_at = now
+            document.published_by = user
+            document.published_late = is_late(document.session, now)
+            document.save(update_fields=["status", "published_at", "published_by", "published_late", "updated_at"])
+            done.append(document)
+        if done:
+            record(_staff_actor(user), "library.publish", detail={
+                "documents": [d.pk for d in done], "late": [d.pk for d in done if d.published_late]})
+            notify_many(user, done, published=[d.pk for d in done])
+    for d in done:
+        _reindex(d)
+    return done
+
+
+def publish_session(user, session) -> list[Document]:
+    """Publish every draft of the session that has a file."""
+    _require_staff(user, "library.publish")
+    drafts = list(Document.objects.filter(session=session, status=Document.Status.DRAFT, current_version__isnull=False))
+    return publish(user, drafts)
+
+
+def withdraw(user, document: Document) -> Document:
+    _require_staff(user, "library.withdraw")
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        document.status = Document.Status.WITHDRAWN
+        document.save(update_fields=["status", "updated_at"])
+        record(_staff_actor(user), "library.withdraw", detail={"document": document.pk})
+        notify(user, document)
+    _reindex(document)
+    return document
+
+
+# ---- reading ---------------------------------------------------------------------
+
+def record_read(user, document: Document, version: DocumentVersion | None = None, *, device=None) -> ReadReceipt | None:
+    """Note that this person opened this version (the secretary's read receipts).
+
+    Staff opening a draft is not a read receipt; nor is an anonymous reader.
+    """
+    if not (user and user.is_authenticated) or not may_read_document(user, document, device=device):
+        return None
+    if document.status != Document.Status.PUBLISHED:
+        return None
+    version = version or document.current_version
+    if version is None:
+        return None
+    now = timezone.now()
+    member = getattr(user, "member", None)
+    with transaction.atomic():
+        receipt, created = ReadReceipt.objects.select_for_update().get_or_create(
+            version=version, user=user,
+            defaults={"document": document, "member": member, "first_at": now, "last_at": now})
+        if not created:
+            receipt.last_at = now
+            receipt.count += 1
+            receipt.save(update_fields=["last_at", "count"])
+    return receipt
+
+
+def audit_read(user, document: Document, version: DocumentVersion, *, device=None, what: str = "download"):
+    """Audit a download or view of a non-public document (accounts.permissions.audit_download)."""
+    from accounts.permissions import audit_download
+
+    if audit_download(document):
+        with transaction.atomic():
+            record(Actor(role="reader", user=user, device=device), f"library.{what}", detail={
+                "document": document.pk, "version": version.number, "access": document.access})
+
+
+# ---- telling the live sittings -----------------------------------------------------
+
+def sittings_for(documents) -> set[int]:
+    """Sittings that show these documents: of their session, or attached to them or their items."""
+    from agenda.models import AgendaItem
+    from meeting.models import Sitting
+
+    ids = [d.pk for d in documents]
+    sessions = {d.session_id for d in documents if d.session_id}
+    out = set(Sitting.objects.filter(session_id__in=sessions).values_list("pk", flat=True))
+    links = Attachment.objects.filter(document_id__in=ids)
+    sit_ct = ContentType.objects.get_for_model(Sitting)
+    item_ct = ContentType.objects.get_for_model(AgendaItem)
+    out |= set(links.filter(content_type=sit_ct).values_list("object_id", flat=True))
+    item_ids = links.filter(content_type=item_ct).values_list("object_id", flat=True)
+    out |= set(AgendaItem.objects.filter(pk__in=list(item_ids)).values_list("sitting_id", flat=True))
+    return out
+
+
+def notify(user, document, *, extra_sittings=(), published=()):
+    notify_many(user, [document], extra_sittings=extra_sittings, published=published)
+
+
+def notify_many(user, documents, *, extra_sittings=(), published=()):
+    """Emit documents.changed in every sitting concerned (after commit, through the hub)."""
+    from meeting.models import Sitting
+    from realtime.service import change
+
+    from .state import documents_state
+
+    for sitting_id in sorted(sittings_for(documents) | set(extra_sittings)):
+        sitting = Sitting.objects.select_related("session").get(pk=sitting_id)
+        actor = actor_for(sitting, user=user)
+        with change(actor, "documents.update", sitting_id, live=False,
+                    detail={"documents": [d.pk for d in documents]}) as c:
+            c.emit("documents.changed", {"documents": documents_state(sitting_id), "published": list(published)})
