@@ -40,13 +40,13 @@ class LibraryError(ServiceError):
 
 
 def _staff_actor(user) -> Actor:
-    return Actor(role="secretary" if may_manage_documents(user) else None, user=user)
+    return Actor(role="secretary" if may_manage_documents(user) else "", user=user)
 
 
 def _require_staff(user, action: str):
     if not may_manage_documents(user):
         with transaction.atomic():
-            record(Actor(role=None, user=user), action, outcome="forbidden")
+            record(Actor(role="", user=user), action, outcome="forbidden")
         raise LibraryError("forbidden", _("Chỉ cán bộ Văn phòng HĐND được quản lý tài liệu."))
 
 
