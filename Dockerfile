@@ -1,5 +1,5 @@
-# One image for every Python service in compose.yaml: the migrate job and the
-# Daphne workers. Built from this checkout; dependencies pinned by constraints.txt.
+# One image for every Python service in compose.yaml: the migrate job, the
+# Daphne workers and the background job worker. Built from this checkout; dependencies pinned by constraints.txt.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,8 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1
 
 # gettext: compilemessages turns locale/*/django.po into the .mo files Django reads.
+# LibreOffice (writer, calc; no GUI): the PDF renditions of DOCX/XLSX that delegates read.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gettext \
+ && apt-get install -y --no-install-recommends gettext libreoffice-writer-nogui libreoffice-calc-nogui \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -20,7 +21,7 @@ RUN pip install -r requirements.txt -c constraints.txt
 COPY . .
 RUN python manage.py compilemessages --verbosity 0 --ignore '.venv' \
  && useradd --system --uid 10001 --no-create-home --home-dir /app hub \
- && mkdir -p /app/staticfiles /app/var/media \
+ && mkdir -p /app/staticfiles /app/var/media /app/var/documents \
  && chown -R hub /app/staticfiles /app/var
 
 USER hub
