@@ -191,10 +191,17 @@ class Annotation(models.Model):
 class SearchEntry(models.Model):
     """What search reads for a document: its metadata and its current
     version's text, folded (lower case, no diacritics, same length: see
-    library.text.fold). On PostgreSQL `vector` is a tsvector over `folded`
-    (GIN index); on SQLite the FTS5 table library_fts mirrors it by rowid."""
+    library.text.fold), written only by library.search.index_document.
+
+    The full-text index over `folded` lives outside the model, created by
+    migration 0002 and kept in step by the database itself: on PostgreSQL a
+    generated tsvector column `vector` (GIN index), on SQLite the FTS5 table
+    library_fts, a contentless index mirroring this table by rowid (= document
+    id) through triggers. So no code path can forget to update it."""
 
     document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="search_entry")
-    text = models.TextField()  # metadata + content, as written (for snippets)
-    folded = models.TextField()
+    text = models.TextField()  # metadata + content, as written (NFC; for snippets)
+    folded = models.TextField()  # fold(text): what is matched, same positions as text
+    # Where the content starts in `text` (before it: one line per metadata field).
+    content_start = models.PositiveIntegerField(default=0)
     indexed_at = models.DateTimeField(auto_now=True)
