@@ -258,3 +258,22 @@ def audit_download(document) -> bool:
 def may_view_identity_of_reader(user) -> bool:
     """Read receipts (who read which version) are for office staff."""
     return is_office_staff(user)
+
+
+# ---- convocation letters (library.convocation) -----------------------------------
+
+def may_get_convocation(user, member) -> bool:
+    """A member's convocation letter: the member themself, and council office staff."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return is_office_staff(user) or (member.user_id is not None and member.user_id == user.pk)
+
+
+def may_print_convocations(user) -> bool:
+    """Every delegate's letter of a session in one PDF, for printing: office staff."""
+    return is_office_staff(user)
+
+
+def public_documents(queryset):
+    """The documents of `queryset` shown on the public pages: the public level of may_read_document."""
+    return queryset.filter(status="published", access=DOC_PUBLIC)
