@@ -149,6 +149,13 @@ DOCUMENT_ACCEL_REDIRECT = env.string("DOCUMENT_ACCEL_REDIRECT")
 # DOCX/XLSX are shown through a PDF rendition: "auto" uses LibreOffice when it is
 # installed and a text rendition of our own otherwise; "libreoffice" or "builtin" force one.
 OFFICE_CONVERTER = env.string("OFFICE_CONVERTER", "auto")
+# Uploads up to DOCUMENT_MAX_BYTES: Django sets no limit of its own on file parts
+# (DATA_UPLOAD_MAX_MEMORY_SIZE counts only the other form fields); a file larger
+# than FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file as it arrives, so a
+# 100 MB document never sits in memory. The library's views refuse a body larger
+# than DOCUMENT_MAX_BYTES with a message; nginx's client_max_body_size is above it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

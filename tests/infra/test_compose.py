@@ -154,3 +154,84 @@ def test_nginx_conf_passes_nginx_t(tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+# ---- the document library: the job worker, the documents volume, the internal location ----
+
+def _volume_target(mount) -> tuple[str, str, bool]:
+    """(source, target, read_only) from a short- or long-form volume entry."""
+    if isinstance(mount, dict):
+        return mount.get("source", ""), mount["target"], bool(mount.get("read_only"))
+    parts = str(mount).split(":")
+    return parts[0], parts[1], len(parts) > 2 and "ro" in parts[2].split(",")
+
+
+@needs_compose
+def test_a_background_worker_runs_db_worker_with_the_web_workers_image_and_settings(config):
+    worker = config["services"]["worker"]
+    web = next(iter(workers(config).values()))
+    assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
+    assert worker["image"] == web["image"]
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DOCUMENT_ROOT", "DOCUMENT_STORAGE_URL"):
+        assert worker["environment"][name] == web["environment"][name], name
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+@needs_compose
+def test_web_workers_and_the_job_worker_share_the_documents_volume(config):
+    root = config["services"]["worker"]["environment"]["DOCUMENT_ROOT"]
+    for name in [*workers(config), "worker"]:
+        svc = config["services"][name]
+        assert svc["environment"]["DOCUMENT_ROOT"] == root, name
+        assert ("documents", root) in {_volume_target(v)[:2] for v in svc["volumes"]}, name
+    assert "documents" in config["volumes"]
+
+
+@needs_compose
+def test_the_proxy_reads_documents_only_for_x_accel_redirect(config):
+    mounts = [_volume_target(v) for v in config["services"]["proxy"]["volumes"]]
+    documents = [m for m in mounts if m[0] == "documents"]
+    assert documents and all(read_only for _s, _t, read_only in documents)
+    target = documents[0][1].rstrip("/") + "/"
+    location = _location("/protected-documents/")
+    assert re.search(r"^\s*internal;", location, flags=re.M), "the documents location must be internal"
+    assert re.search(rf"^\s*alias\s+{re.escape(target)};", location, flags=re.M)
+    for name in workers(config):
+        assert config["services"][name]["environment"]["DOCUMENT_ACCEL_REDIRECT"] == "/protected-documents/", name
+
+
+def _location(prefix: str) -> str:
+    text = NGINX_CONF.read_text()
+    block = text[text.index(f"location {prefix}"):]
+    return block[:block.index("\n        }")]
+
+
+def test_no_public_location_serves_the_documents_folder():
+    text = NGINX_CONF.read_text()
+    blocks = re.findall(r"location\s+([^{]+)\{(.*?)\n        \}", text, flags=re.S)
+    serving = [(where.strip(), body) for where, body in blocks if "/srv/documents" in body]
+    assert [where for where, _body in serving] == ["/protected-documents/"]
+    assert all(re.search(r"^\s*internal;", body, flags=re.M) for _where, body in serving)
+
+
+def test_nginx_accepts_document_uploads_above_the_default_limit():
+    text = NGINX_CONF.read_text()
+    uploads = text[text.index("location ~ ^/library/(upload/"):]
+    uploads = uploads[:uploads.index("\n        }")]
+    size = re.search(r"client_max_body_size\s+(\d+)m;", uploads)
+    assert size and int(size.group(1)) * 1024 * 1024 > 100 * 1024 * 1024 + 64 * 1024
+    assert "proxy_pass http://hub;" in uploads
+    assert re.match(r"location ~ \^/library/\(upload/\|doc/\[0-9\]\+/version/\)\$", uploads)
+
+
+def test_the_upload_routes_nginx_widens_are_the_library_upload_views():
+    import django
+    from django.urls import resolve
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    pattern = re.search(r"location ~ (\S+) \{", NGINX_CONF.read_text()).group(1)
+    assert resolve("/library/upload/").url_name == "upload" and re.match(pattern, "/library/upload/")
+    assert resolve("/library/doc/7/version/").url_name == "new_version" and re.match(pattern, "/library/doc/7/version/")
+    assert not re.match(pattern, "/library/doc/7/edit/")
