@@ -35,8 +35,21 @@ def render(version_id: int, path, kind: str, storage, on_page: Callable[[int, in
         image = _upright_image(path)
         _save_page(storage, version_id, 1, image)
         on_page(1, 1)
-        return 1
-    return _render_pdf(version_id, path, storage, on_page)
+        total = 1
+    else:
+        total = _render_pdf(version_id, path, storage, on_page)
+    _drop_pages_after(storage, version_id, total)
+    return total
+
+
+def _drop_pages_after(storage, version_id: int, total: int):
+    """Images of pages past the end, left by an earlier run, would show pages that do not exist."""
+    n = total + 1
+    while storage.exists(page_name(version_id, n)) or storage.exists(thumb_name(version_id, n)):
+        for name in (page_name(version_id, n), thumb_name(version_id, n)):
+            if storage.exists(name):
+                storage.delete(name)
+        n += 1
 
 
 def _render_pdf(version_id, path, storage, on_page) -> int:
@@ -51,7 +64,8 @@ def _render_pdf(version_id, path, storage, on_page) -> int:
                 page = pdf[index]
                 try:
                     width, height = page.get_size()
-                    scale = min(PAGE_WIDTH / max(width, 1), PAGE_MAX_HEIGHT / max(height, 1))
+                    # PDFium rounds the bitmap size up: aim half a pixel short.
+                    scale = min((PAGE_WIDTH - 0.5) / max(width, 1), (PAGE_MAX_HEIGHT - 0.5) / max(height, 1))
                     bitmap = page.render(scale=scale, draw_annots=True)
                     try:
                         image = bitmap.to_pil().convert("RGB")  # a copy: the bitmap's buffer is freed below

@@ -9,6 +9,7 @@ import struct
 import zipfile
 import zlib
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from library import fonts
@@ -150,3 +151,15 @@ def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
 def truncated_jpeg() -> bytes:
     data = image("JPEG", (800, 600))
     return data[: len(data) // 3]
+
+
+@pytest.fixture
+def clerk(db):
+    """Office staff who uploads documents, like the demo's secretary, without loading the whole
+    demo council (whose own demo documents would then be queued too)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create(username="vanthu", first_name="Nguyễn Thị Văn Thư")
+    user.user_permissions.add(Permission.objects.get(codename="operate_sitting"))
+    return get_user_model().objects.get(pk=user.pk)

@@ -15,6 +15,7 @@ from library import files, services
 from library.models import Document, DocumentVersion
 
 from . import samples
+from .samples import clerk  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +24,6 @@ def _stored() -> set[str]:
     """Every file in the documents storage (where the model's field really writes)."""
     folder = DocumentVersion._meta.get_field("file").storage.location
     return {os.path.join(root, name) for root, _dirs, names in os.walk(folder) for name in names}
-
-
-@pytest.fixture
-def clerk(db):
-    """Office staff who uploads documents, like the demo's secretary (without loading the whole council)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
-
-    user = get_user_model().objects.create(username="vanthu", first_name="Nguyễn Thị Văn Thư")
-    user.user_permissions.add(Permission.objects.get(codename="operate_sitting"))
-    return get_user_model().objects.get(pk=user.pk)
 
 
 @pytest.fixture
