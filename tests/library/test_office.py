@@ -35,7 +35,25 @@ def pdf_bytes(text="Tờ trình số 125", pages=1) -> bytes:
 
 
 def stored_files(folder) -> list[str]:
-    return [os.path.join(d, f) for d, _dirs, files in os.walk(folder) for f in files]
+    return sorted(os.path.join(d, f) for d, _dirs, files in os.walk(folder) for f in files)
+
+
+@pytest.fixture(autouse=True)
+def document_folder(tmp_path):
+    """Files stored by these tests go to a folder of this test alone.
+
+    The documents storage is bound to the model fields when models load, so the
+    fields themselves are pointed at the folder (and restored afterwards)."""
+    from django.core.files.storage import FileSystemStorage
+
+    folder = tmp_path / "documents"
+    fields = [DocumentVersion._meta.get_field(name) for name in ("file", "rendition")]
+    before = [f.storage for f in fields]
+    for f in fields:
+        f.storage = FileSystemStorage(location=str(folder), base_url=None)
+    yield folder
+    for f, storage in zip(fields, before):
+        f.storage = storage
 
 
 @pytest.fixture
@@ -115,7 +133,7 @@ def test_publish_and_withdraw_refuse_get(office, draft):
 # ---- upload ------------------------------------------------------------------------
 
 def test_a_clerk_uploads_a_file_with_its_metadata_and_it_is_attached_to_the_agenda_item(
-        office, sitting, session, django_capture_on_commit_callbacks):
+        office, sitting, session, document_folder, django_capture_on_commit_callbacks):
     item = AgendaItem.objects.filter(sitting=sitting).first()
     with django_capture_on_commit_callbacks(execute=True):
         response = _post_upload(office, session, data={"item": item.pk, "issued_on": "2026-11-20"})
@@ -124,6 +142,7 @@ def test_a_clerk_uploads_a_file_with_its_metadata_and_it_is_attached_to_the_agen
     assert (document.kind, document.number, document.issuer, document.signer, str(document.issued_on)) == (
         "submission", "125/TTr-UBND", "UBND tỉnh", "Nguyễn Văn A", "2026-11-20")
     assert document.status == "draft" and document.current_version.number == 1
+    assert len(stored_files(document_folder)) == 1
     assert Attachment.objects.filter(document=document, object_id=item.pk).exists()
     page = office.get(response["Location"]).content.decode()
     assert "Đã tải lên “Tờ trình về kế hoạch đầu tư công”" in page
