@@ -82,7 +82,7 @@
 
   function render(state, type) {
     renderHeader(state);
-    if (!type || type === "snapshot" || type.startsWith("agenda") || type === "sitting.status") {
+    if (!type || type === "snapshot" || type.startsWith("agenda") || type === "sitting.status" || type === "documents.changed") {
       Faces.keepFocus(() => renderAgenda(state));
     }
     if (!type || type === "snapshot" || type.startsWith("attendance")) {
@@ -190,8 +190,25 @@
       h("span", { class: "item-title" }, item.title),
       h("span", { class: "item-meta" },
         h("span", { class: `badge item-status status-${item.status}` }, Faces.ITEM_STATUS[item.status] || item.status),
-        " ", [Faces.ITEM_KIND[item.kind], item.presenter, minutes].filter(Boolean).join(" · ")))),
+        " ", [Faces.ITEM_KIND[item.kind], item.presenter, minutes].filter(Boolean).join(" · ")),
+      itemDocs(state, item))),
     h("span", { class: "item-tools" }, tools));
+  }
+
+  /* The item's documents: how many, their titles; drafts (not yet sent to delegates) marked. */
+  function itemDocs(state, item) {
+    const docs = state.documents;
+    if (!docs) return null;
+    const entry = docs.items.find((e) => e.item_id === item.id);
+    if (!entry || !entry.documents.length) return null;
+    const byId = new Map(docs.list.map((d) => [d.id, d]));
+    const refs = entry.documents.map((id) => byId.get(id)).filter(Boolean);
+    const drafts = refs.filter((d) => d.status !== "published").length;
+    const names = refs.map((d) => [d.number, d.summary].filter(Boolean).join(" — "));
+    return h("span", { class: "item-docs", title: names.join("\n"), dataset: { count: refs.length } },
+      h("span", { class: "item-docs-n" }, interpolate(gettext("%(n)s tài liệu"), { n: refs.length }, true)),
+      drafts ? h("span", { class: "item-docs-draft" }, interpolate(gettext("%(n)s chưa phát hành"), { n: drafts }, true)) : null,
+      h("span", { class: "item-docs-names" }, names.join(" · ")));
   }
 
   function renderInsertOptions(items) {

@@ -1,8 +1,15 @@
-/* The delegate terminal: follows the sitting through the hub, checks in.
+/* The delegate terminal: follows the sitting through the hub, checks in,
+ * opens the documents.
  *
  * It shows what the server's state says; the only actions are the
  * delegate's own check-in commands. When the network drops, the banner says
  * so; hub.js reconnects and catches up by itself.
+ *
+ * Documents (state.documents) open in a full-screen overlay that embeds the
+ * library's viewer, so the hub connection and the rest of the page stay
+ * alive. Newly published documents raise a notice. In the background the
+ * session's documents are copied into the browser's cache (the library's
+ * service worker serves them from there when the network drops).
  */
 (function () {
   "use strict";
@@ -46,12 +53,43 @@
     nowPlanned: $("now-planned"),
     nowFill: $("now-fill"),
     agenda: $("agenda"),
+    docsOpen: $("docs-open"),
+    docsCount: $("docs-count"),
+    docsNewDot: $("docs-new-dot"),
+    docsNotice: $("docs-notice"),
+    docsNoticeText: $("docs-notice-text"),
+    docsSheet: $("docs-sheet"),
+    docsGroups: $("docs-groups"),
+    docsOffline: $("docs-offline"),
+    nowDocs: $("now-docs"),
+    nowDocsList: $("now-docs-list"),
+    overlay: $("doc-overlay"),
+    overlayTitle: $("doc-overlay-title"),
+    overlayConn: $("doc-conn"),
+    frame: $("doc-frame"),
   };
+
+  const DOC_KIND = {
+    submission: gettext("Tờ trình"),
+    report: gettext("Báo cáo"),
+    review_report: gettext("Báo cáo thẩm tra"),
+    proposal: gettext("Đề án"),
+    draft_resolution: gettext("Dự thảo nghị quyết"),
+    resolution: gettext("Nghị quyết"),
+    invitation: gettext("Giấy mời, giấy triệu tập"),
+    minutes: gettext("Biên bản"),
+    other: gettext("Tài liệu khác"),
+  };
+  const newDocs = new Set();
 
   let lastCurrent;
 
   const hub = new Hub(sittingId, {
-    onState: (state) => render(state),
+    onState: (state, type, data) => {
+      if (type === "documents.changed") noticeNewDocuments(state, data);
+      render(state);
+      if (type === "snapshot" || type === "documents.changed") scheduleOfflineCopy();
+    },
     onStatus: (status) => showConnection(status),
     onError: (err) => Faces.toast(Faces.errorMessage(err)),
   });
@@ -59,6 +97,7 @@
 
   function showConnection(status) {
     Faces.setConnection(ui.conn, status);
+    ui.overlayConn.className = `conn ${status}`;
     ui.banner.className = `conn-banner ${status}`;
     ui.bannerText.textContent = Faces.CONNECTION[status] || status;
     document.body.dataset.connection = status;
@@ -77,6 +116,7 @@
     renderMe(state);
     renderQuorum(state.quorum);
     renderAgenda(state);
+    renderDocuments(state);
     tick();
   }
 
@@ -157,7 +197,7 @@
     },
     h("span", { class: "t-num" }, item.number),
     h("span", { class: "t-text" },
-      h("span", { class: "t-title" }, item.title),
+      h("span", { class: "t-title" }, item.title, itemDocsChip(state, item)),
       h("span", { class: "t-meta" }, [
         item.status !== "pending" ? Faces.ITEM_STATUS[item.status] : null,
         item.presenter,
@@ -171,6 +211,225 @@
       if (el) el.scrollIntoView({ block: "center", behavior: lastCurrent === undefined ? "auto" : "smooth" });
     }
     lastCurrent = curId;
+  }
+
+  /* ---- documents ---------------------------------------------------------------- */
+
+  function docsOf(state) {
+    return state.documents || { list: [], session: [], sitting: [], items: [] };
+  }
+
+  function itemDocs(state, itemId) {
+    const docs = docsOf(state);
+    const entry = docs.items.find((e) => e.item_id === itemId);
+    const byId = new Map(docs.list.map((d) => [d.id, d]));
+    return entry ? entry.documents.map((id) => byId.get(id)).filter(Boolean) : [];
+  }
+
+  function itemDocsChip(state, item) {
+    const refs = itemDocs(state, item.id);
+    if (!refs.length) return null;
+    return h("button", {
+      type: "button", class: "t-docs", dataset: { itemId: item.id },
+      "aria-label": interpolate(gettext("%(n)s tài liệu của mục này"), { n: refs.length }, true),
+      onclick: (e) => {
+        e.stopPropagation();
+        if (refs.length === 1) openDoc(refs[0]); else openSheet(`item-${item.id}`);
+      },
+    }, docIcon(), String(refs.length));
+  }
+
+  function docIcon() {
+    const svg = document.createElementNS(Faces.SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.innerHTML = '<path d="M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 15.5h6"/>';
+    return svg;
+  }
+
+  function docButton(ref) {
+    const busy = ref.state && ref.state !== "ready";
+    const meta = [
+      ref.pages ? interpolate(gettext("%(n)s trang"), { n: ref.pages }, true) : null,
+      ref.version > 1 ? interpolate(gettext("phiên bản %(n)s"), { n: ref.version }, true) : null,
+      busy ? (ref.state === "failed" ? gettext("lỗi xử lý") : gettext("đang xử lý")) : null,
+    ].filter(Boolean).join(" · ");
+    return h("li", {},
+      h("button", {
+        type: "button", class: `doc-btn${ref.status !== "published" ? " draft" : ""}${newDocs.has(ref.id) ? " is-new" : ""}`,
+        dataset: { docId: ref.id }, onclick: () => openDoc(ref),
+      },
+      h("span", { class: "doc-icon", "aria-hidden": "true" }, docIcon(), h("span", {}, (ref.file_kind || "").toUpperCase())),
+      h("span", { class: "doc-text" },
+        h("span", { class: "doc-line" }, h("span", { class: "doc-kind" }, DOC_KIND[ref.kind] || ""),
+          ref.number ? h("span", { class: "doc-number" }, ref.number) : null),
+        h("span", { class: "doc-summary" }, ref.summary),
+        meta ? h("span", { class: "doc-meta" }, meta) : null),
+      newDocs.has(ref.id) ? h("span", { class: "doc-flag new" }, gettext("Mới")) : null,
+      ref.status !== "published" ? h("span", { class: "doc-flag draft" }, gettext("Chưa phát hành")) : null));
+  }
+
+  function renderDocuments(state) {
+    const docs = docsOf(state);
+    const byId = new Map(docs.list.map((d) => [d.id, d]));
+    const refs = (ids) => ids.map((id) => byId.get(id)).filter(Boolean);
+
+    const cur = state.agenda.current_item_id;
+    const mine = cur ? itemDocs(state, cur) : [];
+    ui.nowDocs.hidden = !mine.length;
+    Faces.fill(ui.nowDocsList, ...mine.map(docButton));
+
+    ui.docsOpen.hidden = !docs.list.length;
+    ui.docsCount.textContent = docs.list.length;
+    ui.docsNewDot.hidden = !newDocs.size;
+
+    const groups = [];
+    const shown = new Set();
+    for (const item of state.agenda.items) {
+      const list = itemDocs(state, item.id);
+      if (!list.length) continue;
+      list.forEach((d) => shown.add(d.id));
+      groups.push({ key: `item-${item.id}`, current: item.id === cur,
+        title: interpolate(gettext("Mục %(n)s. %(t)s"), { n: item.number, t: item.title }, true), list });
+    }
+    const sittingDocs = refs(docs.sitting);
+    sittingDocs.forEach((d) => shown.add(d.id));
+    if (sittingDocs.length) groups.unshift({ key: "sitting", title: gettext("Tài liệu chung của phiên họp"), list: sittingDocs });
+    const rest = refs(docs.session).filter((d) => !shown.has(d.id));
+    if (rest.length) groups.push({ key: "session", title: gettext("Các tài liệu khác của kỳ họp"), list: rest });
+
+    Faces.fill(ui.docsGroups, ...(groups.length ? groups.map((g) => h("section", {
+      class: `docs-group${g.current ? " current" : ""}`, id: `docs-${g.key}`,
+    }, h("h3", {}, g.title, g.current ? h("span", { class: "docs-now" }, gettext("Đang thực hiện")) : null),
+    h("ul", { class: "doc-list" }, g.list.map(docButton)))) : [h("p", { class: "muted" }, gettext("Chưa có tài liệu nào."))]));
+  }
+
+  function noticeNewDocuments(state, data) {
+    const visible = new Set(docsOf(state).list.map((d) => d.id));
+    const fresh = ((data && data.published) || []).filter((id) => visible.has(id));
+    if (!fresh.length) return;
+    fresh.forEach((id) => newDocs.add(id));
+    ui.docsNoticeText.textContent = newDocs.size === 1 ? gettext("Có 1 tài liệu mới")
+      : interpolate(gettext("Có %(n)s tài liệu mới"), { n: newDocs.size }, true);
+    ui.docsNotice.hidden = false;
+  }
+
+  function openSheet(groupKey) {
+    ui.docsNotice.hidden = true;
+    ui.docsSheet.hidden = false;
+    ui.docsOpen.setAttribute("aria-expanded", "true");
+    const target = groupKey ? $(`docs-${groupKey}`) : ui.docsGroups.querySelector(".doc-btn.is-new, .docs-group.current");
+    if (target) target.scrollIntoView({ block: "start" });
+    ui.docsSheet.querySelector(".docs-close").focus({ preventScroll: true });
+  }
+
+  function closeSheet() {
+    ui.docsSheet.hidden = true;
+    ui.docsOpen.setAttribute("aria-expanded", "false");
+  }
+
+  let lastOpener = null;
+  function openDoc(ref) {
+    lastOpener = document.activeElement;
+    newDocs.delete(ref.id);
+    ui.overlayTitle.textContent = [DOC_KIND[ref.kind], ref.number].filter(Boolean).join(" ") || ref.summary;
+    ui.frame.src = `${ref.url}${ref.url.includes("?") ? "&" : "?"}embed=1`;
+    ui.overlay.hidden = false;
+    document.body.classList.add("doc-open");
+    $("doc-close").focus();
+    if (newDocs.size === 0) ui.docsNotice.hidden = true;
+    if (hub.state) renderDocuments(hub.state);
+  }
+
+  function closeDoc() {
+    ui.overlay.hidden = true;
+    document.body.classList.remove("doc-open");
+    ui.frame.src = "about:blank";
+    if (lastOpener && document.contains(lastOpener)) lastOpener.focus({ preventScroll: true });
+  }
+
+  ui.docsOpen.addEventListener("click", () => (ui.docsSheet.hidden ? openSheet() : closeSheet()));
+  ui.docsNotice.addEventListener("click", () => openSheet());
+  $("docs-close").addEventListener("click", closeSheet);
+  $("doc-close").addEventListener("click", closeDoc);
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    if (!ui.overlay.hidden) closeDoc(); else if (!ui.docsSheet.hidden) closeSheet();
+  });
+
+  /* ---- the offline copy of the session's documents --------------------------------------- */
+
+  const manifestUrl = root.dataset.offlineManifest;
+  const canCopy = Boolean(manifestUrl && root.dataset.serviceWorker && "serviceWorker" in navigator
+    && window.caches && window.isSecureContext);
+  if (canCopy) navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: "/" }).catch(() => {});
+  const PAGE = /\/page\/\d+\.webp$/;
+  let copyTimer = null;
+  let copying = false;
+  let copyAgain = false;
+
+  function scheduleOfflineCopy(delay) {
+    if (!canCopy) return;
+    clearTimeout(copyTimer);
+    copyTimer = setTimeout(copyForOffline, delay === undefined ? 1000 : delay);
+  }
+
+  function showOfflineCopy(done, total) {
+    ui.docsOffline.hidden = !total;
+    ui.docsOffline.classList.toggle("complete", done >= total);
+    ui.docsOffline.textContent = done >= total
+      ? interpolate(gettext("Đã lưu đủ %(total)s trang để đọc khi mất mạng."), { total }, true)
+      : interpolate(gettext("Đã lưu %(done)s/%(total)s trang để đọc khi mất mạng"), { done, total }, true);
+    ui.docsOpen.classList.toggle("saved", total > 0 && done >= total);
+    ui.docsOpen.title = ui.docsOffline.textContent;
+  }
+
+  async function copyForOffline() {
+    if (copying) { copyAgain = true; return; }
+    copying = true;
+    try {
+      const reply = await fetch(manifestUrl, { credentials: "same-origin", cache: "no-store" });
+      if (!reply.ok) return;
+      const m = await reply.json();
+      const abs = (u) => new URL(u, location.href).href;
+      // One copy at a time: another session's, or another person's, is dropped.
+      for (const key of await caches.keys()) if (key.startsWith("hdnd-docs-") && key !== m.cache) await caches.delete(key);
+      const cache = await caches.open(m.cache);
+      const wanted = new Map();
+      m.static.forEach((u) => wanted.set(abs(u), false));
+      for (const d of m.documents) {
+        wanted.set(abs(d.viewer), true);
+        d.images.forEach((u) => wanted.set(abs(u), false));
+      }
+      for (const req of await cache.keys()) if (!wanted.has(req.url)) await cache.delete(req);
+      const total = m.documents.reduce((n, d) => n + d.pages, 0);
+      let done = 0;
+      const todo = [];
+      for (const [u, isViewer] of wanted) {
+        const have = await cache.match(u, { ignoreVary: true });
+        if (have && PAGE.test(u)) done += 1;
+        if (isViewer || !have) todo.push([u, isViewer]);
+      }
+      showOfflineCopy(done, total);
+      let next = 0;
+      const worker = async () => {
+        while (next < todo.length) {
+          const [u, isViewer] = todo[next++];
+          // The viewer page fetched for the copy is not a reading (the header says so).
+          const got = await fetch(u, { credentials: "same-origin", headers: isViewer ? { "X-Offline-Copy": "1" } : {} });
+          if (!got.ok) continue;
+          await cache.put(u, got);
+          if (PAGE.test(u)) showOfflineCopy(++done, total);
+        }
+      };
+      await Promise.all([worker(), worker(), worker()]);
+      if (m.documents.some((d) => !d.ready)) scheduleOfflineCopy(10000);
+    } catch (e) {
+      scheduleOfflineCopy(30000); // offline or the server busy: try again later
+    } finally {
+      copying = false;
+      if (copyAgain) { copyAgain = false; scheduleOfflineCopy(); }
+    }
   }
 
   function tick() {
