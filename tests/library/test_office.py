@@ -335,7 +335,8 @@ def test_read_receipts_show_who_read_which_version(office, session, users, draft
     assert f"<strong>2/{members}</strong>" in page and f"<strong>1/{members}</strong>" in page
 
 
-def test_version_status_reports_processing_for_staff_only(client, office, users, draft, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)  # the worker closes a connection found inside a transaction
+def test_version_status_reports_processing_for_staff_only(client, office, users, draft):
     url = reverse("library:version_status", args=[draft.current_version_id])
     queued = office.get(url).json()
     assert queued["state"] in ("queued", "ready") and set(queued) >= {"progress", "pages_ready", "page_count", "error", "done"}
@@ -368,3 +369,10 @@ def test_a_version_whose_processing_failed_shows_its_error(office, session, user
     Document.objects.filter(pk=doc.pk).update(current_version=v)
     page = office.get(reverse("library:session", args=[session.pk])).content.decode()
     assert "Tệp PDF hỏng" in page
+
+
+def test_the_staff_home_page_links_to_the_library_and_a_delegates_does_not(client, users):
+    client.force_login(users["secretary"])
+    assert reverse("library:index") in client.get(reverse("home")).content.decode()
+    client.force_login(users["alice"])
+    assert reverse("library:index") not in client.get(reverse("home")).content.decode()

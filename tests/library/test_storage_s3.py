@@ -81,6 +81,7 @@ def keys(client) -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes a connection found inside a transaction
 def test_a_document_in_s3_is_uploaded_processed_and_downloaded_through_the_access_check(
         s3_documents, client, users, sitting, django_capture_on_commit_callbacks):
     content = pdf_bytes(pages=2)
