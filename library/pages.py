@@ -113,7 +113,7 @@ def _save_page(storage, version_id: int, number: int, image):
 
 def _webp(image, quality: int) -> bytes:
     out = io.BytesIO()
-    image.save(out, "WEBP", quality=quality, method=4)
+    image.save(out, "WEBP", quality=quality, method=2)  # 2: half the time of 4, 3 % larger
     return out.getvalue()
 
 

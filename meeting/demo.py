@@ -52,8 +52,12 @@ def _name(i: int) -> str:
 
 
 @transaction.atomic
-def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang", delegates: int = DELEGATES) -> Sitting:
-    """Create the demo council. Refuses to run twice (returns the existing sitting)."""
+def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang", delegates: int = DELEGATES,
+              documents: bool = True) -> Sitting:
+    """Create the demo council. Refuses to run twice (returns the existing sitting).
+
+    `documents`: also upload the session's documents (library.demo); their processing is queued.
+    """
     existing = Sitting.objects.filter(title__startswith="Phiên khai mạc").first()
     if existing:
         return existing
@@ -114,4 +118,8 @@ def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang"
                                       presenter=cpresenter, planned_minutes=cminutes)
     Display.objects.create(name="Màn hình chính", sitting=sitting, slide="overview")
     Display.objects.create(name="Màn hình phụ", sitting=sitting, slide="attendance")
+    if documents:
+        from library.demo import load_demo_documents
+
+        load_demo_documents(session, sitting, secretary)
     return sitting

@@ -38,7 +38,8 @@ def document_folder():
 
 @pytest.fixture
 def sitting(db):
-    return load_demo()
+    # Without the demo documents (library.demo): tests add the documents they need.
+    return load_demo(documents=False)
 
 
 @pytest.fixture
