@@ -68,11 +68,14 @@ def private_document_folder(document_folder):
 
 
 def read(response) -> bytes:
-    """The bytes of a (streaming) reply, its file closed."""
+    """The bytes of a (streaming) reply, its file closed (not response.close(): that signals the
+    end of a request, and Django would close the test's database connection)."""
     try:
         return b"".join(response.streaming_content) if response.streaming else response.content
     finally:
-        response.close()
+        stream = getattr(response, "file_to_stream", None)
+        if stream is not None:
+            stream.close()
 
 
 def client_for(user=None, **kwargs) -> Client:
