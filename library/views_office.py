@@ -259,9 +259,9 @@ def session_documents(request, session_id: int):
         {"ok": bool(live) and not unpublished, "label": _("Mọi tài liệu đã phát hành tới đại biểu"),
          "items": [d.summary for d in unpublished]},
         {"ok": not late and not (unpublished and today > due),
-         "label": _("Phát hành đúng hạn (trước ngày %(due)s)") % {"due": due.strftime("%d/%m/%Y")},
+         "label": _("Phát hành đúng hạn (chậm nhất ngày %(due)s)") % {"due": due.strftime("%d/%m/%Y")},
          "items": [d.summary for d in late]},
-        {"ok": bool(invitations), "label": _("Giấy triệu tập đã lập và gửi"), "items": [],
+        {"ok": bool(invitations), "label": _("Giấy triệu tập đã phát hành (loại “Giấy mời, giấy triệu tập”)"), "items": [],
          "link": (reverse("library:convocations", args=[session.pk]), _("Lập giấy triệu tập (PDF)"))},
     ]
     return render(request, "library/office/session.html", {
