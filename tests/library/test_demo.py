@@ -9,7 +9,9 @@ from library import worker
 from library.models import Attachment, Document
 from meeting.demo import load_demo
 
-pytestmark = pytest.mark.django_db
+# Committed transactions: the worker checks its connection between jobs (close_old_connections),
+# which closes a connection left inside a test's transaction on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @override_settings(OFFICE_CONVERTER="builtin")

@@ -19,7 +19,9 @@ from library.paths import page_name, thumb_name
 from . import samples
 from .samples import clerk  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
+# Committed transactions: the worker checks its connection between jobs (close_old_connections),
+# which closes a connection left inside a test's transaction on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _process(user, data: bytes, name: str) -> DocumentVersion:
