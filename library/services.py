@@ -243,7 +243,7 @@ def publish(user, documents) -> list[Document]:
     done = []
     with transaction.atomic():
         now = timezone.now()
-        for document in Document.objects.select_for_update().filter(pk__in=[d.pk for d in documents]).select_related("session"):
+        for document in Document.objects.select_for_update(of=("self",)).filter(pk__in=[d.pk for d in documents]).select_related("session"):
             if document.status == Document.Status.PUBLISHED:
                 continue
             if document.current_version_id is None:

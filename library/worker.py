@@ -41,6 +41,24 @@ def start_in_background() -> bool:
     return True
 
 
-def drain() -> None:
-    """Run every job queued now, in this thread, until none is left (tests, commands)."""
-    _worker(batch=True, interval=0).run()
+def drain() -> int:
+    """Run every job queued now, in this thread, until none is left (tests, commands).
+
+    The same claim-and-run steps as the worker loop, without its connection
+    housekeeping (which would close the connection of a test's transaction).
+    Returns how many jobs ran.
+    """
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    worker = _worker(batch=True, interval=0)
+    ran = 0
+    while True:
+        with transaction.atomic():
+            job = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if job is not None:
+                job.claim(worker.worker_id)
+        if job is None:
+            return ran
+        worker.run_task(job)
+        ran += 1

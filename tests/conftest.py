@@ -28,10 +28,17 @@ def document_folder():
     from django.conf import settings
     from django.core.files.storage import storages
 
+    from library.models import DocumentVersion
+
     folder = tempfile.mkdtemp(prefix="hdnd-test-documents-")
     settings.STORAGES["documents"]["OPTIONS"]["location"] = folder
     settings.DOCUMENT_ROOT = folder
     storages._storages.pop("documents", None)
+    # FileFields resolved their storage when the models loaded: point them at the new one.
+    storage = storages["documents"]
+    fields = [DocumentVersion._meta.get_field(name) for name in ("file", "rendition")]
+    for field in fields:
+        field.storage = storage
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
 
