@@ -60,6 +60,10 @@ def process(version_id: int) -> dict:
         with transaction.atomic():
             search.index_document(version.document_id)
             _set(version_id, state=DocumentVersion.State.READY, progress=100, processed_at=timezone.now())
+            if type(version.document).objects.filter(pk=version.document_id, current_version_id=version_id).exists():
+                from .services import notify_processed
+
+                notify_processed(version.document_id)
         return {"version": version_id, "pages": total}
     except Exception as exc:
         logger.exception("processing version %s failed", version_id)

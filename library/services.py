@@ -338,6 +338,13 @@ def sittings_for(documents) -> set[int]:
     return out
 
 
+def notify_processed(document_id: int) -> None:
+    """A version finished processing: its pages and state change what terminals show."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is not None and document.status != Document.Status.WITHDRAWN:
+        notify(None, document)
+
+
 def notify(user, document, *, extra_sittings=(), published=()):
     notify_many(user, [document], extra_sittings=extra_sittings, published=published)
 
@@ -351,7 +358,8 @@ def notify_many(user, documents, *, extra_sittings=(), published=()):
 
     for sitting_id in sorted(sittings_for(documents) | set(extra_sittings)):
         sitting = Sitting.objects.select_related("session").get(pk=sitting_id)
-        actor = actor_for(sitting, user=user)
-        with change(actor, "documents.update", sitting_id, live=False,
-                    detail={"documents": [d.pk for d in documents]}) as c:
+        # user None: the office's own background processing tells the sittings (audited as such).
+        actor = actor_for(sitting, user=user) if user is not None else Actor(role="secretary")
+        detail = {"documents": [d.pk for d in documents]} | ({} if user is not None else {"by": "processing"})
+        with change(actor, "documents.update", sitting_id, live=False, detail=detail) as c:
             c.emit("documents.changed", {"documents": documents_state(sitting_id), "published": list(published)})

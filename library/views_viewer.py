@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -32,7 +33,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.permissions import may_read_document, readable_documents
+from accounts.permissions import Actor, audit_download, may_read_document, readable_documents
+from audit.services import record
 
 from . import services
 from .models import Annotation, Attachment, Document, DocumentVersion, ReadReceipt
@@ -324,8 +326,9 @@ def offline_manifest(request, session_id: int):
     if not request.user.is_authenticated:
         return _error(403, "forbidden", _("Cần đăng nhập."))  # never cache documents for anonymous readers
     session = get_object_or_404(Session, pk=session_id)
+    readable = list(session_documents(session.pk, request.user))
     documents = []
-    for d in session_documents(session.pk, request.user):
+    for d in readable:
         v = d.current_version
         pages = range(1, v.pages_ready + 1)
         documents.append({
@@ -334,6 +337,13 @@ def offline_manifest(request, session_id: int):
             "images": [reverse("library:page", args=[v.pk, n]) for n in pages]
             + [reverse("library:thumb", args=[v.pk, n]) for n in pages],
         })
+    # Copies kept for offline reading are not readings (no read receipt), but they
+    # are downloads: one audit row per manifest names every non-public document in it.
+    copied = [d for d in readable if audit_download(d)]
+    if copied:
+        with transaction.atomic():
+            record(Actor(role="reader", user=request.user), "library.offline_copy",
+                   detail={"session": session.pk, "documents": [d.pk for d in copied]})
     response = JsonResponse({
         "session": session.pk,
         "cache": f"hdnd-docs-u{request.user.pk}-s{session.pk}",

@@ -369,6 +369,10 @@ def test_the_offline_manifest_lists_what_this_delegate_may_read_of_the_session(s
     assert data["cache"] == f"hdnd-docs-u{users['alice'].pk}-s{sitting.session_id}"
     assert "/static/library/viewer.js" in data["static"]
     assert len(client_for(users["secretary"]).get(url).json()["documents"]) == 3
+    # The copy is not a reading, but it is a download: one audit row per manifest names the documents.
+    copies = AuditRecord.objects.filter(action="library.offline_copy").order_by("id")
+    assert [(r.user, r.detail["documents"]) for r in copies][0] == (users["alice"], [published.pk])
+    assert sorted(copies[1].detail["documents"]) == sorted(Document.objects.filter(session=sitting.session).values_list("pk", flat=True))
 
 
 def test_nothing_is_kept_offline_for_an_anonymous_visitor(sitting, users):
