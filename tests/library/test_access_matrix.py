@@ -30,8 +30,9 @@ from django.urls import reverse
 
 from accounts.permissions import AUDIENCE, may_read_document, readable_documents, role_in
 from audit.models import AuditRecord
-from library import services, worker
+from library import services
 from library.models import Document, DocumentVersion
+from library.tasks import process_version
 from meeting.models import Body, Member, Membership
 from realtime.audience import shape_event
 from realtime.models import SittingEvent
@@ -44,8 +45,6 @@ LEVELS = ("public", "delegates", "internal")
 STATUSES = ("draft", "published", "withdrawn")
 CASES = [(level, status) for level in LEVELS for status in STATUSES]
 
-# Every test here uses the test database; the module-scoped `stored` needs it set up even when run alone.
-pytestmark = pytest.mark.django_db
 COUNCIL_ACCOUNTS = ("guest", "delegate", "other_delegate")
 
 
@@ -174,40 +173,41 @@ def test_documents_changed_reaches_each_role_with_exactly_what_it_may_read(sitti
 
 # ---- (c) over HTTP: viewer, file, page image, search -----------------------------------------
 
-@pytest.fixture(scope="module")
-def stored(document_folder, django_db_setup, django_db_blocker):
-    """One real one-page PDF per level and status, uploaded, processed, published or withdrawn by the
-    services — made once for the module inside a transaction rolled back at its end (each test still
-    runs in its own savepoint)."""
-    from django.db import transaction
-
-    from meeting.demo import load_demo
-
+@pytest.fixture(autouse=True)
+def private_document_folder(document_folder):
+    """Files written here go to the test folder (the field's storage was built before the settings changed)."""
     storage = DocumentVersion._meta.get_field("file").storage
     saved = storage.__dict__.copy()
-    # Files go to the test folder (the field's storage was built before the settings changed).
     storage._location = document_folder
     for cached in ("base_location", "location"):
         storage.__dict__.pop(cached, None)
-    with django_db_blocker.unblock(), transaction.atomic():
-        sitting = load_demo()
-        secretary = sitting.secretary
-        data = pdf(("Báo cáo kiểm thử ma trận quyền truy cập",))
-        docs = {}
+    yield
+    storage.__dict__.clear()
+    storage.__dict__.update(saved)
+
+
+@pytest.fixture
+def stored(sitting, users, django_capture_on_commit_callbacks):
+    """One real one-page PDF per level and status, uploaded, processed by its job, published or
+    withdrawn by the services. (Per test: a module-wide transaction does not survive Django's
+    TestCase closing the connection after each test on PostgreSQL.)"""
+    secretary = users["secretary"]
+    data = pdf(("Báo cáo kiểm thử ma trận quyền truy cập",))
+    docs = {}
+    with django_capture_on_commit_callbacks(execute=True):
         for level, status in CASES:
             word = token(level, status)
             docs[(level, status)] = services.upload(secretary, upload(data, f"{word}.pdf"), summary=f"Báo cáo {word}",
                                                     access=level, session=sitting.session, kind=Document.Kind.REPORT)
-        worker.drain()
+        # The queued job of each version, run here. (library.worker.drain would run the same jobs but
+        # closes the database connection, which ends this test's transaction on PostgreSQL.)
+        for doc in docs.values():
+            process_version.call(doc.current_version_id)
         services.publish(secretary, [d for (lv, st), d in docs.items() if st != "draft"])
         for (level, status), doc in docs.items():
             if status == "withdrawn":
                 services.withdraw(secretary, doc)
-        out = {case: Document.objects.select_related("current_version").get(pk=doc.pk) for case, doc in docs.items()}
-        yield out
-        transaction.set_rollback(True)
-    storage.__dict__.clear()
-    storage.__dict__.update(saved)
+    return {case: Document.objects.select_related("current_version").get(pk=doc.pk) for case, doc in docs.items()}
 
 
 def test_the_stored_documents_are_in_every_level_and_status_with_page_images(stored):
@@ -216,11 +216,10 @@ def test_the_stored_documents_are_in_every_level_and_status_with_page_images(sto
 
 
 def answer(client, url) -> tuple[int, str, bytes]:
+    """Status, redirect target and body. Reading a streamed file to its end closes it (the test
+    client's wrapper does, without ending the test's database transaction as response.close() would)."""
     response = client.get(url)
-    try:
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-    finally:
-        response.close()
+    body = b"".join(response.streaming_content) if response.streaming else response.content
     return response.status_code, response.get("Location", ""), body
 
 
