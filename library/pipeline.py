@@ -47,8 +47,11 @@ def process(version_id: int) -> dict:
         if version.file_kind in ("docx", "xlsx"):
             pdf = workdir / "rendition.pdf"
             how = rendition.to_pdf(version.file_kind, source, pdf, text=extracted.text)
+            target = f"renditions/{version_id}.pdf"
+            if storage.exists(target):  # a job run again replaces its rendition
+                storage.delete(target)
             with open(pdf, "rb") as fh:
-                name = storage.save(f"renditions/{version_id}.pdf", File(fh))
+                name = storage.save(target, File(fh))
             _set(version_id, rendition=name, rendition_kind=how, progress=30)
 
         def on_page(done: int, total: int):

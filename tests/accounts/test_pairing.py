@@ -252,7 +252,7 @@ def _scan_twice_in_processes(token, tmp_path) -> tuple[list[str], int]:
 def test_two_devices_scanning_one_code_at_once_pair_exactly_one(tmp_path):
     from meeting.demo import load_demo
 
-    load_demo(delegates=3)
+    load_demo(delegates=3, documents=False)
     alice = Member.objects.get(code="DB002").user
     token = pairing.issue("terminal", user=alice)
     if connection.vendor == "sqlite":

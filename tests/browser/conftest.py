@@ -153,7 +153,7 @@ class LiveServer:
 
     def prepare(self):
         self.manage("migrate", "--noinput")
-        self.manage("load_demo", "--no-links")
+        self.manage("load_demo", "--no-links", "--no-documents")
 
     def start(self):
         assert self.process is None, "already running"

@@ -49,7 +49,7 @@ def _has_records(value) -> bool:
 @pytest.fixture
 def small_council(db):
     # Six delegates keep the snapshots short enough to read.
-    return load_demo(council_name="Hội đồng nhân dân tỉnh Tuyên Quang", delegates=6)
+    return load_demo(council_name="Hội đồng nhân dân tỉnh Tuyên Quang", delegates=6, documents=False)
 
 
 @pytest.mark.django_db(transaction=True)

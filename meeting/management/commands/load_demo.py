@@ -13,9 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
         parser.add_argument("--delegates", type=int, default=50)
         parser.add_argument("--no-links", action="store_true")
+        parser.add_argument("--no-documents", action="store_true",
+                            help="leave out the session's documents (the library's demo files)")
 
-    def handle(self, *args, base_url, delegates, no_links, **options):
-        sitting = load_demo(delegates=delegates)
+    def handle(self, *args, base_url, delegates, no_links, no_documents, **options):
+        sitting = load_demo(delegates=delegates, documents=not no_documents)
         if no_links:
             return
         base = base_url.rstrip("/")
