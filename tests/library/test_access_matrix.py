@@ -30,9 +30,8 @@ from django.urls import reverse
 
 from accounts.permissions import AUDIENCE, may_read_document, readable_documents, role_in
 from audit.models import AuditRecord
-from library import services
+from library import services, worker
 from library.models import Document, DocumentVersion
-from library.tasks import process_version
 from meeting.models import Body, Member, Membership
 from realtime.audience import shape_event
 from realtime.models import SittingEvent
@@ -188,7 +187,7 @@ def private_document_folder(document_folder):
 
 @pytest.fixture
 def stored(sitting, users, django_capture_on_commit_callbacks):
-    """One real one-page PDF per level and status, uploaded, processed by its job, published or
+    """One real one-page PDF per level and status, uploaded, processed by the job queue, published or
     withdrawn by the services. (Per test: a module-wide transaction does not survive Django's
     TestCase closing the connection after each test on PostgreSQL.)"""
     secretary = users["secretary"]
@@ -199,10 +198,7 @@ def stored(sitting, users, django_capture_on_commit_callbacks):
             word = token(level, status)
             docs[(level, status)] = services.upload(secretary, upload(data, f"{word}.pdf"), summary=f"Báo cáo {word}",
                                                     access=level, session=sitting.session, kind=Document.Kind.REPORT)
-        # The queued job of each version, run here. (library.worker.drain would run the same jobs but
-        # closes the database connection, which ends this test's transaction on PostgreSQL.)
-        for doc in docs.values():
-            process_version.call(doc.current_version_id)
+        worker.drain()  # the queued jobs: text, page images, search index
         services.publish(secretary, [d for (lv, st), d in docs.items() if st != "draft"])
         for (level, status), doc in docs.items():
             if status == "withdrawn":
