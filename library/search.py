@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import translation
 from django.utils.html import escape
@@ -147,6 +147,16 @@ def _tsquery(terms: list[Term]) -> str:
     return " & ".join(term(t) for t in terms)
 
 
+def _rank_tsquery(terms: list[Term]) -> str:
+    """The same words joined by OR, for ts_rank only (the match is the query above). ts_rank
+    pairs the positions of every two words of an AND or phrase query, which costs up to 0.1 ms
+    a document with common words; over OR it reads each word's positions once (5x faster over
+    10,000 documents) and still scores by how often, and where (metadata first), they occur."""
+    words = {f"'{tok}'" + (":*" if t.prefix and i == len(t.tokens) - 1 else "")
+             for t in terms for i, tok in enumerate(t.tokens)}
+    return " | ".join(sorted(words))
+
+
 # ---- searching -------------------------------------------------------------------------
 
 @dataclass
@@ -247,10 +257,10 @@ def _ranked_ids(docs, terms: list[Term], page: int, per_page: int) -> tuple[list
     if connection.vendor == "postgresql":
         e = SearchEntry._meta.db_table
         sql = (f"SELECT d.id, count(*) OVER () FROM {e} e JOIN {d} d ON d.id = e.document_id, "
-               f"to_tsquery('simple', %s) q "
+               f"to_tsquery('simple', %s) q, to_tsquery('simple', %s) r "
                f"WHERE e.vector @@ q AND d.id IN ({readable_sql}) "
-               f"ORDER BY ts_rank(e.vector, q, 1) DESC, d.issued_on DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
-        params = [_tsquery(terms), *readable_params, per_page, (page - 1) * per_page]
+               f"ORDER BY ts_rank(e.vector, r, 1) DESC, d.issued_on DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
+        params = [_tsquery(terms), _rank_tsquery(terms), *readable_params, per_page, (page - 1) * per_page]
     else:
         # bm25() only works in the query that scans library_fts: rank there, join after.
         sql = (f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25(library_fts, {META_WEIGHT}, {BODY_WEIGHT}) AS rank "
@@ -258,9 +268,23 @@ def _ranked_ids(docs, terms: list[Term], page: int, per_page: int) -> tuple[list
                f"SELECT d.id, count(*) OVER () FROM m JOIN {d} d ON d.id = m.id WHERE d.id IN ({readable_sql}) "
                f"ORDER BY m.rank, d.issued_on DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
         params = [_fts5_match(terms), *readable_params, per_page, (page - 1) * per_page]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Match through the GIN index: for plain words it reads no vector at all (only phrases
+            # need a recheck), so ts_rank is the only reader of each one. Once most documents
+            # match, the planner, which does not know what reading a vector costs, prefers a
+            # sequential scan that reads every vector twice (80 ms more over 10,000 documents).
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            before = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+            try:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+        else:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     if rows:
         return [r[0] for r in rows], rows[0][1]
     if page > 1:  # past the end: count alone

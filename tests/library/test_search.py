@@ -95,6 +95,7 @@ def test_every_word_must_match(library, users):
 
 def test_the_last_word_is_a_prefix(library, users):
     assert found(users["alice"], "tho ca") == [library["proposal"].pk]  # thổ cẩm
+    assert found(users["alice"], "tho c") == []  # one letter is a word, not a prefix (it would match too much)
 
 
 def test_quoted_words_are_a_phrase(library, users):
