@@ -404,4 +404,12 @@ def load_demo_documents(session, sitting, user) -> list[Document]:
         if not draft:
             to_publish.append(document)
     services.publish(user, to_publish)
+    # The demo's history: the office sent the papers a week before the opening and the draft
+    # resolution three days before it (late). publish() stamps "now", so set the dates they had.
+    from django.utils import timezone
+
+    for document in to_publish:
+        days = 3 if document.kind == Document.Kind.DRAFT_RESOLUTION else 7
+        when = timezone.make_aware(dt.datetime.combine(start - dt.timedelta(days=days), dt.time(9)))
+        Document.objects.filter(pk=document.pk).update(published_at=when, published_late=services.is_late(session, when))
     return documents

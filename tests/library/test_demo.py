@@ -22,6 +22,9 @@ def test_the_demo_session_has_documents_on_its_agenda_that_process_to_ready():
     assert documents.filter(status="draft").count() == 1
     assert documents.filter(status="published").count() == documents.count() - 1
     assert documents.filter(access="public", status="published").exists()
+    # Its history: sent a week ahead, the draft resolution late (the flag the checklist shows).
+    late = set(documents.filter(published_late=True).values_list("kind", flat=True))
+    assert late == {"draft_resolution"}
     items = AgendaItem.objects.filter(sitting=sitting)
     budget = items.get(title__startswith="Tờ trình về dự toán")
     attached = Attachment.objects.filter(object_id=budget.pk, document__in=documents)
