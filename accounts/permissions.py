@@ -277,3 +277,56 @@ def may_print_convocations(user) -> bool:
 def public_documents(queryset):
     """The documents of `queryset` shown on the public pages: the public level of may_read_document."""
     return queryset.filter(status="published", access=DOC_PUBLIC)
+
+
+# ---- citizens' letters and voters' petitions -------------------------------------
+#
+# - petition staff (permission petitions.handle_cases, or superuser): the register,
+#   classification, forwarding, review and publication;
+# - a denouncer's identity: only with petitions.view_denouncer_identity, every read
+#   logged (petitions.models.IdentityRead); other senders' identities: petition staff;
+# - agency desk users (petitions.AgencyMember): the transfers to their agency, never
+#   any identity;
+# - delegates of a delegate group: enter the voter-contact meetings of their group;
+# - everyone: submit, follow a case by its tracking code, read published answers.
+
+def is_petition_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.is_superuser or user.has_perm("petitions.handle_cases")))
+
+
+def may_view_identity(user, case) -> bool:
+    """See who sent `case` (name, address, contacts, identifying scans)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if case.kind == "denunciation":
+        return user.is_superuser or user.has_perm("petitions.view_denouncer_identity")
+    return is_petition_staff(user)
+
+
+def may_review_identity_reads(user) -> bool:
+    """The log of who read a denouncer's identity: those who hold that right."""
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.is_superuser or user.has_perm("petitions.view_denouncer_identity")))
+
+
+def agencies_of(user):
+    """The agencies whose desk this user works (a queryset)."""
+    from petitions.models import Agency
+
+    if not (user and user.is_authenticated and user.is_active):
+        return Agency.objects.none()
+    return Agency.objects.filter(members__user=user, active=True)
+
+
+def may_work_transfer(user, transfer) -> bool:
+    """Acknowledge, ask for clarification on, or answer a forwarded case."""
+    return agencies_of(user).filter(pk=transfer.agency_id).exists()
+
+
+def may_enter_voter_meeting(user, delegate_group) -> bool:
+    """Record a voter-contact meeting and its petitions: petition staff, or a delegate of that group."""
+    if is_petition_staff(user):
+        return True
+    member = getattr(user, "member", None) if user and user.is_authenticated and user.is_active else None
+    return member is not None and member.delegate_group_id == delegate_group.pk

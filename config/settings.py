@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "library",
+    "petitions",
 ]
 
 MIDDLEWARE = [
@@ -170,3 +171,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # worker as a thread of its own. Production runs `manage.py db_worker` as its own
 # service (compose.yaml); tests run queued jobs with library.worker.drain().
 TASK_WORKER_IN_PROCESS = env.boolean("TASK_WORKER_IN_PROCESS", default=False)
+
+# ---- Citizens' letters and voters' petitions (petitions/) ----
+# Largest attachment (scan, photo, PDF) of a letter, and how many one letter may carry.
+PETITION_MAX_FILE_BYTES = env.integer("PETITION_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1024)
+PETITION_MAX_FILES = env.integer("PETITION_MAX_FILES", 5, minimum=0)
+# Public submissions accepted per client address per hour (no CAPTCHA).
+PETITION_SUBMISSIONS_PER_HOUR = env.integer("PETITION_SUBMISSIONS_PER_HOUR", 5, minimum=1)
+# Reminders go out this many days before a deadline; overdue cases escalate to the agency head.
+PETITION_REMIND_DAYS = env.integer("PETITION_REMIND_DAYS", 3, minimum=0)
+# Where the citizen's receipt, QR code and emails point (the public site's address).
+PUBLIC_BASE_URL = env.string("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "hdnd@localhost")
+EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.string("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", default=False)

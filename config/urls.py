@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("displays.urls")),
     path("", include("portal.urls")),
     path("", include("library.urls")),
+    path("", include("petitions.urls")),
 ]

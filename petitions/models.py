@@ -1,0 +1,447 @@
+"""Citizens' letters and voters' petitions: one register of cases.
+
+A case is a letter (complaint, denunciation, petition, feedback) or a voter's
+petition from a voter-contact meeting. Who a citizen is lives apart from what
+they wrote (`Identity`), so a denouncer's identity can be withheld from
+everyone without the identity permission, stripped from every forward and
+every publication, and every read of it logged (`IdentityRead`).
+
+No business rule lives here: changes go through petitions.services,
+deadlines are computed by petitions.deadlines from the rule table, and who
+may do what is decided in accounts.permissions.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Field(models.Model):
+    """A field of state management (lĩnh vực): land, environment, health…"""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = pgettext_lazy("plural", "lĩnh vực")
+
+    def __str__(self):
+        return self.name
+
+
+class Agency(models.Model):
+    """A competent body cases are forwarded to."""
+
+    class Kind(models.TextChoices):
+        PEOPLES_COMMITTEE = "peoples_committee", _("Ủy ban nhân dân")
+        DEPARTMENT = "department", _("Sở, ngành")
+        DISTRICT = "district", _("Huyện, thành phố")
+        INTERNAL_AFFAIRS = "internal_affairs", _("Ban Nội chính")
+        CITIZEN_RECEPTION = "citizen_reception", _("Ban Tiếp công dân")
+        COURT = "court", _("Tòa án")
+        PROCURACY = "procuracy", _("Viện kiểm sát")
+        COUNCIL_COMMITTEE = "council_committee", _("Ban của HĐND")
+        CENTRAL = "central", _("Cơ quan trung ương")
+        OTHER = "other", _("Khác")
+
+    class Channel(models.TextChoices):
+        DESK = "desk", _("Trang xử lý của cơ quan")
+        EMAIL = "email", _("Thư điện tử")
+        API = "api", _("Kết nối API")
+
+    name = models.CharField(_("tên"), max_length=300)
+    short_name = models.CharField(_("tên ngắn"), max_length=80, blank=True)
+    kind = models.CharField(_("loại"), max_length=30, choices=Kind.choices)
+    level = models.CharField(_("cấp"), max_length=20, default="province")  # central | province | district
+    fields = models.ManyToManyField(Field, blank=True, related_name="agencies", verbose_name=_("lĩnh vực phụ trách"))
+    channel = models.CharField(_("cách nhận"), max_length=10, choices=Channel.choices, default=Channel.DESK)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    contact_person = models.CharField(_("người liên hệ"), max_length=200, blank=True)
+    webhook_url = models.URLField(_("địa chỉ webhook"), blank=True)
+    # The head to whom overdue cases escalate (a user of the agency desk).
+    head = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("người đứng đầu"))
+    active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cơ quan có thẩm quyền")
+        verbose_name_plural = pgettext_lazy("plural", "cơ quan có thẩm quyền")
+
+    def __str__(self):
+        return self.name
+
+
+class AgencyMember(models.Model):
+    """A user who works the agency desk for an agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "user"], name="agency_member_unique")]
+
+
+class Holiday(models.Model):
+    """A public holiday (or a day off in lieu): not a working day. Data, not code."""
+
+    date = models.DateField(_("ngày"), unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("ngày nghỉ lễ")
+        verbose_name_plural = pgettext_lazy("plural", "ngày nghỉ lễ")
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class WorkingWeekend(models.Model):
+    """A Saturday or Sunday that is worked (to make up a bridged holiday)."""
+
+    date = models.DateField(_("ngày"), unique=True)
+    name = models.CharField(_("lý do"), max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+
+
+class DeadlineRule(models.Model):
+    """One step's time limit, from the law that sets it. Versioned: a new law adds rows with
+    a later `valid_from`; a case uses the rule valid on the day its step started."""
+
+    class Unit(models.TextChoices):
+        DAYS = "days", _("ngày")
+        WORKING_DAYS = "working_days", _("ngày làm việc")
+        BEFORE_NEXT_SESSION = "before_next_session", _("trước kỳ họp tiếp theo")
+
+    step = models.CharField(_("bước"), max_length=60)  # e.g. complaint.accept, complaint.first_instance
+    unit = models.CharField(_("đơn vị"), max_length=30, choices=Unit.choices, default=Unit.DAYS)
+    days = models.PositiveSmallIntegerField(_("thời hạn"))
+    days_complex = models.PositiveSmallIntegerField(_("thời hạn (phức tạp)"), null=True, blank=True)
+    days_remote = models.PositiveSmallIntegerField(_("thời hạn (vùng sâu, vùng xa)"), null=True, blank=True)
+    days_remote_complex = models.PositiveSmallIntegerField(_("thời hạn (vùng sâu, vùng xa, phức tạp)"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("mỗi lần gia hạn"), null=True, blank=True)
+    max_extensions = models.PositiveSmallIntegerField(_("số lần gia hạn tối đa"), default=0)
+    law = models.CharField(_("căn cứ"), max_length=300)  # e.g. "Luật Khiếu nại 2011, Điều 27"
+    valid_from = models.DateField(_("áp dụng từ"))
+    valid_to = models.DateField(_("đến"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["step", "-valid_from"]
+        verbose_name = _("quy định thời hạn")
+        verbose_name_plural = pgettext_lazy("plural", "quy định thời hạn")
+
+    def __str__(self):
+        return f"{self.step}: {self.days} ({self.law})"
+
+
+class VoterMeeting(models.Model):
+    """A voter-contact meeting (tiếp xúc cử tri) where petitions were collected."""
+
+    class When(models.TextChoices):
+        BEFORE = "before", _("Trước kỳ họp")
+        AFTER = "after", _("Sau kỳ họp")
+
+    held_on = models.DateField(_("ngày"))
+    place = models.CharField(_("địa điểm"), max_length=300)
+    district = models.CharField(_("huyện, thành phố"), max_length=120)
+    commune = models.CharField(_("xã, phường"), max_length=120, blank=True)
+    delegate_group = models.ForeignKey("meeting.Body", on_delete=models.PROTECT, related_name="voter_meetings",
+                                       verbose_name=_("tổ đại biểu"))
+    delegates = models.ManyToManyField("meeting.Member", blank=True, related_name="voter_meetings", verbose_name=_("đại biểu"))
+    session = models.ForeignKey("meeting.Session", on_delete=models.PROTECT, related_name="voter_meetings", verbose_name=_("kỳ họp"))
+    when = models.CharField(_("thời điểm"), max_length=10, choices=When.choices)
+    voters = models.PositiveIntegerField(_("số cử tri dự"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("buổi tiếp xúc cử tri")
+        verbose_name_plural = pgettext_lazy("plural", "buổi tiếp xúc cử tri")
+
+    def __str__(self):
+        return f"{self.held_on} — {self.place}"
+
+
+class Case(models.Model):
+    """One letter or voter petition in the register. Nothing is ever deleted: every
+    case keeps its decision (accepted, forwarded, guided, not eligible, duplicate)."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", _("Khiếu nại")
+        DENUNCIATION = "denunciation", _("Tố cáo")
+        PETITION = "petition", _("Kiến nghị")
+        FEEDBACK = "feedback", _("Phản ánh")
+        VOTER_PETITION = "voter_petition", _("Kiến nghị cử tri")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Cổng thông tin")
+        RECEPTION = "reception", _("Tiếp công dân")
+        POST = "post", _("Bưu chính")
+        EMAIL = "email", _("Thư điện tử")
+        DELEGATE = "delegate", _("Đại biểu chuyển")
+        VOTER_MEETING = "voter_meeting", _("Tiếp xúc cử tri")
+        API = "api", _("Open311")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Đã tiếp nhận")
+        CLASSIFIED = "classified", _("Đã phân loại")
+        ACCEPTED = "accepted", _("Đã thụ lý")
+        FORWARDED = "forwarded", _("Đã chuyển cơ quan có thẩm quyền")
+        ANSWERED = "answered", _("Đã có trả lời")
+        PUBLISHED = "published", _("Đã công khai kết quả")
+        GUIDED = "guided", _("Đã hướng dẫn công dân")
+        NOT_ELIGIBLE = "not_eligible", _("Không đủ điều kiện xử lý")
+        DUPLICATE = "duplicate", _("Trùng đơn")
+        WITHDRAWN = "withdrawn", _("Đã rút đơn")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("Thụ lý")
+        FORWARD = "forward", _("Chuyển cơ quan có thẩm quyền")
+        GUIDE = "guide", _("Hướng dẫn công dân")
+        NOT_ELIGIBLE = "not_eligible", _("Không đủ điều kiện xử lý")
+
+    class Reason(models.TextChoices):
+        """Why a letter is not handled (a coded list, Law on Complaints art. 11 and practice)."""
+
+        ANONYMOUS = "anonymous", _("Đơn nặc danh, mạo danh")
+        ILLEGIBLE = "illegible", _("Không đọc được, không rõ nội dung")
+        ABUSIVE = "abusive", _("Lời lẽ xúc phạm")
+        OUTSIDE_COMPETENCE = "outside_competence", _("Không thuộc thẩm quyền")
+        ALREADY_SETTLED = "already_settled", _("Đã được giải quyết đúng pháp luật")
+        LIMITATION_EXPIRED = "limitation_expired", _("Hết thời hiệu")
+        COURT_ACCEPTED = "court_accepted", _("Tòa án đã thụ lý")
+        NO_STANDING = "no_standing", _("Người gửi không có quyền, lợi ích liên quan")
+        WITHDRAWN = "withdrawn", _("Đã rút đơn")
+        OTHER = "other", _("Lý do khác")
+
+    class Level(models.TextChoices):
+        CENTRAL = "central", _("Trung ương")
+        PROVINCE = "province", _("Tỉnh")
+        DISTRICT = "district", _("Huyện, xã")
+
+    class Complexity(models.TextChoices):
+        NORMAL = "normal", _("Thông thường")
+        COMPLEX = "complex", _("Phức tạp")
+        VERY_COMPLEX = "very_complex", _("Đặc biệt phức tạp")
+
+    # Unguessable: what the citizen's receipt and QR code carry (petitions.codes).
+    tracking_code = models.CharField(_("mã theo dõi"), max_length=32, unique=True, editable=False)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices)
+    subject = models.CharField(_("tóm tắt nội dung"), max_length=500)
+    content = models.TextField(_("nội dung"))
+    # The same content folded for duplicate search (petitions.text / library.text.fold).
+    folded = models.TextField(editable=False, blank=True)
+    field = models.ForeignKey(Field, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("lĩnh vực"))
+    district = models.CharField(_("địa bàn (huyện, thành phố)"), max_length=120, blank=True)
+    commune = models.CharField(_("xã, phường"), max_length=120, blank=True)
+    remote_area = models.BooleanField(_("vùng sâu, vùng xa, đi lại khó khăn"), default=False)
+    complexity = models.CharField(_("tính chất"), max_length=20, choices=Complexity.choices, default=Complexity.NORMAL)
+    instance = models.PositiveSmallIntegerField(_("lần giải quyết (khiếu nại)"), default=1)  # 1 or 2
+    anonymous = models.BooleanField(_("nặc danh"), default=False)
+    # Voter petitions.
+    meeting = models.ForeignKey(VoterMeeting, null=True, blank=True, on_delete=models.PROTECT, related_name="petitions",
+                                verbose_name=_("buổi tiếp xúc cử tri"))
+    level = models.CharField(_("cấp có thẩm quyền"), max_length=20, choices=Level.choices, blank=True)
+    answered_on_spot = models.BooleanField(_("đã trả lời tại hội nghị"), default=False)
+    # A delegate who forwarded it (source=delegate).
+    forwarded_by_member = models.ForeignKey("meeting.Member", null=True, blank=True, on_delete=models.SET_NULL,
+                                            related_name="+", verbose_name=_("đại biểu chuyển"))
+
+    # Life cycle, changed only by petitions.services.
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.RECEIVED, editable=False)
+    decision = models.CharField(_("quyết định xử lý"), max_length=20, choices=Decision.choices, blank=True, editable=False)
+    reason = models.CharField(_("lý do"), max_length=30, choices=Reason.choices, blank=True, editable=False)
+    decision_note = models.TextField(_("ghi chú quyết định"), blank=True, editable=False)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+                               editable=False, verbose_name=_("cơ quan có thẩm quyền"))
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates",
+                                     editable=False, verbose_name=_("trùng với"))
+    received_at = models.DateTimeField(_("ngày nhận"), editable=False)
+    due_on = models.DateField(_("hạn xử lý"), null=True, blank=True, editable=False)  # of the open step, for lists
+    is_public = models.BooleanField(_("công khai"), default=True)  # petitions/feedback/voter petitions; never denunciations' identity
+    unsatisfactory = models.BooleanField(_("trả lời chưa thỏa đáng"), default=False, editable=False)
+    questioning_candidate = models.BooleanField(_("đề xuất chất vấn"), default=False, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("đơn thư, kiến nghị")
+        verbose_name_plural = pgettext_lazy("plural", "đơn thư, kiến nghị")
+        permissions = [("handle_cases", _("Tiếp nhận, phân loại, chuyển và theo dõi đơn thư"))]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["kind", "received_at"]),
+            models.Index(fields=["agency", "status"]),
+            models.Index(fields=["district"]),
+        ]
+
+    def __str__(self):
+        return f"{self.tracking_code} — {self.subject}"
+
+
+class Identity(models.Model):
+    """Who sent a case, kept apart from what they wrote.
+
+    For a denunciation every field here is confidential (Law on Denunciations
+    2018): only users with the permission petitions.view_denouncer_identity see
+    it, each read is logged (IdentityRead), and nothing here is ever forwarded
+    or published. For other letters it is personal data: office staff only,
+    never public (Personal Data Protection Law 91/2025)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="identity")
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    id_number = models.CharField(_("số CCCD"), max_length=20, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    # Folded name + phone/email for duplicate search (same person).
+    person_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("thông tin người gửi")
+        verbose_name_plural = pgettext_lazy("plural", "thông tin người gửi")
+        permissions = [("view_denouncer_identity", _("Xem thông tin người tố cáo"))]
+
+
+class IdentityRead(models.Model):
+    """Every read of a denouncer's identity: who, when, which case, why."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="identity_reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    purpose = models.CharField(_("mục đích"), max_length=300)
+    where = models.CharField(max_length=100)  # the view or export that showed it
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class CaseFile(models.Model):
+    """A scan or attachment. `identifying` files (a denouncer's handwriting, ID card)
+    follow the identity's rules, never the case's."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="petitions/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    identifying = models.BooleanField(_("có thông tin nhận diện người gửi"), default=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Transfer(models.Model):
+    """A case forwarded to an agency, tracked until its answer is accepted."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Đã chuyển")
+        ACKNOWLEDGED = "acknowledged", _("Cơ quan đã nhận")
+        CLARIFICATION = "clarification", _("Cơ quan đề nghị làm rõ")
+        ANSWERED = "answered", _("Cơ quan đã trả lời")
+        ACCEPTED = "accepted", _("Trả lời đã được duyệt")
+        RETURNED = "returned", _("Trả lời bị trả lại")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="transfers")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT)
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    due_on = models.DateField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)  # the office's covering note
+    clarification = models.TextField(blank=True)  # what the agency asked
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+
+class Answer(models.Model):
+    """An agency's answer; published only after the office reviews it."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Chờ duyệt")
+        APPROVED = "approved", _("Đã duyệt")
+        RETURNED = "returned", _("Trả lại cơ quan")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="answers")
+    transfer = models.ForeignKey(Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(_("nội dung trả lời"))
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField()
+    review = models.CharField(max_length=20, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+
+
+class Deadline(models.Model):
+    """A step of a case with its legal time limit (from a DeadlineRule)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="+")
+    step = models.CharField(max_length=60)
+    starts_on = models.DateField()
+    due_on = models.DateField()
+    extensions = models.PositiveSmallIntegerField(default=0)
+    met_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["met_at", "due_on"])]
+
+
+class Milestone(models.Model):
+    """One step of a case's public timeline (received, classified, forwarded to X,
+    answered, published). `public` ones are shown on the status page: their
+    text never carries personal data."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(max_length=30)
+    at = models.DateTimeField()
+    public = models.BooleanField(default=True)
+    text = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Subscription(models.Model):
+    """A citizen follows a case by email (confirmed by a link)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "email"], name="subscription_unique")]
+
+
+class SubmissionThrottle(models.Model):
+    """Public submissions per client address per hour (rate limiting without CAPTCHA)."""
+
+    client = models.CharField(max_length=64)  # a hash of the address, not the address
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "hour"], name="throttle_unique")]
