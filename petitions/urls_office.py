@@ -1,3 +1,15 @@
-"""Routes of this part (its owner fills them in)."""
+"""The office's pages: the register, the reception desk, a case and its decisions, the identity log."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_office as v
+
+urlpatterns = [
+    path("petitions/", v.register, name="register"),
+    path("petitions/new/", v.reception, name="reception"),
+    path("petitions/case/<int:case_id>/", v.case_page, name="case"),
+    path("petitions/case/<int:case_id>/identity/", v.reveal, name="reveal_identity"),
+    path("petitions/case/<int:case_id>/file/<int:file_id>/", v.case_file, name="case_file"),
+    path("petitions/case/<int:case_id>/<slug:action>/", v.case_action, name="case_action"),
+    path("petitions/identity-log/", v.identity_log, name="identity_log"),
+]

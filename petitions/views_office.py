@@ -1,0 +1,455 @@
+"""The office's pages over the register: the list, the reception desk, a case, the identity log.
+
+Petition staff only (accounts.permissions.is_petition_staff). Every change goes
+through petitions.services; a refusal (PetitionError) is shown on the page and
+nothing is changed. A denouncer's identity is never put in a page unless
+services.reveal_identity has just logged the read; identifying files are served
+through the same gate.
+"""
+
+from datetime import timedelta
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.pages import problem
+from accounts.permissions import is_petition_staff, may_review_identity_reads, may_view_identity
+from library.text import fold
+
+from . import codes, services
+from .models import Agency, Answer, Case, CaseFile, Field, IdentityRead
+
+PAGE_SIZE = 50
+SOON_DAYS = 3  # "due soon": within this many days
+OPEN_STATUSES = (Case.Status.RECEIVED, Case.Status.CLASSIFIED, Case.Status.ACCEPTED, Case.Status.FORWARDED,
+                 Case.Status.ANSWERED)
+
+
+def petition_staff_required(view):
+    """Sign-in first; then only petition staff (accounts.permissions.is_petition_staff)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_petition_staff(request.user):
+            return problem(request, "forbidden", _("Trang này chỉ dành cho cán bộ tiếp nhận, xử lý đơn thư."),
+                           title=_("Không có quyền truy cập"),
+                           advice=_("Nếu bạn cần dùng chức năng này, hãy liên hệ Văn phòng để được cấp quyền."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def due_state(due_on, today=None) -> str:
+    """"overdue", "soon" or "" for a due date (of an open step)."""
+    if due_on is None:
+        return ""
+    today = today or timezone.localdate()
+    if due_on < today:
+        return "overdue"
+    if due_on <= today + timedelta(days=SOON_DAYS):
+        return "soon"
+    return ""
+
+
+# ---- the register ---------------------------------------------------------------------------
+
+class RegisterFilter(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Tìm"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Loại"), required=False, choices=[("", "—")] + Case.Kind.choices)
+    status = forms.ChoiceField(label=gettext_lazy("Trạng thái"), required=False,
+                               choices=[("", "—"), ("open", gettext_lazy("Đang xử lý"))] + Case.Status.choices)
+    field = forms.ModelChoiceField(label=gettext_lazy("Lĩnh vực"), required=False, queryset=Field.objects.all(),
+                                   empty_label="—")
+    agency = forms.ModelChoiceField(label=gettext_lazy("Cơ quan"), required=False, queryset=Agency.objects.all(),
+                                    empty_label="—")
+    district = forms.ChoiceField(label=gettext_lazy("Địa bàn"), required=False)
+    due = forms.ChoiceField(label=gettext_lazy("Hạn"), required=False, choices=[
+        ("", "—"), ("soon", gettext_lazy("Sắp đến hạn")), ("overdue", gettext_lazy("Quá hạn"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = (Case.objects.exclude(district="").order_by("district")
+                     .values_list("district", flat=True).distinct())
+        self.fields["district"].choices = [("", "—")] + [(d, d) for d in districts]
+
+
+def filter_cases(data: dict, today=None):
+    """The register's queryset for validated filter data (every filter on an indexed column
+    except the text search, which reads the folded text)."""
+    today = today or timezone.localdate()
+    cases = Case.objects.all()
+    if data.get("kind"):
+        cases = cases.filter(kind=data["kind"])
+    status = data.get("status")
+    if status == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif status:
+        cases = cases.filter(status=status)
+    if data.get("field"):
+        cases = cases.filter(field=data["field"])
+    if data.get("agency"):
+        cases = cases.filter(agency=data["agency"])
+    if data.get("district"):
+        cases = cases.filter(district=data["district"])
+    due = data.get("due")
+    if due == "overdue":
+        cases = cases.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+    elif due == "soon":
+        cases = cases.filter(status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=today + timedelta(days=SOON_DAYS))
+    q = (data.get("q") or "").strip()
+    if q:
+        code = codes.normalize(q)
+        if code:
+            cases = cases.filter(tracking_code=code)
+        else:
+            cases = cases.filter(folded__contains=fold(q))
+    return cases
+
+
+@petition_staff_required
+def register(request):
+    form = RegisterFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    cases = (filter_cases(data, today).select_related("field", "agency")
+             .only("id", "tracking_code", "received_at", "kind", "subject", "status", "due_on",
+                   "field__name", "agency__name", "agency__short_name"))
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"case": c, "due": due_state(c.due_on, today) if c.status in OPEN_STATUSES else ""} for c in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "petitions/office/register.html", {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "may_review_reads": may_review_identity_reads(request.user),
+    })
+
+
+# ---- the reception desk -----------------------------------------------------------------------
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if isinstance(data, (list, tuple)):
+            return [one(d, initial) for d in data if d]
+        return [one(data, initial)] if data else []
+
+
+SOURCES = [(s.value, s.label) for s in (Case.Source.RECEPTION, Case.Source.POST, Case.Source.EMAIL, Case.Source.DELEGATE)]
+LETTER_KINDS = [(k.value, k.label) for k in Case.Kind if k != Case.Kind.VOTER_PETITION]
+
+
+class ReceptionForm(forms.Form):
+    source = forms.ChoiceField(label=gettext_lazy("Nguồn"), choices=SOURCES, initial=Case.Source.RECEPTION)
+    kind = forms.ChoiceField(label=gettext_lazy("Loại đơn"), choices=LETTER_KINDS)
+    subject = forms.CharField(label=gettext_lazy("Tóm tắt nội dung"), max_length=500)
+    content = forms.CharField(label=gettext_lazy("Nội dung"), widget=forms.Textarea(attrs={"rows": 8}))
+    field = forms.ModelChoiceField(label=gettext_lazy("Lĩnh vực"), queryset=Field.objects.all(), required=False,
+                                   empty_label=gettext_lazy("— chưa xác định —"))
+    district = forms.CharField(label=gettext_lazy("Huyện, thành phố"), max_length=120, required=False)
+    commune = forms.CharField(label=gettext_lazy("Xã, phường"), max_length=120, required=False)
+    remote_area = forms.BooleanField(label=gettext_lazy("Vùng sâu, vùng xa, đi lại khó khăn"), required=False)
+    anonymous = forms.BooleanField(label=gettext_lazy("Đơn không ghi tên (nặc danh)"), required=False)
+    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=200, required=False)
+    id_number = forms.CharField(label=gettext_lazy("Số CCCD"), max_length=20, required=False)
+    address = forms.CharField(label=gettext_lazy("Địa chỉ"), max_length=500, required=False)
+    phone = forms.CharField(label=gettext_lazy("Điện thoại"), max_length=30, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    scans = MultipleFileField(label=gettext_lazy("Bản quét, ảnh chụp đơn"), required=False)
+    scans_identifying = forms.BooleanField(label=gettext_lazy("Bản quét có thông tin nhận diện người gửi (chữ viết tay, "
+                                                              "chữ ký, CCCD)"), required=False)
+
+    IDENTITY = ("full_name", "id_number", "address", "phone", "email")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("anonymous"):
+            for name in self.IDENTITY:
+                data[name] = ""
+        elif not data.get("full_name"):
+            self.add_error("full_name", _("Ghi họ tên người gửi, hoặc đánh dấu đơn không ghi tên."))
+        return data
+
+
+@petition_staff_required
+def reception(request):
+    form = ReceptionForm(request.POST or None, request.FILES or None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        identity = {name: d[name] for name in ReceptionForm.IDENTITY}
+        files = [(f, d["scans_identifying"]) for f in d["scans"]]
+        try:
+            case = services.submit(request.user, kind=d["kind"], source=d["source"], subject=d["subject"],
+                                   content=d["content"], identity=identity, field=d["field"],
+                                   district=d["district"], commune=d["commune"], anonymous=d["anonymous"],
+                                   remote_area=d["remote_area"], files=files)
+        except services.PetitionError as refused:
+            refusal = refused.message
+        else:
+            messages.success(request, _("Đã tiếp nhận đơn, mã theo dõi %(code)s.") % {"code": case.tracking_code})
+            return redirect(f"{reverse('petitions:case', args=[case.pk])}?new=1")
+    return render(request, "petitions/office/reception.html", {"form": form, "refusal": refusal},
+                  status=400 if refusal or (request.method == "POST" and form.errors) else 200)
+
+
+# ---- a case ----------------------------------------------------------------------------------
+
+class ClassifyForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Loại"), choices=Case.Kind.choices)
+    field = forms.ModelChoiceField(label=gettext_lazy("Lĩnh vực"), queryset=Field.objects.all(), required=False,
+                                   empty_label="—")
+    complexity = forms.ChoiceField(label=gettext_lazy("Tính chất"), choices=Case.Complexity.choices)
+    instance = forms.TypedChoiceField(label=gettext_lazy("Lần giải quyết"), coerce=int,
+                                      choices=[(1, gettext_lazy("Lần đầu")), (2, gettext_lazy("Lần hai"))])
+    district = forms.CharField(label=gettext_lazy("Huyện, thành phố"), max_length=120, required=False)
+    remote_area = forms.BooleanField(label=gettext_lazy("Vùng sâu, vùng xa"), required=False)
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label=gettext_lazy("Quyết định"), choices=Case.Decision.choices,
+                                 widget=forms.RadioSelect)
+    agency = forms.ModelChoiceField(label=gettext_lazy("Cơ quan có thẩm quyền"), required=False,
+                                    queryset=Agency.objects.filter(active=True), empty_label="—")
+    reason = forms.ChoiceField(label=gettext_lazy("Lý do không xử lý"), required=False,
+                               choices=[("", "—")] + Case.Reason.choices)
+    note = forms.CharField(label=gettext_lazy("Ghi chú, nội dung hướng dẫn"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _agency_groups(case):
+    """The agency picker: those for the case's field (and level) first, then the others."""
+    agencies = list(Agency.objects.filter(active=True).prefetch_related("fields"))
+    level = case.level or None
+
+    def fits(a):
+        return (case.field_id is None or any(f.pk == case.field_id for f in a.fields.all())) and \
+            (level is None or a.level == level)
+
+    fitting = [a for a in agencies if fits(a)]
+    others = [a for a in agencies if not fits(a)]
+    return fitting, others
+
+
+def _receipt_url(case) -> str:
+    for name, args in (("petitions:receipt", [case.tracking_code]), ("petitions:receipt", [case.pk])):
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _case(case_id: int) -> Case:
+    return get_object_or_404(Case.objects.select_related("field", "agency", "duplicate_of"), pk=case_id)
+
+
+def _case_context(request, case, *, identity=None, purpose="", classify_form=None, decide_form=None) -> dict:
+    user = request.user
+    is_denunciation = case.kind == Case.Kind.DENUNCIATION
+    may_identity = may_view_identity(user, case)
+    if identity is None and not is_denunciation and may_identity:
+        identity = getattr(case, "identity", None) if hasattr(case, "identity") else None
+    files = list(case.files.order_by("uploaded_at", "id"))
+    open_case = case.status in OPEN_STATUSES
+    duplicates = []
+    if case.status in (Case.Status.RECEIVED, Case.Status.CLASSIFIED):
+        duplicates = [{"case": c, "score": score, "why": why} for c, score, why in services.likely_duplicates(case)
+                      if c.pk != case.pk]
+    fitting, others = _agency_groups(case)
+    transfers = list(case.transfers.select_related("agency").prefetch_related(
+        Prefetch("answers", queryset=Answer.objects.order_by("answered_at", "id"))))
+    today = timezone.localdate()
+    return {
+        "case": case,
+        "today": today,
+        "due": due_state(case.due_on, today) if open_case else "",
+        "open_case": open_case,
+        "is_denunciation": is_denunciation,
+        "may_identity": may_identity,
+        "identity": identity,
+        "purpose": purpose,
+        "plain_files": [f for f in files if not f.identifying],
+        "identifying_files": [f for f in files if f.identifying],
+        "show_identifying_files": may_identity and (identity is not None or not is_denunciation),
+        "duplicates": duplicates,
+        "duplicate_children": list(case.duplicates.only("id", "tracking_code", "subject")),
+        "deadlines": [{"d": d, "due": due_state(d.due_on, today) if d.met_at is None else ""}
+                      for d in case.deadlines.all()],
+        "transfers": transfers,
+        "answers": list(case.answers.select_related("transfer__agency")),
+        "milestones": list(case.milestones.all()),
+        "agencies_fitting": fitting,
+        "agencies_other": others,
+        "classify_form": classify_form or ClassifyForm(initial={
+            "kind": case.kind, "field": case.field_id, "complexity": case.complexity, "instance": case.instance,
+            "district": case.district, "remote_area": case.remote_area}),
+        "decide_form": decide_form or DecideForm(),
+        "reasons": Case.Reason.choices,
+        "receipt_url": _receipt_url(case),
+        "just_received": request.GET.get("new") == "1",
+        "may_review_reads": may_review_identity_reads(user),
+    }
+
+
+@petition_staff_required
+def case_page(request, case_id: int):
+    case = _case(case_id)
+    return render(request, "petitions/office/case.html", _case_context(request, case))
+
+
+def _refused(request, case, message, **extra):
+    messages.error(request, message)
+    return render(request, "petitions/office/case.html", _case_context(request, case, **extra), status=400)
+
+
+def _form_message(form) -> str:
+    return " ".join(f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}".lstrip(": ")
+                    for k, v in form.errors.items())
+
+
+@require_POST
+@petition_staff_required
+def case_action(request, case_id: int, action: str):
+    case = _case(case_id)
+    post = request.POST
+    user = request.user
+    try:
+        if action == "classify":
+            form = ClassifyForm(post)
+            if not form.is_valid():
+                return _refused(request, case, _form_message(form), classify_form=form)
+            services.classify(user, case, **form.cleaned_data)
+            done = _("Đã phân loại đơn.")
+        elif action == "decide":
+            form = DecideForm(post)
+            if not form.is_valid():
+                return _refused(request, case, _form_message(form), decide_form=form)
+            d = form.cleaned_data
+            services.decide(user, case, decision=d["decision"], reason=d["reason"], note=d["note"], agency=d["agency"])
+            done = _("Đã ghi quyết định xử lý: %(d)s.") % {"d": Case.Decision(d["decision"]).label}
+        elif action == "duplicate":
+            original = Case.objects.filter(pk=post.get("original") or 0).first()
+            if original is None:
+                return _refused(request, case, _("Không tìm thấy đơn gốc."))
+            services.mark_duplicate(user, case, original, note=post.get("note", ""))
+            done = _("Đã đánh dấu trùng với đơn %(code)s.") % {"code": original.tracking_code}
+        elif action == "extend":
+            services.extend_deadline(user, case, post.get("note", ""))
+            done = _("Đã gia hạn giải quyết.")
+        elif action == "withdraw":
+            services.withdraw(user, case, post.get("note", ""))
+            done = _("Đã ghi nhận rút đơn.")
+        elif action == "review":
+            answer = get_object_or_404(Answer, pk=post.get("answer") or 0, case=case)
+            approve = post.get("approve") == "1"
+            services.review_answer(user, answer, approve=approve, note=post.get("note", ""))
+            done = _("Đã duyệt trả lời.") if approve else _("Đã trả lại trả lời cho cơ quan.")
+        elif action == "publish":
+            services.publish_answer(user, case)
+            done = _("Đã công khai kết quả trả lời.")
+        elif action == "unsatisfactory":
+            services.mark_unsatisfactory(user, case, questioning_candidate=post.get("questioning") == "1")
+            done = _("Đã đánh dấu trả lời chưa thỏa đáng.")
+        else:
+            raise Http404("no such action")
+    except services.PetitionError as refused:
+        return _refused(request, case, refused.message)
+    messages.success(request, done)
+    return redirect("petitions:case", case_id=case.pk)
+
+
+@require_POST
+@petition_staff_required
+def reveal(request, case_id: int):
+    """Show a denouncer's identity once, for a stated purpose; services.reveal_identity logs the read."""
+    case = _case(case_id)
+    purpose = (request.POST.get("purpose") or "").strip()
+    if not may_view_identity(request.user, case):
+        return problem(request, "forbidden", _("Thông tin người tố cáo được bảo vệ."), title=_("Không có quyền truy cập"))
+    if not purpose:
+        return _refused(request, case, _("Ghi rõ mục đích xem thông tin người tố cáo."))
+    try:
+        identity = services.reveal_identity(request.user, case, purpose=purpose, where="office.case")
+    except services.PetitionError as refused:
+        return _refused(request, case, refused.message)
+    response = render(request, "petitions/office/case.html",
+                      _case_context(request, case, identity=identity, purpose=purpose))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def serve_case_file(f: CaseFile, *, inline: bool = False):
+    try:
+        handle = f.file.open("rb")
+    except (FileNotFoundError, OSError) as missing:
+        raise Http404("file missing") from missing
+    response = FileResponse(handle, content_type=f.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(not inline, f.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@petition_staff_required
+def case_file(request, case_id: int, file_id: int):
+    """A case's file. Identifying ones: only with may_view_identity; a denouncer's only by POST
+    with a purpose, each read logged by services.reveal_identity."""
+    case = _case(case_id)
+    f = get_object_or_404(CaseFile, pk=file_id, case=case)
+    if f.identifying:
+        if not may_view_identity(request.user, case):
+            return problem(request, "forbidden", _("Thông tin người tố cáo được bảo vệ."),
+                           title=_("Không có quyền truy cập"))
+        if case.kind == Case.Kind.DENUNCIATION:
+            purpose = (request.POST.get("purpose") or "").strip() if request.method == "POST" else ""
+            if not purpose:
+                return problem(request, "forbidden", _("Ghi rõ mục đích xem thông tin người tố cáo."),
+                               title=_("Không có quyền truy cập"))
+            try:
+                services.reveal_identity(request.user, case, purpose=purpose, where=f"office.file:{f.pk}")
+            except services.PetitionError as refused:
+                return problem(request, refused.code, refused.message)
+    elif request.method != "GET":
+        raise Http404("GET only")
+    return serve_case_file(f)
+
+
+# ---- who read a denouncer's identity -----------------------------------------------------------
+
+@petition_staff_required
+def identity_log(request):
+    if not may_review_identity_reads(request.user):
+        return problem(request, "forbidden", _("Chỉ người có quyền xem thông tin người tố cáo được xem nhật ký này."),
+                       title=_("Không có quyền truy cập"))
+    reads = IdentityRead.objects.select_related("user", "case").only(
+        "id", "at", "purpose", "where", "user__username", "user__first_name", "user__last_name",
+        "case__id", "case__tracking_code", "case__subject")
+    case_code = codes.normalize(request.GET.get("case", ""))
+    if case_code:
+        reads = reads.filter(case__tracking_code=case_code)
+    page = Paginator(reads, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "petitions/office/identity_log.html", {"page": page, "case_code": case_code or "",
+                                                                 "may_review_reads": True})
+
