@@ -48,8 +48,11 @@ RULES = [
     ("petition.answer", "working_days", 10, None, None, None, None, 0,
      f"{RECEPTION}, Điều 28 và quy trình xử lý đơn (Thông tư 05/2021/TT-TTCP): xử lý, chuyển đơn "
      "kiến nghị, phản ánh trong 10 ngày làm việc kể từ ngày nhận (thực tiễn; chỉnh sửa được)", D(2014, 7, 1)),
-    ("voter_petition.answer", "before_next_session", 0, None, None, None, None, 0,
-     f"{SUPERVISION}: kiến nghị của cử tri được trả lời, báo cáo trước kỳ họp Hội đồng nhân dân tiếp theo",
+    # Due the day before the council's next plenary session opens; `days` (180: the council meets
+    # in regular session at least twice a year) only applies while no next session is scheduled.
+    ("voter_petition.answer", "before_next_session", 180, None, None, None, None, 0,
+     f"{SUPERVISION}: kiến nghị của cử tri được trả lời, báo cáo trước kỳ họp Hội đồng nhân dân tiếp theo "
+     "(khi chưa có lịch kỳ họp: 180 ngày)",
      D(2016, 7, 1)),
 ]
 

@@ -1,0 +1,349 @@
+"""Statutory deadlines: how long each step of a case may take, and when it is due.
+
+The time limits are data (petitions.models.DeadlineRule, seeded by migration
+0002 with the article each comes from); this module only counts.
+
+How days are counted (the convention of the whole register)
+----------------------------------------------------------
+The laws on complaints (02/2011/QH13), denunciations (25/2018/QH14) and
+citizen reception (42/2013/QH13) set limits "trong thời hạn N ngày [làm việc],
+kể từ ngày nhận được / ngày thụ lý" and define no counting rule of their own,
+so the general rules of the Civil Code 2015 (91/2015/QH13) apply — art. 144(1)
+makes its chapter on time limits the rule for every law that has none:
+
+- art. 147(2): a period in days "không tính ngày đầu tiên" — the day of the
+  event (receipt, acceptance) does not count; the period starts on the next
+  day. So 10 days from a receipt on the 3rd ends on the 13th.
+- art. 148(1): a period in days ends at the end of its last day.
+- art. 148(5): if that last day is a weekly rest day or a public holiday, the
+  period ends at the end of the next working day.
+
+A period in *working days* (Law on Denunciations art. 24, 29) counts only
+working days, starting with the first working day after the event: Monday to
+Friday, minus public holidays (`Holiday`), plus any Saturday or Sunday the
+government has declared a working day to make up for a bridged holiday
+(`WorkingWeekend`). Its last day is a working day by construction.
+
+Extensions (gia hạn) add `extension_days` per extension, counted in the same
+unit, to the original period; art. 148(5) applies to the extended end.
+Extensions exist only for complex cases (Law on Denunciations art. 30): a
+"complex" case may be extended once, a "very complex" one up to the rule's
+`max_extensions` (two for denunciations: 30 + 30 + 30 = 90 days at most).
+
+Voters' petitions (unit "before_next_session") are due the day before the
+council's next plenary session opens (the answers are reported to it); while
+no next session is scheduled, the rule's `days` apply as calendar days.
+
+The core (everything down to `extend`) is pure: dates in, dates out, no
+database. The helpers at the bottom load rules, calendars and sessions and are
+what petitions.services calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from realtime.service import ServiceError
+
+NORMAL, COMPLEX, VERY_COMPLEX = "normal", "complex", "very_complex"
+DAYS, WORKING_DAYS, BEFORE_NEXT_SESSION = "days", "working_days", "before_next_session"
+
+# The step each kind of case starts with (opened by petitions.services.submit).
+FIRST_STEP = {
+    "complaint": "complaint.accept",
+    "denunciation": "denunciation.accept",
+    "petition": "petition.answer",
+    "feedback": "petition.answer",
+    "voter_petition": "voter_petition.answer",
+}
+
+# What each step is called on pages and in emails.
+STEP_LABELS = {
+    "complaint.accept": gettext_lazy("Thụ lý khiếu nại"),
+    "complaint.first_instance": gettext_lazy("Giải quyết khiếu nại lần đầu"),
+    "complaint.second_instance": gettext_lazy("Giải quyết khiếu nại lần hai"),
+    "denunciation.accept": gettext_lazy("Xử lý ban đầu, thụ lý tố cáo"),
+    "denunciation.notify": gettext_lazy("Thông báo thụ lý tố cáo"),
+    "denunciation.resolve": gettext_lazy("Giải quyết tố cáo"),
+    "petition.answer": gettext_lazy("Xử lý kiến nghị, phản ánh"),
+    "voter_petition.answer": gettext_lazy("Trả lời kiến nghị cử tri"),
+}
+
+
+def step_label(step: str) -> str:
+    return str(STEP_LABELS.get(step, step))
+
+
+# Cases in these statuses are finished: no reminders, not counted as open.
+FINISHED_STATUSES = frozenset({"published", "guided", "not_eligible", "duplicate", "withdrawn", "closed"})
+
+
+class DeadlineError(ServiceError):
+    """A refused deadline operation; codes: no_rule, no_open_step, extension_refused, no_session."""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Public holidays (days off) and worked weekend days."""
+
+    holidays: frozenset[dt.date] = field(default_factory=frozenset)
+    working_weekends: frozenset[dt.date] = field(default_factory=frozenset)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return is_working_day(day, self.holidays, self.working_weekends)
+
+
+EMPTY_CALENDAR = Calendar()
+
+
+# ---- counting (pure) ---------------------------------------------------------------
+
+def is_working_day(day: dt.date, holidays=frozenset(), working_weekends=frozenset()) -> bool:
+    if day in holidays:
+        return False
+    if day.weekday() >= 5:
+        return day in working_weekends
+    return True
+
+
+def next_working_day(day: dt.date, holidays=frozenset(), working_weekends=frozenset()) -> dt.date:
+    """`day` itself if it is a working day, else the first working day after it (Civil Code art. 148(5))."""
+    while not is_working_day(day, holidays, working_weekends):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_days(start: dt.date, n: int) -> dt.date:
+    """The last day of a period of `n` calendar days after the event on `start`.
+
+    The event's day does not count (Civil Code art. 147(2)): add_days(3 March, 10) is 13 March.
+    Pure arithmetic: the move past a holiday (art. 148(5)) is `due_date`'s job."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    return start + dt.timedelta(days=n)
+
+
+def add_working_days(start: dt.date, n: int, holidays=frozenset(), working_weekends=frozenset()) -> dt.date:
+    """The `n`th working day after the event on `start` (the event's day never counts, even if
+    it is a working day). n = 0 returns `start`."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    day = start
+    while n:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, holidays, working_weekends):
+            n -= 1
+    return day
+
+
+def _is_complex(complexity: str) -> bool:
+    return complexity in (COMPLEX, VERY_COMPLEX)
+
+
+def limit_days(rule, complexity: str = NORMAL, remote: bool = False) -> int:
+    """The time limit (in the rule's unit) for a case of this complexity, in a remote area or not.
+
+    A column left empty falls back: remote + complex uses `days_remote_complex`, else the longer
+    of `days_complex` and `days_remote`; remote uses `days_remote`, complex `days_complex`;
+    otherwise `days`."""
+    complex_ = _is_complex(complexity)
+    if remote and complex_:
+        if rule.days_remote_complex is not None:
+            return rule.days_remote_complex
+        others = [d for d in (rule.days_complex, rule.days_remote) if d is not None]
+        return max(others) if others else rule.days
+    if remote and rule.days_remote is not None:
+        return rule.days_remote
+    if complex_ and rule.days_complex is not None:
+        return rule.days_complex
+    return rule.days
+
+
+def allowed_extensions(rule, complexity: str = NORMAL) -> int:
+    """How many times this step may be extended: never for a normal case, once for a complex
+    one, up to `max_extensions` for a very complex one (Law on Denunciations art. 30)."""
+    if not rule.extension_days:
+        return 0
+    wanted = {NORMAL: 0, COMPLEX: 1, VERY_COMPLEX: rule.max_extensions}.get(complexity, 0)
+    return min(wanted, rule.max_extensions)
+
+
+def due_date(rule, start: dt.date, *, complexity: str = NORMAL, remote: bool = False, extensions: int = 0,
+             calendar: Calendar = EMPTY_CALENDAR, session_start: dt.date | None = None) -> dt.date:
+    """The last day of the step that started on `start` (receipt, acceptance…), after `extensions`.
+
+    `session_start`: for "before_next_session" rules, the opening day of the council's next
+    plenary session after `start` (None: none scheduled yet, the rule's `days` apply)."""
+    if extensions < 0:
+        raise ValueError("extensions must be >= 0")
+    if rule.unit == BEFORE_NEXT_SESSION:
+        if session_start is not None:
+            return session_start - dt.timedelta(days=1)
+        return next_working_day(add_days(start, rule.days), calendar.holidays, calendar.working_weekends)
+    n = limit_days(rule, complexity, remote) + extensions * (rule.extension_days or 0)
+    if rule.unit == WORKING_DAYS:
+        return add_working_days(start, n, calendar.holidays, calendar.working_weekends)
+    return next_working_day(add_days(start, n), calendar.holidays, calendar.working_weekends)
+
+
+def extend(rule, start: dt.date, *, complexity: str = NORMAL, remote: bool = False, extensions: int = 0,
+           calendar: Calendar = EMPTY_CALENDAR) -> tuple[int, dt.date]:
+    """One more extension of a step already extended `extensions` times: (new count, new due date).
+    Refuses (DeadlineError "extension_refused") beyond what the rule allows for this complexity."""
+    allowed = allowed_extensions(rule, complexity)
+    if extensions >= allowed:
+        if allowed == 0:
+            message = _("Thời hạn của bước này không được gia hạn (chỉ gia hạn khi vụ việc phức tạp).")
+        else:
+            message = _("Đã gia hạn đủ %(n)s lần theo quy định; không được gia hạn thêm.") % {"n": allowed}
+        raise DeadlineError("extension_refused", message)
+    n = extensions + 1
+    return n, due_date(rule, start, complexity=complexity, remote=remote, extensions=n, calendar=calendar)
+
+
+# ---- database helpers (what petitions.services calls) ------------------------------
+
+def calendar() -> Calendar:
+    """The holiday calendar as stored (petitions.Holiday, petitions.WorkingWeekend)."""
+    from .models import Holiday, WorkingWeekend
+
+    return Calendar(frozenset(Holiday.objects.values_list("date", flat=True)),
+                    frozenset(WorkingWeekend.objects.values_list("date", flat=True)))
+
+
+def rule_for(step: str, on: dt.date):
+    """The rule for `step` valid on `on` (the newest valid_from not after it)."""
+    from django.db.models import Q
+
+    from .models import DeadlineRule
+
+    rule = (DeadlineRule.objects.filter(step=step, valid_from__lte=on)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).order_by("-valid_from", "-id").first())
+    if rule is None:
+        raise DeadlineError("no_rule", _("Chưa có quy định thời hạn cho bước “%(step)s” áp dụng ngày %(on)s.")
+                            % {"step": step, "on": on.strftime("%d/%m/%Y")})
+    return rule
+
+
+def next_session_start(after: dt.date) -> dt.date | None:
+    """The opening day of the first plenary session of the council that opens after `after`."""
+    from meeting.models import Body, Session
+
+    return (Session.objects.filter(body__kind=Body.Kind.PLENARY, start_date__gt=after)
+            .order_by("start_date").values_list("start_date", flat=True).first())
+
+
+def _due_for(case, rule, starts_on, extensions, cal):
+    session = next_session_start(starts_on) if rule.unit == BEFORE_NEXT_SESSION else None
+    return due_date(rule, starts_on, complexity=case.complexity, remote=case.remote_area,
+                    extensions=extensions, calendar=cal, session_start=session)
+
+
+def open_step(case, step: str, starts_on: dt.date):
+    """Start `step` of `case` on `starts_on` (the day of the event the law counts from).
+    Idempotent: a step already open is returned as it is."""
+    from .models import Deadline
+
+    existing = case.deadlines.filter(step=step, met_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    rule = rule_for(step, starts_on)
+    deadline = Deadline.objects.create(case=case, rule=rule, step=step, starts_on=starts_on,
+                                       due_on=_due_for(case, rule, starts_on, 0, calendar()))
+    refresh_case_due(case)
+    return deadline
+
+
+def close_step(case, step: str, at: dt.datetime | None = None):
+    """Mark the open `step` of `case` met (now, or `at`). Returns the deadline, or None if none was open."""
+    from django.utils import timezone
+
+    deadline = case.deadlines.filter(step=step, met_at__isnull=True).order_by("id").first()
+    if deadline is None:
+        return None
+    deadline.met_at = at or timezone.now()
+    deadline.save(update_fields=["met_at"])
+    refresh_case_due(case)
+    return deadline
+
+
+def close_all(case, at: dt.datetime | None = None) -> int:
+    """Close every open step (a case withdrawn, found not eligible, a duplicate…)."""
+    from django.utils import timezone
+
+    n = case.deadlines.filter(met_at__isnull=True).update(met_at=at or timezone.now())
+    refresh_case_due(case)
+    return n
+
+
+def extend_step(case, step: str):
+    """Extend the open `step` of `case` once more (DeadlineError when the rule does not allow it).
+    Call inside the service's transaction: the row is locked."""
+    from .models import Deadline
+
+    deadline = (Deadline.objects.select_for_update().select_related("rule")
+                .filter(case=case, step=step, met_at__isnull=True).order_by("id").first())
+    if deadline is None:
+        raise DeadlineError("no_open_step", _("Bước này không còn mở để gia hạn."))
+    deadline.extensions, deadline.due_on = extend(
+        deadline.rule, deadline.starts_on, complexity=case.complexity, remote=case.remote_area,
+        extensions=deadline.extensions, calendar=calendar())
+    # The new due date gets its own reminder and, if missed, its own escalation.
+    deadline.reminded_at = deadline.escalated_at = None
+    deadline.save(update_fields=["extensions", "due_on", "reminded_at", "escalated_at"])
+    refresh_case_due(case)
+    return deadline
+
+
+def recompute_open(case) -> int:
+    """Recompute the open steps' due dates after the case's complexity or remote-area flag changed
+    (classification). Returns how many changed."""
+    cal = calendar()
+    changed = 0
+    for deadline in case.deadlines.filter(met_at__isnull=True).select_related("rule"):
+        due = _due_for(case, deadline.rule, deadline.starts_on, deadline.extensions, cal)
+        if due != deadline.due_on:
+            deadline.due_on = due
+            deadline.reminded_at = deadline.escalated_at = None
+            deadline.save(update_fields=["due_on", "reminded_at", "escalated_at"])
+            changed += 1
+    refresh_case_due(case)
+    return changed
+
+
+def refresh_case_due(case):
+    """Keep Case.due_on = the earliest open deadline (None when no step is open)."""
+    from django.db.models import Min
+
+    from .models import Case
+
+    due = case.deadlines.filter(met_at__isnull=True).aggregate(d=Min("due_on"))["d"]
+    Case.objects.filter(pk=case.pk).update(due_on=due)
+    case.due_on = due
+    return due
+
+
+def resync_session_deadlines() -> int:
+    """Open "before_next_session" deadlines follow the session calendar (a session scheduled
+    or moved after the step opened). One update per distinct start day. Returns rows changed."""
+    from .models import Case, Deadline
+
+    open_ = Deadline.objects.filter(met_at__isnull=True, rule__unit=BEFORE_NEXT_SESSION)
+    cal = calendar()
+    changed = 0
+    rules = {}
+    for rule_id, starts_on in open_.values_list("rule_id", "starts_on").distinct():
+        rule = rules.get(rule_id) or open_.filter(rule_id=rule_id).first().rule
+        rules[rule_id] = rule
+        due = due_date(rule, starts_on, calendar=cal, session_start=next_session_start(starts_on))
+        rows = open_.filter(rule_id=rule_id, starts_on=starts_on).exclude(due_on=due)
+        case_ids = list(rows.values_list("case_id", flat=True))
+        if case_ids:
+            changed += rows.update(due_on=due, reminded_at=None, escalated_at=None)
+            for case in Case.objects.filter(pk__in=case_ids):
+                refresh_case_due(case)
+    return changed
