@@ -8,7 +8,6 @@ docs/petitions-api.md documents every endpoint.
 """
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
@@ -51,9 +50,10 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
 
 
 def client_key(request) -> str:
-    """A hash of the client's address, never the address (the web form's throttle key)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:64]
+    """The web form's throttle key: a keyed hash of the client's address, never the address."""
+    from .services import client_key as key
+
+    return key(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
 # ---- discovery, services -----------------------------------------------------------------------
@@ -232,8 +232,7 @@ def _create(request, fmt):
             field=field, district=district, commune=attributes.get("commune", ""),
             anonymous=not full_name, client=client_key(request))
     except petition_services.PetitionError as exc:
-        status = 429 if "throttl" in str(exc.code) or "rate" in str(exc.code) else 400
-        return _error(fmt, status, exc.message if hasattr(exc, "message") else str(exc))
+        return _error(fmt, 429 if exc.code == "rate_limited" else 400, exc.message)
     notice = _("Đã tiếp nhận. Dùng mã %(c)s để theo dõi.") % {"c": case.tracking_code}
     return _list(fmt, "service_requests", "request",
                  [{"service_request_id": case.tracking_code, "service_notice": notice, "account_id": None}], 201)
