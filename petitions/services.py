@@ -1,53 +1,924 @@
-"""Every change to the register goes through here (CONTRACT — being implemented).
+"""Every change to the register goes through here.
 
 Each call checks the permission (accounts.permissions), validates before
 writing, writes rows + a public Milestone where the citizen should see a step
 + an audit record (audit.services.record) in one transaction, and computes
 deadlines with petitions.deadlines. Refusals raise PetitionError(code, message)
-with a stable code and a clear Vietnamese message.
+with a stable code and a clear Vietnamese message; a refused privileged request
+leaves an audit row (written outside the refused transaction).
+
+Stable codes:
+    invalid              a field is missing or wrong (`error.field` names it)
+    anonymous_not_allowed  anonymity asked for a kind or source that does not allow it
+    rate_limited         too many public submissions (or subscriptions) from one client in an hour
+    too_many_files / file_refused  attachments (the check's own message follows)
+    forbidden            the user may not do this (audited)
+    bad_state            a step out of turn (answering a closed case, publishing an unreviewed answer…)
+    duplicate            the case is a confirmed duplicate: it is never handled twice
+    reason_required / note_required  a decision without its coded reason / its note
+    evidence_required    an anonymous denunciation accepted or forwarded without naming the violator and evidence
+    identity_in_note     a note to an agency that repeats the denouncer's identity
+    not_found            an unknown subscription token
 """
 
+import hashlib
+import re
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions as perms
+from accounts.permissions import Actor
+from audit.services import record
+from library.files import FileRefused, check_upload
+from library.text import fold
 from realtime.service import ServiceError
+
+from . import codes, deadlines
+from .deadlines import FIRST_STEP, DeadlineError
+from .models import (Answer, Case, CaseFile, Deadline, Identity, IdentityRead, Milestone, Subscription,
+                     SubmissionThrottle, Transfer, VoterMeeting)
 
 
 class PetitionError(ServiceError):
-    """A refused request; `code` is stable (docs/petitions.md)."""
+    """A refused request; `code` is stable (see the module docstring); `field` names the form field, if any."""
+
+    def __init__(self, code: str, message: str = "", field: str | None = None):
+        super().__init__(code, message)
+        self.field = field
 
 
-# ---- intake ------------------------------------------------------------------
-# submit(actor_user_or_None, *, kind, source, subject, content, identity: dict, field=None,
-#        district="", commune="", anonymous=False, remote_area=False, files=(), client=None,
-#        forwarded_by_member=None) -> Case
-#   Public web form (user None, source "web", client = hashed address for throttling),
-#   reception desk / post / email (petition staff), delegate forwarding. Saves Case +
-#   Identity (+ CaseFile list, checked) + Milestone("received") + Deadline for the first
-#   step (complaint.accept / denunciation.accept / petition.answer...), assigns an
-#   unguessable tracking code (petitions.codes.new_code). Returns the case; the receipt is
-#   shown only after this returns (the row is committed).
-# likely_duplicates(case_or_fields, limit=5) -> list[(Case, score, why)]
-#   same person (Identity.person_key) and/or similar subject/content (folded text).
-# record_voter_meeting(user, *, held_on, place, district, commune, delegate_group, session, when,
-#        voters, delegates, petitions: list[dict]) -> VoterMeeting
-#   each petition dict: subject, content, field, level, answered_on_spot, answer_text.
-#
-# ---- office decisions -----------------------------------------------------------
-# classify(user, case, *, kind, field, complexity, remote_area, instance, district) -> Case
-# decide(user, case, *, decision, reason="", note="", agency=None) -> Case
-#   accept | forward (creates a Transfer, strips identity for denunciations) | guide |
-#   not_eligible (reason from Case.Reason required). Never deletes.
-# mark_duplicate(user, case, original, note="") -> Case
-# extend_deadline(user, case, note) -> Deadline (denunciations: at most the rule's extensions)
-# withdraw(user, case, note) -> Case
-# review_answer(user, answer, *, approve: bool, note="") -> Answer
-# publish_answer(user, case) -> Case   (public Milestone; no personal data ever)
-# mark_unsatisfactory(user, case, *, questioning_candidate: bool) -> Case
-# reveal_identity(user, case, *, purpose, where) -> Identity   (logs IdentityRead; refuses without the right)
-#
-# ---- agency desk ----------------------------------------------------------------
-# acknowledge(user, transfer) -> Transfer
-# ask_clarification(user, transfer, text) -> Transfer
-# answer(user, transfer, text, files=()) -> Answer
-#
-# ---- citizens ---------------------------------------------------------------------
-# subscribe(case, email) -> Subscription (sends a confirmation link)
-# confirm_subscription(token) -> Subscription
+K, S, ST = Case.Kind, Case.Source, Case.Status
+PUBLIC_SOURCES = {S.WEB, S.API}
+STAFF_SOURCES = {S.RECEPTION, S.POST, S.EMAIL}
+OPEN = {ST.RECEIVED, ST.CLASSIFIED, ST.ACCEPTED, ST.FORWARDED, ST.ANSWERED}
+UNDECIDED = {ST.RECEIVED, ST.CLASSIFIED}
+IDENTITY_FIELDS = ("full_name", "id_number", "address", "phone", "email")
+SUBJECT_MIN, SUBJECT_MAX = 5, 500
+CONTENT_MIN, CONTENT_MAX = 20, 20_000
+SUBSCRIPTIONS_PER_CASE_HOUR = 10
+
+
+# ---- small helpers -------------------------------------------------------------------
+
+def _now():
+    return timezone.now()
+
+
+def _actor(user, role):
+    return Actor(role=role, user=user)
+
+
+def _role(user):
+    if perms.is_petition_staff(user):
+        return "petition_staff"
+    if user is not None and user.is_authenticated and perms.agencies_of(user).exists():
+        return "agency"
+    return "public" if user is None or not user.is_authenticated else "user"
+
+
+def _refuse(user, action, code, message, **detail):
+    """Audit a refused privileged request (committed on its own) and raise."""
+    record(_actor(user, _role(user)), action, outcome=code, detail={k: v for k, v in detail.items() if v is not None})
+    raise PetitionError(code, message)
+
+
+def _require_staff(user, action, case=None):
+    if not perms.is_petition_staff(user):
+        _refuse(user, action, "forbidden", _("Bạn không có quyền xử lý đơn thư."), case=getattr(case, "pk", None))
+
+
+def _audit(user, action, case=None, **detail):
+    if case is not None:
+        detail = {"case": case.pk, "code": case.tracking_code, **detail}
+    record(_actor(user, _role(user)), action, detail=detail)
+
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def clean_text(text, *, single_line=False) -> str:
+    """NFC, no control or bidi characters, newlines as \\n, trimmed. Text stays text: never HTML."""
+    text = unicodedata.normalize("NFC", str(text or "")).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    if single_line:
+        text = " ".join(text.split())
+    return text.strip()
+
+
+def _length(value, field, low, high, label):
+    if len(value) < low:
+        raise PetitionError("invalid", _("%(label)s quá ngắn: cần ít nhất %(n)d ký tự.") % {"label": label, "n": low}, field)
+    if len(value) > high:
+        raise PetitionError("invalid", _("%(label)s quá dài: tối đa %(n)d ký tự.") % {"label": label, "n": high}, field)
+    return value
+
+
+def normalize_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def _person_name(name: str) -> str:
+    return " ".join(fold(name or "").split())
+
+
+def person_keys(identity: dict) -> list[str]:
+    """The keys a sender is found by: folded name + phone, folded name + email (first one is stored)."""
+    name = _person_name(identity.get("full_name", ""))
+    if not name:
+        return []
+    contacts = [normalize_phone(identity.get("phone", "")), (identity.get("email") or "").strip().lower()]
+    return [f"{name}|{c}"[:300] for c in contacts if c]
+
+
+def client_key(address: str) -> str:
+    """What a public client is throttled by: a keyed hash of its address, never the address."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}|petitions|{address}".encode()).hexdigest()[:64]
+
+
+def _clean_identity(identity: dict) -> dict:
+    out = {}
+    limits = {"full_name": 200, "id_number": 20, "address": 500, "phone": 30, "email": 254}
+    labels = {"full_name": _("Họ và tên"), "id_number": _("Số CCCD"), "address": _("Địa chỉ"),
+              "phone": _("Điện thoại"), "email": _("Email")}
+    for key in IDENTITY_FIELDS:
+        value = clean_text((identity or {}).get(key, ""), single_line=True)
+        _length(value, key, 0, limits[key], labels[key])
+        out[key] = value
+    unknown = set(identity or {}) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise PetitionError("invalid", _("Thông tin người gửi có trường không hợp lệ: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    if out["email"]:
+        try:
+            validate_email(out["email"])
+        except ValidationError:
+            raise PetitionError("invalid", _("Địa chỉ email không hợp lệ."), "email") from None
+    if out["phone"] and not (8 <= len(normalize_phone(out["phone"])) <= 15 and re.fullmatch(r"[0-9+ .()\-]+", out["phone"])):
+        raise PetitionError("invalid", _("Số điện thoại không hợp lệ."), "phone")
+    if out["id_number"] and not re.fullmatch(r"[0-9]{9}|[0-9]{12}", out["id_number"]):
+        raise PetitionError("invalid", _("Số CCCD/CMND gồm 12 (hoặc 9) chữ số."), "id_number")
+    return out
+
+
+def _file_items(files, identifying_default):
+    """(file object, name, identifying) for each item: an UploadedFile, (file, name) or (file, name, identifying)."""
+    items = []
+    for item in files or ():
+        if isinstance(item, (tuple, list)):
+            upload, name, *rest = item
+            items.append((upload, name, bool(rest[0]) if rest else identifying_default))
+        else:
+            items.append((item, getattr(item, "name", ""), identifying_default))
+    return items
+
+
+def _check_files(items):
+    """Check every file before anything is stored; returns [(upload, CheckedFile, identifying)]."""
+    if len(items) > settings.PETITION_MAX_FILES:
+        raise PetitionError("too_many_files", _("Chỉ được gửi kèm tối đa %(n)d tệp.") % {"n": settings.PETITION_MAX_FILES}, "files")
+    limit = settings.PETITION_MAX_FILE_BYTES
+    checked = []
+    for upload, name, identifying in items:
+        size = getattr(upload, "size", None)
+        if size is None:
+            stream = getattr(upload, "file", upload)
+            stream.seek(0, 2)
+            size = stream.tell()
+            stream.seek(0)
+        if size > limit:
+            raise PetitionError("file_refused", _("Tệp “%(name)s” lớn hơn giới hạn %(mb)s MB cho mỗi tệp.")
+                                % {"name": clean_text(name, single_line=True)[:80], "mb": round(limit / 1048576, 1)}, "files")
+        try:
+            result = check_upload(upload, name)
+        except FileRefused as refused:
+            raise PetitionError("file_refused", refused.message, "files") from None
+        checked.append((upload, result, identifying))
+    return checked
+
+
+def _store_files(case, checked):
+    from django.core.files import File
+
+    for upload, result, identifying in checked:
+        stream = getattr(upload, "file", upload)
+        stream.seek(0)
+        stored = CaseFile(case=case, original_name=result.display_name, content_type=result.content_type,
+                          size=result.size, identifying=identifying)
+        stored.file.save(f"{secrets.token_hex(8)}.{result.extension}", File(stream), save=False)
+        stored.save()
+
+
+def _throttle(client):
+    hour = _now().replace(minute=0, second=0, microsecond=0)
+    key = str(client)[:64]
+    row, _created = SubmissionThrottle.objects.select_for_update().get_or_create(client=key, hour=hour)
+    if row.count >= settings.PETITION_SUBMISSIONS_PER_HOUR:
+        raise PetitionError("rate_limited", _("Đã có quá nhiều đơn gửi từ địa chỉ này trong một giờ. Xin vui lòng gửi lại sau "
+                                              "ít phút; nội dung bạn đã nhập vẫn được giữ trên trang."))
+    SubmissionThrottle.objects.filter(pk=row.pk).update(count=F("count") + 1)
+
+
+def _locked(case):
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _milestone(case, kind, text, *, public=True, at=None):
+    stone = Milestone.objects.create(case=case, kind=kind, text=text[:500], public=public, at=at or _now())
+    if public:
+        notify_subscribers(case, stone)
+    return stone
+
+
+def _open_step(case, step, starts_on):
+    try:
+        deadline = deadlines.open_step(case, step, starts_on)
+    except DeadlineError as refused:
+        raise PetitionError(refused.code, refused.message) from None
+    deadlines.refresh_case_due(case)
+    return deadline
+
+
+def _close_open_steps(case):
+    deadlines.close_all(case)
+    deadlines.refresh_case_due(case)
+
+
+def _open_deadline(case):
+    return case.deadlines.filter(met_at__isnull=True).order_by("-starts_on", "-id").first()
+
+
+def _resolve_step(case):
+    if case.kind == K.COMPLAINT:
+        return "complaint.second_instance" if case.instance == 2 else "complaint.first_instance"
+    if case.kind == K.DENUNCIATION:
+        return "denunciation.resolve"
+    return FIRST_STEP[case.kind]
+
+
+def _not_duplicate(case):
+    if case.status == ST.DUPLICATE:
+        raise PetitionError("duplicate", _("Đơn này là đơn trùng, đã được gắn với đơn gốc %(code)s và không được xử lý lại.")
+                            % {"code": case.duplicate_of.tracking_code if case.duplicate_of_id else ""})
+
+
+def _bad_state(case, what):
+    return PetitionError("bad_state", _("Không thể %(what)s: đơn đang ở trạng thái “%(status)s”.")
+                         % {"what": what, "status": case.get_status_display()})
+
+
+def _fold_case(subject, content):
+    return fold(f"{subject}\n{content}")
+
+
+# ---- intake --------------------------------------------------------------------------
+
+def submit(user, *, kind, source, subject, content, identity: dict | None = None, field=None, district="", commune="",
+           anonymous=False, remote_area=False, files=(), client=None, forwarded_by_member=None,
+           identifying_files=False) -> Case:
+    """Record a letter. Public sources (web, api): `user` None, `client` = client_key(address) for
+    throttling. Reception desk, post, email: petition staff. Delegate forwarding: staff or the delegate.
+    `identifying_files`: the files are scans of the letter or of an ID (they follow the identity's rules);
+    a file given as (file, name, identifying) says it for itself.
+    The case is committed when this returns: show the receipt only then."""
+    if kind not in K.values or kind == K.VOTER_PETITION:
+        raise PetitionError("invalid", _("Loại đơn không hợp lệ."), "kind")
+    if source not in S.values or source == S.VOTER_MEETING:
+        raise PetitionError("invalid", _("Nguồn đơn không hợp lệ."), "source")
+    if source in STAFF_SOURCES:
+        _require_staff(user, "petitions.submit")
+    elif source == S.DELEGATE:
+        member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
+        if not (perms.is_petition_staff(user) or (member is not None and member.votes)):
+            _refuse(user, "petitions.submit", "forbidden", _("Chỉ đại biểu hoặc cán bộ xử lý đơn được chuyển đơn của công dân."))
+        if forwarded_by_member is None and member is not None:
+            forwarded_by_member = member
+    subject = _length(clean_text(subject, single_line=True), "subject", SUBJECT_MIN, SUBJECT_MAX, _("Tóm tắt nội dung"))
+    content = _length(clean_text(content), "content", CONTENT_MIN, CONTENT_MAX, _("Nội dung đơn"))
+    district = _length(clean_text(district, single_line=True), "district", 0, 120, _("Huyện, thành phố"))
+    commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường"))
+    who = _clean_identity(identity or {})
+    if anonymous:
+        if any(who.values()):
+            raise PetitionError("invalid", _("Đơn nặc danh không ghi thông tin người gửi: hãy bỏ chọn “nặc danh” hoặc xóa "
+                                             "các thông tin đó."), "anonymous")
+        if source in PUBLIC_SOURCES and kind not in (K.DENUNCIATION, K.FEEDBACK):
+            raise PetitionError("anonymous_not_allowed", _("Chỉ đơn tố cáo và phản ánh được gửi không ghi tên. Khiếu nại và "
+                                                           "kiến nghị cần họ tên và cách liên hệ để trả lời."), "anonymous")
+    elif source in PUBLIC_SOURCES:
+        if not who["full_name"]:
+            raise PetitionError("invalid", _("Xin ghi họ và tên người gửi."), "full_name")
+        if not (who["phone"] or who["email"]):
+            raise PetitionError("invalid", _("Xin ghi số điện thoại hoặc email để nhận trả lời."), "phone")
+    checked = _check_files(_file_items(files, identifying_files))
+
+    with transaction.atomic():
+        if client is not None and source in PUBLIC_SOURCES:
+            _throttle(client)
+        now = _now()
+        case = Case(kind=kind, source=source, subject=subject, content=content, folded=_fold_case(subject, content),
+                    field=field, district=district, commune=commune, remote_area=bool(remote_area),
+                    anonymous=bool(anonymous), forwarded_by_member=forwarded_by_member, received_at=now,
+                    created_by=user if user is not None and user.is_authenticated else None)
+        _save_with_code(case)
+        if not anonymous:
+            keys = person_keys(who)
+            Identity.objects.create(case=case, person_key=keys[0] if keys else "", **who)
+        _store_files(case, checked)
+        _milestone(case, "received", _("Đã tiếp nhận đơn (%(source)s).") % {"source": case.get_source_display()}, at=now)
+        _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
+        _audit(user, "petitions.submit", case, kind=kind, source=source, files=len(checked), anonymous=bool(anonymous))
+    case.refresh_from_db()
+    return case
+
+
+def _save_with_code(case):
+    for attempt in range(5):
+        case.tracking_code = codes.new_code()
+        try:
+            with transaction.atomic():
+                case.save()
+            return
+        except IntegrityError:
+            if attempt == 4 or not Case.objects.filter(tracking_code=case.tracking_code).exists():
+                raise
+            case.pk = None
+
+
+# ---- duplicates ----------------------------------------------------------------------
+
+STOPWORDS = set(("va cua cho cac nhung mot la co khong duoc da dang se bi voi tai tren trong tu den ve nay do "
+                 "toi chung ong ba anh chi em xin de nghi kinh gui ngay nam thang theo nhu vi con rat").split())
+DUPLICATE_THRESHOLD = 0.3
+CANDIDATES = 400
+
+
+def _tokens(folded: str) -> set[str]:
+    words = [w for w in re.findall(r"[a-z0-9]+", folded) if len(w) > 1 and w not in STOPWORDS]
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _distinctive(subject_folded: str, n=3) -> list[str]:
+    words = sorted({w for w in re.findall(r"[a-z0-9]+", subject_folded) if len(w) > 2 and w not in STOPWORDS},
+                   key=lambda w: (-len(w), w))
+    return words[:n]
+
+
+def likely_duplicates(case_or_fields, limit=5) -> list[tuple[Case, float, str]]:
+    """Cases probably about the same thing: the same sender (folded name + phone/email) and/or a
+    similar subject and content (Jaccard over folded words and word pairs). Candidates come from an
+    indexed prefilter (same person key; same district or field, or a distinctive subject word), the
+    400 most recent of them, so the cost does not grow with the register.
+    `case_or_fields`: a Case, or a dict (subject, content, district, field, identity) before intake."""
+    if isinstance(case_or_fields, Case):
+        case = case_or_fields
+        subject, content, district, field_id = case.subject, case.content, case.district, case.field_id
+        identity = Identity.objects.filter(case=case).values(*IDENTITY_FIELDS).first() or {}
+        exclude = case.pk
+    else:
+        data = case_or_fields
+        subject, content = clean_text(data.get("subject", ""), single_line=True), clean_text(data.get("content", ""))
+        district = clean_text(data.get("district", ""), single_line=True)
+        field = data.get("field")
+        field_id = getattr(field, "pk", field)
+        identity, exclude = data.get("identity") or {}, None
+    base = Case.objects.exclude(status=ST.DUPLICATE)
+    if exclude:
+        base = base.exclude(pk=exclude)
+    keys = person_keys(identity)
+    same_person = set()
+    if keys:
+        same_person = set(base.filter(identity__person_key__in=keys).order_by("-received_at")
+                          .values_list("pk", flat=True)[:50])
+    words = _distinctive(fold(subject))
+    scope = Q()
+    if district:
+        scope |= Q(district=district)
+    if field_id:
+        scope |= Q(field_id=field_id)
+    text = Q()
+    for w in words:
+        text |= Q(folded__contains=w)
+    if scope and words:
+        query = scope & text
+    elif words:
+        query = text & Q(received_at__gte=_now() - timezone.timedelta(days=3 * 365))
+    else:
+        query = scope or Q(pk__in=[])
+    similar = set(base.filter(query).order_by("-received_at").values_list("pk", flat=True)[:CANDIDATES])
+    mine = _tokens(fold(f"{subject}\n{content}"))
+    found = []
+    for other in Case.objects.filter(pk__in=same_person | similar).only("pk", "folded", "tracking_code", "subject",
+                                                                          "status", "kind", "received_at"):
+        sim = _jaccard(mine, _tokens(other.folded))
+        whys = []
+        if other.pk in same_person:
+            whys.append(_("cùng người gửi"))
+        if sim >= DUPLICATE_THRESHOLD:
+            whys.append(_("nội dung tương tự (%(p)d%%)") % {"p": round(sim * 100)})
+        if not whys:
+            continue
+        score = min(1.0, sim + (0.4 if other.pk in same_person else 0.0))
+        found.append((other, round(score, 3), "; ".join(whys)))
+    found.sort(key=lambda t: (-t[1], -t[0].received_at.timestamp()))
+    return found[:limit]
+
+
+def mark_duplicate(user, case, original, note="") -> Case:
+    """Link `case` to the case it repeats; it is never handled on its own again."""
+    _require_staff(user, "petitions.mark_duplicate", case)
+    with transaction.atomic():
+        case = _locked(case)
+        _not_duplicate(case)
+        root = Case.objects.get(pk=original.pk)
+        while root.duplicate_of_id:
+            root = root.duplicate_of
+        if root.pk == case.pk:
+            raise PetitionError("invalid", _("Không thể đánh dấu một đơn trùng với chính nó."))
+        if case.status not in UNDECIDED:
+            raise _bad_state(case, _("đánh dấu trùng"))
+        case.status, case.duplicate_of = ST.DUPLICATE, root
+        case.decision_note = clean_text(note)[:2000]
+        case.save(update_fields=["status", "duplicate_of", "decision_note", "updated_at"])
+        _close_open_steps(case)
+        _milestone(case, "duplicate", _("Đơn trùng nội dung với đơn đã tiếp nhận trước đó; được theo dõi, giải quyết "
+                                        "cùng đơn đó."))
+        _milestone(case, "duplicate_of", _("Trùng với đơn %(code)s.") % {"code": root.tracking_code}, public=False)
+        _audit(user, "petitions.mark_duplicate", case, original=root.pk)
+    return case
+
+
+# ---- voter meetings -------------------------------------------------------------------
+
+def record_voter_meeting(user, *, held_on, place, district, commune="", delegate_group, session, when, voters=0,
+                         delegates=(), petitions: list[dict] = ()) -> VoterMeeting:
+    """A voter-contact meeting with its petitions: one Case each (answered on the spot: answer approved,
+    case closed; pending: the voter_petition.answer deadline)."""
+    if delegate_group is None or delegate_group.kind != "group":
+        raise PetitionError("invalid", _("Hãy chọn một tổ đại biểu."), "delegate_group")
+    if not perms.may_enter_voter_meeting(user, delegate_group):
+        _refuse(user, "petitions.voter_meeting", "forbidden",
+                _("Chỉ cán bộ xử lý đơn hoặc đại biểu của tổ được nhập buổi tiếp xúc cử tri của tổ."), group=delegate_group.pk)
+    if when not in VoterMeeting.When.values:
+        raise PetitionError("invalid", _("Hãy chọn trước hay sau kỳ họp."), "when")
+    place = _length(clean_text(place, single_line=True), "place", 2, 300, _("Địa điểm"))
+    district = _length(clean_text(district, single_line=True), "district", 2, 120, _("Huyện, thành phố"))
+    commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường"))
+    if not isinstance(voters, int) or voters < 0:
+        raise PetitionError("invalid", _("Số cử tri dự không hợp lệ."), "voters")
+    rows = []
+    for i, p in enumerate(petitions or ()):
+        subject = _length(clean_text(p.get("subject", ""), single_line=True), f"petitions.{i}.subject", SUBJECT_MIN,
+                          SUBJECT_MAX, _("Tóm tắt kiến nghị"))
+        content = _length(clean_text(p.get("content", "")) or subject, f"petitions.{i}.content", SUBJECT_MIN, CONTENT_MAX,
+                          _("Nội dung kiến nghị"))
+        level = p.get("level") or ""
+        if level not in Case.Level.values:
+            raise PetitionError("invalid", _("Kiến nghị %(n)d: hãy chọn cấp có thẩm quyền.") % {"n": i + 1}, f"petitions.{i}.level")
+        on_spot = bool(p.get("answered_on_spot"))
+        answer_text = clean_text(p.get("answer_text", ""))
+        if on_spot and not answer_text:
+            raise PetitionError("invalid", _("Kiến nghị %(n)d đã trả lời tại hội nghị: hãy ghi nội dung trả lời.") % {"n": i + 1},
+                                f"petitions.{i}.answer_text")
+        rows.append((subject, content, p.get("field"), level, on_spot, answer_text))
+    with transaction.atomic():
+        meeting = VoterMeeting.objects.create(held_on=held_on, place=place, district=district, commune=commune,
+                                              delegate_group=delegate_group, session=session, when=when, voters=voters,
+                                              created_by=user)
+        if delegates:
+            meeting.delegates.set(delegates)
+        now = _now()
+        for subject, content, field, level, on_spot, answer_text in rows:
+            case = Case(kind=K.VOTER_PETITION, source=S.VOTER_MEETING, subject=subject, content=content,
+                        folded=_fold_case(subject, content), field=field, district=district, commune=commune,
+                        meeting=meeting, level=level, answered_on_spot=on_spot, received_at=now, created_by=user)
+            _save_with_code(case)
+            _milestone(case, "received", _("Kiến nghị của cử tri tại buổi tiếp xúc cử tri ngày %(d)s.")
+                       % {"d": held_on.strftime("%d/%m/%Y")}, at=now)
+            if on_spot:
+                Answer.objects.create(case=case, text=answer_text, answered_by=user, answered_at=now,
+                                      review=Answer.Review.APPROVED, reviewed_by=user, reviewed_at=now, published_at=now)
+                Case.objects.filter(pk=case.pk).update(status=ST.CLOSED)
+                _milestone(case, "answered", _("Đã được trả lời tại hội nghị tiếp xúc cử tri."), at=now)
+            else:
+                _open_step(case, FIRST_STEP[K.VOTER_PETITION], held_on)
+        _audit(user, "petitions.voter_meeting", None, meeting=meeting.pk, petitions=len(rows))
+    return meeting
+
+
+# ---- office decisions -------------------------------------------------------------------
+
+def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=None, instance=None, district=None) -> Case:
+    """Set kind, field, complexity, area and instance (None: unchanged). A changed kind restarts its first step."""
+    _require_staff(user, "petitions.classify", case)
+    with transaction.atomic():
+        case = _locked(case)
+        _not_duplicate(case)
+        if case.status not in (ST.RECEIVED, ST.CLASSIFIED, ST.ACCEPTED, ST.FORWARDED):
+            raise _bad_state(case, _("phân loại lại"))
+        if kind is not None and (kind not in K.values or (kind == K.VOTER_PETITION) != (case.kind == K.VOTER_PETITION)):
+            raise PetitionError("invalid", _("Loại đơn không hợp lệ."), "kind")
+        if complexity is not None and complexity not in Case.Complexity.values:
+            raise PetitionError("invalid", _("Tính chất vụ việc không hợp lệ."), "complexity")
+        if instance is not None and instance not in (1, 2):
+            raise PetitionError("invalid", _("Lần giải quyết khiếu nại là 1 hoặc 2."), "instance")
+        old_kind = case.kind
+        if kind is not None:
+            case.kind = kind
+        if field is not None:
+            case.field = field
+        if complexity is not None:
+            case.complexity = complexity
+        if remote_area is not None:
+            case.remote_area = bool(remote_area)
+        if instance is not None:
+            case.instance = instance
+        if district is not None:
+            case.district = _length(clean_text(district, single_line=True), "district", 0, 120, _("Huyện, thành phố"))
+        if case.status == ST.RECEIVED:
+            case.status = ST.CLASSIFIED
+        case.save()
+        if case.kind != old_kind and case.status in UNDECIDED:
+            _close_open_steps(case)
+            _open_step(case, FIRST_STEP[case.kind], timezone.localdate(case.received_at))
+        deadlines.recompute_open(case)
+        deadlines.refresh_case_due(case)
+        text = _("Đơn đã được phân loại: %(kind)s") % {"kind": case.get_kind_display()}
+        if case.field_id:
+            text += _(", lĩnh vực %(field)s") % {"field": case.field.name}
+        _milestone(case, "classified", text + ".")
+        _audit(user, "petitions.classify", case, kind=case.kind, field=case.field_id, complexity=case.complexity)
+    case.refresh_from_db()
+    return case
+
+
+def _identity_words(case) -> list[str]:
+    ident = Identity.objects.filter(case=case).first()
+    if ident is None:
+        return []
+    words = [ident.full_name, ident.id_number, ident.phone, ident.email, ident.address]
+    if ident.phone:
+        words.append(normalize_phone(ident.phone))
+    return [fold(w).strip() for w in words if w and len(w.strip()) >= 5]
+
+
+def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
+    """accept | forward (a Transfer to `agency`, never carrying any identity) | guide (note required) |
+    not_eligible (a reason from Case.Reason required). Never deletes."""
+    _require_staff(user, "petitions.decide", case)
+    if decision not in Case.Decision.values:
+        raise PetitionError("invalid", _("Quyết định xử lý không hợp lệ."), "decision")
+    note = clean_text(note)[:5000]
+    with transaction.atomic():
+        case = _locked(case)
+        _not_duplicate(case)
+        allowed = UNDECIDED | ({ST.ACCEPTED} if decision == Case.Decision.FORWARD else set())
+        if case.status not in allowed:
+            raise _bad_state(case, _("quyết định xử lý"))
+        if decision == Case.Decision.NOT_ELIGIBLE and reason not in Case.Reason.values:
+            raise PetitionError("reason_required", _("Hãy chọn lý do đơn không đủ điều kiện xử lý."), "reason")
+        if decision == Case.Decision.GUIDE and not note:
+            raise PetitionError("note_required", _("Hãy ghi nội dung hướng dẫn công dân."), "note")
+        if (case.kind == K.DENUNCIATION and case.anonymous and decision in (Case.Decision.ACCEPT, Case.Decision.FORWARD)
+                and not note):
+            raise PetitionError("evidence_required", _("Đơn tố cáo nặc danh chỉ được xem xét khi nêu rõ người vi phạm và có "
+                                                       "tài liệu, chứng cứ cụ thể: hãy ghi rõ trong phần ghi chú."), "note")
+        step_date = timezone.localdate()
+        if decision == Case.Decision.FORWARD:
+            if agency is None or not agency.active:
+                raise PetitionError("invalid", _("Hãy chọn cơ quan có thẩm quyền đang hoạt động."), "agency")
+            if case.kind == K.DENUNCIATION:
+                folded_note = fold(note)
+                if any(w in folded_note for w in _identity_words(case)):
+                    raise PetitionError("identity_in_note", _("Ghi chú gửi cơ quan có thông tin nhận diện người tố cáo: "
+                                                              "hãy xóa thông tin đó trước khi chuyển."), "note")
+            first = FIRST_STEP[case.kind]
+            if first != _resolve_step(case):
+                if case.deadlines.filter(step=first, met_at__isnull=True).exists():
+                    deadlines.close_step(case, first)
+            deadline = case.deadlines.filter(step=_resolve_step(case), met_at__isnull=True).first() \
+                or _open_step(case, _resolve_step(case), step_date)
+            transfer = Transfer.objects.create(case=case, agency=agency, sent_at=_now(), sent_by=user,
+                                               due_on=deadline.due_on, note=note)
+            transaction.on_commit(lambda: _notify_agency(transfer))
+            case.status, case.agency, case.decision = ST.FORWARDED, agency, decision
+            deadlines.refresh_case_due(case)
+            _milestone(case, "forwarded", _("Đã chuyển đến %(agency)s để xem xét, giải quyết.") % {"agency": agency.name})
+        elif decision == Case.Decision.ACCEPT:
+            first = FIRST_STEP[case.kind]
+            if first != _resolve_step(case):
+                deadlines.close_step(case, first)
+                _open_step(case, _resolve_step(case), step_date)
+            case.status, case.decision = ST.ACCEPTED, decision
+            _milestone(case, "accepted", _("Đơn đã được thụ lý."))
+        elif decision == Case.Decision.GUIDE:
+            case.status, case.decision = ST.GUIDED, decision
+            _close_open_steps(case)
+            _milestone(case, "guided", _("Đã hướng dẫn người gửi đến cơ quan có thẩm quyền."))
+        else:
+            case.status, case.decision, case.reason = ST.NOT_ELIGIBLE, decision, reason
+            _close_open_steps(case)
+            _milestone(case, "not_eligible", _("Đơn không đủ điều kiện xử lý: %(reason)s.") % {"reason": case.get_reason_display()})
+        case.decision_note = note
+        case.save()
+        _audit(user, "petitions.decide", case, decision=decision, reason=reason or None, agency=getattr(agency, "pk", None))
+    case.refresh_from_db()
+    return case
+
+
+def _notify_agency(transfer):
+    from .notify import notify_agency
+
+    notify_agency(transfer)
+
+
+def extend_deadline(user, case, note) -> Deadline:
+    """Extend the open step by the rule's extension, by a written decision (`note`)."""
+    _require_staff(user, "petitions.extend_deadline", case)
+    note = clean_text(note)
+    if not note:
+        raise PetitionError("note_required", _("Hãy ghi số, ngày của quyết định gia hạn và lý do."), "note")
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status not in OPEN:
+            raise _bad_state(case, _("gia hạn"))
+        current = _open_deadline(case)
+        if current is None:
+            raise _bad_state(case, _("gia hạn"))
+        try:
+            deadline = deadlines.extend_step(case, current.step)
+        except DeadlineError as refused:
+            raise PetitionError(refused.code, refused.message) from None
+        deadlines.refresh_case_due(case)
+        _milestone(case, "extended", _("Thời hạn giải quyết được gia hạn đến %(d)s.") % {"d": deadline.due_on.strftime("%d/%m/%Y")})
+        _audit(user, "petitions.extend_deadline", case, step=current.step, due_on=str(deadline.due_on), note=note[:500])
+    return deadline
+
+
+def withdraw(user, case, note) -> Case:
+    """The sender withdraws the letter (in writing: `note` says how it was received)."""
+    _require_staff(user, "petitions.withdraw", case)
+    note = clean_text(note)
+    if not note:
+        raise PetitionError("note_required", _("Hãy ghi văn bản rút đơn đã nhận (ngày, hình thức)."), "note")
+    with transaction.atomic():
+        case = _locked(case)
+        _not_duplicate(case)
+        if case.status not in OPEN:
+            raise _bad_state(case, _("rút đơn"))
+        case.status, case.decision_note = ST.WITHDRAWN, note[:5000]
+        case.save(update_fields=["status", "decision_note", "updated_at"])
+        _close_open_steps(case)
+        _milestone(case, "withdrawn", _("Người gửi đã rút đơn."))
+        _audit(user, "petitions.withdraw", case)
+    case.refresh_from_db()
+    return case
+
+
+def review_answer(user, answer, *, approve: bool, note="") -> Answer:
+    """The office approves an agency's answer (it may then be published) or returns it to the agency."""
+    _require_staff(user, "petitions.review_answer", answer.case)
+    note = clean_text(note)[:5000]
+    if not approve and not note:
+        raise PetitionError("note_required", _("Hãy ghi lý do trả lại để cơ quan bổ sung."), "note")
+    with transaction.atomic():
+        case = _locked(answer.case)
+        answer = Answer.objects.select_for_update().get(pk=answer.pk)
+        if case.status != ST.ANSWERED or answer.review != Answer.Review.PENDING:
+            raise _bad_state(case, _("duyệt trả lời"))
+        answer.review = Answer.Review.APPROVED if approve else Answer.Review.RETURNED
+        answer.reviewed_by, answer.reviewed_at, answer.review_note = user, _now(), note
+        answer.save()
+        if answer.transfer_id:
+            Transfer.objects.filter(pk=answer.transfer_id).update(
+                status=Transfer.Status.ACCEPTED if approve else Transfer.Status.RETURNED)
+        if approve:
+            stone = case.milestones.filter(kind="answered", public=False).order_by("-at", "-id").first()
+            if stone is not None:
+                stone.public = True
+                stone.save(update_fields=["public"])
+                notify_subscribers(case, stone)
+        else:
+            case.status = ST.FORWARDED
+            case.save(update_fields=["status", "updated_at"])
+            _milestone(case, "returned", _("Trả lời chưa đạt, đã trả lại cơ quan: %(note)s") % {"note": note}, public=False)
+        _audit(user, "petitions.review_answer", case, answer=answer.pk, approve=bool(approve))
+    return answer
+
+
+def publish_answer(user, case) -> Case:
+    """Publish the approved answer (without any personal data) and close the case's deadlines."""
+    _require_staff(user, "petitions.publish_answer", case)
+    with transaction.atomic():
+        case = _locked(case)
+        answer = case.answers.filter(review=Answer.Review.APPROVED, published_at__isnull=True).order_by("-answered_at").first()
+        if case.status != ST.ANSWERED or answer is None:
+            raise PetitionError("bad_state", _("Chỉ công khai được trả lời đã được duyệt."))
+        now = _now()
+        answer.published_at = now
+        answer.save(update_fields=["published_at"])
+        case.status = ST.PUBLISHED
+        case.save(update_fields=["status", "updated_at"])
+        _close_open_steps(case)
+        _milestone(case, "published", _("Kết quả giải quyết đã được công khai."), at=now)
+        _audit(user, "petitions.publish_answer", case, answer=answer.pk)
+    case.refresh_from_db()
+    return case
+
+
+def mark_unsatisfactory(user, case, *, questioning_candidate: bool) -> Case:
+    """An answer judged unsatisfactory; it may become a questioning topic at the next session."""
+    _require_staff(user, "petitions.mark_unsatisfactory", case)
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status not in (ST.PUBLISHED, ST.CLOSED, ST.ANSWERED) or not case.answers.exists():
+            raise _bad_state(case, _("đánh giá trả lời"))
+        case.unsatisfactory, case.questioning_candidate = True, bool(questioning_candidate)
+        case.save(update_fields=["unsatisfactory", "questioning_candidate", "updated_at"])
+        _milestone(case, "unsatisfactory", _("Trả lời được đánh giá chưa thỏa đáng."), public=False)
+        _audit(user, "petitions.mark_unsatisfactory", case, questioning_candidate=bool(questioning_candidate))
+    case.refresh_from_db()
+    return case
+
+
+def reveal_identity(user, case, *, purpose, where) -> Identity | None:
+    """Who sent `case` (None for an anonymous letter). A denouncer's identity needs its own permission;
+    every read of it is logged (IdentityRead) and audited; a refusal is audited."""
+    if not perms.may_view_identity(user, case):
+        _refuse(user, "petitions.reveal_identity", "forbidden",
+                _("Bạn không có quyền xem thông tin người gửi đơn này."), case=case.pk, where=str(where)[:100])
+    purpose = clean_text(purpose, single_line=True)
+    if not purpose:
+        raise PetitionError("invalid", _("Hãy ghi mục đích xem thông tin người gửi."), "purpose")
+    identity = Identity.objects.filter(case=case).first()
+    if case.kind == K.DENUNCIATION:
+        with transaction.atomic():
+            IdentityRead.objects.create(case=case, user=user, purpose=purpose[:300], where=str(where)[:100])
+            _audit(user, "petitions.reveal_identity", case, where=str(where)[:100])
+    return identity
+
+
+# ---- agency desk ----------------------------------------------------------------------
+
+def _agency_turn(user, transfer, action):
+    if not perms.may_work_transfer(user, transfer):
+        _refuse(user, action, "forbidden", _("Chỉ cán bộ của cơ quan được chuyển đơn mới được xử lý đơn này."),
+                transfer=transfer.pk, case=transfer.case_id)
+
+
+WORKABLE = {Transfer.Status.SENT, Transfer.Status.ACKNOWLEDGED, Transfer.Status.CLARIFICATION, Transfer.Status.RETURNED}
+
+
+def forwarded_content(user, transfer) -> dict:
+    """What an agency desk shows of a forwarded case: content without any identity (a denouncer's never;
+    other senders' contacts only for letters that are not denunciations, so the agency can answer them)."""
+    _agency_turn(user, transfer, "petitions.agency_view")
+    case = transfer.case
+    out = {"tracking_code": case.tracking_code, "kind": case.kind, "kind_label": case.get_kind_display(),
+           "subject": case.subject, "content": case.content, "field": case.field.name if case.field_id else "",
+           "district": case.district, "commune": case.commune, "received_at": case.received_at,
+           "due_on": transfer.due_on, "note": transfer.note, "status": transfer.status,
+           "files": list(case.files.filter(identifying=False))}
+    return out
+
+
+def acknowledge(user, transfer) -> Transfer:
+    _agency_turn(user, transfer, "petitions.acknowledge")
+    with transaction.atomic():
+        case = _locked(transfer.case)
+        transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if case.status != ST.FORWARDED or transfer.status != Transfer.Status.SENT:
+            raise _bad_state(case, _("xác nhận đã nhận"))
+        transfer.status, transfer.acknowledged_at = Transfer.Status.ACKNOWLEDGED, _now()
+        transfer.save(update_fields=["status", "acknowledged_at"])
+        _milestone(case, "acknowledged", _("%(agency)s đã nhận đơn.") % {"agency": transfer.agency.name})
+        _audit(user, "petitions.acknowledge", case, transfer=transfer.pk)
+    return transfer
+
+
+def ask_clarification(user, transfer, text) -> Transfer:
+    _agency_turn(user, transfer, "petitions.ask_clarification")
+    text = _length(clean_text(text), "text", 5, 5000, _("Nội dung đề nghị làm rõ"))
+    with transaction.atomic():
+        case = _locked(transfer.case)
+        transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if case.status != ST.FORWARDED or transfer.status not in WORKABLE:
+            raise _bad_state(case, _("đề nghị làm rõ"))
+        transfer.status, transfer.clarification = Transfer.Status.CLARIFICATION, text
+        transfer.acknowledged_at = transfer.acknowledged_at or _now()
+        transfer.save(update_fields=["status", "clarification", "acknowledged_at"])
+        _milestone(case, "clarification", _("%(agency)s đề nghị làm rõ nội dung đơn.") % {"agency": transfer.agency.name},
+                   public=False)
+        _audit(user, "petitions.ask_clarification", case, transfer=transfer.pk)
+    return transfer
+
+
+def answer(user, transfer, text, files=()) -> Answer:
+    """The agency's answer; the office reviews it before anything is published. Anyone but that
+    agency's desk users is refused and audited (a forged answer)."""
+    _agency_turn(user, transfer, "petitions.answer")
+    text = _length(clean_text(text), "text", 20, CONTENT_MAX, _("Nội dung trả lời"))
+    checked = _check_files(_file_items(files, False))
+    with transaction.atomic():
+        case = _locked(transfer.case)
+        transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if case.status != ST.FORWARDED or case.agency_id != transfer.agency_id or transfer.status not in WORKABLE:
+            raise _bad_state(case, _("trả lời"))
+        now = _now()
+        reply = Answer.objects.create(case=case, transfer=transfer, text=text, answered_by=user, answered_at=now)
+        transfer.status = Transfer.Status.ANSWERED
+        transfer.acknowledged_at = transfer.acknowledged_at or now
+        transfer.save(update_fields=["status", "acknowledged_at"])
+        case.status = ST.ANSWERED
+        case.save(update_fields=["status", "updated_at"])
+        _store_files(case, checked)
+        # Public once the office approves it (review_answer).
+        _milestone(case, "answered", _("%(agency)s đã trả lời.") % {"agency": transfer.agency.name}, public=False, at=now)
+        _audit(user, "petitions.answer", case, transfer=transfer.pk, answer=reply.pk)
+    return reply
+
+
+# ---- citizens --------------------------------------------------------------------------
+
+def _link(path):
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def subscribe(case, email) -> Subscription:
+    """Follow a case by email: a confirmation link is sent; nothing else until it is followed."""
+    email = clean_text(email, single_line=True).lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise PetitionError("invalid", _("Địa chỉ email không hợp lệ."), "email") from None
+    with transaction.atomic():
+        existing = Subscription.objects.filter(case=case, email=email).first()
+        if existing is not None and existing.confirmed_at:
+            return existing
+        recent = Subscription.objects.filter(case=case, confirmed_at__isnull=True,
+                                             created_at__gte=_now() - timezone.timedelta(hours=1)).count()
+        if existing is None and recent >= SUBSCRIPTIONS_PER_CASE_HOUR:
+            raise PetitionError("rate_limited", _("Đã có quá nhiều yêu cầu theo dõi đơn này trong một giờ. Xin thử lại sau."))
+        sub = existing or Subscription.objects.create(case=case, email=email, token=secrets.token_urlsafe(32))
+        link = _link(f"/public/letters/subscribe/{sub.token}/")
+        body = _("Bạn (hoặc ai đó) đã đề nghị nhận thông báo về đơn có mã theo dõi %(code)s.\n\n"
+                 "Để xác nhận, mở liên kết sau:\n%(link)s\n\nNếu không phải bạn, hãy bỏ qua thư này.") \
+            % {"code": case.tracking_code, "link": link}
+        subject = _("Xác nhận theo dõi đơn %(code)s") % {"code": case.tracking_code}
+        transaction.on_commit(lambda: mail.send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True))
+    return sub
+
+
+def confirm_subscription(token) -> Subscription:
+    sub = Subscription.objects.filter(token=str(token or "")[:64]).select_related("case").first()
+    if sub is None:
+        raise PetitionError("not_found", _("Liên kết xác nhận không đúng hoặc đã hết hiệu lực."))
+    if sub.confirmed_at is None:
+        sub.confirmed_at = _now()
+        sub.save(update_fields=["confirmed_at"])
+    return sub
+
+
+def unsubscribe(token) -> bool:
+    """Stop following a case (the link in every notification)."""
+    return Subscription.objects.filter(token=str(token or "")[:64]).delete()[0] > 0
+
+
+def notify_subscribers(case, milestone) -> int:
+    """Email a public milestone to the case's confirmed subscribers (after commit). The text is the
+    milestone's own, which never carries personal data. Returns how many will be sent."""
+    if not milestone.public:
+        return 0
+    subs = list(Subscription.objects.filter(case=case, confirmed_at__isnull=False).values_list("email", "token"))
+    if not subs:
+        return 0
+    subject = _("Đơn %(code)s: %(text)s") % {"code": case.tracking_code, "text": milestone.text[:80]}
+    messages = []
+    for email, token in subs:
+        body = _("Đơn có mã theo dõi %(code)s có bước mới (%(at)s):\n%(text)s\n\nXem tiến độ: %(track)s\n"
+                 "Thôi nhận thông báo: %(stop)s") % {
+            "code": case.tracking_code, "at": timezone.localtime(milestone.at).strftime("%d/%m/%Y %H:%M"),
+            "text": milestone.text, "track": _link("/public/letters/"),
+            "stop": _link(f"/public/letters/unsubscribe/{token}/")}
+        messages.append(mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+
+    def send():
+        with mail.get_connection(fail_silently=True) as connection:
+            connection.send_messages(messages)
+
+    transaction.on_commit(send)
+    return len(messages)
