@@ -1,3 +1,9 @@
-"""Routes of this part (its owner fills them in)."""
+"""The deadlines dashboard (petition staff)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_dashboard
+
+urlpatterns = [
+    path("petitions/dashboard/", views_dashboard.dashboard, name="dashboard"),
+]

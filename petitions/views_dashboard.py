@@ -1,0 +1,105 @@
+"""The deadlines dashboard: per agency, open cases, due soon, overdue, and this year's
+on-time rate (the plan's "100% answered on time" target).
+
+Petition staff only. Two aggregate queries whatever the register's size (cases
+grouped by agency on the indexed (agency, status) / due_on columns, deadlines
+met this year grouped by agency); no per-case Python.
+
+Counting: a case is open while its status is not final and it has an open step
+(Case.due_on, kept by petitions.deadlines.refresh_case_due); "due soon" is due
+within PETITION_REMIND_DAYS days, from today; "overdue" is due before today.
+A step "met on time" was met (Deadline.met_at, local date) on or before its due
+date; the on-time rate of the year is on-time steps / (steps met this year + open
+steps already overdue). Cases are counted under the agency now responsible
+(not yet forwarded: "the office").
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.pages import problem
+from accounts.permissions import is_petition_staff, may_review_identity_reads
+
+from .deadlines import FINISHED_STATUSES
+from .models import Agency, Case, Deadline
+
+
+def counts(today: dt.date) -> dict:
+    """{agency_id or None: {open, soon, overdue, met, on_time}} — two aggregate queries."""
+    soon = today + dt.timedelta(days=settings.PETITION_REMIND_DAYS)
+    out: dict = {}
+    cases = (Case.objects.exclude(status__in=FINISHED_STATUSES).filter(due_on__isnull=False)
+             .order_by().values("agency_id")
+             .annotate(open=Count("id"),
+                       soon=Count("id", filter=Q(due_on__gte=today, due_on__lte=soon)),
+                       overdue=Count("id", filter=Q(due_on__lt=today))))
+    for row in cases:
+        out[row["agency_id"]] = {"open": row["open"], "soon": row["soon"], "overdue": row["overdue"],
+                                 "met": 0, "on_time": 0}
+    year_start = timezone.make_aware(dt.datetime(today.year, 1, 1))
+    met = (Deadline.objects.filter(met_at__gte=year_start).order_by()
+           .annotate(met_on=TruncDate("met_at"))
+           .values(agency_id=F("case__agency_id"))
+           .annotate(met=Count("id"), on_time=Count("id", filter=Q(met_on__lte=F("due_on")))))
+    for row in met:
+        entry = out.setdefault(row["agency_id"], {"open": 0, "soon": 0, "overdue": 0, "met": 0, "on_time": 0})
+        entry["met"], entry["on_time"] = row["met"], row["on_time"]
+    return out
+
+
+def _rate(on_time: int, met: int, overdue: int) -> int | None:
+    total = met + overdue
+    return round(100 * on_time / total) if total else None
+
+
+def _register(query: str) -> str:
+    try:
+        return reverse("petitions:register") + query
+    except NoReverseMatch:
+        return ""
+
+
+@require_GET
+def dashboard(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not is_petition_staff(request.user):
+        return problem(request, "forbidden", _("Trang này chỉ dành cho cán bộ tiếp nhận, xử lý đơn thư."),
+                       title=_("Không có quyền truy cập"), status=403)
+    today = timezone.localdate()
+    data = counts(today)
+    names = dict(Agency.objects.filter(pk__in=[k for k in data if k is not None]).values_list("pk", "name"))
+    rows = []
+    for agency_id, c in data.items():
+        rows.append({
+            "id": agency_id,
+            "name": names.get(agency_id, "") if agency_id else _("Văn phòng (chưa chuyển cơ quan)"),
+            **c,
+            "rate": _rate(c["on_time"], c["met"], c["overdue"]),
+            "link": _register(f"?agency={agency_id}" if agency_id else ""),
+            "link_soon": _register((f"?agency={agency_id}&" if agency_id else "?") + "due=soon"),
+            "link_overdue": _register((f"?agency={agency_id}&" if agency_id else "?") + "due=overdue"),
+        })
+    # Most overdue first: where the head's attention is needed.
+    rows.sort(key=lambda r: (-r["overdue"], -r["soon"], r["name"]))
+    total = {k: sum(r[k] for r in rows) for k in ("open", "soon", "overdue", "met", "on_time")}
+    total["rate"] = _rate(total["on_time"], total["met"], total["overdue"])
+    # The on-time chart: one horizontal bar per agency with a rate (inline SVG, no script).
+    chart = [{"name": r["name"], "rate": r["rate"], "y": 4 + 28 * i, "width": 3 * r["rate"],
+              "good": r["rate"] >= 100, "low": r["rate"] < 80}
+             for i, r in enumerate(x for x in rows if x["rate"] is not None)]
+    return render(request, "petitions/dashboard.html", {
+        "rows": rows, "total": total, "today": today, "remind_days": settings.PETITION_REMIND_DAYS,
+        "chart": chart, "chart_height": 28 * len(chart) + 8,
+        "link_soon": _register("?due=soon"), "link_overdue": _register("?due=overdue"),
+        "may_review_reads": may_review_identity_reads(request.user),
+    })
