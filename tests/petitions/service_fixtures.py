@@ -1,6 +1,6 @@
 """People and reference data for the petitions service tests.
 
-Personas (on top of tests/conftest.py's demo council):
+Personas (the demo council is not needed, except by voter meetings: ask for `sitting` there):
 - staff      — "donthu", petition staff (petitions.handle_cases): classifies, forwards, reviews, publishes.
 - guardian   — "baomat", petition staff who may also read a denouncer's identity (view_denouncer_identity).
 - desk       — "sotnmt", works the desk of Sở Tài nguyên và Môi trường: acknowledges and answers its transfers.
@@ -29,7 +29,7 @@ def media_folder(settings, tmp_path):
 
 
 @pytest.fixture
-def people(sitting):
+def people(db):
     User = get_user_model()
     staff = User.objects.create(username="donthu", first_name="Nguyễn Thị Hoa")
     staff.user_permissions.add(_perm("handle_cases"))
