@@ -96,12 +96,12 @@ def _transfer(request, transfer_id: int) -> Transfer:
 
 
 def _transfer_context(request, transfer, answer_form=None) -> dict:
+    case = services.forwarded_content(request.user, transfer)  # what the desk may read: never an identity
     return {
         "t": transfer,
-        "case": transfer.case,
+        "case": case,
         "due": due_state(transfer.due_on) if transfer.status in OPEN else "",
-        "files": list(CaseFile.objects.filter(case_id=transfer.case_id, identifying=False)
-                      .only("id", "original_name", "size", "uploaded_at")),
+        "files": case["files"],
         "answers": list(transfer.answers.only("id", "text", "answered_at", "review", "review_note")),
         "answer_form": answer_form or AnswerForm(),
         "may_act": transfer.status in OPEN,

@@ -199,14 +199,19 @@ def reception(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         identity = {name: d[name] for name in ReceptionForm.IDENTITY}
-        files = [(f, d["scans_identifying"]) for f in d["scans"]]
         try:
             case = services.submit(request.user, kind=d["kind"], source=d["source"], subject=d["subject"],
                                    content=d["content"], identity=identity, field=d["field"],
                                    district=d["district"], commune=d["commune"], anonymous=d["anonymous"],
-                                   remote_area=d["remote_area"], files=files)
+                                   remote_area=d["remote_area"], files=d["scans"],
+                                   identifying_files=d["scans_identifying"])
         except services.PetitionError as refused:
             refusal = refused.message
+            field = getattr(refused, "field", None)
+            if field == "files":
+                field = "scans"
+            if field in form.fields:
+                form.add_error(field, refused.message)
         else:
             messages.success(request, _("Đã tiếp nhận đơn, mã theo dõi %(code)s.") % {"code": case.tracking_code})
             return redirect(f"{reverse('petitions:case', args=[case.pk])}?new=1")
