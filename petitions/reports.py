@@ -120,6 +120,12 @@ def state_text(case, today) -> str:
 
 # ---- PDF ---------------------------------------------------------------------------------------
 
+def _heads():
+    from fpdf.fonts import FontFace
+
+    return FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+
+
 def _session_heading(session) -> str:
     title = nfc(session.title)
     if title.lower().startswith("kỳ họp"):
@@ -198,7 +204,7 @@ class _Report:
         pdf.ln(1)
         self.font("", 11)
         with pdf.table(col_widths=(8, 52, 20, 20, 20, 20), text_align=("CENTER", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-                       line_height=6, headings_style=None) as table:
+                       line_height=6, headings_style=_heads()) as table:
             head = table.row()
             for text in (_("TT"), first, _("Tiếp nhận"), _("Đã trả lời"), _("Đang giải quyết"), _("Quá hạn")):
                 head.cell(text)
@@ -224,7 +230,7 @@ class _Report:
             return
         self.font("", 10)
         with pdf.table(col_widths=(8, 54, 28, 60, 18), text_align=("CENTER", "LEFT", "LEFT", "LEFT", "LEFT"),
-                       line_height=5, headings_style=None) as table:
+                       line_height=5, headings_style=_heads()) as table:
             head = table.row()
             for text in (_("TT"), _("Nội dung kiến nghị"), _("Cơ quan giải quyết"), _("Kết quả trả lời"), _("Tình trạng")):
                 head.cell(text)
