@@ -53,10 +53,11 @@ def _name(i: int) -> str:
 
 @transaction.atomic
 def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang", delegates: int = DELEGATES,
-              documents: bool = True) -> Sitting:
+              documents: bool = True, petitions: bool = True) -> Sitting:
     """Create the demo council. Refuses to run twice (returns the existing sitting).
 
     `documents`: also upload the session's documents (library.demo); their processing is queued.
+    `petitions`: also create the demo register of letters and voters' petitions (petitions.demo).
     """
     existing = Sitting.objects.filter(title__startswith="Phiên khai mạc").first()
     if existing:
@@ -122,4 +123,8 @@ def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang"
         from library.demo import load_demo_documents
 
         load_demo_documents(session, sitting, secretary)
+    if petitions:
+        from petitions.demo import load_demo_petitions
+
+        load_demo_petitions(session)
     return sitting

@@ -96,10 +96,10 @@ def _require_staff(user, action, case=None):
         _refuse(user, action, "forbidden", _("Bạn không có quyền xử lý đơn thư."), case=getattr(case, "pk", None))
 
 
-def _audit(user, action, case=None, **detail):
+def _audit(user, action, case=None, *, role=None, **detail):
     if case is not None:
         detail = {"case": case.pk, "code": case.tracking_code, **detail}
-    record(_actor(user, _role(user)), action, detail=detail)
+    record(_actor(user, role or _role(user)), action, detail=detail)
 
 
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -233,25 +233,22 @@ def _locked(case):
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _milestone(case, kind, text, *, public=True, at=None):
+def _milestone(case, kind, text, *, public=True, at=None, notify=True):
     stone = Milestone.objects.create(case=case, kind=kind, text=text[:500], public=public, at=at or _now())
-    if public:
+    if public and notify:
         notify_subscribers(case, stone)
     return stone
 
 
 def _open_step(case, step, starts_on):
     try:
-        deadline = deadlines.open_step(case, step, starts_on)
+        return deadlines.open_step(case, step, starts_on)  # keeps case.due_on
     except DeadlineError as refused:
         raise PetitionError(refused.code, refused.message) from None
-    deadlines.refresh_case_due(case)
-    return deadline
 
 
 def _close_open_steps(case):
-    deadlines.close_all(case)
-    deadlines.refresh_case_due(case)
+    deadlines.close_all(case)  # keeps case.due_on
 
 
 def _open_deadline(case):
@@ -335,10 +332,10 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
             keys = person_keys(who)
             Identity.objects.create(case=case, person_key=keys[0] if keys else "", **who)
         _store_files(case, checked)
-        _milestone(case, "received", _("Đã tiếp nhận đơn (%(source)s).") % {"source": case.get_source_display()}, at=now)
+        _milestone(case, "received", _("Đã tiếp nhận đơn (%(source)s).") % {"source": case.get_source_display()}, at=now,
+                   notify=False)  # nobody can follow a case before it exists
         _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
         _audit(user, "petitions.submit", case, kind=kind, source=source, files=len(checked), anonymous=bool(anonymous))
-    case.refresh_from_db()
     return case
 
 
@@ -508,12 +505,12 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
                         meeting=meeting, level=level, answered_on_spot=on_spot, received_at=now, created_by=user)
             _save_with_code(case)
             _milestone(case, "received", _("Kiến nghị của cử tri tại buổi tiếp xúc cử tri ngày %(d)s.")
-                       % {"d": held_on.strftime("%d/%m/%Y")}, at=now)
+                       % {"d": held_on.strftime("%d/%m/%Y")}, at=now, notify=False)
             if on_spot:
                 Answer.objects.create(case=case, text=answer_text, answered_by=user, answered_at=now,
                                       review=Answer.Review.APPROVED, reviewed_by=user, reviewed_at=now, published_at=now)
                 Case.objects.filter(pk=case.pk).update(status=ST.CLOSED)
-                _milestone(case, "answered", _("Đã được trả lời tại hội nghị tiếp xúc cử tri."), at=now)
+                _milestone(case, "answered", _("Đã được trả lời tại hội nghị tiếp xúc cử tri."), at=now, notify=False)
             else:
                 _open_step(case, FIRST_STEP[K.VOTER_PETITION], held_on)
         _audit(user, "petitions.voter_meeting", None, meeting=meeting.pk, petitions=len(rows))
@@ -555,14 +552,12 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
         if case.kind != old_kind and case.status in UNDECIDED:
             _close_open_steps(case)
             _open_step(case, FIRST_STEP[case.kind], timezone.localdate(case.received_at))
-        deadlines.recompute_open(case)
-        deadlines.refresh_case_due(case)
+        deadlines.recompute_open(case)  # and case.due_on
         text = _("Đơn đã được phân loại: %(kind)s") % {"kind": case.get_kind_display()}
         if case.field_id:
             text += _(", lĩnh vực %(field)s") % {"field": case.field.name}
         _milestone(case, "classified", text + ".")
         _audit(user, "petitions.classify", case, kind=case.kind, field=case.field_id, complexity=case.complexity)
-    case.refresh_from_db()
     return case
 
 
@@ -616,7 +611,6 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
                                                due_on=deadline.due_on, note=note)
             transaction.on_commit(lambda: _notify_agency(transfer))
             case.status, case.agency, case.decision = ST.FORWARDED, agency, decision
-            deadlines.refresh_case_due(case)
             _milestone(case, "forwarded", _("Đã chuyển đến %(agency)s để xem xét, giải quyết.") % {"agency": agency.name})
         elif decision == Case.Decision.ACCEPT:
             first = FIRST_STEP[case.kind]
@@ -636,7 +630,6 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
         case.decision_note = note
         case.save()
         _audit(user, "petitions.decide", case, decision=decision, reason=reason or None, agency=getattr(agency, "pk", None))
-    case.refresh_from_db()
     return case
 
 
@@ -663,7 +656,6 @@ def extend_deadline(user, case, note) -> Deadline:
             deadline = deadlines.extend_step(case, current.step)
         except DeadlineError as refused:
             raise PetitionError(refused.code, refused.message) from None
-        deadlines.refresh_case_due(case)
         _milestone(case, "extended", _("Thời hạn giải quyết được gia hạn đến %(d)s.") % {"d": deadline.due_on.strftime("%d/%m/%Y")})
         _audit(user, "petitions.extend_deadline", case, step=current.step, due_on=str(deadline.due_on), note=note[:500])
     return deadline
@@ -685,7 +677,6 @@ def withdraw(user, case, note) -> Case:
         _close_open_steps(case)
         _milestone(case, "withdrawn", _("Người gửi đã rút đơn."))
         _audit(user, "petitions.withdraw", case)
-    case.refresh_from_db()
     return case
 
 
@@ -736,7 +727,6 @@ def publish_answer(user, case) -> Case:
         _close_open_steps(case)
         _milestone(case, "published", _("Kết quả giải quyết đã được công khai."), at=now)
         _audit(user, "petitions.publish_answer", case, answer=answer.pk)
-    case.refresh_from_db()
     return case
 
 
@@ -751,7 +741,6 @@ def mark_unsatisfactory(user, case, *, questioning_candidate: bool) -> Case:
         case.save(update_fields=["unsatisfactory", "questioning_candidate", "updated_at"])
         _milestone(case, "unsatisfactory", _("Trả lời được đánh giá chưa thỏa đáng."), public=False)
         _audit(user, "petitions.mark_unsatisfactory", case, questioning_candidate=bool(questioning_candidate))
-    case.refresh_from_db()
     return case
 
 
@@ -806,7 +795,7 @@ def acknowledge(user, transfer) -> Transfer:
         transfer.status, transfer.acknowledged_at = Transfer.Status.ACKNOWLEDGED, _now()
         transfer.save(update_fields=["status", "acknowledged_at"])
         _milestone(case, "acknowledged", _("%(agency)s đã nhận đơn.") % {"agency": transfer.agency.name})
-        _audit(user, "petitions.acknowledge", case, transfer=transfer.pk)
+        _audit(user, "petitions.acknowledge", case, role="agency", transfer=transfer.pk)
     return transfer
 
 
@@ -823,7 +812,7 @@ def ask_clarification(user, transfer, text) -> Transfer:
         transfer.save(update_fields=["status", "clarification", "acknowledged_at"])
         _milestone(case, "clarification", _("%(agency)s đề nghị làm rõ nội dung đơn.") % {"agency": transfer.agency.name},
                    public=False)
-        _audit(user, "petitions.ask_clarification", case, transfer=transfer.pk)
+        _audit(user, "petitions.ask_clarification", case, role="agency", transfer=transfer.pk)
     return transfer
 
 
@@ -848,7 +837,7 @@ def answer(user, transfer, text, files=()) -> Answer:
         _store_files(case, checked)
         # Public once the office approves it (review_answer).
         _milestone(case, "answered", _("%(agency)s đã trả lời.") % {"agency": transfer.agency.name}, public=False, at=now)
-        _audit(user, "petitions.answer", case, transfer=transfer.pk, answer=reply.pk)
+        _audit(user, "petitions.answer", case, role="agency", transfer=transfer.pk, answer=reply.pk)
     return reply
 
 

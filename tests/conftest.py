@@ -46,7 +46,7 @@ def document_folder():
 @pytest.fixture
 def sitting(db):
     # Without the demo documents (library.demo): tests add the documents they need.
-    return load_demo(documents=False)
+    return load_demo(documents=False, petitions=False)
 
 
 @pytest.fixture

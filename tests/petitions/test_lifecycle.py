@@ -257,3 +257,18 @@ def test_subscribers_get_public_steps_by_email_once_confirmed(people, mailoutbox
     with pytest.raises(services.PetitionError) as refused:
         services.confirm_subscription("not-a-token")
     assert refused.value.code == "not_found"
+
+
+def test_the_demo_register_has_every_kind_and_state(sitting, media_folder):  # noqa: F811
+    from petitions.demo import load_demo_petitions
+    from petitions.models import VoterMeeting
+
+    load_demo_petitions(sitting.session)
+    load_demo_petitions(sitting.session)  # a second run changes nothing
+    assert set(Case.objects.values_list("kind", flat=True)) == set(Case.Kind.values)
+    assert {"published", "answered", "forwarded", "guided", "not_eligible", "duplicate", "withdrawn", "received",
+            "closed"} <= set(Case.objects.values_list("status", flat=True))
+    assert VoterMeeting.objects.get().petitions.count() == 4
+    denounced = Case.objects.filter(kind="denunciation", anonymous=False).get()
+    name = denounced.identity.full_name
+    assert name and not any(name in t.note for t in Transfer.objects.all())

@@ -15,9 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-links", action="store_true")
         parser.add_argument("--no-documents", action="store_true",
                             help="leave out the session's documents (the library's demo files)")
+        parser.add_argument("--no-petitions", action="store_true",
+                            help="leave out the demo letters, agencies and voter-contact meeting (petitions.demo)")
 
-    def handle(self, *args, base_url, delegates, no_links, no_documents, **options):
-        sitting = load_demo(delegates=delegates, documents=not no_documents)
+    def handle(self, *args, base_url, delegates, no_links, no_documents, no_petitions, **options):
+        sitting = load_demo(delegates=delegates, documents=not no_documents, petitions=not no_petitions)
         if no_links:
             return
         base = base_url.rstrip("/")
