@@ -29,12 +29,16 @@ from accounts.permissions import is_petition_staff, may_review_identity_reads, m
 from library.text import fold
 
 from . import codes, services
-from .models import Agency, Answer, Case, CaseFile, Field, IdentityRead
+from .deadlines import step_label
+from .models import Agency, Answer, Case, CaseFile, Field, IdentityRead, Transfer
 
 PAGE_SIZE = 50
 SOON_DAYS = 3  # "due soon": within this many days
 OPEN_STATUSES = (Case.Status.RECEIVED, Case.Status.CLASSIFIED, Case.Status.ACCEPTED, Case.Status.FORWARDED,
                  Case.Status.ANSWERED)
+
+TRANSFER_OPEN = (Transfer.Status.SENT, Transfer.Status.ACKNOWLEDGED, Transfer.Status.CLARIFICATION,
+                 Transfer.Status.RETURNED)
 
 
 def petition_staff_required(view):
@@ -283,9 +287,12 @@ def _case_context(request, case, *, identity=None, purpose="", classify_form=Non
         duplicates = [{"case": c, "score": score, "why": why} for c, score, why in services.likely_duplicates(case)
                       if c.pk != case.pk]
     fitting, others = _agency_groups(case)
+    answers = list(case.answers.select_related("transfer__agency"))
     transfers = list(case.transfers.select_related("agency").prefetch_related(
         Prefetch("answers", queryset=Answer.objects.order_by("answered_at", "id"))))
     today = timezone.localdate()
+    for t in transfers:
+        t.due = due_state(t.due_on, today) if t.status in TRANSFER_OPEN else ""
     return {
         "case": case,
         "today": today,
@@ -300,10 +307,12 @@ def _case_context(request, case, *, identity=None, purpose="", classify_form=Non
         "show_identifying_files": may_identity and (identity is not None or not is_denunciation),
         "duplicates": duplicates,
         "duplicate_children": list(case.duplicates.only("id", "tracking_code", "subject")),
-        "deadlines": [{"d": d, "due": due_state(d.due_on, today) if d.met_at is None else ""}
+        "deadlines": [{"d": d, "label": step_label(d.step), "due": due_state(d.due_on, today) if d.met_at is None else ""}
                       for d in case.deadlines.all()],
+        "publishable": case.status == Case.Status.ANSWERED and any(
+            a.review == Answer.Review.APPROVED and a.published_at is None for a in answers),
         "transfers": transfers,
-        "answers": list(case.answers.select_related("transfer__agency")),
+        "answers": answers,
         "milestones": list(case.milestones.all()),
         "agencies_fitting": fitting,
         "agencies_other": others,
