@@ -27,6 +27,7 @@ from django_tasks import task
 from . import deadlines
 
 CHUNK = 500
+MAX_LINES = 200  # cases listed in one email; the link shows them all
 
 
 @task()
@@ -53,27 +54,32 @@ def run_daily(today: dt.date | None = None, now: dt.datetime | None = None) -> d
 
 
 def _process(queryset, mark: str, now, today, send) -> int:
-    """Claim the rows of `queryset` chunk by chunk (mark = now), send, release on failure."""
+    """Claim the rows of `queryset` (mark = now), then send one message per agency; a failed
+    send releases its group's claim (the next run retries it) and is raised at the end."""
     from .models import Deadline
 
-    done = 0
     ids = list(queryset.order_by("id").values_list("id", flat=True))
+    by_agency = defaultdict(list)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         Deadline.objects.filter(pk__in=chunk, **{f"{mark}__isnull": True}).update(**{mark: now})
         # Only the rows this run claimed (another run may have claimed some first).
-        claimed = list(Deadline.objects.filter(pk__in=chunk, **{mark: now})
-                       .select_related("case", "case__agency", "case__agency__head").order_by("due_on", "id"))
-        by_agency = defaultdict(list)
-        for deadline in claimed:
+        for deadline in (Deadline.objects.filter(pk__in=chunk, **{mark: now})
+                         .select_related("case", "case__agency", "case__agency__head")):
             by_agency[deadline.case.agency].append(deadline)
-        for agency, group in by_agency.items():
-            try:
-                send(agency, group, today)
-            except Exception:
-                Deadline.objects.filter(pk__in=[d.pk for d in group], **{mark: now}).update(**{mark: None})
-                raise
-            done += len(group)
+    staff = staff_emails()
+    done, failure = 0, None
+    for agency, group in by_agency.items():
+        group.sort(key=lambda d: (d.due_on, d.pk))
+        try:
+            send(agency, group, today, staff)
+        except Exception as exc:  # noqa: BLE001 — released, retried next run, raised below
+            Deadline.objects.filter(pk__in=[d.pk for d in group], **{mark: now}).update(**{mark: None})
+            failure = failure or exc
+            continue
+        done += len(group)
+    if failure is not None:
+        raise failure
     return done
 
 
@@ -112,7 +118,7 @@ def _link(name: str, query: str = "") -> str:
 
 def _lines(group, today) -> list[str]:
     out = []
-    for d in group:
+    for d in group[:MAX_LINES]:
         case = d.case
         days = (d.due_on - today).days
         if days >= 0:
@@ -122,6 +128,8 @@ def _lines(group, today) -> list[str]:
         out.append(_("- %(code)s [%(kind)s] %(subject)s\n  Bước: %(step)s — hạn %(due)s (%(when)s)") % {
             "code": case.tracking_code, "kind": case.get_kind_display(), "subject": case.subject,
             "step": deadlines.step_label(d.step), "due": d.due_on.strftime("%d/%m/%Y"), "when": when})
+    if len(group) > MAX_LINES:
+        out.append(_("… và %(n)s đơn khác (xem trên sổ theo dõi).") % {"n": len(group) - MAX_LINES})
     return out
 
 
@@ -135,19 +143,19 @@ def _send(subject: str, intro: str, group, today, to: list[str], agency, due: st
     EmailMessage(subject=subject, body=body, to=to).send()
 
 
-def _send_reminders(agency, group, today) -> None:
-    to = desk_emails(agency) if agency else staff_emails()
+def _send_reminders(agency, group, today, staff) -> None:
+    to = desk_emails(agency) if agency else staff
     where = agency.name if agency else _("Văn phòng")
     subject = _("[Nhắc hạn] %(n)s đơn thư sắp đến hạn xử lý — %(where)s") % {"n": len(group), "where": where}
     intro = _("Các đơn thư, kiến nghị sau sắp đến hạn xử lý theo quy định:")
     _send(subject, intro, group, today, to, agency, "soon")
 
 
-def _send_escalations(agency, group, today) -> None:
+def _send_escalations(agency, group, today, staff) -> None:
     from accounts.permissions import Actor
     from audit.services import record
 
-    to = set(staff_emails())
+    to = set(staff)
     if agency and agency.head and agency.head.is_active and agency.head.email:
         to.add(agency.head.email)
     where = agency.name if agency else _("Văn phòng")
@@ -155,8 +163,8 @@ def _send_escalations(agency, group, today) -> None:
     intro = _("Các đơn thư, kiến nghị sau đã quá thời hạn xử lý theo quy định và được báo cáo "
               "người đứng đầu cơ quan và bộ phận theo dõi đơn thư:")
     _send(subject, intro, group, today, sorted(to), agency, "overdue")
-    actor = Actor(role="system")
-    for d in group:
-        record(actor, "petitions.deadline_escalated", detail={
-            "case": d.case_id, "tracking_code": d.case.tracking_code, "step": d.step,
-            "due_on": d.due_on.isoformat(), "agency": agency.pk if agency else None, "recipients": len(to)})
+    # One audit row per escalation sent: which steps of which cases, to how many people.
+    record(Actor(role="system"), "petitions.deadline_escalated", detail={
+        "agency": agency.pk if agency else None, "recipients": len(to),
+        "deadlines": [{"deadline": d.pk, "case": d.case_id, "tracking_code": d.case.tracking_code, "step": d.step,
+                       "due_on": d.due_on.isoformat()} for d in group]})

@@ -99,7 +99,9 @@ def test_an_overdue_case_escalates_to_the_head_and_petition_staff_once(people):
     assert_no_identity(message)
     audit = AuditRecord.objects.get(action="petitions.deadline_escalated")
     assert audit.role == "system" and audit.user is None
-    assert audit.detail["tracking_code"] == case.tracking_code and audit.detail["step"] == "denunciation.resolve"
+    assert audit.detail["agency"] == people["agency"].pk and audit.detail["recipients"] == 2
+    assert [(d["tracking_code"], d["step"]) for d in audit.detail["deadlines"]] == [
+        (case.tracking_code, "denunciation.resolve")]
     assert "Nguyễn Văn Tố" not in str(audit.detail)
 
     assert run_daily(today=TODAY)["escalated"] == 0
@@ -137,4 +139,17 @@ def test_the_command_runs_the_same_job(people):
     call_command("petitions_daily", "--date", TODAY.isoformat(), stdout=out)
     assert "escalated=1" in out.getvalue()
     call_command("petitions_daily", "--date", TODAY.isoformat(), stdout=out)
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_is_retried_by_the_next_run(people, settings):
+    _, deadline = denunciation(people["agency"], TODAY + dt.timedelta(days=1))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    with pytest.raises(OSError):
+        run_daily(today=TODAY)
+    deadline.refresh_from_db()
+    assert deadline.reminded_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run_daily(today=TODAY)["reminded"] == 1
     assert len(mail.outbox) == 1
