@@ -336,7 +336,21 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
                    notify=False)  # nobody can follow a case before it exists
         _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
         _audit(user, "petitions.submit", case, kind=kind, source=source, files=len(checked), anonymous=bool(anonymous))
+        if who.get("email"):
+            _send_receipt(case, who["email"])
     return case
+
+
+def _send_receipt(case, email):
+    """The confirmation a citizen keeps: the tracking code and where to follow the case (after commit)."""
+    link = _link(f"/public/letters/{case.tracking_code}/")
+    subject = _("Đã tiếp nhận đơn của bạn — mã theo dõi %(code)s") % {"code": case.tracking_code}
+    body = _("Hội đồng nhân dân tỉnh đã tiếp nhận đơn của bạn (%(kind)s) lúc %(at)s.\n\n"
+             "Mã theo dõi: %(code)s\nXem tiến độ giải quyết: %(link)s\n\n"
+             "Hãy giữ mã này: chỉ người có mã mới xem được tiến độ đơn.") % {
+        "kind": case.get_kind_display().lower(), "at": timezone.localtime(case.received_at).strftime("%H:%M %d/%m/%Y"),
+        "code": case.tracking_code, "link": link}
+    transaction.on_commit(lambda: mail.send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True))
 
 
 def _save_with_code(case):

@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -33,7 +34,6 @@ from .deadlines import step_label
 from .models import Agency, Answer, Case, CaseFile, Field, IdentityRead, Transfer
 
 PAGE_SIZE = 50
-SOON_DAYS = 3  # "due soon": within this many days
 OPEN_STATUSES = (Case.Status.RECEIVED, Case.Status.CLASSIFIED, Case.Status.ACCEPTED, Case.Status.FORWARDED,
                  Case.Status.ANSWERED)
 
@@ -64,7 +64,7 @@ def due_state(due_on, today=None) -> str:
     today = today or timezone.localdate()
     if due_on < today:
         return "overdue"
-    if due_on <= today + timedelta(days=SOON_DAYS):
+    if due_on <= today + timedelta(days=settings.PETITION_REMIND_DAYS):
         return "soon"
     return ""
 
@@ -113,7 +113,7 @@ def filter_cases(data: dict, today=None):
     if due == "overdue":
         cases = cases.filter(status__in=OPEN_STATUSES, due_on__lt=today)
     elif due == "soon":
-        cases = cases.filter(status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=today + timedelta(days=SOON_DAYS))
+        cases = cases.filter(status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=today + timedelta(days=settings.PETITION_REMIND_DAYS))
     q = (data.get("q") or "").strip()
     if q:
         code = codes.normalize(q)
