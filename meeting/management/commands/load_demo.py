@@ -43,6 +43,9 @@ class Command(BaseCommand):
             line(f"  {label}:\n    {base}/pair/{token}/")
         line("")
         line(f"Public observer / công khai: {base}/public/sitting/{sitting.pk}/")
+        line(f"Documents / thư viện tài liệu: {base}/library/ (secretary), {base}/library/search/, {base}/public/documents/")
+        line(f"Letters and petitions / đơn thư, kiến nghị: {base}/public/letters/new/ (citizens), "
+             f"{base}/petitions/ (officer: donthu), {base}/agency/ (agency desks: sotnmt, soyte, …)")
         line(f"Password sign-in / đăng nhập bằng mật khẩu: {base}/accounts/login/  "
              f"(chair: {chair.username}, secretary: thuky, delegates: db001…db050, admin: admin; password {DEMO_PASSWORD})")
         line("")
