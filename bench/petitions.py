@@ -208,7 +208,7 @@ def make_reference(rng):
     staff = User.objects.create(username="bench-donthu", first_name="Cán bộ tiếp dân")
     staff.user_permissions.add(Permission.objects.get(codename="handle_cases", content_type__app_label="petitions"))
     staff = User.objects.get(pk=staff.pk)
-    fields = {code: Field.objects.create(code=code, name=name) for code, name in FIELDS}
+    fields = {code: Field.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in FIELDS}
     agencies = [Agency.objects.create(name=name, kind=Agency.Kind.DISTRICT if name.startswith("Ủy ban") else Agency.Kind.DEPARTMENT,
                                       level="district" if name.startswith("Ủy ban") else "province") for name in AGENCIES]
     sessions = list(Session.objects.all())
