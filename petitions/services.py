@@ -630,6 +630,9 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
             first = FIRST_STEP[case.kind]
             if first != _resolve_step(case):
                 deadlines.close_step(case, first)
+                if case.kind == K.DENUNCIATION and not case.anonymous:
+                    # The denouncer is told of the acceptance within 5 working days (Luật Tố cáo 2018, Điều 29).
+                    _open_step(case, NOTICE_STEP, step_date)
                 _open_step(case, _resolve_step(case), step_date)
             case.status, case.decision = ST.ACCEPTED, decision
             _milestone(case, "accepted", _("Đơn đã được thụ lý."))
@@ -673,6 +676,26 @@ def extend_deadline(user, case, note) -> Deadline:
         _milestone(case, "extended", _("Thời hạn giải quyết được gia hạn đến %(d)s.") % {"d": deadline.due_on.strftime("%d/%m/%Y")})
         _audit(user, "petitions.extend_deadline", case, step=current.step, due_on=str(deadline.due_on), note=note[:500])
     return deadline
+
+
+NOTICE_STEP = "denunciation.notify"
+
+
+def record_denouncer_notice(user, case, note) -> Case:
+    """The office notified the denouncer that the denunciation was accepted (the written
+    notice's number and date in `note`): closes that step's deadline."""
+    _require_staff(user, "petitions.notice", case)
+    note = clean_text(note)
+    if not note:
+        raise PetitionError("note_required", _("Hãy ghi số, ngày của văn bản thông báo thụ lý."), "note")
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.deadlines.filter(step=NOTICE_STEP, met_at__isnull=True).exists():
+            raise _bad_state(case, _("thông báo thụ lý"))
+        deadlines.close_step(case, NOTICE_STEP)
+        _milestone(case, "notified", _("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
+        _audit(user, "petitions.notice", case, note=note[:500])
+    return case
 
 
 def withdraw(user, case, note) -> Case:

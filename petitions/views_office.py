@@ -298,6 +298,7 @@ def _case_context(request, case, *, identity=None, purpose="", classify_form=Non
         "today": today,
         "due": due_state(case.due_on, today) if open_case else "",
         "open_case": open_case,
+        "notice_open": open_case and case.deadlines.filter(step=services.NOTICE_STEP, met_at__isnull=True).exists(),
         "is_denunciation": is_denunciation,
         "may_identity": may_identity,
         "identity": identity,
@@ -372,6 +373,9 @@ def case_action(request, case_id: int, action: str):
         elif action == "extend":
             services.extend_deadline(user, case, post.get("note", ""))
             done = _("Đã gia hạn giải quyết.")
+        elif action == "notice":
+            services.record_denouncer_notice(user, case, post.get("note", ""))
+            done = _("Đã ghi nhận thông báo thụ lý cho người tố cáo.")
         elif action == "withdraw":
             services.withdraw(user, case, post.get("note", ""))
             done = _("Đã ghi nhận rút đơn.")
