@@ -330,3 +330,11 @@ def may_enter_voter_meeting(user, delegate_group) -> bool:
         return True
     member = getattr(user, "member", None) if user and user.is_authenticated and user.is_active else None
     return member is not None and member.delegate_group_id == delegate_group.pk
+
+
+def may_forward_letter(user) -> bool:
+    """Hand a citizen's letter to the office on the citizen's behalf: petition staff, or a delegate."""
+    if is_petition_staff(user):
+        return True
+    member = getattr(user, "member", None) if user and user.is_authenticated and user.is_active else None
+    return member is not None and member.kind == "delegate"

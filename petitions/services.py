@@ -296,7 +296,7 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         _require_staff(user, "petitions.submit")
     elif source == S.DELEGATE:
         member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
-        if not (perms.is_petition_staff(user) or (member is not None and member.votes)):
+        if not perms.may_forward_letter(user):
             _refuse(user, "petitions.submit", "forbidden", _("Chỉ đại biểu hoặc cán bộ xử lý đơn được chuyển đơn của công dân."))
         if forwarded_by_member is None and member is not None:
             forwarded_by_member = member

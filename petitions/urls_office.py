@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views_delegate
 from . import views_office as v
 
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
     path("petitions/case/<int:case_id>/file/<int:file_id>/", v.case_file, name="case_file"),
     path("petitions/case/<int:case_id>/<slug:action>/", v.case_action, name="case_action"),
     path("petitions/identity-log/", v.identity_log, name="identity_log"),
+    # A delegate hands a citizen's letter to the office.
+    path("petitions/forward/", views_delegate.delegate_forward, name="delegate_forward"),
 ]

@@ -73,6 +73,7 @@ def home(request):
             links = [(FACE_LINKS[f][0] % sitting.pk, FACE_LINKS[f][1]) for f in faces]
             mine.append({"sitting": sitting, "role": role, "role_label": ROLE_LABELS.get(role, ""), "links": links})
         context["mine"] = mine
+        context["may_forward_letter"] = permissions.may_forward_letter(user)
         if permissions.may_manage_reference_data(user):
             context["office_links"] = OFFICE_LINKS + ([("/admin/", _("Quản trị dữ liệu"))] if user.is_staff else [])
     return render(request, "portal/home.html", context)
