@@ -50,7 +50,12 @@ def run_daily(today: dt.date | None = None, now: dt.datetime | None = None) -> d
                             "reminded_at", now, today, _send_reminders)
         escalated = _process(open_.filter(escalated_at__isnull=True, due_on__lt=today),
                              "escalated_at", now, today, _send_escalations)
-    return {"reminded": reminded, "escalated": escalated, "resynced": resynced}
+        # Agencies whose email or webhook failed when a case was forwarded get it again.
+        from .notify import retry_failed
+
+        renotified, still_failing = retry_failed()
+    return {"reminded": reminded, "escalated": escalated, "resynced": resynced,
+            "renotified": renotified, "still_failing": still_failing}
 
 
 def _process(queryset, mark: str, now, today, send) -> int:

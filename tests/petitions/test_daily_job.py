@@ -84,7 +84,7 @@ def test_a_reminder_goes_to_the_agency_once_before_the_due_date(people):
 
 def test_no_reminder_before_the_reminder_window(people):
     denunciation(people["agency"], TODAY + dt.timedelta(days=4))
-    assert run_daily(today=TODAY) == {"reminded": 0, "escalated": 0, "resynced": 0}
+    assert run_daily(today=TODAY) == {"reminded": 0, "escalated": 0, "resynced": 0, "renotified": 0, "still_failing": 0}
     assert mail.outbox == []
 
 
@@ -114,7 +114,7 @@ def test_met_deadlines_and_finished_cases_are_left_alone(people):
     denunciation(people["agency"], TODAY - dt.timedelta(days=1), met=True)
     denunciation(people["agency"], TODAY + dt.timedelta(days=1), met=True)
     denunciation(people["agency"], TODAY - dt.timedelta(days=1), status="withdrawn")
-    assert run_daily(today=TODAY) == {"reminded": 0, "escalated": 0, "resynced": 0}
+    assert run_daily(today=TODAY) == {"reminded": 0, "escalated": 0, "resynced": 0, "renotified": 0, "still_failing": 0}
     assert mail.outbox == []
     assert not Deadline.objects.filter(reminded_at__isnull=False).exists()
 

@@ -153,3 +153,17 @@ def test_failed_webhook_is_audited_and_retried(people, hook_server):
 def test_desk_agencies_get_nothing_sent(people):
     transfer = forward(people, people["env"])
     assert notify.notify_agency(transfer) is None
+
+
+def test_the_daily_job_sends_a_failed_agency_notification_again(people, hook_server):
+    from petitions.tasks import run_daily
+
+    env = people["env"]
+    Agency.objects.filter(pk=env.pk).update(channel="api", webhook_url=hook_server)
+    transfer = forward(people, env)
+    _Hook.status = 500
+    assert notify.notify_agency(transfer) is False
+    assert run_daily()["still_failing"] == 1
+    _Hook.status = 200
+    assert run_daily()["renotified"] == 1
+    assert list(notify.failed_transfers()) == []
