@@ -157,6 +157,15 @@ def _rank_tsquery(terms: list[Term]) -> str:
     return " | ".join(sorted(words))
 
 
+def match_condition(terms: list[Term], vendor: str, *, fts5_table: str, vector_column: str) -> tuple[str, list]:
+    """The SQL condition (and its parameters) for "these terms match" on this database: an FTS5
+    MATCH over `fts5_table` (SQLite; select its rowid) or a tsquery over `vector_column` (PostgreSQL).
+    Other modules with a folded full-text index (petitions) use it, so both search alike."""
+    if vendor == "postgresql":
+        return f"{vector_column} @@ to_tsquery('simple', %s)", [_tsquery(terms)]
+    return f"{fts5_table} MATCH %s", [_fts5_match(terms)]
+
+
 # ---- searching -------------------------------------------------------------------------
 
 @dataclass

@@ -27,11 +27,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.pages import problem
 from accounts.permissions import is_petition_staff, may_review_identity_reads, may_view_identity
-from library.text import fold
 
 from . import codes, services
 from .deadlines import step_label
 from .models import Agency, Answer, Case, CaseFile, Field, IdentityRead, Transfer
+from .search import matching
 
 PAGE_SIZE = 50
 OPEN_STATUSES = (Case.Status.RECEIVED, Case.Status.CLASSIFIED, Case.Status.ACCEPTED, Case.Status.FORWARDED,
@@ -120,7 +120,7 @@ def filter_cases(data: dict, today=None):
         if code:
             cases = cases.filter(tracking_code=code)
         else:
-            cases = cases.filter(folded__contains=fold(q))
+            cases = matching(cases, q)
     return cases
 
 

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.pairing import qr_svg_inline
-from library.text import fold
 from meeting.models import Session
 
 from . import codes, services
+from .search import matching
 from .models import Answer, Case, Field, SubmissionThrottle, VoterMeeting
 
 # Lookups of a tracking code per client per window (track form and status pages).
@@ -336,9 +336,7 @@ def answers(request):
     # Published answers, and voters' petitions answered at the meeting itself (closed with their answer).
     cases = Case.objects.filter(Q(status=Case.Status.PUBLISHED) | Q(answered_on_spot=True),
                                 kind__in=ANSWER_KINDS, is_public=True)
-    if q:
-        for word in fold(q).split()[:8]:
-            cases = cases.filter(folded__contains=word)
+    cases = matching(cases, q)
     if district:
         cases = cases.filter(Q(district=district) | Q(meeting__district=district))
     if field_id:
