@@ -50,3 +50,24 @@ def pytest_collection_modifyitems(items):
     # sync API keeps an event loop running in the main thread until the end of
     # the session, and asyncio tests after it cannot start their own loop.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by flushing the test database, and with it the rows that data
+    migrations seeded (petitions' deadline rules and holidays). Once its teardown (the flush) is
+    done, put them back, as a migrated database has them, for the tests after it."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) \
+        or "transactional_db" in getattr(item, "fixturenames", ())
+    if not transactional:
+        return
+    import importlib
+
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+
+    seeded = importlib.import_module("petitions.migrations.0002_rules_and_holidays")
+    with item.config.stash[blocking_manager_key].unblock():
+        seeded.seed(apps, None)
