@@ -286,6 +286,9 @@ class Case(models.Model):
             models.Index(fields=["kind", "received_at"]),
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["district"]),
+            # The public answers page: newest published answers first (petitions.views_public.answers).
+            models.Index(fields=["-updated_at", "-id"], name="case_answers_recent",
+                         condition=models.Q(status="published") | models.Q(answered_on_spot=True)),
         ]
 
     def __str__(self):

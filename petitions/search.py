@@ -2,7 +2,11 @@
 query rules: words folded (no diacritics), all must match, the last one as a prefix,
 quoted text as a phrase (library.search.parse)."""
 
+from functools import cached_property
+
+from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 from library.search import match_condition, parse
@@ -14,9 +18,23 @@ def matching(queryset, q: str):
     if not terms:
         return queryset
     condition, params = match_condition(terms, connection.vendor, fts5_table="petitions_case_fts",
-                                        vector_column="search")
+                                        vector_column='"petitions_case"."search"')
     if connection.vendor == "postgresql":
-        ids = RawSQL(f"SELECT id FROM petitions_case WHERE {condition}", params)
-    else:
-        ids = RawSQL(f"SELECT rowid FROM petitions_case_fts WHERE {condition}", params)
-    return queryset.filter(pk__in=ids)
+        # On the row itself, so the planner can walk an ordered index and test each row.
+        return queryset.filter(RawSQL(condition, params, output_field=BooleanField()))
+    return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM petitions_case_fts WHERE {condition}", params))
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CAP rows: past that a search says "more than 1,000" instead of
+    counting every match of a common word (the count cost as much as the page)."""
+
+    CAP = 1000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.CAP

@@ -28,7 +28,7 @@ from accounts.pairing import qr_svg_inline
 from meeting.models import Session
 
 from . import codes, services
-from .search import matching
+from .search import CappedPaginator, matching
 from .models import Answer, Case, Field, SubmissionThrottle, VoterMeeting
 
 # Lookups of a tracking code per client per window (track form and status pages).
@@ -344,7 +344,7 @@ def answers(request):
     if session_id:
         cases = cases.filter(meeting__session_id=session_id)
     cases = cases.select_related("field", "meeting", "meeting__session").order_by("-updated_at", "-id")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     # Answers for the page shown only.
     prefetch_related_objects(page.object_list, _published_answers())
     return render(request, "petitions/public/answers.html", {

@@ -63,3 +63,17 @@ def test_the_register_finds_by_words_and_by_tracking_code(people, client):
     assert wanted.tracking_code in page and other.tracking_code not in page
     page = client.get(reverse("petitions:register"), {"q": other.tracking_code.lower().replace("-", " ")}).content.decode()
     assert other.tracking_code in page and wanted.tracking_code not in page
+
+
+def test_a_search_matching_more_than_the_cap_says_so_instead_of_counting_everything(people, client, monkeypatch):
+    from petitions.search import CappedPaginator
+
+    for n in range(3):
+        _published(people, f"Đề nghị sửa chữa đường giao thông nông thôn số {n}",
+                   "Đường giao thông nông thôn xuống cấp, đề nghị sửa chữa trước mùa mưa.")
+    monkeypatch.setattr(CappedPaginator, "CAP", 2)
+    page = client.get(reverse("petitions:answers"), {"q": "giao thong"}).content.decode()
+    assert "Hơn 2 kết quả" in page
+    monkeypatch.setattr(CappedPaginator, "CAP", 5)
+    page = client.get(reverse("petitions:answers"), {"q": "giao thong"}).content.decode()
+    assert "3 kết quả" in page and "Hơn" not in page
