@@ -255,10 +255,6 @@ def audit_download(document) -> bool:
     return not (document.access == DOC_PUBLIC and document.status == "published")
 
 
-def may_view_identity_of_reader(user) -> bool:
-    """Read receipts (who read which version) are for office staff."""
-    return is_office_staff(user)
-
 
 # ---- convocation letters (library.convocation) -----------------------------------
 
