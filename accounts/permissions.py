@@ -255,7 +255,6 @@ def audit_download(document) -> bool:
     return not (document.access == DOC_PUBLIC and document.status == "published")
 
 
-
 # ---- convocation letters (library.convocation) -----------------------------------
 
 def may_get_convocation(user, member) -> bool:
