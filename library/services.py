@@ -7,7 +7,6 @@ transaction, and tells the live sittings concerned (through the hub's one
 write path, realtime.service.change) so terminals and consoles update.
 """
 
-import hashlib
 import uuid
 from datetime import timedelta
 

@@ -17,7 +17,6 @@ steps already overdue). Cases are counted under the agency now responsible
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.shortcuts import render
@@ -26,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.pages import problem
-from accounts.permissions import is_petition_staff, may_review_identity_reads
+from accounts.decorators import petition_staff_required
+from accounts.permissions import may_review_identity_reads
 
 from .deadlines import FINISHED_STATUSES
 from .models import Agency, Case, Deadline
@@ -69,12 +68,8 @@ def _register(query: str) -> str:
 
 
 @require_GET
+@petition_staff_required
 def dashboard(request):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not is_petition_staff(request.user):
-        return problem(request, "forbidden", _("Trang này chỉ dành cho cán bộ tiếp nhận, xử lý đơn thư."),
-                       title=_("Không có quyền truy cập"), status=403)
     today = timezone.localdate()
     data = counts(today)
     names = dict(Agency.objects.filter(pk__in=[k for k in data if k is not None]).values_list("pk", "name"))

@@ -8,12 +8,10 @@ through the same gate.
 """
 
 from datetime import timedelta
-from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -26,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.pages import problem
-from accounts.permissions import is_petition_staff, may_review_identity_reads, may_view_identity
+from accounts.decorators import petition_staff_required
+from accounts.permissions import may_review_identity_reads, may_view_identity
 
 from . import codes, services
 from .deadlines import step_label
@@ -39,22 +38,6 @@ OPEN_STATUSES = (Case.Status.RECEIVED, Case.Status.CLASSIFIED, Case.Status.ACCEP
 
 TRANSFER_OPEN = (Transfer.Status.SENT, Transfer.Status.ACKNOWLEDGED, Transfer.Status.CLARIFICATION,
                  Transfer.Status.RETURNED)
-
-
-def petition_staff_required(view):
-    """Sign-in first; then only petition staff (accounts.permissions.is_petition_staff)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_petition_staff(request.user):
-            return problem(request, "forbidden", _("Trang này chỉ dành cho cán bộ tiếp nhận, xử lý đơn thư."),
-                           title=_("Không có quyền truy cập"),
-                           advice=_("Nếu bạn cần dùng chức năng này, hãy liên hệ Văn phòng để được cấp quyền."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def due_state(due_on, today=None) -> str:

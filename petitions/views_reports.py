@@ -1,33 +1,16 @@
 """Reports for the council, petition staff only: the session's summary of voters'
 petitions (PDF, spreadsheet) and the register's statistics with charts."""
 
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.pages import problem
-from accounts.permissions import is_petition_staff
+from accounts.decorators import petition_staff_required
 from meeting.models import Session
 
 from . import reports
 from .models import VoterMeeting
-
-
-def petition_staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_petition_staff(request.user):
-            return problem(request, "forbidden", _("Trang này chỉ dành cho cán bộ tiếp nhận, xử lý đơn thư."),
-                           title=_("Không có quyền truy cập"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET
