@@ -17,6 +17,8 @@ LETTER = {
 def test_a_delegate_forwards_a_letter_and_the_citizen_gets_the_receipt(client, users, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     client.force_login(users["alice"])
+    form = client.get(reverse("petitions:delegate_forward")).content.decode()
+    assert 'name="kind"' in form and 'name="source"' not in form  # a delegate's letters are source "delegate"
     response = client.post(reverse("petitions:delegate_forward"), LETTER)
     case = Case.objects.get(subject=LETTER["subject"])
     assert response.status_code == 302 and response.url == reverse("petitions:receipt", args=[case.tracking_code])
