@@ -41,9 +41,10 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
+
+from freshdb import fresh_database, log
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,37 +135,12 @@ def document_text(rng: random.Random, subject: str, size: int) -> str:
 
 # ---- setting up a fresh database ---------------------------------------------------------
 
-def log(msg: str):
-    print(msg, file=sys.stderr, flush=True)
-
-
 def prepare_database(args, workdir: Path):
     """Point Django at a fresh database; return a function that drops it."""
     os.environ["DOCUMENT_ROOT"] = str(workdir / "documents")
     os.environ.setdefault("SECRET_KEY", "bench-library-search")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if not args.postgres:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        return lambda: None
-    import psycopg
-    from urllib.parse import urlparse, urlunparse
-
-    server = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"bench_search_{uuid.uuid4().hex[:8]}"
-    admin_url = urlunparse(server._replace(scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunparse(server._replace(path="/" + name))
-    log(f"PostgreSQL database {name}")
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return drop
+    return fresh_database(postgres=args.postgres, workdir=workdir, prefix="bench_search")
 
 
 def setup_django():

@@ -45,9 +45,10 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
+
+from freshdb import fresh_database, log
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,10 +122,6 @@ QUERIES = ["đường liên thôn", "sạt lở", "nước sạch", "ô nhiễm"
            "cầu treo", "khai thác cát", "nợ lương", "di tích", "bảo hiểm y tế", "quy hoạch treo", "phòng học"]
 
 
-def log(msg: str):
-    print(msg, file=sys.stderr, flush=True)
-
-
 def pct(xs: list[float], p: float) -> float:
     ordered = sorted(xs)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
@@ -143,28 +140,7 @@ def prepare_database(args, workdir: Path):
     os.environ["DOCUMENT_ROOT"] = str(workdir / "documents")
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    if not args.postgres:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        return lambda: None
-    import psycopg
-    from urllib.parse import urlparse, urlunparse
-
-    server = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"bench_petitions_{uuid.uuid4().hex[:8]}"
-    admin_url = urlunparse(server._replace(scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunparse(server._replace(path="/" + name))
-    log(f"PostgreSQL database {name}")
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return drop
+    return fresh_database(postgres=args.postgres, workdir=workdir, prefix="bench_petitions")
 
 
 def setup_django():
