@@ -110,6 +110,14 @@ def _relay() -> _Relay:
     return relay
 
 
+class NoSuchSittingConsumer(AsyncWebsocketConsumer):
+    """A WebSocket path that names no sitting: accepted, then closed with 4404."""
+
+    async def connect(self):
+        await self.accept()
+        await self.close(code=CLOSE_NO_SITTING)
+
+
 class SittingConsumer(AsyncWebsocketConsumer):
     actor = None
     ready = False
