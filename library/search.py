@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import translation
@@ -50,6 +51,8 @@ MAX_QUERY_CHARS = 300
 MAX_TERMS = 12
 SNIPPET_CHARS = 200
 MIN_PREFIX = 2
+# No address asks for a page past this one (an OFFSET the database can hold; the last real page is shown).
+MAX_PAGE = 10_000
 # bm25 column weights on SQLite (meta, body); PostgreSQL weighs metadata 'A' (1.0) against 'D' (0.1).
 META_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 
@@ -220,7 +223,7 @@ def search(user, q: str, *, kind=None, body=None, session=None, date_from: date 
            date_to: date | None = None, issuer: str | None = None, page: int = 1, per_page: int = 20) -> Results:
     """One page of results for `user`. An empty query lists the documents (within the filters) by date."""
     per_page = max(1, min(int(per_page), 100))
-    page = max(1, int(page))
+    page = max(1, min(int(page), MAX_PAGE))
     docs = candidates(user, kind=kind, body=body, session=session, date_from=date_from, date_to=date_to, issuer=issuer)
     terms = parse(q)
     if not terms:
@@ -261,7 +264,10 @@ def _by_date(docs, page, per_page) -> Results:
 
 def _ranked_ids(docs, terms: list[Term], page: int, per_page: int) -> tuple[list[int], int]:
     """One page of matching document ids, best first, and how many match in all (one query)."""
-    readable_sql, readable_params = docs.order_by().values("pk").query.sql_with_params()
+    try:
+        readable_sql, readable_params = docs.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that nothing can pass (an issuer nobody issued): no SQL, no match
+        return [], 0
     d = Document._meta.db_table
     if connection.vendor == "postgresql":
         e = SearchEntry._meta.db_table

@@ -56,9 +56,10 @@ class SearchForm(forms.Form):
 
 
 def _page_number(value) -> int:
+    """The page asked for in the address: 1 when it is not a number, never past search.MAX_PAGE."""
     try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
+        return max(1, min(int(value), search.MAX_PAGE))
+    except (TypeError, ValueError, OverflowError):
         return 1
 
 

@@ -323,3 +323,28 @@ def test_an_uploaded_pdf_is_searchable_once_processed(sitting, users):
     assert [h.document.pk for h in hits] == [doc.pk]
     assert "<mark>trường</mark> <mark>học</mark>" in hits[0].snippet
 
+
+
+# ---- odd addresses get a page, never a server error --------------------------------------
+
+def test_an_issuer_nobody_issued_finds_nothing_and_answers_a_page(library, client, users):
+    assert found(users["secretary"], "nghi quyet", issuer="Bộ Ngoại giao") == []
+    for params in ({"issuer": "Bộ Ngoại giao"}, {"q": "nghi quyet", "issuer": "Bộ Ngoại giao"},
+                   {"q": "nghi quyet", "issuer": "zzz", "page": "3"}):
+        response = client.get(reverse("library:search"), params)
+        assert response.status_code == 200, params
+        assert "Không tìm thấy tài liệu nào" in response.content.decode(), params
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "9223372036854775807", "-5", "0", "1e9"])
+def test_a_huge_or_odd_page_number_shows_a_real_page(library, client, page):
+    for params in ({"q": "nghi quyet", "page": page}, {"kind": "resolution", "page": page}):
+        response = client.get(reverse("library:search"), params)
+        assert response.status_code == 200, params
+        assert reverse("library:view", args=[library["resolution"].pk]) in response.content.decode(), params
+
+
+def test_the_service_clamps_a_page_past_any_database_limit(library, users):
+    results = search.search(users["secretary"], "nghi quyet", page=10**30)
+    assert results.page == results.pages == 1 and library["resolution"].pk in [h.document.pk for h in results.hits]
+    assert search.search(users["secretary"], "", page=10**30).page == 1
