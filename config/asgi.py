@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, WebSockets through the hub.
 
-WebSockets pass Host and Origin validation (ALLOWED_HOSTS) and Django sessions.
+WebSockets pass the Host check (ALLOWED_HOSTS), the Origin check (the site's own
+scheme, host and port, or CSRF_TRUSTED_ORIGINS: config/websocket.py) and Django sessions.
 """
 
 import os
@@ -13,14 +14,13 @@ django_asgi = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config.websocket import AllowedHostValidator  # noqa: E402
+from config.websocket import AllowedHostValidator, SameOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": django_asgi,
-    "websocket": AllowedHostValidator(AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
+    "websocket": AllowedHostValidator(SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
 })
 
 from django.conf import settings  # noqa: E402

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _connect(host: bytes):
-    comm = WebsocketCommunicator(application, "/ws/sitting/1/", headers=[(b"host", host), (b"origin", b"http://127.0.0.1")])
+    comm = WebsocketCommunicator(application, "/ws/sitting/1/", headers=[(b"host", host), (b"origin", b"http://" + host)])
     accepted, _ = await comm.connect()
     await comm.disconnect()
     return accepted
