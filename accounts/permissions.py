@@ -220,8 +220,16 @@ def _runs_session(user, session_id) -> bool:
 
 
 def may_read_document(user, document, *, device=None) -> bool:
-    """Open, download or annotate this document (its current and earlier versions)."""
-    if is_office_staff(user) or _runs_session(user, document.session_id):
+    """Open, download or annotate this document (its current and earlier versions).
+
+    Office staff read everything; a withdrawn document nobody else (the status
+    comes before who runs the session); the chair and secretary of a sitting of
+    its session read its drafts; anyone else published documents of their level."""
+    if is_office_staff(user):
+        return True
+    if document.status == "withdrawn":
+        return False
+    if _runs_session(user, document.session_id):
         return True
     if document.status != "published":
         return False
@@ -246,7 +254,7 @@ def readable_documents(queryset, user):
         from meeting.models import Sitting
 
         run = Sitting.objects.filter(Q(chair=user) | Q(secretary=user), session__isnull=False).values("session_id")
-        allowed |= Q(session_id__in=run)
+        allowed |= Q(session_id__in=run) & ~Q(status="withdrawn")
     return queryset.filter(allowed)
 
 
@@ -279,7 +287,12 @@ def public_documents(queryset):
 # - petition staff (permission petitions.handle_cases, or superuser): the register,
 #   classification, forwarding, review and publication;
 # - a denouncer's identity: only with petitions.view_denouncer_identity, every read
-#   logged (petitions.models.IdentityRead); other senders' identities: petition staff;
+#   logged (petitions.models.IdentityRead); other senders' identities: petition staff.
+#   The protection follows the identity, never the case's current kind: a case that is
+#   or ever was a denunciation (Case.identity_protected, never cleared), and every letter
+#   of a sender who filed one (`identity_protected`). Such a case is never public, its
+#   original text and scans are identifying, and an agency reads only the redacted copy
+#   the office prepared (`agency_may_read_file`);
 # - agency desk users (petitions.AgencyMember): the transfers to their agency, never
 #   any identity;
 # - delegates of a delegate group: enter the voter-contact meetings of their group;
@@ -290,19 +303,92 @@ def is_petition_staff(user) -> bool:
                 and (user.is_superuser or user.has_perm("petitions.handle_cases")))
 
 
+def holds_identity_right(user) -> bool:
+    """The right to read a denouncer's identity (petitions.view_denouncer_identity)."""
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.is_superuser or user.has_perm("petitions.view_denouncer_identity")))
+
+
+def case_protected(case) -> bool:
+    """`case` is or ever was a denunciation: its text, scans and sender are a denouncer's."""
+    return case.kind == "denunciation" or bool(getattr(case, "identity_protected", False))
+
+
+def protected_case_filter():
+    """case_protected as a query condition (a Q over petitions.Case)."""
+    from django.db.models import Q
+
+    return Q(kind="denunciation") | Q(identity_protected=True)
+
+
+def sender_filed_denunciation(case) -> bool:
+    """The sender of `case` (same folded name with the same phone or email) filed a case that
+    is or was a denunciation."""
+    from petitions.identity import IDENTITY_FIELDS, person_keys
+    from petitions.models import Case, Identity
+
+    row = Identity.objects.filter(case_id=case.pk).values(*IDENTITY_FIELDS, "person_key").first()
+    if not row:
+        return False
+    keys = set(person_keys(row)) | ({row["person_key"]} if row["person_key"] else set())
+    if not keys:
+        return False
+    return (Case.objects.filter(protected_case_filter(), identity__person_key__in=keys)
+            .exclude(pk=case.pk).exists())
+
+
+def identity_protected(case) -> bool:
+    """Who sent `case` is a protected denouncer's identity: the case is or was a denunciation,
+    or its sender filed one. The one rule pages, files, exports, APIs and mail ask."""
+    return case_protected(case) or sender_filed_denunciation(case)
+
+
 def may_view_identity(user, case) -> bool:
-    """See who sent `case` (name, address, contacts, identifying scans)."""
+    """See who sent `case` (name, address, contacts, identifying scans; for a protected case
+    also its original text)."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if case.kind == "denunciation":
-        return user.is_superuser or user.has_perm("petitions.view_denouncer_identity")
+    if identity_protected(case):
+        return holds_identity_right(user)
     return is_petition_staff(user)
+
+
+def may_handle_protected_identity(user) -> bool:
+    """Decide what concerns a denouncer's identity: change a denunciation to another kind, prepare
+    the redacted copy an agency reads, link duplicates that involve a protected case."""
+    return is_petition_staff(user) and holds_identity_right(user)
+
+
+def may_see_duplicate_link(user, case, other) -> bool:
+    """See (and act on) that `other` may be a duplicate of `case`: when either involves a protected
+    identity, only with the identity right; otherwise petition staff."""
+    if identity_protected(case) or identity_protected(other):
+        return may_handle_protected_identity(user)
+    return is_petition_staff(user)
+
+
+def may_search_protected_text(user) -> bool:
+    """Find a protected case by words of its original text (the register search)."""
+    return holds_identity_right(user)
+
+
+def unprotected_cases(queryset):
+    """The cases of `queryset` that may ever be public (Open311, export, answers pages): never
+    one that is or was a denunciation."""
+    return queryset.exclude(protected_case_filter())
+
+
+def agency_may_read_file(case, case_file) -> bool:
+    """A file an agency may read: of a protected case only a scan the office marked redacted;
+    of another case any file not marked identifying."""
+    if case_protected(case):
+        return bool(case_file.redacted)
+    return not case_file.identifying
 
 
 def may_review_identity_reads(user) -> bool:
     """The log of who read a denouncer's identity: those who hold that right."""
-    return bool(user and user.is_authenticated and user.is_active
-                and (user.is_superuser or user.has_perm("petitions.view_denouncer_identity")))
+    return holds_identity_right(user)
 
 
 def agencies_of(user):
