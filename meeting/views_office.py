@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from accounts import pairing
 from accounts.decorators import office_staff_required
@@ -155,8 +156,11 @@ def _session_device(request):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def seat_checkin(request, sitting_id, token):
-    """What a seat's QR code opens: the signed-in delegate is checked in (method seat_qr)."""
+    """What a seat's QR code opens. GET shows the seat and a button and changes nothing
+    (link previewers and prefetchers only GET); the POST (with CSRF) checks the signed-in
+    delegate in (method seat_qr)."""
     try:
         seat = read_seat_token(sitting_id, token)
     except ServiceError as e:
@@ -164,6 +168,10 @@ def seat_checkin(request, sitting_id, token):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     sitting = get_object_or_404(Sitting, pk=sitting_id)
+    if request.method == "GET":
+        return render(request, "meeting/office/checkin_confirm.html", {
+            "sitting": sitting, "seat": seat, "member": Member.objects.filter(user=request.user).first(),
+        })
     device = _session_device(request)
     if device is not None and device.user_id != request.user.pk:
         device = None
