@@ -134,6 +134,61 @@ def may_use_console(user) -> bool:
     return Sitting.objects.exclude(status=Sitting.Status.CLOSED).filter(Q(chair=user) | Q(secretary=user)).exists()
 
 
+# ---- pairing codes: no role gives itself more rights ------------------------------
+#
+# A pairing code signs its device in as its person (accounts.pairing), so whoever
+# issues one could act as that person. It is therefore issued only for someone
+# whose rights do not exceed the issuer's (DESIGN.md, security model):
+# - never for a superuser or an admin-site (is_staff) account, nor a locked one:
+#   they sign in with their own password;
+# - the issuer is active office staff (the device page and the badges are theirs);
+# - every permission the person holds (their own and their groups') the issuer holds too;
+# - the person works no agency desk (petitions) the issuer does not work
+#   (a superuser issuer holds every permission and may join any desk).
+# Sitting roles need no comparison: office staff are the secretary of every sitting,
+# and the chair may do nothing the secretary may not (ACTIONS).
+# No issuer (None) is manage.py on the server (load_demo, issue_tokens): whoever runs
+# it holds the database already; it still never pairs an admin account.
+# The same rule is asked again when a code is used, with the issuer it records.
+
+def may_issue_pairing(issuer, target) -> bool:
+    """Whether `issuer` may issue a pairing code that signs a device in as `target`."""
+    if target is None or not target.is_active or target.is_superuser or target.is_staff:
+        return False
+    if issuer is None:
+        return True
+    if not is_office_staff(issuer):
+        return False
+    if issuer.is_superuser:  # every permission, and may join any agency desk
+        return True
+    if not target.get_all_permissions() <= issuer.get_all_permissions():
+        return False
+    from petitions.models import AgencyMember
+
+    desks = AgencyMember.objects.values_list("agency_id", flat=True)
+    return set(desks.filter(user=target)) <= set(desks.filter(user=issuer))
+
+
+def pairable_users(queryset, issuer):
+    """The users of `queryset` `issuer` may issue a pairing code for: may_issue_pairing as a filter."""
+    queryset = queryset.filter(is_active=True, is_superuser=False, is_staff=False)
+    if issuer is None:
+        return queryset
+    if not is_office_staff(issuer):
+        return queryset.none()
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    from petitions.models import AgencyMember
+
+    if issuer.is_superuser:  # every permission, and may join any agency desk
+        return queryset
+    foreign = Permission.objects.exclude(pk__in=Permission.objects.filter(Q(user=issuer) | Q(group__user=issuer)))
+    queryset = queryset.exclude(user_permissions__in=foreign).exclude(groups__permissions__in=foreign)
+    other_desks = AgencyMember.objects.exclude(agency_id__in=AgencyMember.objects.filter(user=issuer).values("agency_id"))
+    return queryset.exclude(agency_memberships__in=other_desks)
+
+
 # ---- hall displays, public pages, the home page --------------------------------
 
 # The pages ("faces") each role of a sitting may open.
@@ -327,14 +382,14 @@ def sender_filed_denunciation(case) -> bool:
     from petitions.identity import IDENTITY_FIELDS, person_keys
     from petitions.models import Case, Identity
 
-    row = Identity.objects.filter(case_id=case.pk).values(*IDENTITY_FIELDS, "person_key").first()
-    if not row:
-        return False
-    keys = set(person_keys(row)) | ({row["person_key"]} if row["person_key"] else set())
+    from django.db.models import Q
+
+    row = Identity.objects.filter(case_id=case.pk).values(*IDENTITY_FIELDS).first()
+    keys = person_keys(row) if row else []
     if not keys:
         return False
-    return (Case.objects.filter(protected_case_filter(), identity__person_key__in=keys)
-            .exclude(pk=case.pk).exists())
+    same = Q(identity__person_key__in=keys) | Q(identity__person_key_alt__in=keys)
+    return Case.objects.filter(protected_case_filter()).filter(same).exclude(pk=case.pk).exists()
 
 
 def identity_protected(case) -> bool:

@@ -112,12 +112,18 @@ def load_demo_petitions(session):
     _backdate(fresh, 8)
     # 4. A denunciation with its denouncer's identity (confidential): accepted, forwarded without it.
     bribe = submit(kind="denunciation", subject="Tố cáo cán bộ địa chính xã nhận tiền để làm nhanh giấy chứng nhận",
-                   content="Cán bộ địa chính xã Thái Bình yêu cầu người dân nộp 5 triệu đồng ngoài quy định để được cấp "
-                           "giấy chứng nhận quyền sử dụng đất nhanh. Tôi có ghi âm cuộc nói chuyện.",
+                   content="Tôi là Trần Minh Đức, thôn 4 xã Thái Bình, điện thoại 0977.556.120. Cán bộ địa chính xã Thái "
+                           "Bình yêu cầu người dân nộp 5 triệu đồng ngoài quy định để được cấp giấy chứng nhận quyền sử "
+                           "dụng đất nhanh. Tôi có ghi âm cuộc nói chuyện.",
                    identity={"full_name": "Trần Minh Đức", "phone": "0977 556 120", "email": "tmduc.tq@gmail.com",
                              "address": "Thôn 4, xã Thái Bình, huyện Yên Sơn"},
                    field=fields["can-bo"], district="Huyện Yên Sơn", commune="Xã Thái Bình")
     services.decide(staff, bribe, decision="accept")
+    # The agency reads only the office's redacted copy; the letter as written stays with the office.
+    services.prepare_redacted_copy(staff, bribe, subject=bribe.subject,
+                                   content="Người tố cáo cho biết: cán bộ địa chính xã Thái Bình yêu cầu người dân nộp "
+                                           "5 triệu đồng ngoài quy định để được cấp giấy chứng nhận quyền sử dụng đất "
+                                           "nhanh. Người tố cáo có ghi âm cuộc nói chuyện (Văn phòng lưu giữ).")
     forward(bribe, "ubndtinh", note="Đề nghị xác minh nội dung tố cáo; giữ bí mật thông tin người tố cáo theo luật.")
     services.acknowledge(desks["ubndtinh"], bribe.transfers.get())
     _backdate(bribe, 20)
@@ -128,6 +134,7 @@ def load_demo_petitions(session):
                             "Gửi kèm ảnh chụp tàu hút cát và tọa độ vị trí.",
                     field=fields["moi-truong"], district="Huyện Yên Sơn")
     services.classify(staff, quarry, complexity="complex")
+    services.prepare_redacted_copy(staff, quarry, subject=quarry.subject, content=quarry.content)
     forward(quarry, "tnmt", note="Đơn nặc danh nêu rõ doanh nghiệp vi phạm, vị trí và có ảnh chụp: đề nghị kiểm tra.")
     # 6. Anonymous feedback from the web, not yet classified.
     submit(kind="feedback", anonymous=True, identity={}, subject="Phản ánh rác thải tồn đọng ở chợ Tam Cờ",

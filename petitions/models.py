@@ -270,6 +270,9 @@ class Case(models.Model):
     received_at = models.DateTimeField(_("ngày nhận"), editable=False)
     due_on = models.DateField(_("hạn xử lý"), null=True, blank=True, editable=False)  # of the open step, for lists
     is_public = models.BooleanField(_("công khai"), default=True)  # petitions/feedback/voter petitions; never denunciations' identity
+    # Set when the case is received or classified as a denunciation and never cleared: the
+    # denouncer's protection follows the identity, not the current kind (accounts.permissions).
+    identity_protected = models.BooleanField(_("bảo vệ thông tin người tố cáo"), default=False, editable=False)
     unsatisfactory = models.BooleanField(_("trả lời chưa thỏa đáng"), default=False, editable=False)
     questioning_candidate = models.BooleanField(_("đề xuất chất vấn"), default=False, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -312,6 +315,8 @@ class Identity(models.Model):
     email = models.EmailField(_("email"), blank=True)
     # Folded name + phone/email for duplicate search (same person).
     person_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    # The second key (folded name + email) when the sender gave both a phone and an email.
+    person_key_alt = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("thông tin người gửi")
@@ -342,7 +347,26 @@ class CaseFile(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     identifying = models.BooleanField(_("có thông tin nhận diện người gửi"), default=False)
+    # A scan the office redacted for the agency (services.prepare_redacted_copy): the only files of a
+    # protected case an agency reads.
+    redacted = models.BooleanField(_("bản đã che thông tin nhận diện"), default=False, editable=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class RedactedCopy(models.Model):
+    """What an agency reads of a case that is or was a denunciation: a copy the office prepared
+    without anything that identifies the denouncer (checked by services.prepare_redacted_copy).
+    The original letter stays with the office."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="redacted_copy")
+    subject = models.CharField(_("tóm tắt nội dung (bản đã che)"), max_length=500)
+    content = models.TextField(_("nội dung (bản đã che)"))
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    prepared_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("bản sao đã che thông tin người tố cáo")
+        verbose_name_plural = pgettext_lazy("plural", "bản sao đã che thông tin người tố cáo")
 
 
 class Transfer(models.Model):

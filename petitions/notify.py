@@ -4,7 +4,9 @@
 the transfer is committed. What it sends is the case, never who sent it: no
 Identity field is read here at all, and no attachment (a scan may carry a
 denouncer's handwriting); the agency reads the files on its desk, where the
-rules of accounts.permissions apply.
+rules of accounts.permissions apply. Subject and text come from
+services.agency_copy: for a case that is or was a denunciation, the redacted
+copy the office prepared, never the letter as written.
 
 - channel "email": a plain-text email to Agency.email;
 - channel "api" with a webhook_url: POST a JSON body with a short timeout,
@@ -61,8 +63,11 @@ def _desk_url(transfer) -> str:
 
 
 def payload(transfer) -> dict:
-    """What an agency is told: the case without its sender."""
+    """What an agency is told: the case without its sender (services.agency_copy)."""
+    from .services import agency_copy
+
     case = transfer.case
+    copy = agency_copy(case)
     return {
         "event": "case.forwarded",
         "transfer": {
@@ -76,8 +81,8 @@ def payload(transfer) -> dict:
             "tracking_code": case.tracking_code,
             "kind": case.kind,
             "kind_name": str(case.get_kind_display()),
-            "subject": case.subject,
-            "content": case.content,
+            "subject": copy["subject"],
+            "content": copy["content"],
             "field": case.field.name if case.field_id else None,
             "district": case.district or None,
             "commune": case.commune or None,

@@ -8,7 +8,9 @@ request and call petitions.services; nothing here writes.
 What is public, and what never is:
 - services are the public kinds only: petition (kiến nghị) and feedback (phản
   ánh). Complaints and denunciations need the sender's identity and a legal
-  procedure, so they are neither offered nor ever listed;
+  procedure, so they are neither offered nor ever listed — nor is a case that
+  was a denunciation and was classified as something else since
+  (accounts.permissions.unprotected_cases);
 - a request shows what the case is about and where it stands, never who sent
   it: no name, email, phone, address or ID of the sender, no attachments (a
   scan can carry handwriting), no office notes;
@@ -23,6 +25,8 @@ import xml.etree.ElementTree as ET
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts.permissions import unprotected_cases
 
 from .models import Case, Field
 
@@ -109,8 +113,8 @@ def service_definition(code: str) -> dict | None:
 # ---- requests -------------------------------------------------------------------------------
 
 def public_cases():
-    """Every case the API may show: public kinds, public cases."""
-    return Case.objects.filter(kind__in=PUBLIC_KINDS, is_public=True)
+    """Every case the API may show: public kinds, public cases, never one that is or was a denunciation."""
+    return unprotected_cases(Case.objects.filter(kind__in=PUBLIC_KINDS, is_public=True))
 
 
 def iso(moment) -> str | None:

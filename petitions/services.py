@@ -17,7 +17,12 @@ Stable codes:
     duplicate            the case is a confirmed duplicate: it is never handled twice
     reason_required / note_required  a decision without its coded reason / its note
     evidence_required    an anonymous denunciation accepted or forwarded without naming the violator and evidence
-    identity_in_note     a note to an agency that repeats the denouncer's identity
+    identity_in_note     a note to an agency that repeats the denouncer's identity (any spelling: petitions.identity)
+    identity_in_redaction  a redacted copy that still carries the denouncer's name, phone, ID number, email or address
+    identity_right_required  a step that concerns a denouncer's identity (changing a denunciation to another kind,
+                         preparing the redacted copy, linking a duplicate that involves a protected case) by
+                         someone without petitions.view_denouncer_identity (audited)
+    redaction_required   forwarding a case that is or was a denunciation before the office prepared its redacted copy
     not_found            an unknown subscription token
 """
 
@@ -44,7 +49,8 @@ from realtime.service import ServiceError
 
 from . import codes, deadlines
 from .deadlines import FIRST_STEP, DeadlineError
-from .models import (Answer, Case, CaseFile, Deadline, Identity, IdentityRead, Milestone, Subscription,
+from .identity import IDENTITY_FIELDS, identity_hits, normalize_phone, person_keys  # noqa: F401 (part of this API)
+from .models import (Answer, Case, CaseFile, Deadline, Identity, IdentityRead, Milestone, RedactedCopy, Subscription,
                      SubmissionThrottle, Transfer, VoterMeeting)
 
 
@@ -61,7 +67,6 @@ PUBLIC_SOURCES = {S.WEB, S.API}
 STAFF_SOURCES = {S.RECEPTION, S.POST, S.EMAIL}
 OPEN = {ST.RECEIVED, ST.CLASSIFIED, ST.ACCEPTED, ST.FORWARDED, ST.ANSWERED}
 UNDECIDED = {ST.RECEIVED, ST.CLASSIFIED}
-IDENTITY_FIELDS = ("full_name", "id_number", "address", "phone", "email")
 SUBJECT_MIN, SUBJECT_MAX = 5, 500
 CONTENT_MIN, CONTENT_MAX = 20, 20_000
 SUBSCRIPTIONS_PER_CASE_HOUR = 10
@@ -120,26 +125,6 @@ def _length(value, field, low, high, label):
     if len(value) > high:
         raise PetitionError("invalid", _("%(label)s quá dài: tối đa %(n)d ký tự.") % {"label": label, "n": high}, field)
     return value
-
-
-def normalize_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    if digits.startswith("84") and len(digits) >= 11:
-        digits = "0" + digits[2:]
-    return digits
-
-
-def _person_name(name: str) -> str:
-    return " ".join(fold(name or "").split())
-
-
-def person_keys(identity: dict) -> list[str]:
-    """The keys a sender is found by: folded name + phone, folded name + email (first one is stored)."""
-    name = _person_name(identity.get("full_name", ""))
-    if not name:
-        return []
-    contacts = [normalize_phone(identity.get("phone", "")), (identity.get("email") or "").strip().lower()]
-    return [f"{name}|{c}"[:300] for c in contacts if c]
 
 
 def client_key(address: str) -> str:
@@ -326,11 +311,13 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         case = Case(kind=kind, source=source, subject=subject, content=content, folded=_fold_case(subject, content),
                     field=field, district=district, commune=commune, remote_area=bool(remote_area),
                     anonymous=bool(anonymous), forwarded_by_member=forwarded_by_member, received_at=now,
+                    identity_protected=kind == K.DENUNCIATION,
                     created_by=user if user is not None and user.is_authenticated else None)
         _save_with_code(case)
         if not anonymous:
             keys = person_keys(who)
-            Identity.objects.create(case=case, person_key=keys[0] if keys else "", **who)
+            Identity.objects.create(case=case, person_key=keys[0] if keys else "",
+                                    person_key_alt=keys[1] if len(keys) > 1 else "", **who)
         _store_files(case, checked)
         _milestone(case, "received", _("Đã tiếp nhận đơn (%(source)s).") % {"source": case.get_source_display()}, at=now,
                    notify=False)  # nobody can follow a case before it exists
@@ -413,8 +400,8 @@ def likely_duplicates(case_or_fields, limit=5) -> list[tuple[Case, float, str]]:
     keys = person_keys(identity)
     same_person = set()
     if keys:
-        same_person = set(base.filter(identity__person_key__in=keys).order_by("-received_at")
-                          .values_list("pk", flat=True)[:50])
+        same_person = set(base.filter(Q(identity__person_key__in=keys) | Q(identity__person_key_alt__in=keys))
+                          .order_by("-received_at").values_list("pk", flat=True)[:50])
     words = _distinctive(fold(subject))
     scope = Q()
     if district:
@@ -449,9 +436,26 @@ def likely_duplicates(case_or_fields, limit=5) -> list[tuple[Case, float, str]]:
     return found[:limit]
 
 
+def duplicates_for(user, case, limit=5) -> list[dict]:
+    """likely_duplicates(case) as `user` may see them: {"case", "score", "why"} each; where either side
+    involves a protected identity and `user` lacks the right, only {"case": None} — a duplicate exists,
+    never which case or why (that would link a sender to their denunciation)."""
+    out = []
+    for other, score, why in likely_duplicates(case, limit):
+        if perms.may_see_duplicate_link(user, case, other):
+            out.append({"case": other, "score": score, "why": why})
+        else:
+            out.append({"case": None, "score": None, "why": ""})
+    return out
+
+
 def mark_duplicate(user, case, original, note="") -> Case:
-    """Link `case` to the case it repeats; it is never handled on its own again."""
+    """Link `case` to the case it repeats; it is never handled on its own again. A link that involves
+    a protected identity needs the identity right."""
     _require_staff(user, "petitions.mark_duplicate", case)
+    if not perms.may_see_duplicate_link(user, case, original):
+        _refuse(user, "petitions.mark_duplicate", "identity_right_required",
+                _("Chỉ cán bộ có quyền xem thông tin người tố cáo được xác nhận đơn trùng này."), case=case.pk)
     with transaction.atomic():
         case = _locked(case)
         _not_duplicate(case)
@@ -533,9 +537,22 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
 
 # ---- office decisions -------------------------------------------------------------------
 
-def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=None, instance=None, district=None) -> Case:
-    """Set kind, field, complexity, area and instance (None: unchanged). A changed kind restarts its first step."""
+def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=None, instance=None, district=None,
+             kind_reason="") -> Case:
+    """Set kind, field, complexity, area and instance (None: unchanged). A changed kind restarts its first step.
+    Changing a denunciation to another kind is its own decision: it needs the identity right and a reason
+    (`kind_reason`), and is audited apart; the case stays protected (Case.identity_protected) whatever it becomes."""
     _require_staff(user, "petitions.classify", case)
+    kind_reason = clean_text(kind_reason)[:2000]
+    current_kind = Case.objects.filter(pk=case.pk).values_list("kind", flat=True).first()
+    leaves_denunciation = kind is not None and current_kind == K.DENUNCIATION and kind != K.DENUNCIATION
+    if leaves_denunciation:
+        if not perms.may_handle_protected_identity(user):
+            _refuse(user, "petitions.classify", "identity_right_required",
+                    _("Chỉ cán bộ có quyền xem thông tin người tố cáo được chuyển đơn tố cáo sang loại khác."),
+                    case=case.pk, kind=str(kind)[:30])
+        if not kind_reason:
+            raise PetitionError("reason_required", _("Hãy ghi lý do chuyển đơn tố cáo sang loại khác."), "kind_reason")
     with transaction.atomic():
         case = _locked(case)
         _not_duplicate(case)
@@ -549,7 +566,11 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
             raise PetitionError("invalid", _("Lần giải quyết khiếu nại là 1 hoặc 2."), "instance")
         old_kind = case.kind
         if kind is not None:
+            if old_kind == K.DENUNCIATION and kind != K.DENUNCIATION and not leaves_denunciation:
+                raise _bad_state(case, _("phân loại lại"))  # it became a denunciation meanwhile: ask again
             case.kind = kind
+        if case.kind == K.DENUNCIATION:
+            case.identity_protected = True
         if field is not None:
             case.field = field
         if complexity is not None:
@@ -571,18 +592,70 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
         if case.field_id:
             text += _(", lĩnh vực %(field)s") % {"field": case.field.name}
         _milestone(case, "classified", text + ".")
+        if old_kind == K.DENUNCIATION and case.kind != K.DENUNCIATION:
+            _milestone(case, "reclassified", _("Đơn tố cáo được chuyển sang loại “%(kind)s”: %(reason)s")
+                       % {"kind": case.get_kind_display(), "reason": kind_reason}, public=False)
+            _audit(user, "petitions.reclassify_denunciation", case, **{"from": old_kind, "to": case.kind,
+                                                                         "reason": kind_reason})
         _audit(user, "petitions.classify", case, kind=case.kind, field=case.field_id, complexity=case.complexity)
     return case
 
 
-def _identity_words(case) -> list[str]:
-    ident = Identity.objects.filter(case=case).first()
-    if ident is None:
-        return []
-    words = [ident.full_name, ident.id_number, ident.phone, ident.email, ident.address]
-    if ident.phone:
-        words.append(normalize_phone(ident.phone))
-    return [fold(w).strip() for w in words if w and len(w.strip()) >= 5]
+def _identity_of(case) -> dict:
+    return Identity.objects.filter(case=case).values(*IDENTITY_FIELDS).first() or {}
+
+
+# ---- the redacted copy an agency reads ------------------------------------------------------
+
+def prepare_redacted_copy(user, case, *, subject, content, files=()) -> RedactedCopy:
+    """The copy of a case that is or was a denunciation an agency reads: the office writes it without
+    anything that identifies the denouncer (the original stays with the office). The text is checked
+    for the sender's name, phone, ID number, email and address in any spelling (`identity_in_redaction`).
+    `files`: scans the office has redacted; they are the only files of the case an agency reads.
+    Needs the identity right (whoever redacts reads the original). Preparing it again replaces the text."""
+    if not perms.may_handle_protected_identity(user):
+        _refuse(user, "petitions.prepare_redacted_copy", "identity_right_required",
+                _("Chỉ cán bộ có quyền xem thông tin người tố cáo được lập bản sao đã che thông tin."), case=case.pk)
+    if not perms.case_protected(case):
+        raise _bad_state(case, _("lập bản sao đã che"))
+    subject = _length(clean_text(subject, single_line=True), "redacted_subject", SUBJECT_MIN, SUBJECT_MAX,
+                      _("Tóm tắt nội dung (bản đã che)"))
+    content = _length(clean_text(content), "redacted_content", CONTENT_MIN, CONTENT_MAX, _("Nội dung (bản đã che)"))
+    hits = identity_hits(f"{subject}\n{content}", _identity_of(case))
+    if hits:
+        raise PetitionError("identity_in_redaction", _("Bản sao vẫn còn thông tin nhận diện người tố cáo (%(what)s): hãy "
+                                                       "che hết trước khi lưu.") % {"what": _hit_labels(hits)},
+                            "redacted_content")
+    checked = _check_files(_file_items(files, False))
+    with transaction.atomic():
+        case = _locked(case)
+        copy, _created = RedactedCopy.objects.update_or_create(
+            case=case, defaults={"subject": subject, "content": content, "prepared_by": user, "prepared_at": _now()})
+        before = set(case.files.values_list("pk", flat=True))
+        _store_files(case, checked)
+        case.files.exclude(pk__in=before).update(redacted=True, identifying=False)
+        _milestone(case, "redacted", _("Văn phòng đã lập bản sao đã che thông tin người tố cáo để chuyển cơ quan."),
+                   public=False)
+        _audit(user, "petitions.prepare_redacted_copy", case, files=len(checked))
+    return copy
+
+
+def _hit_labels(hits) -> str:
+    labels = {"full_name": _("họ tên"), "phone": _("số điện thoại"), "id_number": _("số CCCD"), "email": _("email"),
+              "address": _("địa chỉ")}
+    return ", ".join(str(labels[h]) for h in hits)
+
+
+def agency_copy(case) -> dict:
+    """What any agency channel (desk, email, webhook) carries of `case`: its subject, text and files.
+    A case that is or was a denunciation: only the office's redacted copy and redacted scans (empty
+    text when none was prepared); any other case: its own text and the files not marked identifying."""
+    files = [f for f in case.files.order_by("uploaded_at", "id") if perms.agency_may_read_file(case, f)]
+    if perms.case_protected(case):
+        copy = RedactedCopy.objects.filter(case=case).first()
+        return {"subject": copy.subject if copy else "", "content": copy.content if copy else "", "files": files,
+                "redacted": True}
+    return {"subject": case.subject, "content": case.content, "files": files, "redacted": False}
 
 
 def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
@@ -610,11 +683,20 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
         if decision == Case.Decision.FORWARD:
             if agency is None or not agency.active:
                 raise PetitionError("invalid", _("Hãy chọn cơ quan có thẩm quyền đang hoạt động."), "agency")
-            if case.kind == K.DENUNCIATION:
-                folded_note = fold(note)
-                if any(w in folded_note for w in _identity_words(case)):
-                    raise PetitionError("identity_in_note", _("Ghi chú gửi cơ quan có thông tin nhận diện người tố cáo: "
-                                                              "hãy xóa thông tin đó trước khi chuyển."), "note")
+            if perms.case_protected(case):
+                who = _identity_of(case)
+                copy = RedactedCopy.objects.filter(case=case).first()
+                if copy is None:
+                    raise PetitionError("redaction_required", _("Đơn tố cáo chỉ được chuyển bằng bản sao đã che thông tin "
+                                                                "người tố cáo: hãy lập bản sao đó trước."), "agency")
+                if identity_hits(f"{copy.subject}\n{copy.content}", who):
+                    raise PetitionError("identity_in_redaction", _("Bản sao đã che vẫn còn thông tin nhận diện người tố "
+                                                                   "cáo: hãy lập lại bản sao."), "agency")
+                hits = identity_hits(note, who)
+                if hits:
+                    raise PetitionError("identity_in_note", _("Ghi chú gửi cơ quan có thông tin nhận diện người tố cáo "
+                                                              "(%(what)s): hãy xóa thông tin đó trước khi chuyển.")
+                                        % {"what": _hit_labels(hits)}, "note")
             first = FIRST_STEP[case.kind]
             if first != _resolve_step(case):
                 if case.deadlines.filter(step=first, met_at__isnull=True).exists():
@@ -791,7 +873,7 @@ def reveal_identity(user, case, *, purpose, where) -> Identity | None:
     if not purpose:
         raise PetitionError("invalid", _("Hãy ghi mục đích xem thông tin người gửi."), "purpose")
     identity = Identity.objects.filter(case=case).first()
-    if case.kind == K.DENUNCIATION:
+    if perms.identity_protected(case):
         with transaction.atomic():
             IdentityRead.objects.create(case=case, user=user, purpose=purpose[:300], where=str(where)[:100])
             _audit(user, "petitions.reveal_identity", case, where=str(where)[:100])
@@ -810,15 +892,17 @@ WORKABLE = {Transfer.Status.SENT, Transfer.Status.ACKNOWLEDGED, Transfer.Status.
 
 
 def forwarded_content(user, transfer) -> dict:
-    """What an agency desk shows of a forwarded case: content without any identity (a denouncer's never;
-    other senders' contacts only for letters that are not denunciations, so the agency can answer them)."""
+    """What an agency desk shows of a forwarded case: never any identity (agency_copy: a denunciation's
+    redacted copy only, never its original text or scans)."""
     _agency_turn(user, transfer, "petitions.agency_view")
     case = transfer.case
+    copy = agency_copy(case)
     out = {"tracking_code": case.tracking_code, "kind": case.kind, "kind_label": case.get_kind_display(),
-           "subject": case.subject, "content": case.content, "field": case.field.name if case.field_id else "",
+           "subject": copy["subject"], "content": copy["content"], "redacted": copy["redacted"],
+           "field": case.field.name if case.field_id else "",
            "district": case.district, "commune": case.commune, "received_at": case.received_at,
            "due_on": transfer.due_on, "note": transfer.note, "status": transfer.status,
-           "files": list(case.files.filter(identifying=False))}
+           "files": copy["files"]}
     return out
 
 

@@ -2,7 +2,9 @@
 acknowledge, ask for clarification, or answer — through petitions.services.
 
 Never any identity: the pages read the case's subject, content, field, place
-and its non-identifying files only; a transfer of another agency does not exist here.
+and its non-identifying files only — for a case that is or was a denunciation the
+office's redacted copy and redacted scans only (services.agency_copy,
+accounts.permissions.agency_may_read_file); a transfer of another agency does not exist here.
 """
 
 from functools import wraps
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.pages import problem
-from accounts.permissions import agencies_of
+from accounts.permissions import agencies_of, agency_may_read_file, case_protected
 
 from . import services
 from .models import CaseFile, Transfer
@@ -35,8 +37,9 @@ TABS = [
     ("all", gettext_lazy("Tất cả")),
 ]
 # What the desk may read of a case: nothing from Identity, ever.
-CASE_COLUMNS = ("case__id", "case__tracking_code", "case__kind", "case__subject", "case__content", "case__district",
-                "case__commune", "case__received_at", "case__field__name")
+CASE_COLUMNS = ("case__id", "case__tracking_code", "case__kind", "case__subject", "case__district",
+                "case__commune", "case__received_at", "case__field__name", "case__identity_protected",
+                "case__redacted_copy__subject")
 
 
 def agency_user_required(view):
@@ -56,7 +59,8 @@ def agency_user_required(view):
 
 
 def _transfers(request):
-    return (Transfer.objects.filter(agency__in=request.agencies).select_related("agency", "case", "case__field")
+    return (Transfer.objects.filter(agency__in=request.agencies)
+            .select_related("agency", "case", "case__field", "case__redacted_copy")
             .only("id", "status", "sent_at", "due_on", "acknowledged_at", "clarification", "note",
                   "agency__id", "agency__name", *CASE_COLUMNS))
 
@@ -80,10 +84,18 @@ def desk(request):
         transfers = transfers.filter(status__in=(Transfer.Status.ANSWERED, Transfer.Status.ACCEPTED))
     elif tab != "all":
         transfers = transfers.filter(status=tab)
-    rows = [{"t": t, "due": due_state(t.due_on, today) if t.status in OPEN else ""}
+    rows = [{"t": t, "due": due_state(t.due_on, today) if t.status in OPEN else "", "subject": _desk_subject(t.case)}
             for t in transfers.order_by("due_on", "sent_at", "id")[:200]]
     return render(request, "petitions/agency/desk.html", {
         "rows": rows, "tab": tab, "tabs": TABS, "counts": counts, "agencies": request.agencies})
+
+
+def _desk_subject(case) -> str:
+    """The subject an agency reads: a (former) denunciation's from its redacted copy (services.agency_copy)."""
+    if not case_protected(case):
+        return case.subject
+    copy = getattr(case, "redacted_copy", None)
+    return copy.subject if copy is not None else ""
 
 
 class AnswerForm(forms.Form):
@@ -148,5 +160,7 @@ def transfer_action(request, transfer_id: int, action: str):
 def transfer_file(request, transfer_id: int, file_id: int):
     """A forwarded case's file: never an identifying one."""
     transfer = _transfer(request, transfer_id)
-    f = get_object_or_404(CaseFile, pk=file_id, case_id=transfer.case_id, identifying=False)
+    f = get_object_or_404(CaseFile, pk=file_id, case_id=transfer.case_id)
+    if not agency_may_read_file(transfer.case, f):
+        raise Http404("not for agencies")
     return serve_case_file(f)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.permissions import unprotected_cases
+
 from . import codes, open311
 from .models import Answer, Case, Field, Milestone
 
@@ -245,9 +247,10 @@ EXPORT_PAGE = 100
 
 
 def published_cases():
-    """Cases whose answer the office has published: public kinds, public cases, nothing else."""
-    return (Case.objects.filter(kind__in=EXPORT_KINDS, is_public=True, answers__published_at__isnull=False)
-            .distinct())
+    """Cases whose answer the office has published: public kinds, public cases, nothing else (never one
+    that is or was a denunciation)."""
+    return unprotected_cases(Case.objects.filter(kind__in=EXPORT_KINDS, is_public=True,
+                                                 answers__published_at__isnull=False)).distinct()
 
 
 @require_GET

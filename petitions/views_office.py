@@ -4,7 +4,9 @@ Petition staff only (accounts.permissions.is_petition_staff). Every change goes
 through petitions.services; a refusal (PetitionError) is shown on the page and
 nothing is changed. A denouncer's identity is never put in a page unless
 services.reveal_identity has just logged the read; identifying files are served
-through the same gate.
+through the same gate. For a case that is or was a denunciation the letter as
+written is identifying too (it often says "Tôi là …"): the page shows the
+office's redacted copy, and the original only beside the revealed identity.
 """
 
 from datetime import timedelta
@@ -25,7 +27,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.pages import problem
 from accounts.decorators import petition_staff_required
-from accounts.permissions import may_review_identity_reads, may_view_identity
+from accounts.permissions import (agency_may_read_file, case_protected, identity_protected, may_handle_protected_identity,
+                                  may_review_identity_reads, may_search_protected_text, may_see_duplicate_link,
+                                  may_view_identity, protected_case_filter)
 
 from . import codes, services
 from .deadlines import step_label
@@ -74,9 +78,10 @@ class RegisterFilter(forms.Form):
         self.fields["district"].choices = [("", "—")] + [(d, d) for d in districts]
 
 
-def filter_cases(data: dict, today=None):
+def filter_cases(data: dict, today=None, user=None):
     """The register's queryset for validated filter data (every filter on an indexed column
-    except the text search, which reads the folded text)."""
+    except the text search, which reads the folded text). The text search finds a case that is
+    or was a denunciation only for holders of the identity right: its text may name the denouncer."""
     today = today or timezone.localdate()
     cases = Case.objects.all()
     if data.get("kind"):
@@ -104,6 +109,8 @@ def filter_cases(data: dict, today=None):
             cases = cases.filter(tracking_code=code)
         else:
             cases = matching(cases, q)
+            if not may_search_protected_text(user):
+                cases = cases.exclude(protected_case_filter())
     return cases
 
 
@@ -112,7 +119,7 @@ def register(request):
     form = RegisterFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
-    cases = (filter_cases(data, today).select_related("field", "agency")
+    cases = (filter_cases(data, today, request.user).select_related("field", "agency")
              .only("id", "tracking_code", "received_at", "kind", "subject", "status", "due_on",
                    "field__name", "agency__name", "agency__short_name"))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -217,6 +224,16 @@ class ClassifyForm(forms.Form):
                                       choices=[(1, gettext_lazy("Lần đầu")), (2, gettext_lazy("Lần hai"))])
     district = forms.CharField(label=gettext_lazy("Huyện, thành phố"), max_length=120, required=False)
     remote_area = forms.BooleanField(label=gettext_lazy("Vùng sâu, vùng xa"), required=False)
+    kind_reason = forms.CharField(label=gettext_lazy("Lý do đổi loại (khi chuyển đơn tố cáo sang loại khác)"),
+                                  required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RedactForm(forms.Form):
+    """The copy of a (former) denunciation an agency reads, written by the office without the denouncer."""
+
+    subject = forms.CharField(label=gettext_lazy("Tóm tắt nội dung (bản đã che)"), max_length=500)
+    content = forms.CharField(label=gettext_lazy("Nội dung (bản đã che)"), widget=forms.Textarea(attrs={"rows": 8}))
+    scans = MultipleFileField(label=gettext_lazy("Bản quét đã che thông tin nhận diện"), required=False)
 
 
 class DecideForm(forms.Form):
@@ -257,18 +274,35 @@ def _case(case_id: int) -> Case:
     return get_object_or_404(Case.objects.select_related("field", "agency", "duplicate_of"), pk=case_id)
 
 
-def _case_context(request, case, *, identity=None, purpose="", classify_form=None, decide_form=None) -> dict:
+def _identifying(case, f) -> bool:
+    """A file that follows the identity's rules: of a (former) denunciation every file but a redacted scan."""
+    return not agency_may_read_file(case, f) if case_protected(case) else f.identifying
+
+
+def _case_context(request, case, *, identity=None, purpose="", revealed=False, classify_form=None, decide_form=None,
+                  redact_form=None) -> dict:
     user = request.user
-    is_denunciation = case.kind == Case.Kind.DENUNCIATION
+    # `is_denunciation`: the sender's identity is a denouncer's (the case is or was a denunciation, or its
+    # sender filed one); `text_protected`: the letter's own words and scans are a denouncer's too.
+    is_denunciation = identity_protected(case)
+    text_protected = case_protected(case)
     may_identity = may_view_identity(user, case)
+    revealed = bool(revealed and may_identity)
     if identity is None and not is_denunciation and may_identity:
         identity = getattr(case, "identity", None) if hasattr(case, "identity") else None
     files = list(case.files.order_by("uploaded_at", "id"))
     open_case = case.status in OPEN_STATUSES
-    duplicates = []
+    found = []
     if case.status in (Case.Status.RECEIVED, Case.Status.CLASSIFIED):
-        duplicates = [{"case": c, "score": score, "why": why} for c, score, why in services.likely_duplicates(case)
-                      if c.pk != case.pk]
+        found = [d for d in services.duplicates_for(user, case) if d["case"] is None or d["case"].pk != case.pk]
+    duplicates = [d for d in found if d["case"] is not None]
+    # Which case this one repeats links two senders: shown as the duplicate finder is (may_see_duplicate_link).
+    link_visible = case.duplicate_of_id is None or may_see_duplicate_link(user, case, case.duplicate_of)
+    redacted_copy = getattr(case, "redacted_copy", None) if text_protected else None
+    may_redact = text_protected and may_handle_protected_identity(user)
+    if may_redact and redact_form is None and revealed:
+        redact_form = RedactForm(initial={"subject": redacted_copy.subject if redacted_copy else case.subject,
+                                          "content": redacted_copy.content if redacted_copy else case.content})
     fitting, others = _agency_groups(case)
     answers = list(case.answers.select_related("transfer__agency"))
     transfers = list(case.transfers.select_related("agency").prefetch_related(
@@ -283,21 +317,31 @@ def _case_context(request, case, *, identity=None, purpose="", classify_form=Non
         "open_case": open_case,
         "notice_open": open_case and case.deadlines.filter(step=services.NOTICE_STEP, met_at__isnull=True).exists(),
         "is_denunciation": is_denunciation,
+        "text_protected": text_protected,
+        "show_original": not text_protected or revealed,
+        "redacted_copy": redacted_copy,
+        "redact_form": redact_form if may_redact else None,
         "may_identity": may_identity,
+        "revealed": revealed,
         "identity": identity,
         "purpose": purpose,
-        "plain_files": [f for f in files if not f.identifying],
-        "identifying_files": [f for f in files if f.identifying],
-        "show_identifying_files": may_identity and (identity is not None or not is_denunciation),
+        "plain_files": [f for f in files if not _identifying(case, f)],
+        "identifying_files": [f for f in files if _identifying(case, f)],
+        "show_identifying_files": may_identity and (revealed or not is_denunciation),
         "duplicates": duplicates,
-        "duplicate_children": list(case.duplicates.only("id", "tracking_code", "subject")),
+        "duplicates_masked": len(found) - len(duplicates),
+        "duplicate_count": len(found),
+        "duplicate_of": case.duplicate_of if link_visible else None,
+        "duplicate_children": [d for d in case.duplicates.only("id", "tracking_code", "subject", "kind",
+                                                                 "identity_protected")
+                               if may_see_duplicate_link(user, case, d)],
         "deadlines": [{"d": d, "label": step_label(d.step), "due": due_state(d.due_on, today) if d.met_at is None else ""}
                       for d in case.deadlines.all()],
         "publishable": case.status == Case.Status.ANSWERED and any(
             a.review == Answer.Review.APPROVED and a.published_at is None for a in answers),
         "transfers": transfers,
         "answers": answers,
-        "milestones": list(case.milestones.all()),
+        "milestones": [m for m in case.milestones.all() if link_visible or m.kind != "duplicate_of"],
         "agencies_fitting": fitting,
         "agencies_other": others,
         "classify_form": classify_form or ClassifyForm(initial={
@@ -347,6 +391,16 @@ def case_action(request, case_id: int, action: str):
             d = form.cleaned_data
             services.decide(user, case, decision=d["decision"], reason=d["reason"], note=d["note"], agency=d["agency"])
             done = _("Đã ghi quyết định xử lý: %(d)s.") % {"d": Case.Decision(d["decision"]).label}
+        elif action == "redact":
+            form = RedactForm(post, request.FILES)
+            if not form.is_valid():
+                return _refused(request, case, _form_message(form), redact_form=form)
+            d = form.cleaned_data
+            try:
+                services.prepare_redacted_copy(user, case, subject=d["subject"], content=d["content"], files=d["scans"])
+            except services.PetitionError as refused:
+                return _refused(request, case, refused.message, redact_form=form)
+            done = _("Đã lưu bản sao đã che thông tin người tố cáo.")
         elif action == "duplicate":
             original = Case.objects.filter(pk=post.get("original") or 0).first()
             if original is None:
@@ -396,7 +450,7 @@ def reveal(request, case_id: int):
     except services.PetitionError as refused:
         return _refused(request, case, refused.message)
     response = render(request, "petitions/office/case.html",
-                      _case_context(request, case, identity=identity, purpose=purpose))
+                      _case_context(request, case, identity=identity, purpose=purpose, revealed=True))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -419,11 +473,11 @@ def case_file(request, case_id: int, file_id: int):
     with a purpose, each read logged by services.reveal_identity."""
     case = _case(case_id)
     f = get_object_or_404(CaseFile, pk=file_id, case=case)
-    if f.identifying:
+    if _identifying(case, f):
         if not may_view_identity(request.user, case):
             return problem(request, "forbidden", _("Thông tin người tố cáo được bảo vệ."),
                            title=_("Không có quyền truy cập"))
-        if case.kind == Case.Kind.DENUNCIATION:
+        if identity_protected(case):
             purpose = (request.POST.get("purpose") or "").strip() if request.method == "POST" else ""
             if not purpose:
                 return problem(request, "forbidden", _("Ghi rõ mục đích xem thông tin người tố cáo."),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.pairing import qr_svg_inline
+from accounts.permissions import case_protected, unprotected_cases
 from meeting.models import Session
 
 from . import codes, services
@@ -279,7 +280,7 @@ def status(request, code):
                 subscribed = form.cleaned_data["email"]
                 form = SubscribeForm()
 
-    denunciation = case.kind == Case.Kind.DENUNCIATION
+    denunciation = case_protected(case)  # is or was a denunciation: neither its text nor its answers
     milestones = list(case.milestones.filter(public=True).order_by("at", "id"))
     answers = [] if denunciation else list(case.answers.filter(published_at__isnull=False).order_by("published_at", "id"))
     return render(request, "petitions/public/status.html", {
@@ -334,8 +335,8 @@ def answers(request):
     field_id = _int(request.GET.get("field"))
     session_id = _int(request.GET.get("session"))
     # Published answers, and voters' petitions answered at the meeting itself (closed with their answer).
-    cases = Case.objects.filter(Q(status=Case.Status.PUBLISHED) | Q(answered_on_spot=True),
-                                kind__in=ANSWER_KINDS, is_public=True)
+    cases = unprotected_cases(Case.objects.filter(Q(status=Case.Status.PUBLISHED) | Q(answered_on_spot=True),
+                                                  kind__in=ANSWER_KINDS, is_public=True))
     cases = matching(cases, q)
     if district:
         cases = cases.filter(Q(district=district) | Q(meeting__district=district))
@@ -376,7 +377,7 @@ def voter_petitions(request):
         meetings = VoterMeeting.objects.filter(session=session)
         if district:
             meetings = meetings.filter(district=district)
-        petitions = Case.objects.filter(is_public=True).select_related("field").order_by("id")
+        petitions = unprotected_cases(Case.objects.filter(is_public=True)).select_related("field").order_by("id")
         if field_id:
             petitions = petitions.filter(field_id=field_id)
             meetings = meetings.filter(petitions__field_id=field_id).distinct()

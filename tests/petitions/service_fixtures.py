@@ -61,6 +61,13 @@ def letter(user=None, *, kind="petition", source="web", subject="Đề nghị s�
                            anonymous=anonymous, **kw)
 
 
+def redact(people, case, content=None, files=()):
+    """The guardian prepares the copy an agency reads of a (former) denunciation: here the letter's own
+    subject and text, which carry no identity in these tests (the check would refuse them otherwise)."""
+    return services.prepare_redacted_copy(people["guardian"], case, subject=case.subject, content=content or case.content,
+                                          files=files)
+
+
 def png_bytes():
     from PIL import Image
 

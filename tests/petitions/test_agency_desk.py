@@ -84,19 +84,27 @@ def test_an_agency_answering(client, people, forwarded):
     assert "Sở đã bố trí kinh phí" in page and "Chờ duyệt" in page
 
 
-def test_desk_shows_a_forwarded_denunciation_without_identity_or_identifying_files(client, people, denunciation):
+def test_desk_shows_a_forwarded_denunciation_only_as_its_redacted_copy(client, people, denunciation):
+    from tests.library.samples import pdf
+
     transfer = denunciation.transfers.get()
     login(client, people["agent"])
     page = client.get(reverse("petitions:agency_transfer", args=[transfer.pk])).content.decode()
-    assert "Cán bộ địa chính xã thu tiền" in page and "bien-lai.pdf" in page
-    assert "don-viet-tay.jpg" not in page
+    # No redacted copy yet: nothing of the letter, no file at all.
+    assert "Cán bộ địa chính xã thu tiền" not in page and "bien-lai.pdf" not in page and "don-viet-tay.jpg" not in page
+    services.prepare_redacted_copy(people["inspector"], denunciation, subject="Tố cáo cán bộ địa chính xã thu tiền",
+                                   content="Người tố cáo cho biết cán bộ địa chính xã thu tiền khi cấp giấy chứng nhận.",
+                                   files=[SimpleUploadedFile("bien-lai-da-che.pdf", pdf(), "application/pdf")])
+    page = client.get(reverse("petitions:agency_transfer", args=[transfer.pk])).content.decode()
+    assert "Người tố cáo cho biết cán bộ địa chính" in page and "bien-lai-da-che.pdf" in page
+    assert "don-viet-tay.jpg" not in page and "bien-lai.pdf" not in page
     for value in DENOUNCER.values():
         assert value not in page
-    secret = denunciation.files.get(identifying=True)
-    assert client.get(reverse("petitions:agency_file", args=[transfer.pk, secret.pk])).status_code == 404
-    plain = denunciation.files.get(identifying=False)
-    response = client.get(reverse("petitions:agency_file", args=[transfer.pk, plain.pk]))
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 receipt"
+    for f in denunciation.files.filter(redacted=False):
+        assert client.get(reverse("petitions:agency_file", args=[transfer.pk, f.pk])).status_code == 404
+    redacted = denunciation.files.get(redacted=True)
+    response = client.get(reverse("petitions:agency_file", args=[transfer.pk, redacted.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_the_desk_does_not_show_the_sender_of_other_letters(client, people, forwarded):

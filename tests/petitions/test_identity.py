@@ -7,7 +7,7 @@ from audit.models import AuditRecord
 from petitions import services
 from petitions.models import CaseFile, IdentityRead
 
-from .service_fixtures import WHO, letter, media_folder, people, png_bytes  # noqa: F401  (fixtures)
+from .service_fixtures import WHO, letter, media_folder, people, png_bytes, redact  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,7 @@ def _identity_values():
 
 def test_forwarding_a_denunciation_exposes_no_identity_to_the_agency(people):
     case = _denunciation(files=[(png_bytes(), "don-viet-tay.png", True), (png_bytes(), "bang-luong.png", False)])
+    redact(people, case, files=[(png_bytes(), "bang-luong-da-che.png")])
     case = services.decide(people["staff"], case, decision="forward", agency=people["env"],
                            note="Đề nghị Sở xác minh nội dung tố cáo.")
     transfer = case.transfers.get()
@@ -32,12 +33,14 @@ def test_forwarding_a_denunciation_exposes_no_identity_to_the_agency(people):
     reachable += [m.text for m in case.milestones.all()]
     for value in _identity_values():
         assert not any(value in text for text in reachable), value
-    assert [f.original_name for f in seen["files"]] == ["bang-luong.png"]
+    # Every scan of a denunciation is identifying but the one the office redacted.
+    assert [f.original_name for f in seen["files"]] == ["bang-luong-da-che.png"]
     assert CaseFile.objects.filter(case=case, identifying=True).count() == 1
 
 
 def test_a_note_repeating_the_denouncers_identity_is_refused(people):
     case = _denunciation()
+    redact(people, case)
     with pytest.raises(services.PetitionError) as refused:
         services.decide(people["staff"], case, decision="forward", agency=people["env"],
                         note="Người tố cáo là ông Lê Văn Tám, đề nghị liên hệ.")
@@ -45,7 +48,9 @@ def test_a_note_repeating_the_denouncers_identity_is_refused(people):
 
 
 def test_an_agency_user_cannot_reach_a_transfer_of_another_agency(people):
-    case = services.decide(people["staff"], _denunciation(), decision="forward", agency=people["env"])
+    case = _denunciation()
+    redact(people, case)
+    case = services.decide(people["staff"], case, decision="forward", agency=people["env"])
     with pytest.raises(services.PetitionError) as refused:
         services.forwarded_content(people["other_desk"], case.transfers.get())
     assert refused.value.code == "forbidden"

@@ -10,7 +10,7 @@ from meeting.models import Body, Member
 from petitions import services
 from petitions.models import Answer, Case, Deadline, Milestone, Transfer
 
-from .service_fixtures import letter, media_folder, people  # noqa: F401  (fixtures)
+from .service_fixtures import letter, media_folder, people, redact  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,7 @@ def test_a_denunciation_is_accepted_forwarded_and_published_without_identity(peo
     assert case.deadlines.get().step == "denunciation.accept"
     case = services.decide(staff, case, decision="accept")
     assert case.deadlines.filter(step="denunciation.resolve", met_at__isnull=True).exists()
+    redact(people, case)  # an agency reads only the office's redacted copy
     case, _transfer, _reply = _forward_answer_publish(people, case, text="Kết luận: nội dung tố cáo đúng một phần; đã xử lý kỷ luật.")
     assert case.status == "published"
     for stone in case.milestones.all():
@@ -93,6 +94,7 @@ def test_an_anonymous_denunciation_naming_the_violator_with_evidence_is_forwarde
     with pytest.raises(services.PetitionError) as refused:
         services.decide(staff, case, decision="forward", agency=people["env"])
     assert refused.value.code == "evidence_required"
+    redact(people, case)
     case = services.decide(staff, case, decision="forward", agency=people["env"],
                            note="Đơn nêu rõ người vi phạm (trạm trưởng trạm cân Km 12) và có ảnh sổ thu tiền.")
     assert case.status == "forwarded" and case.transfers.count() == 1

@@ -290,11 +290,20 @@ def test_identifying_scan_of_a_denunciation_is_served_only_with_a_purpose_and_lo
     assert IdentityRead.objects.filter(user=people["inspector"], purpose="Giám định chữ viết").count() == 1
 
 
-def test_a_plain_scan_is_served_to_petition_staff(client, people, denunciation):
+def test_a_denunciations_scan_reaches_a_clerk_only_as_the_redacted_scan(client, people, denunciation):
+    """Every scan of a denunciation is identifying (handwriting, a signature) until the office marks a redacted one."""
+    from petitions import services
+    from tests.library.samples import pdf
+
     plain = denunciation.files.get(identifying=False)
-    response = login(client, people["clerk"]).get(reverse("petitions:case_file", args=[denunciation.pk, plain.pk]))
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 receipt"
+    login(client, people["clerk"])
+    assert client.get(reverse("petitions:case_file", args=[denunciation.pk, plain.pk])).status_code == 403
+    services.prepare_redacted_copy(people["inspector"], denunciation, subject=denunciation.subject,
+                                   content="Cán bộ địa chính xã thu tiền khi cấp giấy chứng nhận (bản đã che).",
+                                   files=[SimpleUploadedFile("bien-lai-da-che.pdf", pdf(), "application/pdf")])
+    redacted = denunciation.files.get(redacted=True)
+    response = client.get(reverse("petitions:case_file", args=[denunciation.pk, redacted.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 # ---- reception staff entering a paper letter --------------------------------------------------------

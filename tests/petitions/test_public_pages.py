@@ -16,7 +16,7 @@ from petitions import codes, services
 from petitions.models import Case, Transfer
 from petitions.views_public import LOOKUP_LIMIT
 
-from .service_fixtures import WHO, letter, media_folder, people  # noqa: F401 (fixtures)
+from .service_fixtures import WHO, letter, media_folder, people, redact  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,8 @@ def test_submissions_are_rate_limited_per_client_and_the_input_is_kept(client, p
 @pytest.mark.parametrize("kind", ["petition", "feedback", "complaint", "denunciation"])
 def test_status_page_shows_milestones_and_no_personal_data(client, people, kind):
     case = letter(kind=kind)
+    if kind == "denunciation":
+        redact(people, case)
     services.decide(people["staff"], case, decision="forward", agency=people["env"])
     page = client.get(reverse("petitions:status", args=[case.tracking_code])).content.decode()
     assert "Đã tiếp nhận" in page and "Đã chuyển cơ quan có thẩm quyền" in page

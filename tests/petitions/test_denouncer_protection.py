@@ -1,0 +1,271 @@
+"""A denouncer's identity follows the identity, never the case's current kind (issue 8, items 1-3).
+
+Personas (tests/petitions/service_fixtures.py):
+- staff    — "donthu", petition officer WITHOUT the identity right: the attacker of the issue;
+- guardian — "baomat", petition officer who holds petitions.view_denouncer_identity;
+- desk     — "sotnmt", works the desk of Sở Tài nguyên và Môi trường.
+The denouncer is Nguyễn Văn Tố, who writes his own name, ID number and phone into the letter.
+"""
+
+import json
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from audit.models import AuditRecord
+from library.text import fold
+from petitions import notify, services
+from petitions.models import Agency, Case, IdentityRead
+
+from .service_fixtures import media_folder, people, png_bytes  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+TO = {"full_name": "Nguyễn Văn Tố", "id_number": "038190001234", "phone": "0987654321",
+      "email": "nvto@example.vn", "address": "Xóm Đồi Chè, xã Tân Tiến"}
+LETTER = ("Tôi là Nguyễn Văn Tố, CCCD 038190001234, điện thoại 0987.654.321, trú tại Xóm Đồi Chè, xã Tân Tiến. "
+          "Tôi tố cáo ông trưởng thôn Khuôn Hẻ thu tiền đóng góp xây nhà văn hóa trái quy định, mỗi hộ 2 triệu đồng.")
+REDACTED = ("Người tố cáo (thông tin đã được che) tố cáo ông trưởng thôn Khuôn Hẻ thu tiền đóng góp xây nhà văn hóa "
+            "trái quy định, mỗi hộ 2 triệu đồng.")
+SUBJECT = "Tố cáo trưởng thôn Khuôn Hẻ thu tiền trái quy định"
+
+
+def denunciation(**kw):
+    kw.setdefault("files", [(png_bytes(), "don-viet-tay.png", True), (png_bytes(), "bien-lai.png", False)])
+    return services.submit(None, kind="denunciation", source="web", subject=SUBJECT, content=LETTER,
+                           identity=dict(TO), district="Huyện Yên Sơn", **kw)
+
+
+def needles():
+    """The denouncer in the spellings a leak could take."""
+    return [TO["full_name"], fold(TO["full_name"]), TO["phone"], "0987.654.321", TO["id_number"], TO["email"],
+            TO["address"]]
+
+
+def assert_clean(text, where):
+    folded = fold(text)
+    for needle in needles():
+        assert fold(needle) not in folded, f"{needle!r} on {where}"
+
+
+def page(client, user, url, method="get", data=None):
+    client.force_login(user)
+    response = getattr(client, method)(url, data or {})
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    return response.status_code, body.decode("utf-8", errors="replace")
+
+
+# ---- 1. reclassifying a denunciation ----------------------------------------------------------------
+
+def test_changing_a_denunciation_away_needs_the_identity_right(people):
+    case = denunciation()
+    for kind in ("complaint", "petition", "feedback"):
+        with pytest.raises(services.PetitionError) as refused:
+            services.classify(people["staff"], case, kind=kind, kind_reason="Thực chất là kiến nghị")
+        assert refused.value.code == "identity_right_required"
+    case.refresh_from_db()
+    assert case.kind == "denunciation"
+    assert AuditRecord.objects.filter(action="petitions.classify", outcome="identity_right_required",
+                                      user=people["staff"]).count() == 3
+
+
+def test_changing_a_denunciation_away_is_its_own_audited_decision_with_a_reason(people):
+    case = denunciation()
+    with pytest.raises(services.PetitionError) as refused:
+        services.classify(people["guardian"], case, kind="complaint")
+    assert refused.value.code == "reason_required"
+    services.classify(people["guardian"], case, kind="complaint", kind_reason="Người gửi khiếu nại quyết định của UBND xã")
+    row = AuditRecord.objects.get(action="petitions.reclassify_denunciation")
+    assert row.user == people["guardian"] and row.detail["to"] == "complaint"
+    assert row.detail["reason"].startswith("Người gửi khiếu nại")
+
+
+def test_a_former_denunciation_still_hides_its_denouncer_from_an_officer_without_the_right(client, people):
+    case = denunciation()
+    services.classify(people["guardian"], case, kind="petition", kind_reason="Nội dung là kiến nghị")
+    status, body = page(client, people["staff"], reverse("petitions:case", args=[case.pk]))
+    assert status == 200
+    assert_clean(body, "the case page of a former denunciation")
+    scan = case.files.get(original_name="don-viet-tay.png")
+    status, body = page(client, people["staff"], reverse("petitions:case_file", args=[case.pk, scan.pk]))
+    assert status == 403
+    with pytest.raises(services.PetitionError):
+        services.reveal_identity(people["staff"], case, purpose="Liên hệ", where="office.case")
+    # The guardian still reads it, and the read is logged as a denouncer's.
+    services.reveal_identity(people["guardian"], case, purpose="Thông báo thụ lý", where="office.case")
+    assert IdentityRead.objects.filter(case=case, user=people["guardian"]).count() == 1
+
+
+def test_a_former_denunciation_is_never_public(client, people):
+    case = denunciation()
+    services.classify(people["guardian"], case, kind="feedback", kind_reason="Nội dung là phản ánh")
+    services.prepare_redacted_copy(people["guardian"], case, subject=SUBJECT, content=REDACTED)
+    services.decide(people["staff"], case, decision="forward", agency=people["env"])
+    reply = services.answer(people["desk"], case.transfers.get(), "UBND xã đã kiểm tra, yêu cầu trưởng thôn trả lại tiền.")
+    services.review_answer(people["staff"], reply, approve=True)
+    services.publish_answer(people["staff"], case)
+    client.logout()
+    for url in (reverse("petitions:open311_requests", args=["json"]), reverse("petitions:api_cases"),
+                reverse("petitions:answers")):
+        body = client.get(url).content.decode()
+        assert case.tracking_code not in body and "Khuôn Hẻ" not in body, url
+    detail = client.get(reverse("petitions:open311_request", args=[case.tracking_code, "json"]))
+    assert detail.status_code == 404 and "Khuôn Hẻ" not in detail.content.decode()
+
+
+def test_a_sender_who_filed_a_denunciation_keeps_that_protection_on_other_letters(client, people):
+    denunciation()
+    other = services.submit(None, kind="petition", source="web", subject="Đề nghị sửa cầu treo qua suối Khuôn Hẻ",
+                            content="Cầu treo qua suối Khuôn Hẻ đã hỏng, đề nghị sửa chữa trước mùa mưa.",
+                            identity={"full_name": "NGUYEN VAN TO", "phone": "+84 987 654 321"})
+    status, body = page(client, people["staff"], reverse("petitions:case", args=[other.pk]))
+    assert status == 200 and "NGUYEN VAN TO" not in body
+    with pytest.raises(services.PetitionError):
+        services.reveal_identity(people["staff"], other, purpose="Trả lời công dân", where="office.case")
+
+
+def test_the_register_search_does_not_find_a_denunciation_by_its_denouncers_name_without_the_right(client, people):
+    case = denunciation()
+    _status, body = page(client, people["staff"], reverse("petitions:register") + "?q=Nguyen+Van+To")
+    assert case.tracking_code not in body
+    _status, body = page(client, people["guardian"], reverse("petitions:register") + "?q=Nguyen+Van+To")
+    assert case.tracking_code in body
+
+
+# ---- 2. the duplicate finder ----------------------------------------------------------------------
+
+def _same_sender_letter(client, user):
+    client.force_login(user)
+    response = client.post(reverse("petitions:reception"), {
+        "source": "reception", "kind": "petition", "subject": "Đề nghị sửa cầu treo qua suối Khuôn Hẻ",
+        "content": "Cầu treo qua suối Khuôn Hẻ đã hỏng, đề nghị sửa chữa trước mùa mưa.",
+        "full_name": "Nguyễn Văn Tố", "phone": "0987 654 321"})
+    assert response.status_code == 302
+    return Case.objects.get(kind="petition")
+
+
+def test_the_duplicate_finder_does_not_link_a_sender_to_their_denunciation(client, people):
+    accused = denunciation()
+    new = _same_sender_letter(client, people["staff"])
+    status, body = page(client, people["staff"], reverse("petitions:case", args=[new.pk]) + "?new=1")
+    assert status == 200
+    assert accused.tracking_code not in body and "cùng người gửi" not in body and "thu tiền" not in body
+    assert f'name="original" value="{accused.pk}"' not in body
+    assert "Có thể trùng đơn; hãy hỏi cán bộ có quyền xem thông tin người tố cáo" in body
+    # The guardian sees the link, and may act on it.
+    _status, body = page(client, people["guardian"], reverse("petitions:case", args=[new.pk]))
+    assert accused.tracking_code in body and "cùng người gửi" in body
+
+
+def test_the_duplicate_finder_shows_a_denunciation_to_a_plain_officer_only_masked(people):
+    accused = denunciation()
+    other = services.submit(None, kind="petition", source="web", subject="Đề nghị sửa cầu treo qua suối Khuôn Hẻ",
+                            content="Cầu treo qua suối Khuôn Hẻ đã hỏng, đề nghị sửa chữa trước mùa mưa.",
+                            identity={"full_name": "Nguyễn Văn Tố", "email": "nvto@example.vn"})
+    masked = services.duplicates_for(people["staff"], other)
+    assert masked and all(d["case"] is None for d in masked)
+    shown = services.duplicates_for(people["guardian"], other)
+    assert [d["case"].pk for d in shown] == [accused.pk]
+
+
+def test_linking_a_duplicate_to_a_protected_case_needs_the_identity_right(people):
+    accused = denunciation()
+    other = services.submit(None, kind="petition", source="web", subject="Đề nghị sửa cầu treo qua suối Khuôn Hẻ",
+                            content="Cầu treo qua suối Khuôn Hẻ đã hỏng, đề nghị sửa chữa trước mùa mưa.",
+                            identity={"full_name": "Trần Văn Khác", "phone": "0911000222"})
+    with pytest.raises(services.PetitionError) as refused:
+        services.mark_duplicate(people["staff"], other, accused)
+    assert refused.value.code == "identity_right_required"
+    other.refresh_from_db()
+    assert other.status == "received"
+
+
+# ---- 3. what reaches the agency -------------------------------------------------------------------
+
+def test_a_denunciation_is_forwarded_only_once_the_office_prepared_a_redacted_copy(people):
+    case = denunciation()
+    with pytest.raises(services.PetitionError) as refused:
+        services.decide(people["staff"], case, decision="forward", agency=people["env"])
+    assert refused.value.code == "redaction_required" and not case.transfers.exists()
+
+
+def test_only_the_identity_right_prepares_the_redacted_copy(people):
+    case = denunciation()
+    with pytest.raises(services.PetitionError) as refused:
+        services.prepare_redacted_copy(people["staff"], case, subject=SUBJECT, content=REDACTED)
+    assert refused.value.code == "identity_right_required"
+
+
+SPELLINGS = ["Người tố cáo là Nguyễn Văn Tố.", "Người tố cáo là NGUYEN VAN TO.", "liên hệ nguyễn  văn   tố",
+             "điện thoại 0987.654.321", "điện thoại 0987 654 321", "điện thoại +84 987 654 321",
+             "điện thoại (+84) 987-654-321", "CCCD 0381 9000 1234", "CCCD 038.190.001.234", "email NVTO@Example.vn",
+             "ở xóm Đồi Chè, xã Tân Tiến"]
+
+
+@pytest.mark.parametrize("leak", SPELLINGS)
+def test_the_redacted_copy_is_checked_for_the_denouncer_in_any_spelling(people, leak):
+    case = denunciation()
+    with pytest.raises(services.PetitionError) as refused:
+        services.prepare_redacted_copy(people["guardian"], case, subject=SUBJECT, content=REDACTED + " " + leak)
+    assert refused.value.code == "identity_in_redaction"
+    assert not Case.objects.filter(pk=case.pk, redacted_copy__isnull=False).exists()
+    with pytest.raises(services.PetitionError):
+        services.decide(people["staff"], case, decision="forward", agency=people["env"])
+
+
+@pytest.mark.parametrize("leak", SPELLINGS)
+def test_the_covering_note_is_checked_for_the_denouncer_in_any_spelling(people, leak):
+    case = denunciation()
+    services.prepare_redacted_copy(people["guardian"], case, subject=SUBJECT, content=REDACTED)
+    with pytest.raises(services.PetitionError) as refused:
+        services.decide(people["staff"], case, decision="forward", agency=people["env"], note="Đề nghị xác minh. " + leak)
+    assert refused.value.code == "identity_in_note" and not case.transfers.exists()
+
+
+def test_a_plain_text_without_the_denouncer_passes_the_check(people):
+    case = denunciation()
+    services.prepare_redacted_copy(people["guardian"], case, subject=SUBJECT, content=REDACTED + " Điện thoại trụ sở "
+                                   "UBND xã: 0207 3822 111; năm 2026, 45 hộ.")
+    case = services.decide(people["staff"], case, decision="forward", agency=people["env"],
+                           note="Đề nghị xác minh, giữ bí mật người tố cáo.")
+    assert case.status == "forwarded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_agency_gets_only_the_redacted_copy_by_desk_email_and_webhook(client, people, monkeypatch):
+    env = people["env"]
+    Agency.objects.filter(pk=env.pk).update(channel="email", email="vanthu@stnmt.example.vn")
+    case = denunciation()
+    services.prepare_redacted_copy(people["guardian"], case, subject=SUBJECT, content=REDACTED)
+    mail.outbox.clear()
+    services.decide(people["staff"], case, decision="forward", agency=Agency.objects.get(pk=env.pk))
+    transfer = case.transfers.get()
+    [message] = mail.outbox
+    assert "trưởng thôn Khuôn Hẻ" in message.body
+    assert_clean(message.subject + message.body, "the agency's email")
+    webhook = json.dumps(notify.payload(transfer), ensure_ascii=False)
+    assert "trưởng thôn Khuôn Hẻ" in webhook
+    assert_clean(webhook, "the webhook body")
+    seen = services.forwarded_content(people["desk"], transfer)
+    assert seen["content"] == REDACTED and seen["files"] == []  # scans of a denunciation are identifying
+    for url in (reverse("petitions:agency_desk"), reverse("petitions:agency_transfer", args=[transfer.pk])):
+        status, body = page(client, people["desk"], url)
+        assert status == 200
+        assert_clean(body, url)
+    for f in case.files.all():
+        status, _body = page(client, people["desk"], reverse("petitions:agency_file", args=[transfer.pk, f.pk]))
+        assert status == 404, f.original_name
+
+
+def test_a_scan_the_office_marks_as_redacted_reaches_the_agency(client, people):
+    case = denunciation()
+    services.prepare_redacted_copy(people["guardian"], case, subject=SUBJECT, content=REDACTED,
+                                   files=[(png_bytes(), "bien-lai-da-che.png")])
+    services.decide(people["staff"], case, decision="forward", agency=people["env"])
+    transfer = case.transfers.get()
+    seen = services.forwarded_content(people["desk"], transfer)
+    assert [f.original_name for f in seen["files"]] == ["bien-lai-da-che.png"]
+    status, _body = page(client, people["desk"], reverse("petitions:agency_file", args=[transfer.pk, seen["files"][0].pk]))
+    assert status == 200
+    assert AuditRecord.objects.filter(action="petitions.prepare_redacted_copy", user=people["guardian"]).exists()
