@@ -23,16 +23,19 @@ class PersonChoice(forms.ModelChoiceField):
         return f"{name} ({u.get_username()})"
 
 
-def console_candidates():
+def console_candidates(issuer):
     """People offered for a console: office staff and the chairs and secretaries
-    of sittings not closed yet. The form still asks permissions.may_use_console."""
+    of sittings not closed yet, whom `issuer` may pair (permissions.pairable_users:
+    never a superuser or an admin-site account). The form still asks
+    permissions.may_use_console, and accounts.pairing.issue may_issue_pairing."""
     open_sittings = ~Q(status=Sitting.Status.CLOSED)
     chairs = Sitting.objects.filter(open_sittings).values_list("chair_id", flat=True)
     secretaries = Sitting.objects.filter(open_sittings).values_list("secretary_id", flat=True)
-    return (get_user_model().objects.filter(is_active=True)
-            .filter(Q(is_superuser=True) | Q(user_permissions__codename="operate_sitting")
-                    | Q(groups__permissions__codename="operate_sitting") | Q(pk__in=chairs) | Q(pk__in=secretaries))
-            .distinct().order_by("first_name", "username"))
+    people = (get_user_model().objects
+              .filter(Q(user_permissions__codename="operate_sitting") | Q(groups__permissions__codename="operate_sitting")
+                      | Q(pk__in=chairs) | Q(pk__in=secretaries)))
+    return get_user_model().objects.filter(pk__in=permissions.pairable_users(people, issuer).values("pk")) \
+        .order_by("first_name", "username")
 
 
 class IssueForm(forms.Form):
@@ -43,11 +46,13 @@ class IssueForm(forms.Form):
     display = forms.ModelChoiceField(label=gettext_lazy("màn hình"), required=False, queryset=Display.objects.all())
     person = PersonChoice(label=gettext_lazy("người điều hành"), required=False, queryset=get_user_model().objects.none())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, issuer, **kwargs):
+        """`issuer`: who will issue the code; only people they may pair are offered."""
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (Member.objects.filter(user__isnull=False, user__is_active=True)
+        pairable = permissions.pairable_users(get_user_model().objects.all(), issuer).values("pk")
+        self.fields["member"].queryset = (Member.objects.filter(user__in=pairable)
                                           .select_related("seat").order_by("code"))
-        self.fields["person"].queryset = console_candidates()
+        self.fields["person"].queryset = console_candidates(issuer)
 
     def clean(self):
         data = super().clean()

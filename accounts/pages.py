@@ -11,6 +11,7 @@ STATUS = {
     "used": 410,
     "expired": 410,
     "forbidden": 403,
+    "rights_exceed_issuer": 403,
     "not_found": 404,
     "sitting_not_live": 409,
     "seat_mismatch": 409,

@@ -20,8 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Device, PairingToken
+from .permissions import may_issue_pairing
 
 SALT = "hdnd.pairing."
+# The code names someone with more rights than whoever issued it (permissions.may_issue_pairing).
+RIGHTS_EXCEED_ISSUER = "rights_exceed_issuer"
 
 
 class PairingError(Exception):
@@ -31,12 +34,27 @@ class PairingError(Exception):
         self.message = message
 
 
+def _rights_error() -> PairingError:
+    return PairingError(RIGHTS_EXCEED_ISSUER, _("Không được cấp mã ghép nối cho tài khoản này: tài khoản quản trị, "
+                                                "hoặc có quyền vượt quá quyền của người cấp mã."))
+
+
 def issue(purpose: str, *, user=None, display=None, created_by=None, ttl: int | None = None) -> str:
-    """Create a pairing token and return the string to put in the QR code."""
+    """Create a pairing token and return the string to put in the QR code.
+
+    A token that signs in as a person is issued only when permissions.may_issue_pairing
+    allows it (`created_by` None: manage.py on the server); otherwise the refusal is
+    audited and PairingError("rights_exceed_issuer") raised."""
     if purpose not in PairingToken.Purpose.values:
         raise ValueError(purpose)
     if (purpose == PairingToken.Purpose.DISPLAY) != (display is not None) or (purpose != PairingToken.Purpose.DISPLAY and user is None):
         raise ValueError("a display token names a display; terminal and console tokens name a user")
+    if user is not None and not may_issue_pairing(created_by, user):
+        from audit.models import AuditRecord
+
+        AuditRecord.objects.create(user=created_by, role=purpose, action="device.issue", outcome=RIGHTS_EXCEED_ISSUER,
+                                   detail={"purpose": purpose, "target": user.pk})
+        raise _rights_error()
     ttl = settings.PAIRING_TOKEN_TTL if ttl is None else ttl
     jti = secrets.token_hex(12)
     PairingToken.objects.create(jti=jti, purpose=purpose, user=user, display=display, created_by=created_by,
@@ -62,23 +80,35 @@ def redeem(token: str, *, expected_purpose: str | None = None) -> tuple[PairingT
     purpose, jti = _unsign(token)
     if expected_purpose and purpose != expected_purpose:
         raise PairingError("wrong_purpose", _("Mã này không dùng để ghép loại thiết bị này."))
+    from audit.models import AuditRecord
+
     with transaction.atomic():
         # of=("self",): lock the token row only; PostgreSQL refuses FOR UPDATE on
         # the nullable side of the outer joins that select_related makes.
-        row = (PairingToken.objects.select_for_update(of=("self",)).select_related("user", "display")
+        row = (PairingToken.objects.select_for_update(of=("self",)).select_related("user", "display", "created_by")
                .filter(jti=jti, purpose=purpose).first())
         if row is None:
             raise PairingError("forged", _("Mã ghép nối không hợp lệ."))
-        _check_usable(row)
-        label = str(row.display) if row.display else (row.user.get_full_name() or row.user.get_username())
-        device = Device.objects.create(kind=purpose, label=label, user=row.user, display=row.display)
-        row.used_at = timezone.now()
-        row.device = device
-        row.save(update_fields=["used_at", "device"])
-        from audit.models import AuditRecord
-
-        AuditRecord.objects.create(user=row.user, device=device, role=purpose, action="device.pair",
-                                   detail={"jti": jti, "issued_by": row.created_by_id})
+        try:
+            _check_usable(row)
+        except PairingError as e:
+            refused = e
+        else:
+            refused = None
+            label = str(row.display) if row.display else (row.user.get_full_name() or row.user.get_username())
+            device = Device.objects.create(kind=purpose, label=label, user=row.user, display=row.display)
+            row.used_at = timezone.now()
+            row.device = device
+            row.save(update_fields=["used_at", "device"])
+            AuditRecord.objects.create(user=row.user, device=device, role=purpose, action="device.pair",
+                                       detail={"jti": jti, "issued_by": row.created_by_id})
+    if refused is not None:
+        if refused.code == RIGHTS_EXCEED_ISSUER:
+            # A code issued before the rule, or whose issuer has lost rights since: refused,
+            # the token left as it was, and the attempt written down.
+            AuditRecord.objects.create(user=None, role=purpose, action="device.pair", outcome=refused.code,
+                                       detail={"jti": jti, "issued_by": row.created_by_id, "target": row.user_id})
+        raise refused
     return row, device
 
 
@@ -99,7 +129,7 @@ def qr_svg(data: str) -> bytes:
 def lookup(token: str) -> PairingToken:
     """The row of a token we signed, whatever its state (used, expired). Raises PairingError("forged")."""
     purpose, jti = _unsign(token)
-    row = PairingToken.objects.select_related("user", "display", "device").filter(jti=jti, purpose=purpose).first()
+    row = PairingToken.objects.select_related("user", "display", "device", "created_by").filter(jti=jti, purpose=purpose).first()
     if row is None:
         raise PairingError("forged", _("Mã ghép nối không hợp lệ."))
     return row
@@ -124,6 +154,8 @@ def _check_usable(row: PairingToken) -> None:
         raise PairingError("expired", _("Mã ghép nối đã hết hạn. Hãy xin mã mới."))
     if row.user is not None and not row.user.is_active:
         raise PairingError("forged", _("Tài khoản của mã này đã bị khóa."))
+    if row.user is not None and not may_issue_pairing(row.created_by, row.user):
+        raise _rights_error()
 
 
 def qr_svg_inline(data: str) -> str:

@@ -28,14 +28,19 @@ PAIR_TITLES = {
     "expired": (gettext_lazy("Mã đã hết hạn"), gettext_lazy("Mã QR ghép nối chỉ có hiệu lực trong thời gian ngắn.")),
     "forged": (gettext_lazy("Mã không hợp lệ"), gettext_lazy("Mã này không do hệ thống cấp, hoặc đã bị sửa đổi.")),
     "wrong_purpose": (gettext_lazy("Mã không đúng loại thiết bị"), gettext_lazy("Mã này dùng để ghép một loại thiết bị khác.")),
+    pairing.RIGHTS_EXCEED_ISSUER: (gettext_lazy("Không được ghép nối cho tài khoản này"),
+                                   gettext_lazy("Mã ghép nối chỉ dành cho người có quyền không vượt quá quyền của người "
+                                                "cấp mã, và không bao giờ cho tài khoản quản trị. Người này hãy đăng nhập "
+                                                "bằng tên đăng nhập và mật khẩu của mình.")),
 }
 
 
 def _pair_problem(request, error: pairing.PairingError):
     title, why = PAIR_TITLES.get(error.code, (_("Không ghép nối được"), ""))
-    return problem(request, error.code, error.message, title=str(title),
-                   advice=" ".join(filter(None, [str(why), _("Thiết bị chưa được ghép nối. Hãy nhờ thư ký "
-                                                              "(Văn phòng HĐND) cấp mã QR mới rồi quét lại.")])))
+    # A new code would not help a person pairing may never sign in as.
+    again = "" if error.code == pairing.RIGHTS_EXCEED_ISSUER else _(
+        "Thiết bị chưa được ghép nối. Hãy nhờ thư ký (Văn phòng HĐND) cấp mã QR mới rồi quét lại.")
+    return problem(request, error.code, error.message, title=str(title), advice=" ".join(filter(None, [str(why), again])))
 
 
 @never_cache
@@ -85,9 +90,14 @@ def _target_label(row: PairingToken) -> str:
 def devices(request):
     """Issue a pairing QR code for a delegate's tablet, a hall display or a console; list paired devices."""
     if request.method == "POST":
-        form = IssueForm(request.POST)
+        form = IssueForm(request.POST, issuer=request.user)
+        token = None
         if form.is_valid():
-            token = pairing.issue(form.cleaned_data["purpose"], created_by=request.user, **form.target())
+            try:
+                token = pairing.issue(form.cleaned_data["purpose"], created_by=request.user, **form.target())
+            except pairing.PairingError as e:
+                form.add_error(None, e.message)
+        if token is not None:
             row = pairing.lookup(token)
             return render(request, "accounts/device_code.html", {
                 "form": form,
@@ -98,7 +108,8 @@ def devices(request):
                 "expires_in": max(0, int((row.expires_at - timezone.now()).total_seconds())),
             })
     else:
-        form = IssueForm(initial={"purpose": request.GET.get("purpose", PairingToken.Purpose.TERMINAL)})
+        form = IssueForm(initial={"purpose": request.GET.get("purpose", PairingToken.Purpose.TERMINAL)},
+                         issuer=request.user)
     return render(request, "accounts/devices.html", {
         "form": form,
         "active": Device.objects.filter(revoked=False).select_related("user", "display").order_by("kind", "label"),

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.db.models import Q
@@ -25,7 +26,7 @@ from accounts import pairing
 from accounts.decorators import office_staff_required
 from accounts.models import Device, PairingToken
 from accounts.pages import problem
-from accounts.permissions import actor_for, may_manage_reference_data, may_view_attendance_history
+from accounts.permissions import actor_for, may_manage_reference_data, may_view_attendance_history, pairable_users
 from realtime.service import ServiceError
 
 from . import importing, services
@@ -108,11 +109,13 @@ def badges(request):
     if group.isdigit():
         qs = qs.filter(delegate_group_id=int(group))
     ttl = settings.BADGE_TOKEN_TTL
+    # A code only for whom this staff member may pair (never an admin account): permissions.may_issue_pairing.
+    pairable = set(pairable_users(get_user_model().objects.filter(member__in=qs), request.user).values_list("pk", flat=True))
     cards = []
     with transaction.atomic():
         for m in qs.order_by("seat__row", "seat__number", "code"):
             qr = None
-            if m.user is not None and m.user.is_active:
+            if m.user_id in pairable:
                 token = pairing.issue(PairingToken.Purpose.TERMINAL, user=m.user, created_by=request.user, ttl=ttl)
                 qr = pairing.qr_svg_inline(request.build_absolute_uri(reverse("accounts:pair", args=[token])))
             cards.append({"member": m, "qr": qr})

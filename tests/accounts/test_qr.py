@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from PIL import Image
 
@@ -55,7 +56,11 @@ def test_svg_view_draws_the_pair_url_of_the_code(staff_client, issue, users):
 
 
 def test_qr_of_a_code_issued_by_someone_else_is_not_drawn(client, users):
-    token = pairing.issue("terminal", user=users["alice"], created_by=users["chair"])
+    from django.contrib.auth.models import Permission
+
+    colleague = get_user_model().objects.create_user("thuky2", first_name="Đào Thu Hằng")
+    colleague.user_permissions.add(Permission.objects.get(codename="operate_sitting"))
+    token = pairing.issue("terminal", user=users["alice"], created_by=colleague)
     client.force_login(users["secretary"])
     assert client.get(f"/devices/qr/{token}.png").status_code == 404
 
