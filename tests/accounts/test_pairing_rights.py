@@ -240,3 +240,13 @@ def test_the_secretary_may_do_in_a_sitting_everything_its_chair_may():
     chair_only = {action for action, roles in permissions.ACTIONS.items()
                   if permissions.CHAIR in roles and permissions.SECRETARY not in roles}
     assert chair_only == set()
+
+
+def test_the_benchmark_token_command_prints_no_console_code_for_a_superuser_chair(people, sitting):
+    from django.core.management import CommandError, call_command
+
+    sitting.chair = people["admin"]
+    sitting.save()
+    with pytest.raises(CommandError, match="rights_exceed_issuer"):
+        call_command("issue_tokens", "--sitting", str(sitting.pk), "--console")
+    assert not PairingToken.objects.exists()

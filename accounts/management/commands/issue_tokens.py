@@ -33,6 +33,13 @@ class Command(BaseCommand):
         if terminals < 0 or displays < 0 or ttl < 1:
             raise CommandError("--terminals and --displays must be >= 0 and --ttl >= 1")
         s = _sitting(sitting)
+        try:
+            out = self._issue(s, terminals, displays, console, ttl)
+        except pairing.PairingError as e:  # e.g. a chair who is a superuser: never paired (may_issue_pairing)
+            raise CommandError(f"{e.code}: {e.message}") from None
+        self.stdout.write(json.dumps(out, ensure_ascii=False))
+
+    def _issue(self, s, terminals, displays, console, ttl) -> dict:
         with transaction.atomic():
             out = {"sitting": s.pk, "console": None, "terminals": [], "displays": []}
             if console:
@@ -61,7 +68,7 @@ class Command(BaseCommand):
                         screens.append(Display.objects.create(name=name, sitting=s))
                 out["displays"] = [{"display": d.pk, "token": pairing.issue("display", display=d, ttl=ttl)}
                                    for d in screens[:displays]]
-        self.stdout.write(json.dumps(out, ensure_ascii=False))
+        return out
 
 
 def _sitting(pk: int | None) -> Sitting:
