@@ -133,6 +133,10 @@ BADGE_TOKEN_TTL = env.integer("BADGE_TOKEN_TTL", 12 * 3600, minimum=60)
 HUB_MAX_MESSAGE_BYTES = env.integer("HUB_MAX_MESSAGE_BYTES", 64 * 1024, minimum=1024)
 # A client more than this many events behind gets a fresh snapshot instead of a replay.
 HUB_MAX_REPLAY = env.integer("HUB_MAX_REPLAY", 500, minimum=1)
+# A connection whose commands are refused (e.g. `forbidden`) this many times within
+# HUB_REFUSAL_WINDOW seconds is closed (4429); repeated refusals are audited once and counted.
+HUB_MAX_REFUSALS = env.integer("HUB_MAX_REFUSALS", 30, minimum=1)
+HUB_REFUSAL_WINDOW = env.integer("HUB_REFUSAL_WINDOW", 60, minimum=1)
 
 # ---- The document library (library/) ----
 # Largest file one upload may carry (bytes). The web server's own limit must be at least this.

@@ -8,7 +8,9 @@ named in realtime.commands. No business rule lives here.
 import asyncio
 import json
 import logging
+import time
 import weakref
+from collections import deque
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from accounts.permissions import AUDIENCE, actor_for, may_view
+from audit.sampling import RefusalSampler, sampling
 from meeting.models import Sitting
 
 from .audience import group_name
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 # Close codes (docs/protocol.md)
 CLOSE_NOT_ALLOWED = 4403
 CLOSE_NO_SITTING = 4404
+CLOSE_TOO_MANY_REFUSALS = 4429
 
 
 REFRESH_GROUPS_S = 3600
@@ -125,6 +129,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
     audience = None
     sitting_id = None
     group = None
+    refusals = None
+    closing = False
 
     async def connect(self):
         self.sitting_id = self.scope["url_route"]["kwargs"]["sitting_id"]
@@ -138,6 +144,10 @@ class SittingConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
         self.actor = actor
+        # Refused commands of this connection: repeats are counted, not each audited, and
+        # HUB_MAX_REFUSALS of them within HUB_REFUSAL_WINDOW seconds close it (4429).
+        self.refusals = RefusalSampler()
+        self.refusal_times = deque(maxlen=settings.HUB_MAX_REFUSALS)
         self.audience = AUDIENCE[actor.role]
         self.group = group_name(self.sitting_id, self.audience)
         # Join first, then read: an event committed meanwhile is either in the
@@ -197,6 +207,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             return snapshot_for(self.sitting_id, self.audience)
 
     async def disconnect(self, code):
+        await self._flush_refusals()
         if self.group:
             await _relay().leave(self.channel_layer, self.group, self)
         if self.actor is not None and self.actor.device is not None:
@@ -209,7 +220,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
     # ---- commands -------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.actor is None:
+        if self.actor is None or self.closing:
             return
         # Replies and error messages in the client's language (the language cookie).
         with translation.override(self.language):
@@ -242,19 +253,42 @@ class SittingConsumer(AsyncWebsocketConsumer):
             args = schema.model_validate(envelope.args)
         except ValidationError as e:
             return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e)
+        refused_before = self.refusals.refusals
         try:
-            result = await database_sync_to_async(self._run)(call, args)
+            result = await database_sync_to_async(self._run)(call, args, envelope.cmd)
         except ServiceError as e:
-            return await self._error(envelope.id, e.code, e.message)
+            await self._error(envelope.id, e.code, e.message)
+            if self.refusals.refusals > refused_before:
+                await self._count_refusal()
+            return
         except Exception:
             log.exception("command %s failed", envelope.cmd)
             return await self._error(envelope.id, "internal", _("Lỗi máy chủ; thao tác không được thực hiện."))
         await self._reply(envelope.id, result)
 
-    def _run(self, call, args):
-        # A worker thread: the language override does not cross into it by itself.
-        with translation.override(self.language):
+    def _run(self, call, args, cmd):
+        # A worker thread: the language override does not cross into it by itself,
+        # nor does the refusal sampler the write path asks (audit.sampling).
+        self.refusals.command = cmd
+        with translation.override(self.language), sampling(self.refusals):
             return call(self.actor, self.sitting_id, args)
+
+    async def _count_refusal(self):
+        """A command was refused (and audited or counted): close a connection refused too often."""
+        now = time.monotonic()
+        self.refusal_times.append(now)
+        if len(self.refusal_times) < self.refusal_times.maxlen or now - self.refusal_times[0] > settings.HUB_REFUSAL_WINDOW:
+            return
+        self.closing = True  # read nothing more from this socket
+        await self._error(None, "too_many_refusals",
+                          _("Quá nhiều lệnh bị từ chối; kết nối bị đóng. Hãy tải lại trang."))
+        await self._flush_refusals(closed_after=self.refusals.refusals)
+        await self.close(code=CLOSE_TOO_MANY_REFUSALS)
+
+    async def _flush_refusals(self, closed_after=None):
+        if self.refusals is None or self.actor is None:
+            return
+        await database_sync_to_async(_write_refusals)(self.refusals, self.actor, self.sitting_id, closed_after)
 
     async def _replay(self, envelope):
         try:
@@ -274,6 +308,19 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if validation is not None:
             error["fields"] = [".".join(str(p) for p in err["loc"]) for err in validation.errors()][:20]
         await self.send(text_data=encode({"in_response": corr, "ok": False, "error": error}))
+
+
+def _write_refusals(sampler, actor, sitting_id, closed_after):
+    from django.db import transaction
+
+    from audit.services import record
+
+    sitting = Sitting.objects.filter(pk=sitting_id).first()
+    with transaction.atomic():
+        sampler.flush(actor, sitting)
+        if closed_after is not None:
+            record(actor, "hub.connection", sitting=sitting, outcome="too_many_refusals",
+                   detail={"refusals": closed_after})
 
 
 def _correlation_id(raw):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts.permissions import Actor, may
+from audit import sampling as audit_sampling
 from audit.services import record
 from meeting.models import Sitting
 
@@ -47,7 +48,9 @@ class Change:
 
 
 def refuse(actor: Actor, action: str, sitting_id, code: str, message: str, *, audit: bool = True):
-    if audit:
+    # On a hub connection, a repeat of a refusal already written is only counted (audit.sampling).
+    sampler = audit_sampling.current()
+    if audit and (sampler is None or sampler.admit(action, code, message)):
         with transaction.atomic():
             record(actor, action, sitting=Sitting.objects.filter(pk=sitting_id).first(), outcome=code,
                    detail={"message": str(message)})
