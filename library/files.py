@@ -22,8 +22,17 @@ do (docs/library.md):
                       inflates an entry past its declared size, so the declared sizes bound
                       what python-docx/openpyxl (and later the pipeline) can inflate.
     image_too_large   more pixels than Pillow's decompression-bomb limit
-    classified        a classification stamp (“MẬT”, “TỐI MẬT”, “TUYỆT MẬT”, “ĐỘ MẬT: …”) alone
-                      on a line of the first page, first paragraphs or first cells
+    active_content    a PDF with JavaScript, a Launch (or SubmitForm, ImportData…) action, an XFA
+                      form or embedded files (library.pdfsafety)
+    classified        a classification stamp (“MẬT”, “TỐI MẬT”, “TUYỆT MẬT”, “ĐỘ MẬT: …”) anywhere in
+                      the text of every page, paragraph, table cell, header, footer, text box and
+                      sheet (the rule: library.stamps; what is read: library.stamp_text)
+
+What cannot be read is never passed silently: a PDF page without a text layer
+(a scan, a picture), an image file, pictures inside a DOCX/XLSX. The file is
+not refused; `CheckedFile.unreadable` says what could not be read, and
+library.services holds the version until its uploader confirms it is not
+classified (docs/library.md).
 
 Reading happens on the caller's file object (an UploadedFile, BytesIO or an
 open file); its position is left at 0 and no temporary file is created.
@@ -39,6 +48,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class FileRefused(Exception):
@@ -56,6 +66,8 @@ class CheckedFile:
     sha256: str
     display_name: str
     page_count: int | None = None
+    # What could not be read for a classification stamp (Vietnamese, for the uploader), or "".
+    unreadable: str = ""
 
 
 CHUNK = 1024 * 1024
@@ -87,12 +99,6 @@ MAIN_PART_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
 }
-
-STAMPS = {"MẬT": "mat", "TỐI MẬT": "toi_mat", "TUYỆT MẬT": "tuyet_mat"}
-STAMP_LABEL = re.compile(r"^ĐỘ MẬT\s*:\s*(.+)$")
-# How far into a document a classification stamp is looked for.
-STAMP_PARAGRAPHS = 40
-STAMP_ROWS = 20
 
 
 def _describe(kind: str) -> str:
@@ -205,23 +211,24 @@ def check_upload(upload, name) -> CheckedFile:
                               % {"name": display_name})
         claimed = EXTENSIONS.get(ext)
         sniffed = _sniff(stream)
-        page_count = None
+        page_count, unreadable = None, ""
         if sniffed == "ole":
             _check_ole(stream, claimed, display_name)
         elif sniffed == "zip":
-            sniffed = _check_zip(stream, size, claimed, ext, display_name)
+            sniffed, unreadable = _check_zip(stream, size, claimed, ext, display_name)
         else:
             _match(sniffed, claimed, ext, display_name)
             if sniffed == "pdf":
-                page_count = _check_pdf(stream, display_name)
+                page_count, unreadable = _check_pdf(stream, display_name)
             else:
                 _check_image(stream, sniffed, display_name)
+                unreadable = _("tệp là ảnh, hệ thống không đọc được chữ trong ảnh")
         kind = sniffed
     finally:
         stream.seek(0)
     extension, content_type = KINDS[kind]
     return CheckedFile(kind=kind, extension=extension, content_type=content_type, size=size, sha256=sha256,
-                       display_name=display_name, page_count=page_count)
+                       display_name=display_name, page_count=page_count, unreadable=unreadable)
 
 
 def _match(real: str, claimed: str | None, ext: str, display_name: str):
@@ -262,10 +269,13 @@ def _classified(level: str) -> FileRefused:
 
 # -- PDF
 
-def _check_pdf(stream, display_name: str) -> int:
+def _check_pdf(stream, display_name: str) -> tuple[int, str]:
+    """(page count, what could not be read) after PDFium opened it, every page's text was read
+    for a stamp and pypdf found no active content."""
     import pypdfium2 as pdfium
 
     from .pages import PDFIUM
+    from .stamp_text import pdf_reading
 
     with PDFIUM:
         try:
@@ -279,19 +289,45 @@ def _check_pdf(stream, display_name: str) -> int:
             if count < 1:
                 raise _corrupt(display_name, "pdf")
             try:
-                page = pdf[0]
-                textpage = page.get_textpage()
-                first = textpage.get_text_bounded()
-                textpage.close()
-                page.close()
+                reading = pdf_reading(pdf)
             except pdfium.PdfiumError:
                 raise _corrupt(display_name, "pdf") from None
         finally:
             pdf.close()
-    level = classification(first.splitlines())
+    _refuse_stamped(reading.blocks)
+    _refuse_active_content(stream, display_name)
+    unreadable = ""
+    if reading.unreadable_pages:
+        pages = reading.unreadable_pages
+        shown = ", ".join(str(n) for n in pages[:20]) + (", …" if len(pages) > 20 else "")
+        unreadable = ngettext("trang %(pages)s không có lớp chữ (trang quét hoặc ảnh)",
+                              "%(n)d trang không có lớp chữ (trang quét hoặc ảnh): %(pages)s",
+                              len(pages)) % {"n": len(pages), "pages": shown}
+    return count, unreadable
+
+
+def _refuse_stamped(blocks):
+    from .stamps import classification
+
+    level = classification(blocks)
     if level:
         raise _classified(level)
-    return count
+
+
+def _refuse_active_content(stream, display_name: str):
+    from .pdfsafety import Unreadable, active_content
+
+    try:
+        found = active_content(stream)
+    except Unreadable:
+        raise _corrupt(display_name, "pdf") from None
+    if found:
+        what = {"javascript": _("mã JavaScript"), "launch": _("lệnh mở chương trình hoặc gửi dữ liệu ra ngoài"),
+                "embedded_file": _("tệp đính kèm bên trong")}[found]
+        raise FileRefused("active_content", _(
+            "Tệp “%(name)s” chứa %(what)s. Tài liệu của kỳ họp chỉ để đọc, nên hệ thống không nhận tệp PDF có "
+            "nội dung tự chạy hoặc tệp ẩn bên trong. Hãy in lại ra PDF (Print to PDF) hoặc xuất lại từ Word, rồi "
+            "tải lên lại.") % {"name": display_name, "what": what})
 
 
 # -- images
@@ -375,7 +411,7 @@ def _unsafe_member(name: str) -> bool:
             or any(unicodedata.category(c) == "Cc" for c in n))
 
 
-def _check_zip(stream, size: int, claimed: str | None, ext: str, display_name: str) -> str:
+def _check_zip(stream, size: int, claimed: str | None, ext: str, display_name: str) -> tuple[str, str]:
     stream.seek(0)
     try:
         archive = zipfile.ZipFile(stream)
@@ -409,13 +445,23 @@ def _check_zip(stream, size: int, claimed: str | None, ext: str, display_name: s
     if not main_part:
         raise _corrupt(display_name, real)
     stream.seek(0)
-    lines = _docx_first_lines(stream) if real == "docx" else _xlsx_first_lines(stream)
-    if lines is None:
+    if not (_opens_docx(stream) if real == "docx" else _opens_xlsx(stream)):
         raise _corrupt(display_name, real)
-    level = classification(lines)
-    if level:
-        raise _classified(level)
-    return real
+    stream.seek(0)
+    from .stamp_text import ParseError, ooxml_reading
+
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            reading = ooxml_reading(archive, real)
+    except (ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _corrupt(display_name, real) from None
+    _refuse_stamped(reading.blocks)
+    unreadable = ""
+    if reading.pictures:
+        unreadable = ngettext("tệp có %(n)d hình ảnh, hệ thống không đọc được chữ trong ảnh",
+                              "tệp có %(n)d hình ảnh, hệ thống không đọc được chữ trong ảnh",
+                              reading.pictures) % {"n": reading.pictures}
+    return real, unreadable
 
 
 def _office_kind(archive: zipfile.ZipFile) -> tuple[str | None, bool]:
@@ -446,57 +492,33 @@ def _office_kind(archive: zipfile.ZipFile) -> tuple[str | None, bool]:
     return None, False
 
 
-def _docx_first_lines(stream) -> list[str] | None:
+def _opens_docx(stream) -> bool:
+    """python-docx (what the pipeline reads it with) opens it."""
     import docx
 
     try:
-        document = docx.Document(stream)
-        lines = []
-        for section in document.sections[:1]:
-            lines += [p.text for p in section.header.paragraphs]
-        lines += [p.text for p in document.paragraphs[:STAMP_PARAGRAPHS]]
-        for table in document.tables[:2]:
-            for row in table.rows[:STAMP_ROWS]:
-                for cell in row.cells:
-                    lines += cell.text.splitlines()
-        return lines
+        docx.Document(stream)
+        return True
     except Exception:
-        return None
+        return False
 
 
-def _xlsx_first_lines(stream) -> list[str] | None:
+def _opens_xlsx(stream) -> bool:
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception:
-        return None
-    try:
-        lines = []
-        if workbook.worksheets:
-            sheet = workbook.worksheets[0]
-            for row in sheet.iter_rows(min_row=1, max_row=STAMP_ROWS, values_only=True):
-                lines += [str(v) for v in row[:50] if v is not None]
-        return lines
-    except Exception:
-        return None
-    finally:
-        workbook.close()
+        return False
+    workbook.close()
+    return True
 
 
 def classification(lines) -> str | None:
-    """The classification level stamped on one of these lines, if any."""
-    for line in lines:
-        text = " ".join(unicodedata.normalize("NFC", str(line)).split())
-        if not text or len(text) > 40:
-            continue
-        if text in STAMPS:
-            return STAMPS[text]
-        label = STAMP_LABEL.match(text)
-        if label:
-            value = label.group(1).strip().upper()
-            return STAMPS.get(value, "mat")
-    return None
+    """The classification level stamped in these lines or blocks of text, if any (library.stamps)."""
+    from .stamps import classification as stamped
+
+    return stamped(lines)
 
 
 def sniff_bytes(data: bytes) -> str:
