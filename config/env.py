@@ -116,6 +116,28 @@ def channel_layer(url: str) -> dict:
     }
 
 
+CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
+SMTP_MAIL = "django.core.mail.backends.smtp.EmailBackend"
+UNSENT_MAIL = "config.mail.UnsentMailBackend"
+
+
+def mail_backend(debug: bool) -> str:
+    """EMAIL_BACKEND: as set; unset, the console in DEBUG (the embedded default shows mail
+    there), SMTP when EMAIL_HOST is set, and otherwise config.mail.UnsentMailBackend, which
+    sends nothing and logs no address, subject or body. The console backend prints whole
+    messages (tracking codes, citizens' addresses) into the log: refused when DEBUG is off."""
+    backend = os.environ.get("EMAIL_BACKEND", "").strip()
+    if not backend:
+        if debug:
+            return CONSOLE_MAIL
+        return SMTP_MAIL if os.environ.get("EMAIL_HOST", "").strip() else UNSENT_MAIL
+    if backend == CONSOLE_MAIL and not debug:
+        raise ImproperlyConfigured(
+            "EMAIL_BACKEND=console prints every message, with citizens' addresses and tracking codes, "
+            "into the log: use it with DEBUG only; in production set EMAIL_HOST (SMTP) or another backend")
+    return backend
+
+
 def document_storage(url: str, root) -> dict:
     """The STORAGES entry for document files: a private folder, or an S3 bucket."""
     if not url:

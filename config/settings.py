@@ -187,8 +187,10 @@ PETITION_REMIND_DAYS = env.integer("PETITION_REMIND_DAYS", 3, minimum=0)
 # Where the citizen's receipt, QR code and emails point (the public site's address).
 PUBLIC_BASE_URL = env.string("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "hdnd@localhost")
-EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
+# Unset: the console in DEBUG, SMTP to EMAIL_HOST when it is set, else nothing is sent
+# (config/mail.py). Never the console with DEBUG off: it logs whole messages (config/env.py).
+EMAIL_BACKEND = env.mail_backend(DEBUG)
+EMAIL_HOST = env.string("EMAIL_HOST") or "localhost"
 EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env.string("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD")
