@@ -291,6 +291,12 @@ def browser():
 @pytest.fixture
 def new_context(browser, daphne_server):
     contexts = []
+    csp_violations = []
+
+    def on_console(message):
+        # Chromium reports what the Content-Security-Policy blocked as a console error.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            csp_violations.append(f"{message.location.get('url', '')}: {message.text}")
 
     def make(**kwargs):
         kwargs.setdefault("base_url", daphne_server.url)
@@ -298,12 +304,14 @@ def new_context(browser, daphne_server):
         kwargs.setdefault("timezone_id", "Asia/Ho_Chi_Minh")
         ctx = browser.new_context(**kwargs)
         ctx.set_default_timeout(15000)
+        ctx.on("console", on_console)
         contexts.append(ctx)
         return ctx
 
     yield make
     for ctx in contexts:
         ctx.close()
+    assert not csp_violations, "the pages broke their Content-Security-Policy:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture
