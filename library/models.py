@@ -90,6 +90,9 @@ class DocumentVersion(models.Model):
         JPEG = "jpeg", "JPEG"
 
     class State(models.TextChoices):
+        # Part of the file could not be read for a classification stamp: held, unprocessed and
+        # unseen, until its uploader confirms it is not classified (library.services).
+        HELD = "held", _("Chờ xác nhận không mật")
         QUEUED = "queued", _("Đang chờ xử lý")
         PROCESSING = "processing", _("Đang xử lý")
         READY = "ready", _("Sẵn sàng")
@@ -103,6 +106,8 @@ class DocumentVersion(models.Model):
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
     sha256 = models.CharField(max_length=64)
     note = models.CharField(_("ghi chú thay đổi"), max_length=500, blank=True)
+    # What of the file could not be read for a classification stamp (library.files), or "".
+    unreadable = models.CharField(_("phần không đọc được"), max_length=500, blank=True, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("người tải lên"))
     uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)

@@ -32,6 +32,9 @@ def process(version_id: int) -> dict:
     from . import extract, pages, rendition, search
 
     version = DocumentVersion.objects.select_related("document").get(pk=version_id)
+    if version.state == DocumentVersion.State.HELD:
+        # Not confirmed as unclassified yet (library.services.confirm_unclassified enqueues it again).
+        return {"version": version_id, "held": True}
     _set(version_id, state=DocumentVersion.State.PROCESSING, progress=1, error="")
     storage = version.file.storage
     workdir = Path(tempfile.mkdtemp(prefix="hdnd-doc-"))

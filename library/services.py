@@ -51,10 +51,12 @@ def _require_staff(user, action: str):
 
 def classified_message(level: str) -> str:
     name = CLASSIFIED.get(level, level)
+    # Luật Bảo vệ bí mật nhà nước số 117/2025/QH15 (in force 01/3/2026, replacing 29/2018/QH14),
+    # art. 5 cl. 2: no drafting or storing of state-secret documents on a networked device.
     return _("Không thể tải lên tài liệu có độ mật “%(level)s”. Luật Bảo vệ bí mật nhà nước (Luật số "
-             "29/2018/QH14) cấm soạn thảo, lưu giữ, truyền đưa tài liệu bí mật nhà nước trên máy tính, "
-             "thiết bị có kết nối mạng. Hãy phát hành bản giấy theo quy trình tài liệu mật; chương trình "
-             "họp vẫn có thể ghi tên nội dung này là “tài liệu giấy”.") % {"level": name}
+             "117/2025/QH15, Điều 5) cấm soạn thảo, lưu giữ tài liệu bí mật nhà nước trên máy tính, thiết bị "
+             "đang kết nối mạng máy tính, mạng Internet, mạng viễn thông. Hãy phát hành bản giấy theo quy trình "
+             "tài liệu mật; chương trình họp vẫn có thể ghi tên nội dung này là “tài liệu giấy”.") % {"level": name}
 
 
 def refuse_classified(level: str | None):
@@ -94,19 +96,32 @@ def _delete_quietly(name: str):
 
 
 def _new_version(document: Document, checked, stored_name: str, user, note: str) -> DocumentVersion:
+    """The version row. A file part of which could not be read for a classification stamp is
+    held: not current, not processed, until its uploader confirms it (confirm_unclassified)."""
     number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    held = bool(checked.unreadable)
     version = DocumentVersion.objects.create(
         document=document, number=number, file=stored_name, original_name=checked.display_name,
         file_kind=checked.kind, size=checked.size, sha256=checked.sha256, note=note, uploaded_by=user,
-        page_count=checked.page_count or 0,
+        page_count=checked.page_count or 0, unreadable=checked.unreadable[:500],
+        state=DocumentVersion.State.HELD if held else DocumentVersion.State.QUEUED,
     )
+    if not held:
+        _make_current(document, version)
+        _enqueue(version)
+    return version
+
+
+def _make_current(document: Document, version: DocumentVersion):
     Document.objects.filter(pk=document.pk).update(current_version=version)
     document.current_version = version
+
+
+def _enqueue(version: DocumentVersion):
     from .tasks import process_version
 
-    # Enqueued in the same transaction: the job exists exactly when the version does.
+    # Enqueued in the same transaction: the job exists exactly when the (processable) version does.
     process_version.enqueue(version.pk)
-    return version
 
 
 def upload(user, upload, *, name: str | None = None, classification: str = "", **meta) -> Document:
@@ -122,7 +137,7 @@ def upload(user, upload, *, name: str | None = None, classification: str = "", *
             version = _new_version(document, checked, stored, user, note="")
             record(_staff_actor(user), "library.upload", detail={
                 "document": document.pk, "version": version.number, "file": checked.display_name,
-                "sha256": checked.sha256, "size": checked.size})
+                "sha256": checked.sha256, "size": checked.size} | _held_detail(version))
             notify(user, document)
     except BaseException:
         _delete_quietly(stored)
@@ -143,12 +158,82 @@ def add_version(user, document: Document, upload, *, name: str | None = None, no
             version = _new_version(document, checked, stored, user, note=note[:500])
             Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
             record(_staff_actor(user), "library.version", detail={
-                "document": document.pk, "version": version.number, "file": checked.display_name, "sha256": checked.sha256})
+                "document": document.pk, "version": version.number, "file": checked.display_name,
+                "sha256": checked.sha256} | _held_detail(version))
             notify(user, document)
     except BaseException:
         _delete_quietly(stored)
         raise
     return version
+
+
+def _held_detail(version: DocumentVersion) -> dict:
+    return {"held": True, "unreadable": version.unreadable} if version.state == DocumentVersion.State.HELD else {}
+
+
+# ---- a file that could not be read whole: its uploader confirms it is not classified ----------
+
+def _may_answer(user, version: DocumentVersion, action: str):
+    """Office staff, and the one who uploaded this file: only the person who had the paper in
+    hand knows whether it carried a stamp. A refusal is audited (outside the refused transaction)."""
+    _require_staff(user, action)
+    uploader = DocumentVersion.objects.filter(pk=version.pk).values_list("uploaded_by_id", flat=True).first()
+    if uploader is not None and uploader != user.pk:
+        with transaction.atomic():
+            record(_staff_actor(user), action, outcome="forbidden",
+                   detail={"document": version.document_id, "version": version.number})
+        raise LibraryError("forbidden", _("Chỉ người đã tải tệp lên mới xác nhận hoặc hủy được tệp này."))
+
+
+def _locked_held(version: DocumentVersion) -> DocumentVersion:
+    version = DocumentVersion.objects.select_for_update().filter(pk=version.pk).first()
+    if version is None or version.state != DocumentVersion.State.HELD:
+        raise LibraryError("not_held", _("Tệp này không chờ xác nhận (đã được xác nhận hoặc hủy trước đó)."))
+    return version
+
+
+def confirm_unclassified(user, version: DocumentVersion) -> DocumentVersion:
+    """The uploader confirms that the held file, which the system could not read whole, carries
+    no classification: audited, then it becomes current (if newest) and is processed."""
+    _may_answer(user, version, "library.confirm_unclassified")
+    with transaction.atomic():
+        version = _locked_held(version)
+        document = Document.objects.select_for_update().get(pk=version.document_id)
+        version.state = DocumentVersion.State.QUEUED
+        version.save(update_fields=["state"])
+        newest = not document.versions.filter(number__gt=version.number).exclude(
+            state=DocumentVersion.State.HELD).exists()
+        if newest:
+            _make_current(document, version)
+            Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
+        _enqueue(version)
+        record(_staff_actor(user), "library.confirm_unclassified", detail={
+            "document": document.pk, "version": version.number, "file": version.original_name,
+            "sha256": version.sha256, "unreadable": version.unreadable})
+        notify(user, document)
+    return version
+
+
+def discard_held(user, version: DocumentVersion) -> Document | None:
+    """The uploader withdraws a held file (it may be classified): the file and its version are
+    deleted; a document left with no version at all is deleted too. Returns the document kept."""
+    _may_answer(user, version, "library.discard_held")
+    with transaction.atomic():
+        version = _locked_held(version)
+        document = Document.objects.select_for_update().get(pk=version.document_id)
+        name = version.file.name
+        record(_staff_actor(user), "library.discard_held", detail={
+            "document": document.pk, "version": version.number, "file": version.original_name,
+            "sha256": version.sha256, "unreadable": version.unreadable})
+        version.delete()
+        kept = document if document.versions.exists() else None
+        if kept is None:
+            sittings = sittings_for([document])
+            document.delete()
+            if sittings:
+                notify_many(user, [], extra_sittings=sittings)
+        transaction.on_commit(lambda: _delete_quietly(name))
+    return kept
 
 
 def _check(upload, name):

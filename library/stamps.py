@@ -1,11 +1,11 @@
 """Is this text stamped classified (mật, tối mật, tuyệt mật)?
 
-The Law on Protection of State Secrets (Luật Bảo vệ bí mật nhà nước, số
-29/2018/QH14, art. 8) has three levels, Tuyệt mật, Tối mật and Mật; the stamps
-that mark them (“TUYỆT MẬT”, “TỐI MẬT”, “MẬT”, and the label form “ĐỘ MẬT: …”)
-are set by a circular of the Ministry of Public Security (Thông tư
-24/2020/TT-BCA, see docs/library.md). The library refuses any file that
-carries one (library.files).
+State secrets have three levels, Tuyệt mật, Tối mật and Mật (Luật Bảo vệ bí
+mật nhà nước 29/2018/QH14, and its successor 117/2025/QH15 in force since
+1 March 2026, whose art. 5 cl. 2 forbids storing them on a networked device);
+the stamps that mark them (“TUYỆT MẬT”, “TỐI MẬT”, “MẬT”, form no. 02 of
+Thông tư 24/2020/TT-BCA; see docs/library.md for what is verified) are what
+the library refuses (library.files).
 
 `classification(blocks)` reads blocks of text — a PDF page, a run of text on
 it, a paragraph, a table cell, a header, a spreadsheet cell — and answers the

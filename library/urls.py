@@ -18,6 +18,7 @@ urlpatterns += [
     path("library/doc/<int:document_id>/withdraw/", views_office.withdraw_view, name="withdraw"),
     path("library/doc/<int:document_id>/reads/", views_office.reads_view, name="reads"),
     path("library/version/<int:version_id>/status.json", views_office.version_status, name="version_status"),
+    path("library/version/<int:version_id>/confirm/", views_office.confirm_view, name="confirm"),
 ]
 
 # ---- files: every byte of a document leaves through these access-checked views (views_files.py) ----

@@ -269,6 +269,8 @@ def session_documents(request, session_id: int):
         "docs": docs, "members_total": len(members), "checklist": checklist, "missing": missing,
         "due_days": settings.DOCUMENTS_DUE_DAYS, "drafts_ready": [d for d in unpublished if d.current_version_id],
         "is_late": services.is_late(session),
+        "held": list(DocumentVersion.objects.filter(document__in=docs, state=DocumentVersion.State.HELD)
+                     .select_related("document", "uploaded_by").order_by("uploaded_at", "pk")),
     })
 
 
@@ -326,8 +328,8 @@ def upload_view(request):
             except LibraryError as refused:
                 return _refusal(request, "library/office/upload.html", _upload_context(form, session),
                                 refused.code, refused.message)
-            return _stored(request, document, _("Đã tải lên “%(t)s”. Hệ thống đang trích văn bản và tạo ảnh trang.")
-                           % {"t": document.summary})
+            return _stored(request, document, document.versions.order_by("-number").first(),
+                           _("Đã tải lên “%(t)s”. Hệ thống đang trích văn bản và tạo ảnh trang.") % {"t": document.summary})
         if _wants_json(request):
             return JsonResponse({"ok": False, "error": {"code": "invalid", "message": _form_errors(form)}}, status=400)
     else:
@@ -343,14 +345,20 @@ def _form_errors(form) -> str:
                     for f, e in form.errors.items())
 
 
-def _stored(request, document, message: str):
-    version = document.current_version
-    target = _session_url(document)
+def _stored(request, document, version, message: str):
+    """After an upload: the session's documents, or, for a held file, the page that asks its
+    uploader to confirm it is not classified."""
+    held = version.state == DocumentVersion.State.HELD
+    target = reverse("library:confirm", args=[version.pk]) if held else _session_url(document)
+    if held:
+        message = _("Đã nhận tệp “%(f)s” nhưng chưa xử lý: hệ thống không đọc được toàn bộ nội dung (%(why)s). "
+                    "Hãy xác nhận tài liệu không chứa bí mật nhà nước.") % {"f": version.original_name,
+                                                                          "why": version.unreadable}
     if _wants_json(request):
-        return JsonResponse({"ok": True, "document": document.pk, "version": version.number,
+        return JsonResponse({"ok": True, "document": document.pk, "version": version.number, "held": held,
                              "status_url": reverse("library:version_status", args=[version.pk]),
                              "redirect": target, "message": message})
-    messages.success(request, message)
+    (messages.warning if held else messages.success)(request, message)
     return redirect(target)
 
 
@@ -399,8 +407,8 @@ def new_version_view(request, document_id: int):
             except LibraryError as refused:
                 return _refusal(request, "library/office/version.html", context(form), refused.code, refused.message)
             document.refresh_from_db()
-            return _stored(request, document, _("Đã tải lên phiên bản %(n)d; các phiên bản trước vẫn được lưu.")
-                           % {"n": version.number})
+            return _stored(request, document, version, _("Đã tải lên phiên bản %(n)d; các phiên bản trước vẫn được "
+                                                         "lưu.") % {"n": version.number})
         if _wants_json(request):
             return JsonResponse({"ok": False, "error": {"code": "invalid", "message": _form_errors(form)}}, status=400)
     else:
@@ -515,9 +523,53 @@ def _read_row(name, code, receipts, current) -> dict:
 @documents_staff_required
 def version_status(request, version_id: int):
     v = get_object_or_404(DocumentVersion, pk=version_id)
+    held = v.state == DocumentVersion.State.HELD
     return JsonResponse({
         "id": v.pk, "document": v.document_id, "number": v.number,
         "state": v.state, "state_label": str(v.get_state_display()),
         "progress": v.progress, "pages_ready": v.pages_ready, "page_count": v.page_count,
-        "error": v.error, "done": v.state in (DocumentVersion.State.READY, DocumentVersion.State.FAILED),
+        "error": v.error, "done": held or v.state in (DocumentVersion.State.READY, DocumentVersion.State.FAILED),
+        "held": held, "unreadable": v.unreadable,
+        "confirm_url": reverse("library:confirm", args=[v.pk]) if held else None,
     })
+
+
+@never_cache
+@documents_staff_required
+def confirm_view(request, version_id: int):
+    """A held file: what could not be read, and two choices for its uploader — confirm it is not
+    classified (audited; then it is processed), or cancel the upload (the file is deleted)."""
+    version = get_object_or_404(DocumentVersion.objects.select_related("document", "document__session", "uploaded_by"),
+                                pk=version_id)
+    document = version.document
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "confirm":
+                if request.POST.get("not_classified") != "yes":
+                    raise LibraryError("invalid", _("Hãy đánh dấu ô xác nhận tài liệu không chứa bí mật nhà nước."))
+                services.confirm_unclassified(request.user, version)
+            elif action == "discard":
+                kept = services.discard_held(request.user, version)
+            else:
+                raise LibraryError("invalid", _("Hãy chọn xác nhận hoặc hủy tải lên."))
+        except LibraryError as refused:
+            return _refusal(request, "library/office/confirm.html", _confirm_context(request, version), refused.code,
+                            refused.message, status=403 if refused.code == "forbidden" else 400)
+        if action == "confirm":
+            messages.success(request, _("Đã xác nhận “%(f)s” không chứa bí mật nhà nước. Hệ thống đang trích văn bản "
+                                        "và tạo ảnh trang.") % {"f": version.original_name})
+            return redirect(_session_url(document))
+        messages.success(request, _("Đã hủy tải lên “%(f)s”: tệp đã bị xóa khỏi hệ thống.") % {"f": version.original_name})
+        if kept is not None:
+            return redirect(_session_url(kept))
+        return redirect(reverse("library:session", args=[document.session_id]) if document.session_id
+                        else reverse("library:upload"))
+    return render(request, "library/office/confirm.html", _confirm_context(request, version))
+
+
+def _confirm_context(request, version) -> dict:
+    # Who may answer is decided by library.services; the page only names the uploader to others.
+    return {"version": version, "document": version.document,
+            "held": version.state == DocumentVersion.State.HELD,
+            "someone_else": version.uploaded_by_id != request.user.pk}

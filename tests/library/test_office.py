@@ -164,7 +164,7 @@ def test_a_classified_upload_is_refused_next_to_the_form_and_nothing_is_stored(o
     response = _post_upload(office, session, data={"classification": level})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Không tải lên được." in page and "29/2018/QH14" in page and services.CLASSIFIED[level] in page
+    assert "Không tải lên được." in page and "117/2025/QH15" in page and services.CLASSIFIED[level] in page
     assert 'name="summary"' in page and "Tờ trình về kế hoạch đầu tư công" in page  # the form keeps what was typed
     assert Document.objects.count() == 0 and DocumentVersion.objects.count() == 0
     assert stored_files(document_folder) == before

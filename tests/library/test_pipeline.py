@@ -94,7 +94,16 @@ def test_office_files_are_converted_by_libreoffice_when_it_is_installed(clerk, t
 
 def test_a_photo_is_one_upright_page(clerk):
     # A 320×200 camera image with EXIF orientation 6 (taken rotated): shown 200 wide, 320 tall.
-    version = _process(clerk, samples.image("JPEG", (320, 200), exif_orientation=6), "anh-chup.jpg")
+    # A photo cannot be read for a classification stamp: held until its uploader confirms it.
+    doc = services.upload(clerk, samples.upload(samples.image("JPEG", (320, 200), exif_orientation=6), "anh-chup.jpg"),
+                          summary="Ảnh chụp hiện trường dự án")
+    held = doc.versions.get()
+    worker.drain()
+    held.refresh_from_db()
+    assert held.state == "held" and doc.current_version is None
+    services.confirm_unclassified(clerk, held)
+    worker.drain()
+    version = DocumentVersion.objects.get(pk=held.pk)
     assert (version.state, version.page_count, version.text) == ("ready", 1, "")
     assert _pages_exist(version) == [(200, 320)]
 

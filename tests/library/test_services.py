@@ -38,7 +38,7 @@ def test_a_declared_classified_document_is_refused_with_the_law_and_nothing_is_s
         services.upload(users["secretary"], io.BytesIO(b"%PDF-1.4"), name="mat.pdf", classification=level,
                         summary="Báo cáo", session=sitting.session)
     assert refused.value.code == "classified"
-    assert "29/2018/QH14" in refused.value.message and services.CLASSIFIED[level] in refused.value.message
+    assert "117/2025/QH15" in refused.value.message and services.CLASSIFIED[level] in refused.value.message
     assert (Document.objects.count(), DocumentVersion.objects.count()) == before
 
 

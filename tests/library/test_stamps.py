@@ -2,8 +2,8 @@
 that only look close, each with the verdict library.files must give.
 
 The rule (library/stamps.py, docs/library.md "How a stamp is recognised"):
-the three levels of the Law on Protection of State Secrets (29/2018/QH14,
-art. 8) — TUYỆT MẬT, TỐI MẬT, MẬT — in any case, with or without diacritics,
+the three levels of state secrets (Luật Bảo vệ bí mật nhà nước; stamps of
+Thông tư 24/2020/TT-BCA, form no. 02) — TUYỆT MẬT, TỐI MẬT, MẬT — in any case, with or without diacritics,
 spaced, or with invisible and look-alike letters inside, anywhere in the text
 of every page, sheet, header and footer; “ĐỘ MẬT: MẬT” is a stamp, “ĐỘ MẬT:
 THƯỜNG” and “GIẢI MẬT” are not; prose (“mất”, “mặt”, “mắt”, “Mặt trận Tổ

@@ -99,6 +99,7 @@
           return;
         }
         if (!answer.ok) { refuse(answer.error.message); return; }
+        if (answer.held) { window.location.assign(answer.redirect); return; } // the uploader confirms first
         upBar.value = 100;
         upPct.textContent = "100%";
         upLabel.textContent = t("Đã tải lên");
