@@ -17,12 +17,14 @@ from django.shortcuts import render
 LOCKED = "locked"
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The client's address, as everything in the project reads it: REMOTE_ADDR.
 
     Daphne sets it from the TCP peer, or, started with --proxy-headers behind our
-    nginx, from the proxy's X-Forwarded-For. A header the client sends is never read here."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    nginx, from the proxy's X-Forwarded-For. A header the client sends is never read here.
+    None when there is none (a request made in code, e.g. the test client's force_login):
+    axes stores addresses in an IP address column."""
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def locked_out(request, original_response=None, credentials=None):

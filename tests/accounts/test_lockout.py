@@ -153,3 +153,16 @@ def test_a_locked_delegate_still_pairs_a_tablet_with_the_offices_code(users, set
     tablet.get(f"/pair/{token}/")
     response = tablet.post(f"/pair/{token}/")
     assert response.status_code == 302 and int(tablet.session["_auth_user_id"]) == users["alice"].pk
+
+
+def test_a_sign_in_made_in_code_has_no_address_rather_than_a_made_up_one(users):
+    # force_login's request has no REMOTE_ADDR; axes keeps addresses in an IP address column
+    # (PostgreSQL's inet refuses anything else).
+    from axes.models import AccessLog
+    from django.http import HttpRequest
+
+    from accounts.lockout import client_address
+
+    assert client_address(HttpRequest()) is None
+    Client().force_login(users["alice"])
+    assert AccessLog.objects.get(username="db010").ip_address is None
