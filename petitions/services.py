@@ -17,9 +17,11 @@ Stable codes:
     duplicate            the case is a confirmed duplicate: it is never handled twice
     reason_required / note_required  a decision without its coded reason / its note
     evidence_required    an anonymous denunciation accepted or forwarded without naming the violator and evidence
-    identity_in_note     a note to an agency that repeats the denouncer's identity (any spelling: petitions.identity)
+    identity_in_note     a note on a case that is or was a denunciation (the covering note to an agency, a decision,
+                         withdrawal or duplicate note, the reason for a changed kind) that repeats the denouncer
+                         (any spelling: petitions.identity)
     identity_in_redaction  a redacted copy that still carries the denouncer's name, phone, ID number, email or address
-    identity_right_required  a step that concerns a denouncer's identity (changing a denunciation to another kind,
+    needs_identity_right  a step that concerns a denouncer's identity (changing a denunciation to another kind,
                          preparing the redacted copy, linking a duplicate that involves a protected case) by
                          someone without petitions.view_denouncer_identity (audited)
     redaction_required   forwarding a case that is or was a denunciation before the office prepared its redacted copy
@@ -454,8 +456,10 @@ def mark_duplicate(user, case, original, note="") -> Case:
     a protected identity needs the identity right."""
     _require_staff(user, "petitions.mark_duplicate", case)
     if not perms.may_see_duplicate_link(user, case, original):
-        _refuse(user, "petitions.mark_duplicate", "identity_right_required",
+        _refuse(user, "petitions.mark_duplicate", "needs_identity_right",
                 _("Chỉ cán bộ có quyền xem thông tin người tố cáo được xác nhận đơn trùng này."), case=case.pk)
+    _no_identity_in_note(case, clean_text(note))
+    _no_identity_in_note(original, clean_text(note))
     with transaction.atomic():
         case = _locked(case)
         _not_duplicate(case)
@@ -548,11 +552,12 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
     leaves_denunciation = kind is not None and current_kind == K.DENUNCIATION and kind != K.DENUNCIATION
     if leaves_denunciation:
         if not perms.may_handle_protected_identity(user):
-            _refuse(user, "petitions.classify", "identity_right_required",
+            _refuse(user, "petitions.classify", "needs_identity_right",
                     _("Chỉ cán bộ có quyền xem thông tin người tố cáo được chuyển đơn tố cáo sang loại khác."),
                     case=case.pk, kind=str(kind)[:30])
         if not kind_reason:
             raise PetitionError("reason_required", _("Hãy ghi lý do chuyển đơn tố cáo sang loại khác."), "kind_reason")
+        _no_identity_in_note(case, kind_reason, "kind_reason")
     with transaction.atomic():
         case = _locked(case)
         _not_duplicate(case)
@@ -605,6 +610,16 @@ def _identity_of(case) -> dict:
     return Identity.objects.filter(case=case).values(*IDENTITY_FIELDS).first() or {}
 
 
+def _no_identity_in_note(case, note, field="note"):
+    """A note on a case that is or was a denunciation is read by officers without the identity right
+    (the case page) or by the agency: refused when it repeats the denouncer (`identity_in_note`)."""
+    if note and perms.case_protected(case):
+        hits = identity_hits(note, _identity_of(case))
+        if hits:
+            raise PetitionError("identity_in_note", _("Ghi chú có thông tin nhận diện người tố cáo (%(what)s): hãy xóa "
+                                                      "thông tin đó.") % {"what": _hit_labels(hits)}, field)
+
+
 # ---- the redacted copy an agency reads ------------------------------------------------------
 
 def prepare_redacted_copy(user, case, *, subject, content, files=()) -> RedactedCopy:
@@ -614,7 +629,7 @@ def prepare_redacted_copy(user, case, *, subject, content, files=()) -> Redacted
     `files`: scans the office has redacted; they are the only files of the case an agency reads.
     Needs the identity right (whoever redacts reads the original). Preparing it again replaces the text."""
     if not perms.may_handle_protected_identity(user):
-        _refuse(user, "petitions.prepare_redacted_copy", "identity_right_required",
+        _refuse(user, "petitions.prepare_redacted_copy", "needs_identity_right",
                 _("Chỉ cán bộ có quyền xem thông tin người tố cáo được lập bản sao đã che thông tin."), case=case.pk)
     if not perms.case_protected(case):
         raise _bad_state(case, _("lập bản sao đã che"))
@@ -665,6 +680,7 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
     if decision not in Case.Decision.values:
         raise PetitionError("invalid", _("Quyết định xử lý không hợp lệ."), "decision")
     note = clean_text(note)[:5000]
+    _no_identity_in_note(case, note)
     with transaction.atomic():
         case = _locked(case)
         _not_duplicate(case)
@@ -692,11 +708,6 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
                 if identity_hits(f"{copy.subject}\n{copy.content}", who):
                     raise PetitionError("identity_in_redaction", _("Bản sao đã che vẫn còn thông tin nhận diện người tố "
                                                                    "cáo: hãy lập lại bản sao."), "agency")
-                hits = identity_hits(note, who)
-                if hits:
-                    raise PetitionError("identity_in_note", _("Ghi chú gửi cơ quan có thông tin nhận diện người tố cáo "
-                                                              "(%(what)s): hãy xóa thông tin đó trước khi chuyển.")
-                                        % {"what": _hit_labels(hits)}, "note")
             first = FIRST_STEP[case.kind]
             if first != _resolve_step(case):
                 if case.deadlines.filter(step=first, met_at__isnull=True).exists():
@@ -786,6 +797,7 @@ def withdraw(user, case, note) -> Case:
     note = clean_text(note)
     if not note:
         raise PetitionError("note_required", _("Hãy ghi văn bản rút đơn đã nhận (ngày, hình thức)."), "note")
+    _no_identity_in_note(case, note)
     with transaction.atomic():
         case = _locked(case)
         _not_duplicate(case)

@@ -493,6 +493,35 @@ def case_file(request, case_id: int, file_id: int):
 
 # ---- who read a denouncer's identity -----------------------------------------------------------
 
+# Decisions about a denouncer's identity, and refused attempts, shown beside the reads.
+IDENTITY_ACTIONS = {
+    "petitions.reclassify_denunciation": gettext_lazy("Đổi đơn tố cáo sang loại khác"),
+    "petitions.classify": gettext_lazy("Đổi đơn tố cáo sang loại khác"),
+    "petitions.prepare_redacted_copy": gettext_lazy("Lập bản sao đã che"),
+    "petitions.mark_duplicate": gettext_lazy("Xác nhận đơn trùng"),
+    "petitions.reveal_identity": gettext_lazy("Xem thông tin người tố cáo"),
+}
+
+
+def _identity_decisions(case_id=None):
+    from django.db.models import Q
+
+    from audit.models import AuditRecord
+
+    rows = AuditRecord.objects.filter(
+        Q(action__in=("petitions.reclassify_denunciation", "petitions.prepare_redacted_copy"))
+        | Q(action__startswith="petitions.", outcome="needs_identity_right")
+        | Q(action="petitions.reveal_identity", outcome="forbidden"))
+    if case_id is not None:
+        rows = rows.filter(detail__case=case_id)
+    out = []
+    for r in rows.select_related("user").order_by("-at", "-id")[:100]:
+        detail = r.detail if isinstance(r.detail, dict) else {}
+        out.append({"at": r.at, "user": r.user, "what": IDENTITY_ACTIONS.get(r.action, r.action), "ok": r.outcome == "ok",
+                    "case_id": detail.get("case"), "code": detail.get("code", ""), "reason": detail.get("reason", "")})
+    return out
+
+
 @petition_staff_required
 def identity_log(request):
     if not may_review_identity_reads(request.user):
@@ -502,9 +531,12 @@ def identity_log(request):
         "id", "at", "purpose", "where", "user__username", "user__first_name", "user__last_name",
         "case__id", "case__tracking_code", "case__subject")
     case_code = codes.normalize(request.GET.get("case", ""))
+    case_id = None
     if case_code:
         reads = reads.filter(case__tracking_code=case_code)
+        case_id = Case.objects.filter(tracking_code=case_code).values_list("pk", flat=True).first() or 0
     page = Paginator(reads, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "petitions/office/identity_log.html", {"page": page, "case_code": case_code or "",
+                                                                 "decisions": _identity_decisions(case_id),
                                                                  "may_review_reads": True})
 

@@ -63,10 +63,10 @@ def test_changing_a_denunciation_away_needs_the_identity_right(people):
     for kind in ("complaint", "petition", "feedback"):
         with pytest.raises(services.PetitionError) as refused:
             services.classify(people["staff"], case, kind=kind, kind_reason="Thực chất là kiến nghị")
-        assert refused.value.code == "identity_right_required"
+        assert refused.value.code == "needs_identity_right"
     case.refresh_from_db()
     assert case.kind == "denunciation"
-    assert AuditRecord.objects.filter(action="petitions.classify", outcome="identity_right_required",
+    assert AuditRecord.objects.filter(action="petitions.classify", outcome="needs_identity_right",
                                       user=people["staff"]).count() == 3
 
 
@@ -176,7 +176,7 @@ def test_linking_a_duplicate_to_a_protected_case_needs_the_identity_right(people
                             identity={"full_name": "Trần Văn Khác", "phone": "0911000222"})
     with pytest.raises(services.PetitionError) as refused:
         services.mark_duplicate(people["staff"], other, accused)
-    assert refused.value.code == "identity_right_required"
+    assert refused.value.code == "needs_identity_right"
     other.refresh_from_db()
     assert other.status == "received"
 
@@ -194,7 +194,7 @@ def test_only_the_identity_right_prepares_the_redacted_copy(people):
     case = denunciation()
     with pytest.raises(services.PetitionError) as refused:
         services.prepare_redacted_copy(people["staff"], case, subject=SUBJECT, content=REDACTED)
-    assert refused.value.code == "identity_right_required"
+    assert refused.value.code == "needs_identity_right"
 
 
 SPELLINGS = ["Người tố cáo là Nguyễn Văn Tố.", "Người tố cáo là NGUYEN VAN TO.", "liên hệ nguyễn  văn   tố",
@@ -269,3 +269,35 @@ def test_a_scan_the_office_marks_as_redacted_reaches_the_agency(client, people):
     status, _body = page(client, people["desk"], reverse("petitions:agency_file", args=[transfer.pk, seen["files"][0].pk]))
     assert status == 200
     assert AuditRecord.objects.filter(action="petitions.prepare_redacted_copy", user=people["guardian"]).exists()
+
+
+def test_the_identity_log_shows_who_changed_a_denunciations_kind_and_who_tried(client, people):
+    case = denunciation()
+    with pytest.raises(services.PetitionError):
+        services.classify(people["staff"], case, kind="petition", kind_reason="Thử")
+    services.classify(people["guardian"], case, kind="petition", kind_reason="Nội dung là kiến nghị về nhà văn hóa")
+    status, body = page(client, people["guardian"], reverse("petitions:identity_log") + f"?case={case.tracking_code}")
+    assert status == 200
+    decisions = body.split('id="identity-decisions"')[1]
+    assert decisions.count("Đổi đơn tố cáo sang loại khác") == 2
+    assert "Bị từ chối" in decisions and "Đã thực hiện" in decisions and "Nội dung là kiến nghị về nhà văn hóa" in decisions
+    assert "Nguyễn Thị Hoa" in decisions and "Trần Văn Bảo" in decisions
+    assert_clean(body, "the identity log")
+
+
+@pytest.mark.parametrize("step", ["accept", "withdraw", "reclassify"])
+def test_every_note_on_a_denunciation_that_officers_read_is_checked_for_the_denouncer(people, step):
+    """Decision notes, withdrawal notes and the reason for a changed kind show on the case page to officers
+    without the right: they may not carry the denouncer either."""
+    case = denunciation()
+    leak = "Đã gặp bà con, SĐT 0987 654 321"
+    with pytest.raises(services.PetitionError) as refused:
+        if step == "accept":
+            services.decide(people["staff"], case, decision="accept", note=leak)
+        elif step == "withdraw":
+            services.withdraw(people["staff"], case, leak)
+        else:
+            services.classify(people["guardian"], case, kind="complaint", kind_reason=leak)
+    assert refused.value.code == "identity_in_note"
+    case.refresh_from_db()
+    assert case.kind == "denunciation" and case.status == "received" and not case.decision_note

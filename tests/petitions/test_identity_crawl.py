@@ -240,7 +240,7 @@ def test_her_identity_reaches_nobody_after_any_step(client, world, django_captur
     # Reclassify: refused without the right; the guardian does it, with a reason (it may go public as feedback).
     with pytest.raises(services.PetitionError) as refused:
         services.classify(staff, case, kind="feedback", kind_reason="Chỉ là phản ánh")
-    assert refused.value.code == "identity_right_required"
+    assert refused.value.code == "needs_identity_right"
     with django_capture_on_commit_callbacks(execute=True):
         services.classify(guardian, case, kind="feedback", kind_reason="Nội dung là phản ánh về công trình")
     check("reclassified")
