@@ -10,6 +10,8 @@ through a password and is not affected; the office unlocks with
 the access attempt in the admin (docs/devices-and-members.md).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
@@ -29,14 +31,32 @@ def client_address(request) -> str | None:
 
 def locked_out(request, original_response=None, credentials=None):
     """The sign-in page again, saying sign-in is locked and what to do (HTTP 429); audited."""
-    from audit.models import AuditRecord
-
     username = str((credentials or {}).get("username") or "")[:150]
-    AuditRecord.objects.create(user=None, role="", action="auth.lockout", outcome=LOCKED,
-                               detail={"username": username, "address": client_address(request)})
+    _audit_lockout(username, client_address(request))
     return render(request, "accounts/login.html", {
         "form": AuthenticationForm(request, initial={"username": username}),
         "locked": True,
         "lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
         "next": request.POST.get("next", "") if request.method == "POST" else "",
     }, status=429)
+
+
+def _audit_lockout(username: str, address: str | None) -> None:
+    """One auth.lockout row per account and address per lockout, counting the refused guesses in
+    it (detail["refused"]), so someone guessing on while locked cannot fill the audit log."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from audit.models import AuditRecord
+
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    with transaction.atomic():
+        row = (AuditRecord.objects.select_for_update()
+               .filter(action="auth.lockout", at__gte=since, detail__username=username, detail__address=address)
+               .order_by("-at", "-id").first())
+        if row is None:
+            AuditRecord.objects.create(user=None, role="", action="auth.lockout", outcome=LOCKED,
+                                       detail={"username": username, "address": address, "refused": 1})
+        else:
+            row.detail["refused"] = int(row.detail.get("refused", 1)) + 1
+            row.save(update_fields=["detail"])

@@ -166,3 +166,11 @@ def test_a_sign_in_made_in_code_has_no_address_rather_than_a_made_up_one(users):
     assert client_address(HttpRequest()) is None
     Client().force_login(users["alice"])
     assert AccessLog.objects.get(username="db010").ip_address is None
+
+
+def test_guessing_on_while_locked_writes_one_audit_row_per_lockout_not_one_per_guess(users, settings):
+    # The same flood the hub's refused commands caused: each refused guess must not add a row.
+    guess("db010", settings.LOGIN_FAILURE_LIMIT + 60)
+    rows = AuditRecord.objects.filter(action="auth.lockout")
+    assert rows.count() == 1
+    assert rows.get().detail["refused"] >= 1
