@@ -232,14 +232,15 @@ def test_a_plain_text_without_the_denouncer_passes_the_check(people):
     assert case.status == "forwarded"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_agency_gets_only_the_redacted_copy_by_desk_email_and_webhook(client, people, monkeypatch):
+def test_the_agency_gets_only_the_redacted_copy_by_desk_email_and_webhook(client, people,
+                                                                         django_capture_on_commit_callbacks):
     env = people["env"]
     Agency.objects.filter(pk=env.pk).update(channel="email", email="vanthu@stnmt.example.vn")
     case = denunciation()
     services.prepare_redacted_copy(people["guardian"], case, subject=SUBJECT, content=REDACTED)
     mail.outbox.clear()
-    services.decide(people["staff"], case, decision="forward", agency=Agency.objects.get(pk=env.pk))
+    with django_capture_on_commit_callbacks(execute=True):  # the agency is told after the forward commits
+        services.decide(people["staff"], case, decision="forward", agency=Agency.objects.get(pk=env.pk))
     transfer = case.transfers.get()
     [message] = mail.outbox
     assert "trưởng thôn Khuôn Hẻ" in message.body
