@@ -73,6 +73,8 @@
       else if (k === "style" && typeof v === "object") {
         for (const [prop, val] of Object.entries(v)) el.style.setProperty(prop.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), val);
       }
+      // Through the CSSOM: a style="" attribute is inline style, which the Content-Security-Policy refuses.
+      else if (k === "style") el.style.cssText = v;
       else el.setAttribute(k, v === true ? "" : v);
     }
   }

@@ -17,6 +17,8 @@
       if (value === null || value === undefined || value === false) continue;
       if (key === "class") el.className = value;
       else if (key === "dataset") Object.assign(el.dataset, value);
+      // Through the CSSOM: a style="" attribute is inline style, which the Content-Security-Policy refuses.
+      else if (key === "style") el.style.cssText = value;
       else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
       else if (value === true) el.setAttribute(key, "");
       else el.setAttribute(key, value);

@@ -19,6 +19,8 @@
       if (k === "class") el.className = Array.isArray(v) ? v.filter(Boolean).join(" ") : v;
       else if (k === "text") el.textContent = v;
       else if (k === "dataset") Object.assign(el.dataset, v);
+      // Through the CSSOM: a style="" attribute is inline style, which the Content-Security-Policy refuses.
+      else if (k === "style") el.style.cssText = v;
       else el.setAttribute(k, v);
     }
     for (const c of children.flat()) {
