@@ -72,6 +72,21 @@ def test_a_page_that_our_own_pages_frame_may_be_framed_by_them_only(client, sitt
     assert _directives(response)["frame-ancestors"] == ["'self'"]
 
 
+def test_a_pdf_opened_in_the_browser_gets_no_policy_that_would_block_the_pdf_viewer(rf):
+    from django.http import HttpResponse
+
+    from config.middleware import ContentSecurityPolicyMiddleware
+
+    def pdf_view(request):
+        return HttpResponse(b"%PDF-1.7", content_type="application/pdf")
+
+    def html_view(request):
+        return HttpResponse(b"<p>x</p>")
+
+    assert "Content-Security-Policy" not in ContentSecurityPolicyMiddleware(pdf_view)(rf.get("/"))
+    assert "Content-Security-Policy" in ContentSecurityPolicyMiddleware(html_view)(rf.get("/"))
+
+
 def test_the_admin_keeps_the_same_policy(client, users):
     client.force_login(users["secretary"])
     policy = _directives(client.get("/admin/"))
