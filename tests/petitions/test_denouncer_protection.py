@@ -302,3 +302,23 @@ def test_every_note_on_a_denunciation_that_officers_read_is_checked_for_the_deno
     assert refused.value.code == "identity_in_note"
     case.refresh_from_db()
     assert case.kind == "denunciation" and case.status == "received" and not case.decision_note
+
+
+def test_the_guardian_prepares_the_redacted_copy_on_the_case_page_and_officers_read_only_that(client, people):
+    case = denunciation()
+    status, body = page(client, people["staff"], reverse("petitions:case", args=[case.pk]))
+    assert status == 200 and "nhà văn hóa" not in body  # the letter as written names him: not for this officer
+    status, body = page(client, people["guardian"], reverse("petitions:reveal_identity", args=[case.pk]), "post",
+                        {"purpose": "Lập bản sao đã che để chuyển cơ quan"})
+    assert status == 200 and 'action="/petitions/case/%d/redact/"' % case.pk in body and "0987.654.321" in body
+    redact = reverse("petitions:case_action", args=[case.pk, "redact"])
+    status, body = page(client, people["guardian"], redact, "post",
+                        {"subject": SUBJECT, "content": REDACTED + " Liên hệ: 0987 654 321."})
+    assert status == 400 and "số điện thoại" in body and not Case.objects.filter(redacted_copy__isnull=False).exists()
+    status, _body = page(client, people["guardian"], redact, "post", {"subject": SUBJECT, "content": REDACTED})
+    assert status == 302
+    status, body = page(client, people["staff"], reverse("petitions:case", args=[case.pk]))
+    assert "nhà văn hóa" in body and "Người tố cáo (thông tin đã được che)" in body
+    assert_clean(body, "the case page with the redacted copy")
+    status, _body = page(client, people["staff"], redact, "post", {"subject": SUBJECT, "content": REDACTED + " Thêm."})
+    assert status == 400 and case.redacted_copy.content == REDACTED
