@@ -2,8 +2,9 @@
 
 Phone first, Vietnamese first, no sign-in. What a page may show is fixed here
 and nowhere else: a status page shows the kind, the dates and the public
-milestones, never who sent the letter; a denunciation's page does not even
-show what it is about. Every change goes through petitions.services.
+milestones, never who sent the letter; the page of a case that is or was a
+denunciation (accounts.permissions.case_protected) does not even show what it
+is about, and no list or search shows such a case at all. Every change goes through petitions.services.
 
 Tracking codes are unguessable (petitions.codes); lookups are also counted
 per client (a keyed hash of the address, never the address) so nobody can
