@@ -264,6 +264,13 @@ def may_manage_documents(user) -> bool:
     return is_office_staff(user)
 
 
+def may_answer_held_upload(user, uploaded_by_id) -> bool:
+    """Confirm that a held upload (a file the system could not read whole) carries no
+    classification stamp, or cancel it: office staff, and only the one who uploaded it, who had
+    the paper in hand (an upload whose uploader account is gone: any office staff)."""
+    return may_manage_documents(user) and (uploaded_by_id is None or uploaded_by_id == user.pk)
+
+
 def _runs_session(user, session_id) -> bool:
     if not (session_id and user and user.is_authenticated and user.is_active):
         return False

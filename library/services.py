@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import Actor, actor_for, may_manage_documents, may_read_document
+from accounts.permissions import Actor, actor_for, may_answer_held_upload, may_manage_documents, may_read_document
 from audit.services import record
 from realtime.service import ServiceError
 
@@ -178,7 +178,7 @@ def _may_answer(user, version: DocumentVersion, action: str):
     hand knows whether it carried a stamp. A refusal is audited (outside the refused transaction)."""
     _require_staff(user, action)
     uploader = DocumentVersion.objects.filter(pk=version.pk).values_list("uploaded_by_id", flat=True).first()
-    if uploader is not None and uploader != user.pk:
+    if not may_answer_held_upload(user, uploader):
         with transaction.atomic():
             record(_staff_actor(user), action, outcome="forbidden",
                    detail={"document": version.document_id, "version": version.number})
