@@ -306,6 +306,8 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
             raise PetitionError("invalid", _("Xin ghi số điện thoại hoặc email để nhận trả lời."), "phone")
     checked = _check_files(_file_items(files, identifying_files))
 
+    if kind == K.DENUNCIATION:
+        subject, content = _shield_subject(subject, content, who)
     with transaction.atomic():
         if client is not None and source in PUBLIC_SOURCES:
             _throttle(client)
@@ -328,6 +330,17 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         if who.get("email"):
             _send_receipt(case, who["email"])
     return case
+
+
+def _shield_subject(subject: str, content: str, who: dict) -> tuple[str, str]:
+    """A denunciation's summary line is read by every officer in the register; when the one who
+    wrote it put themselves in it (name, phone, ID number…), it moves, word for word, to the top of
+    the letter's text, which only the identity right reads, and a neutral line takes its place."""
+    if not identity_hits(subject, who):
+        return subject, content
+    kept = _("Tóm tắt do người gửi ghi: %(subject)s") % {"subject": subject}
+    neutral = _("Đơn tố cáo (tóm tắt của người gửi có thông tin nhận diện, đã chuyển vào nội dung đơn)")
+    return neutral, f"{kept}\n\n{content}"
 
 
 def _send_receipt(case, email):
@@ -576,6 +589,9 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
             case.kind = kind
         if case.kind == K.DENUNCIATION:
             case.identity_protected = True
+            subject, content = _shield_subject(case.subject, case.content, _identity_of(case))
+            if subject != case.subject:
+                case.subject, case.content, case.folded = subject, content, _fold_case(subject, content)
         if field is not None:
             case.field = field
         if complexity is not None:

@@ -322,3 +322,32 @@ def test_the_guardian_prepares_the_redacted_copy_on_the_case_page_and_officers_r
     assert_clean(body, "the case page with the redacted copy")
     status, _body = page(client, people["staff"], redact, "post", {"subject": SUBJECT, "content": REDACTED + " Thêm."})
     assert status == 400 and case.redacted_copy.content == REDACTED
+
+
+# ---- the summary line: a citizen may write their own name into it ------------------------------------
+
+NAMED_SUBJECT = "Nguyễn Văn Tố (0987 654 321) tố cáo trưởng thôn Khuôn Hẻ"
+
+
+def test_a_denunciation_whose_summary_names_the_denouncer_shows_officers_a_neutral_summary(client, people):
+    case = services.submit(None, kind="denunciation", source="web", subject=NAMED_SUBJECT, content=LETTER,
+                           identity=dict(TO), district="Huyện Yên Sơn")
+    for url in (reverse("petitions:register"), reverse("petitions:case", args=[case.pk]), reverse("petitions:dashboard")):
+        status, body = page(client, people["staff"], url)
+        assert status == 200
+        assert_clean(body, url)
+    # Nothing is lost: the guardian reads the summary as the citizen wrote it, with the letter.
+    case.refresh_from_db()
+    assert NAMED_SUBJECT in case.content
+    assert NAMED_SUBJECT not in case.subject
+
+
+def test_a_letter_classified_as_a_denunciation_has_its_named_summary_shielded_too(client, people):
+    case = services.submit(people["staff"], kind="complaint", source="reception", subject=NAMED_SUBJECT,
+                           content=LETTER, identity=dict(TO), district="Huyện Yên Sơn")
+    services.classify(people["staff"], case, kind="denunciation")
+    status, body = page(client, people["staff"], reverse("petitions:register"))
+    assert status == 200
+    assert_clean(body, "the register after classifying as a denunciation")
+    case.refresh_from_db()
+    assert NAMED_SUBJECT in case.content
