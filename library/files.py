@@ -301,7 +301,7 @@ def _check_pdf(stream, display_name: str) -> tuple[int, str]:
         pages = reading.unreadable_pages
         shown = ", ".join(str(n) for n in pages[:20]) + (", …" if len(pages) > 20 else "")
         unreadable = ngettext("trang %(pages)s không có lớp chữ (trang quét hoặc ảnh)",
-                              "%(n)d trang không có lớp chữ (trang quét hoặc ảnh): %(pages)s",
+                              "các trang %(pages)s không có lớp chữ (trang quét hoặc ảnh)",
                               len(pages)) % {"n": len(pages), "pages": shown}
     return count, unreadable
 

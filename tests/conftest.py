@@ -22,6 +22,19 @@ from meeting.demo import load_demo
 from meeting.models import Member
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (Vietnamese): a request in English activates
+    English for the rest of its thread, and text a service writes in code (a milestone, a
+    library note) would otherwise depend on which test ran before."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def document_folder():
     """Document files written by tests go to a temporary folder, never var/."""
