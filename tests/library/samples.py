@@ -53,19 +53,8 @@ def docx(paragraphs=("Báo cáo thẩm tra", WORDS), *, table=(("Nội dung", "S
 
 
 def xlsx(sheets=None) -> bytes:
-    import openpyxl
-
-    sheets = sheets or {"Dự toán 2027": [("Nội dung", "Dự toán (triệu đồng)"), ("Chi thường xuyên", 4200000),
-                                          ("Chi đầu tư phát triển", 1250000)]}
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(list(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return office_xlsx(sheets or {"Dự toán 2027": [("Nội dung", "Dự toán (triệu đồng)"), ("Chi thường xuyên", 4200000),
+                                                    ("Chi đầu tư phát triển", 1250000)]})
 
 
 def image(fmt="PNG", size=(320, 200), *, exif_orientation: int | None = None) -> bytes:
