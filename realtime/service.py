@@ -27,12 +27,16 @@ from .publish import publish_after_commit
 
 
 class ServiceError(Exception):
-    """A refused command. `code` is stable and documented in docs/protocol.md."""
+    """A refused command. `code` is stable and documented in docs/protocol.md.
 
-    def __init__(self, code: str, message: str = ""):
+    `data`: what the error reply carries beside code and message, e.g. for `stale`
+    {"current": {"item_id", "seq"}} (the consumer merges it into `error`)."""
+
+    def __init__(self, code: str, message: str = "", data: dict | None = None):
         super().__init__(message or code)
         self.code = code
         self.message = message or code
+        self.data = data or {}
 
 
 @dataclass
