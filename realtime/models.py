@@ -9,7 +9,44 @@ class SittingEvent(models.Model):
     type = models.CharField(max_length=60)
     data = models.JSONField()
     at = models.DateTimeField(auto_now_add=True)
+    # Set once the event has been handed to the channel layer for every audience; null
+    # while it is in flight, and for good when publishing failed (Redis down or frozen,
+    # the worker died after commit): the hub's recovery republishes it from here.
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["sitting", "seq"]
         constraints = [models.UniqueConstraint(fields=["sitting", "seq"], name="event_seq_unique")]
+        # The recovery's question "what is still unpublished?" reads a small partial index.
+        indexes = [models.Index(fields=["sitting", "seq"], condition=models.Q(published_at__isnull=True),
+                                name="event_unpublished")]
+
+
+class CommandOutcome(models.Model):
+    """The one outcome of a hub command, by its sender and id (docs/decisions/0005).
+
+    Written in the same transaction as the change the command made, so a change that
+    committed always has its outcome and a rolled-back one has none. The same id sent
+    again, on any connection or worker, is answered from here and runs nothing.
+    Kept HUB_COMMAND_OUTCOME_DAYS days (`manage.py prune_hub_log`)."""
+
+    # "device:12" for a paired device, else "user:7"; anonymous observers store nothing.
+    who = models.CharField(max_length=40)
+    # The client's id as sent, typed: "s:<string>" or "i:<integer>" (so 5 and "5" differ).
+    command_id = models.CharField(max_length=70)
+    # A plain number, not a foreign key: inserted before the sitting row is locked,
+    # a key would take a share lock on that row that deadlocks two racing commands.
+    sitting_id = models.PositiveBigIntegerField()
+    cmd = models.CharField(max_length=60)
+    # sha256 of the command and its arguments: the same id with other arguments is refused.
+    fingerprint = models.CharField(max_length=64)
+    ok = models.BooleanField()
+    result = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["who", "command_id"], name="command_outcome_unique")]
+
+    def __str__(self):
+        return f"{self.who} {self.command_id} {self.cmd} {'ok' if self.ok else 'refused'}"
