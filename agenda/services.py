@@ -3,6 +3,15 @@
 Moving the current item: the item left behind becomes "done" when the chair
 moves forward, "pending" again when the chair goes back. Time spent on an item
 accumulates across its runs (elapsed_before_s + now - started_at).
+
+Navigation says what it saw: `expect_current` is the id of the item the client
+had as current (None: no item). When the sitting's current item is another one
+by the time the command runs (under the sitting's row lock), the move is refused
+with `stale` and the current state, so a double-click, or the chair and the
+secretary pressing "next" together, moves the hall one item, not two. Only the
+current item counts: an attendance change raises the seq but leaves "next" valid.
+In-process callers that decide on the current state themselves may leave it out
+(UNCHECKED); the hub's commands require it (realtime/schemas.py).
 """
 
 from django.db.models import Max
@@ -17,6 +26,7 @@ from .state import agenda_state, item_state, ordered_items
 
 Status = AgendaItem.Status
 MAX_TITLE = 500
+UNCHECKED = object()  # expect_current not given: an in-process caller, not a client
 
 
 def _seconds(delta) -> int:
@@ -47,10 +57,24 @@ def _enter(item: AgendaItem, now) -> None:
     item.save(update_fields=["status", "started_at"])
 
 
-def _move_to(actor: Actor, sitting_id: int, pick, detail: dict) -> dict:
+def _check_expectation(c, items, cur, expect_current, wanted=None) -> None:
+    """Refuse with `stale` when the client saw another current item (unless it asks for the one now current)."""
+    seen = cur.pk if cur is not None else None
+    if expect_current is UNCHECKED or expect_current == seen or (wanted is not None and wanted == seen):
+        return
+    if cur is None:
+        message = _("Mục đang thực hiện đã thay đổi (nay không có mục nào); lệnh không được thực hiện.")
+    else:
+        message = _("Mục đang thực hiện đã thay đổi (nay là mục %(number)s); lệnh không được thực hiện.") % {
+            "number": cur.number}
+    raise ServiceError("stale", message, data={"current": {"item_id": seen, "seq": c.sitting.seq}})
+
+
+def _move_to(actor: Actor, sitting_id: int, pick, detail: dict, expect_current=UNCHECKED) -> dict:
     with change(actor, "agenda.navigate", sitting_id, detail=detail) as c:
         items = ordered_items(sitting_id)
         cur = next((i for i in items if i.status == Status.CURRENT), None)
+        _check_expectation(c, items, cur, expect_current, detail.get("item_id"))
         target = pick(items, cur)
         if target is None:
             raise ServiceError("no_such_item", _("Không có mục nào để chuyển tới."))
@@ -72,7 +96,7 @@ def _open(items):
     return [i for i in items if i.status != Status.POSTPONED]
 
 
-def next_item(actor: Actor, sitting_id: int) -> dict:
+def next_item(actor: Actor, sitting_id: int, *, expect_current=UNCHECKED) -> dict:
     def pick(items, cur):
         candidates = _open(items)
         if cur is None:
@@ -80,27 +104,27 @@ def next_item(actor: Actor, sitting_id: int) -> dict:
         later = [i for i in candidates if items.index(i) > items.index(cur)]
         return later[0] if later else None
 
-    return _move_to(actor, sitting_id, pick, {"move": "next"})
+    return _move_to(actor, sitting_id, pick, {"move": "next"}, expect_current)
 
 
-def previous_item(actor: Actor, sitting_id: int) -> dict:
+def previous_item(actor: Actor, sitting_id: int, *, expect_current=UNCHECKED) -> dict:
     def pick(items, cur):
         if cur is None:
             return None
         earlier = [i for i in _open(items) if items.index(i) < items.index(cur)]
         return earlier[-1] if earlier else None
 
-    return _move_to(actor, sitting_id, pick, {"move": "previous"})
+    return _move_to(actor, sitting_id, pick, {"move": "previous"}, expect_current)
 
 
-def jump_to(actor: Actor, sitting_id: int, item_id: int) -> dict:
+def jump_to(actor: Actor, sitting_id: int, item_id: int, *, expect_current=UNCHECKED) -> dict:
     def pick(items, cur):
         target = next((i for i in items if i.pk == item_id), None)
         if target is None:
             raise ServiceError("no_such_item", _("Mục này không thuộc chương trình phiên họp."))
         return target
 
-    return _move_to(actor, sitting_id, pick, {"move": "jump", "item_id": item_id})
+    return _move_to(actor, sitting_id, pick, {"move": "jump", "item_id": item_id}, expect_current)
 
 
 def _siblings(sitting_id, parent_id, exclude=None):

@@ -24,6 +24,7 @@ ERRORS: dict[str, str] = {
     "forged": "A seat QR code we did not sign for this sitting (seat check-in page, not sent by the hub).",
     "expired": "A seat QR code of a sitting that has ended (seat check-in page, not sent by the hub).",
     "invalid_state": "The change is not allowed from the current state (e.g. opening a sitting twice, postponing a finished item).",
+    "stale": "The command says what the client saw (`expect_current`), and the sitting has moved on since: nothing was changed; `current` carries the state now ({item_id, seq}).",
     "internal": "The server failed; nothing was changed. Retry, or report it.",
     # The connection.
     "too_many_refusals": "HUB_MAX_REFUSALS commands of this connection were refused within HUB_REFUSAL_WINDOW seconds: the hub stops reading it and closes it with 4429 (in_response null).",

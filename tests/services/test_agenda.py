@@ -11,7 +11,7 @@ from agenda import services as agenda
 from agenda.models import AgendaItem
 from realtime.service import ServiceError
 
-from .conftest import items
+from .conftest import fingerprint, items
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -233,3 +233,79 @@ def test_closing_the_sitting_stops_the_current_items_clock_and_marks_it_done(liv
     meeting.close_sitting(actors["chair"], live.pk)
     first = items(live.pk)[0]
     assert (first.status, first.elapsed_before_s, first.started_at) == ("done", 75, None)
+
+
+# ---- what the client saw: `expect_current` (docs/protocol.md, "stale") ----
+
+def test_next_with_what_the_chair_saw_moves_once_and_a_repeat_is_stale(live, actors):
+    first, second = items(live.pk)[:2]
+    agenda.next_item(actors["chair"], live.pk, expect_current=None)
+    assert agenda.next_item(actors["chair"], live.pk, expect_current=first.pk) == {"current_item_id": second.pk}
+    before = fingerprint(live.pk)
+    with pytest.raises(ServiceError) as e:  # the double-click: the same expectation again
+        agenda.next_item(actors["chair"], live.pk, expect_current=first.pk)
+    assert e.value.code == "stale"
+    assert e.value.data == {"current": {"item_id": second.pk, "seq": before["sitting"][0]["seq"]}}
+    assert fingerprint(live.pk) == before
+
+
+def test_the_chair_and_the_secretary_pressing_next_together_move_one_item(live, actors):
+    first, second, third = items(live.pk)[:3]
+    agenda.next_item(actors["chair"], live.pk, expect_current=None)
+    agenda.next_item(actors["secretary"], live.pk, expect_current=first.pk)
+    with pytest.raises(ServiceError) as e:
+        agenda.next_item(actors["chair"], live.pk, expect_current=first.pk)
+    assert e.value.code == "stale"
+    assert statuses(live.pk)[:3] == ["done", "current", "pending"]
+
+
+def test_next_expecting_no_current_item_is_stale_once_an_item_runs(live, actors):
+    agenda.next_item(actors["chair"], live.pk, expect_current=None)
+    with pytest.raises(ServiceError) as e:
+        agenda.next_item(actors["chair"], live.pk, expect_current=None)
+    assert e.value.code == "stale"
+    assert e.value.data["current"]["item_id"] == items(live.pk)[0].pk
+
+
+def test_previous_with_a_stale_expectation_is_refused_and_changes_nothing(live, actors):
+    first, second = items(live.pk)[:2]
+    agenda.next_item(actors["chair"], live.pk, expect_current=None)
+    agenda.next_item(actors["chair"], live.pk, expect_current=first.pk)
+    agenda.previous_item(actors["chair"], live.pk, expect_current=second.pk)
+    before = fingerprint(live.pk)
+    with pytest.raises(ServiceError) as e:
+        agenda.previous_item(actors["chair"], live.pk, expect_current=second.pk)
+    assert (e.value.code, e.value.data["current"]["item_id"]) == ("stale", first.pk)
+    assert fingerprint(live.pk) == before
+
+
+def test_jump_with_a_stale_expectation_is_refused_and_changes_nothing(live, actors):
+    first, second = items(live.pk)[:2]
+    election = items(live.pk)[-2]
+    agenda.next_item(actors["chair"], live.pk, expect_current=None)
+    agenda.next_item(actors["secretary"], live.pk, expect_current=first.pk)
+    before = fingerprint(live.pk)
+    with pytest.raises(ServiceError) as e:  # the chair still saw item 1
+        agenda.jump_to(actors["chair"], live.pk, election.pk, expect_current=first.pk)
+    assert (e.value.code, e.value.data["current"]["item_id"]) == ("stale", second.pk)
+    assert fingerprint(live.pk) == before
+
+
+def test_jump_to_the_item_already_current_is_done_whatever_was_seen(live, actors):
+    # Two consoles jumping to the same item: the second finds it already current; nothing moves, nothing is refused.
+    first, second = items(live.pk)[:2]
+    agenda.next_item(actors["chair"], live.pk, expect_current=None)
+    agenda.jump_to(actors["secretary"], live.pk, second.pk, expect_current=first.pk)
+    before = fingerprint(live.pk)
+    assert agenda.jump_to(actors["chair"], live.pk, second.pk, expect_current=first.pk) == {"current_item_id": second.pk}
+    after = fingerprint(live.pk)
+    assert [after[k] for k in ("sitting", "agenda", "events")] == [before[k] for k in ("sitting", "agenda", "events")]
+
+
+def test_an_unrelated_change_does_not_make_next_stale(live, actors):
+    from meeting import services as meeting
+
+    first, second = items(live.pk)[:2]
+    agenda.next_item(actors["chair"], live.pk, expect_current=None)
+    meeting.mark_attendance(actors["secretary"], live.pk, actors["bob"].member_id, "present")  # the seq moves on
+    assert agenda.next_item(actors["chair"], live.pk, expect_current=first.pk) == {"current_item_id": second.pk}
