@@ -15,9 +15,10 @@ COMMANDS = {
     "sitting.open": (s.NoArgs, lambda actor, sid, a: meeting.open_sitting(actor, sid)),
     "sitting.close": (s.NoArgs, lambda actor, sid, a: meeting.close_sitting(actor, sid)),
     "sitting.announce": (s.AnnounceArgs, lambda actor, sid, a: meeting.announce(actor, sid, a.text)),
-    "agenda.next": (s.NoArgs, lambda actor, sid, a: agenda.next_item(actor, sid)),
-    "agenda.previous": (s.NoArgs, lambda actor, sid, a: agenda.previous_item(actor, sid)),
-    "agenda.jump": (s.JumpArgs, lambda actor, sid, a: agenda.jump_to(actor, sid, a.item_id)),
+    # Navigation is relative to the current item: the client says which one it saw (`stale` otherwise).
+    "agenda.next": (s.NavigateArgs, lambda actor, sid, a: agenda.next_item(actor, sid, expect_current=a.expect_current)),
+    "agenda.previous": (s.NavigateArgs, lambda actor, sid, a: agenda.previous_item(actor, sid, expect_current=a.expect_current)),
+    "agenda.jump": (s.JumpArgs, lambda actor, sid, a: agenda.jump_to(actor, sid, a.item_id, expect_current=a.expect_current)),
     "agenda.insert": (s.InsertArgs, lambda actor, sid, a: agenda.insert_item(actor, sid, **a.model_dump())),
     "agenda.move": (s.MoveArgs, lambda actor, sid, a: agenda.move_item(actor, sid, a.item_id, parent_id=a.parent_id, index=a.index)),
     "agenda.postpone": (s.ItemArgs, lambda actor, sid, a: agenda.postpone_item(actor, sid, a.item_id)),

@@ -382,10 +382,18 @@ class OkReply(Message):
     data: dict[str, Any]
 
 
+class StaleCurrent(Message):
+    """What a `stale` command met: the current agenda item (null: none) and the sitting's seq."""
+
+    item_id: Id | None
+    seq: int = Field(ge=0)
+
+
 class ErrorInfo(Message):
     code: ErrorCode
     message: str = Field(description="for people, in the client's language; do not branch on it")
     fields: list[str] | None = Field(default=None, description="dotted paths of the invalid fields, when known")
+    current: StaleCurrent | None = Field(default=None, description="`stale` only: the state the command met")
 
 
 class ErrorReply(Message):

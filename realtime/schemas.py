@@ -35,8 +35,18 @@ class AnnounceArgs(Strict):
     text: constr(max_length=500)
 
 
+class NavigateArgs(Strict):
+    """agenda.next / agenda.previous: the id of the item the client saw as current (null: none).
+
+    Required, null included: a client that does not say what it saw cannot move the hall.
+    A different current item on the server is refused with `stale`."""
+
+    expect_current: Id | None
+
+
 class JumpArgs(Strict):
     item_id: Id
+    expect_current: Id | None
 
 
 class ItemArgs(Strict):

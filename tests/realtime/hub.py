@@ -22,6 +22,7 @@ from realtime import messages
 from .reducer import ClientState
 
 ORIGIN = b"http://127.0.0.1"
+NAVIGATION = ("agenda.next", "agenda.previous", "agenda.jump")  # commands that carry expect_current
 
 
 def private_channel_prefix():
@@ -176,8 +177,12 @@ class HubClient:
     # ---- sending -----------------------------------------------------------
 
     async def send(self, cmd: str, args: dict | None = None, *, id=None):
+        """Send a command. Navigation says what this client saw, as the console does: unless the
+        test gives `expect_current`, it is the current item of this client's own state."""
         id = next(self._ids) if id is None else id
         self.commands[id] = cmd
+        if cmd in NAVIGATION and self.state is not None and "expect_current" not in (args or {}):
+            args = {**(args or {}), "expect_current": self.state["agenda"]["current_item_id"]}
         frame = {"id": id, "cmd": cmd}
         if args is not None:
             frame["args"] = args
