@@ -88,7 +88,7 @@ async def test_the_example_transcript_runs_as_documented(small_council, settings
     assert any(m.get("ok") is True for m in [await recv(chair, "chair"), await recv(chair, "chair")])
     await recv(delegate, "delegate")
 
-    await send(chair, "chair", {"id": 2, "cmd": "agenda.next", "args": {}})
+    await send(chair, "chair", {"id": 2, "cmd": "agenda.next", "args": {"expect_current": None}})
     await recv(chair, "chair")
     await recv(chair, "chair")
     await recv(delegate, "delegate")
@@ -98,9 +98,9 @@ async def test_the_example_transcript_runs_as_documented(small_council, settings
     await recv(delegate, "delegate")
     await recv(chair, "chair")
 
-    await send(delegate, "delegate", {"id": "c-2", "cmd": "agenda.next", "args": {}})
+    await send(delegate, "delegate", {"id": "c-2", "cmd": "agenda.next", "args": {"expect_current": 1}})
     assert (await recv(delegate, "delegate"))["error"]["code"] == "forbidden"
-    await send(delegate, "delegate", {"id": "c-3", "cmd": "agenda.jump", "args": {"item_id": "3"}})
+    await send(delegate, "delegate", {"id": "c-3", "cmd": "agenda.jump", "args": {"item_id": "3", "expect_current": 1}})
     assert (await recv(delegate, "delegate"))["error"]["code"] == "invalid_args"
     await send(delegate, "delegate", '{"id": "c-4", "cmd": ')
     assert (await recv(delegate, "delegate"))["error"]["code"] == "bad_json"
@@ -108,6 +108,9 @@ async def test_the_example_transcript_runs_as_documented(small_council, settings
     assert len((await recv(delegate, "delegate"))["data"]["events"]) == 2
     await send(delegate, "delegate", {"id": "c-6", "cmd": "ping", "args": {}})
     await recv(delegate, "delegate")
+    # The chair presses "next" again from a screen that still showed no item (a double-click): stale.
+    await send(chair, "chair", {"id": 3, "cmd": "agenda.next", "args": {"expect_current": None}})
+    assert (await recv(chair, "chair"))["error"]["code"] == "stale"
     await chair.expect_nothing()
     await delegate.expect_nothing()
     await chair.close()
@@ -153,4 +156,4 @@ def test_the_documented_transcript_shows_each_kind_of_message():
     received = [json.loads(text) for arrow, _who, text in transcript_entries() if arrow == "←"]
     kinds = {m.get("type") or ("ok" if m["ok"] else "error:" + m["error"]["code"]) for m in received}
     assert {"snapshot", "sitting.status", "agenda.current", "attendance.updated", "ok", "error:forbidden",
-            "error:invalid_args", "error:bad_json"} <= kinds
+            "error:invalid_args", "error:bad_json", "error:stale"} <= kinds
