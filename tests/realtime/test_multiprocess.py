@@ -239,7 +239,7 @@ async def test_a_client_of_one_process_receives_a_change_made_through_the_other(
     alice_on_a = await Client.connect(cluster["a"], sittings["plenary"], sessions["alice"])
     chair_on_b = await Client.connect(cluster["b"], sittings["plenary"], sessions["chair"])
     await chair_on_b.command("sitting.open")
-    await chair_on_b.command("agenda.next")
+    await chair_on_b.command("agenda.next", {"expect_current": None})
     await chair_on_b.until_seq(2)  # the reply may come before the event
     await alice_on_a.until_seq(2)
     assert [e["type"] for e in alice_on_a.events] == ["sitting.status", "agenda.current"]
@@ -272,7 +272,7 @@ async def test_a_worker_killed_mid_sitting_loses_nothing(cluster, sittings, sess
     await chair_on_b.command("sitting.open")
     first = (await chair_on_b.command("agenda.insert", {"title": "Rà soát chuẩn bị kỳ họp", "planned_minutes": 30}))["item_id"]
     await chair_on_b.command("agenda.insert", {"title": "Xem xét đơn thư của cử tri", "kind": "other"})
-    await chair_on_b.command("agenda.jump", {"item_id": first})
+    await chair_on_b.command("agenda.jump", {"item_id": first, "expect_current": None})
     await chair_on_b.command("sitting.announce", {"text": "Phiên họp bắt đầu."})
     await chair_on_b.until_seq(5)
     await observer_on_a.until_seq(5)
@@ -285,7 +285,7 @@ async def test_a_worker_killed_mid_sitting_loses_nothing(cluster, sittings, sess
 
     again_on_b = await Client.connect(cluster["b"], standing, sessions["chair"])
     assert (again_on_b.state.seq, again_on_b.state.state) == before
-    await again_on_b.command("agenda.next")
+    await again_on_b.command("agenda.next", {"expect_current": first})
     await again_on_b.until_seq(6)
     await observer_on_a.until_seq(6)
     assert observer_on_a.state.state == again_on_b.state.state
