@@ -434,8 +434,8 @@ class Chair:
 
     def next_move(self) -> tuple[str, dict]:
         if self.current is not None and self.items and self.current == self.items[-1]:
-            return "agenda.jump", {"item_id": self.items[0]}
-        return "agenda.next", {}
+            return "agenda.jump", {"item_id": self.items[0], "expect_current": self.current}
+        return "agenda.next", {"expect_current": self.current}  # what the chair saw (docs/protocol.md, stale)
 
     async def close(self):
         if self.ws is not None:
