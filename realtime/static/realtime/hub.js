@@ -67,10 +67,11 @@
   }
 
   class HubError extends Error {
-    constructor(code, message, fields) {
+    constructor(code, message, fields, current) {
       super(message || code);
       this.code = code;
       this.fields = fields || [];
+      this.current = current || null; // `stale`: the state the command met, {item_id, seq}
     }
   }
 
@@ -235,7 +236,11 @@
       this._pending.delete(id);
       clearTimeout(p.timer);
       if (ok) p.resolve(payload);
-      else p.reject(new HubError(payload.code, payload.message, payload.fields));
+      else {
+        // A `stale` refusal says the sitting is further on than this state: catch up at once.
+        if (payload.current && payload.current.seq > this.seq) this._catchUp();
+        p.reject(new HubError(payload.code, payload.message, payload.fields, payload.current));
+      }
     }
 
     _changed(type, data) {
