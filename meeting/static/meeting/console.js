@@ -3,6 +3,13 @@
  * Nothing here changes on its own: a click sends a command, and the page
  * changes when the server's state (snapshot or event) says so. A refusal is
  * shown as a toast with the server's message.
+ *
+ * Moving the hall says what the chair saw (docs/protocol.md, "stale"): "next"
+ * and "previous" name the item they go to and send the current item the page
+ * shows as `expect_current`; a click on an agenda item asks first (the jump
+ * dialog); the navigation buttons are disabled while a move is in flight, so a
+ * double-click sends one command, and a command from an outdated screen is
+ * refused `stale` by the server (its message is shown; the hub catches up).
  */
 (function () {
   "use strict";
@@ -31,6 +38,11 @@
     nowFill: $("now-fill"),
     prev: $("agenda-prev"),
     next: $("agenda-next"),
+    prevTarget: $("agenda-prev-target"),
+    nextTarget: $("agenda-next-target"),
+    jumpDialog: $("jump-dialog"),
+    jdTarget: $("jd-target"),
+    jdFrom: $("jd-from"),
     hint: $("agenda-hint"),
     agenda: $("agenda-list"),
     agendaSummary: $("agenda-summary"),
@@ -67,6 +79,9 @@
 
   let dialogMember = null; // member_id shown in the member dialog
   let lastCurrent = undefined;
+  let moving = false; // a navigation command is in flight
+  let awaiting; // the item an ok navigation reply named, until an agenda event or snapshot arrives
+  let jumpTarget = null; // {item_id, expect_current}: what the chair saw when clicking an item
 
   const hub = new Hub(sittingId, {
     onState: (state, type) => render(state, type),
@@ -81,6 +96,7 @@
   // ---- rendering ---------------------------------------------------------
 
   function render(state, type) {
+    if (!type || type === "snapshot" || type.startsWith("agenda")) awaiting = undefined;
     renderHeader(state);
     if (!type || type === "snapshot" || type.startsWith("agenda") || type === "sitting.status" || type === "documents.changed") {
       Faces.keepFocus(() => renderAgenda(state));
@@ -146,6 +162,72 @@
     }
     lastCurrent = cur ? cur.id : null;
     renderInsertOptions(items);
+    renderNav(state);
+  }
+
+  /* Where "next" and "previous" go, by the server's rule (agenda/services.py; docs/protocol.md
+   * "Agenda rules"), so that each button can name its item. The server decides; a button
+   * that named another item than the server would pick is refused as stale, never obeyed. */
+  function nextTarget(state, cur) {
+    const items = state.agenda.items;
+    const open = items.filter((i) => i.status !== "postponed");
+    if (!cur) return open.find((i) => i.status === "pending") || open[0] || null;
+    const at = items.indexOf(cur);
+    return open.find((i) => items.indexOf(i) > at) || null;
+  }
+
+  function previousTarget(state, cur) {
+    if (!cur) return null;
+    const items = state.agenda.items;
+    const at = items.indexOf(cur);
+    const earlier = items.filter((i) => i.status !== "postponed" && items.indexOf(i) < at);
+    return earlier.length ? earlier[earlier.length - 1] : null;
+  }
+
+  function renderNav(state) {
+    const cur = currentItem(state);
+    const busy = moving || awaiting !== undefined;
+    const targets = [
+      [ui.next, ui.nextTarget, nextTarget(state, cur), gettext("Mục tiếp theo: %(num)s. %(title)s"), gettext("Không còn mục nào phía sau")],
+      [ui.prev, ui.prevTarget, previousTarget(state, cur), gettext("Mục trước: %(num)s. %(title)s"), gettext("Không có mục nào phía trước")],
+    ];
+    for (const [button, line, item, named, none] of targets) {
+      const label = item ? interpolate(named, { num: item.number, title: item.title }, true) : none;
+      line.textContent = item ? `${item.number}. ${item.title}` : none;
+      button.dataset.target = item ? item.id : "";
+      button.title = label;
+      button.setAttribute("aria-label", label);
+      button.disabled = busy || !item;
+    }
+  }
+
+  /* Send a move of the hall, one at a time, saying which item the page showed as current
+   * (or, for a jump, the one it showed when the chair clicked the item). */
+  function navigate(cmd, args, button) {
+    if (moving || awaiting !== undefined || !hub.state) return;
+    moving = true;
+    renderNav(hub.state);
+    const seen = "expect_current" in args ? args : { ...args, expect_current: hub.state.agenda.current_item_id };
+    send(cmd, seen, button).then((data) => {
+      // The reply may overtake its event: stay disabled until the agenda changes.
+      if (hub.state && hub.state.agenda.current_item_id !== data.current_item_id) awaiting = data.current_item_id;
+    }, () => {}).finally(() => {
+      moving = false;
+      if (hub.state) renderNav(hub.state);
+    });
+  }
+
+  /* A click on an agenda item moves every screen in the hall: ask first. */
+  function askJump(item) {
+    const cur = currentItem(hub.state);
+    if (cur && cur.id === item.id) return; // already where the hall is
+    jumpTarget = { item_id: item.id, expect_current: cur ? cur.id : null };
+    ui.jdTarget.textContent = `${item.number}. ${item.title}`;
+    ui.jdFrom.textContent = cur
+      ? interpolate(gettext("Đang thực hiện: %(num)s. %(title)s"), { num: cur.number, title: cur.title }, true)
+      : gettext("Chưa bắt đầu mục nào");
+    ui.jumpDialog.returnValue = "";
+    ui.jumpDialog.showModal();
   }
 
   function agendaRow(state, item) {
@@ -183,7 +265,8 @@
     h("button", {
       type: "button", class: "item-main", dataset: { key: `jump-${item.id}` },
       title: gettext("Chuyển tới mục này"),
-      onclick: (e) => send("agenda.jump", { item_id: item.id }, e.currentTarget),
+      "aria-haspopup": "dialog",
+      onclick: () => askJump(item),
     },
     h("span", { class: "num" }, item.number),
     h("span", { class: "item-text" },
@@ -405,8 +488,15 @@
   ui.closeDialog.addEventListener("close", () => {
     if (ui.closeDialog.returnValue === "close") send("sitting.close", {}, ui.close).catch(() => {});
   });
-  ui.prev.addEventListener("click", (e) => send("agenda.previous", {}, e.currentTarget).catch(() => {}));
-  ui.next.addEventListener("click", (e) => send("agenda.next", {}, e.currentTarget).catch(() => {}));
+  ui.prev.addEventListener("click", (e) => navigate("agenda.previous", {}, e.currentTarget));
+  ui.next.addEventListener("click", (e) => navigate("agenda.next", {}, e.currentTarget));
+  ui.jumpDialog.addEventListener("close", () => {
+    const target = jumpTarget;
+    jumpTarget = null;
+    // What the chair saw when clicking the item, not what the hall shows now: if it moved
+    // meanwhile, the server refuses the jump as stale and the chair decides again.
+    if (ui.jumpDialog.returnValue === "jump" && target) navigate("agenda.jump", target, null);
+  });
 
   ui.insertForm.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -422,11 +512,13 @@
       after_id: after ? after.id : null,
     };
     const button = ui.insertForm.querySelector("button[type=submit]");
+    if (button.disabled) return;
+    button.disabled = true; // a double submit would add the item twice
     send("agenda.insert", args, button).then(() => {
       ui.insertForm.reset();
       ui.insertBox.open = false;
       Faces.toast(gettext("Đã thêm mục vào chương trình."), "ok");
-    }, () => {});
+    }, () => {}).finally(() => { button.disabled = false; });
   });
 
   function setView(list) {
