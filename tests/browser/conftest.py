@@ -358,24 +358,45 @@ def pair_display(daphne_server):
 
 
 class HubClient:
-    """A minimal WebSocket client of the hub (docs/protocol.md), for tests."""
+    """A minimal WebSocket client of the hub (docs/protocol.md), for tests.
+
+    It follows only the current agenda item, so that navigation says what it saw
+    (`expect_current`, as the console does) unless the test gives it."""
+
+    NAVIGATION = ("agenda.next", "agenda.previous", "agenda.jump")
 
     def __init__(self, ws):
         self.ws = ws
         self.snapshot = json.loads(ws.recv(timeout=10))
         assert self.snapshot["type"] == "snapshot", self.snapshot
+        self.current = self.snapshot["data"]["agenda"]["current_item_id"]
         self._n = 0
 
+    def _seen(self, msg: dict):
+        if msg.get("type") in ("agenda.current", "agenda.items"):
+            self.current = msg["data"]["current_item_id"]
+
     def command(self, cmd: str, args: dict | None = None) -> dict:
+        while True:  # what has arrived so far (another face may have moved the hall)
+            try:
+                self._seen(json.loads(self.ws.recv(timeout=0)))
+            except TimeoutError:
+                break
+        args = dict(args or {})
+        if cmd in self.NAVIGATION:
+            args.setdefault("expect_current", self.current)
         self._n += 1
         cid = f"t{self._n}"
-        self.ws.send(json.dumps({"id": cid, "cmd": cmd, "args": args or {}}))
+        self.ws.send(json.dumps({"id": cid, "cmd": cmd, "args": args}))
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             msg = json.loads(self.ws.recv(timeout=15))
+            self._seen(msg)
             if msg.get("in_response") == cid:
                 if not msg["ok"]:
                     raise AssertionError(f"{cmd} refused: {msg['error']}")
+                if cmd in self.NAVIGATION:
+                    self.current = msg["data"]["current_item_id"]  # the reply may overtake the event
                 return msg["data"]
         raise AssertionError(f"no reply to {cmd}")
 

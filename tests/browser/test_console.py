@@ -53,9 +53,54 @@ def test_next_again_moves_the_highlight_and_marks_the_first_item_done(live_conso
     expect(live_console.locator(".item.status-done .num")).to_have_text(["1"])
 
 
-def test_clicking_an_item_jumps_to_it(live_console):
+def test_clicking_an_item_jumps_to_it_after_the_chair_confirms(live_console):
     live_console.locator(".item", has_text="Bầu bổ sung").locator(".item-main").click()
+    dialog = live_console.locator("#jump-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#jd-target")).to_have_text("7. Bầu bổ sung Ủy viên Ủy ban nhân dân tỉnh")
+    expect(live_console.locator(".item.current")).to_have_count(0)  # nothing moves before the confirmation
+    live_console.click("#jd-confirm")
     expect(live_console.locator(".item.current .item-title")).to_have_text("Bầu bổ sung Ủy viên Ủy ban nhân dân tỉnh")
+
+
+def test_a_jump_the_chair_cancels_moves_nothing(live_console, hub):
+    live_console.locator(".item", has_text="Bầu bổ sung").locator(".item-main").click()
+    live_console.locator("#jump-dialog button[value=cancel]").click()
+    expect(live_console.locator("#jump-dialog")).not_to_be_visible()
+    with hub("db001", live_console.sitting["id"]) as chair:
+        assert chair.snapshot["data"]["agenda"]["current_item_id"] is None
+        assert chair.snapshot["seq"] == 1  # only the opening
+
+
+def test_next_names_the_item_it_goes_to(live_console):
+    expect(live_console.locator("#agenda-next")).to_contain_text("1. Khai mạc kỳ họp")
+    expect(live_console.locator("#agenda-prev")).to_be_disabled()
+    live_console.click("#agenda-next")
+    expect(live_console.locator(".item.current .num")).to_have_text("1")
+    expect(live_console.locator("#agenda-next")).to_contain_text("2. Báo cáo tình hình kinh tế - xã hội")
+    expect(live_console.locator("#agenda-prev")).to_be_disabled()  # nothing before item 1
+
+
+def test_a_double_click_on_next_moves_the_hall_one_item(live_console, hub):
+    live_console.dblclick("#agenda-next")
+    expect(live_console.locator(".item.current .num")).to_have_text("1")
+    expect(live_console.locator("#agenda-next")).to_be_enabled()
+    expect(live_console.locator("#agenda-next")).to_contain_text("2. ")
+    with hub("db001", live_console.sitting["id"]) as chair:
+        first = chair.snapshot["data"]["agenda"]["items"][0]["id"]
+        assert chair.snapshot["data"]["agenda"]["current_item_id"] == first
+        assert chair.snapshot["seq"] == 2  # the opening and one move
+    expect(live_console.locator(".toast")).to_have_count(0)
+
+
+def test_a_jump_confirmed_after_the_secretary_moved_the_hall_is_refused_as_stale(live_console, hub):
+    live_console.locator(".item", has_text="Bầu bổ sung").locator(".item-main").click()
+    expect(live_console.locator("#jump-dialog")).to_be_visible()
+    with hub("thuky", live_console.sitting["id"]) as secretary:
+        secretary.command("agenda.next")  # meanwhile, from the secretary's console
+    live_console.click("#jd-confirm")
+    expect(live_console.locator(".toast")).to_contain_text("Mục đang thực hiện đã thay đổi")
+    expect(live_console.locator(".item.current .num")).to_have_text("1")
 
 
 def test_marking_a_delegate_absent_with_a_reason_recolours_the_seat(live_console):
