@@ -165,6 +165,11 @@ HUB_MAX_REPLAY = env.integer("HUB_MAX_REPLAY", 500, minimum=1)
 # HUB_REFUSAL_WINDOW seconds is closed (4429); repeated refusals are audited once and counted.
 HUB_MAX_REFUSALS = env.integer("HUB_MAX_REFUSALS", 30, minimum=1)
 HUB_REFUSAL_WINDOW = env.integer("HUB_REFUSAL_WINDOW", 60, minimum=1)
+# A command's id answers with its first outcome for this many days (docs/decisions/0005).
+HUB_COMMAND_OUTCOME_DAYS = env.integer("HUB_COMMAND_OUTCOME_DAYS", 2, minimum=1)
+# One group_send to the channel layer (Redis) waits at most this long (ms); what fails stays
+# unpublished in the event log for the recovery, and the process reports "live updates degraded".
+HUB_PUBLISH_TIMEOUT_MS = env.integer("HUB_PUBLISH_TIMEOUT_MS", 1000, minimum=10)
 
 # ---- The document library (library/) ----
 # Largest file one upload may carry (bytes). The web server's own limit must be at least this.

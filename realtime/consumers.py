@@ -26,9 +26,9 @@ from meeting.models import Sitting
 from .audience import group_name
 from .commands import COMMANDS
 from .models import SittingEvent
-from .publish import device_group, encode, event_message
+from .publish import device_group, encode, event_message, watch_health
 from .schemas import Envelope, SyncArgs
-from .service import ServiceError
+from .service import run_command
 from .snapshot import snapshot_for
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class _Relay:
             if self.channel is None:
                 self.channel = await layer.new_channel()
                 asyncio.get_running_loop().create_task(self._run(layer))
+                watch_health(self._health_changed)
             if group not in self.members:
                 self.members[group] = set()
                 await layer.group_add(group, self.channel)
@@ -92,6 +93,13 @@ class _Relay:
                     await consumer.relay(msg["seq"], msg["text"])
                 except Exception:
                     log.exception("relaying a hub event failed")
+
+    def _health_changed(self, degraded: bool):
+        """Publishing from this process failed or works again: tell its connections (the console shows it)."""
+        text = encode({"type": "hub.status", "degraded": degraded})
+        for consumer in {c for members in self.members.values() for c in members}:
+            if consumer.ready:
+                asyncio.get_running_loop().create_task(consumer.base_send({"type": "websocket.send", "text": text}))
 
     async def _refresh(self, layer):
         # Layers forget group memberships after group_expiry (a day by
@@ -255,23 +263,27 @@ class SittingConsumer(AsyncWebsocketConsumer):
             return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e)
         refused_before = self.refusals.refusals
         try:
-            result = await database_sync_to_async(self._run)(call, args, envelope.cmd)
-        except ServiceError as e:
-            await self._error(envelope.id, e.code, e.message)
-            if self.refusals.refusals > refused_before:
-                await self._count_refusal()
-            return
+            outcome = await database_sync_to_async(self._run)(call, args, envelope)
         except Exception:
+            # Rolled back: nothing changed and no outcome was stored (the same id may be sent again).
             log.exception("command %s failed", envelope.cmd)
             return await self._error(envelope.id, "internal", _("Lỗi máy chủ; thao tác không được thực hiện."))
-        await self._reply(envelope.id, result)
+        # The id's one outcome (realtime.service.run_command); `replayed` when an earlier
+        # command with this id already had it.
+        extra = {"replayed": True} if outcome.replayed else {}
+        if outcome.ok:
+            return await self.send(text_data=encode({"in_response": envelope.id, "ok": True, "data": outcome.data or {}, **extra}))
+        await self.send(text_data=encode({"in_response": envelope.id, "ok": False, "error": outcome.error, **extra}))
+        if self.refusals.refusals > refused_before:
+            await self._count_refusal()
 
-    def _run(self, call, args, cmd):
+    def _run(self, call, args, envelope):
         # A worker thread: the language override does not cross into it by itself,
         # nor does the refusal sampler the write path asks (audit.sampling).
-        self.refusals.command = cmd
+        self.refusals.command = envelope.cmd
         with translation.override(self.language), sampling(self.refusals):
-            return call(self.actor, self.sitting_id, args)
+            return run_command(self.actor, self.sitting_id, envelope.id, envelope.cmd, envelope.args,
+                               lambda: call(self.actor, self.sitting_id, args))
 
     async def _count_refusal(self):
         """A command was refused (and audited or counted): close a connection refused too often."""

@@ -25,6 +25,7 @@ ERRORS: dict[str, str] = {
     "expired": "A seat QR code of a sitting that has ended (seat check-in page, not sent by the hub).",
     "invalid_state": "The change is not allowed from the current state (e.g. opening a sitting twice, postponing a finished item).",
     "stale": "The command says what the client saw (`expect_current`), and the sitting has moved on since: nothing was changed; `current` carries the state now ({item_id, seq}).",
+    "id_reused": "This sender already used this command id for another command (or other arguments): nothing was run. Use a new id per command.",
     "internal": "The server failed; nothing was changed. Retry, or report it.",
     # The connection.
     "too_many_refusals": "HUB_MAX_REFUSALS commands of this connection were refused within HUB_REFUSAL_WINDOW seconds: the hub stops reading it and closes it with 4429 (in_response null).",

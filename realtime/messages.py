@@ -372,6 +372,14 @@ def event_union(audience: str):
     return Annotated[Union[EVENTS[audience]], Field(discriminator="type")]  # noqa: UP007 (a Union of a tuple built at runtime)
 
 
+class HubStatus(Message):
+    """This server process could (degraded false) or could not (true) publish to the channel layer:
+    while degraded, events may arrive late or only through `sync`; commands still work."""
+
+    type: Literal["hub.status"]
+    degraded: bool
+
+
 # ---- replies ------------------------------------------------------------
 
 class OkReply(Message):
@@ -380,6 +388,8 @@ class OkReply(Message):
     in_response: CorrelationId
     ok: Literal[True]
     data: dict[str, Any]
+    replayed: Literal[True] | None = Field(default=None, description=(
+        "present when this id was answered before: the stored first outcome, nothing was run again"))
 
 
 class StaleCurrent(Message):
@@ -403,6 +413,8 @@ class ErrorReply(Message):
     in_response: CorrelationId | None
     ok: Literal[False]
     error: ErrorInfo
+    replayed: Literal[True] | None = Field(default=None, description=(
+        "present when this id was answered before: the stored first outcome, nothing was run again"))
 
 
 # The `data` of each command's ok reply.
@@ -473,7 +485,7 @@ def command_args() -> dict[str, type[BaseModel]]:
 
 def server_message(audience: str):
     """Any message the server may send to a connection of this audience."""
-    return SNAPSHOTS[audience] | event_union(audience) | OkReply | ErrorReply
+    return SNAPSHOTS[audience] | event_union(audience) | HubStatus | OkReply | ErrorReply
 
 
 @cache
@@ -520,6 +532,7 @@ def json_schemas() -> dict[str, dict]:
         name = "event." + model.model_fields["type"].annotation.__args__[0]
         out[name] = _schema(name, model)
     out["event.attendance.updated.staff"] = _schema("event.attendance.updated.staff", StaffAttendanceUpdatedEvent)
+    out["hub.status"] = _schema("hub.status", HubStatus)
     out["reply.ok"] = _schema("reply.ok", OkReply)
     out["reply.error"] = _schema("reply.error", ErrorReply)
     return out

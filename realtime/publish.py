@@ -1,14 +1,42 @@
-"""Publishing events after commit: encode once per audience, one group_send each."""
+"""Publishing events after commit: encode once per audience, one group_send each.
 
+Publishing never runs on the database thread, never delays a reply and never raises
+(docs/decisions/0005-exactly-once-commands.md):
+
+- `publish()` is called by the after-commit callback, on whatever thread committed. It
+  hands the events to the process's event loop (the one Daphne serves connections on)
+  and returns at once. Without such a loop (a management command, a plain script) it
+  sends itself, each send bounded by the timeout.
+- On the loop, one publisher task per loop sends batches in commit order, each
+  group_send bounded by HUB_PUBLISH_TIMEOUT_MS. An event sent to every audience gets
+  `SittingEvent.published_at` (written from a thread of its own, not the loop and not
+  the connections' database thread).
+- A failed or timed-out send leaves its event and the rest of its batch unpublished
+  (published_at null) for the recovery to republish from the log, and marks the
+  process "degraded": for one timeout's length after a failure batches are not tried
+  at all (left for the recovery too), so a frozen Redis costs the queue nothing. The
+  state is logged when it changes and told to local connections (`hub.status`).
+"""
+
+import asyncio
 import json
+import logging
+import os
+import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
 
 from accounts.permissions import AUDIENCES
 
 from .audience import group_name, shape_event
+
+log = logging.getLogger(__name__)
 
 
 def encode(message: dict) -> str:
@@ -25,23 +53,13 @@ def event_message(seq: int, type_: str, data: dict, audience: str) -> dict:
 
 def publish_after_commit(sitting, events: list[tuple[int, str, dict]]) -> None:
     sitting_id = sitting.pk
-    transaction.on_commit(lambda: publish(sitting_id, events))
+    # robust: whatever happens after commit, the change stays committed and its reply says so.
+    transaction.on_commit(lambda: publish(sitting_id, events), robust=True)
 
 
 def publish(sitting_id: int, events: list[tuple[int, str, dict]]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    send = async_to_sync(_send_all)
-    send(layer, sitting_id, events)
-
-
-async def _send_all(layer, sitting_id, events):
-    for seq, type_, data in events:
-        for audience in AUDIENCES:
-            text = encode(event_message(seq, type_, data, audience))
-            group = group_name(sitting_id, audience)
-            await layer.group_send(group, {"type": "hub.event", "text": text, "group": group, "seq": seq})
+    """Publish committed events (seq, type, data) of a sitting. Returns at once; never raises."""
+    _dispatch(("events", sitting_id, events))
 
 
 def device_group(device_id: int) -> str:
@@ -50,10 +68,216 @@ def device_group(device_id: int) -> str:
 
 def close_device_after_commit(device_id: int) -> None:
     """After commit, close every hub connection of this (revoked) device."""
+    transaction.on_commit(lambda: _dispatch(("revoke", device_id, None)), robust=True)
 
-    def send():
+
+async def publish_now(sitting_id: int, events: list[tuple[int, str, dict]]) -> bool:
+    """Send these events now, in order, each send bounded by the timeout, and mark the ones
+    sent. True when all were sent. For the recovery, which republishes from the log."""
+    layer = get_channel_layer()
+    if layer is None:
+        return True
+    sent = await _send_events(layer, sitting_id, events)
+    if sent:
+        await asyncio.get_running_loop().run_in_executor(_marker, _mark_in_thread, sitting_id, sent)
+    return len(sent) == len(events)
+
+
+# ---- health ------------------------------------------------------------------
+
+# Per event loop: a Daphne process serves all its connections on one loop (tests: one per test).
+_healths: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+_no_loop_health: dict = {}
+_listeners: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list]" = weakref.WeakKeyDictionary()
+
+
+def _health() -> dict:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        state = _no_loop_health
+    else:
+        state = _healths.get(loop)
+        if state is None:
+            state = _healths[loop] = {}
+    if not state:
+        state.update(degraded=False, last_failure=None, retry_at=0.0)
+    return state
+
+
+def health() -> dict:
+    """This process's publishing: {"degraded": bool, "last_failure": datetime | None}."""
+    state = _health()
+    return {"degraded": state["degraded"], "last_failure": state["last_failure"]}
+
+
+def watch_health(callback) -> None:
+    """Call `callback(degraded: bool)` on the running loop whenever this process's state changes."""
+    _listeners.setdefault(asyncio.get_running_loop(), []).append(callback)
+
+
+def _set_degraded(degraded: bool, error: BaseException | None = None) -> None:
+    state = _health()
+    if degraded:
+        state["last_failure"] = timezone.now()
+        state["retry_at"] = time.monotonic() + _timeout()
+    if state["degraded"] == degraded:
+        return
+    state["degraded"] = degraded
+    if degraded:
+        log.error("live updates degraded: publishing to the channel layer failed (%r); "
+                  "events stay in the log for the recovery", error)
+    else:
+        log.warning("live updates restored: publishing to the channel layer works again")
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    for callback in list(_listeners.get(loop, ())):
+        try:
+            callback(degraded)
+        except Exception:
+            log.exception("a publish-health listener failed")
+
+
+# ---- sending -------------------------------------------------------------------
+
+def _timeout() -> float:
+    return settings.HUB_PUBLISH_TIMEOUT_MS / 1000
+
+
+async def _send_events(layer, sitting_id, events) -> list[int]:
+    """Send each event to every audience; returns the seqs fully sent (stops at the first failure)."""
+    sent = []
+    for seq, type_, data in events:
+        for audience in AUDIENCES:
+            text = encode(event_message(seq, type_, data, audience))
+            group = group_name(sitting_id, audience)
+            message = {"type": "hub.event", "text": text, "group": group, "seq": seq}
+            try:
+                await asyncio.wait_for(layer.group_send(group, message), _timeout())
+            except asyncio.CancelledError:
+                raise
+            except BaseException as e:  # noqa: BLE001 (a timeout, a refused connection, anything)
+                _set_degraded(True, e)
+                return sent
+        sent.append(seq)
+    _set_degraded(False)
+    return sent
+
+
+async def _send_revoke(layer, device_id) -> None:
+    try:
+        await asyncio.wait_for(layer.group_send(device_group(device_id), {"type": "hub.revoked"}), _timeout())
+    except asyncio.CancelledError:
+        raise
+    except BaseException as e:  # noqa: BLE001
+        _set_degraded(True, e)
+
+
+# One thread writes published_at: not the loop, and not the connections' database thread.
+_marker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-publish-mark")
+
+
+def _mark_published(sitting_id: int, seqs: list[int]) -> None:
+    from .models import SittingEvent
+
+    try:
+        SittingEvent.objects.filter(sitting_id=sitting_id, seq__in=seqs, published_at__isnull=True).update(
+            published_at=timezone.now())
+    except Exception:
+        log.exception("marking events %s of sitting %s published failed (the recovery will send them again)",
+                      seqs, sitting_id)
+
+
+def _mark_in_thread(sitting_id: int, seqs: list[int]) -> None:
+    try:
+        _mark_published(sitting_id, seqs)
+    finally:
+        close_old_connections()  # this thread's connection, renewed as a request's would be
+
+
+class _Publisher:
+    """One per event loop: sends what was committed, in commit order, one batch at a time."""
+
+    MAX_QUEUED = 10000  # beyond this, batches are left to the recovery
+
+    def __init__(self):
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def put(self, item) -> None:
+        if self.queue.qsize() >= self.MAX_QUEUED:
+            log.error("hub publisher: %d batches queued; leaving this one to the recovery", self.queue.qsize())
+            _set_degraded(True, RuntimeError("publish queue full"))
+            return
+        self.queue.put_nowait(item)
+
+    async def _run(self):
+        loop = asyncio.get_running_loop()
+        while True:
+            kind, target, events = await self.queue.get()
+            try:
+                layer = get_channel_layer()
+                if layer is None:
+                    continue
+                state = _health()
+                if state["degraded"] and time.monotonic() < state["retry_at"]:
+                    continue  # Redis failed a moment ago: don't queue behind it; the log has the events
+                if kind == "revoke":
+                    await _send_revoke(layer, target)
+                    continue
+                sent = await _send_events(layer, target, events)
+                if sent:
+                    loop.run_in_executor(_marker, _mark_in_thread, target, sent)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub publisher: publishing failed")
+
+
+_publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Publisher]" = weakref.WeakKeyDictionary()
+
+
+def _enqueue(item) -> None:
+    # On the loop.
+    loop = asyncio.get_running_loop()
+    publisher = _publishers.get(loop)
+    if publisher is None or publisher.task.done():
+        publisher = _publishers[loop] = _Publisher()
+    publisher.put(item)
+
+
+def _loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop serving this process's connections, seen from the current thread."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    # A thread of sync_to_async / database_sync_to_async: asgiref keeps its loop here.
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid():
+        loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+        if loop is not None and not loop.is_closed() and loop.is_running():
+            return loop
+    return None
+
+
+def _dispatch(item) -> None:
+    try:
+        loop = _loop()
+        if loop is not None:
+            loop.call_soon_threadsafe(_enqueue, item)
+            return
+        # No loop (a management command, a script): send from here, each send bounded.
+        kind, target, events = item
         layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(device_group(device_id), {"type": "hub.revoked"})
-
-    transaction.on_commit(send)
+        if layer is None:
+            return
+        if kind == "revoke":
+            async_to_sync(_send_revoke)(layer, target)
+            return
+        sent = async_to_sync(_send_events)(layer, target, events)
+        if sent:
+            _mark_published(target, sent)
+    except Exception:
+        log.exception("publishing %s failed", item[0])

@@ -12,17 +12,19 @@
    the events (for replay) and publishes them after commit.
 """
 
+import hashlib
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.permissions import Actor, may
 from audit import sampling as audit_sampling
 from audit.services import record
 from meeting.models import Sitting
 
-from .models import SittingEvent
+from .models import CommandOutcome, SittingEvent
 from .publish import publish_after_commit
 
 
@@ -87,3 +89,91 @@ def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, det
             ]
             SittingEvent.objects.bulk_create(stored)
             publish_after_commit(sitting, [(e.seq, e.type, e.data) for e in stored])
+
+
+# ---- commands: one outcome each (docs/decisions/0005-exactly-once-commands.md) ----
+
+@dataclass
+class Outcome:
+    """What a hub command came to: ok with `data`, or refused with `error` {code, message, ...}.
+    `replayed`: answered from the stored outcome of an earlier command with the same id."""
+
+    ok: bool
+    data: dict | None = None
+    error: dict | None = None
+    replayed: bool = False
+
+
+def error_body(e: ServiceError) -> dict:
+    return {"code": e.code, "message": str(e.message), **e.data}
+
+
+def sender_key(actor: Actor) -> str | None:
+    """Whose command ids these are: the paired device, else the signed-in person; None for
+    an anonymous observer (it changes nothing, so nothing of it is stored)."""
+    if actor.device is not None:
+        return f"device:{actor.device.pk}"
+    user = actor.user
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return None
+
+
+def _command_key(command_id) -> str:
+    # Typed, so that the ids 5 and "5" stay two commands.
+    return f"i:{command_id}" if isinstance(command_id, int) else f"s:{command_id}"
+
+
+def _fingerprint(cmd: str, args: dict) -> str:
+    canonical = json.dumps([cmd, args], sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call) -> Outcome:
+    """Run `call()` (a service call) as the hub command `command_id` of this sender, once.
+
+    The outcome row is inserted first, in the transaction that then runs the service, and
+    completed before it commits: a change that committed has its outcome, a rolled-back one
+    none. The same id again (any connection, any worker) finds the row and runs nothing; two
+    racing with one id collide on the unique key, and the loser answers the winner's outcome.
+    A refusal (ServiceError) is an outcome too, stored beside the audit record it wrote.
+    Any other exception rolls everything back (nothing changed, nothing stored) and propagates.
+    """
+    who = sender_key(actor)
+    if who is None:
+        return _outcome(call)
+    key = _command_key(command_id)
+    fingerprint = _fingerprint(cmd, args)
+    inserted = False
+    try:
+        with transaction.atomic():
+            row = CommandOutcome.objects.create(who=who, command_id=key, sitting_id=sitting_id, cmd=cmd,
+                                                fingerprint=fingerprint, ok=False)
+            inserted = True
+            outcome = _outcome(call)
+            row.ok, row.result, row.error = outcome.ok, outcome.data, outcome.error
+            row.save(update_fields=["ok", "result", "error"])
+    except IntegrityError:
+        if inserted:
+            raise  # the service's own constraint, not ours
+        row = CommandOutcome.objects.filter(who=who, command_id=key).first()
+        if row is None:  # pruned meanwhile: very old; treat as new
+            return run_command(actor, sitting_id, command_id, cmd, args, call)
+        return _replay(row, fingerprint)
+    return outcome
+
+
+def _outcome(call) -> Outcome:
+    try:
+        return Outcome(ok=True, data=call() or {})
+    except ServiceError as e:
+        return Outcome(ok=False, error=error_body(e))
+
+
+def _replay(row: CommandOutcome, fingerprint: str) -> Outcome:
+    from django.utils.translation import gettext as _
+
+    if row.fingerprint != fingerprint:
+        return Outcome(ok=False, error={"code": "id_reused", "message": str(
+            _("Mã lệnh này đã được dùng cho một lệnh khác; không có gì thay đổi."))})
+    return Outcome(ok=row.ok, data=row.result if row.ok else None, error=row.error, replayed=True)

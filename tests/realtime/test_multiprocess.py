@@ -174,7 +174,9 @@ class Client:
         self.state = ClientState()
         self.commands = {}
         self.events = []
-        self._ids = iter(range(1, 10**6))
+        # A command id is its sender's idempotency key (docs/decisions/0005): a client that
+        # reconnects as the same person must not reuse the ids of its earlier connection.
+        self._ids = (f"{secrets.token_hex(4)}-{n}" for n in range(1, 10**6))
 
     @classmethod
     async def connect(cls, worker: Worker, sitting_id: int, sessionid: str | None):
