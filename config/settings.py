@@ -170,6 +170,9 @@ HUB_COMMAND_OUTCOME_DAYS = env.integer("HUB_COMMAND_OUTCOME_DAYS", 2, minimum=1)
 # One group_send to the channel layer (Redis) waits at most this long (ms); what fails stays
 # unpublished in the event log for the recovery, and the process reports "live updates degraded".
 HUB_PUBLISH_TIMEOUT_MS = env.integer("HUB_PUBLISH_TIMEOUT_MS", 1000, minimum=10)
+# Every this many seconds each process tells each of its hub connections the sitting's current
+# seq (a heartbeat), so a client that missed events finds out and syncs (realtime/heartbeat.py).
+HUB_HEARTBEAT_SECONDS = env.integer("HUB_HEARTBEAT_SECONDS", 5, minimum=1)
 
 # ---- The document library (library/) ----
 # Largest file one upload may carry (bytes). The web server's own limit must be at least this.

@@ -25,6 +25,7 @@ from meeting.models import Sitting
 
 from .audience import group_name
 from .commands import COMMANDS
+from .heartbeat import Ticker, current_seq
 from .models import SittingEvent
 from .publish import device_group, encode, event_message, watch_health
 from .schemas import Envelope, SyncArgs
@@ -54,6 +55,8 @@ class _Relay:
         self.channel = None
         self.members: dict[str, set] = {}
         self.lock = asyncio.Lock()
+        # The heartbeat to this process's connections (realtime.heartbeat).
+        self.ticker = Ticker(self)
 
     async def join(self, layer, group, consumer):
         async with self.lock:
@@ -65,6 +68,7 @@ class _Relay:
                 self.members[group] = set()
                 await layer.group_add(group, self.channel)
             self.members[group].add(consumer)
+            self.ticker.ensure_running()
 
     async def leave(self, layer, group, consumer):
         async with self.lock:
@@ -250,7 +254,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         except ValidationError as e:
             return await self._error(corr, "bad_envelope", _("Tin nhắn phải có dạng {id, cmd, args}."), e)
         if envelope.cmd == "ping":
-            return await self._reply(envelope.id, {"server_time": timezone.now().isoformat()})
+            return await self._ping(envelope.id)
         if envelope.cmd == "sync":
             return await self._replay(envelope)
         entry = COMMANDS.get(envelope.cmd)
@@ -311,6 +315,16 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if events is None:
             return await self._send_snapshot(in_response=envelope.id)
         await self._reply(envelope.id, {"events": events})
+
+    async def _ping(self, corr):
+        # The sitting's current seq: a client whose seq is lower missed events (issue 9).
+        try:
+            seq = await database_sync_to_async(current_seq)(self.sitting_id)
+        except Exception:
+            # The link works even if the database does not: answer, with the seq unknown.
+            log.exception("ping: reading the sitting's seq failed")
+            seq = None
+        await self._reply(corr, {"server_time": timezone.now().isoformat(), "seq": seq})
 
     async def _reply(self, corr, data):
         await self.send(text_data=encode({"in_response": corr, "ok": True, "data": data or {}}))

@@ -1,7 +1,7 @@
 """The schema of every message of the hub, both ways.
 
 Server -> client: the snapshot (one state shape per audience), each event, the
-ok reply and the error reply, and the `data` of each command's ok reply.
+heartbeat, the ok reply and the error reply, and the `data` of each command's ok reply.
 Client -> server: the envelope and each command's arguments, which live in
 realtime.schemas (the consumer validates with them) and are only listed here.
 
@@ -372,6 +372,17 @@ def event_union(audience: str):
     return Annotated[Union[EVENTS[audience]], Field(discriminator="type")]  # noqa: UP007 (a Union of a tuple built at runtime)
 
 
+# ---- the heartbeat ------------------------------------------------------
+
+class Heartbeat(Message):
+    """Sent to every connection every HUB_HEARTBEAT_SECONDS (5 s by default). Not an event: it changes
+    no state. A `seq` above yours means you missed events: send `sync`."""
+
+    type: Literal["heartbeat"]
+    seq: Count = Field(description="the sitting's current seq")
+    server_time: Time
+
+
 class HubStatus(Message):
     """This server process could (degraded false) or could not (true) publish to the channel layer:
     while degraded, events may arrive late or only through `sync`; commands still work."""
@@ -424,6 +435,8 @@ class NoResult(Message):
 
 class PingResult(Message):
     server_time: Time
+    seq: Count | None = Field(description="the sitting's current seq: yours is lower, you missed events (sync); "
+                                          "null when the server could not read it")
 
 
 class CurrentItemResult(Message):
@@ -485,7 +498,7 @@ def command_args() -> dict[str, type[BaseModel]]:
 
 def server_message(audience: str):
     """Any message the server may send to a connection of this audience."""
-    return SNAPSHOTS[audience] | event_union(audience) | HubStatus | OkReply | ErrorReply
+    return SNAPSHOTS[audience] | event_union(audience) | Heartbeat | HubStatus | OkReply | ErrorReply
 
 
 @cache
@@ -532,6 +545,7 @@ def json_schemas() -> dict[str, dict]:
         name = "event." + model.model_fields["type"].annotation.__args__[0]
         out[name] = _schema(name, model)
     out["event.attendance.updated.staff"] = _schema("event.attendance.updated.staff", StaffAttendanceUpdatedEvent)
+    out["heartbeat"] = _schema("heartbeat", Heartbeat)
     out["hub.status"] = _schema("hub.status", HubStatus)
     out["reply.ok"] = _schema("reply.ok", OkReply)
     out["reply.error"] = _schema("reply.error", ErrorReply)

@@ -122,6 +122,7 @@ class HubClient:
         self.commands: dict = {}  # correlation id -> command name
         self.client = ClientState()
         self.apply_events = True
+        self.heartbeats: list[dict] = []  # kept apart: a heartbeat is neither an event nor a reply
 
     @property
     def state(self):
@@ -139,6 +140,20 @@ class HubClient:
     # ---- receiving ---------------------------------------------------------
 
     async def receive(self, timeout: float = 3) -> dict:
+        """The next frame other than a heartbeat (heartbeats go to `heartbeats`)."""
+        while True:
+            message = await self._frame(timeout)
+            if message.get("type") != "heartbeat":
+                return message
+
+    async def receive_heartbeat(self, timeout: float = 3) -> dict:
+        """Receive (and apply) frames until the next heartbeat; returns it."""
+        while True:
+            message = await self._frame(timeout)
+            if message.get("type") == "heartbeat":
+                return message
+
+    async def _frame(self, timeout: float) -> dict:
         output = await self.comm.receive_output(timeout)
         if output["type"] == "websocket.close":
             raise Refused(output.get("code"))
@@ -151,6 +166,9 @@ class HubClient:
             self.audience = AUDIENCE[first["you"]["role"]]
             self.you = first["you"]
         message = validate_message(text, self.audience, self.commands)
+        if message.get("type") == "heartbeat":
+            self.heartbeats.append(message)
+            return message
         self.messages.append(message)
         if "type" in message and (message["type"] == "snapshot" or self.apply_events):
             self.client.apply(message)
@@ -162,7 +180,10 @@ class HubClient:
         return message
 
     async def expect_nothing(self, timeout: float = 0.1):
-        assert await self.comm.receive_nothing(timeout), f"unexpected message: {await self.receive()}"
+        """Nothing but heartbeats arrives within `timeout`."""
+        while not await self.comm.receive_nothing(timeout):
+            message = await self._frame(timeout)
+            assert message.get("type") == "heartbeat", f"unexpected message: {message}"
 
     async def settle(self, timeout: float = 3) -> list[dict]:
         """Receive until this client has every event committed so far; returns the events."""
@@ -218,6 +239,15 @@ class HubClient:
     async def ping(self):
         """The connection is open and answers."""
         assert await self.ok("ping")
+
+    async def catch_up(self):
+        """What a client does when a heartbeat or a ping reply says it is behind: `sync` from its seq,
+        and apply the replayed events (a snapshot answering it is applied as it arrives)."""
+        reply = await self.reply_to(await self.send("sync", {"since_seq": self.seq}))
+        if reply.get("type") != "snapshot":
+            assert reply["ok"] is True, reply
+            for event in reply["data"]["events"]:
+                self.client.apply(event)
 
     async def close(self):
         await self.comm.disconnect()

@@ -1,0 +1,72 @@
+"""No client stays behind unnoticed (issue 9): the ping reply and a regular heartbeat
+tell every connection the sitting's current seq, so a client that missed events
+(Redis down, a worker dead between commit and publish) learns it within one
+heartbeat, syncs, and ends with exactly the state of a fresh snapshot."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from .hub import current_seq
+from .downable_layer import DOWNABLE, DownableLayer
+from .test_replay import AUDIENCES, fresh
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def quick_heartbeat(settings):
+    settings.HUB_HEARTBEAT_SECONDS = 0.2
+
+
+@pytest.fixture
+def downable_layer(settings):
+    settings.CHANNEL_LAYERS = DOWNABLE
+    DownableLayer.down = False
+    yield DownableLayer
+    DownableLayer.down = False
+
+
+async def test_the_ping_reply_carries_the_sittings_current_seq(hub):
+    chair = await hub.connect("chair")
+    alice = await hub.connect("alice")
+    await chair.ok("sitting.open")
+    await chair.ok("agenda.next")
+    reply = await alice.ok("ping")
+    assert reply["seq"] == await database_sync_to_async(current_seq)(chair.sitting_id) == 2
+
+
+async def test_every_connection_hears_the_current_seq_in_a_heartbeat(hub, quick_heartbeat):
+    watchers = {persona: await hub.connect(persona) for persona in AUDIENCES}
+    await watchers["chair"].ok("sitting.open")
+    await watchers["chair"].ok("sitting.announce", {"text": "Đề nghị các đại biểu về chỗ ngồi."})
+    server_seq = await database_sync_to_async(current_seq)(watchers["chair"].sitting_id)
+    assert server_seq == 2
+    for persona, watcher in watchers.items():
+        heartbeat = await watcher.receive_heartbeat()
+        while heartbeat["seq"] < server_seq:  # one read before the last commit
+            heartbeat = await watcher.receive_heartbeat()
+        assert heartbeat["seq"] == server_seq, persona
+
+
+async def test_clients_that_missed_events_while_redis_was_down_learn_it_from_the_heartbeat_and_sync(
+        hub, quick_heartbeat, downable_layer):
+    watchers = {persona: await hub.connect(persona) for persona in AUDIENCES}
+    chair = watchers["chair"]
+    await chair.ok("sitting.open")
+    await chair.ok("agenda.next")
+    for watcher in watchers.values():
+        await watcher.settle()
+    downable_layer.down = True
+    # The chair moves on while no event can be published; the reply is not this test's subject.
+    await chair.reply_to(await chair.send("agenda.next"))
+    await chair.reply_to(await chair.send("sitting.announce", {"text": "Giải lao 15 phút."}))
+    server_seq = await database_sync_to_async(current_seq)(chair.sitting_id)
+    assert server_seq == 4
+    for persona, watcher in watchers.items():
+        assert watcher.seq == 2, f"{persona} got an event the layer could not have carried"
+        heartbeat = await watcher.receive_heartbeat()
+        while heartbeat["seq"] < server_seq:  # a heartbeat read before the last commit
+            heartbeat = await watcher.receive_heartbeat()
+        assert heartbeat["seq"] > watcher.seq
+        await watcher.catch_up()
+        assert (watcher.seq, watcher.state) == await fresh(chair.sitting_id, AUDIENCES[persona]), persona
