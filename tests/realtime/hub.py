@@ -123,6 +123,7 @@ class HubClient:
         self.client = ClientState()
         self.apply_events = True
         self.heartbeats: list[dict] = []  # kept apart: a heartbeat is neither an event nor a reply
+        self.statuses: list[dict] = []  # hub.status messages ("live updates degraded"), kept apart too
 
     @property
     def state(self):
@@ -143,7 +144,7 @@ class HubClient:
         """The next frame other than a heartbeat (heartbeats go to `heartbeats`)."""
         while True:
             message = await self._frame(timeout)
-            if message.get("type") != "heartbeat":
+            if message.get("type") not in ("heartbeat", "hub.status"):
                 return message
 
     async def receive_heartbeat(self, timeout: float = 3) -> dict:
@@ -169,6 +170,9 @@ class HubClient:
         if message.get("type") == "heartbeat":
             self.heartbeats.append(message)
             return message
+        if message.get("type") == "hub.status":
+            self.statuses.append(message)
+            return message
         self.messages.append(message)
         if "type" in message and (message["type"] == "snapshot" or self.apply_events):
             self.client.apply(message)
@@ -180,10 +184,10 @@ class HubClient:
         return message
 
     async def expect_nothing(self, timeout: float = 0.1):
-        """Nothing but heartbeats arrives within `timeout`."""
+        """Nothing but heartbeats (and hub.status) arrives within `timeout`."""
         while not await self.comm.receive_nothing(timeout):
             message = await self._frame(timeout)
-            assert message.get("type") == "heartbeat", f"unexpected message: {message}"
+            assert message.get("type") in ("heartbeat", "hub.status"), f"unexpected message: {message}"
 
     async def settle(self, timeout: float = 3) -> list[dict]:
         """Receive until this client has every event committed so far; returns the events."""
