@@ -46,7 +46,9 @@ class CommandOutcome(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["who", "command_id"], name="command_outcome_unique")]
+        # Per sitting too: a client that numbers its commands per connection (1, 2, …) cannot
+        # collide with its own commands of another sitting.
+        constraints = [models.UniqueConstraint(fields=["who", "sitting_id", "command_id"], name="command_outcome_unique")]
 
     def __str__(self):
         return f"{self.who} {self.command_id} {self.cmd} {'ok' if self.ok else 'refused'}"

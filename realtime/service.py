@@ -130,7 +130,7 @@ def _fingerprint(cmd: str, args: dict) -> str:
 
 
 def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call) -> Outcome:
-    """Run `call()` (a service call) as the hub command `command_id` of this sender, once.
+    """Run `call()` (a service call) as the hub command `command_id` of this sender in this sitting, once.
 
     The outcome row is inserted first, in the transaction that then runs the service, and
     completed before it commits: a change that committed has its outcome, a rolled-back one
@@ -156,7 +156,7 @@ def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict,
     except IntegrityError:
         if inserted:
             raise  # the service's own constraint, not ours
-        row = CommandOutcome.objects.filter(who=who, command_id=key).first()
+        row = CommandOutcome.objects.filter(who=who, sitting_id=sitting_id, command_id=key).first()
         if row is None:  # pruned meanwhile: very old; treat as new
             return run_command(actor, sitting_id, command_id, cmd, args, call)
         return _replay(row, fingerprint)

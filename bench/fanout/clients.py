@@ -371,6 +371,7 @@ class Chair:
         self.replies: dict[str, asyncio.Future] = {}
         self.seq_events: dict[int, asyncio.Event] = {}
         self.n = 0
+        self.prefix = os.urandom(4).hex()
 
     async def connect(self, spec: ClientSpec, timeout: float) -> None:
         from websockets.asyncio.client import connect
@@ -416,7 +417,7 @@ class Chair:
     async def send(self, cmd: str, args: dict) -> tuple[int, asyncio.Future]:
         """Write the command; return (t0 ns taken just before writing, future of (reply, its receive time))."""
         self.n += 1
-        corr = f"b{self.n}"
+        corr = f"b{self.prefix}-{self.n}"  # ids are idempotency keys: unique per sender across runs
         fut = asyncio.get_running_loop().create_future()
         self.replies[corr] = fut
         text = json.dumps({"id": corr, "cmd": cmd, "args": args}, ensure_ascii=False, separators=(",", ":"))

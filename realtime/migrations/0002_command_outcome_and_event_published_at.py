@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('who', 'command_id'), name='command_outcome_unique')],
+                'constraints': [models.UniqueConstraint(fields=('who', 'sitting_id', 'command_id'), name='command_outcome_unique')],
             },
         ),
         migrations.AddIndex(

@@ -32,6 +32,7 @@ marked `browser` and skip with a reason when Chromium or Playwright is missing.
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -371,6 +372,7 @@ class HubClient:
         assert self.snapshot["type"] == "snapshot", self.snapshot
         self.current = self.snapshot["data"]["agenda"]["current_item_id"]
         self._n = 0
+        self._prefix = secrets.token_hex(4)
 
     def _seen(self, msg: dict):
         if msg.get("type") in ("agenda.current", "agenda.items"):
@@ -386,7 +388,7 @@ class HubClient:
         if cmd in self.NAVIGATION:
             args.setdefault("expect_current", self.current)
         self._n += 1
-        cid = f"t{self._n}"
+        cid = f"t{self._prefix}-{self._n}"  # command ids are idempotency keys: unique per sender
         self.ws.send(json.dumps({"id": cid, "cmd": cmd, "args": args}))
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
