@@ -7,6 +7,12 @@
  * order, asks for the missed ones on a gap, gets a fresh snapshot on every
  * (re)connect, and reconnects by itself with backoff. `hub.now()` is the
  * server's clock (ms), for timers the server owns.
+ *
+ * Exactly once (docs/protocol.md): a command's id is its idempotency key, so ids
+ * are unique per page load (a random prefix), and a command left unanswered when
+ * the link dropped is sent again, with the same id, once the new snapshot is in:
+ * the server answers it from the stored outcome and never runs it twice.
+ * `hub.degraded` is true while the server says it cannot publish live updates.
  */
 (function (global) {
   "use strict";
@@ -66,6 +72,15 @@
     return true;
   }
 
+  /* A prefix for this page's command ids: ids stay unique for the sender (device or person)
+   * across reloads and tabs, as the server's idempotency keys must. */
+  function randomPrefix() {
+    const bytes = new Uint8Array(6);
+    if (global.crypto && global.crypto.getRandomValues) global.crypto.getRandomValues(bytes);
+    else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   class HubError extends Error {
     constructor(code, message, fields, current) {
       super(message || code);
@@ -86,6 +101,8 @@
       this.offsetMs = 0; // server clock - local clock
       this._pending = new Map();
       this._nextId = 1;
+      this._idPrefix = randomPrefix();
+      this.degraded = false; // the server's hub.status: live updates may be late
       this._retry = 0;
       this._syncing = false;
       this._closedByServer = null;
@@ -145,9 +162,18 @@
     }
 
     _onClose(ev) {
-      for (const [, p] of this._pending) p.reject(new HubError("disconnected", "connection lost"));
-      this._pending.clear();
-      if (ev.code === 4403 || ev.code === 4404) {
+      const final = ev.code === 4403 || ev.code === 4404;
+      // A command may have been done even though its reply was lost: keep it, and send it
+      // again with the same id after reconnecting (_onSnapshot). Ping and sync are not kept.
+      for (const [id, p] of this._pending) {
+        if (final || !p.resend) {
+          clearTimeout(p.timer);
+          p.reject(new HubError("disconnected", "connection lost"));
+          this._pending.delete(id);
+        }
+      }
+      this.degraded = false;
+      if (final) {
         this._closedByServer = ev.code;
         this._setStatus(ev.code === 4403 ? "forbidden" : "not_found");
         return;
@@ -174,6 +200,10 @@
         return;
       }
       if (msg.type === "snapshot") return this._onSnapshot(msg);
+      if (msg.type === "hub.status") {
+        this.degraded = !!msg.degraded;
+        return this._setStatus(this.status);
+      }
       if (msg.in_response !== undefined) return this._onReply(msg);
       if (msg.seq !== undefined) return this._onEvent(msg);
     }
@@ -188,6 +218,14 @@
       if (msg.in_response !== undefined) this._settle(msg.in_response, true, {});
       this._setStatus("live");
       this._changed("snapshot");
+      if (msg.in_response === undefined) this._resendPending();
+    }
+
+    /* After a reconnect: the commands whose reply the old socket lost, again with their ids. */
+    _resendPending() {
+      for (const [, p] of this._pending) {
+        if (p.resend && this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(p.frame);
+      }
     }
 
     _onEvent(msg) {
@@ -254,12 +292,14 @@
           reject(new HubError("disconnected", "not connected"));
           return;
         }
-        const id = `c${this._nextId++}`;
+        const id = `${this._idPrefix}-${this._nextId++}`;
         const timer = setTimeout(() => {
           if (this._pending.delete(id)) reject(new HubError("timeout", "no reply"));
         }, timeoutMs || 15000);
-        this._pending.set(id, { resolve, reject, timer });
-        this.ws.send(JSON.stringify({ id, cmd, args: args || {} }));
+        const frame = JSON.stringify({ id, cmd, args: args || {} });
+        const resend = cmd !== "ping" && cmd !== "sync";
+        this._pending.set(id, { resolve, reject, timer, frame, resend });
+        this.ws.send(frame);
       });
     }
   }
