@@ -85,8 +85,8 @@
 
   const hub = new Hub(sittingId, {
     onState: (state, type) => render(state, type),
-    onStatus: (status) => {
-      Faces.setConnection(ui.conn, status);
+    onStatus: (status, h) => {
+      Faces.setConnection(ui.conn, status, h.degraded);
       document.body.classList.toggle("disconnected", status !== "live");
     },
     onError: (err) => Faces.toast(Faces.errorMessage(err)),

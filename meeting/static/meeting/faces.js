@@ -72,6 +72,7 @@
   const CONNECTION = {
     connecting: gettext("Đang kết nối…"),
     live: gettext("Đã kết nối"),
+    degraded: gettext("Đã kết nối — cập nhật trực tiếp đang chậm"),
     offline: gettext("Mất kết nối — đang kết nối lại…"),
     reconnecting: gettext("Mất kết nối — đang kết nối lại…"),
     forbidden: gettext("Bạn không có quyền theo dõi phiên họp này."),
@@ -157,10 +158,13 @@
     }
   }
 
-  function setConnection(el, status) {
-    el.className = `conn ${status}`;
+  /* degraded: connected, but the server says it cannot publish live updates right now
+   * (hub.status; the page catches up through sync). */
+  function setConnection(el, status, degraded) {
+    const slow = status === "live" && degraded;
+    el.className = `conn ${status}${slow ? " degraded" : ""}`;
     const text = el.querySelector(".conn-text");
-    if (text) text.textContent = CONNECTION[status] || status;
+    if (text) text.textContent = slow ? CONNECTION.degraded : CONNECTION[status] || status;
   }
 
   global.Faces = {
