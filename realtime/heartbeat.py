@@ -12,20 +12,30 @@ matters: a client whose seq is lower has missed events and asks for them
 (`sync`). The seq is the same for every audience (an event an audience may not
 see reaches it as `skip`), so one text per sitting serves every connection.
 
+After each heartbeat the ticker also recovers what a failure left
+unpublished: events of those same sittings committed but still without
+`published_at` (Redis was down or frozen, or a worker died between commit and
+publish), older than a publish could legitimately take, are published again
+from the stored log (realtime.publish.publish_now, which marks them). Two
+processes may both republish an event: clients drop a seq they already have.
+
 The ticker stops when the process has no connection left and starts again
 with the next one. docs/decisions/0006-heartbeat-and-recovery.md.
 """
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.permissions import AUDIENCES
 from meeting.models import Sitting
 
-from .publish import encode
+from .models import SittingEvent
+from .publish import encode, publish_now
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +53,39 @@ def current_seq(sitting_id: int) -> int | None:
     return Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
 
 
+# At most this many events of one sitting are republished per heartbeat (the rest at the next).
+REPUBLISH_BATCH = 200
+
+
+def republish_after() -> timedelta:
+    """How old an unpublished event must be before it counts as lost rather than in flight:
+    a heartbeat period, and at least what publishing one event may take (one send per audience,
+    each bounded by HUB_PUBLISH_TIMEOUT_MS)."""
+    return timedelta(seconds=max(settings.HUB_HEARTBEAT_SECONDS,
+                                 len(AUDIENCES) * settings.HUB_PUBLISH_TIMEOUT_MS / 1000))
+
+
+def unpublished_events(sitting_ids: list[int]) -> dict[int, list[tuple[int, str, dict]]]:
+    """sitting id -> its events committed but never published, oldest first (the partial index
+    event_unpublished answers this without reading the published ones)."""
+    before = timezone.now() - republish_after()
+    rows = (SittingEvent.objects.filter(sitting_id__in=sitting_ids, published_at__isnull=True, at__lt=before)
+            .order_by("sitting_id", "seq").values_list("sitting_id", "seq", "type", "data"))
+    lost: dict[int, list[tuple[int, str, dict]]] = {}
+    for sitting_id, seq, type_, data in rows:
+        events = lost.setdefault(sitting_id, [])
+        if len(events) < REPUBLISH_BATCH:
+            events.append((seq, type_, data))
+    return lost
+
+
 class Ticker:
     """Sends the heartbeat to the connections of one relay (one process)."""
 
     def __init__(self, relay):
         self.relay = relay
         self.task: asyncio.Task | None = None
+        self.recovery: asyncio.Task | None = None
         self.failing = False
 
     def ensure_running(self):
@@ -82,7 +119,8 @@ class Ticker:
             self.failing = False
 
     async def beat(self):
-        """One heartbeat to every local connection: one query, one encoding per sitting."""
+        """One heartbeat to every local connection: one query, one encoding per sitting;
+        then the recovery of these sittings' unpublished events, unless the last one still runs."""
         by_sitting = self._local_sittings()
         if not by_sitting:
             return
@@ -97,3 +135,20 @@ class Ticker:
                     await consumer.relay(seq, text)
                 except Exception:
                     log.exception("sending a hub heartbeat failed")
+        if self.recovery is None or self.recovery.done():
+            # Its own task: a frozen channel layer delays the recovery, never the next heartbeat.
+            self.recovery = asyncio.get_running_loop().create_task(self.recover(list(seqs)))
+
+    async def recover(self, sitting_ids: list[int]) -> None:
+        """Publish again, from the log, the events of these sittings that a failure left unpublished."""
+        try:
+            lost = await database_sync_to_async(unpublished_events)(sitting_ids)
+            for sitting_id, events in lost.items():
+                if not await publish_now(sitting_id, events):
+                    return  # the layer still fails (publish logs that): the next heartbeat tries again
+                log.warning("hub recovery: republished %d event(s) of sitting %s (seq %d-%d) left unpublished",
+                            len(events), sitting_id, events[0][0], events[-1][0])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("hub recovery: republishing unpublished events failed")
