@@ -14,6 +14,7 @@
 
 import hashlib
 import json
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ from meeting.models import Sitting
 
 from .models import CommandOutcome, SittingEvent
 from .publish import publish_after_commit
+
+log = logging.getLogger(__name__)
 
 
 class ServiceError(Exception):
@@ -157,10 +160,33 @@ def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict,
         if inserted:
             raise  # the service's own constraint, not ours
         row = CommandOutcome.objects.filter(who=who, sitting_id=sitting_id, command_id=key).first()
-        if row is None:  # pruned meanwhile: very old; treat as new
+        if row is None:  # pruned in between: as old as that, it is a new command
             return run_command(actor, sitting_id, command_id, cmd, args, call)
         return _replay(row, fingerprint)
+    if row.pk % PRUNE_EVERY == 0:
+        # Outcomes are kept for a bounded time: every PRUNE_EVERY-th command sweeps the old ones.
+        # After the commit: a failure here must not turn the committed change's reply into an error.
+        try:
+            prune_command_outcomes()
+        except Exception:
+            log.exception("pruning old command outcomes failed")
     return outcome
+
+
+PRUNE_EVERY = 1000
+
+
+def prune_command_outcomes(now=None) -> int:
+    """Forget outcomes older than HUB_COMMAND_OUTCOME_DAYS days; returns how many.
+    Also `manage.py prune_command_outcomes`."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.HUB_COMMAND_OUTCOME_DAYS)
+    deleted, _ = CommandOutcome.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def _outcome(call) -> Outcome:

@@ -9,11 +9,15 @@ and when two workers race. A change that committed is answered ok whatever publi
 
 import asyncio
 import threading
+from datetime import timedelta
+from io import StringIO
 
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
 from django.db import connections
+from django.utils import timezone
 
 from accounts.models import Device
 from audit.models import AuditRecord
@@ -223,3 +227,19 @@ def test_two_workers_racing_with_one_id_change_the_sitting_once(sitting, actors)
     assert sorted(o.replayed for o in outcomes) == [False, True]
     assert {(o.ok, str(o.data)) for o in outcomes} == {(True, "{}")}
     assert (current_seq(sitting.pk), _announcements()) == (2, 1)
+
+
+def test_outcomes_are_kept_for_hub_command_outcome_days_then_forgotten(sitting, actors, settings):
+    settings.HUB_COMMAND_OUTCOME_DAYS = 2
+    meeting.open_sitting(actors["chair"], sitting.pk)
+    announce = lambda: meeting.announce(actors["chair"], sitting.pk, "Giải lao")  # noqa: E731
+    run_command(actors["chair"], sitting.pk, "old", "sitting.announce", {"text": "Giải lao"}, announce)
+    run_command(actors["chair"], sitting.pk, "new", "sitting.announce", {"text": "Giải lao"}, announce)
+    CommandOutcome.objects.filter(command_id="s:old").update(created_at=timezone.now() - timedelta(days=3))
+    out = StringIO()
+    call_command("prune_command_outcomes", stdout=out)
+    assert out.getvalue().strip() == "pruned=1"
+    assert list(CommandOutcome.objects.values_list("command_id", flat=True)) == ["s:new"]
+    # Past its time, the id is a new command again.
+    assert run_command(actors["chair"], sitting.pk, "old", "sitting.announce", {"text": "Giải lao"}, announce).replayed is False
+    assert run_command(actors["chair"], sitting.pk, "new", "sitting.announce", {"text": "Giải lao"}, announce).replayed is True
