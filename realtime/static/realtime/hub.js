@@ -13,6 +13,12 @@
  * the link dropped is sent again, with the same id, once the new snapshot is in:
  * the server answers it from the stored outcome and never runs it twice.
  * `hub.degraded` is true while the server says it cannot publish live updates.
+ *
+ * Never behind unnoticed: the server's heartbeat (every few seconds) and the
+ * ping reply carry the sitting's current seq. A client whose seq is lower
+ * missed events (Redis down, a worker dead after commit): its status becomes
+ * "catching_up" and, if the events do not arrive by themselves within a
+ * moment, it asks for them with `sync`; back on the current seq it is "live".
  */
 (function (global) {
   "use strict";
@@ -105,6 +111,8 @@
       this.degraded = false; // the server's hub.status: live updates may be late
       this._retry = 0;
       this._syncing = false;
+      this._serverSeq = 0; // the highest seq the server said it had (heartbeat, ping)
+      this._behindTimer = null;
       this._closedByServer = null;
       this.connect();
       global.addEventListener("online", () => this._reconnectSoon(0));
@@ -137,9 +145,13 @@
     _probe(timeoutMs) {
       const ws = this.ws;
       if (!ws || ws.readyState !== WebSocket.OPEN) return;
-      this.command("ping", {}, timeoutMs).catch(() => {
-        if (this.ws === ws) this._drop(ws);
-      });
+      this.command("ping", {}, timeoutMs).then(
+        (data) => {
+          if (this.ws === ws && data) this._noticeSeq(data.seq);
+        },
+        () => {
+          if (this.ws === ws) this._drop(ws);
+        });
     }
 
     /* Give up on a socket without waiting for its close handshake, which
@@ -200,6 +212,7 @@
         return;
       }
       if (msg.type === "snapshot") return this._onSnapshot(msg);
+      if (msg.type === "heartbeat") return this._onHeartbeat(msg);
       if (msg.type === "hub.status") {
         this.degraded = !!msg.degraded;
         return this._setStatus(this.status);
@@ -211,6 +224,7 @@
     _onSnapshot(msg) {
       this.state = msg.data;
       this.seq = msg.seq;
+      this._serverSeq = msg.seq;
       this.you = msg.you;
       this.offsetMs = Date.parse(msg.server_time) - Date.now();
       this._retry = 0;
@@ -230,10 +244,43 @@
 
     _onEvent(msg) {
       if (!this.state || msg.seq <= this.seq) return; // already in our state
-      if (msg.seq > this.seq + 1) return this._catchUp();
+      if (msg.seq > this.seq + 1) {
+        this._behind(msg.seq);
+        return this._catchUp();
+      }
       if (!apply(this.state, msg.type, msg.data)) return this._resnapshot();
       this.seq = msg.seq;
       this._changed(msg.type, msg.data);
+      this._caughtUp();
+    }
+
+    /* The heartbeat: not an event; its seq says where the server is. */
+    _onHeartbeat(msg) {
+      if (msg.server_time) this.offsetMs = Date.parse(msg.server_time) - Date.now();
+      this._noticeSeq(msg.seq);
+    }
+
+    /* The server says it is at `seq`: if this state is behind, say so and catch up. */
+    _noticeSeq(seq) {
+      if (!this.state || typeof seq !== "number" || seq <= this.seq) return;
+      this._behind(seq);
+      if (this._behindTimer) return;
+      // The events may be on their way: give them a moment, then ask. The wait is
+      // spread so that a hall of clients behind together does not ask at once.
+      this._behindTimer = setTimeout(() => {
+        this._behindTimer = null;
+        if (this.seq < this._serverSeq) this._catchUp();
+        else this._caughtUp();
+      }, 250 + Math.random() * 750);
+    }
+
+    _behind(seq) {
+      this._serverSeq = Math.max(this._serverSeq, seq);
+      if (this.status === "live") this._setStatus("catching_up");
+    }
+
+    _caughtUp() {
+      if (this.status === "catching_up" && this.seq >= this._serverSeq) this._setStatus("live");
     }
 
     _catchUp() {
@@ -253,6 +300,8 @@
         .catch(() => {})
         .finally(() => {
           this._syncing = false;
+          // Still behind (the sync failed): the next heartbeat asks again.
+          this._caughtUp();
         });
     }
 
