@@ -365,6 +365,7 @@
 
   const STATUS_TEXT = {
     connecting: () => gettext("Đang kết nối…"),
+    catching_up: () => gettext("Đang cập nhật…"),
     offline: () => gettext("Mất kết nối — đang kết nối lại…"),
     reconnecting: () => gettext("Mất kết nối — đang kết nối lại…"),
     forbidden: () => gettext("Màn hình không còn theo dõi phiên họp này"),

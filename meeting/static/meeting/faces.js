@@ -72,6 +72,7 @@
   const CONNECTION = {
     connecting: gettext("Đang kết nối…"),
     live: gettext("Đã kết nối"),
+    catching_up: gettext("Đang cập nhật…"),
     degraded: gettext("Đã kết nối — cập nhật trực tiếp đang chậm"),
     offline: gettext("Mất kết nối — đang kết nối lại…"),
     reconnecting: gettext("Mất kết nối — đang kết nối lại…"),

@@ -53,6 +53,7 @@
   const CONNECTION = {
     live: () => gettext("Trực tiếp"),
     connecting: () => gettext("Đang kết nối…"),
+    catching_up: () => gettext("Đang cập nhật…"),
     offline: () => gettext("Mất kết nối — đang kết nối lại…"),
     reconnecting: () => gettext("Mất kết nối — đang kết nối lại…"),
     forbidden: () => gettext("Phiên họp này không công khai"),
