@@ -192,6 +192,8 @@ class Client:
 
     async def receive(self, timeout=30) -> dict:
         message = validate_message(await asyncio.wait_for(self.ws.recv(), timeout), self.audience, self.commands)
+        if message.get("type") in ("heartbeat", "hub.status"):
+            return message  # not events: they change no state
         if "type" in message:
             self.state.apply(message)
             if message["type"] != "snapshot":
@@ -294,4 +296,36 @@ async def test_a_worker_killed_mid_sitting_loses_nothing(cluster, sittings, sess
     fresh = await Client.connect(cluster["a"], standing, sessions["chair"])
     assert (fresh.state.seq, fresh.state.state) == (observer_on_a.state.seq, observer_on_a.state.state)
     for client in (observer_on_a, again_on_b, fresh):
+        await client.close()
+
+
+async def test_the_same_command_id_through_two_workers_changes_the_sitting_once(cluster, sittings, sessions):
+    """The chair's console on worker a and again on worker b (a reconnect that landed elsewhere) send
+    the same command id at the same moment: one runs it, the other answers its stored outcome."""
+    plenary = sittings["plenary"]
+    chair_on_a = await Client.connect(cluster["a"], plenary, sessions["chair"])
+    chair_on_b = await Client.connect(cluster["b"], plenary, sessions["chair"])
+    if chair_on_a.state.state["sitting"]["status"] != "live":
+        await chair_on_a.command("sitting.open")
+    await chair_on_a.until_seq(1)
+    await chair_on_b.until_seq(chair_on_a.state.seq)
+    before = chair_on_a.state.seq
+    cid = f"dup-{secrets.token_hex(4)}"
+    frame = json.dumps({"id": cid, "cmd": "sitting.announce", "args": {"text": "Giải lao 10 phút"}})
+
+    async def reply(client):
+        client.commands[cid] = "sitting.announce"
+        await client.ws.send(frame)
+        while True:
+            message = await client.receive()
+            if message.get("in_response") == cid:
+                return message
+
+    replies = await asyncio.gather(reply(chair_on_a), reply(chair_on_b))
+    assert all(r["ok"] for r in replies), replies
+    assert sorted(bool(r.get("replayed")) for r in replies) == [False, True]
+    fresh = await Client.connect(cluster["b"], plenary, sessions["chair"])
+    assert fresh.state.seq == before + 1
+    assert fresh.state.state["announcement"]["text"] == "Giải lao 10 phút"
+    for client in (chair_on_a, chair_on_b, fresh):
         await client.close()
