@@ -197,7 +197,7 @@ class LocalClients:
                     if isinstance(text, bytes):
                         continue
                     ks = parse_seq(text)
-                    if ks is None:
+                    if ks is None or ks[0] == "heartbeat":  # the heartbeat repeats the current seq: not an arrival
                         continue
                     st = self._seq_state(ks[1])
                     st[0] += 1
