@@ -28,6 +28,7 @@ from .commands import COMMANDS
 from .heartbeat import Ticker, current_seq
 from .models import SittingEvent
 from .publish import device_group, encode, event_message, watch_health
+from .publish import health as publish_health
 from .schemas import Envelope, SyncArgs
 from .service import run_command
 from .snapshot import snapshot_for
@@ -175,6 +176,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
             if event_seq > seq:
                 await self.base_send({"type": "websocket.send", "text": text})
         self.ready = True
+        if publish_health()["degraded"]:  # publishing fails right now: say so from the start
+            await self.send(text_data=encode({"type": "hub.status", "degraded": True}))
 
     async def relay(self, seq: int, text: str):
         """An event for this connection's audience, from the process's relay."""

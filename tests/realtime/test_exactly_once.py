@@ -176,6 +176,9 @@ async def test_a_frozen_channel_layer_times_out_and_leaves_the_event_for_recover
         await _statuses(chair, 1)  # the publisher gives up after the timeout: the console hears it
         assert chair.statuses == [{"type": "hub.status", "degraded": True}]
         assert await database_sync_to_async(SittingEvent.objects.filter(published_at__isnull=True).count)() == 1
+        secretary = await hub.connect("secretary")  # a console opened now hears it at once
+        await _statuses(secretary, 1)
+        assert secretary.statuses == [{"type": "hub.status", "degraded": True}]
         FrozenLayer.frozen.set()
         await asyncio.sleep(0.3)  # past the moment after a failure in which nothing is tried
         await chair.catch_up()  # what the heartbeat makes a client do: the missed event from the log
