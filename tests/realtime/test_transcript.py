@@ -55,6 +55,7 @@ def small_council(db):
 @pytest.mark.django_db(transaction=True)
 async def test_the_example_transcript_runs_as_documented(small_council, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.HUB_HEARTBEAT_SECONDS = 1  # one heartbeat shows in the transcript (receive() passes over the others)
     from channels.db import database_sync_to_async
 
     User = get_user_model()
@@ -108,6 +109,7 @@ async def test_the_example_transcript_runs_as_documented(small_council, settings
     assert len((await recv(delegate, "delegate"))["data"]["events"]) == 2
     await send(delegate, "delegate", {"id": "c-6", "cmd": "ping", "args": {}})
     await recv(delegate, "delegate")
+    note("←", "delegate", await delegate.receive_heartbeat())
     # The chair presses "next" again from a screen that still showed no item (a double-click): stale.
     await send(chair, "chair", {"id": 3, "cmd": "agenda.next", "args": {"expect_current": None}})
     assert (await recv(chair, "chair"))["error"]["code"] == "stale"
@@ -156,4 +158,4 @@ def test_the_documented_transcript_shows_each_kind_of_message():
     received = [json.loads(text) for arrow, _who, text in transcript_entries() if arrow == "←"]
     kinds = {m.get("type") or ("ok" if m["ok"] else "error:" + m["error"]["code"]) for m in received}
     assert {"snapshot", "sitting.status", "agenda.current", "attendance.updated", "ok", "error:forbidden",
-            "error:invalid_args", "error:bad_json", "error:stale"} <= kinds
+            "error:invalid_args", "error:bad_json", "error:stale", "heartbeat"} <= kinds
