@@ -46,7 +46,7 @@ def heartbeat_message(seq: int) -> str:
 
 def current_seqs(sitting_ids: list[int]) -> dict[int, int]:
     """sitting id -> its current seq, in one query (a sitting that no longer exists is left out)."""
-    return dict(Sitting.objects.filter(pk__in=sitting_ids).values_list("pk", "seq"))
+    return dict(Sitting.objects.filter(pk__in=sitting_ids).order_by().values_list("pk", "seq"))
 
 
 def current_seq(sitting_id: int) -> int | None:

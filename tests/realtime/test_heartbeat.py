@@ -100,3 +100,42 @@ async def test_events_committed_while_redis_was_down_are_published_from_the_log_
     async with asyncio.timeout(10):
         while await database_sync_to_async(unpublished)(chair.sitting_id):
             await alice.receive_heartbeat()  # marked published once sent; wait a beat
+
+
+@pytest.fixture
+def standing(sitting):
+    """The demo's other sitting (of the Standing Committee)."""
+    from meeting.models import Sitting
+
+    return Sitting.objects.exclude(pk=sitting.pk).get()
+
+
+async def test_a_heartbeat_costs_the_same_few_queries_however_many_connections_it_reaches(hub, quick_heartbeat,
+                                                                                          standing):
+    """Two sittings, eight connections: each heartbeat reads the seqs of both sittings in one query
+    (and the recovery asks the log once), never once per connection."""
+    from django.db import connection
+
+    watchers = [await hub.connect(persona) for persona in ("chair", "secretary", "alice", "bob", "guest", "public")]
+    watchers += [await hub.connect(persona, sitting_id=standing.pk) for persona in ("chair", "secretary")]
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    # The hub's database work runs on one thread (Channels' database_sync_to_async): count there.
+    await database_sync_to_async(lambda: connection.execute_wrappers.append(count))()
+    try:
+        await watchers[0].receive_heartbeat()
+        queries.clear()
+        beats = 3
+        for _ in range(beats):
+            await watchers[0].receive_heartbeat()
+    finally:
+        await database_sync_to_async(lambda: connection.execute_wrappers.remove(count))()
+    for watcher in watchers:  # every connection, of either sitting, hears them
+        heartbeat = await watcher.receive_heartbeat()
+        assert heartbeat["seq"] == 0
+    # Per beat: one seq read and one look at the log; a beat's recovery may fall on either side of a boundary.
+    assert len(queries) <= 2 * beats + 2, queries
