@@ -53,8 +53,8 @@ def current_seq(sitting_id: int) -> int | None:
     return Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
 
 
-# At most this many events of one sitting are republished per heartbeat (the rest at the next).
-REPUBLISH_BATCH = 200
+# At most this many events are republished per heartbeat (the rest at the next ones).
+REPUBLISH_BATCH = 500
 
 
 def republish_after() -> timedelta:
@@ -70,12 +70,10 @@ def unpublished_events(sitting_ids: list[int]) -> dict[int, list[tuple[int, str,
     event_unpublished answers this without reading the published ones)."""
     before = timezone.now() - republish_after()
     rows = (SittingEvent.objects.filter(sitting_id__in=sitting_ids, published_at__isnull=True, at__lt=before)
-            .order_by("sitting_id", "seq").values_list("sitting_id", "seq", "type", "data"))
+            .order_by("sitting_id", "seq").values_list("sitting_id", "seq", "type", "data")[:REPUBLISH_BATCH])
     lost: dict[int, list[tuple[int, str, dict]]] = {}
     for sitting_id, seq, type_, data in rows:
-        events = lost.setdefault(sitting_id, [])
-        if len(events) < REPUBLISH_BATCH:
-            events.append((seq, type_, data))
+        lost.setdefault(sitting_id, []).append((seq, type_, data))
     return lost
 
 
