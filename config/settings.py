@@ -173,6 +173,11 @@ HUB_PUBLISH_TIMEOUT_MS = env.integer("HUB_PUBLISH_TIMEOUT_MS", 1000, minimum=10)
 # Every this many seconds each process tells each of its hub connections the sitting's current
 # seq (a heartbeat), so a client that missed events finds out and syncs (realtime/heartbeat.py).
 HUB_HEARTBEAT_SECONDS = env.integer("HUB_HEARTBEAT_SECONDS", 5, minimum=1)
+# A sitting's event log serves replay while it runs and the minutes after it closes: kept this
+# many days after the sitting closed, then written to the archive folder and deleted by
+# `manage.py prune_sitting_events` (realtime/retention.py; compose's daily job runs it).
+HUB_EVENT_RETENTION_DAYS = env.integer("HUB_EVENT_RETENTION_DAYS", 365, minimum=1)
+HUB_EVENT_ARCHIVE_DIR = Path(env.string("HUB_EVENT_ARCHIVE_DIR", str(BASE_DIR / "var" / "event-archive")))
 
 # ---- The document library (library/) ----
 # Largest file one upload may carry (bytes). The web server's own limit must be at least this.
