@@ -418,6 +418,13 @@ def report(args, target: Target, r: dict, load_before: str) -> int:
           f" server RSS {r['rss']}")
     for why, ds in reasons.items():
         print(f"NOT EXACT {len(ds)}: {why} (e.g. {ds[0].spec.kind} {ds[0].i})")
+        errors = {}
+        for d in ds:
+            if d.error:
+                key = d.error.split(":")[0]
+                errors[key] = errors.get(key, 0) + 1
+        if errors:
+            print("  their last errors: " + ", ".join(f"{k} x{v}" for k, v in sorted(errors.items(), key=lambda e: -e[1])))
     ok = len(exact) == len(devices) and total_s <= 5 and pct(lat, 99) <= 3000
     print(f"targets (exact = {len(devices)}, total_s <= 5, p99 <= 3000 ms): {'met' if ok else 'MISSED'}")
     print(f"hub-reconnect clients={len(devices)} exact={len(exact)} total_s={total_s:.2f} "
