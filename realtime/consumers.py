@@ -31,7 +31,7 @@ from .publish import device_group, encode, event_message, watch_health
 from .publish import health as publish_health
 from .schemas import Envelope, SyncArgs
 from .service import run_command
-from .snapshot import snapshot_for
+from .snapshot import snapshot_json_for
 
 log = logging.getLogger(__name__)
 
@@ -203,23 +203,23 @@ class SittingConsumer(AsyncWebsocketConsumer):
         return True, actor
 
     async def _send_snapshot(self, in_response=None):
-        seq, state = await database_sync_to_async(self._snapshot)()
+        seq, state_json = await database_sync_to_async(self._snapshot)()
         message = {
             "type": "snapshot",
             "seq": seq,
             "server_time": timezone.now().isoformat(),
             "you": {"role": self.actor.role, "member_id": self.actor.member_id, "display_id": self.actor.display_id},
-            "data": state,
         }
         if in_response is not None:
             message["in_response"] = in_response
-        await self.send(text_data=encode(message))
+        # The state is encoded once per seq and audience and shared (realtime.snapshot.snapshot_json_for).
+        await self.send(text_data=encode(message)[:-1] + ',"data":' + state_json + "}")
         return seq
 
     def _snapshot(self):
         # A worker thread: slide titles in the client's language (see _run).
         with translation.override(self.language):
-            return snapshot_for(self.sitting_id, self.audience)
+            return snapshot_json_for(self.sitting_id, self.audience)
 
     async def disconnect(self, code):
         await self._flush_refusals()

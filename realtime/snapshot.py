@@ -1,4 +1,14 @@
-"""The full state of a sitting, consistent at one seq, shaped for an audience."""
+"""The full state of a sitting, consistent at one seq, shaped for an audience.
+
+Connections get theirs through `snapshot_json_for`: built once per seq and language and
+shared by every connection that asks at that seq, shaped and encoded once per audience (the
+morning rush: 500 tablets reconnecting at one seq cost one build and 500 one-column reads).
+"""
+
+import threading
+import time
+
+from django.utils import translation
 
 from agenda.state import agenda_state
 from displays.slides import slides_state
@@ -8,6 +18,7 @@ from meeting.models import Sitting
 from meeting.state import announcement_state, attendance_state, quorum_state, sitting_state
 
 from .audience import shape_snapshot
+from .publish import encode
 
 
 def full_state(sitting_id: int) -> tuple[int, dict]:
@@ -39,3 +50,44 @@ def full_state(sitting_id: int) -> tuple[int, dict]:
 def snapshot_for(sitting_id: int, audience: str) -> tuple[int, dict]:
     seq, state = full_state(sitting_id)
     return seq, shape_snapshot(state, audience)
+
+
+# A cached state older than this is rebuilt even at the same seq: reference data edited in the
+# admin (a member's name) changes no seq, and this bounds how long a new connection sees the old.
+SNAPSHOT_CACHE_SECONDS = 30
+
+_lock = threading.Lock()
+# (sitting_id, language) -> (seq, built at (monotonic), full state, {audience: encoded shaped state})
+_cache: dict[tuple[int, str], tuple[int, float, dict, dict[str, str]]] = {}
+
+
+def snapshot_json_for(sitting_id: int, audience: str) -> tuple[int, str]:
+    """(seq, the audience's snapshot encoded as JSON) at the sitting's current seq, in the active
+    language. A cached one is used only when its seq is the sitting's seq now: every change bumps
+    the seq in its own transaction (docs/decisions/0002), so the same seq is the same state."""
+    language = translation.get_language() or ""
+    key = (sitting_id, language)
+    current = Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
+    with _lock:
+        entry = _cache.get(key)
+    if entry is not None and entry[0] == current and time.monotonic() - entry[1] < SNAPSHOT_CACHE_SECONDS:
+        seq, _built, state, texts = entry
+    else:
+        seq, state = full_state(sitting_id)
+        texts = {}
+        with _lock:
+            held = _cache.get(key)
+            if held is None or held[0] <= seq:
+                _cache[key] = (seq, time.monotonic(), state, texts)
+    text = texts.get(audience)
+    if text is None:
+        text = encode(shape_snapshot(state, audience))
+        with _lock:
+            texts[audience] = text
+    return seq, text
+
+
+def forget_snapshots() -> None:
+    """Empty the cache (tests; a process never needs to: entries are replaced by newer seqs)."""
+    with _lock:
+        _cache.clear()

@@ -35,6 +35,17 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def fresh_snapshot_cache():
+    """Each test's database is new, and sitting ids and seqs start again: snapshots cached by
+    (sitting, seq) in an earlier test (realtime.snapshot) must not answer for this one's."""
+    from realtime.snapshot import forget_snapshots
+
+    forget_snapshots()
+    yield
+    forget_snapshots()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def document_folder():
     """Document files written by tests go to a temporary folder, never var/."""
