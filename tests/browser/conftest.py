@@ -32,6 +32,7 @@ marked `browser` and skip with a reason when Chromium or Playwright is missing.
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -401,6 +402,22 @@ class HubClient:
                     self.current = msg["data"]["current_item_id"]  # the reply may overtake the event
                 return msg["data"]
         raise AssertionError(f"no reply to {cmd}")
+
+
+@pytest.fixture
+def opened_console(page, login, fresh_sitting, hub):
+    """The chair's console (db001) of a fresh sitting that the chair has opened; `page.sitting`
+    is the sitting."""
+    from playwright.sync_api import expect
+
+    sitting = fresh_sitting()
+    login(page, "db001", next_url=f"/sitting/{sitting['id']}/console/")
+    expect(page.locator("#conn")).to_have_class(re.compile(r"\blive\b"))
+    with hub("db001", sitting["id"]) as chair:
+        chair.command("sitting.open")
+    expect(page.locator("#sitting-status")).to_have_text("Đang họp")
+    page.sitting = sitting
+    return page
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ Persona: the chair (db001) at the console of a live sitting, in a real Chromium 
 the secretary (thuky) makes the announcement from another face.
 """
 
-import re
-
 import pytest
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -42,26 +39,15 @@ CAUGHT_UP = """async (target) => {
 }"""
 
 
-@pytest.fixture
-def live_console(page, login, fresh_sitting, hub):
-    sitting = fresh_sitting()
-    login(page, "db001", next_url=f"/sitting/{sitting['id']}/console/")
-    expect(page.locator("#conn")).to_have_class(re.compile(r"\blive\b"))
-    with hub("db001", sitting["id"]) as chair:
-        chair.command("sitting.open")
-    expect(page.locator("#sitting-status")).to_have_text("Đang họp")
-    page.sitting = sitting
-    return page
 
-
-def test_a_page_that_lost_the_last_event_learns_it_from_the_heartbeat_and_catches_up(live_console, hub):
-    sitting_id = live_console.sitting["id"]
-    before = live_console.evaluate(START_LOSING, sitting_id)
+def test_a_page_that_lost_the_last_event_learns_it_from_the_heartbeat_and_catches_up(opened_console, hub):
+    sitting_id = opened_console.sitting["id"]
+    before = opened_console.evaluate(START_LOSING, sitting_id)
     with hub("thuky", sitting_id) as secretary:
         secretary.command("sitting.announce", {"text": "Đề nghị các đại biểu về chỗ ngồi."})
         target = secretary.command("ping")["seq"]
     assert target == before + 1
-    result = live_console.evaluate(CAUGHT_UP, target)
+    result = opened_console.evaluate(CAUGHT_UP, target)
     assert result["lost"] == [target]
     assert (result["seq"], result["status"]) == (target, "live")
     assert result["announcement"] == "Đề nghị các đại biểu về chỗ ngồi."

@@ -6,25 +6,10 @@ again with the same id once the new snapshot is in; the hub answers from the sto
 Persona: the chair (db001) at the console of a live sitting, in a real Chromium against a real Daphne.
 """
 
-import re
-
 import pytest
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def live_console(page, login, fresh_sitting, hub):
-    """The chair's console of a fresh sitting that the chair has opened."""
-    sitting = fresh_sitting()
-    login(page, "db001", next_url=f"/sitting/{sitting['id']}/console/")
-    expect(page.locator("#conn")).to_have_class(re.compile(r"\blive\b"))
-    with hub("db001", sitting["id"]) as chair:
-        chair.command("sitting.open")
-    expect(page.locator("#sitting-status")).to_have_text("Đang họp")
-    page.sitting = sitting
-    return page
 
 LOSE_THE_REPLY = """async (sittingId) => {
   const replies = [];
@@ -44,8 +29,8 @@ LOSE_THE_REPLY = """async (sittingId) => {
 }"""
 
 
-def test_a_command_whose_reply_was_lost_is_answered_after_the_reconnect_and_done_once(live_console):
-    result = live_console.evaluate(LOSE_THE_REPLY, live_console.sitting["id"])
+def test_a_command_whose_reply_was_lost_is_answered_after_the_reconnect_and_done_once(opened_console):
+    result = opened_console.evaluate(LOSE_THE_REPLY, opened_console.sitting["id"])
     assert result["data"] == {}
     assert result["replies"] == [{"in_response": result["replies"][0]["in_response"], "ok": True, "data": {},
                                   "replayed": True}]
