@@ -403,7 +403,8 @@ def report(args, target: Target, r: dict, load_before: str) -> int:
     print(f"load average before: {load_before}; at the drop: {r['load_storm']}; after: {loadavg()}")
     print(f"server state at the end (database): seq {state['seq']}, current item {state['current']}, "
           f"sitting {state['status']}; final move seq {r['final']}")
-    print(f"all devices back with a snapshot {r['back_s']:.2f} s after the drop; handshakes retried: "
+    back = sum(d.t_snapshot > 0 for d in devices)
+    print(f"{back}/{len(devices)} devices back with a snapshot {r['back_s']:.2f} s after the drop; handshakes retried: "
           f"{sum(d.attempts for d in devices) - len(devices)}; devices that retried: {sum(d.attempts > 1 for d in devices)};"
           f" syncs sent: {sum(d.syncs for d in devices)}")
     if finite:
