@@ -35,6 +35,11 @@ class RefusalSampler:
         entry[1] = str(message)
         return False
 
+    @property
+    def pending(self) -> bool:
+        """Repeats counted and not yet written (what `flush()` would write)."""
+        return bool(self._repeated)
+
     def flush(self, actor, sitting=None) -> None:
         """Write one row per kind of refusal counted since the last flush (call in a transaction)."""
         repeated, self._repeated = self._repeated, {}

@@ -107,3 +107,15 @@ async def test_bad_input_that_changes_nothing_is_not_counted_as_a_refusal(hub):
         await observer.send_raw(json.dumps({"id": 1, "cmd": "no.such"}))
         assert (await observer.receive())["error"]["code"] == "unknown_command"
     await observer.ping()
+
+
+def test_a_connection_with_nothing_counted_has_nothing_to_flush():
+    # A socket that closes with no repeated refusal leaves no database work for its disconnect.
+    from audit.sampling import RefusalSampler
+
+    sampler = RefusalSampler()
+    assert not sampler.pending
+    assert sampler.admit("agenda.navigate", "forbidden", "…")  # the first is written in full
+    assert not sampler.pending
+    assert not sampler.admit("agenda.navigate", "forbidden", "…")  # a repeat is counted
+    assert sampler.pending
