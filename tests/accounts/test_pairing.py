@@ -225,6 +225,11 @@ def _scan_twice_in_processes(token, tmp_path) -> tuple[list[str], int]:
     target = sqlite3.connect(path)
     connection.ensure_connection()
     connection.connection.backup(target)
+    # A server's database is already in WAL mode (config/env.py's init_command
+    # switches it on first use); the copy is not, and two processes switching it at
+    # the same moment race for the lock that the switch needs (SQLITE_BUSY at
+    # connect, seen in CI). Switch it here, as the first server start would have.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     go = tmp_path / "go"
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
@@ -238,11 +243,13 @@ def _scan_twice_in_processes(token, tmp_path) -> tuple[list[str], int]:
     while not all(r.exists() for r in ready) and time.monotonic() < deadline and all(p.poll() is None for p in procs):
         time.sleep(0.01)
     go.touch()  # both are at the start line: scan!
-    outcomes = []
-    for p in procs:
+    outcomes, errors = [], []
+    for p in procs:  # read every process to the end, so no pipe is left open on failure
         out, err = p.communicate(timeout=60)
-        assert p.returncode == 0, err
         outcomes.append(out.strip())
+        if p.returncode:
+            errors.append(err)
+    assert not errors, errors
     with sqlite3.connect(path) as db:
         devices = db.execute("select count(*) from accounts_device").fetchone()[0]
     return outcomes, devices
