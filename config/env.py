@@ -79,8 +79,10 @@ def database(url: str, base_dir) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
+            # No persistent connections (under ASGI each HTTP request runs in a thread of its own,
+            # so they would pile up per thread): a pool instead (docs/deploy.md, "Database connections").
             "CONN_MAX_AGE": 0,
-            "OPTIONS": options,
+            "OPTIONS": {**_pool(), **options},
             # Lets two test runs share one server (e.g. TEST_DATABASE_NAME=test_hub_2).
             "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
         }
@@ -92,6 +94,21 @@ def database(url: str, base_dir) -> dict:
             raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file path")
         return _sqlite(path)
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgres or sqlite)")
+
+
+def _pool() -> dict:
+    """OPTIONS["pool"] for PostgreSQL: Django's psycopg pool (psycopg-pool), so a database call takes
+    an open connection instead of starting a new backend (the reconnect bench found connection
+    setup a quarter of a reconnect storm). DATABASE_POOL_MAX_SIZE=0 turns it off."""
+    max_size = integer("DATABASE_POOL_MAX_SIZE", 10, minimum=0)
+    if max_size == 0:
+        return {}
+    min_size = integer("DATABASE_POOL_MIN_SIZE", min(2, max_size), minimum=0)
+    if min_size > max_size:
+        raise ImproperlyConfigured(f"DATABASE_POOL_MIN_SIZE={min_size} is above DATABASE_POOL_MAX_SIZE={max_size}")
+    # timeout: how long a thread waits for a free connection before the call fails.
+    timeout = integer("DATABASE_POOL_TIMEOUT", 10, minimum=1)
+    return {"pool": {"min_size": min_size, "max_size": max_size, "timeout": timeout}}
 
 
 def _sqlite(path) -> dict:
