@@ -2,6 +2,7 @@
 calendar, fields and agencies. Cases themselves change only through petitions.services."""
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Agency, AgencyMember, DeadlineRule, Field, Holiday, WorkingWeekend
 
@@ -51,3 +52,5 @@ class AgencyAdmin(admin.ModelAdmin):
     filter_horizontal = ("fields",)
     autocomplete_fields = ("head",)
     inlines = [AgencyMemberInline]
+    # A webhook address typed without a scheme is https (Django 6's default; 5.2 warns without it).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -22,7 +22,6 @@ Personas:
 import io
 import json
 import re
-import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -35,6 +34,7 @@ from petitions import notify, services
 from petitions import urls as petition_urls
 from petitions.models import Agency, AgencyMember, Case, CaseFile, IdentityRead, Subscription, Transfer
 from tests.petitions.test_export import _Hook, hook_server  # noqa: F401  (the webhook receiver)
+from tests.secrecy import response_text as body_text
 
 pytestmark = pytest.mark.django_db
 
@@ -88,14 +88,6 @@ def leaks(text: str) -> list[str]:
     digits = re.sub(r"\D", "", text)
     found += [key for key, value in zip(("phone", "id_number"), DIGITS) if value in digits]
     return found
-
-
-def body_text(response) -> str:
-    raw = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-    if raw.startswith(b"PK"):  # a spreadsheet: its XML parts
-        with zipfile.ZipFile(io.BytesIO(raw)) as book:
-            raw = b"".join(book.read(name) for name in book.namelist() if name.endswith(".xml"))
-    return raw.decode("utf-8", errors="replace")
 
 
 # ---- the world -----------------------------------------------------------------------------------
