@@ -1,0 +1,159 @@
+"""The client address the app sees behind the shipped proxy is the proxy's view of the peer,
+never a header the client wrote (issue 17, item 3).
+
+Real processes: nginx (Debian's package) with deploy/nginx.conf as shipped — only its upstream
+servers, listen address and file paths moved to this test's loopback ports and folder — in front
+of Daphne started as deploy/entrypoint.sh starts it (`--proxy-headers`). The app behind Daphne is
+a probe that answers the address Daphne hands to the application (what Django reads as
+REMOTE_ADDR: the sign-in lockout, the letters' hourly limit). A citizen who adds
+`X-Forwarded-For: 203.0.113.66` must still be 127.0.0.1 to the app, on a page, on the upload
+route and on the hub's WebSocket path.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+
+pytestmark = [
+    pytest.mark.skipif(not NGINX, reason="nginx is not installed (Debian: apt-get install nginx)"),
+    pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0,
+                       reason="nginx opens its compiled-in temp paths, which needs root"),
+]
+
+PROBE = '''
+async def app(scope, receive, send):
+    """Answers the client address Daphne gives the application."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    if scope["type"] == "websocket":
+        await receive()
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": scope["client"][0]})
+        await send({"type": "websocket.close"})
+        return
+    while (await receive()).get("more_body"):
+        pass
+    body = scope["client"][0].encode()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": body})
+'''
+
+SPOOFED = "203.0.113.66"
+
+
+def _start(args: list[str], log: Path, **kw) -> subprocess.Popen:
+    with log.open("w") as out:  # the child keeps its own copy of the file
+        return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=out, start_new_session=True, **kw)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port: int, proc: subprocess.Popen, what: str, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{what} exited: {log.read_text(errors='replace')}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"{what} did not listen on {port}")
+
+
+def daphne_flags() -> list[str]:
+    """Daphne's flags as the image's entry point gives them (deploy/entrypoint.sh)."""
+    line = next(x for x in ENTRYPOINT.read_text().splitlines() if x.strip().startswith("exec daphne"))
+    words = line.split()[2:-1]  # after "exec daphne", before the application
+    out, skip = [], False
+    for i, word in enumerate(words):  # the bind address and port are this test's
+        if skip:
+            skip = False
+            continue
+        if word in ("-b", "-p"):
+            skip = True
+            continue
+        out.append(word)
+    return out
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("proxy")
+    (folder / "probe.py").write_text(PROBE)
+    backend, front = _free_port(), _free_port()
+    logs = {name: folder / f"{name}.out" for name in ("daphne", "nginx")}
+    daphne = _start([DAPHNE, "-b", "127.0.0.1", "-p", str(backend), *daphne_flags(), "probe:app"],
+                    logs["daphne"], cwd=folder)
+    text = NGINX_CONF.read_text()
+    text = re.sub(r"server\s+[\w-]+:8000;", f"server 127.0.0.1:{backend};", text)
+    text = re.sub(r"listen\s+80\s+default_server;", f"listen 127.0.0.1:{front} default_server;", text)
+    text = text.replace("/var/log/nginx/access.log", str(folder / "access.log"))
+    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        text = text.replace("http {", f"http {{\n    {name}_temp_path {folder / (name + '_temp')};", 1)
+    conf = folder / "nginx.conf"
+    conf.write_text(text)
+    nginx = _start([NGINX, "-e", str(folder / "error.log"), "-c", str(conf),
+                    "-g", f"daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'};"], logs["nginx"])
+    try:
+        _wait_for(backend, daphne, "daphne", logs["daphne"])
+        _wait_for(front, nginx, "nginx", logs["nginx"])
+        yield f"127.0.0.1:{front}"
+    finally:
+        for proc in (nginx, daphne):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+def _get(url: str, headers: dict, data: bytes | None = None) -> str:
+    request = urllib.request.Request(url, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+@pytest.mark.parametrize("path,data", [("/petitions/send/", None), ("/library/upload/", b"x" * 1024)],
+                         ids=["page", "upload route"])
+def test_a_spoofed_forwarded_for_header_does_not_change_the_client_address(proxy, path, data):
+    assert _get(f"http://{proxy}{path}", {}, data) == "127.0.0.1"
+    assert _get(f"http://{proxy}{path}", {"X-Forwarded-For": SPOOFED}, data) == "127.0.0.1"
+    assert _get(f"http://{proxy}{path}", {"X-Forwarded-For": f"{SPOOFED}, 198.51.100.1"}, data) == "127.0.0.1"
+
+
+async def test_a_spoofed_forwarded_for_header_does_not_change_the_hub_client_address(proxy):
+    import websockets
+
+    async with websockets.connect(f"ws://{proxy}/ws/sitting/1/",
+                                  additional_headers={"X-Forwarded-For": SPOOFED}) as ws:
+        assert await ws.recv() == "127.0.0.1"
