@@ -18,8 +18,30 @@ from django.contrib.auth import get_user_model
 from accounts.models import Device
 from accounts.permissions import actor_for
 from displays.models import Display
-from meeting.demo import load_demo
+from meeting.demo import DELEGATES, load_demo
 from meeting.models import Member
+
+
+# Test speed knobs for every test, wherever it lives (a new test folder gets them too):
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Cheap password hashing in tests. The production hasher (PBKDF2, a million rounds) costs
+    about half a second per hash on a busy two-core machine, and every test that loads the demo
+    council hashes its password once; nothing in the suite tests the hasher's strength."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_channel_prefix():
+    """On Redis, this test process's own channel prefix (tests/realtime/hub.py), so its events
+    never reach a server, another test run or another xdist worker sharing the same Redis."""
+    from tests.realtime.hub import private_channel_prefix
+
+    yield from private_channel_prefix()
 
 
 @pytest.fixture(autouse=True)
@@ -67,10 +89,25 @@ def document_folder():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+# The demo council of the tests: the first twenty of the demo's fifty delegates (DB001-DB020:
+# the chair, two vice-chairs, four committee heads, Alice and Bob, two in each delegate group),
+# every body and role of the full council, the same sitting, agenda and display. Loading all
+# fifty costs about twice as much in every test that needs a sitting. A test that counts the
+# whole council (a quorum of 50, one badge or letter per delegate) is marked
+# @pytest.mark.full_council and gets all fifty.
+SMALL_COUNCIL = 20
+
+
 @pytest.fixture
-def sitting(db):
+def council_size(request) -> int:
+    """How many delegates the `sitting` fixture loads: 20, or all 50 with @pytest.mark.full_council."""
+    return DELEGATES if request.node.get_closest_marker("full_council") else SMALL_COUNCIL
+
+
+@pytest.fixture
+def sitting(db, council_size):
     # Without the demo documents (library.demo): tests add the documents they need.
-    return load_demo(documents=False, petitions=False)
+    return load_demo(delegates=council_size, documents=False, petitions=False)
 
 
 @pytest.fixture

@@ -183,6 +183,7 @@ def test_someone_outside_the_sessions_body_has_no_letter(client, sitting, users)
     assert "accounts/problem.html" in [t.name for t in response.templates]
 
 
+@pytest.mark.full_council
 def test_office_staff_print_one_letter_per_delegate_of_the_body(client, sitting, users):
     delegates = Member.objects.filter(memberships__body=sitting.session.body, memberships__active=True,
                                       kind=Member.Kind.DELEGATE)

@@ -14,12 +14,14 @@ def sheet(client, users):
     return client.get("/members/badges/")
 
 
+@pytest.mark.full_council
 def test_one_badge_per_delegate(sheet):
     delegates = Member.objects.filter(kind="delegate").count()
     assert sheet.status_code == 200
     assert sheet.content.decode().count('class="badge"') == delegates == 50
 
 
+@pytest.mark.full_council
 def test_each_badge_carries_a_terminal_pairing_qr_code(sheet):
     cards = sheet.context["cards"]
     assert all(card["qr"] for card in cards)
@@ -46,6 +48,7 @@ def test_badge_shows_name_position_group_and_seat(sheet):
         assert part in badge
 
 
+@pytest.mark.full_council
 def test_a_badge_sheet_for_one_delegate_group(client, users):
     client.force_login(users["secretary"])
     group = users["alice"].member.delegate_group

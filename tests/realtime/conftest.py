@@ -9,18 +9,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from .hub import Hub, private_channel_prefix
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _private_channel_prefix():
-    yield from private_channel_prefix()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The demo hashes one password; the default hasher makes that 0.5 s per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from .hub import Hub
 
 
 def login_cookie(user) -> str:

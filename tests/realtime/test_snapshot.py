@@ -63,6 +63,7 @@ async def test_delegate_and_public_snapshots_have_no_displays_slides_or_private_
     assert not any({"method", "reason"} & row.keys() for row in client.state["attendance"])
 
 
+@pytest.mark.full_council
 async def test_snapshot_lists_every_delegate_of_the_body_in_seat_order(hub):
     public = await hub.connect("public")
     seats = [row["seat"] for row in public.state["attendance"]]
@@ -70,6 +71,7 @@ async def test_snapshot_lists_every_delegate_of_the_body_in_seat_order(hub):
     assert seats[:3] == ["A1", "A2", "A3"] and seats[10] == "B1"
 
 
+@pytest.mark.full_council
 async def test_snapshot_of_a_scheduled_sitting_has_no_current_item(hub):
     public = await hub.connect("public")
     assert public.state["sitting"]["status"] == "scheduled"

@@ -12,18 +12,6 @@ from displays.models import Display
 from meeting import services as meeting
 from meeting.models import Attendance, Sitting
 from realtime.models import SittingEvent
-from tests.realtime.hub import private_channel_prefix
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _private_channel_prefix():
-    yield from private_channel_prefix()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The demo hashes one password; the default hasher makes that 0.5 s per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class Clock:

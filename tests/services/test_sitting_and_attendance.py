@@ -116,6 +116,7 @@ def test_the_attendance_event_carries_the_row_and_the_new_quorum(live, actors):
     assert event.data["quorum"]["present"] == 1
 
 
+@pytest.mark.full_council
 def test_quorum_counts_present_delegates_of_the_body(live, actors):
     _mark_present(actors["secretary"], live.pk, _delegates(3))
     assert quorum_state(live) == {"present": 3, "total": 50, "required": 34, "met": False, "rule": "2/3"}
@@ -133,6 +134,7 @@ def test_an_absent_delegate_is_not_counted_present(live, actors):
     assert quorum_state(live)["present"] == 0
 
 
+@pytest.mark.full_council
 def test_quorum_needs_two_thirds_of_all_delegates(live, actors):
     ids = _delegates(34)
     _mark_present(actors["secretary"], live.pk, ids[:33])
@@ -141,6 +143,7 @@ def test_quorum_needs_two_thirds_of_all_delegates(live, actors):
     assert quorum_state(live) == {"present": 34, "total": 50, "required": 34, "met": True, "rule": "2/3"}
 
 
+@pytest.mark.full_council
 def test_a_body_may_set_its_own_quorum_fraction(live, actors):
     Body.objects.filter(pk=live.body_id).update(quorum_numerator=1, quorum_denominator=2)
     live = Sitting.objects.select_related("body").get(pk=live.pk)
@@ -148,6 +151,7 @@ def test_a_body_may_set_its_own_quorum_fraction(live, actors):
     assert quorum_state(live) == {"present": 25, "total": 50, "required": 25, "met": True, "rule": "1/2"}
 
 
+@pytest.mark.full_council
 def test_the_default_quorum_fraction_is_a_setting(live, actors, settings):
     settings.QUORUM_DEFAULT = (3, 4)
     assert quorum_state(live)["required"] == 38
