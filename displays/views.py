@@ -22,9 +22,16 @@ from .models import Display
 # How often a display page asks the server whether it should show something
 # else (seconds): a display with nothing to show often; one showing a sitting
 # rarely, to notice changes made outside the hub (the admin moving the display
-# to another sitting, the device revoked).
+# to another sitting, the device revoked). Settings DISPLAY_IDLE_POLL_SECONDS and
+# DISPLAY_SITTING_POLL_SECONDS override them (the browser tests poll every second).
 IDLE_POLL_SECONDS = 20
 SITTING_POLL_SECONDS = 60
+
+
+def poll_seconds(page_key: str) -> int:
+    if page_key.startswith("sitting:"):
+        return getattr(settings, "DISPLAY_SITTING_POLL_SECONDS", SITTING_POLL_SECONDS)
+    return getattr(settings, "DISPLAY_IDLE_POLL_SECONDS", IDLE_POLL_SECONDS)
 
 
 def _session_device(request):
@@ -42,7 +49,7 @@ def _config(display, *, page_key: str, preview: bool) -> dict:
         "timeZone": settings.TIME_ZONE,
         "preview": preview,
         "pageKey": page_key,
-        "pollSeconds": SITTING_POLL_SECONDS if page_key.startswith("sitting:") else IDLE_POLL_SECONDS,
+        "pollSeconds": poll_seconds(page_key),
     }
 
 

@@ -110,7 +110,7 @@ class LiveServer:
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
         env.update({
             "DATABASE_URL": f"sqlite:///{self.db}",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SETTINGS_MODULE": "tests.browser.server_settings",  # config.settings + test speed knobs
             "DEBUG": "1",  # static files through the finders, no collectstatic
             "MEDIA_ROOT": str(workdir / "media"),
             "DOCUMENT_ROOT": str(workdir / "documents"),
