@@ -2,6 +2,8 @@
 
 WebSockets pass the Host check (ALLOWED_HOSTS), the Origin check (the site's own
 scheme, host and port, or CSRF_TRUSTED_ORIGINS: config/websocket.py) and Django sessions.
+The hub resolves the session's user itself, in the same database job as the rest of a
+connect (realtime/consumers.py), not in a middleware's job of its own before it.
 """
 
 import os
@@ -12,7 +14,7 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.websocket import AllowedHostValidator, SameOriginValidator  # noqa: E402
@@ -20,7 +22,7 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": django_asgi,
-    "websocket": AllowedHostValidator(SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
+    "websocket": AllowedHostValidator(SameOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))),
 })
 
 from django.conf import settings  # noqa: E402

@@ -159,6 +159,10 @@ PAIRING_TOKEN_TTL = env.integer("PAIRING_TOKEN_TTL", 600, minimum=30)
 BADGE_TOKEN_TTL = env.integer("BADGE_TOKEN_TTL", 12 * 3600, minimum=60)
 # The hub refuses WebSocket messages larger than this (bytes).
 HUB_MAX_MESSAGE_BYTES = env.integer("HUB_MAX_MESSAGE_BYTES", 64 * 1024, minimum=1024)
+# Connects of one process that read the database at once; more wait their turn, in order, up to
+# HUB_CONNECT_QUEUE, and beyond that are closed with 1013 "try again later" (docs/protocol.md).
+HUB_CONNECTS_AT_ONCE = env.integer("HUB_CONNECTS_AT_ONCE", 4, minimum=1)
+HUB_CONNECT_QUEUE = env.integer("HUB_CONNECT_QUEUE", 1000, minimum=0)
 # A client more than this many events behind gets a fresh snapshot instead of a replay.
 HUB_MAX_REPLAY = env.integer("HUB_MAX_REPLAY", 500, minimum=1)
 # A connection whose commands are refused (e.g. `forbidden`) this many times within

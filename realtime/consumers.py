@@ -6,12 +6,14 @@ named in realtime.commands. No business rule lives here.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 import weakref
 from collections import deque
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -39,6 +41,9 @@ log = logging.getLogger(__name__)
 CLOSE_NOT_ALLOWED = 4403
 CLOSE_NO_SITTING = 4404
 CLOSE_TOO_MANY_REFUSALS = 4429
+# The process has more connections waiting for their snapshot than HUB_CONNECT_QUEUE: try again
+# after a random delay (the standard "Try Again Later"; behind a proxy, likely on another worker).
+CLOSE_TRY_AGAIN_LATER = 1013
 
 
 REFRESH_GROUPS_S = 3600
@@ -58,6 +63,8 @@ class _Relay:
         self.lock = asyncio.Lock()
         # The heartbeat to this process's connections (realtime.heartbeat).
         self.ticker = Ticker(self)
+        # Connects in progress on this process (the morning rush).
+        self.admission = _Admission()
 
     async def join(self, layer, group, consumer):
         async with self.lock:
@@ -116,6 +123,48 @@ class _Relay:
                     await layer.group_add(group, self.channel)
 
 
+class _Admission:
+    """At most HUB_CONNECTS_AT_ONCE connects of this process read the database at once; the
+    others wait their turn in arrival order, at most HUB_CONNECT_QUEUE of them.
+
+    A storm of reconnects (500 tablets when the hall's Wi-Fi comes back) then degrades into a
+    queue: the database thread holds a few connects' work, not hundreds, so a chair's command
+    waits behind a few connects only, and a connect whose client has gone while it waited is
+    dropped before it costs anything (SittingConsumer.gone)."""
+
+    def __init__(self):
+        self.busy = 0
+        self.waiting: deque[asyncio.Future] = deque()
+
+    async def enter(self) -> bool:
+        """Wait for a turn; False when the queue is full (the caller refuses the connection)."""
+        if self.busy < settings.HUB_CONNECTS_AT_ONCE and not self.waiting:
+            self.busy += 1
+            return True
+        if len(self.waiting) >= settings.HUB_CONNECT_QUEUE:
+            return False
+        turn = asyncio.get_running_loop().create_future()
+        self.waiting.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.leave()  # the turn was handed to us: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    self.waiting.remove(turn)
+            raise
+        return True  # leave() handed its place over: busy already counts us
+
+    def leave(self):
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.busy -= 1
+
+
 _relays: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Relay]" = weakref.WeakKeyDictionary()
 
 
@@ -144,12 +193,66 @@ class SittingConsumer(AsyncWebsocketConsumer):
     group = None
     refusals = None
     closing = False
+    # The client has gone (websocket.disconnect arrived): work still queued for it is skipped.
+    gone = False
+
+    async def __call__(self, scope, receive, send):
+        # Read the client's messages as they come, not only between handlers: a disconnect that
+        # arrives while connect() still waits for its turn or for the database is seen at once
+        # (self.gone), and the work queued for that connection is dropped instead of done for
+        # nobody (the reconnect bench: abandoned connects and their retries piled up).
+        inbox: asyncio.Queue = asyncio.Queue()
+
+        async def pump():
+            while True:
+                message = await receive()
+                if message.get("type") == "websocket.disconnect":
+                    self.gone = True
+                    inbox.put_nowait(message)
+                    return
+                inbox.put_nowait(message)
+
+        reader = asyncio.get_running_loop().create_task(pump())
+        try:
+            await super().__call__(scope, inbox.get, send)
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+    async def dispatch(self, message):
+        # Channels (4.2+) runs close_old_connections on the database thread before every handler:
+        # a trip through that one thread's queue for each connect, disconnect and frame, even
+        # when the handler reads nothing, queued behind the whole storm (a connect could not even
+        # be accepted until its turn). Every database call of this consumer is a
+        # database_sync_to_async job, which closes old connections itself before and after.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         self.sitting_id = self.scope["url_route"]["kwargs"]["sitting_id"]
-        self.language = _language(self.scope)
+        self.language = settings.LANGUAGE_CODE  # the client's, once _resolve has read its session
+        # Accepted at once, so the handshake never times out in a queue (Daphne drops a handshake
+        # not accepted within 5 s, and the client's retry would add to the queue); the client
+        # then waits for its snapshot, which comes when this connect's turn does.
         await self.accept()
+        admission = _relay().admission
+        if not await admission.enter():
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
+        try:
+            await self._open()
+        finally:
+            admission.leave()
+
+    async def _open(self):
+        if self.gone:
+            return
         found, actor = await database_sync_to_async(self._resolve)()
+        if self.gone or found is None:
+            return
         if not found:
             await self.close(code=CLOSE_NO_SITTING)
             return
@@ -171,6 +274,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if actor.device is not None:
             await self.channel_layer.group_add(device_group(actor.device.pk), self.channel_name)
         seq = await self._send_snapshot()
+        if seq is None:  # gone meanwhile
+            return
         pending, self.pending = self.pending, None
         for event_seq, text in pending:
             if event_seq > seq:
@@ -187,10 +292,20 @@ class SittingConsumer(AsyncWebsocketConsumer):
             self.pending.append((seq, text))
 
     def _resolve(self):
+        """(found, actor) in one database job: the sitting, the session, its user and device.
+        (None, None) when the client left while this waited for the database thread."""
+        if self.gone:
+            return None, None
+        self.language = _language(self.scope)  # may read the session: the database
         sitting = Sitting.objects.select_related("session").filter(pk=self.sitting_id).first()
         if sitting is None:
             return False, None
         user = self.scope.get("user")
+        if user is None:
+            # Resolved here, in the same job, not by a middleware's database call of its own
+            # (config/asgi.py: sessions only): one trip to the database thread for all of it.
+            user = _user(self.scope)
+            self.scope["user"] = user
         device = _device(self.scope)
         actor = actor_for(sitting, user=user, device=device)
         if not may_view(actor.role, sitting):
@@ -203,7 +318,10 @@ class SittingConsumer(AsyncWebsocketConsumer):
         return True, actor
 
     async def _send_snapshot(self, in_response=None):
-        seq, state_json = await database_sync_to_async(self._snapshot)()
+        snapshot = await database_sync_to_async(self._snapshot)()
+        if snapshot is None:
+            return None
+        seq, state_json = snapshot
         message = {
             "type": "snapshot",
             "seq": seq,
@@ -217,6 +335,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
         return seq
 
     def _snapshot(self):
+        if self.gone:  # the client left while this waited for the database thread
+            return None
         # A worker thread: slide titles in the client's language (see _run).
         with translation.override(self.language):
             return snapshot_json_for(self.sitting_id, self.audience)
@@ -374,6 +494,25 @@ def _events_since(sitting_id: int, since: int, audience: str) -> list[dict] | No
     if len(events) != current - since:
         return None
     return events
+
+
+def _user(scope):
+    """The session's user, as django.contrib.auth.get_user reads it for a request (the session
+    hash checked, a stale session flushed); AnonymousUser without one."""
+    from django.contrib.auth import get_user
+    from django.contrib.auth.models import AnonymousUser
+
+    session = scope.get("session")
+    if session is None:
+        return AnonymousUser()
+    return get_user(_SessionOnly(session))
+
+
+class _SessionOnly:
+    """What django.contrib.auth.get_user reads of a request: its session."""
+
+    def __init__(self, session):
+        self.session = session
 
 
 def _device(scope):

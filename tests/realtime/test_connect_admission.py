@@ -1,0 +1,151 @@
+"""The morning rush (issue 9 item 5): a storm of connects degrades into a queue, and work queued
+for a client that has gone is dropped.
+
+Personas (tests/conftest.py): alice and bob (delegates), guest, the display and the public
+connect while the hub's database thread is held busy, as it is when 500 tablets reconnect at
+once. Channels runs every `database_sync_to_async` call of the hub on one thread; what waits
+for it is read from that thread's queue and from the queries it runs.
+"""
+
+import asyncio
+import threading
+
+import pytest
+from asgiref.sync import SyncToAsync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connection
+from django.test import override_settings
+
+from realtime.consumers import CLOSE_TRY_AGAIN_LATER
+
+from .hub import ORIGIN, HubClient, Refused, _application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+class BusyDatabaseThread:
+    """Holds the hub's database thread with a job that waits until released."""
+
+    def __init__(self):
+        self.release_event = threading.Event()
+        self.job = None
+
+    async def __aenter__(self):
+        self.job = asyncio.ensure_future(database_sync_to_async(self.release_event.wait)())
+        await asyncio.sleep(0.05)
+        return self
+
+    async def release(self):
+        self.release_event.set()
+        await self.job
+
+    async def __aexit__(self, *exc):
+        await self.release()
+
+
+def queued_on_database_thread() -> int:
+    return SyncToAsync.single_thread_executor._work_queue.qsize()
+
+
+class Queries:
+    """Every query the hub's database thread runs, with its parameters."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.seen.append((sql, repr(params)))
+        return execute(sql, params, many, context)
+
+    async def __aenter__(self):
+        # `connection` looked up on that thread (each thread has its own).
+        await database_sync_to_async(lambda: connection.execute_wrappers.append(self))()
+        return self
+
+    async def __aexit__(self, *exc):
+        await database_sync_to_async(lambda: connection.execute_wrappers.remove(self))()
+
+    def mentioning(self, text: str) -> int:
+        return sum(text in params for _sql, params in self.seen)
+
+
+def communicator(sitting_id, cookie):
+    headers = [(b"host", b"127.0.0.1"), (b"origin", ORIGIN)]
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    return WebsocketCommunicator(_application(), f"/ws/sitting/{sitting_id}/", headers=headers)
+
+
+async def snapshot_of(comm, sitting_id, timeout=5):
+    client = HubClient(sitting_id, comm)
+    message = await client.receive(timeout)
+    assert message["type"] == "snapshot"
+    return client
+
+
+async def test_a_connect_whose_client_left_while_it_waited_reads_nothing(sitting, cookies, hub):
+    async with Queries() as queries:
+        async with BusyDatabaseThread() as busy:
+            alice = communicator(sitting.pk, cookies["alice"])
+            await alice.send_input({"type": "websocket.connect"})
+            await asyncio.sleep(0.1)
+            # The tablet goes (its Wi-Fi, a reload) before the hub got to its connect.
+            await alice.send_input({"type": "websocket.disconnect", "code": 1006})
+            await asyncio.sleep(0.1)
+            await busy.release()
+        await alice.wait(timeout=5)
+        # The database thread is free and serves the next connect in full.
+        bob = await hub.connect("bob")
+        assert bob.seq == 0
+    assert queries.mentioning(cookies["bob"]) >= 1  # bob's session was read: the count sees it
+    # Nothing was done for alice: not even her session was read.
+    assert queries.mentioning(cookies["alice"]) == 0
+
+
+@override_settings(HUB_CONNECTS_AT_ONCE=2)
+async def test_a_storm_of_connects_waits_its_turn_and_every_one_gets_its_snapshot(sitting, cookies):
+    who = ["alice", "bob", "guest", "display", "public"]
+    comms = [communicator(sitting.pk, cookies[name]) for name in who]
+    try:
+        async with BusyDatabaseThread() as busy:
+            for comm in comms:
+                await comm.send_input({"type": "websocket.connect"})
+            for comm in comms:  # accepted at once, not when their turn comes
+                assert (await comm.receive_output(1))["type"] == "websocket.accept"
+            await asyncio.sleep(0.2)
+            # Two connects' work waits for the database thread, not five: a chair's command
+            # sent now would wait behind two connects, not behind the whole storm.
+            assert queued_on_database_thread() == 2
+            await busy.release()
+        clients = [await snapshot_of(comm, sitting.pk) for comm in comms]
+        assert [c.you["role"] for c in clients] == ["delegate", "delegate", "guest", "display", "public"]
+    finally:
+        for comm in comms:
+            await comm.disconnect()
+
+
+@override_settings(HUB_CONNECTS_AT_ONCE=1, HUB_CONNECT_QUEUE=1)
+async def test_beyond_the_queue_a_connect_is_told_to_try_again_later(sitting, cookies):
+    alice, bob, guest = (communicator(sitting.pk, cookies[name]) for name in ("alice", "bob", "guest"))
+    try:
+        async with BusyDatabaseThread():
+            for comm in (alice, bob):
+                assert (await comm.connect())[0] is True
+            await asyncio.sleep(0.1)
+            accepted, _ = await guest.connect()
+            assert accepted is True
+            with pytest.raises(Refused) as refused:
+                await HubClient(sitting.pk, guest).receive()
+            assert refused.value.code == CLOSE_TRY_AGAIN_LATER == 1013
+        # The queue itself is served: the two waiting get their snapshots.
+        for comm in (alice, bob):
+            await snapshot_of(comm, sitting.pk)
+        # And once it has room, the one told to try again later gets in.
+        again = communicator(sitting.pk, cookies["guest"])
+        assert (await again.connect())[0] is True
+        await snapshot_of(again, sitting.pk)
+        await again.disconnect()
+    finally:
+        for comm in (alice, bob):
+            await comm.disconnect()
