@@ -29,11 +29,13 @@ from django.views.decorators.http import require_POST
 from accounts.pages import problem
 from accounts.permissions import may_manage_documents
 from agenda.models import AgendaItem
+from agenda.state import ordered_items
 from meeting.models import Membership, Session, Sitting
 
 from . import services
 from .models import Attachment, Document, DocumentVersion, ReadReceipt
 from .services import LibraryError
+from .text import person_key
 
 # Agenda items that cannot be debated without papers (the checklist asks for at least one).
 ITEM_KINDS_NEEDING_PAPERS = (AgendaItem.Kind.SUBMISSION, AgendaItem.Kind.DRAFT_RESOLUTION)
@@ -164,13 +166,12 @@ def _upload_context(form, session=None) -> dict:
 
 
 def _items_by_session() -> list:
-    """[(session, [items])] for the agenda-item select; office.js shows the chosen session's group."""
-    groups: dict[int, list] = {}
-    for item in (AgendaItem.objects.filter(sitting__session__isnull=False).select_related("sitting")
-                 .order_by("sitting__starts_at", "sitting_id", "position", "id")):
-        groups.setdefault(item.sitting.session_id, []).append(item)
-    sessions = Session.objects.in_bulk(list(groups))
-    return [(sessions[sid], items) for sid, items in groups.items()]
+    """[(session, sitting, [items])] for the agenda-item select, one group per sitting, its items
+    numbered in reading order as the hub numbers them ("2", "2.1"); office.js shows the groups of
+    the chosen session."""
+    sittings = (Sitting.objects.filter(session__isnull=False, agenda_items__isnull=False).distinct()
+                .select_related("session").order_by("session_id", "starts_at", "pk"))
+    return [(s.session, s, ordered_items(s.pk)) for s in sittings]
 
 
 # ---- pages -----------------------------------------------------------------------
@@ -484,8 +485,9 @@ def reads_view(request, document_id: int):
     """Who of the body has read this document, and which version."""
     document = _document(document_id)
     body_id = document.session.body_id if document.session_id else document.body_id
-    members = ([m.member for m in Membership.objects.filter(body_id=body_id, active=True)
-                .select_related("member").order_by("member__full_name")] if body_id else [])
+    members = ([m.member for m in Membership.objects.filter(body_id=body_id, active=True).select_related("member")]
+               if body_id else [])
+    members.sort(key=lambda m: person_key(m.full_name))  # by given name, as Vietnamese lists are
     receipts: dict[int, list] = {}
     for r in ReadReceipt.objects.filter(document=document).select_related("version", "user").order_by("-version__number"):
         receipts.setdefault(r.user_id, []).append(r)
@@ -498,9 +500,13 @@ def reads_view(request, document_id: int):
     others = [_read_row(rs[0].user.get_full_name() or rs[0].user.username, "", rs, current)
               for uid, rs in receipts.items() if uid not in seen]
     read = sum(1 for r in rows if r["read"])
+    total, read_current = len(rows), sum(1 for r in rows if r["current"])
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:  # who still has to read it (or to read the new version)
+        rows = [r for r in rows if not r["current"]]
     return render(request, "library/office/reads.html", {
-        "document": document, "rows": rows, "others": others, "total": len(rows), "read": read, "unread": len(rows) - read,
-        "read_current": sum(1 for r in rows if r["current"]),
+        "document": document, "rows": rows, "others": others, "total": total, "read": read, "unread": total - read,
+        "read_current": read_current, "unread_only": unread_only,
     })
 
 

@@ -7,6 +7,7 @@ Personas (tests/conftest.py):
 
 import io
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -379,3 +380,53 @@ def test_the_staff_home_page_links_to_the_library_and_a_delegates_does_not(clien
     home = client.get(reverse("home")).content.decode()
     assert office_link not in home
     assert f'href="{reverse("library:search")}"' in home  # a delegate searches the library
+
+
+# ---- issue 11, item 7: the office pages in order -------------------------------------------------
+
+def test_the_upload_form_lists_each_sittings_items_numbered_in_reading_order(office, sitting, session):
+    from agenda.models import AgendaItem
+    from agenda.state import ordered_items
+
+    first = AgendaItem.objects.filter(sitting=sitting, parent=None).order_by("position").first()
+    # A child added last still reads right after its parent, numbered under it.
+    child = AgendaItem.objects.create(sitting=sitting, parent=first, position=0, title="Thảo luận tổ về mục đầu")
+    page = office.get(reverse("library:upload")).content.decode()
+    group = page[page.index(f'data-session="{session.pk}"'):]
+    group = group[:group.index("</optgroup>")]
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', group)
+    expected = [(str(i.pk), f"{i.number}. {i.title}"[:200]) for i in ordered_items(sitting.pk)]
+    assert [pk for pk, _ in options] == [pk for pk, _ in expected]
+    assert (str(child.pk), "1.1. Thảo luận tổ về mục đầu") in options
+    assert sitting.title not in "".join(label for _, label in options)  # the group says the sitting, once
+
+
+def test_read_receipts_list_delegates_by_given_name_the_vietnamese_way_and_filter_the_unread(
+        office, users, draft, django_capture_on_commit_callbacks):
+    from library.text import person_key
+    from meeting.models import Membership
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(users["secretary"], [draft])
+    draft.refresh_from_db()
+    services.record_read(users["alice"], draft)
+    page = office.get(reverse("library:reads", args=[draft.pk])).content.decode()
+    names = [m.member.full_name for m in Membership.objects.filter(body=draft.session.body, active=True)
+             .select_related("member")]
+    shown = sorted(names, key=lambda n: page.index(f"<td>{n}</td>"))
+    assert shown == sorted(names, key=person_key)
+    given = [n.split()[-1] for n in shown]
+    assert given == sorted(given, key=lambda g: person_key(g))
+    unread = office.get(reverse("library:reads", args=[draft.pk]) + "?unread=1").content.decode()
+    assert users["alice"].member.full_name not in unread and users["bob"].member.full_name in unread
+    assert unread.count('<tr class="unread">') == len(names) - 1
+    assert "Xem tất cả" in unread
+
+
+def test_the_vietnamese_order_puts_letters_then_tones_as_the_dictionary_does():
+    from library.text import person_key, vietnamese_key
+
+    words = ["Ánh", "Anh", "Ăn", "An", "Ân", "Dũng", "Duy", "Dung", "Đạt", "Ưng", "Uyên", "Ả"]
+    assert sorted(words, key=vietnamese_key) == ["Ả", "An", "Anh", "Ánh", "Ăn", "Ân", "Dung", "Dũng", "Duy",
+                                                 "Đạt", "Uyên", "Ưng"]
+    assert sorted(["Nguyễn Thị Bình", "Trần Văn An"], key=person_key) == ["Trần Văn An", "Nguyễn Thị Bình"]
