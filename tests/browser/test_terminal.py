@@ -142,3 +142,49 @@ def test_screenshot_of_the_terminal(tablet, login, sitting, hub, screens):
     page2.screenshot(path=str(screens / "terminal-offline.png"))
     tablet.set_offline(False)
     assert re.search(r"/terminal/$", page2.url)
+
+
+# ---- issue 11, item 1: a phone shows the whole agenda --------------------------------------------
+
+PHONES = {"390x844": {"width": 390, "height": 844}, "390x667": {"width": 390, "height": 667}}
+
+
+@pytest.mark.parametrize("size", PHONES, ids=list(PHONES))
+def test_a_phone_reaches_every_agenda_item_with_an_announcement_and_the_current_items_documents(
+        new_context, login, sitting, hub, daphne_server, size):
+    with hub("db001", sitting["id"]) as chair:
+        chair.command("agenda.next")
+        first = chair.snapshot["data"]["agenda"]["items"][0]["id"]
+        chair.command("sitting.announce", {"text": "Đề nghị các vị đại biểu tắt chuông điện thoại di động và "
+                                                   "đăng ký phát biểu trên máy tính bảng tại chỗ ngồi."})
+    daphne_server.shell(f"""
+import io
+from django.contrib.auth import get_user_model
+from agenda.models import AgendaItem
+from library import services
+from tests.browser.test_library_e2e import make_pdf
+import tempfile, pathlib
+secretary = get_user_model().objects.get(username="thuky")
+item = AgendaItem.objects.get(pk={first})
+folder = pathlib.Path(tempfile.mkdtemp())
+for n in range(3):
+    make_pdf(folder / f"d{{n}}.pdf", pages=1)
+    doc = services.upload(secretary, io.BytesIO((folder / f"d{{n}}.pdf").read_bytes()), name=f"to-trinh-{{n}}.pdf",
+                          summary=f"Tờ trình số {{n + 1}} về nội dung của mục đầu tiên", session=item.sitting.session)
+    services.attach(secretary, doc, item)
+    services.publish(secretary, [doc])
+result = True
+""")
+    phone = new_context(viewport=PHONES[size], has_touch=True, is_mobile=True).new_page()
+    login(phone, "db010", next_url=f"/sitting/{sitting['id']}/terminal/")
+    expect(phone.locator("body")).to_have_attribute("data-connection", "live")
+    expect(phone.locator("#now-docs-list .doc-btn")).to_have_count(3)
+    expect(phone.locator(".announcement")).to_be_visible()
+    items = phone.locator(".t-item")
+    assert items.count() >= 5
+    assert phone.locator(".t-agenda").bounding_box()["height"] > 100  # not squeezed to nothing
+    for i in (0, items.count() // 2, items.count() - 1):
+        items.nth(i).scroll_into_view_if_needed()
+        expect(items.nth(i)).to_be_in_viewport()
+        box = items.nth(i).bounding_box()
+        assert box["height"] >= 44  # a whole row, big enough to read and tap
