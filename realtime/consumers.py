@@ -14,9 +14,11 @@ import weakref
 from collections import deque
 
 from channels.consumer import get_handler_name
+from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
@@ -176,6 +178,36 @@ def _relay() -> _Relay:
     return relay
 
 
+class _Reading(SyncToAsync):
+    """database_sync_to_async for the hub's reads (connect, snapshot, replay, ping), on the same
+    database thread, that keeps an SQLite connection open from one read to the next.
+
+    Opening an SQLite connection (Django registers its functions, sets its pragmas) cost a third
+    of a reconnect storm's database thread, twice per connect. One connection on the one thread
+    that runs the hub's jobs is bounded (not one per request thread, which is why persistent
+    connections stay off under ASGI). It is closed, as Django closes a request's, when it failed
+    and is no longer usable, or was left in a transaction; a job that writes
+    (database_sync_to_async) still opens and closes its own. PostgreSQL takes its connections
+    from the pool (config/env.py): closed after each read, i.e. given back."""
+
+    def thread_handler(self, loop, *args, **kwargs):
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        finally:
+            for conn in connections.all(initialized_only=True):
+                if conn.vendor != "sqlite":
+                    conn.close_if_unusable_or_obsolete()
+                elif conn.connection is not None and (
+                        conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]
+                        or (conn.errors_occurred and not conn.is_usable())):
+                    conn.close()
+                else:
+                    conn.errors_occurred = False
+
+
+reading = _Reading
+
+
 class NoSuchSittingConsumer(AsyncWebsocketConsumer):
     """A WebSocket path that names no sitting: accepted, then closed with 4404."""
 
@@ -250,7 +282,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def _open(self):
         if self.gone:
             return
-        found, actor = await database_sync_to_async(self._resolve)()
+        found, actor = await reading(self._resolve)()
         if self.gone or found is None:
             return
         if not found:
@@ -318,7 +350,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         return True, actor
 
     async def _send_snapshot(self, in_response=None):
-        snapshot = await database_sync_to_async(self._snapshot)()
+        snapshot = await reading(self._snapshot)()
         if snapshot is None:
             return None
         seq, state_json = snapshot
@@ -436,7 +468,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             args = SyncArgs.model_validate(envelope.args)
         except ValidationError as e:
             return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e)
-        events = await database_sync_to_async(_events_since)(self.sitting_id, args.since_seq, self.audience)
+        events = await reading(_events_since)(self.sitting_id, args.since_seq, self.audience)
         if events is None:
             return await self._send_snapshot(in_response=envelope.id)
         await self._reply(envelope.id, {"events": events})
@@ -444,7 +476,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def _ping(self, corr):
         # The sitting's current seq: a client whose seq is lower missed events (issue 9).
         try:
-            seq = await database_sync_to_async(current_seq)(self.sitting_id)
+            seq = await reading(current_seq)(self.sitting_id)
         except Exception:
             # The link works even if the database does not: answer, with the seq unknown.
             log.exception("ping: reading the sitting's seq failed")
