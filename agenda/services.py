@@ -22,7 +22,7 @@ from accounts.permissions import Actor
 from realtime.service import ServiceError, change
 
 from .models import AgendaItem
-from .state import agenda_state, item_state, ordered_items
+from .state import agenda_state, changed_states, ordered_items
 
 Status = AgendaItem.Status
 MAX_TITLE = 500
@@ -40,7 +40,7 @@ def stop_current(sitting, now) -> dict | None:
     if cur is None:
         return None
     _leave(cur, now, Status.DONE)
-    return {"current_item_id": None, "items": [item_state(cur)]}
+    return {"current_item_id": None, "items": changed_states([cur], items)}
 
 
 def _leave(item: AgendaItem, now, new_status: str) -> None:
@@ -88,7 +88,7 @@ def _move_to(actor: Actor, sitting_id: int, pick, detail: dict, expect_current=U
             changed.insert(0, cur)
         _enter(target, now)
         c.detail["to"] = target.pk
-        c.emit("agenda.current", {"current_item_id": target.pk, "items": [item_state(i) for i in changed]})
+        c.emit("agenda.current", {"current_item_id": target.pk, "items": changed_states(changed, items)})
     return {"current_item_id": target.pk}
 
 

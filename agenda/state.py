@@ -25,7 +25,51 @@ def ordered_items(sitting_id: int) -> list[AgendaItem]:
     return out
 
 
-def item_state(item: AgendaItem) -> dict:
+def shown_statuses(items: list[AgendaItem]) -> dict[int, str]:
+    """Each item's status as every face shows it. An item with items under it is in progress
+    (`current`) while it or any item under it is, and done when every item under it that was not
+    postponed is done; otherwise it shows its own status, except that leaving it for one of its
+    own items does not make it done (the sitting moved into 3.1: item 3 is in progress, not done).
+    An item without items under it shows its own status."""
+    S = AgendaItem.Status
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    shown: dict[int, str] = {}
+
+    def status_of(item: AgendaItem) -> str:
+        kids = children.get(item.pk, [])
+        if not kids:
+            shown[item.pk] = item.status
+            return item.status
+        under = [status_of(kid) for kid in kids]
+        if item.status == S.CURRENT or S.CURRENT in under:
+            status = S.CURRENT
+        elif item.status == S.POSTPONED:
+            status = S.POSTPONED
+        elif any(u == S.DONE for u in under) and all(u in (S.DONE, S.POSTPONED) for u in under):
+            status = S.DONE
+        else:
+            status = S.PENDING
+        shown[item.pk] = status
+        return status
+
+    for root in children.get(None, []):
+        status_of(root)
+    return shown
+
+
+def ancestors(item: AgendaItem, items: list[AgendaItem]) -> list[AgendaItem]:
+    by_id = {i.pk: i for i in items}
+    out, parent = [], by_id.get(item.parent_id)
+    while parent is not None:
+        out.append(parent)
+        parent = by_id.get(parent.parent_id)
+    return out
+
+
+def item_state(item: AgendaItem, status: str | None = None) -> dict:
+    """`status`: as shown (shown_statuses), for an item with items under it."""
     return {
         "id": item.pk,
         "parent_id": item.parent_id,
@@ -35,7 +79,7 @@ def item_state(item: AgendaItem) -> dict:
         "kind": item.kind,
         "presenter": item.presenter,
         "planned_minutes": item.planned_minutes,
-        "status": item.status,
+        "status": status or item.status,
         "started_at": item.started_at.isoformat() if item.started_at else None,
         "elapsed_before_s": item.elapsed_before_s,
     }
@@ -44,4 +88,18 @@ def item_state(item: AgendaItem) -> dict:
 def agenda_state(sitting_id: int, items: list[AgendaItem] | None = None) -> dict:
     items = ordered_items(sitting_id) if items is None else items
     current = next((i.pk for i in items if i.status == AgendaItem.Status.CURRENT), None)
-    return {"current_item_id": current, "items": [item_state(i) for i in items]}
+    shown = shown_statuses(items)
+    return {"current_item_id": current, "items": [item_state(i, shown[i.pk]) for i in items]}
+
+
+def changed_states(changed: list[AgendaItem], items: list[AgendaItem]) -> list[dict]:
+    """The states of the items that changed and of every item above them (whose shown status
+    follows theirs), for an event that carries only what changed."""
+    shown = shown_statuses(items)
+    out, seen = [], set()
+    for item in changed:
+        for i in [item, *ancestors(item, items)]:
+            if i.pk not in seen:
+                seen.add(i.pk)
+                out.append(item_state(i, shown.get(i.pk)))
+    return out

@@ -188,3 +188,17 @@ result = True
         expect(items.nth(i)).to_be_in_viewport()
         box = items.nth(i).bounding_box()
         assert box["height"] >= 44  # a whole row, big enough to read and tap
+
+
+def test_moving_into_a_sub_item_shows_its_parent_in_progress_not_done(terminal, hub, sitting):
+    with hub("db001", sitting["id"]) as chair:
+        items = chair.snapshot["data"]["agenda"]["items"]
+        child = next(i for i in items if i["parent_id"] is not None)
+        chair.command("agenda.jump", {"item_id": child["parent_id"]})
+        chair.command("agenda.next")  # into the parent's first item
+    parent_row = terminal.locator(f".t-item[data-item-id='{child['parent_id']}']")
+    expect(terminal.locator(f".t-item.current[data-item-id='{child['id']}']")).to_be_visible()
+    expect(parent_row).to_have_class(re.compile(r"\bstatus-current\b"))
+    expect(parent_row).not_to_have_class(re.compile(r"(^|\s)current(\s|$)"))
+    expect(parent_row.locator(".t-meta")).to_contain_text("Đang thực hiện")
+    expect(parent_row.locator(".t-done")).to_have_count(0)

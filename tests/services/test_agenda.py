@@ -309,3 +309,52 @@ def test_an_unrelated_change_does_not_make_next_stale(live, actors):
     agenda.next_item(actors["chair"], live.pk, expect_current=None)
     meeting.mark_attendance(actors["secretary"], live.pk, actors["bob"].member_id, "present")  # the seq moves on
     assert agenda.next_item(actors["chair"], live.pk, expect_current=first.pk) == {"current_item_id": second.pk}
+
+
+# ---- issue 11, item 2: a parent item is in progress while one of its items is -------------------
+
+def shown(sitting_id):
+    from agenda.state import agenda_state
+
+    return {row["id"]: row["status"] for row in agenda_state(sitting_id)["items"]}
+
+
+def test_a_parent_is_in_progress_while_one_of_its_items_is_and_done_when_all_are(live, actors):
+    rows = items(live.pk)
+    parent = next(i for i in rows if any(c.parent_id == i.pk for c in rows))
+    kids = [i for i in rows if i.parent_id == parent.pk]
+    agenda.jump_to(actors["chair"], live.pk, parent.pk)
+    agenda.next_item(actors["chair"], live.pk, expect_current=parent.pk)  # into its first item
+    assert shown(live.pk)[parent.pk] == "current"                         # not "done", not struck through
+    for kid in kids[1:]:
+        agenda.next_item(actors["chair"], live.pk)
+        assert shown(live.pk)[parent.pk] == "current"
+    agenda.next_item(actors["chair"], live.pk)                            # past its last item
+    assert shown(live.pk)[parent.pk] == "done"
+    assert [shown(live.pk)[k.pk] for k in kids] == ["done"] * len(kids)
+
+
+def test_a_parent_left_before_its_items_were_taken_is_not_done(live, actors):
+    rows = items(live.pk)
+    parent = next(i for i in rows if any(c.parent_id == i.pk for c in rows))
+    after = next(i for i in rows if i.parent_id is None and rows.index(i) > rows.index(parent))
+    agenda.jump_to(actors["chair"], live.pk, parent.pk)
+    agenda.jump_to(actors["chair"], live.pk, after.pk)
+    assert AgendaItem.objects.get(pk=parent.pk).status == "done"  # its own time was taken
+    assert shown(live.pk)[parent.pk] == "pending"                  # but its items are still to do
+
+
+def test_the_move_event_carries_the_parents_shown_status_so_a_client_equals_a_fresh_snapshot(live, actors):
+    from agenda.state import agenda_state
+    from realtime.models import SittingEvent
+
+    rows = items(live.pk)
+    parent = next(i for i in rows if any(c.parent_id == i.pk for c in rows))
+    agenda.jump_to(actors["chair"], live.pk, parent.pk)
+    state = {row["id"]: row for row in agenda_state(live.pk)["items"]}
+    agenda.next_item(actors["chair"], live.pk)
+    event = SittingEvent.objects.filter(sitting=live, type="agenda.current").latest("seq")
+    for row in event.data["items"]:
+        state[row["id"]] = row
+    assert state == {row["id"]: row for row in agenda_state(live.pk)["items"]}
+    assert state[parent.pk]["status"] == "current"

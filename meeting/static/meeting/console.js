@@ -257,10 +257,11 @@
         }, pgettext("button: postpone an agenda item", "Hoãn")),
     ];
     return h("li", {
-      class: `item status-${item.status}${item.status === "current" ? " current" : ""}`,
+      // The current item is highlighted; an item above it shows "in progress" (status current) only.
+      class: `item status-${item.status}${item.id === state.agenda.current_item_id ? " current" : ""}`,
       dataset: { itemId: item.id, depth: item.depth },
       style: `--depth:${item.depth}`,
-      "aria-current": item.status === "current" ? "step" : null,
+      "aria-current": item.id === state.agenda.current_item_id ? "step" : null,
     },
     h("button", {
       type: "button", class: "item-main", dataset: { key: `jump-${item.id}` },

@@ -189,11 +189,13 @@
       ui.nowTimer.hidden = true;
     }
 
+    // The current item is highlighted; an item above it shows "in progress" (status current) only.
+    const here = state.agenda.current_item_id;
     Faces.fill(ui.agenda, ...items.map((item) => h("li", {
-      class: `t-item status-${item.status}${item.status === "current" ? " current" : ""}`,
+      class: `t-item status-${item.status}${item.id === here ? " current" : ""}`,
       dataset: { itemId: item.id, depth: item.depth },
       style: `--depth:${item.depth}`,
-      "aria-current": item.status === "current" ? "step" : null,
+      "aria-current": item.id === here ? "step" : null,
     },
     h("span", { class: "t-num" }, item.number),
     h("span", { class: "t-text" },

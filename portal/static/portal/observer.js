@@ -131,8 +131,11 @@
 
   function drawAgenda(state) {
     const list = part("agenda");
+    // The current item is highlighted; an item above it (status current) reads "in progress" only.
+    const here = state.agenda.current_item_id;
     list.replaceChildren(...state.agenda.items.map((item) => h("li", {
-      class: ["obs-agenda-item", `is-${item.status}`, item.depth ? "is-child" : null],
+      class: ["obs-agenda-item", `is-${item.id === here ? "current" : item.status === "current" ? "within" : item.status}`,
+        item.depth ? "is-child" : null],
       dataset: { itemId: String(item.id), status: item.status },
     },
     h("span", { class: "obs-agenda-number", text: item.number }),

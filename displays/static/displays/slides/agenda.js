@@ -14,10 +14,14 @@
     pending: () => "",
   };
 
-  function row(item) {
+  // The current item is highlighted with its clock; an item above it (status current) reads
+  // "in progress" and is neither highlighted nor struck through.
+  function row(item, here) {
+    const current = item.id === here;
     const minutes = item.planned_minutes ? Hall.interpolate(gettext("%(n)s phút"), { n: item.planned_minutes }, true) : "";
+    const look = current ? "current" : item.status === "current" ? "within" : item.status;
     return h("li", {
-      class: ["ag-row", `is-${item.status}`, item.depth ? "is-child" : null],
+      class: ["ag-row", `is-${look}`, item.depth ? "is-child" : null],
       style: { "--depth": String(item.depth) },
       dataset: { itemId: String(item.id), status: item.status },
     },
@@ -26,15 +30,15 @@
       h("span", { class: "ag-title", text: item.title }),
       item.presenter ? h("span", { class: "ag-presenter", text: item.presenter }) : null),
     h("span", { class: "ag-meta" },
-      item.status === "current" ? Hall.itemTimer(item) : null,
-      item.status !== "current" && minutes ? h("span", { class: "ag-minutes", text: minutes }) : null,
-      STATUS[item.status] && STATUS[item.status]() && item.status !== "current"
-        ? h("span", { class: ["ag-status", `is-${item.status}`], text: STATUS[item.status]() }) : null));
+      current ? Hall.itemTimer(item) : null,
+      !current && minutes ? h("span", { class: "ag-minutes", text: minutes }) : null,
+      STATUS[item.status] && STATUS[item.status]() && !current
+        ? h("span", { class: ["ag-status", `is-${look}`], text: STATUS[item.status]() }) : null));
   }
 
   function render(root, state) {
     const items = state.agenda.items;
-    const list = h("ol", { class: "ag-list" }, items.map(row));
+    const list = h("ol", { class: "ag-list" }, items.map((item) => row(item, state.agenda.current_item_id)));
     Hall.append(root,
       Hall.header(state, Hall.config()),
       h("div", { class: "ag-body" },
