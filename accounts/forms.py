@@ -4,17 +4,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from displays.models import Display
-from meeting.models import Member, Sitting
-
 from . import permissions
 from .models import PairingToken
-
-
-class MemberChoice(forms.ModelChoiceField):
-    def label_from_instance(self, m):
-        seat = f" — {_('ghế')} {m.seat.label}" if m.seat_id else ""
-        return f"{m.code} — {m.full_name}{seat}"
+from .providers import ask
 
 
 class PersonChoice(forms.ModelChoiceField):
@@ -25,42 +17,44 @@ class PersonChoice(forms.ModelChoiceField):
 
 def console_candidates(issuer):
     """People offered for a console: office staff and the chairs and secretaries
-    of sittings not closed yet, whom `issuer` may pair (permissions.pairable_users:
+    of sittings not closed yet (meeting/access.py), whom `issuer` may pair (permissions.pairable_users:
     never a superuser or an admin-site account). The form still asks
     permissions.may_use_console, and accounts.pairing.issue may_issue_pairing."""
-    open_sittings = ~Q(status=Sitting.Status.CLOSED)
-    chairs = Sitting.objects.filter(open_sittings).values_list("chair_id", flat=True)
-    secretaries = Sitting.objects.filter(open_sittings).values_list("secretary_id", flat=True)
+    runners = ask("pairing.console_people", default=Q(pk__in=[]))
     people = (get_user_model().objects
               .filter(Q(user_permissions__codename="operate_sitting") | Q(groups__permissions__codename="operate_sitting")
-                      | Q(pk__in=chairs) | Q(pk__in=secretaries)))
+                      | runners))
     return get_user_model().objects.filter(pk__in=permissions.pairable_users(people, issuer).values("pk")) \
         .order_by("first_name", "username")
 
 
 class IssueForm(forms.Form):
-    """Which device to pair: a delegate's terminal, a hall display, or a console."""
+    """Which device to pair: a delegate's terminal, a hall display, or a console.
+
+    The choices of a member (meeting) and of a display (displays) are the fields those modules
+    provide ("pairing.member_field", "pairing.display_field"; accounts.providers)."""
 
     purpose = forms.ChoiceField(label=gettext_lazy("loại thiết bị"), choices=PairingToken.Purpose.choices)
-    member = MemberChoice(label=gettext_lazy("đại biểu"), required=False, queryset=Member.objects.none())
-    display = forms.ModelChoiceField(label=gettext_lazy("màn hình"), required=False, queryset=Display.objects.all())
-    person = PersonChoice(label=gettext_lazy("người điều hành"), required=False, queryset=get_user_model().objects.none())
 
     def __init__(self, *args, issuer, **kwargs):
         """`issuer`: who will issue the code; only people they may pair are offered."""
         super().__init__(*args, **kwargs)
         pairable = permissions.pairable_users(get_user_model().objects.all(), issuer).values("pk")
-        self.fields["member"].queryset = (Member.objects.filter(user__in=pairable)
-                                          .select_related("seat").order_by("code"))
-        self.fields["person"].queryset = console_candidates(issuer)
+        for name, provider, arguments in (("member", "pairing.member_field", (pairable,)),
+                                          ("display", "pairing.display_field", ())):
+            field = ask(provider, *arguments, default=None)
+            if field is not None:
+                self.fields[name] = field
+        self.fields["person"] = PersonChoice(label=gettext_lazy("người điều hành"), required=False,
+                                             queryset=console_candidates(issuer))
 
     def clean(self):
         data = super().clean()
         purpose = data.get("purpose")
         if purpose == PairingToken.Purpose.TERMINAL and not data.get("member"):
-            self.add_error("member", _("Hãy chọn đại biểu."))
+            self.add_error("member" if "member" in self.fields else None, _("Hãy chọn đại biểu."))
         if purpose == PairingToken.Purpose.DISPLAY and not data.get("display"):
-            self.add_error("display", _("Hãy chọn màn hình."))
+            self.add_error("display" if "display" in self.fields else None, _("Hãy chọn màn hình."))
         if purpose == PairingToken.Purpose.CONSOLE:
             person = data.get("person")
             if not person:

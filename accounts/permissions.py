@@ -9,6 +9,8 @@ never decide permissions themselves.
 
 from dataclasses import dataclass
 
+from .providers import ask
+
 CHAIR = "chair"
 SECRETARY = "secretary"
 DELEGATE = "delegate"
@@ -29,20 +31,41 @@ AUDIENCE = {
 }
 AUDIENCES = ("staff", "delegate", "display", "public")
 
-# action -> roles that may do it
+# action -> roles that may do it. The core's own here; each module registers its actions from its
+# own folder (register_action, e.g. agenda/hub.py): the rule stays here, asked through `may`.
 ACTIONS: dict[str, frozenset[str]] = {
-    "sitting.open": frozenset({CHAIR, SECRETARY}),
-    "sitting.close": frozenset({CHAIR, SECRETARY}),
-    "sitting.announce": frozenset({CHAIR, SECRETARY}),
-    "agenda.navigate": frozenset({CHAIR, SECRETARY}),
-    "agenda.edit": frozenset({CHAIR, SECRETARY}),
-    "attendance.self": frozenset({DELEGATE, GUEST}),
-    "attendance.mark": frozenset({CHAIR, SECRETARY}),
-    "display.control": frozenset({CHAIR, SECRETARY}),
     "devices.pair": frozenset({CHAIR, SECRETARY}),
-    # The library tells the sittings of a session when its documents change.
-    "documents.update": frozenset({CHAIR, SECRETARY}),
 }
+
+
+def register_action(action: str, roles) -> None:
+    """A module's permission action and the roles that may do it. Registering one twice raises."""
+    if action in ACTIONS:
+        raise ValueError(f"permission action {action!r} is registered twice")
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"permission action {action!r}: unknown roles {sorted(unknown)}")
+    ACTIONS[action] = frozenset(roles)
+
+
+# ---- facts the modules provide --------------------------------------------------
+#
+# The rules are all in this file; some need facts only a domain module can read (who chairs
+# which sitting, who works which agency desk). Each such module provides them from its own
+# folder (its AppConfig.ready(), accounts.providers.provide), so the core imports no domain app.
+# A fact nobody provides answers its default (the module is not installed: nobody can hold
+# that right through it).
+
+_fact = ask
+
+
+# Limits on pairing codes a module adds (register_pairing_limit): (check(issuer, target) -> bool,
+# filter(queryset, issuer) -> queryset), asked by may_issue_pairing and pairable_users.
+_PAIRING_LIMITS: list[tuple] = []
+
+
+def register_pairing_limit(check, filter_) -> None:
+    _PAIRING_LIMITS.append((check, filter_))
 
 
 @dataclass(frozen=True)
@@ -127,11 +150,8 @@ def may_use_console(user) -> bool:
         return False
     if is_office_staff(user):
         return True
-    from django.db.models import Q
-
-    from meeting.models import Sitting
-
-    return Sitting.objects.exclude(status=Sitting.Status.CLOSED).filter(Q(chair=user) | Q(secretary=user)).exists()
+    # meeting/hub.py: whether the user chairs or clerks a sitting that is not closed.
+    return bool(_fact("sittings.runs_open", user, default=False))
 
 
 # ---- pairing codes: no role gives itself more rights ------------------------------
@@ -143,7 +163,8 @@ def may_use_console(user) -> bool:
 #   they sign in with their own password;
 # - the issuer is active office staff (the device page and the badges are theirs);
 # - every permission the person holds (their own and their groups') the issuer holds too;
-# - the person works no agency desk (petitions) the issuer does not work
+# - every limit a module registered holds (register_pairing_limit): petitions adds that the
+#   person works no agency desk the issuer does not work
 #   (a superuser issuer holds every permission and may join any desk).
 # Sitting roles need no comparison: office staff are the secretary of every sitting,
 # and the chair may do nothing the secretary may not (ACTIONS).
@@ -163,10 +184,7 @@ def may_issue_pairing(issuer, target) -> bool:
         return True
     if not target.get_all_permissions() <= issuer.get_all_permissions():
         return False
-    from petitions.models import AgencyMember
-
-    desks = AgencyMember.objects.values_list("agency_id", flat=True)
-    return set(desks.filter(user=target)) <= set(desks.filter(user=issuer))
+    return all(check(issuer, target) for check, _filter in _PAIRING_LIMITS)
 
 
 def pairable_users(queryset, issuer):
@@ -179,14 +197,13 @@ def pairable_users(queryset, issuer):
     from django.contrib.auth.models import Permission
     from django.db.models import Q
 
-    from petitions.models import AgencyMember
-
     if issuer.is_superuser:  # every permission, and may join any agency desk
         return queryset
     foreign = Permission.objects.exclude(pk__in=Permission.objects.filter(Q(user=issuer) | Q(group__user=issuer)))
     queryset = queryset.exclude(user_permissions__in=foreign).exclude(groups__permissions__in=foreign)
-    other_desks = AgencyMember.objects.exclude(agency_id__in=AgencyMember.objects.filter(user=issuer).values("agency_id"))
-    return queryset.exclude(agency_memberships__in=other_desks)
+    for _check, filter_ in _PAIRING_LIMITS:
+        queryset = filter_(queryset, issuer)
+    return queryset
 
 
 # ---- hall displays, public pages, the home page --------------------------------
@@ -274,11 +291,8 @@ def may_answer_held_upload(user, uploaded_by_id) -> bool:
 def _runs_session(user, session_id) -> bool:
     if not (session_id and user and user.is_authenticated and user.is_active):
         return False
-    from django.db.models import Q
-
-    from meeting.models import Sitting
-
-    return Sitting.objects.filter(session_id=session_id).filter(Q(chair=user) | Q(secretary=user)).exists()
+    # meeting/hub.py: whether the user chairs or clerks a sitting of that session.
+    return bool(_fact("sittings.runs_session", user, session_id, default=False))
 
 
 def may_read_document(user, document, *, device=None) -> bool:
@@ -313,10 +327,10 @@ def readable_documents(queryset, user):
         levels.append(DOC_DELEGATES)
     allowed = Q(status="published", access__in=levels)
     if user and user.is_authenticated and user.is_active:
-        from meeting.models import Sitting
-
-        run = Sitting.objects.filter(Q(chair=user) | Q(secretary=user), session__isnull=False).values("session_id")
-        allowed |= Q(session_id__in=run) & ~Q(status="withdrawn")
+        # meeting/hub.py: the ids of the sessions whose sittings the user chairs or clerks (a subquery).
+        run = _fact("sittings.sessions_run_by", user, default=None)
+        if run is not None:
+            allowed |= Q(session_id__in=run) & ~Q(status="withdrawn")
     return queryset.filter(allowed)
 
 
@@ -385,18 +399,8 @@ def protected_case_filter():
 
 def sender_filed_denunciation(case) -> bool:
     """The sender of `case` (same folded name with the same phone or email) filed a case that
-    is or was a denunciation."""
-    from petitions.identity import IDENTITY_FIELDS, person_keys
-    from petitions.models import Case, Identity
-
-    from django.db.models import Q
-
-    row = Identity.objects.filter(case_id=case.pk).values(*IDENTITY_FIELDS).first()
-    keys = person_keys(row) if row else []
-    if not keys:
-        return False
-    same = Q(identity__person_key__in=keys) | Q(identity__person_key_alt__in=keys)
-    return Case.objects.filter(protected_case_filter()).filter(same).exclude(pk=case.pk).exists()
+    is or was a denunciation. The fact is read by petitions/access.py (the cases of the same person)."""
+    return bool(_fact("petitions.other_cases_of_sender", case).filter(protected_case_filter()).exists())
 
 
 def identity_protected(case) -> bool:
@@ -454,12 +458,8 @@ def may_review_identity_reads(user) -> bool:
 
 
 def agencies_of(user):
-    """The agencies whose desk this user works (a queryset)."""
-    from petitions.models import Agency
-
-    if not (user and user.is_authenticated and user.is_active):
-        return Agency.objects.none()
-    return Agency.objects.filter(members__user=user, active=True)
+    """The agencies whose desk this user works (a queryset; petitions/access.py reads it)."""
+    return _fact("petitions.agencies_of", user if user and user.is_authenticated and user.is_active else None)
 
 
 def may_work_transfer(user, transfer) -> bool:

@@ -157,6 +157,9 @@ QUORUM_DEFAULT = env.fraction("QUORUM_DEFAULT", "2/3")
 # Pairing QR codes shown on screen live this long (seconds); printed badges longer.
 PAIRING_TOKEN_TTL = env.integer("PAIRING_TOKEN_TTL", 600, minimum=30)
 BADGE_TOKEN_TTL = env.integer("BADGE_TOKEN_TTL", 12 * 3600, minimum=60)
+# The room the hub serves, "app_label.Model" like AUTH_USER_MODEL: the core (realtime, accounts)
+# reaches it through realtime.registry.sitting_model(), never by importing the app.
+HUB_SITTING_MODEL = "meeting.Sitting"
 # The hub refuses WebSocket messages larger than this (bytes).
 HUB_MAX_MESSAGE_BYTES = env.integer("HUB_MAX_MESSAGE_BYTES", 64 * 1024, minimum=1024)
 # Connects of one process that read the database at once; more wait their turn, in order, up to

@@ -2,12 +2,27 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def display_field():
+    from django import forms
+
+    from .models import Display
+
+    return forms.ModelChoiceField(label=_("màn hình"), required=False, queryset=Display.objects.all())
+
+
 class DisplaysConfig(AppConfig):
     name = "displays"
     verbose_name = _("Màn hình hội trường")
 
     def ready(self):
-        from . import slides
+        from accounts import providers
+
+        from . import hub, slides
+
+        hub.register()  # the hub's parts of this module (realtime/registry.py)
+        # What accounts asks of this module: the pairing form's display field, a paired display's page.
+        providers.provide("pairing.display_field", display_field)
+        providers.provide("landing.display", lambda user: "/display/")
 
         slides.register("overview", _("Tổng quan phiên họp"), "displays/slides/overview.js", order=10)
         slides.register("agenda", _("Chương trình phiên họp"), "displays/slides/agenda.js", order=20)

@@ -2,27 +2,24 @@
 
 Server -> client: the snapshot (one state shape per audience), each event, the
 heartbeat, the ok reply and the error reply, and the `data` of each command's ok reply.
-Client -> server: the envelope and each command's arguments, which live in
-realtime.schemas (the consumer validates with them) and are only listed here.
+Client -> server: the envelope and each command's arguments (the consumer validates with them).
 
 Every model forbids unknown fields and is strict (no "1" for 1), so a message
-that drifts from this file fails its test. `json_schemas()` turns them into
+that drifts from its schema fails its test. `json_schemas()` turns them into
 JSON Schemas (draft 2020-12) for other clients: `python manage.py hub_schema`.
 docs/protocol.md explains each message in prose.
 
-Audiences (accounts.permissions.AUDIENCE): what differs between them is here
-and nowhere else in this file —
-- staff (chair, secretary): attendance rows carry `method` and `reason`; the
-  state has `displays` and `slides`; gets `display.updated`.
-- display (a hall display): `displays` but no `slides`; rows without
-  `method`/`reason`; gets `display.updated`.
-- delegate (delegates, guests) and public (anonymous observers): neither
-  `displays` nor `slides`; rows without `method`/`reason`; `display.updated`
-  reaches them as `skip`.
-- documents (accounts.permissions.AUDIENCE_DOCUMENTS): staff see every
-  document, drafts too; delegates the published public and delegate-level
-  ones; the public only published public ones; displays none (no
-  `documents`, and `documents.changed` reaches them as `skip`).
+The core's messages are here (envelope, snapshot frame, `skip`, heartbeat, replies, errors).
+Everything a module adds comes from the registry (realtime/registry.py): the state's slices and
+which audiences see each, the event types with their `data` per audience, the commands with
+their arguments and reply data, the error codes. The models of those parts live in each
+module's own `hub.py` (meeting, agenda, displays, library), built from the pieces below
+(`Message`, `Id`, `Count`, `Time`, `literal`). Nothing is built at import: the schema set is
+built on first use, after every app registered its parts, and again when the registry changes.
+
+Audiences (accounts.permissions.AUDIENCES): what differs between them is declared by each
+part — a slice or event names the audiences that see it (the others get no key, or `skip`)
+and, where an audience sees a different shape, its own model.
 """
 
 from functools import cache
@@ -31,16 +28,17 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from accounts.permissions import AUDIENCES, ROLES
-from agenda.models import AgendaItem as AgendaItemModel
-from library.models import Document, DocumentVersion
-from meeting.models import Attendance, Body, Member, Sitting
 
-from . import schemas
+from . import registry, schemas
 from .errors import ERRORS
 
 
-def _literal(values):
+def literal(values):
+    """Literal["a", "b", ...] of these values (e.g. a model's choices)."""
     return Literal[tuple(values)]
+
+
+_literal = literal
 
 
 class Message(BaseModel):
@@ -51,21 +49,7 @@ Id = Annotated[int, Field(ge=1)]
 Count = Annotated[int, Field(ge=0)]
 Time = AwareDatetime  # ISO 8601 with offset, e.g. "2026-11-27T08:00:00+07:00"
 CorrelationId = Annotated[str, Field(min_length=1, max_length=64)] | Annotated[int, Field(ge=0, le=2**53)]
-
-SittingStatus = _literal(Sitting.Status.values)
-ItemStatus = _literal(AgendaItemModel.Status.values)
-ItemKind = _literal(AgendaItemModel.Kind.values)
-AttendanceStatus = _literal(Attendance.Status.values)
-AttendanceMethod = _literal(Attendance.Method.values)
-MemberKind = _literal(Member.Kind.values)
-BodyKind = _literal(Body.Kind.values)
 Role = _literal(ROLES)
-ErrorCode = _literal(ERRORS)
-DocumentKind = _literal(Document.Kind.values)
-DocumentAccess = _literal(Document.Access.values)
-DocumentStatus = _literal(Document.Status.values)
-DocumentFileKind = _literal(DocumentVersion.FileKind.values)
-DocumentState = _literal(DocumentVersion.State.values)
 
 ROLES_OF = {
     "staff": ("chair", "secretary"),
@@ -75,158 +59,8 @@ ROLES_OF = {
 }
 
 
-# ---- pieces of the state ------------------------------------------------
-
-class SittingInfo(Message):
-    id: Id
-    title: str
-    body: str
-    body_kind: BodyKind
-    session: str | None
-    starts_at: Time
-    place: str
-    is_public: bool
-    status: SittingStatus
-    opened_at: Time | None
-    closed_at: Time | None
-
-
-class Announcement(Message):
-    text: Annotated[str, Field(min_length=1)]
-    at: Time
-
-
-class AgendaItem(Message):
-    """One item; `number` ("2.1") and `depth` (0 = top level) follow the tree order."""
-
-    id: Id
-    parent_id: Id | None
-    number: Annotated[str, Field(pattern=r"^\d+(\.\d+)*$")]
-    depth: Count
-    title: str
-    kind: ItemKind
-    presenter: str
-    planned_minutes: Count
-    status: ItemStatus
-    started_at: Time | None = Field(description="start of the current run; set only while the item is current")
-    elapsed_before_s: Count = Field(description="seconds spent on the item in earlier runs")
-
-
-class Agenda(Message):
-    """Every item in reading order (depth first, siblings by position)."""
-
-    current_item_id: Id | None
-    items: list[AgendaItem]
-
-
-class AttendanceRow(Message):
-    """A member expected at the sitting (or who checked in anyway), as everyone sees it."""
-
-    member_id: Id
-    name: str
-    kind: MemberKind
-    group: str | None
-    seat: str | None
-    seat_row: Count | None
-    seat_number: Count | None
-    counts: bool = Field(description="counted for quorum (a delegate of the sitting's body)")
-    status: AttendanceStatus | None = Field(description="null: not recorded yet")
-    at: Time | None
-
-
-class StaffAttendanceRow(AttendanceRow):
-    """The chair's and secretary's view of a row: how it was recorded and why absent."""
-
-    method: AttendanceMethod | None
-    reason: str
-
-
-class Quorum(Message):
-    present: Count = Field(description="delegates counted for quorum who are present")
-    total: Count = Field(description="delegates counted for quorum")
-    required: Count
-    met: bool
-    rule: Annotated[str, Field(pattern=r"^\d+/\d+$", description="fraction of the total that must be present")]
-
-
-class DisplayInfo(Message):
-    id: Id
-    name: str
-    slide: str
-    sitting_id: Id | None = Field(description="the sitting it follows; another id (or null) means it left this sitting")
-
-
-class SlideInfo(Message):
-    key: str
-    title: str
-
-
-class DocumentRef(Message):
-    """A document of the sitting (library): what a list shows, and where to open it."""
-
-    id: Id
-    kind: DocumentKind
-    number: str = Field(description="số, ký hiệu, e.g. 125/TTr-UBND; may be empty")
-    issued_on: str | None = Field(description="date of issue, YYYY-MM-DD")
-    issuer: str
-    summary: str = Field(description="trích yếu")
-    access: DocumentAccess
-    status: DocumentStatus = Field(description="staff also see drafts; others only published documents")
-    published_at: Time | None
-    late: bool = Field(description="published after the due date (DOCUMENTS_DUE_DAYS before the session opens)")
-    version: Count | None = Field(description="number of the current version")
-    version_id: Id | None
-    file_kind: DocumentFileKind | None
-    pages: Count
-    state: DocumentState | None = Field(description="processing of the current version")
-    url: str = Field(description="the viewer page, relative to the site")
-
-
-class ItemDocuments(Message):
-    item_id: Id
-    documents: list[Id]
-
-
-class Documents(Message):
-    """Every document this audience may see: of the session, of the sitting, of each agenda item.
-    `list` has each once; the other fields give ids into it."""
-
-    list: list[DocumentRef]
-    session: list[Id]
-    sitting: list[Id]
-    items: list[ItemDocuments]
-
-
-class _State(Message):
-    sitting: SittingInfo
-    announcement: Announcement | None
-    agenda: Agenda
-    quorum: Quorum
-
-
-class PublicState(_State):
-    attendance: list[AttendanceRow]
-    documents: Documents
-
-
-class DelegateState(_State):
-    attendance: list[AttendanceRow]
-    documents: Documents
-
-
-class DisplayState(_State):
-    attendance: list[AttendanceRow]
-    displays: list[DisplayInfo]
-
-
-class StaffState(_State):
-    attendance: list[StaffAttendanceRow]
-    displays: list[DisplayInfo]
-    slides: list[SlideInfo]
-    documents: Documents
-
-
-STATES = {"staff": StaffState, "display": DisplayState, "delegate": DelegateState, "public": PublicState}
+def _camel(name: str) -> str:
+    return "".join(part.title() for part in name.replace("_", ".").split("."))
 
 
 # ---- the snapshot -------------------------------------------------------
@@ -236,7 +70,13 @@ class _You(Message):
     display_id: Id | None = Field(description="the display you are (hall displays)")
 
 
-def _snapshot_model(audience: str):
+def _state_model(audience: str):
+    """The state this audience sees: every registered slice it may see, in the registry's order."""
+    fields = {part.key: (part.schema_for(audience), ...) for part in registry.slices() if audience in part.audiences}
+    return create_model(f"{audience.title()}State", __base__=Message, __module__=__name__, **fields)
+
+
+def _snapshot_model(audience: str, state):
     you = create_model(f"You{audience.title()}", __base__=_You, __module__=__name__,
                        role=(_literal(ROLES_OF[audience]), ...))
     return create_model(
@@ -247,107 +87,14 @@ def _snapshot_model(audience: str):
         seq=(Count, ...),
         server_time=(Time, ...),
         you=(you, ...),
-        data=(STATES[audience], ...),
+        data=(state, ...),
         in_response=(CorrelationId | None, None),
     )
-
-
-SNAPSHOTS = {audience: _snapshot_model(audience) for audience in AUDIENCES}
 
 
 # ---- events -------------------------------------------------------------
 
 EventSeq = Annotated[int, Field(ge=1)]
-
-
-class SittingStatusData(Message):
-    status: SittingStatus
-    opened_at: Time | None
-    closed_at: Time | None
-
-
-class SittingStatusEvent(Message):
-    """The sitting was opened or closed. Merge `data` into state.sitting."""
-
-    type: Literal["sitting.status"]
-    seq: EventSeq
-    data: SittingStatusData
-
-
-class AnnouncementData(Message):
-    announcement: Announcement | None
-
-
-class AnnouncementEvent(Message):
-    """The announcement to the hall changed (null: withdrawn). state.announcement = data.announcement."""
-
-    type: Literal["sitting.announcement"]
-    seq: EventSeq
-    data: AnnouncementData
-
-
-class AgendaCurrentEvent(Message):
-    """The current item moved: `items` are the items whose status or clock changed."""
-
-    type: Literal["agenda.current"]
-    seq: EventSeq
-    data: Agenda
-
-
-class AgendaItemsEvent(Message):
-    """The agenda was edited (insert, move, postpone, restore): `data` is the whole agenda."""
-
-    type: Literal["agenda.items"]
-    seq: EventSeq
-    data: Agenda
-
-
-class AttendanceData(Message):
-    row: AttendanceRow
-    quorum: Quorum
-
-
-class StaffAttendanceData(Message):
-    row: StaffAttendanceRow
-    quorum: Quorum
-
-
-class AttendanceUpdatedEvent(Message):
-    """One member's attendance changed, and with it the quorum."""
-
-    type: Literal["attendance.updated"]
-    seq: EventSeq
-    data: AttendanceData
-
-
-class StaffAttendanceUpdatedEvent(Message):
-    """One member's attendance changed (with how it was recorded and the reason), and the quorum."""
-
-    type: Literal["attendance.updated"]
-    seq: EventSeq
-    data: StaffAttendanceData
-
-
-class DisplayUpdatedEvent(Message):
-    """A hall display changed slide (or left the sitting). Staff and displays only."""
-
-    type: Literal["display.updated"]
-    seq: EventSeq
-    data: DisplayInfo
-
-
-class DocumentsChangedData(Message):
-    documents: Documents
-    published: list[Id] = Field(description="documents just published to you: say so (a notification)")
-
-
-class DocumentsChangedEvent(Message):
-    """The sitting's documents changed (upload, new version, attach, publish, withdraw).
-    state.documents = data.documents. Hall displays get `skip`."""
-
-    type: Literal["documents.changed"]
-    seq: EventSeq
-    data: DocumentsChangedData
 
 
 class SkipEvent(Message):
@@ -358,18 +105,12 @@ class SkipEvent(Message):
     data: None
 
 
-_COMMON_EVENTS = (SittingStatusEvent, AnnouncementEvent, AgendaCurrentEvent, AgendaItemsEvent, SkipEvent)
-EVENTS = {
-    "staff": (*_COMMON_EVENTS, StaffAttendanceUpdatedEvent, DisplayUpdatedEvent, DocumentsChangedEvent),
-    "display": (*_COMMON_EVENTS, AttendanceUpdatedEvent, DisplayUpdatedEvent),
-    "delegate": (*_COMMON_EVENTS, AttendanceUpdatedEvent, DocumentsChangedEvent),
-    "public": (*_COMMON_EVENTS, AttendanceUpdatedEvent, DocumentsChangedEvent),
-}
-EVENT_TYPES = sorted({m.model_fields["type"].annotation.__args__[0] for ms in EVENTS.values() for m in ms})
-
-
-def event_union(audience: str):
-    return Annotated[Union[EVENTS[audience]], Field(discriminator="type")]  # noqa: UP007 (a Union of a tuple built at runtime)
+def _event_model(part: registry.EventType, audience: str | None):
+    """The message of a registered event type, as `audience` gets it (None: the common model)."""
+    data = part.schema if audience is None else part.schema_for(audience)
+    prefix = audience.title() if audience is not None and audience in part.schemas else ""
+    return create_model(f"{prefix}{_camel(part.type)}Event", __base__=Message, __module__=__name__,
+                        __doc__=part.doc, type=(Literal[part.type], ...), seq=(EventSeq, ...), data=(data, ...))
 
 
 # ---- the heartbeat ------------------------------------------------------
@@ -410,22 +151,25 @@ class StaleCurrent(Message):
     seq: int = Field(ge=0)
 
 
-class ErrorInfo(Message):
-    code: ErrorCode
-    message: str = Field(description="for people, in the client's language; do not branch on it")
-    fields: list[str] | None = Field(default=None, description="dotted paths of the invalid fields, when known")
-    current: StaleCurrent | None = Field(default=None, description="`stale` only: the state the command met")
-
-
-class ErrorReply(Message):
-    """The command (or frame) was refused and changed nothing. `in_response` is null when the
-    message carried no usable id (binary frame, too large, not JSON)."""
-
-    in_response: CorrelationId | None
-    ok: Literal[False]
-    error: ErrorInfo
-    replayed: Literal[True] | None = Field(default=None, description=(
-        "present when this id was answered before: the stored first outcome, nothing was run again"))
+def _error_models():
+    info = create_model(
+        "ErrorInfo", __base__=Message, __module__=__name__,
+        code=(_literal(ERRORS), ...),
+        message=(str, Field(description="for people, in the client's language; do not branch on it")),
+        fields=(list[str] | None, Field(default=None, description="dotted paths of the invalid fields, when known")),
+        current=(StaleCurrent | None, Field(default=None, description="`stale` only: the state the command met")),
+    )
+    reply = create_model(
+        "ErrorReply", __base__=Message, __module__=__name__,
+        __doc__="The command (or frame) was refused and changed nothing. `in_response` is null when the "
+                "message carried no usable id (binary frame, too large, not JSON).",
+        in_response=(CorrelationId | None, ...),
+        ok=(Literal[False], ...),
+        error=(info, ...),
+        replayed=(Literal[True] | None, Field(default=None, description=(
+            "present when this id was answered before: the stored first outcome, nothing was run again"))),
+    )
+    return info, reply
 
 
 # The `data` of each command's ok reply.
@@ -439,66 +183,85 @@ class PingResult(Message):
                                           "null when the server could not read it")
 
 
-class CurrentItemResult(Message):
-    current_item_id: Id | None
-
-
-class InsertResult(Message):
-    item_id: Id
-
-
-class AttendanceResult(Message):
-    status: AttendanceStatus
-    at: Time
-
-
-def _sync_result(audience: str):
+def _sync_result(audience: str, events):
     return create_model(f"SyncResult{audience.title()}", __base__=Message, __module__=__name__,
                         __doc__="The events after since_seq, in order, as this audience sees them.",
-                        events=(list[event_union(audience)], ...))
+                        events=(list[events], ...))
 
 
-SYNC_RESULTS = {audience: _sync_result(audience) for audience in AUDIENCES}
+# ---- everything registered, built once --------------------------------------
 
-RESULTS = {
-    "ping": PingResult,
-    "sitting.open": NoResult,
-    "sitting.close": NoResult,
-    "sitting.announce": NoResult,
-    "agenda.next": CurrentItemResult,
-    "agenda.previous": CurrentItemResult,
-    "agenda.jump": CurrentItemResult,
-    "agenda.insert": InsertResult,
-    "agenda.move": NoResult,
-    "agenda.postpone": NoResult,
-    "agenda.restore": NoResult,
-    "attendance.check_in": AttendanceResult,
-    "attendance.mark": AttendanceResult,
-    "display.set_slide": NoResult,
-}
+class _Built:
+    """Every model that depends on the registry, built together on first use."""
+
+    def __init__(self):
+        self.STATES = {audience: _state_model(audience) for audience in AUDIENCES}
+        self.SNAPSHOTS = {audience: _snapshot_model(audience, self.STATES[audience]) for audience in AUDIENCES}
+        # type -> the common model; (type, audience) -> an audience's own model where it differs
+        self.EVENT_MODELS = {part.type: _event_model(part, None) for part in registry.events()}
+        self.AUDIENCE_EVENT_MODELS = {(part.type, audience): _event_model(part, audience)
+                                      for part in registry.events() for audience in part.schemas}
+        self.EVENTS = {audience: (SkipEvent, *(self._event_for(part, audience) for part in registry.events()
+                                               if audience in part.audiences))
+                       for audience in AUDIENCES}
+        self.EVENT_TYPES = sorted(["skip", *self.EVENT_MODELS])
+        self.RESULTS = {"ping": PingResult, **{part.name: part.result for part in registry.commands()}}
+        self.SYNC_RESULTS = {audience: _sync_result(audience, self.event_union(audience)) for audience in AUDIENCES}
+        self.ErrorInfo, self.ErrorReply = _error_models()
+
+    def _event_for(self, part, audience):
+        return self.AUDIENCE_EVENT_MODELS.get((part.type, audience), self.EVENT_MODELS[part.type])
+
+    def event_union(self, audience: str):
+        return Annotated[Union[self.EVENTS[audience]], Field(discriminator="type")]  # noqa: UP007 (built at runtime)
+
+
+@cache
+def built() -> _Built:
+    return _Built()
+
+
+def _forget():
+    built.cache_clear()
+    server_adapter.cache_clear()
+
+
+registry.on_change(_forget)
+
+# Names built from the registry, read as module attributes (messages.SNAPSHOTS, messages.EVENT_TYPES, …).
+_BUILT_NAMES = ("STATES", "SNAPSHOTS", "EVENTS", "EVENT_TYPES", "RESULTS", "SYNC_RESULTS", "ErrorInfo", "ErrorReply")
+
+
+def __getattr__(name):
+    if name in _BUILT_NAMES:
+        return getattr(built(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def event_union(audience: str):
+    return built().event_union(audience)
 
 
 def result_model(cmd: str, audience: str):
     """The model of `data` in the ok reply to `cmd`. `sync` may also be answered by a snapshot."""
     if cmd == "sync":
-        return SYNC_RESULTS[audience]
-    return RESULTS[cmd]
+        return built().SYNC_RESULTS[audience]
+    return built().RESULTS[cmd]
 
 
 # ---- client -> server ---------------------------------------------------
 
 def command_args() -> dict[str, type[BaseModel]]:
     """Every command a client may send and the model of its `args` (built-ins first)."""
-    from .commands import COMMANDS
-
-    return {"ping": schemas.NoArgs, "sync": schemas.SyncArgs, **{cmd: model for cmd, (model, _call) in COMMANDS.items()}}
+    return {"ping": schemas.NoArgs, "sync": schemas.SyncArgs, **{part.name: part.args for part in registry.commands()}}
 
 
 # ---- validation and JSON Schemas ------------------------------------------
 
 def server_message(audience: str):
     """Any message the server may send to a connection of this audience."""
-    return SNAPSHOTS[audience] | event_union(audience) | Heartbeat | HubStatus | OkReply | ErrorReply
+    b = built()
+    return b.SNAPSHOTS[audience] | b.event_union(audience) | Heartbeat | HubStatus | OkReply | b.ErrorReply
 
 
 @cache
@@ -525,6 +288,7 @@ def _schema(name: str, model, description: str = "") -> dict:
 
 def json_schemas() -> dict[str, dict]:
     """name -> JSON Schema of every message (file `<name>.json` from hub_schema)."""
+    b = built()
     out = {"client.envelope": _schema("client.envelope", schemas.Envelope, "Every message a client sends.")}
     for cmd, model in command_args().items():
         out[f"command.{cmd}.args"] = _schema(f"command.{cmd}.args", model, f"The `args` of `{cmd}`.")
@@ -532,21 +296,23 @@ def json_schemas() -> dict[str, dict]:
         if cmd == "sync":
             for audience in AUDIENCES:
                 name = f"command.sync.reply.{audience}"
-                out[name] = _schema(name, SYNC_RESULTS[audience], f"The `data` of the ok reply to `sync` ({audience}).")
+                out[name] = _schema(name, b.SYNC_RESULTS[audience], f"The `data` of the ok reply to `sync` ({audience}).")
         else:
             name = f"command.{cmd}.reply"
-            out[name] = _schema(name, RESULTS[cmd], f"The `data` of the ok reply to `{cmd}`.")
+            out[name] = _schema(name, b.RESULTS[cmd], f"The `data` of the ok reply to `{cmd}`.")
     for audience in AUDIENCES:
         out[f"server.{audience}"] = _schema(f"server.{audience}", server_message(audience),
                                             f"Any message the server sends to the {audience} audience.")
-        out[f"snapshot.{audience}"] = _schema(f"snapshot.{audience}", SNAPSHOTS[audience])
-    for model in (SittingStatusEvent, AnnouncementEvent, AgendaCurrentEvent, AgendaItemsEvent, AttendanceUpdatedEvent,
-                  DisplayUpdatedEvent, SkipEvent):
-        name = "event." + model.model_fields["type"].annotation.__args__[0]
-        out[name] = _schema(name, model)
-    out["event.attendance.updated.staff"] = _schema("event.attendance.updated.staff", StaffAttendanceUpdatedEvent)
+        out[f"snapshot.{audience}"] = _schema(f"snapshot.{audience}", b.SNAPSHOTS[audience])
+    # One schema per event type (`event.<type>`), and one per audience that sees it differently
+    # (`event.<type>.<audience>`), for every registered type.
+    for type_, model in b.EVENT_MODELS.items():
+        out[f"event.{type_}"] = _schema(f"event.{type_}", model)
+    for (type_, audience), model in b.AUDIENCE_EVENT_MODELS.items():
+        out[f"event.{type_}.{audience}"] = _schema(f"event.{type_}.{audience}", model)
+    out["event.skip"] = _schema("event.skip", SkipEvent)
     out["heartbeat"] = _schema("heartbeat", Heartbeat)
     out["hub.status"] = _schema("hub.status", HubStatus)
     out["reply.ok"] = _schema("reply.ok", OkReply)
-    out["reply.error"] = _schema("reply.error", ErrorReply)
+    out["reply.error"] = _schema("reply.error", b.ErrorReply)
     return out

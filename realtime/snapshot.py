@@ -10,13 +10,7 @@ import time
 
 from django.utils import translation
 
-from agenda.state import agenda_state
-from displays.slides import slides_state
-from displays.state import displays_state
-from library.state import documents_state
-from meeting.models import Sitting
-from meeting.state import announcement_state, attendance_state, quorum_state, sitting_state
-
+from . import registry
 from .audience import shape_snapshot
 from .publish import encode
 
@@ -27,21 +21,15 @@ def full_state(sitting_id: int) -> tuple[int, dict]:
     Every change bumps the sitting's seq in the same transaction, so if the
     seq read after building equals the one read before, no change committed
     in between and the state is exactly the state at that seq.
+
+    The state is every registered slice (realtime.registry), each built from the sitting.
     """
+    Sitting = registry.sitting_model()
+    slices = registry.slices()
+    related = sorted({name for part in slices for name in part.select_related})
     for _attempt in range(20):
-        sitting = Sitting.objects.select_related("body", "session").get(pk=sitting_id)
-        state = {
-            "sitting": sitting_state(sitting),
-            "announcement": announcement_state(sitting),
-            "agenda": agenda_state(sitting_id),
-            "attendance": attendance_state(sitting),
-            "quorum": quorum_state(sitting),
-            # Sorted here, by code point, as clients sort after display.updated: the
-            # database's ORDER BY follows its collation, which varies between servers.
-            "displays": sorted(displays_state(sitting_id), key=lambda d: d["name"]),
-            "slides": slides_state(),
-            "documents": documents_state(sitting_id),
-        }
+        sitting = Sitting.objects.select_related(*related).get(pk=sitting_id)
+        state = {part.key: part.build(sitting) for part in slices}
         if Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).get() == sitting.seq:
             return sitting.seq, state
     raise RuntimeError(f"sitting {sitting_id} changed during 20 snapshot attempts")
@@ -67,7 +55,7 @@ def snapshot_json_for(sitting_id: int, audience: str) -> tuple[int, str]:
     the seq in its own transaction (docs/decisions/0002), so the same seq is the same state."""
     language = translation.get_language() or ""
     key = (sitting_id, language)
-    current = Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
+    current = registry.sitting_model().objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
     with _lock:
         entry = _cache.get(key)
     if entry is not None and entry[0] == current and time.monotonic() - entry[1] < SNAPSHOT_CACHE_SECONDS:

@@ -1,19 +1,17 @@
 """A client's state, kept by exactly the rules of docs/protocol.md ("Applying events").
 
 The JavaScript client follows the same rules; the tests check that a snapshot
-plus the events after it equals a fresh snapshot, for every audience.
+plus the events after it equals a fresh snapshot, for every audience. The rule for each
+event type is its module's reference reducer, registered with the type (e.g. agenda/hub.py).
 """
 
 import copy
 
+from realtime import registry
+
 
 class Gap(Exception):
     """An event arrived with seq > current + 1: the client must send sync."""
-
-
-def row_order(row: dict):
-    # The same order as meeting.state.row_order: seated rows by (row, number), then the rest by name.
-    return (row["seat_row"] is None, row["seat_row"] or 0, row["seat_number"] or 0, row["name"], row["member_id"])
 
 
 class ClientState:
@@ -37,36 +35,11 @@ class ClientState:
 
 
 def apply_event(state: dict, type_: str, data) -> None:
+    """Apply one event by its module's reference reducer (realtime.registry: each event type
+    registers how a client applies it; hub.js's are registered by each module's script)."""
     if type_ == "skip":
         return
-    data = copy.deepcopy(data)  # the state must not share objects with the message it came from
-    if type_ == "sitting.status":
-        state["sitting"].update(data)
-    elif type_ == "sitting.announcement":
-        state["announcement"] = data["announcement"]
-    elif type_ == "agenda.current":
-        items = state["agenda"]["items"]
-        index = {item["id"]: i for i, item in enumerate(items)}
-        for item in data["items"]:
-            items[index[item["id"]]] = item
-        state["agenda"]["current_item_id"] = data["current_item_id"]
-    elif type_ == "agenda.items":
-        state["agenda"] = data
-    elif type_ == "attendance.updated":
-        row = data["row"]
-        rows = [r for r in state["attendance"] if r["member_id"] != row["member_id"]]
-        rows.append(row)
-        rows.sort(key=row_order)
-        state["attendance"] = rows
-        state["quorum"] = data["quorum"]
-    elif type_ == "display.updated":
-        if "displays" in state:
-            displays = [d for d in state["displays"] if d["id"] != data["id"]]
-            if data["sitting_id"] == state["sitting"]["id"]:
-                displays.append(data)
-            displays.sort(key=lambda d: d["name"])
-            state["displays"] = displays
-    elif type_ == "documents.changed":
-        state["documents"] = data["documents"]
-    else:
+    part = registry.event(type_)
+    if part is None:
         raise ValueError(f"unknown event type {type_!r}")
+    part.apply(state, copy.deepcopy(data))  # the state must not share objects with the message it came from

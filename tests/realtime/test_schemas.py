@@ -8,8 +8,10 @@ from pathlib import Path
 import jsonschema
 from django.core.management import call_command
 
+from accounts.permissions import ACTIONS
+from agenda.hub import InsertArgs
 from agenda.models import AgendaItem
-from realtime import messages, schemas
+from realtime import messages, registry
 from realtime.commands import COMMANDS
 from realtime.errors import ERRORS
 
@@ -68,8 +70,30 @@ def test_every_event_type_is_documented_in_the_protocol():
 
 def test_every_command_has_an_argument_schema_and_a_reply_schema():
     for cmd in COMMANDS:
-        assert cmd in messages.RESULTS, f"add the reply data of {cmd} to realtime.messages.RESULTS"
+        assert cmd in messages.RESULTS, f"register {cmd} with its reply model (realtime.registry.register_command)"
     assert set(messages.command_args()) == {"ping", "sync", *COMMANDS}
+    assert set(COMMANDS) == {part.name for part in registry.commands()}
+
+
+def test_every_command_names_a_permission_action_that_exists():
+    assert [part.name for part in registry.commands() if part.action not in ACTIONS] == []
+
+
+def test_every_registered_event_type_has_its_generated_schema():
+    # The protocol promises one event.<type>.json per event type (documents.changed once had none).
+    names = messages.json_schemas().keys()
+    assert [t for t in messages.EVENT_TYPES if f"event.{t}" not in names] == []
+    for part in registry.events():
+        assert {f"event.{part.type}.{audience}" for audience in part.schemas} <= names
+
+
+def test_every_registered_slice_is_in_the_snapshot_schema_of_each_audience_that_sees_it():
+    schemas_ = messages.json_schemas()
+    for audience in ("staff", "delegate", "display", "public"):
+        state = schemas_[f"snapshot.{audience}"]["$defs"][f"{audience.title()}State"]
+        expected = {part.key for part in registry.slices() if audience in part.audiences}
+        assert set(state["properties"]) == expected
+        assert set(state["required"]) == expected
 
 
 def test_every_schema_is_a_valid_draft_2020_12_schema():
@@ -107,5 +131,5 @@ def test_the_error_schema_enumerates_the_listed_codes():
 
 
 def test_agenda_kinds_accepted_by_insert_are_the_models_kinds():
-    kinds = schemas.InsertArgs.model_fields["kind"].annotation.__args__
+    kinds = InsertArgs.model_fields["kind"].annotation.__args__
     assert set(kinds) == set(AgendaItem.Kind.values)

@@ -23,58 +23,25 @@
 (function (global) {
   "use strict";
 
-  function rowOrder(a, b) {
-    const ka = [a.seat_row === null ? 1 : 0, a.seat_row || 0, a.seat_number || 0];
-    const kb = [b.seat_row === null ? 1 : 0, b.seat_row || 0, b.seat_number || 0];
-    for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
-    if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-    return a.member_id - b.member_id;
+  /* The reducers: event type -> function (state, data) that applies it in place (docs/protocol.md
+   * "Applying events"). Each module registers its own from its script, loaded right after this
+   * one on every page that follows a sitting (realtime.registry.register_script, {% hub_scripts %}):
+   *
+   *   Hub.registerEvent("agenda.items", (state, data) => { state.agenda = data; });
+   */
+  const reducers = new Map([["skip", () => {}]]);
+
+  function registerEvent(type, reducer) {
+    if (reducers.has(type)) throw new Error(`hub event ${type} is registered twice`);
+    reducers.set(type, reducer);
   }
 
-  /* Apply one event to the state (the reducer; docs/protocol.md "Applying events"). */
+  /* Apply one event to the state. False for an event type this client does not know: its
+   * state may now be wrong, so the caller asks for a fresh snapshot. */
   function apply(state, type, data) {
-    switch (type) {
-      case "skip":
-        break;
-      case "sitting.status":
-        Object.assign(state.sitting, data);
-        break;
-      case "sitting.announcement":
-        state.announcement = data.announcement;
-        break;
-      case "agenda.current": {
-        const byId = new Map(data.items.map((i) => [i.id, i]));
-        state.agenda.items = state.agenda.items.map((i) => byId.get(i.id) || i);
-        state.agenda.current_item_id = data.current_item_id;
-        break;
-      }
-      case "agenda.items":
-        state.agenda = data;
-        break;
-      case "attendance.updated": {
-        const rows = state.attendance.filter((r) => r.member_id !== data.row.member_id);
-        rows.push(data.row);
-        rows.sort(rowOrder);
-        state.attendance = rows;
-        state.quorum = data.quorum;
-        break;
-      }
-      case "display.updated":
-        if (state.displays) {
-          const list = state.displays.filter((d) => d.id !== data.id);
-          if (data.sitting_id === state.sitting.id) list.push(data);
-          list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-          state.displays = list;
-        }
-        break;
-      case "documents.changed":
-        state.documents = data.documents;
-        break;
-      default:
-        // An event type this client does not know: its state may now be wrong,
-        // so the caller asks for a fresh snapshot.
-        return false;
-    }
+    const reducer = reducers.get(type);
+    if (!reducer) return false;
+    reducer(state, data);
     return true;
   }
 
@@ -370,6 +337,7 @@
     return (neg ? "−" : "") + (h ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`);
   }
 
+  Hub.registerEvent = registerEvent;
   global.Hub = Hub;
   global.HubError = HubError;
   global.HubApply = apply;

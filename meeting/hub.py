@@ -1,0 +1,193 @@
+"""The meeting module's parts of the hub (realtime/registry.py; docs/modules.md).
+
+State: `sitting`, `announcement`, `attendance` (staff also see how each row was recorded and
+why a member is absent) and `quorum`. Events: `sitting.status`, `sitting.announcement`,
+`attendance.updated`. Commands: open, close, announce, check in, mark attendance.
+Registered from MeetingConfig.ready(); the browser side is meeting/static/meeting/hub-events.js.
+"""
+
+import copy
+from typing import Annotated, Literal
+
+from pydantic import Field, constr
+
+from realtime import registry
+from realtime.messages import Count, Id, Message, NoResult, Time, literal
+from realtime.schemas import Id as ArgId
+from realtime.schemas import NoArgs, Strict
+
+from . import services
+from .models import Attendance, Body, Member, Sitting
+from .state import announcement_state, attendance_state, quorum_state, row_order, sitting_state
+
+SittingStatus = literal(Sitting.Status.values)
+AttendanceStatus = literal(Attendance.Status.values)
+AttendanceMethod = literal(Attendance.Method.values)
+MemberKind = literal(Member.Kind.values)
+BodyKind = literal(Body.Kind.values)
+
+
+# ---- the state ------------------------------------------------------------
+
+class SittingInfo(Message):
+    id: Id
+    title: str
+    body: str
+    body_kind: BodyKind
+    session: str | None
+    starts_at: Time
+    place: str
+    is_public: bool
+    status: SittingStatus
+    opened_at: Time | None
+    closed_at: Time | None
+
+
+class Announcement(Message):
+    text: Annotated[str, Field(min_length=1)]
+    at: Time
+
+
+class AttendanceRow(Message):
+    """A member expected at the sitting (or who checked in anyway), as everyone sees it."""
+
+    member_id: Id
+    name: str
+    kind: MemberKind
+    group: str | None
+    seat: str | None
+    seat_row: Count | None
+    seat_number: Count | None
+    counts: bool = Field(description="counted for quorum (a delegate of the sitting's body)")
+    status: AttendanceStatus | None = Field(description="null: not recorded yet")
+    at: Time | None
+
+
+class StaffAttendanceRow(AttendanceRow):
+    """The chair's and secretary's view of a row: how it was recorded and why absent."""
+
+    method: AttendanceMethod | None
+    reason: str
+
+
+class Quorum(Message):
+    present: Count = Field(description="delegates counted for quorum who are present")
+    total: Count = Field(description="delegates counted for quorum")
+    required: Count
+    met: bool
+    rule: Annotated[str, Field(pattern=r"^\d+/\d+$", description="fraction of the total that must be present")]
+
+
+# Attendance fields only the chair and secretary see.
+STAFF_ONLY_ATTENDANCE = ("method", "reason")
+
+
+def attendance_row_for(row: dict, audience: str) -> dict:
+    if audience == "staff":
+        return row
+    return {k: v for k, v in row.items() if k not in STAFF_ONLY_ATTENDANCE}
+
+
+# ---- events ---------------------------------------------------------------
+
+class SittingStatusData(Message):
+    status: SittingStatus
+    opened_at: Time | None
+    closed_at: Time | None
+
+
+class AnnouncementData(Message):
+    announcement: Announcement | None
+
+
+class AttendanceData(Message):
+    row: AttendanceRow
+    quorum: Quorum
+
+
+class StaffAttendanceData(Message):
+    row: StaffAttendanceRow
+    quorum: Quorum
+
+
+def _apply_status(state, data):
+    state["sitting"].update(copy.deepcopy(data))
+
+
+def _apply_announcement(state, data):
+    state["announcement"] = copy.deepcopy(data["announcement"])
+
+
+def _apply_attendance(state, data):
+    row = copy.deepcopy(data["row"])
+    rows = [r for r in state["attendance"] if r["member_id"] != row["member_id"]]
+    rows.append(row)
+    rows.sort(key=row_order)
+    state["attendance"] = rows
+    state["quorum"] = copy.deepcopy(data["quorum"])
+
+
+# ---- commands -------------------------------------------------------------
+
+class AnnounceArgs(Strict):
+    text: constr(max_length=500)
+
+
+class CheckInArgs(Strict):
+    remote: bool = False
+
+
+class MarkArgs(Strict):
+    member_id: ArgId
+    status: Literal["present", "absent", "excused"]
+    reason: constr(max_length=500) = ""
+
+
+class AttendanceResult(Message):
+    status: AttendanceStatus
+    at: Time
+
+
+def register():
+    registry.register_slice("sitting", sitting_state, SittingInfo, order=10, select_related=("body", "session"))
+    registry.register_slice("announcement", announcement_state, Announcement | None, order=20)
+    registry.register_slice("attendance", attendance_state, list[AttendanceRow], order=40,
+                            schemas={"staff": list[StaffAttendanceRow]},
+                            shape=lambda rows, audience: [attendance_row_for(r, audience) for r in rows])
+    registry.register_slice("quorum", quorum_state, Quorum, order=50)
+
+    registry.register_event(
+        "sitting.status", SittingStatusData, apply=_apply_status,
+        doc="The sitting was opened or closed. Merge `data` into state.sitting.")
+    registry.register_event(
+        "sitting.announcement", AnnouncementData, apply=_apply_announcement,
+        doc="The announcement to the hall changed (null: withdrawn). state.announcement = data.announcement.")
+    registry.register_event(
+        "attendance.updated", AttendanceData, apply=_apply_attendance,
+        schemas={"staff": StaffAttendanceData},
+        shape=lambda data, audience: {**data, "row": attendance_row_for(data["row"], audience)},
+        doc="One member's attendance changed, and with it the quorum (staff also see how it was recorded "
+            "and the reason). Replace the member's row (keep the seat order), state.quorum = data.quorum.")
+
+    registry.register_command("sitting.open", NoArgs, lambda actor, sid, a: services.open_sitting(actor, sid),
+                              result=NoResult, action="sitting.open")
+    registry.register_command("sitting.close", NoArgs, lambda actor, sid, a: services.close_sitting(actor, sid),
+                              result=NoResult, action="sitting.close")
+    registry.register_command("sitting.announce", AnnounceArgs,
+                              lambda actor, sid, a: services.announce(actor, sid, a.text),
+                              result=NoResult, action="sitting.announce")
+    registry.register_command(
+        "attendance.check_in", CheckInArgs,
+        lambda actor, sid, a: services.check_in(
+            actor, sid, method=Attendance.Method.REMOTE if a.remote else Attendance.Method.TERMINAL),
+        result=AttendanceResult, action="attendance.self")
+    registry.register_command("attendance.mark", MarkArgs,
+                              lambda actor, sid, a: services.mark_attendance(actor, sid, a.member_id, a.status, a.reason),
+                              result=AttendanceResult, action="attendance.mark")
+
+    registry.register_error("seat_mismatch", "The seat whose QR code was scanned is assigned to another member "
+                                             "(seat check-in). Audited.")
+    registry.register_error("forged", "A seat QR code we did not sign for this sitting (seat check-in page, not sent by the hub).")
+    registry.register_error("expired", "A seat QR code of a sitting that has ended (seat check-in page, not sent by the hub).")
+
+    registry.register_script("meeting/hub-events.js")

@@ -1,0 +1,220 @@
+"""The registry of the hub's parts: what each module (app) adds to the hub, declared in its own folder.
+
+The core (realtime, accounts, audit) imports no domain app. Each app declares its parts in one
+module of its own (`<app>/hub.py`) and registers them from its AppConfig.ready(), the way hall
+slides are registered (displays/slides.py). The core loops over what is registered here:
+
+- snapshot slices: a key of the state, how to build it from the sitting, which audiences see it,
+  how each sees it, and its schema (realtime.snapshot, realtime.audience, realtime.messages);
+- event types: which audiences see one, how each sees it, the schema of its data, and the
+  reference reducer (how a client applies it; the JavaScript one is in the app's script)
+  (realtime.audience, realtime.messages, tests/realtime/reducer.py);
+- commands: argument model, the service call, reply model, permission action (realtime.commands,
+  realtime.messages);
+- error codes the module's services raise (realtime.errors);
+- browser scripts that register the module's event reducers in hub.js (`Hub.registerEvent`),
+  loaded on every page that uses hub.js (`{% hub_scripts %}`, realtime/templatetags/hub.py).
+
+Registering a name twice raises. docs/modules.md is the recipe for a new module.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.conf import settings
+
+from accounts.permissions import AUDIENCES
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One key of a sitting's state (snapshot `data`)."""
+
+    key: str
+    build: Callable[[Any], Any]  # build(sitting) -> JSON-ready value, inside the seq-consistent read
+    schema: Any  # the value's type (a pydantic model, list[...], X | None), for every audience that sees it
+    # Who sees it; others get no key (so the schema of each audience's state is exact).
+    audiences: tuple[str, ...] = AUDIENCES
+    schemas: dict[str, Any] = field(default_factory=dict)  # audience -> type, where it differs
+    shape: Callable[[Any, str], Any] | None = None  # shape(value, audience) -> what that audience sees
+    order: int = 100  # position of the key in the state
+    select_related: tuple[str, ...] = ()  # what build needs of the sitting, read with it once
+
+    def schema_for(self, audience: str):
+        return self.schemas.get(audience, self.schema)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One event type: `{"type", "seq", "data"}`."""
+
+    type: str
+    schema: Any  # the model of `data`
+    doc: str  # what happened and how to apply it (the schema's description)
+    apply: Callable[[dict, Any], None]  # the reference reducer: apply(state, data), in place
+    audiences: tuple[str, ...] = AUDIENCES  # who sees it; others get `skip` with the same seq
+    schemas: dict[str, Any] = field(default_factory=dict)  # audience -> model of `data`, where it differs
+    shape: Callable[[Any, str], Any] | None = None  # shape(data, audience) -> data, or None: `skip`
+
+    def schema_for(self, audience: str):
+        return self.schemas.get(audience, self.schema)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command a client may send."""
+
+    name: str
+    args: Any  # pydantic model of `args` (realtime.schemas.Strict: unknown fields refused)
+    call: Callable[[Any, int, Any], Any]  # call(actor, sitting_id, args) -> reply data (a dict) or None
+    result: Any  # pydantic model of the ok reply's `data`
+    action: str  # the permission action its service asks (accounts.permissions.ACTIONS)
+
+
+_slices: dict[str, Slice] = {}
+_events: dict[str, EventType] = {}
+_commands: dict[str, Command] = {}
+_errors: dict[str, str] = {}
+_scripts: list[str] = []
+# name -> (args model, call): the table the consumer reads (realtime.commands.COMMANDS is this dict).
+command_table: dict[str, tuple[Any, Callable]] = {}
+
+# Names the core itself uses: no module may register them.
+CORE_EVENT_TYPES = frozenset({"skip", "snapshot", "heartbeat", "hub.status"})
+CORE_COMMANDS = frozenset({"ping", "sync"})
+
+
+def _once(table: dict, key: str, what: str):
+    if key in table:
+        raise ValueError(f"{what} {key!r} is registered twice")
+
+
+def register_slice(key: str, build, schema, **options) -> Slice:
+    _once(_slices, key, "snapshot slice")
+    part = Slice(key, build, schema, **options)
+    _check_audiences(part.audiences, part.schemas, f"slice {key!r}")
+    _slices[key] = part
+    _changed()
+    return part
+
+
+def register_event(type_: str, schema, *, doc: str, apply, **options) -> EventType:
+    _once(_events, type_, "event type")
+    if type_ in CORE_EVENT_TYPES:
+        raise ValueError(f"event type {type_!r} belongs to the core")
+    part = EventType(type_, schema, doc, apply, **options)
+    _check_audiences(part.audiences, part.schemas, f"event {type_!r}")
+    _events[type_] = part
+    _changed()
+    return part
+
+
+def register_command(name: str, args, call, *, result, action: str) -> Command:
+    _once(_commands, name, "command")
+    if name in CORE_COMMANDS:
+        raise ValueError(f"command {name!r} belongs to the core")
+    part = Command(name, args, call, result, action)
+    _commands[name] = part
+    command_table[name] = (args, call)
+    _changed()
+    return part
+
+
+def register_error(code: str, meaning: str) -> None:
+    from .errors import CORE_ERRORS
+
+    if code in CORE_ERRORS:
+        raise ValueError(f"error code {code!r} belongs to the core")
+    _once(_errors, code, "error code")
+    _errors[code] = meaning
+    _changed()
+
+
+def register_script(path: str) -> None:
+    """A static script that registers event reducers in hub.js (`Hub.registerEvent(type, fn)`)."""
+    if path in _scripts:
+        raise ValueError(f"hub script {path!r} is registered twice")
+    _scripts.append(path)
+
+
+def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=()) -> None:
+    """Take parts out again (tests that register a toy module)."""
+    for key in slices:
+        _slices.pop(key, None)
+    for key in events:
+        _events.pop(key, None)
+    for key in commands:
+        _commands.pop(key, None)
+        command_table.pop(key, None)
+    for key in errors:
+        _errors.pop(key, None)
+    for path in scripts:
+        if path in _scripts:
+            _scripts.remove(path)
+    _changed()
+
+
+def _check_audiences(audiences, overrides, what):
+    unknown = (set(audiences) | set(overrides)) - set(AUDIENCES)
+    if unknown:
+        raise ValueError(f"{what}: unknown audiences {sorted(unknown)}")
+
+
+# Listeners told when the registry changes (realtime.messages drops the schemas it built).
+_listeners: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    _listeners.append(listener)
+
+
+def _changed():
+    for listener in _listeners:
+        listener()
+
+
+# ---- reading ---------------------------------------------------------------
+
+def slices() -> list[Slice]:
+    return sorted(_slices.values(), key=lambda s: (s.order, s.key))
+
+
+def slice_(key: str) -> Slice | None:
+    return _slices.get(key)
+
+
+def events() -> list[EventType]:
+    return sorted(_events.values(), key=lambda e: e.type)
+
+
+def event(type_: str) -> EventType | None:
+    return _events.get(type_)
+
+
+def commands() -> list[Command]:
+    return list(_commands.values())
+
+
+def command(name: str) -> Command | None:
+    return _commands.get(name)
+
+
+def errors() -> dict[str, str]:
+    return dict(_errors)
+
+
+def scripts() -> list[str]:
+    return list(_scripts)
+
+
+# ---- the sitting: the room the hub serves -----------------------------------
+
+def sitting_model():
+    """The model of a sitting (setting HUB_SITTING_MODEL, "app_label.Model", like AUTH_USER_MODEL).
+
+    The core needs of it: `seq` (bumped by every change), `status` with `Status.LIVE` and
+    `Status.CLOSED`, `closed_at`, `is_public`, `session` (null or with `is_public`), `chair_id`,
+    `secretary_id` and `body_id` (accounts.permissions.role_in)."""
+    return django_apps.get_model(settings.HUB_SITTING_MODEL, require_ready=False)
