@@ -12,6 +12,7 @@ import logging
 import time
 import weakref
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.consumer import get_handler_name
 from asgiref.sync import SyncToAsync
@@ -65,8 +66,10 @@ class _Relay:
         self.lock = asyncio.Lock()
         # The heartbeat to this process's connections (realtime.heartbeat).
         self.ticker = Ticker(self)
-        # Connects in progress on this process (the morning rush).
+        # Connects in progress on this process (the morning rush), and the threads their reads run on.
         self.admission = _Admission()
+        self.readers = ThreadPoolExecutor(max_workers=settings.HUB_CONNECTS_AT_ONCE, thread_name_prefix="hub-read")
+        weakref.finalize(self, self.readers.shutdown, wait=False)
 
     async def join(self, layer, group, consumer):
         async with self.lock:
@@ -179,16 +182,22 @@ def _relay() -> _Relay:
 
 
 class _Reading(SyncToAsync):
-    """database_sync_to_async for the hub's reads (connect, snapshot, replay, ping), on the same
-    database thread, that keeps an SQLite connection open from one read to the next.
+    """database_sync_to_async for the hub's reads (connect, snapshot, replay, ping): on the
+    process's HUB_CONNECTS_AT_ONCE read threads, not the one thread that runs commands, so a
+    storm's reads do not queue the chair's commands, and several connects wait on PostgreSQL at
+    once (the reconnect bench on PostgreSQL found the one thread waiting on it most of the time).
 
-    Opening an SQLite connection (Django registers its functions, sets its pragmas) cost a third
-    of a reconnect storm's database thread, twice per connect. One connection on the one thread
-    that runs the hub's jobs is bounded (not one per request thread, which is why persistent
-    connections stay off under ASGI). It is closed, as Django closes a request's, when it failed
-    and is no longer usable, or was left in a transaction; a job that writes
-    (database_sync_to_async) still opens and closes its own. PostgreSQL takes its connections
-    from the pool (config/env.py): closed after each read, i.e. given back."""
+    Each read thread keeps its SQLite connection open from one read to the next: opening one
+    (Django registers its functions, sets its pragmas) cost a third of a reconnect storm's
+    database thread, twice per connect. A few threads' connections are bounded (not one per
+    request thread, which is why persistent connections stay off under ASGI); one is closed, as
+    Django closes a request's, when it failed and is no longer usable or was left in a
+    transaction. PostgreSQL connections come from the pool (config/env.py): closed after each
+    read, i.e. given back. Reads only: a snapshot is consistent by itself (realtime.snapshot
+    checks the seq), and every write stays on the command thread (database_sync_to_async)."""
+
+    def __init__(self, func):
+        super().__init__(func, thread_sensitive=False, executor=_relay().readers)
 
     def thread_handler(self, loop, *args, **kwargs):
         try:

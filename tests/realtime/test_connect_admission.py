@@ -2,54 +2,57 @@
 for a client that has gone is dropped.
 
 Personas (tests/conftest.py): alice and bob (delegates), guest, the display and the public
-connect while the hub's database thread is held busy, as it is when 500 tablets reconnect at
-once. Channels runs every `database_sync_to_async` call of the hub on one thread; what waits
-for it is read from that thread's queue and from the queries it runs.
+connect while the hub's read threads are held busy, as they are when 500 tablets reconnect at
+once. A process reads for its connects on HUB_CONNECTS_AT_ONCE threads (realtime.consumers);
+what waits for them is read from their queue and from the queries they run.
 """
 
 import asyncio
 import threading
 
 import pytest
-from asgiref.sync import SyncToAsync
-from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connection
 from django.test import override_settings
 
-from realtime.consumers import CLOSE_TRY_AGAIN_LATER
+from realtime.consumers import CLOSE_TRY_AGAIN_LATER, _relay
 
 from .hub import ORIGIN, HubClient, Refused, _application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
-class BusyDatabaseThread:
-    """Holds the hub's database thread with a job that waits until released."""
+def on_read_threads(func):
+    """Run func on the process's hub read threads (this test's event loop has its own)."""
+    return asyncio.get_running_loop().run_in_executor(_relay().readers, func)
+
+
+class BusyReadThreads:
+    """Holds every hub read thread with a job that waits until released."""
 
     def __init__(self):
         self.release_event = threading.Event()
-        self.job = None
+        self.jobs = []
 
     async def __aenter__(self):
-        self.job = asyncio.ensure_future(database_sync_to_async(self.release_event.wait)())
+        self.jobs = [on_read_threads(self.release_event.wait) for _ in range(_relay().readers._max_workers)]
         await asyncio.sleep(0.05)
         return self
 
     async def release(self):
         self.release_event.set()
-        await self.job
+        await asyncio.gather(*self.jobs)
 
     async def __aexit__(self, *exc):
         await self.release()
 
 
-def queued_on_database_thread() -> int:
-    return SyncToAsync.single_thread_executor._work_queue.qsize()
+def queued_on_read_threads() -> int:
+    return _relay().readers._work_queue.qsize()
 
 
 class Queries:
-    """Every query the hub's database thread runs, with its parameters."""
+    """Every query the hub's read thread runs (HUB_CONNECTS_AT_ONCE=1: one), with its parameters."""
 
     def __init__(self):
         self.seen = []
@@ -60,11 +63,11 @@ class Queries:
 
     async def __aenter__(self):
         # `connection` looked up on that thread (each thread has its own).
-        await database_sync_to_async(lambda: connection.execute_wrappers.append(self))()
+        await on_read_threads(lambda: connection.execute_wrappers.append(self))
         return self
 
     async def __aexit__(self, *exc):
-        await database_sync_to_async(lambda: connection.execute_wrappers.remove(self))()
+        await on_read_threads(lambda: connection.execute_wrappers.remove(self))
 
     def mentioning(self, text: str) -> int:
         return sum(text in params for _sql, params in self.seen)
@@ -84,9 +87,10 @@ async def snapshot_of(comm, sitting_id, timeout=5):
     return client
 
 
+@override_settings(HUB_CONNECTS_AT_ONCE=1)
 async def test_a_connect_whose_client_left_while_it_waited_reads_nothing(sitting, cookies, hub):
     async with Queries() as queries:
-        async with BusyDatabaseThread() as busy:
+        async with BusyReadThreads() as busy:
             alice = communicator(sitting.pk, cookies["alice"])
             await alice.send_input({"type": "websocket.connect"})
             await asyncio.sleep(0.1)
@@ -95,7 +99,7 @@ async def test_a_connect_whose_client_left_while_it_waited_reads_nothing(sitting
             await asyncio.sleep(0.1)
             await busy.release()
         await alice.wait(timeout=5)
-        # The database thread is free and serves the next connect in full.
+        # The read thread is free and serves the next connect in full.
         bob = await hub.connect("bob")
         assert bob.seq == 0
     assert queries.mentioning(cookies["bob"]) >= 1  # bob's session was read: the count sees it
@@ -108,15 +112,15 @@ async def test_a_storm_of_connects_waits_its_turn_and_every_one_gets_its_snapsho
     who = ["alice", "bob", "guest", "display", "public"]
     comms = [communicator(sitting.pk, cookies[name]) for name in who]
     try:
-        async with BusyDatabaseThread() as busy:
+        async with BusyReadThreads() as busy:
             for comm in comms:
                 await comm.send_input({"type": "websocket.connect"})
             for comm in comms:  # accepted at once, not when their turn comes
                 assert (await comm.receive_output(1))["type"] == "websocket.accept"
             await asyncio.sleep(0.2)
-            # Two connects' work waits for the database thread, not five: a chair's command
-            # sent now would wait behind two connects, not behind the whole storm.
-            assert queued_on_database_thread() == 2
+            # Two connects' reads wait for the read threads, not five: the others wait their
+            # turn, and a client that leaves meanwhile costs nothing more.
+            assert queued_on_read_threads() == 2
             await busy.release()
         clients = [await snapshot_of(comm, sitting.pk) for comm in comms]
         assert [c.you["role"] for c in clients] == ["delegate", "delegate", "guest", "display", "public"]
@@ -129,7 +133,7 @@ async def test_a_storm_of_connects_waits_its_turn_and_every_one_gets_its_snapsho
 async def test_beyond_the_queue_a_connect_is_told_to_try_again_later(sitting, cookies):
     alice, bob, guest = (communicator(sitting.pk, cookies[name]) for name in ("alice", "bob", "guest"))
     try:
-        async with BusyDatabaseThread():
+        async with BusyReadThreads():
             for comm in (alice, bob):
                 assert (await comm.connect())[0] is True
             await asyncio.sleep(0.1)
