@@ -160,7 +160,7 @@ class Sitting(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Chưa khai mạc")
         LIVE = "live", _("Đang họp")
-        CLOSED = "closed", _("Đã kết thúc")
+        CLOSED = "closed", _("Đã bế mạc")
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="sittings", verbose_name=_("cơ quan"))
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.PROTECT, related_name="sittings", verbose_name=_("kỳ họp"))

@@ -170,10 +170,24 @@ def test_announcement_is_shown_then_cleared(live_console):
     expect(live_console.locator("#ann-current")).to_contain_text("Không có thông báo")
 
 
-def test_a_refused_command_shows_the_server_message_and_changes_nothing(console):
-    console.click("#agenda-next")  # the sitting is not open yet
-    expect(console.locator(".toast")).to_contain_text("Phiên họp không đang diễn ra")
-    expect(console.locator(".item.current")).to_have_count(0)
+def test_a_refused_command_shows_the_server_message_and_changes_nothing(live_console, hub):
+    # The chair asks to jump; before they confirm, the secretary moves the hall: the jump is stale.
+    target = live_console.locator("#agenda-list .item").nth(3)
+    target.locator(".item-main").click()
+    expect(live_console.locator("#jump-dialog")).to_be_visible()
+    with hub("thuky", live_console.sitting["id"]) as secretary:
+        secretary.command("agenda.next")
+        first = secretary.current
+    expect(live_console.locator(f"#agenda-list .item.current[data-item-id='{first}']")).to_be_visible()
+    live_console.click("#jd-confirm")
+    expect(live_console.locator(".toast")).to_contain_text("Mục đang thực hiện đã thay đổi")
+    expect(live_console.locator("#agenda-list .item.current")).to_have_attribute("data-item-id", str(first))
+
+
+def test_before_the_opening_what_needs_a_live_sitting_is_disabled(console):
+    for control in ("#agenda-next", "#agenda-prev", "#ann-text", "#agenda-list button >> nth=0"):
+        expect(console.locator(control)).to_be_disabled()
+    expect(console.locator("#open-sitting")).to_be_enabled()
 
 
 def test_closing_the_sitting_asks_first(live_console):
@@ -184,8 +198,13 @@ def test_closing_the_sitting_asks_first(live_console):
     expect(live_console.locator("#sitting-status")).to_have_text("Đang họp")
     live_console.click("#close-sitting")
     live_console.click("#cd-confirm")
-    expect(live_console.locator("#sitting-status")).to_have_text("Đã kết thúc")
+    expect(live_console.locator("#sitting-status")).to_have_text("Đã bế mạc")
     expect(live_console.locator("#close-sitting")).to_be_hidden()
+    # What needs a live sitting is disabled, not left to answer "not live" (issue 11, item 3).
+    for control in ("#agenda-next", "#agenda-prev", "#ann-text", "#announce-form button[type=submit]",
+                    "#agenda-list button >> nth=0", "#member-dialog .mark >> nth=0"):
+        expect(live_console.locator(control)).to_be_disabled()
+    expect(live_console.locator("#now-title")).to_have_text("Phiên họp đã bế mạc.")
 
 
 def test_screenshot_of_a_sitting_in_progress(console, hub, screens):

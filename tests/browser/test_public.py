@@ -66,3 +66,16 @@ def test_public_list_on_a_phone_links_to_the_observer_page(phone, fresh_sitting,
     assert phone.url.endswith(f"/public/sitting/{s['id']}/")
     phone.goto("/public/")
     phone.screenshot(path=str(screens / "public-list.png"), full_page=True)
+
+
+def test_after_the_closing_the_public_page_says_closed_and_not_live(phone, fresh_sitting, hub):
+    from playwright.sync_api import expect
+
+    s = fresh_sitting()
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        phone.goto(f"/public/sitting/{s['id']}/")
+        expect(phone.locator("[data-role=connection]")).to_have_text("Trực tiếp")
+        chair.command("sitting.close")
+    expect(phone.locator("[data-role=status]")).to_have_text("Đã bế mạc")
+    expect(phone.locator("[data-role=connection]")).to_be_hidden()

@@ -202,3 +202,18 @@ def test_moving_into_a_sub_item_shows_its_parent_in_progress_not_done(terminal, 
     expect(parent_row).not_to_have_class(re.compile(r"(^|\s)current(\s|$)"))
     expect(parent_row.locator(".t-meta")).to_contain_text("Đang thực hiện")
     expect(parent_row.locator(".t-done")).to_have_count(0)
+
+
+def test_check_in_is_offered_only_while_the_sitting_is_live(tablet, login, fresh_sitting, hub):
+    s = fresh_sitting()
+    page = tablet.new_page()
+    login(page, "db010", next_url=f"/sitting/{s['id']}/terminal/")
+    expect(page.locator("body")).to_have_attribute("data-connection", "live")
+    expect(page.locator("#check-in")).to_be_hidden()
+    expect(page.locator("#me")).to_contain_text("Bạn điểm danh được khi phiên họp khai mạc.")
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        expect(page.locator("#check-in")).to_be_visible()
+        chair.command("sitting.close")
+    expect(page.locator("#check-in")).to_be_hidden()
+    expect(page.locator("#sitting-status")).to_have_text("Đã bế mạc")

@@ -106,7 +106,32 @@
     }
     if (!type || type === "snapshot" || type === "sitting.announcement") renderAnnouncement(state);
     if (!type || type === "snapshot" || type === "display.updated") Faces.keepFocus(() => renderDisplays(state));
+    applyLive(state);
     tick();
+  }
+
+  /* What needs a live sitting is disabled while it is not (before the opening, after the
+   * closing): the server would only answer "not live". The displays can be switched at any time. */
+  const LIVE_ONLY = "#agenda-prev, #agenda-next, #agenda-list button, #insert-form input, #insert-form select, " +
+    "#insert-form textarea, #insert-form button, #member-dialog .mark, #md-reason, #announce-form textarea, " +
+    "#announce-form button";
+  function applyLive(state) {
+    const live = state.sitting.status === "live";
+    let reenabled = false;
+    for (const el of document.querySelectorAll(LIVE_ONLY)) {
+      if (!live && !el.disabled) {
+        el.disabled = true;
+        el.dataset.offByStatus = "1";
+      } else if (live && el.dataset.offByStatus) {
+        delete el.dataset.offByStatus;
+        el.disabled = false;
+        reenabled = true;
+      }
+    }
+    if (reenabled) {  // the controls that are also off for reasons of their own
+      renderNav(state);
+      renderAnnouncement(state);
+    }
   }
 
   function renderHeader(state) {
@@ -140,7 +165,7 @@
       ui.nowTimer.hidden = false;
     } else {
       ui.nowCard.classList.remove("has-item");
-      ui.nowTitle.textContent = s.status === "closed" ? gettext("Phiên họp đã kết thúc") : gettext("Chưa bắt đầu mục nào");
+      ui.nowTitle.textContent = s.status === "closed" ? gettext("Phiên họp đã bế mạc.") : gettext("Chưa bắt đầu mục nào");
       ui.nowMeta.textContent = s.status === "live" ? gettext("Bấm “Mục tiếp theo” để bắt đầu chương trình.") : "";
       ui.nowTimer.hidden = true;
     }

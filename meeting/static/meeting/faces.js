@@ -67,7 +67,7 @@
   const SITTING_STATUS = {
     scheduled: gettext("Chưa khai mạc"),
     live: gettext("Đang họp"),
-    closed: gettext("Đã kết thúc"),
+    closed: gettext("Đã bế mạc"),
   };
   const CONNECTION = {
     connecting: gettext("Đang kết nối…"),

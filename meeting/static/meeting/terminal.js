@@ -140,8 +140,11 @@
     Faces.fill(ui.meState,
       h("span", { class: `me-pill ${status}` }, statusIcon(status), Faces.ATTENDANCE[status]),
       when ? h("span", { class: "me-when" }, interpolate(gettext("lúc %(t)s"), { t: when }, true)) : null);
-    ui.meActions.hidden = status === "present";
-    ui.meNote.hidden = true;
+    // Checking in needs a live sitting: before the opening the tablet says when, after the closing nothing.
+    const live = state.sitting.status === "live";
+    ui.meActions.hidden = status === "present" || !live;
+    ui.meNote.hidden = live || status === "present" || state.sitting.status !== "scheduled";
+    if (!ui.meNote.hidden) ui.meNote.textContent = gettext("Bạn điểm danh được khi phiên họp khai mạc.");
   }
 
   function statusIcon(status) {
@@ -183,7 +186,7 @@
     } else {
       ui.nowNumber.textContent = "";
       const status = state.sitting.status;
-      ui.nowTitle.textContent = status === "closed" ? gettext("Phiên họp đã kết thúc.")
+      ui.nowTitle.textContent = status === "closed" ? gettext("Phiên họp đã bế mạc.")
         : status === "scheduled" ? gettext("Phiên họp chưa khai mạc.") : gettext("Chưa bắt đầu mục nào.");
       ui.nowPresenter.textContent = "";
       ui.nowTimer.hidden = true;

@@ -184,9 +184,21 @@
     chip.dataset.status = status;
     chip.textContent = (CONNECTION[status] || CONNECTION.offline)();
     root.classList.toggle("is-stale", status !== "live" && !!hub && !!hub.state);
+    showConnection();
+  }
+
+  // "Live" beside "Closed" would say two things: once the sitting is closed and this page
+  // is up to date, the connection chip says nothing (a lost connection is still shown).
+  function showConnection() {
+    const chip = part("connection");
+    const quiet = chip.dataset.status === "live" && !!hub && !!hub.state && hub.state.sitting.status === "closed";
+    chip.style.display = quiet ? "none" : "";  // (the chip's own display rule beats [hidden])
   }
 
   let hub = null;
-  hub = new Hub(config.sittingId, { onState: draw, onStatus });
+  hub = new Hub(config.sittingId, {
+    onState: (state, type) => { draw(state, type); showConnection(); },
+    onStatus,
+  });
   setInterval(tick, 1000);
 })(window);
