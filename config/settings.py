@@ -185,6 +185,9 @@ HUB_HEARTBEAT_SECONDS = env.integer("HUB_HEARTBEAT_SECONDS", 5, minimum=1)
 # `manage.py prune_sitting_events` (realtime/retention.py; compose's daily job runs it).
 HUB_EVENT_RETENTION_DAYS = env.integer("HUB_EVENT_RETENTION_DAYS", 365, minimum=1)
 HUB_EVENT_ARCHIVE_DIR = Path(env.string("HUB_EVENT_ARCHIVE_DIR", str(BASE_DIR / "var" / "event-archive")))
+# A sitting closed by mistake can be reopened by its chair or secretary, with a reason, for this
+# many minutes after the closing (meeting.services.reopen_sitting); 0: never.
+SITTING_REOPEN_MINUTES = env.integer("SITTING_REOPEN_MINUTES", 60, minimum=0)
 
 # ---- The document library (library/) ----
 # Largest file one upload may carry (bytes). The web server's own limit must be at least this.

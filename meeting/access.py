@@ -24,6 +24,7 @@ STAFF = (permissions.CHAIR, permissions.SECRETARY)
 ACTIONS = {
     "sitting.open": STAFF,
     "sitting.close": STAFF,
+    "sitting.reopen": STAFF,
     "sitting.announce": STAFF,
     "attendance.self": (permissions.DELEGATE, permissions.GUEST),
     "attendance.mark": STAFF,

@@ -41,6 +41,7 @@ class SittingInfo(Message):
     status: SittingStatus
     opened_at: Time | None
     closed_at: Time | None
+    reopen_until: Time | None = Field(description="a closed sitting may be reopened (sitting.reopen) until then")
 
 
 class Announcement(Message):
@@ -94,6 +95,7 @@ class SittingStatusData(Message):
     status: SittingStatus
     opened_at: Time | None
     closed_at: Time | None
+    reopen_until: Time | None
 
 
 class AnnouncementData(Message):
@@ -133,6 +135,10 @@ class AnnounceArgs(Strict):
     text: constr(max_length=500)
 
 
+class ReopenArgs(Strict):
+    reason: constr(min_length=1, max_length=500)
+
+
 class CheckInArgs(Strict):
     remote: bool = False
 
@@ -158,7 +164,7 @@ def register():
 
     registry.register_event(
         "sitting.status", SittingStatusData, apply=_apply_status,
-        doc="The sitting was opened or closed. Merge `data` into state.sitting.")
+        doc="The sitting was opened, closed or reopened. Merge `data` into state.sitting.")
     registry.register_event(
         "sitting.announcement", AnnouncementData, apply=_apply_announcement,
         doc="The announcement to the hall changed (null: withdrawn). state.announcement = data.announcement.")
@@ -173,6 +179,9 @@ def register():
                               result=NoResult, action="sitting.open")
     registry.register_command("sitting.close", NoArgs, lambda actor, sid, a: services.close_sitting(actor, sid),
                               result=NoResult, action="sitting.close")
+    registry.register_command("sitting.reopen", ReopenArgs,
+                              lambda actor, sid, a: services.reopen_sitting(actor, sid, a.reason),
+                              result=NoResult, action="sitting.reopen")
     registry.register_command("sitting.announce", AnnounceArgs,
                               lambda actor, sid, a: services.announce(actor, sid, a.text),
                               result=NoResult, action="sitting.announce")

@@ -2,6 +2,7 @@
 
 Each function is a command of the hub and also what views call."""
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,7 +10,7 @@ from accounts.permissions import Actor
 from realtime.service import ServiceError, change, refuse
 
 from .models import Attendance, Member, Sitting
-from .state import announcement_state, attendance_row, iso, quorum_state, sitting_state
+from .state import announcement_state, attendance_row, iso, quorum_state, reopen_until, sitting_state
 
 MAX_ANNOUNCEMENT = 500
 MAX_REASON = 500
@@ -43,9 +44,33 @@ def close_sitting(actor: Actor, sitting_id: int) -> dict:
     return {}
 
 
+def reopen_sitting(actor: Actor, sitting_id: int, reason: str) -> dict:
+    """Reopen a sitting closed by mistake, within settings.SITTING_REOPEN_MINUTES of its closing.
+    The reason is required and audited; every client sees the sitting live again. The agenda's
+    current item was stopped at the closing: the chair takes it up again with next or a jump."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise ServiceError("invalid_args", _("Hãy ghi lý do mở lại phiên họp (tối đa %(n)d ký tự).") % {"n": MAX_REASON})
+    with change(actor, "sitting.reopen", sitting_id, live=False, detail={"reason": reason}) as c:
+        s = c.sitting
+        if s.status != Sitting.Status.CLOSED:
+            raise ServiceError("invalid_state", _("Chỉ mở lại được phiên họp đã bế mạc."))
+        until = reopen_until(s)
+        now = timezone.now()
+        if until is None or now > until:
+            raise ServiceError("invalid_state", _("Đã quá thời hạn mở lại phiên họp (%(n)d phút sau khi bế mạc).") % {
+                "n": settings.SITTING_REOPEN_MINUTES})
+        c.detail["closed_at"] = s.closed_at.isoformat()
+        s.status = Sitting.Status.LIVE
+        s.closed_at = None
+        s.save(update_fields=["status", "closed_at"])
+        c.emit("sitting.status", _status(s))
+    return {}
+
+
 def _status(s: Sitting) -> dict:
     full = sitting_state(s)
-    return {k: full[k] for k in ("status", "opened_at", "closed_at")}
+    return {k: full[k] for k in ("status", "opened_at", "closed_at", "reopen_until")}
 
 
 def announce(actor: Actor, sitting_id: int, text: str) -> dict:

@@ -22,7 +22,19 @@ def sitting_state(sitting: Sitting) -> dict:
         "status": sitting.status,
         "opened_at": iso(sitting.opened_at),
         "closed_at": iso(sitting.closed_at),
+        "reopen_until": iso(reopen_until(sitting)),
     }
+
+
+def reopen_until(sitting: Sitting):
+    """Until when a closed sitting may be reopened (settings.SITTING_REOPEN_MINUTES); None otherwise."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    if sitting.status != Sitting.Status.CLOSED or sitting.closed_at is None or not settings.SITTING_REOPEN_MINUTES:
+        return None
+    return sitting.closed_at + timedelta(minutes=settings.SITTING_REOPEN_MINUTES)
 
 
 def announcement_state(sitting: Sitting) -> dict | None:

@@ -207,6 +207,24 @@ def test_closing_the_sitting_asks_first(live_console):
     expect(live_console.locator("#now-title")).to_have_text("Phiên họp đã bế mạc.")
 
 
+def test_the_chair_reopens_a_sitting_closed_by_mistake_with_a_reason(live_console, hub):
+    live_console.click("#close-sitting")
+    live_console.click("#cd-confirm")
+    expect(live_console.locator("#sitting-status")).to_have_text("Đã bế mạc")
+    live_console.click("#reopen-sitting")
+    dialog = live_console.locator("#reopen-dialog")
+    expect(dialog).to_be_visible()
+    live_console.click("#rd-confirm")  # no reason: the form asks for one
+    expect(dialog).to_be_visible()
+    live_console.fill("#rd-reason", "Bấm nhầm nút Bế mạc")
+    live_console.click("#rd-confirm")
+    expect(live_console.locator("#sitting-status")).to_have_text("Đang họp")
+    expect(live_console.locator("#reopen-sitting")).to_be_hidden()
+    expect(live_console.locator("#agenda-next")).to_be_enabled()
+    with hub("db010", live_console.sitting["id"]) as delegate:  # every client sees it live again
+        assert delegate.snapshot["data"]["sitting"]["status"] == "live"
+
+
 def test_screenshot_of_a_sitting_in_progress(console, hub, screens):
     """Not a check of looks: leaves /tmp/screens/console.png for a person to look at."""
     with hub("db001", console.sitting["id"]) as chair:

@@ -155,3 +155,54 @@ def test_a_body_may_set_its_own_quorum_fraction(live, actors):
 def test_the_default_quorum_fraction_is_a_setting(live, actors, settings):
     settings.QUORUM_DEFAULT = (3, 4)
     assert quorum_state(live)["required"] == 38
+
+
+# ---- reopening a sitting closed by mistake (issue 11, item 3) --------------------------------------
+
+def test_a_sitting_closed_by_mistake_is_reopened_with_a_reason_audited_and_seen_by_every_client(live, actors, clock):
+    from audit.models import AuditRecord
+
+    meeting.close_sitting(actors["chair"], live.pk)
+    clock.advance(10 * 60)
+    meeting.reopen_sitting(actors["secretary"], live.pk, "Bấm nhầm nút Bế mạc khi còn nội dung chất vấn")
+    live.refresh_from_db()
+    assert (live.status, live.closed_at) == ("live", None)
+    event = SittingEvent.objects.filter(sitting=live).latest("seq")
+    assert (event.type, event.data["status"], event.data["closed_at"], event.data["reopen_until"]) == (
+        "sitting.status", "live", None, None)
+    audit = AuditRecord.objects.get(action="sitting.reopen")
+    assert audit.detail["reason"] == "Bấm nhầm nút Bế mạc khi còn nội dung chất vấn"
+    assert audit.role == "secretary" and audit.detail["closed_at"]
+
+
+def test_the_closing_event_says_until_when_the_sitting_may_be_reopened(live, actors, clock, settings):
+    settings.SITTING_REOPEN_MINUTES = 45
+    meeting.close_sitting(actors["chair"], live.pk)
+    event = SittingEvent.objects.filter(sitting=live, type="sitting.status").latest("seq")
+    assert event.data["reopen_until"] == (clock.now + __import__("datetime").timedelta(minutes=45)).isoformat()
+
+
+@pytest.mark.parametrize("minutes_after, setting", [(61, 60), (1, 0)], ids=["too late", "switched off"])
+def test_reopening_after_the_window_is_refused_and_changes_nothing(live, actors, clock, settings, minutes_after, setting):
+    settings.SITTING_REOPEN_MINUTES = setting
+    meeting.close_sitting(actors["chair"], live.pk)
+    clock.advance(minutes_after * 60)
+    seq = Sitting.objects.get(pk=live.pk).seq
+    with pytest.raises(ServiceError) as refused:
+        meeting.reopen_sitting(actors["chair"], live.pk, "Mở lại")
+    assert refused.value.code == "invalid_state"
+    assert Sitting.objects.values_list("status", "seq").get(pk=live.pk) == ("closed", seq)
+
+
+def test_reopening_needs_a_reason_a_closed_sitting_and_the_chairs_rights(live, actors):
+    with pytest.raises(ServiceError) as refused:
+        meeting.reopen_sitting(actors["chair"], live.pk, "Chưa bế mạc")
+    assert refused.value.code == "invalid_state"
+    meeting.close_sitting(actors["chair"], live.pk)
+    with pytest.raises(ServiceError) as refused:
+        meeting.reopen_sitting(actors["chair"], live.pk, "   ")
+    assert refused.value.code == "invalid_args"
+    with pytest.raises(ServiceError) as refused:
+        meeting.reopen_sitting(actors["alice"], live.pk, "Tôi muốn họp tiếp")
+    assert refused.value.code == "forbidden"
+    assert Sitting.objects.get(pk=live.pk).status == "closed"

@@ -29,6 +29,10 @@
     open: $("open-sitting"),
     close: $("close-sitting"),
     closeDialog: $("close-dialog"),
+    reopen: $("reopen-sitting"),
+    reopenDialog: $("reopen-dialog"),
+    reopenUntil: $("rd-until"),
+    reopenReason: $("rd-reason"),
     nowCard: $("now-card"),
     nowTitle: $("now-title"),
     nowMeta: $("now-meta"),
@@ -141,7 +145,14 @@
     ui.status.textContent = Faces.SITTING_STATUS[s.status] || s.status;
     ui.open.hidden = s.status !== "scheduled";
     ui.close.hidden = s.status !== "live";
+    showReopen(state);
     document.body.dataset.sittingStatus = s.status;
+  }
+
+  // A sitting closed by mistake can be reopened for a while (the server says until when).
+  function showReopen(state) {
+    const s = state.sitting;
+    ui.reopen.hidden = !(s.status === "closed" && s.reopen_until && Date.parse(s.reopen_until) > hub.now());
   }
 
   function currentItem(state) {
@@ -496,6 +507,7 @@
     ui.clock.textContent = Faces.timeOfDay(now, tz, true);
     const state = hub.state;
     if (!state) return;
+    showReopen(state);
     const cur = currentItem(state);
     if (!cur) return;
     const t = Faces.timing(cur, now);
@@ -511,6 +523,18 @@
 
   ui.open.addEventListener("click", (e) => send("sitting.open", {}, e.currentTarget).catch(() => {}));
   ui.close.addEventListener("click", () => ui.closeDialog.showModal());
+  ui.reopen.addEventListener("click", () => {
+    const until = hub.state && hub.state.sitting.reopen_until;
+    ui.reopenUntil.textContent = until
+      ? interpolate(gettext("Có thể mở lại đến %(t)s. Mọi màn hình và máy tính bảng sẽ thấy phiên họp tiếp tục."),
+        { t: Faces.timeOfDay(Date.parse(until), tz, false) }, true) : "";
+    ui.reopenReason.value = "";
+    ui.reopenDialog.showModal();
+  });
+  ui.reopenDialog.addEventListener("close", () => {
+    if (ui.reopenDialog.returnValue !== "reopen") return;
+    send("sitting.reopen", { reason: ui.reopenReason.value.trim() }, ui.reopen).catch(() => {});
+  });
   ui.closeDialog.addEventListener("close", () => {
     if (ui.closeDialog.returnValue === "close") send("sitting.close", {}, ui.close).catch(() => {});
   });
