@@ -7,37 +7,20 @@ its own PostgreSQL database (dropped at the end) and its own channel prefix.
 """
 
 import asyncio
-import http.cookiejar
 import json
 import os
-import re
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import websockets
 
-from accounts.permissions import AUDIENCE
-
-from .hub import validate_message
-from .reducer import ClientState
+from .cluster import Client, Worker, load_demo, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
-DAPHNE = str(Path(PYTHON).with_name("daphne"))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
-PASSWORD = "hdnd-demo-2026"  # meeting.demo.DEMO_PASSWORD
 
 
 def _postgres_url() -> str:
@@ -72,53 +55,6 @@ def _require_redis():
                     "to run the two-process test")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Worker:
-    """One Daphne process serving the project."""
-
-    def __init__(self, name: str, env: dict, logs: Path):
-        self.name, self.env, self.logs = name, env, logs
-        self.port = None
-        self.proc = None
-
-    def start(self):
-        self.port = _free_port()
-        with open(self.logs / f"{self.name}-{self.port}.log", "wb") as log:
-            self.proc = subprocess.Popen([DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "-v", "0", "config.asgi:application"],
-                                         cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"daphne {self.name} exited with {self.proc.returncode}: see {self.logs}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"daphne {self.name} did not listen on {self.port} within 60 s")
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """Two Daphne workers on a fresh PostgreSQL database with the demo council, over Redis."""
@@ -139,11 +75,9 @@ def cluster(tmp_path_factory):
     logs = tmp_path_factory.mktemp("daphne")
     workers = []
     try:
-        for command in (["migrate", "--noinput", "-v", "0"], ["load_demo", "--no-documents"]):
-            done = subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, timeout=300, check=False)
-            assert done.returncode == 0, done.stderr.decode()
+        sittings = load_demo(env)
         workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
-        yield {"a": workers[0], "b": workers[1], "env": env, "db": name}
+        yield {"a": workers[0], "b": workers[1], "env": env, "db": name, "sittings": sittings}
     finally:
         for worker in workers:
             worker.stop()
@@ -151,86 +85,9 @@ def cluster(tmp_path_factory):
         admin.close()
 
 
-def sign_in(base: str, username: str, password: str = PASSWORD) -> str:
-    """A real password sign-in, as docs/protocol.md describes it; returns the sessionid."""
-    jar = http.cookiejar.CookieJar()
-    web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    form = web.open(f"{base}/accounts/login/", timeout=30).read().decode()
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    body = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": csrf})
-    web.open(urllib.request.Request(f"{base}/accounts/login/", data=body.encode(),
-                                    headers={"Referer": f"{base}/accounts/login/"}), timeout=30)
-    cookies = {c.name: c.value for c in jar}
-    assert "sessionid" in cookies, f"signing in as {username} failed"
-    return cookies["sessionid"]
-
-
-class Client:
-    """A real WebSocket client: validates every frame, keeps its state by the reducer rules."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.audience = None
-        self.state = ClientState()
-        self.commands = {}
-        self.events = []
-        # A command id is its sender's idempotency key (docs/decisions/0005): a client that
-        # reconnects as the same person must not reuse the ids of its earlier connection.
-        self._ids = (f"{secrets.token_hex(4)}-{n}" for n in range(1, 10**6))
-
-    @classmethod
-    async def connect(cls, worker: Worker, sitting_id: int, sessionid: str | None):
-        headers = {"Cookie": f"sessionid={sessionid}"} if sessionid else {}
-        ws = await websockets.connect(f"ws://127.0.0.1:{worker.port}/ws/sitting/{sitting_id}/",
-                                      origin=f"http://127.0.0.1:{worker.port}", additional_headers=headers,
-                                      open_timeout=30)
-        client = cls(ws)
-        text = await asyncio.wait_for(ws.recv(), 30)
-        client.audience = AUDIENCE[json.loads(text)["you"]["role"]]
-        client.state.apply(validate_message(text, client.audience))
-        return client
-
-    async def receive(self, timeout=30) -> dict:
-        message = validate_message(await asyncio.wait_for(self.ws.recv(), timeout), self.audience, self.commands)
-        if message.get("type") in ("heartbeat", "hub.status"):
-            return message  # not events: they change no state
-        if "type" in message:
-            self.state.apply(message)
-            if message["type"] != "snapshot":
-                self.events.append(message)
-        return message
-
-    async def command(self, cmd: str, args: dict | None = None) -> dict:
-        id = next(self._ids)
-        self.commands[id] = cmd
-        await self.ws.send(json.dumps({"id": id, "cmd": cmd, "args": args or {}}))
-        while True:
-            message = await self.receive()
-            if message.get("in_response") == id:
-                assert message["ok"], message
-                return message["data"]
-
-    async def until_seq(self, seq: int):
-        while self.state.seq < seq:
-            await self.receive()
-
-    async def close(self):
-        await self.ws.close()
-
-
-def _sitting_ids(env) -> dict:
-    code = ("from meeting.models import Sitting; import json; "
-            "print(json.dumps({s.title: s.pk for s in Sitting.objects.all()}))")
-    done = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr.decode()
-    titles = json.loads(done.stdout.decode().strip().splitlines()[-1])  # shell may print a banner first
-    return {"plenary": next(pk for t, pk in titles.items() if t.startswith("Phiên khai mạc")),
-            "standing": next(pk for t, pk in titles.items() if t.startswith("Phiên họp Thường trực"))}
-
-
 @pytest.fixture(scope="module")
 def sittings(cluster):
-    return _sitting_ids(cluster["env"])
+    return cluster["sittings"]
 
 
 @pytest.fixture(scope="module")
