@@ -18,7 +18,7 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from accounts.permissions import Actor, may
 from audit import sampling as audit_sampling
@@ -133,6 +133,54 @@ def _fingerprint(cmd: str, args: dict) -> str:
 
 
 def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call) -> Outcome:
+    """`_run_command`, surviving a database that restarted or cannot be reached.
+
+    A connection the pool kept from before a PostgreSQL restart fails at its first use: it is
+    dropped and the command run again on a fresh one. Running again is safe: the first attempt
+    either rolled back, or (the link broke in the very commit) committed with its outcome, which
+    the second attempt then finds and answers. A database that cannot be reached at all
+    (restarting, the network down) is answered `unavailable`, and nothing is stored."""
+    from django.utils.translation import gettext as _
+
+    for _attempt in range(RECONNECTS + 1):
+        try:
+            return _run_command(actor, sitting_id, command_id, cmd, args, call)
+        except (OperationalError, InterfaceError) as e:
+            if _database_usable():
+                raise  # the database answers: a real failure of this command (`internal`)
+            log.warning("command %s: the database connection failed (%s)", cmd, e)
+            if not _reconnect():
+                break
+    return Outcome(ok=False, error=error_body(ServiceError("unavailable", _(
+        "Tạm thời không kết nối được cơ sở dữ liệu. Hãy gửi lại lệnh này sau giây lát."))))
+
+
+# How many broken connections in a row a command replaces before it answers `unavailable`: the pool
+# may hold a few from before a restart (each fails at once); a database that is down ends it sooner.
+RECONNECTS = 12
+
+
+def _database_usable() -> bool:
+    try:
+        return connection.connection is not None and connection.is_usable()
+    except Exception:
+        return False
+
+
+def _reconnect() -> bool:
+    """Drop this thread's broken connection and take another; False when the database cannot be reached."""
+    try:
+        connection.close()  # with the pool: handed back, and the pool discards a broken one
+    except Exception:
+        connection.connection = None
+    try:
+        connection.ensure_connection()
+    except Exception:
+        return False
+    return True
+
+
+def _run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call) -> Outcome:
     """Run `call()` (a service call) as the hub command `command_id` of this sender in this sitting, once.
 
     The outcome row is inserted first, in the transaction that then runs the service, and
@@ -161,7 +209,7 @@ def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict,
             raise  # the service's own constraint, not ours
         row = CommandOutcome.objects.filter(who=who, sitting_id=sitting_id, command_id=key).first()
         if row is None:  # pruned in between: as old as that, it is a new command
-            return run_command(actor, sitting_id, command_id, cmd, args, call)
+            return _run_command(actor, sitting_id, command_id, cmd, args, call)
         return _replay(row, fingerprint)
     if row.pk % PRUNE_EVERY == 0:
         # Outcomes are kept for a bounded time: every PRUNE_EVERY-th command sweeps the old ones.

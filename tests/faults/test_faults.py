@@ -195,6 +195,11 @@ class Chair:
         print(f"{what}: {len(self.replies)} commands {dict(codes)}, slowest reply {slowest} s "
               f"(a loaded machine: for the record only)")
 
+    async def step_works(self) -> bool:
+        """One step; False when it was refused `unavailable` (the database cannot be reached)."""
+        reply = await self.step()
+        return reply["ok"] or reply["error"]["code"] != "unavailable"
+
     async def drive(self, steps: int):
         for _ in range(steps):
             await self.step()
@@ -341,3 +346,43 @@ async def test_redis_frozen_for_10_s_commands_answered_truthfully_and_terminals_
     hall.ensure_up()
     script, _ = await _outage(hall, "Redis frozen", hall.redis.freeze, hall.redis.thaw, connect_during=True)
     assert all(r["ok"] or r["error"]["code"] == "no_such_item" for r in script.replies), script.replies
+
+
+async def test_postgresql_restarted_commands_refused_cleanly_while_it_is_down(hall):
+    hall.ensure_up()
+    chair, followers = await hall.follow()
+    try:
+        script = Chair(chair)
+        await script.drive(3)
+        hall.postgres.stop("fast")
+        refused = []
+        for n in range(3):
+            started = time.monotonic()
+            refused.append(await chair.command("sitting.announce", {"text": f"Khi mất cơ sở dữ liệu {n}"}))
+            print(f"PostgreSQL down: {refused[-1]['error']['code'] if not refused[-1]['ok'] else 'ok'} "
+                  f"after {time.monotonic() - started:.2f} s (for the record only)")
+        assert [r["ok"] or r["error"]["code"] for r in refused] == ["unavailable"] * 3, refused
+        ping = await chair.command("ping")  # the link works: answered, with the seq unknown
+        assert ping["ok"] and ping["data"]["seq"] is None, ping
+        assert all(w.alive for w in hall.workers)
+        assert all(t.connects == 1 for t in [chair, *followers])  # no socket was closed
+        hall.postgres.start()
+        assert all(hall.outcome(r["id"]) is None for r in refused)  # nothing of them was stored
+        # Back: commands work again, by themselves, within a bounded wait (the workers' connection
+        # pools reconnect with a backoff); meanwhile still `unavailable`, and nothing stored.
+        await wait_until(script.step_works, 60, "a command carried out after the restart")
+        # A pool's idle connections from before a restart fail at their first use: end every
+        # connection of the workers (as the restart did), and the next commands must still work.
+        hall.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'hub' "
+                 "AND pid <> pg_backend_pid()")
+        await script.drive(3)
+        refused += [r for r in script.replies if not r["ok"] and r["error"]["code"] == "unavailable"]
+        assert all(hall.outcome(r["id"]) is None for r in refused)
+        script.replies = [r for r in script.replies if r not in refused]
+        script.report("after PostgreSQL restarted")
+        assert all(r["ok"] or r["error"]["code"] == "no_such_item" for r in script.replies), [r.get("error") for r in script.replies]
+        await hall.assert_exact([chair, *followers])
+        await hall.assert_live([chair, *followers])
+    finally:
+        await stop_all([chair, *followers])
+        hall.ensure_up()
