@@ -32,10 +32,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.permissions import AUDIENCES
-from meeting.models import Sitting
 
 from .models import SittingEvent
 from .publish import encode, publish_now
+from .registry import sitting_model
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,11 @@ def heartbeat_message(seq: int) -> str:
 
 def current_seqs(sitting_ids: list[int]) -> dict[int, int]:
     """sitting id -> its current seq, in one query (a sitting that no longer exists is left out)."""
-    return dict(Sitting.objects.filter(pk__in=sitting_ids).order_by().values_list("pk", "seq"))
+    return dict(sitting_model().objects.filter(pk__in=sitting_ids).order_by().values_list("pk", "seq"))
 
 
 def current_seq(sitting_id: int) -> int | None:
-    return Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
+    return sitting_model().objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
 
 
 # At most this many events are republished per heartbeat (the rest at the next ones).

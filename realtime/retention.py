@@ -19,14 +19,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from meeting.models import Sitting
-
 from .models import SittingEvent
+from .registry import sitting_model
 
 
 def prunable_sittings(now=None):
     """Closed sittings whose events have outlived the retention and are still in the log."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.HUB_EVENT_RETENTION_DAYS)
+    Sitting = sitting_model()
     return (Sitting.objects.filter(status=Sitting.Status.CLOSED, closed_at__lt=cutoff)
             .filter(pk__in=SittingEvent.objects.values("sitting_id")).order_by("pk"))
 
