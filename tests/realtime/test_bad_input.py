@@ -192,3 +192,15 @@ async def test_a_flood_of_bad_frames_leaves_the_connection_usable(live):
     await sender.ok("agenda.next")
     await watcher.settle()
     assert watcher.state["agenda"] == sender.state["agenda"]
+
+
+@pytest.mark.parametrize("cmd,args", [
+    ("sitting.announce", {"text": "Giải lao\u0000 15 phút"}),
+    ("agenda.insert", {"title": "Mục\u0000mới"}),
+    ("agenda.insert", {"title": "Mục mới", "presenter": "\u0000"}),
+], ids=["announcement", "item title", "presenter"])
+async def test_a_nul_character_in_any_text_is_refused_with_invalid_args_on_every_database(live, cmd, args):
+    # PostgreSQL cannot store U+0000 (it answered `internal`); SQLite stored it. Both refuse it now.
+    sender, watcher = live
+    reply = await _refused(sender, watcher, lambda: sender.send(cmd, args, id="nul"), "invalid_args", in_response="nul")
+    assert reply["error"]["fields"] == [next(k for k, v in args.items() if "\u0000" in v)]
