@@ -42,7 +42,8 @@ class AgendaItem(Message):
     planned_minutes: Count
     status: ItemStatus
     started_at: Time | None = Field(description="start of the current run; set only while the item is current")
-    elapsed_before_s: Count = Field(description="seconds spent on the item in earlier runs")
+    elapsed_before_s: Annotated[float, Field(ge=0)] = Field(
+        description="seconds spent on the item in earlier runs, to the millisecond")
 
 
 class Agenda(Message):

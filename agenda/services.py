@@ -29,8 +29,9 @@ MAX_TITLE = 500
 UNCHECKED = object()  # expect_current not given: an in-process caller, not a client
 
 
-def _seconds(delta) -> int:
-    return max(0, int(delta.total_seconds()))
+def _seconds(delta) -> float:
+    """A run's length, to the millisecond (whole seconds dropped every fraction of every run)."""
+    return max(0.0, round(delta.total_seconds(), 3))
 
 
 def stop_current(sitting, now) -> dict | None:

@@ -358,3 +358,14 @@ def test_the_move_event_carries_the_parents_shown_status_so_a_client_equals_a_fr
         state[row["id"]] = row
     assert state == {row["id"]: row for row in agenda_state(live.pk)["items"]}
     assert state[parent.pk]["status"] == "current"
+
+
+def test_an_items_time_keeps_the_fractions_of_a_second_of_each_run(live, actors, clock):
+    # Four runs of 0.7 s added nothing when each run was cut to whole seconds (issue 11, item 8).
+    first = items(live.pk)[0]
+    for _ in range(4):
+        agenda.jump_to(actors["chair"], live.pk, first.pk)
+        clock.advance(0.7)
+        agenda.next_item(actors["chair"], live.pk)
+    first.refresh_from_db()
+    assert first.elapsed_before_s == pytest.approx(2.8, abs=0.0005)

@@ -322,9 +322,9 @@
 
   /* Seconds spent on an agenda item, by the server's clock. */
   function elapsedSeconds(item, nowMs) {
-    let s = item.elapsed_before_s || 0;
-    if (item.started_at) s += Math.max(0, Math.floor((nowMs - Date.parse(item.started_at)) / 1000));
-    return s;
+    let s = item.elapsed_before_s || 0;  // to the millisecond
+    if (item.started_at) s += Math.max(0, (nowMs - Date.parse(item.started_at)) / 1000);
+    return Math.floor(s);
   }
 
   function formatDuration(seconds) {
