@@ -153,3 +153,22 @@ async def test_beyond_the_queue_a_connect_is_told_to_try_again_later(sitting, co
     finally:
         for comm in (alice, bob):
             await comm.disconnect()
+
+
+async def test_the_chairs_command_does_not_wait_behind_a_storm_of_connects(sitting, cookies, hub):
+    chair = await hub.connect("chair")
+    comms = [communicator(sitting.pk, cookies[name]) for name in ("alice", "bob", "guest", "display", "public")]
+    try:
+        async with BusyReadThreads():
+            for comm in comms:
+                await comm.send_input({"type": "websocket.connect"})
+            await asyncio.sleep(0.1)
+            # Their reads wait; the chair's command (a write, on the command thread) does not.
+            await chair.ok("sitting.open")
+        for comm in comms:
+            assert (await comm.receive_output(1))["type"] == "websocket.accept"
+            client = await snapshot_of(comm, sitting.pk)
+            assert client.state["sitting"]["status"] == "live"  # their snapshots come after the change
+    finally:
+        for comm in comms:
+            await comm.disconnect()
