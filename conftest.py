@@ -44,12 +44,25 @@ def pytest_make_collect_report(collector):
     return report
 
 
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"... in a worker of `pytest -n N`
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    # Browser tests last (after pytest-django's own ordering): Playwright's
-    # sync API keeps an event loop running in the main thread until the end of
-    # the session, and asyncio tests after it cannot start their own loop.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # After pytest-django's own ordering. In one process, browser tests last: Playwright's
+    # sync API keeps an event loop running in the main thread while it is open, and asyncio
+    # tests after it could not start their own loop. In an xdist worker (run.py test runs
+    # `pytest -n 2 --dist loadfile`), browser tests first: xdist hands out whole files in
+    # this order, so the slow browser files start at once while the other worker takes the
+    # rest, and tests/browser/conftest.py closes Playwright after the last browser test.
+    # Every worker sorts the same way, so all collect the same order, as xdist requires.
+    def is_browser(item) -> bool:
+        return item.get_closest_marker("browser") is not None
+
+    if XDIST_WORKER is None:
+        items.sort(key=is_browser)
+    else:
+        items.sort(key=lambda item: not is_browser(item))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -145,9 +145,33 @@ def allow_host(base_url: str) -> None:
     say(f"allowing host {host} (set ALLOWED_HOSTS yourself to override)")
 
 
+def test_workers() -> int:
+    """How many pytest-xdist workers `run.py test` starts: TEST_WORKERS, else one per CPU, at most 4.
+    0 or 1 runs the suite in this one process."""
+    raw = os.environ.get("TEST_WORKERS", "").strip()
+    if raw:
+        try:
+            return max(0, int(raw))
+        except ValueError:
+            sys.exit(f"[run.py] TEST_WORKERS={raw!r} is not a number of workers")
+    return min(os.cpu_count() or 1, 4)
+
+
+def parallel_args(pytest_args: list[str]) -> list[str]:
+    """`-n N --dist loadfile` (pytest-xdist) unless the arguments already choose: whole files to
+    each worker, so a module's own servers are started once (conftest.py puts browser files first)."""
+    chosen = any(a in ("-n", "--numprocesses", "--dist", "no:xdist") or a.startswith(("-n", "--numprocesses=", "--dist="))
+                 for a in pytest_args)
+    workers = test_workers()
+    if chosen or workers < 2:
+        return []
+    return ["-n", str(workers), "--dist", "loadfile"]
+
+
 def cmd_test(options: argparse.Namespace, pytest_args: list[str]) -> int:
     python = ensure_venv()
     ensure_installed(python, DEV)
+    pytest_args = [*parallel_args(pytest_args), *pytest_args]
     cmd = [str(python), "-m", "pytest", *pytest_args]
     say("running " + " ".join(["pytest", *pytest_args]))
     try:

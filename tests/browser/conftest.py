@@ -10,7 +10,8 @@ process cannot see; so browser tests run against their own server:
   (Not named `live_server`: pytest-django owns that name and would set up its
   own test database for it.)
 - `live_server_url` (session): its base URL, e.g. "http://127.0.0.1:40123".
-- `browser` (session): headless Debian Chromium through Playwright.
+- `browser`: headless Debian Chromium through Playwright, launched once and closed after
+  the last browser test in a row (so asyncio tests may follow it in the same process).
 - `new_context(**kwargs)`: a fresh browser context (own cookies), closed after
   the test. Tablet: `new_context(viewport={"width": 820, "height": 1180}, has_touch=True)`.
 - `login(page, username)`: signs in through the real password form at
@@ -277,17 +278,57 @@ def running_server(daphne_server):
         daphne_server.start()
 
 
+class _Playwright:
+    """The session's Playwright and Chromium, closed by the last browser test of this process.
+
+    Playwright's sync API keeps an event loop running in the main thread while it is open, and
+    an asyncio test after it could not start its own. Under xdist a worker runs the browser tests
+    first (conftest.py) and other tests after them, so they are closed as soon as the next test
+    is not a browser test (pytest_runtest_teardown below), not at the end of the session."""
+
+    manager = None
+    chromium = None
+
+    @classmethod
+    def open(cls):
+        from playwright.sync_api import sync_playwright
+
+        cls.manager = sync_playwright()
+        playwright = cls.manager.__enter__()
+        cls.chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        return cls.chromium
+
+    @classmethod
+    def close(cls):
+        if cls.chromium is not None:
+            cls.chromium.close()
+            cls.chromium = None
+        if cls.manager is not None:
+            manager, cls.manager = cls.manager, None
+            manager.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def _playwright_session():
     reason = _why_no_browser()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    yield _Playwright
+    _Playwright.close()
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+
+@pytest.fixture
+def browser(_playwright_session):
+    """Headless Chromium, launched once and shared by the browser tests that follow each other."""
+    return _Playwright.chromium or _Playwright.open()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if nextitem is not None and nextitem.get_closest_marker("browser") is None:
+        _Playwright.close()
+    return result
 
 
 @pytest.fixture
