@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 import weakref
 from collections import deque
@@ -413,7 +414,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if len(text_data) > settings.HUB_MAX_MESSAGE_BYTES or len(text_data.encode()) > settings.HUB_MAX_MESSAGE_BYTES:
             return await self._error(None, "too_large", _("Tin nhắn vượt quá %(n)d byte.") % {"n": settings.HUB_MAX_MESSAGE_BYTES})
         try:
-            raw = json.loads(text_data)
+            raw = json.loads(text_data, parse_constant=_not_json)
         except (ValueError, RecursionError):
             # RecursionError: deeply nested arrays ("[[[[…") fit in 64 KiB but exhaust the parser.
             return await self._error(None, "bad_json", _("Tin nhắn không phải JSON hợp lệ."))
@@ -421,8 +422,11 @@ class SittingConsumer(AsyncWebsocketConsumer):
         try:
             envelope = Envelope.model_validate(raw)
         except ValidationError as e:
-            return await self._error(corr, "bad_envelope", _("Tin nhắn phải có dạng {id, cmd, args}."), e)
+            return await self._error(corr, "bad_envelope", _("Tin nhắn phải có dạng {id, cmd, args}."), e, raw)
         if envelope.cmd == "ping":
+            if envelope.args:  # ping takes no arguments (its schema forbids any)
+                return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."),
+                                         fields=sorted(envelope.args)[:20])
             return await self._ping(envelope.id)
         if envelope.cmd == "sync":
             return await self._replay(envelope)
@@ -433,7 +437,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         try:
             args = schema.model_validate(envelope.args)
         except ValidationError as e:
-            return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e)
+            return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e, envelope.args)
         refused_before = self.refusals.refusals
         try:
             outcome = await database_sync_to_async(self._run)(call, args, envelope)
@@ -481,7 +485,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         try:
             args = SyncArgs.model_validate(envelope.args)
         except ValidationError as e:
-            return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e)
+            return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e, envelope.args)
         events = await reading(_events_since)(self.sitting_id, args.since_seq, self.audience)
         if events is None:
             return await self._send_snapshot(in_response=envelope.id)
@@ -500,11 +504,42 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def _reply(self, corr, data):
         await self.send(text_data=encode({"in_response": corr, "ok": True, "data": data or {}}))
 
-    async def _error(self, corr, code, message, validation: ValidationError | None = None):
+    async def _error(self, corr, code, message, validation: ValidationError | None = None, payload=None, *,
+                     fields: list[str] | None = None):
         error = {"code": code, "message": str(message)}
         if validation is not None:
-            error["fields"] = [".".join(str(p) for p in err["loc"]) for err in validation.errors()][:20]
+            paths = [client_path(err["loc"], payload) for err in validation.errors()]
+            fields = list(dict.fromkeys(p for p in paths if p))
+        if fields is not None:
+            error["fields"] = fields[:20]
         await self.send(text_data=encode({"in_response": corr, "ok": False, "error": error}))
+
+
+def _not_json(constant):
+    """NaN, Infinity and -Infinity: Python's parser takes them, JSON has no such values."""
+    raise ValueError(f"{constant} is not JSON")
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def client_path(loc, payload) -> str:
+    """A validation error's place as a dotted path of the client's own message ("title",
+    "items.2.id"): pydantic's `loc` also names the member of a union that was tried
+    ("id.constrained-str"), which is not a place in the message."""
+    out, node = [], payload
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and _FIELD_NAME.match(part):
+            out.append(part)  # a field that is missing
+            break
+        else:
+            break  # past the client's message: the schema's own names
+        out.append(str(part))
+    return ".".join(out)
 
 
 def _write_refusals(sampler, actor, sitting_id, closed_after):

@@ -204,3 +204,30 @@ async def test_a_nul_character_in_any_text_is_refused_with_invalid_args_on_every
     sender, watcher = live
     reply = await _refused(sender, watcher, lambda: sender.send(cmd, args, id="nul"), "invalid_args", in_response="nul")
     assert reply["error"]["fields"] == [next(k for k, v in args.items() if "\u0000" in v)]
+
+
+# ---- issue 11, item 8: what an independent client found -------------------------------------------
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+async def test_nan_and_infinity_are_not_json(live, constant):
+    sender, watcher = live
+    await _refused(sender, watcher, lambda: sender.send_raw(f'{{"id": 1, "cmd": "agenda.insert", "args": '
+                                                            f'{{"title": "x", "planned_minutes": {constant}}}}}'),
+                   "bad_json")
+
+
+async def test_ping_with_an_argument_is_refused_as_its_schema_says(live):
+    sender, watcher = live
+    reply = await _refused(sender, watcher, lambda: sender.send("ping", {"verbose": True}, id="p"), "invalid_args",
+                           in_response="p")
+    assert reply["error"]["fields"] == ["verbose"]
+
+
+async def test_fields_name_places_of_the_clients_message_not_of_the_schema(live):
+    sender, watcher = live
+    reply = await _refused(sender, watcher, lambda: sender.send_raw('{"id": [1], "cmd": "agenda.next", "args": {}}'),
+                           "bad_envelope")
+    assert reply["error"]["fields"] == ["id"]  # was ["id.constrained-str", "id.constrained-int"]
+    reply = await _refused(sender, watcher, lambda: sender.send("agenda.insert", {"planned_minutes": 5}, id=7),
+                           "invalid_args", in_response=7)
+    assert reply["error"]["fields"] == ["title"]  # a missing field is named too
