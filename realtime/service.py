@@ -135,49 +135,51 @@ def _fingerprint(cmd: str, args: dict) -> str:
 def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call) -> Outcome:
     """`_run_command`, surviving a database that restarted or cannot be reached.
 
-    A connection the pool kept from before a PostgreSQL restart fails at its first use: it is
-    dropped and the command run again on a fresh one. Running again is safe: the first attempt
-    either rolled back, or (the link broke in the very commit) committed with its outcome, which
-    the second attempt then finds and answers. A database that cannot be reached at all
+    A connection that fails (the pool kept it from before a PostgreSQL restart, the server ended
+    it) is dropped and the command run again on another. Running again is safe: the attempt that
+    failed either rolled back, or (the link broke in the very commit) committed with its outcome,
+    which the next attempt finds and answers. A database that cannot be reached at all
     (restarting, the network down) is answered `unavailable`, and nothing is stored."""
     from django.utils.translation import gettext as _
 
-    for _attempt in range(RECONNECTS + 1):
+    for attempt in range(RETRIES + 1):
         try:
             return _run_command(actor, sitting_id, command_id, cmd, args, call)
         except (OperationalError, InterfaceError) as e:
-            if _database_usable():
-                raise  # the database answers: a real failure of this command (`internal`)
-            log.warning("command %s: the database connection failed (%s)", cmd, e)
-            if not _reconnect():
-                break
+            log.warning("command %s: the database failed (%s)", cmd, e)
+            if _waited_for_a_connection(e) or not _reconnect():
+                break  # out of reach
+            if attempt == RETRIES:
+                raise  # the database answers, and this command keeps failing: `internal`
     return Outcome(ok=False, error=error_body(ServiceError("unavailable", _(
         "Tạm thời không kết nối được cơ sở dữ liệu. Hãy gửi lại lệnh này sau giây lát."))))
 
 
-# How many broken connections in a row a command replaces before it answers `unavailable`: the pool
-# may hold a few from before a restart (each fails at once); a database that is down ends it sooner.
-RECONNECTS = 12
+# How many failed connections in a row a command replaces before it gives up: the pool may hold a
+# few from before a restart, and each fails at once.
+RETRIES = 5
 
 
-def _database_usable() -> bool:
-    try:
-        return connection.connection is not None and connection.is_usable()
-    except Exception:
-        return False
+def _waited_for_a_connection(error: Exception) -> bool:
+    """The pool had no connection to give for its whole timeout: the database is out of reach, and
+    asking again would only make this thread (every connection's) wait as long again."""
+    return type(error.__cause__).__name__ == "PoolTimeout"
 
 
 def _reconnect() -> bool:
-    """Drop this thread's broken connection and take another; False when the database cannot be reached."""
-    try:
-        connection.close()  # with the pool: handed back, and the pool discards a broken one
-    except Exception:
-        connection.connection = None
-    try:
-        connection.ensure_connection()
-    except Exception:
-        return False
-    return True
+    """Drop this thread's connection and take a working one; False when the database cannot be reached."""
+    for _ in range(2):  # the pool may hand out another broken one first
+        try:
+            connection.close()  # with the pool: handed back, and the pool discards a broken one
+        except Exception:
+            connection.connection = None
+        try:
+            connection.ensure_connection()
+        except Exception:
+            return False
+        if connection.is_usable():
+            return True
+    return True  # the next attempt finds out
 
 
 def _run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call) -> Outcome:
