@@ -19,6 +19,7 @@ from channels.consumer import get_handler_name
 from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone, translation
@@ -32,7 +33,7 @@ from .audience import group_name
 from .commands import COMMANDS
 from .heartbeat import Ticker, current_seq
 from .models import SittingEvent
-from .publish import device_group, encode, event_message, watch_health
+from .publish import DEVICES_GROUP, encode, event_message, watch_health
 from .publish import health as publish_health
 from .registry import sitting_model
 from .schemas import Envelope, SyncArgs
@@ -51,6 +52,8 @@ CLOSE_TRY_AGAIN_LATER = 1013
 
 
 REFRESH_GROUPS_S = 3600
+# One call to the channel layer from the relay waits at most this long (Redis frozen).
+LAYER_TIMEOUT_S = 2
 
 
 class _Relay:
@@ -64,6 +67,8 @@ class _Relay:
     def __init__(self):
         self.channel = None
         self.members: dict[str, set] = {}
+        self.joined: set[str] = set()  # the groups the layer knows this relay is in
+        self.retrying: asyncio.Task | None = None
         self.lock = asyncio.Lock()
         # The heartbeat to this process's connections (realtime.heartbeat).
         self.ticker = Ticker(self)
@@ -75,19 +80,50 @@ class _Relay:
         self.readers = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hub-read")
         weakref.finalize(self, self.readers.shutdown, wait=False)
 
-    async def join(self, layer, group, consumer):
+    async def join(self, group, consumer):
+        """Relay `group`'s events to `consumer`. The layer being down (Redis stopped or frozen)
+        does not refuse the connection: the group is joined when the layer is back, and until
+        then the heartbeat's seq (read from the database) tells the client to sync."""
         async with self.lock:
-            if self.channel is None:
-                self.channel = await layer.new_channel()
-                asyncio.get_running_loop().create_task(self._run(layer))
-                watch_health(self._health_changed)
-            if group not in self.members:
-                self.members[group] = set()
-                await layer.group_add(group, self.channel)
-            self.members[group].add(consumer)
+            self.members.setdefault(group, set()).add(consumer)
             self.ticker.ensure_running()
+            if group in self.joined:
+                return
+            try:
+                await self._subscribe(group)
+            except Exception as e:  # noqa: BLE001 (a timeout, a refused connection, anything)
+                log.warning("hub relay: cannot join %s now (%s); retrying", group, e)
+                self._retry_soon()
 
-    async def leave(self, layer, group, consumer):
+    async def _subscribe(self, group):
+        layer = get_channel_layer()
+        if self.channel is None:
+            channel = await asyncio.wait_for(layer.new_channel(), LAYER_TIMEOUT_S)
+            await asyncio.wait_for(layer.group_add(DEVICES_GROUP, channel), LAYER_TIMEOUT_S)
+            self.channel = channel
+            asyncio.get_running_loop().create_task(self._run(layer))
+            watch_health(self._health_changed)
+        await asyncio.wait_for(layer.group_add(group, self.channel), LAYER_TIMEOUT_S)
+        self.joined.add(group)
+
+    def _retry_soon(self):
+        if self.retrying is None or self.retrying.done():
+            self.retrying = asyncio.get_running_loop().create_task(self._retry())
+
+    async def _retry(self):
+        while True:
+            await asyncio.sleep(1)
+            async with self.lock:
+                missing = [g for g in self.members if g not in self.joined]
+                try:
+                    for group in missing:
+                        await self._subscribe(group)
+                except Exception:  # noqa: BLE001
+                    continue
+            log.warning("hub relay: joined %d group(s) again", len(missing))
+            return
+
+    async def leave(self, group, consumer):
         async with self.lock:
             members = self.members.get(group)
             if members is None:
@@ -95,7 +131,12 @@ class _Relay:
             members.discard(consumer)
             if not members:
                 del self.members[group]
-                await layer.group_discard(group, self.channel)
+                if group in self.joined:
+                    self.joined.discard(group)
+                    try:
+                        await asyncio.wait_for(get_channel_layer().group_discard(group, self.channel), LAYER_TIMEOUT_S)
+                    except Exception as e:  # noqa: BLE001 (the layer forgets it after group_expiry anyway)
+                        log.warning("hub relay: cannot leave %s (%s)", group, e)
 
     async def _run(self, layer):
         asyncio.get_running_loop().create_task(self._refresh(layer))
@@ -109,11 +150,21 @@ class _Relay:
                 log.exception("hub relay: receiving from the channel layer failed")
                 await asyncio.sleep(1)
                 continue
+            if msg.get("type") == "hub.revoked":
+                await self._close_device(msg.get("device"))
+                continue
             for consumer in list(self.members.get(msg.get("group"), ())):
                 try:
                     await consumer.relay(msg["seq"], msg["text"])
                 except Exception:
                     log.exception("relaying a hub event failed")
+
+    async def _close_device(self, device_id):
+        """The office revoked a device: close its connections on this process."""
+        for consumer in {c for members in self.members.values() for c in members}:
+            device = consumer.actor.device if consumer.actor is not None else None
+            if device is not None and device.pk == device_id:
+                await consumer.close(code=CLOSE_NOT_ALLOWED)
 
     def _health_changed(self, degraded: bool):
         """Publishing from this process failed or works again: tell its connections (the console shows it)."""
@@ -128,8 +179,11 @@ class _Relay:
         while True:
             await asyncio.sleep(REFRESH_GROUPS_S)
             async with self.lock:
-                for group in list(self.members):
-                    await layer.group_add(group, self.channel)
+                for group in [DEVICES_GROUP, *self.joined]:
+                    try:
+                        await asyncio.wait_for(layer.group_add(group, self.channel), LAYER_TIMEOUT_S)
+                    except Exception as e:  # noqa: BLE001 (tried again in an hour; the client syncs)
+                        log.warning("hub relay: cannot renew %s (%s)", group, e)
 
 
 class _Admission:
@@ -230,6 +284,10 @@ class NoSuchSittingConsumer(AsyncWebsocketConsumer):
 
 
 class SittingConsumer(AsyncWebsocketConsumer):
+    # No channel-layer channel of its own (a Redis SUBSCRIBE per connection, and a handshake that
+    # failed while Redis was down): the process's relay brings it its sitting's events and its
+    # device's revocation (decision 0003). An alias that names no layer gives Channels none.
+    channel_layer_alias = "hub-connections-have-no-layer-channel"
     actor = None
     ready = False
     pending = None
@@ -315,9 +373,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         # snapshot (its seq <= snapshot seq, dropped by the client) or queued after it.
         # Events that arrive before the snapshot is sent wait in `pending`.
         self.pending = []
-        await _relay().join(self.channel_layer, self.group, self)
-        if actor.device is not None:
-            await self.channel_layer.group_add(device_group(actor.device.pk), self.channel_name)
+        await _relay().join(self.group, self)
         seq = await self._send_snapshot()
         if seq is None:  # gone meanwhile
             return
@@ -391,13 +447,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         await self._flush_refusals()
         if self.group:
-            await _relay().leave(self.channel_layer, self.group, self)
-        if self.actor is not None and self.actor.device is not None:
-            await self.channel_layer.group_discard(device_group(self.actor.device.pk), self.channel_name)
-
-    async def hub_revoked(self, event):
-        """The device was revoked by the office: it may follow nothing any more."""
-        await self.close(code=CLOSE_NOT_ALLOWED)
+            await _relay().leave(self.group, self)
 
     # ---- commands -------------------------------------------------------
 

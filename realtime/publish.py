@@ -62,8 +62,9 @@ def publish(sitting_id: int, events: list[tuple[int, str, dict]]) -> None:
     _dispatch(("events", sitting_id, events))
 
 
-def device_group(device_id: int) -> str:
-    return f"device.{device_id}"
+# Every process's relay is in this group: a revoked device's connections are closed by the
+# process that holds them (realtime.consumers._Relay), with no layer channel per connection.
+DEVICES_GROUP = "hub.devices"
 
 
 def close_device_after_commit(device_id: int) -> None:
@@ -168,7 +169,7 @@ async def _send_events(layer, sitting_id, events) -> list[int]:
 
 async def _send_revoke(layer, device_id) -> None:
     try:
-        await asyncio.wait_for(layer.group_send(device_group(device_id), {"type": "hub.revoked"}), _timeout())
+        await asyncio.wait_for(layer.group_send(DEVICES_GROUP, {"type": "hub.revoked", "device": device_id}), _timeout())
     except asyncio.CancelledError:
         raise
     except BaseException as e:  # noqa: BLE001
