@@ -19,6 +19,9 @@ DISPLAY = "display"
 PUBLIC = "public"
 
 ROLES = (CHAIR, SECRETARY, DELEGATE, GUEST, DISPLAY, PUBLIC)
+# The project's own background work (a document processed, a daily job): never a person or a
+# connection, so it has no audience; it does only what an action names it for.
+SYSTEM = "system"
 
 # Who receives what: each role is served one audience's view of the sitting.
 AUDIENCE = {
@@ -42,7 +45,7 @@ def register_action(action: str, roles) -> None:
     """A module's permission action and the roles that may do it. Registering one twice raises."""
     if action in ACTIONS:
         raise ValueError(f"permission action {action!r} is registered twice")
-    unknown = set(roles) - set(ROLES)
+    unknown = set(roles) - set(ROLES) - {SYSTEM}
     if unknown:
         raise ValueError(f"permission action {action!r}: unknown roles {sorted(unknown)}")
     ACTIONS[action] = frozenset(roles)
@@ -129,6 +132,32 @@ def actor_for(sitting, *, user=None, device=None) -> Actor:
         device=device,
         display_id=device.display_id if device is not None and role == DISPLAY else None,
     )
+
+
+def system_actor() -> Actor:
+    """Who background work acts as: audited as "system", allowed only where an action names SYSTEM."""
+    return Actor(role=SYSTEM)
+
+
+def current_actor(actor: Actor, sitting) -> Actor:
+    """`actor` as the database says now: the person and the device read again (deactivated,
+    revoked, made staff or not), and the role in `sitting` as it stands (a chair replaced in the
+    admin is no longer chair). The write path asks this under the sitting's lock, so a role
+    resolved when a connection opened is never trusted for a change."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Device
+
+    if actor.role == SYSTEM and actor.user is None and actor.device is None:
+        return actor  # the project's own background work: nobody to read again
+    user, device = actor.user, actor.device
+    if user is not None and getattr(user, "is_authenticated", False):
+        user = get_user_model().objects.filter(pk=user.pk).first()
+    if device is not None:
+        device = Device.objects.filter(pk=device.pk).first()
+        if device is None:
+            return Actor(role=None, user=user)
+    return actor_for(sitting, user=user, device=device)
 
 
 def may_manage_reference_data(user) -> bool:

@@ -82,7 +82,8 @@ def _apply_changed(state, data):
 
 def register():
     # The library tells the sittings of a session when its documents change.
-    permissions.register_action("documents.update", (permissions.CHAIR, permissions.SECRETARY))
+    # SYSTEM: the background processing tells the sittings a version is ready (library.services.notify).
+    permissions.register_action("documents.update", (permissions.CHAIR, permissions.SECRETARY, permissions.SYSTEM))
     registry.register_slice("documents", lambda sitting: documents_state(sitting.pk), Documents, order=80,
                             audiences=READERS, shape=shape_documents)
     registry.register_event(

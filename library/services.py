@@ -17,7 +17,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import Actor, actor_for, may_answer_held_upload, may_manage_documents, may_read_document
+from accounts.permissions import (Actor, actor_for, may_answer_held_upload, may_manage_documents, may_read_document,
+                                 system_actor)
 from audit.services import record
 from realtime.service import ServiceError
 
@@ -442,8 +443,8 @@ def notify_many(user, documents, *, extra_sittings=(), published=()):
 
     for sitting_id in sorted(sittings_for(documents) | set(extra_sittings)):
         sitting = Sitting.objects.select_related("session").get(pk=sitting_id)
-        # user None: the office's own background processing tells the sittings (audited as such).
-        actor = actor_for(sitting, user=user) if user is not None else Actor(role="secretary")
+        # user None: the office's own background processing tells the sittings (audited as "system").
+        actor = actor_for(sitting, user=user) if user is not None else system_actor()
         detail = {"documents": [d.pk for d in documents]} | ({} if user is not None else {"by": "processing"})
         with change(actor, "documents.update", sitting_id, live=False, detail=detail) as c:
             c.emit("documents.changed", {"documents": documents_state(sitting_id), "published": list(published)})

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
-from accounts.permissions import Actor, may
+from accounts.permissions import Actor, current_actor, may
 from audit import sampling as audit_sampling
 from audit.services import record
 from meeting.models import Sitting
@@ -66,32 +66,50 @@ def refuse(actor: Actor, action: str, sitting_id, code: str, message: str, *, au
     raise ServiceError(code, message)
 
 
+class _NoLongerAllowed(Exception):
+    def __init__(self, actor: Actor):
+        self.actor = actor
+
+
 @contextmanager
 def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, detail: dict | None = None):
     from django.utils.translation import gettext as _
 
+    forbidden = _("Vai trò của bạn không được thực hiện thao tác này.")
     if not may(actor.role, action):
-        refuse(actor, action, sitting_id, "forbidden", _("Vai trò của bạn không được thực hiện thao tác này."))
-    with transaction.atomic():
-        try:
-            sitting = Sitting.objects.select_for_update().get(pk=sitting_id)
-        except Sitting.DoesNotExist:
-            raise ServiceError("not_found", _("Không tìm thấy phiên họp.")) from None
-        if live and sitting.status != Sitting.Status.LIVE:
-            raise ServiceError("sitting_not_live", _("Phiên họp không đang diễn ra."))
-        c = Change(actor=actor, sitting=sitting, detail=dict(detail or {}))
-        yield c
-        record(actor, action, sitting=sitting, detail=c.detail)
-        if c.events:
-            first = sitting.seq + 1
-            sitting.seq += len(c.events)
-            Sitting.objects.filter(pk=sitting.pk).update(seq=sitting.seq)
-            stored = [
-                SittingEvent(sitting_id=sitting.pk, seq=first + i, type=t, data=d)
-                for i, (t, d) in enumerate(c.events)
-            ]
-            SittingEvent.objects.bulk_create(stored)
-            publish_after_commit(sitting, [(e.seq, e.type, e.data) for e in stored])
+        # The role was resolved when the connection opened: one made chair since may act now.
+        sitting = Sitting.objects.filter(pk=sitting_id).first()
+        actor = current_actor(actor, sitting) if sitting is not None else actor
+        if not may(actor.role, action):
+            refuse(actor, action, sitting_id, "forbidden", forbidden)
+    try:
+        with transaction.atomic():
+            try:
+                sitting = Sitting.objects.select_for_update().get(pk=sitting_id)
+            except Sitting.DoesNotExist:
+                raise ServiceError("not_found", _("Không tìm thấy phiên họp.")) from None
+            # Who may act is read again under the lock (a chair replaced, a device revoked, a
+            # person deactivated since the connection opened), never taken from the connection.
+            actor = current_actor(actor, sitting)
+            if not may(actor.role, action):
+                raise _NoLongerAllowed(actor)
+            if live and sitting.status != Sitting.Status.LIVE:
+                raise ServiceError("sitting_not_live", _("Phiên họp không đang diễn ra."))
+            c = Change(actor=actor, sitting=sitting, detail=dict(detail or {}))
+            yield c
+            record(actor, action, sitting=sitting, detail=c.detail)
+            if c.events:
+                first = sitting.seq + 1
+                sitting.seq += len(c.events)
+                Sitting.objects.filter(pk=sitting.pk).update(seq=sitting.seq)
+                stored = [
+                    SittingEvent(sitting_id=sitting.pk, seq=first + i, type=t, data=d)
+                    for i, (t, d) in enumerate(c.events)
+                ]
+                SittingEvent.objects.bulk_create(stored)
+                publish_after_commit(sitting, [(e.seq, e.type, e.data) for e in stored])
+    except _NoLongerAllowed as e:  # outside the rolled-back transaction, so the refusal is audited
+        refuse(e.actor, action, sitting_id, "forbidden", forbidden)
 
 
 # ---- commands: one outcome each (docs/decisions/0005-exactly-once-commands.md) ----

@@ -160,3 +160,35 @@ def test_unknown_sitting_is_refused_with_not_found(actors, sitting):
     with pytest.raises(ServiceError) as e:
         agenda.next_item(actors["chair"], 10**6)
     assert e.value.code == "not_found"
+
+
+# ---- issue 10, item 3: the role is read again under the lock ---------------------------------------
+
+def test_a_chair_replaced_since_the_connection_opened_may_no_longer_move_the_hall(sitting, actors, users):
+    from agenda import services as agenda
+    from audit.models import AuditRecord
+    from meeting import services as meeting
+
+    meeting.open_sitting(actors["chair"], sitting.pk)
+    stale_chair = actors["chair"]                        # resolved when the console connected
+    sitting.chair = users["bob"]                         # the office names another chair in the admin
+    sitting.save(update_fields=["chair"])
+    seq = type(sitting).objects.get(pk=sitting.pk).seq
+    with pytest.raises(ServiceError) as refused:
+        agenda.next_item(stale_chair, sitting.pk)
+    assert refused.value.code == "forbidden"
+    assert type(sitting).objects.get(pk=sitting.pk).seq == seq
+    assert AuditRecord.objects.filter(action="agenda.navigate", outcome="forbidden", user=users["chair"]).exists()
+    # And the delegate made chair may act at once, on the actor their terminal resolved as a delegate.
+    agenda.next_item(actors["bob"], sitting.pk)
+    assert type(sitting).objects.get(pk=sitting.pk).seq == seq + 1
+
+
+def test_a_deactivated_secretary_is_refused_on_the_connection_they_still_hold(sitting, actors, users):
+    from meeting import services as meeting
+
+    meeting.open_sitting(actors["chair"], sitting.pk)
+    type(users["secretary"]).objects.filter(pk=users["secretary"].pk).update(is_active=False)
+    with pytest.raises(ServiceError) as refused:
+        meeting.announce(actors["secretary"], sitting.pk, "Giải lao")
+    assert refused.value.code == "forbidden"
