@@ -88,6 +88,10 @@ async def test_events_committed_while_redis_was_down_are_published_from_the_log_
     alice = await hub.connect("alice")
     await chair.ok("sitting.open")
     await alice.settle()
+    # The opening is marked published just after it is sent (Alice may have it first): wait for it.
+    async with asyncio.timeout(10):
+        while await database_sync_to_async(unpublished)(chair.sitting_id):
+            await asyncio.sleep(0.02)
     downable_layer.down = True
     await chair.reply_to(await chair.send("agenda.next"))
     assert await database_sync_to_async(unpublished)(chair.sitting_id) == [2]
