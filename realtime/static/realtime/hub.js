@@ -287,6 +287,15 @@
     _settle(id, ok, payload) {
       const p = this._pending.get(id);
       if (!p) return;
+      if (!ok && payload.code === "unavailable" && p.resend && (p.tries || 0) < 4) {
+        // The server could not reach its database: nothing was done. The same id again a little
+        // later (docs/protocol.md), until the command's own time runs out.
+        p.tries = (p.tries || 0) + 1;
+        setTimeout(() => {
+          if (this._pending.get(id) === p && this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(p.frame);
+        }, 500 * 2 ** p.tries * (0.5 + Math.random() / 2));
+        return;
+      }
       this._pending.delete(id);
       clearTimeout(p.timer);
       if (ok) p.resolve(payload);
