@@ -50,10 +50,20 @@ def assign(user, display_id: int, sitting_id: int | None) -> dict:
         if not may(actor.role, "display.control"):
             refuse(actor, "display.control", sid, "forbidden", _("Vai trò của bạn không được thực hiện thao tác này."))
     with transaction.atomic():
-        for sid, actor in actors.items():
+        # Sittings are locked in the order of their ids (docs/locking.md): two moves in opposite
+        # directions at once wait for each other instead of deadlocking.
+        for sid, actor in sorted(actors.items()):
             with change(actor, "display.control", sid, live=False, detail={"display_id": display_id, "sitting_id": sitting_id}) as c:
                 d = Display.objects.select_for_update().get(pk=display_id)
                 d.sitting_id = sitting_id
                 d.save(update_fields=["sitting"])
                 c.emit("display.updated", display_state(d))
+        # Its open connections to the sitting it left are closed (4403): they would go on
+        # receiving that sitting's events. Its page finds the new one (displays.views).
+        if old is not None:
+            from accounts.models import Device
+            from realtime.publish import close_device_after_commit
+
+            for device_id in Device.objects.filter(display_id=display_id).values_list("pk", flat=True):
+                close_device_after_commit(device_id)
     return {}
