@@ -28,6 +28,14 @@ def _set(version_id: int, **fields):
     DocumentVersion.objects.filter(pk=version_id).update(**fields)
 
 
+def _tell_sittings(version) -> None:
+    """documents.changed in the sittings of the document, if this is its current version."""
+    if type(version.document).objects.filter(pk=version.document_id, current_version_id=version.pk).exists():
+        from .services import notify_processed
+
+        notify_processed(version.document_id)
+
+
 def process(version_id: int) -> dict:
     from . import extract, pages, rendition, search
 
@@ -35,7 +43,10 @@ def process(version_id: int) -> dict:
     if version.state == DocumentVersion.State.HELD:
         # Not confirmed as unclassified yet (library.services.confirm_unclassified enqueues it again).
         return {"version": version_id, "held": True}
-    _set(version_id, state=DocumentVersion.State.PROCESSING, progress=1, error="")
+    # The state is in the sittings' snapshots: each change of it commits with its event.
+    with transaction.atomic():
+        _set(version_id, state=DocumentVersion.State.PROCESSING, progress=1, error="")
+        _tell_sittings(version)
     storage = version.file.storage
     workdir = Path(tempfile.mkdtemp(prefix="hdnd-doc-"))
     try:
@@ -73,7 +84,9 @@ def process(version_id: int) -> dict:
         return {"version": version_id, "pages": total}
     except Exception as exc:
         logger.exception("processing version %s failed", version_id)
-        _set(version_id, state=DocumentVersion.State.FAILED, error=str(exc)[:500], processed_at=timezone.now())
+        with transaction.atomic():
+            _set(version_id, state=DocumentVersion.State.FAILED, error=str(exc)[:500], processed_at=timezone.now())
+            _tell_sittings(version)
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

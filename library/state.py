@@ -29,7 +29,8 @@ def document_ref(d: Document) -> dict:
         "version": v.number if v else None,
         "version_id": v.pk if v else None,
         "file_kind": v.file_kind if v else None,
-        "pages": v.page_count if v else 0,
+        # Counted while processing, shown once ready: only state changes are events.
+        "pages": v.page_count if v and v.state == v.State.READY else 0,
         "state": v.state if v else None,
         "url": reverse("library:view", args=[d.pk]),
     }

@@ -130,3 +130,45 @@ def test_a_version_whose_stored_file_is_unreadable_fails_with_a_message(clerk):
     worker.drain()
     version.refresh_from_db()
     assert version.state == "failed" and version.error
+
+
+# ---- issue 10 item 3 / issue 11 item 8: processing reaches the clients --------------------------------
+
+def test_a_client_following_the_sitting_equals_a_fresh_snapshot_at_every_step_of_processing(sitting, users):
+    """The version's processing state (queued, processing, ready) is in the snapshot; it reached no
+    client, so a client's state and a fresh snapshot at the same seq differed while it was processed."""
+    import json
+
+    from realtime.audience import shape_event
+    from realtime.models import SittingEvent
+    from realtime.publish import encode
+    from realtime.snapshot import snapshot_for
+    from tests.realtime.reducer import ClientState
+
+    secretary = users["secretary"]
+    doc = services.upload(secretary, samples.upload(samples.pdf(("Tờ trình", "Trang hai")), "to-trinh.pdf"),
+                          summary="Tờ trình về giá đất năm 2027", session=sitting.session)
+    services.attach(secretary, doc, sitting)
+    services.publish(secretary, [doc])
+    client = ClientState()
+    seq, state = snapshot_for(sitting.pk, "staff")
+    client.apply({"type": "snapshot", "seq": seq, "data": json.loads(encode(state))})
+    seen = []
+
+    def follow():
+        for event in SittingEvent.objects.filter(sitting=sitting, seq__gt=client.seq).order_by("seq"):
+            data = shape_event(event.type, event.data, "staff")
+            client.apply({"type": event.type, "seq": event.seq, "data": json.loads(encode(data)) if data is not None
+                          else None} if data is not None else {"type": "skip", "seq": event.seq, "data": None})
+        fresh_seq, fresh = snapshot_for(sitting.pk, "staff")
+        assert (client.seq, client.state) == (fresh_seq, json.loads(encode(fresh)))
+        seen.append(next(d["state"] for d in client.state["documents"]["list"] if d["id"] == doc.pk))
+
+    follow()
+    worker.drain()
+    follow()
+    # Each state the job went through reached the sitting as an event, in order.
+    states = [next(d["state"] for d in e.data["documents"]["list"] if d["id"] == doc.pk)
+              for e in SittingEvent.objects.filter(sitting=sitting, type="documents.changed").order_by("seq")]
+    assert states[-2:] == ["processing", "ready"], states
+    assert seen == ["queued", "ready"]
