@@ -139,6 +139,15 @@ class ReopenArgs(Strict):
     reason: constr(min_length=1, max_length=500)
 
 
+class MarkUnrecordedArgs(Strict):
+    status: Literal["absent", "excused"]
+    reason: constr(max_length=500) = ""
+
+
+class MarkedResult(Message):
+    marked: Count = Field(description="how many members were recorded")
+
+
 class CheckInArgs(Strict):
     remote: bool = False
 
@@ -190,6 +199,9 @@ def register():
         lambda actor, sid, a: services.check_in(
             actor, sid, method=Attendance.Method.REMOTE if a.remote else Attendance.Method.TERMINAL),
         result=AttendanceResult, action="attendance.self")
+    registry.register_command("attendance.mark_unrecorded", MarkUnrecordedArgs,
+                              lambda actor, sid, a: services.mark_unrecorded(actor, sid, a.status, a.reason),
+                              result=MarkedResult, action="attendance.mark")
     registry.register_command("attendance.mark", MarkArgs,
                               lambda actor, sid, a: services.mark_attendance(actor, sid, a.member_id, a.status, a.reason),
                               result=AttendanceResult, action="attendance.mark")

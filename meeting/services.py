@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import Actor
 from realtime.service import ServiceError, change, refuse
 
-from .models import Attendance, Member, Sitting
+from .models import Attendance, Member, Membership, Sitting
 from .state import announcement_state, attendance_row, iso, quorum_state, reopen_until, sitting_state
 
 MAX_ANNOUNCEMENT = 500
@@ -114,6 +114,30 @@ def mark_attendance(actor: Actor, sitting_id: int, member_id: int, status: str, 
     if status == Attendance.Status.PRESENT:
         reason = ""
     return _set_attendance(actor, "attendance.mark", sitting_id, member_id, status, Attendance.Method.SECRETARY, reason)
+
+
+def mark_unrecorded(actor: Actor, sitting_id: int, status: str, reason: str = "") -> dict:
+    """The secretary records everyone expected who is not recorded yet as absent (or absent with a
+    reason) in one step: reaching the count by hand took one dialog per member. One change, one
+    audit record naming them, an attendance.updated per member (the quorum after each)."""
+    if status not in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED):
+        raise ServiceError("invalid_args", _("Chỉ ghi được vắng hoặc vắng có lý do cho những người chưa điểm danh."))
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise ServiceError("invalid_args", _("Lý do dài quá %(n)d ký tự.") % {"n": MAX_REASON})
+    method = Attendance.Method.SECRETARY
+    with change(actor, "attendance.mark", sitting_id, detail={"status": status, "method": method}) as c:
+        expected = Membership.objects.filter(body_id=c.sitting.body_id, active=True).values_list("member_id", flat=True)
+        recorded = Attendance.objects.filter(sitting=c.sitting).values_list("member_id", flat=True)
+        members = sorted(set(expected) - set(recorded))
+        now = timezone.now()
+        Attendance.objects.bulk_create([Attendance(sitting=c.sitting, member_id=m, status=status, method=method,
+                                                   reason=reason, at=now) for m in members])
+        c.detail["members"] = members
+        quorum = quorum_state(c.sitting)  # absences leave the count of those present as it was
+        for member_id in members:
+            c.emit("attendance.updated", {"row": attendance_row(c.sitting, member_id), "quorum": quorum})
+    return {"marked": len(members)}
 
 
 def _set_attendance(actor, action, sitting_id, member_id, status, method, reason) -> dict:

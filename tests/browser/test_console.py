@@ -248,3 +248,21 @@ def test_item_time_reads_amber_near_the_planned_time_and_red_over_it(console):
     levels = console.evaluate("""() => [590, 420, 601, 10].map((s) =>
         Faces.timing({planned_minutes: 10, elapsed_before_s: s, started_at: null}, Date.now()).level)""")
     assert levels == ["near", "ok", "over", "ok"]
+
+
+def test_the_secretary_marks_everyone_not_yet_recorded_absent_in_one_step_and_finds_hung_as_hung(live_console):
+    live_console.locator('.seat[data-seat="B2"]').click()
+    live_console.click('#member-dialog .mark[data-status="present"]')
+    expect(live_console.locator("#q-present")).to_have_text("1")
+    live_console.once("dialog", lambda d: d.accept())
+    live_console.click("#mark-unrecorded")
+    expect(live_console.locator('[data-count="none"] strong')).to_have_text("0")
+    expect(live_console.locator("#q-present")).to_have_text("1")
+    expect(live_console.locator('.seat[data-seat="B2"]')).to_have_class(re.compile(r"\bpresent\b"))
+    # The list finds a name typed without its diacritics.
+    live_console.click("#view-list")
+    name = live_console.locator("#member-rows tr td:nth-child(2)").first.inner_text().split(" · ")[0]
+    import unicodedata
+    plain = "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn").replace("Đ", "D").replace("đ", "d")
+    live_console.fill("#member-search", plain.lower())
+    expect(live_console.locator("#member-rows tr", has_text=name)).to_have_count(1)

@@ -206,3 +206,37 @@ def test_reopening_needs_a_reason_a_closed_sitting_and_the_chairs_rights(live, a
         meeting.reopen_sitting(actors["alice"], live.pk, "Tôi muốn họp tiếp")
     assert refused.value.code == "forbidden"
     assert Sitting.objects.get(pk=live.pk).status == "closed"
+
+
+# ---- issue 11, item 4: everyone not yet recorded, in one step ----------------------------------------
+
+def test_everyone_not_yet_recorded_is_marked_absent_in_one_step(live, actors):
+    from audit.models import AuditRecord
+
+    present = _delegates(3)
+    _mark_present(actors["secretary"], live.pk, present)
+    seq = Sitting.objects.get(pk=live.pk).seq
+    result = meeting.mark_unrecorded(actors["secretary"], live.pk, "absent")
+    expected = set(live.body.memberships.filter(active=True).values_list("member_id", flat=True)) - set(present)
+    assert result == {"marked": len(expected)}
+    rows = Attendance.objects.filter(sitting=live)
+    assert {a.member_id for a in rows if a.status == "absent"} == expected
+    assert {a.member_id for a in rows if a.status == "present"} == set(present)
+    events = SittingEvent.objects.filter(sitting=live, seq__gt=seq).order_by("seq")
+    assert [e.seq for e in events] == list(range(seq + 1, seq + 1 + len(expected)))
+    assert all(e.type == "attendance.updated" and e.data["quorum"]["present"] == 3 for e in events)
+    audit = AuditRecord.objects.filter(action="attendance.mark").latest("id")
+    assert sorted(audit.detail["members"]) == sorted(expected)
+    # Again: nobody left to mark, nothing changes.
+    assert meeting.mark_unrecorded(actors["secretary"], live.pk, "absent") == {"marked": 0}
+    assert SittingEvent.objects.filter(sitting=live).count() == seq + len(expected)
+
+
+def test_marking_the_unrecorded_present_or_by_a_delegate_is_refused(live, actors):
+    with pytest.raises(ServiceError) as refused:
+        meeting.mark_unrecorded(actors["secretary"], live.pk, "present")
+    assert refused.value.code == "invalid_args"
+    with pytest.raises(ServiceError) as refused:
+        meeting.mark_unrecorded(actors["alice"], live.pk, "absent")
+    assert refused.value.code == "forbidden"
+    assert not Attendance.objects.filter(sitting=live).exists()

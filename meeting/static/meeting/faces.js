@@ -168,8 +168,13 @@
     if (text) text.textContent = slow ? CONNECTION.degraded : CONNECTION[status] || status;
   }
 
+  /* Text without diacritics, lower case, đ as d: "hung" finds "Hùng" (as library.text.fold). */
+  function fold(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
   global.Faces = {
-    gettext, interpolate, h, fill, SVG_NS,
+    gettext, interpolate, h, fill, SVG_NS, fold,
     ITEM_STATUS, ITEM_KIND, ATTENDANCE, METHOD, SITTING_STATUS, CONNECTION,
     errorMessage, timeOfDay, timing, toast, sender, keepFocus, setConnection,
   };
