@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -286,7 +286,8 @@ def publish_session_view(request, session_id: int):
             messages.error(request, refused.message)
         else:
             if done:
-                messages.success(request, _("Đã phát hành %(n)d tài liệu tới đại biểu.") % {"n": len(done)})
+                messages.success(request, ngettext("Đã phát hành %(n)d tài liệu tới đại biểu.",
+                                                   "Đã phát hành %(n)d tài liệu tới đại biểu.", len(done)) % {"n": len(done)})
                 if any(d.published_late for d in done):
                     messages.warning(request, _("Phát hành sau hạn gửi tài liệu: các tài liệu này được đánh dấu “muộn”."))
             else:

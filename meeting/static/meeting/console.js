@@ -14,7 +14,7 @@
 (function () {
   "use strict";
 
-  const { gettext, interpolate, h, SVG_NS } = Faces;
+  const { gettext, ngettext, interpolate, h, SVG_NS } = Faces;
   const $ = (id) => document.getElementById(id);
 
   const root = $("console");
@@ -327,7 +327,7 @@
     const drafts = refs.filter((d) => d.status !== "published").length;
     const names = refs.map((d) => [d.number, d.summary].filter(Boolean).join(" — "));
     return h("span", { class: "item-docs", title: names.join("\n"), dataset: { count: refs.length } },
-      h("span", { class: "item-docs-n" }, interpolate(gettext("%(n)s tài liệu"), { n: refs.length }, true)),
+      h("span", { class: "item-docs-n" }, interpolate(ngettext("%(n)s tài liệu", "%(n)s tài liệu", refs.length), { n: refs.length }, true)),
       drafts ? h("span", { class: "item-docs-draft" }, interpolate(gettext("%(n)s chưa phát hành"), { n: drafts }, true)) : null,
       h("span", { class: "item-docs-names" }, names.join(" · ")));
   }
@@ -587,10 +587,11 @@
   ui.markUnrecorded.addEventListener("click", () => {
     const left = hub.state ? hub.state.attendance.filter((r) => !r.status).length : 0;
     if (!left) return Faces.toast(gettext("Mọi thành viên đã được điểm danh."), "ok");
-    const ask = interpolate(gettext("Ghi vắng %(n)s người chưa điểm danh?"), { n: left }, true);
+    const ask = interpolate(ngettext("Ghi vắng %(n)s người chưa điểm danh?", "Ghi vắng %(n)s người chưa điểm danh?", left),
+      { n: left }, true);
     if (!window.confirm(ask)) return;
     send("attendance.mark_unrecorded", { status: "absent" }, ui.markUnrecorded)
-      .then((data) => Faces.toast(interpolate(gettext("Đã ghi vắng %(n)s người."), { n: data.marked }, true), "ok"), () => {});
+      .then((data) => Faces.toast(interpolate(ngettext("Đã ghi vắng %(n)s người.", "Đã ghi vắng %(n)s người.", data.marked), { n: data.marked }, true), "ok"), () => {});
   });
 
   ui.memberDialog.addEventListener("close", () => {

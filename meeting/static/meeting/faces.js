@@ -8,6 +8,8 @@
   "use strict";
 
   const gettext = global.gettext || ((s) => s);
+  // Plurals through the catalog ("1 document", "2 documents"); Vietnamese has one form.
+  const ngettext = global.ngettext || ((one, many, n) => (n === 1 ? one : many));
   const interpolate = global.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (m, k) => obj[k]));
 
   /* h("button", {class: "btn", onclick: fn, dataset: {id: 3}}, "text", childNode) */
@@ -174,7 +176,7 @@
   }
 
   global.Faces = {
-    gettext, interpolate, h, fill, SVG_NS, fold,
+    gettext, ngettext, interpolate, h, fill, SVG_NS, fold,
     ITEM_STATUS, ITEM_KIND, ATTENDANCE, METHOD, SITTING_STATUS, CONNECTION,
     errorMessage, timeOfDay, timing, toast, sender, keepFocus, setConnection,
   };

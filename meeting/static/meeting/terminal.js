@@ -14,7 +14,7 @@
 (function () {
   "use strict";
 
-  const { gettext, interpolate, h } = Faces;
+  const { gettext, ngettext, interpolate, h } = Faces;
   const $ = (id) => document.getElementById(id);
 
   const root = $("terminal");
@@ -236,7 +236,7 @@
     if (!refs.length) return null;
     return h("button", {
       type: "button", class: "t-docs", dataset: { itemId: item.id },
-      "aria-label": interpolate(gettext("%(n)s tài liệu của mục này"), { n: refs.length }, true),
+      "aria-label": interpolate(ngettext("%(n)s tài liệu của mục này", "%(n)s tài liệu của mục này", refs.length), { n: refs.length }, true),
       onclick: (e) => {
         e.stopPropagation();
         if (refs.length === 1) openDoc(refs[0]); else openSheet(`item-${item.id}`);
@@ -255,7 +255,7 @@
   function docButton(ref) {
     const busy = ref.state && ref.state !== "ready";
     const meta = [
-      ref.pages ? interpolate(gettext("%(n)s trang"), { n: ref.pages }, true) : null,
+      ref.pages ? interpolate(ngettext("%(n)s trang", "%(n)s trang", ref.pages), { n: ref.pages }, true) : null,
       ref.version > 1 ? interpolate(gettext("phiên bản %(n)s"), { n: ref.version }, true) : null,
       busy ? (ref.state === "failed" ? gettext("lỗi xử lý") : gettext("đang xử lý")) : null,
     ].filter(Boolean).join(" · ");
