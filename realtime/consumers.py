@@ -35,6 +35,7 @@ from .heartbeat import Ticker, current_seq
 from .models import SittingEvent
 from .publish import DEVICES_GROUP, encode, event_message, watch_health
 from .publish import health as publish_health
+from . import registry
 from .registry import sitting_model
 from .schemas import Envelope, SyncArgs
 from .service import run_command
@@ -509,8 +510,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
         # nor does the refusal sampler the write path asks (audit.sampling).
         self.refusals.command = envelope.cmd
         with translation.override(self.language), sampling(self.refusals):
+            part = registry.command(envelope.cmd)
             return run_command(self.actor, self.sitting_id, envelope.id, envelope.cmd, envelope.args,
-                               lambda: call(self.actor, self.sitting_id, args))
+                               lambda: call(self.actor, self.sitting_id, args), secret=bool(part and part.secret))
 
     async def _count_refusal(self):
         """A command was refused (and audited or counted): close a connection refused too often."""

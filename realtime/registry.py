@@ -71,6 +71,9 @@ class Command:
     call: Callable[[Any, int, Any], Any]  # call(actor, sitting_id, args) -> reply data (a dict) or None
     result: Any  # pydantic model of the ok reply's `data`
     action: str  # the permission action its service asks (accounts.permissions.ACTIONS)
+    # Its arguments are a secret (a ballot's choice): no fingerprint of them is stored with its
+    # outcome (docs/secrecy.md), so a re-sent id with other arguments cannot be told apart.
+    secret: bool = False
 
 
 _slices: dict[str, Slice] = {}
@@ -111,11 +114,11 @@ def register_event(type_: str, schema, *, doc: str, apply, **options) -> EventTy
     return part
 
 
-def register_command(name: str, args, call, *, result, action: str) -> Command:
+def register_command(name: str, args, call, *, result, action: str, secret: bool = False) -> Command:
     _once(_commands, name, "command")
     if name in CORE_COMMANDS:
         raise ValueError(f"command {name!r} belongs to the core")
-    part = Command(name, args, call, result, action)
+    part = Command(name, args, call, result, action, secret)
     _commands[name] = part
     command_table[name] = (args, call)
     _changed()

@@ -150,7 +150,7 @@ def _fingerprint(cmd: str, args: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call) -> Outcome:
+def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call, *, secret: bool = False) -> Outcome:
     """`_run_command`, surviving a database that restarted or cannot be reached.
 
     A connection that fails (the pool kept it from before a PostgreSQL restart, the server ended
@@ -162,7 +162,7 @@ def run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict,
 
     for attempt in range(RETRIES + 1):
         try:
-            return _run_command(actor, sitting_id, command_id, cmd, args, call)
+            return _run_command(actor, sitting_id, command_id, cmd, args, call, secret=secret)
         except (OperationalError, InterfaceError) as e:
             log.warning("command %s: the database failed (%s)", cmd, e)
             if _waited_for_a_connection(e) or not _reconnect():
@@ -200,7 +200,7 @@ def _reconnect() -> bool:
     return True  # the next attempt finds out
 
 
-def _run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call) -> Outcome:
+def _run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict, call, *, secret: bool = False) -> Outcome:
     """Run `call()` (a service call) as the hub command `command_id` of this sender in this sitting, once.
 
     The outcome row is inserted first, in the transaction that then runs the service, and
@@ -214,7 +214,9 @@ def _run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict
     if who is None:
         return _outcome(call)
     key = _command_key(command_id)
-    fingerprint = _fingerprint(cmd, args)
+    # A secret command's arguments leave no trace, not even a hash: one of a few possible choices
+    # is found from its hash at once. Its id still cannot be reused for another command.
+    fingerprint = _fingerprint(cmd, {} if secret else args)
     inserted = False
     try:
         with transaction.atomic():
@@ -229,7 +231,7 @@ def _run_command(actor: Actor, sitting_id: int, command_id, cmd: str, args: dict
             raise  # the service's own constraint, not ours
         row = CommandOutcome.objects.filter(who=who, sitting_id=sitting_id, command_id=key).first()
         if row is None:  # pruned in between: as old as that, it is a new command
-            return _run_command(actor, sitting_id, command_id, cmd, args, call)
+            return _run_command(actor, sitting_id, command_id, cmd, args, call, secret=secret)
         return _replay(row, fingerprint)
     if row.pk % PRUNE_EVERY == 0:
         # Outcomes are kept for a bounded time: every PRUNE_EVERY-th command sweeps the old ones.

@@ -246,3 +246,31 @@ def test_outcomes_are_kept_for_hub_command_outcome_days_then_forgotten(sitting, 
     # Past its time, the id is a new command again.
     assert run_command(actors["chair"], sitting.pk, "old", "sitting.announce", {"text": "Giải lao"}, announce).replayed is False
     assert run_command(actors["chair"], sitting.pk, "new", "sitting.announce", {"text": "Giải lao"}, announce).replayed is True
+
+
+# ---- issue 10, item 2: a secret command's arguments leave no trace --------------------------------
+
+def test_a_secret_commands_arguments_leave_no_fingerprint_but_its_id_still_answers_once(sitting, actors):
+    """A fingerprint of a ballot's few possible choices is the choice (docs/secrecy.md): a command
+    registered secret stores the fingerprint of its name alone; the same id answers its one outcome."""
+    from meeting import services as meeting
+    from realtime.models import CommandOutcome
+    from realtime.service import _fingerprint, run_command
+
+    meeting.open_sitting(actors["chair"], sitting.pk)
+    calls = []
+
+    def announce(text):
+        calls.append(text)
+        return meeting.announce(actors["chair"], sitting.pk, text) or {"recorded": True}
+
+    args = {"text": "Phương án B"}
+    first = run_command(actors["chair"], sitting.pk, "b-1", "sitting.announce", args, lambda: announce(args["text"]),
+                        secret=True)
+    row = CommandOutcome.objects.get(command_id="s:b-1")
+    assert row.fingerprint == _fingerprint("sitting.announce", {}) != _fingerprint("sitting.announce", args)
+    again = run_command(actors["chair"], sitting.pk, "b-1", "sitting.announce", args, lambda: announce(args["text"]),
+                        secret=True)
+    assert (first.ok, again.ok, again.replayed, calls) == (True, True, True, ["Phương án B"])
+    reused = run_command(actors["chair"], sitting.pk, "b-1", "agenda.next", {}, lambda: {}, secret=True)
+    assert reused.error["code"] == "id_reused"
