@@ -15,7 +15,6 @@ import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-from channels.consumer import get_handler_name
 from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -323,17 +322,6 @@ class SittingConsumer(AsyncWebsocketConsumer):
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
-
-    async def dispatch(self, message):
-        # Channels (4.2+) runs close_old_connections on the database thread before every handler:
-        # a trip through that one thread's queue for each connect, disconnect and frame, even
-        # when the handler reads nothing, queued behind the whole storm (a connect could not even
-        # be accepted until its turn). Every database call of this consumer is a
-        # database_sync_to_async job, which closes old connections itself before and after.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def connect(self):
         self.sitting_id = self.scope["url_route"]["kwargs"]["sitting_id"]
