@@ -17,16 +17,17 @@ import json
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from accounts.permissions import Actor, current_actor, may
 from audit import sampling as audit_sampling
 from audit.services import record
-from meeting.models import Sitting
 
 from .models import CommandOutcome, SittingEvent
 from .publish import publish_after_commit
+from .registry import sitting_model
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class ServiceError(Exception):
 @dataclass
 class Change:
     actor: Actor
-    sitting: Sitting
+    sitting: Any  # the sitting, locked (registry.sitting_model())
     events: list[tuple[str, dict]] = field(default_factory=list)
     detail: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
@@ -61,7 +62,7 @@ def refuse(actor: Actor, action: str, sitting_id, code: str, message: str, *, au
     sampler = audit_sampling.current()
     if audit and (sampler is None or sampler.admit(action, code, message)):
         with transaction.atomic():
-            record(actor, action, sitting=Sitting.objects.filter(pk=sitting_id).first(), outcome=code,
+            record(actor, action, sitting=sitting_model().objects.filter(pk=sitting_id).first(), outcome=code,
                    detail={"message": str(message)})
     raise ServiceError(code, message)
 
@@ -78,10 +79,11 @@ def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, det
     forbidden = _("Vai trò của bạn không được thực hiện thao tác này.")
     if not may(actor.role, action):
         # The role was resolved when the connection opened: one made chair since may act now.
-        sitting = Sitting.objects.filter(pk=sitting_id).first()
+        sitting = sitting_model().objects.filter(pk=sitting_id).first()
         actor = current_actor(actor, sitting) if sitting is not None else actor
         if not may(actor.role, action):
             refuse(actor, action, sitting_id, "forbidden", forbidden)
+    Sitting = sitting_model()
     try:
         with transaction.atomic():
             try:
