@@ -107,7 +107,9 @@ def _pool() -> dict:
     if min_size > max_size:
         raise ImproperlyConfigured(f"DATABASE_POOL_MIN_SIZE={min_size} is above DATABASE_POOL_MAX_SIZE={max_size}")
     # timeout: how long a thread waits for a free connection before the call fails.
-    timeout = integer("DATABASE_POOL_TIMEOUT", 10, minimum=1)
+    # Short: a worker needs few connections, so a long wait means PostgreSQL is out of reach, and
+    # every call queued behind it would wait as long (docs/faults.md: refusals after 10, 20, 20 s).
+    timeout = integer("DATABASE_POOL_TIMEOUT", 3, minimum=1)
     return {"pool": {"min_size": min_size, "max_size": max_size, "timeout": timeout}}
 
 

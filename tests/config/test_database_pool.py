@@ -18,7 +18,7 @@ def no_pool_settings(monkeypatch):
 
 def test_postgres_gets_a_pool_and_no_persistent_connections(tmp_path):
     db = env.database(URL, tmp_path)
-    assert db["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 10}
+    assert db["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 3}
     # Django refuses a pool with persistent connections; under ASGI they would pile up per thread.
     assert db["CONN_MAX_AGE"] == 0
 

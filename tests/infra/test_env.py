@@ -74,7 +74,7 @@ def test_a_postgres_url_is_parsed_into_its_parts(monkeypatch):
     db = env.database("postgres://hub:p%40ss@db.internal:6543/council?sslmode=require", Path("."))
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == ("council", "hub", "p@ss", "db.internal", "6543")
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "pool": {"min_size": 2, "max_size": 10, "timeout": 3}}
     assert db["TEST"] == {"NAME": None}
 
 
