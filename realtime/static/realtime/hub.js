@@ -158,7 +158,9 @@
         return;
       }
       this._setStatus("offline");
-      this._reconnectSoon();
+      // 1013 "try again later": the process has a full queue of connects; come back after a
+      // random 1-5 s (behind the proxy, likely to the other worker), not at once with the hall.
+      this._reconnectSoon(ev.code === 1013 ? 1000 + Math.random() * 4000 : undefined);
     }
 
     _reconnectSoon(delay) {
