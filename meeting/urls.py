@@ -9,6 +9,8 @@ urlpatterns = []
 urlpatterns += [
     path("sitting/<int:sitting_id>/console/", views.console, name="console"),
     path("sitting/<int:sitting_id>/terminal/", views.terminal, name="terminal"),
+    # Which sittings this client may follow (docs/protocol.md, "Finding a sitting").
+    path("api/sittings/", views.sittings_to_follow, name="sittings_to_follow"),
 ]
 
 # ---- back office: members, import, badges, seat codes, attendance history, seat check-in (meeting/views_office.py) ----

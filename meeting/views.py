@@ -6,13 +6,18 @@ live (agenda, attendance, quorum, displays) comes over the hub (hub.js) and
 every action is a hub command; no rule of the sitting lives here.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.pages import problem
-from accounts.permissions import faces_for, role_in
+from accounts.permissions import AUDIENCE, faces_for, may_view, role_in
 from agenda.models import AgendaItem
 
 from .models import Sitting
@@ -31,6 +36,28 @@ def _open_face(request, sitting_id: int, face: str, template: str, refusal: str)
         "role": role,
         "agenda_kinds": AgendaItem.Kind.choices,
     })
+
+
+# A closed sitting stays in the list this long after its closing (to reread, or to be reopened).
+RECENTLY_CLOSED = timedelta(days=1)
+
+
+@never_cache
+def sittings_to_follow(request):
+    """The sittings this client may follow over the hub, soonest first: scheduled, live, and closed
+    within the last day (docs/protocol.md, "Finding a sitting"). Anonymous: the public ones."""
+    since = timezone.now() - RECENTLY_CLOSED
+    candidates = (Sitting.objects.select_related("body", "session")
+                  .filter(Q(status__in=(Sitting.Status.SCHEDULED, Sitting.Status.LIVE)) | Q(closed_at__gte=since))
+                  .order_by("starts_at", "pk")[:200])
+    out = []
+    for s in candidates:
+        role = role_in(s, user=request.user)
+        if not may_view(role, s):
+            continue
+        out.append({"id": s.pk, "title": s.title, "body": s.body.name, "starts_at": s.starts_at.isoformat(),
+                    "status": s.status, "role": role, "audience": AUDIENCE[role], "hub": f"/ws/sitting/{s.pk}/"})
+    return JsonResponse({"sittings": out})
 
 
 @never_cache
