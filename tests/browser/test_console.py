@@ -266,3 +266,15 @@ def test_the_secretary_marks_everyone_not_yet_recorded_absent_in_one_step_and_fi
     plain = "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn").replace("Đ", "D").replace("đ", "d")
     live_console.fill("#member-search", plain.lower())
     expect(live_console.locator("#member-rows tr", has_text=name)).to_have_count(1)
+
+
+def test_each_hall_display_has_a_live_preview_the_chair_can_open(live_console):
+    card = live_console.locator(".display-card").first
+    link = card.locator("a.display-preview")
+    expect(link).to_have_text("Xem trước ↗")
+    with live_console.expect_popup() as opened:
+        link.click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert preview.url.endswith(f"/display/preview/{card.get_attribute('data-display-id')}/")
+    expect(preview.locator("body")).not_to_contain_text("Không có quyền truy cập")

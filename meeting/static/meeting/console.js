@@ -479,7 +479,10 @@
       return;
     }
     Faces.fill(ui.displays, ...displays.map((d) => h("div", { class: "display-card", dataset: { displayId: d.id } },
-      h("div", { class: "display-head" }, h("svg-icon"), h("strong", {}, d.name)),
+      h("div", { class: "display-head" }, h("svg-icon"), h("strong", {}, d.name),
+        // What the hall sees on it, live, in a window of its own (displays.views.preview).
+        h("a", { class: "display-preview", href: `/display/preview/${d.id}/`, target: `preview-${d.id}`,
+          rel: "noopener" }, gettext("Xem trước ↗"))),
       h("div", { class: "display-now" }, h("span", { class: "muted" }, gettext("Đang chiếu:")), " ",
         h("span", { class: "now-slide" }, titleOf(d.slide))),
       h("div", { class: "slide-buttons", role: "group", "aria-label": d.name },
