@@ -89,6 +89,8 @@ class _Relay:
             self.ticker.ensure_running()
             if group in self.joined:
                 return
+            if self.retrying is not None and not self.retrying.done():
+                return  # the layer is failing: the retry joins this group too, nobody waits for it
             try:
                 await self._subscribe(group)
             except Exception as e:  # noqa: BLE001 (a timeout, a refused connection, anything)
