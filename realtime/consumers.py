@@ -28,13 +28,13 @@ from pydantic import ValidationError
 from accounts.permissions import AUDIENCE, actor_for, may_view
 from audit.sampling import RefusalSampler, sampling
 
+from . import registry
 from .audience import group_name
 from .commands import COMMANDS
 from .heartbeat import Ticker, current_seq
 from .models import SittingEvent
 from .publish import DEVICES_GROUP, encode, event_message, watch_health
 from .publish import health as publish_health
-from . import registry
 from .registry import sitting_model
 from .schemas import Envelope, SyncArgs
 from .service import run_command
@@ -113,17 +113,21 @@ class _Relay:
             self.retrying = asyncio.get_running_loop().create_task(self._retry())
 
     async def _retry(self):
+        # Not under the lock: while the layer is frozen each try waits LAYER_TIMEOUT_S, and
+        # connects and disconnects of this process must not wait with it (join() leaves the
+        # groups to this task meanwhile; a group left while it is joined here is only relayed to
+        # nobody until the process's next renewal).
         while True:
             await asyncio.sleep(1)
-            async with self.lock:
-                missing = [g for g in self.members if g not in self.joined]
-                try:
-                    for group in missing:
-                        await self._subscribe(group)
-                except Exception:  # noqa: BLE001
-                    continue
-            log.warning("hub relay: joined %d group(s) again", len(missing))
-            return
+            missing = [g for g in self.members if g not in self.joined]
+            try:
+                for group in missing:
+                    await self._subscribe(group)
+            except Exception:  # noqa: BLE001
+                continue
+            if not [g for g in self.members if g not in self.joined]:
+                log.warning("hub relay: joined %d group(s) again", len(missing))
+                return
 
     async def leave(self, group, consumer):
         async with self.lock:
