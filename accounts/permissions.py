@@ -94,41 +94,116 @@ def may_view(role: str | None, sitting) -> bool:
     return True
 
 
+OPERATE_SITTING = "meeting.operate_sitting"
+
+
 def is_office_staff(user) -> bool:
     """Council office staff who operate sittings (the secretary role in any sitting)."""
     return bool(user and user.is_authenticated and user.is_active
-                and (user.is_superuser or user.has_perm("meeting.operate_sitting")))
+                and (user.is_superuser or user.has_perm(OPERATE_SITTING)))
+
+
+@dataclass(frozen=True)
+class _UserFacts:
+    office_staff: bool
+    member_id: int | None
+    member_kind: str | None
+    in_body: bool  # an active membership of the sitting's body
+
+
+def _user_facts(user, sitting) -> _UserFacts:
+    """What role_in needs to know of a signed-in user, in ONE query: whether they hold the office
+    staff permission (is_office_staff), their member record, and whether it is an active member of
+    the sitting's body. `user.has_perm` loads every permission of the user to answer one (two
+    queries, then the member and the membership: four, for every delegate's hub connect).
+
+    The permission is asked as Django's ModelBackend answers has_perm (the user's own permissions
+    and their groups'), with its own query (ModelBackend.with_perm); when another backend answers
+    permissions too, is_office_staff asks them all."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.backends import ModelBackend
+    from django.db.models import Exists, OuterRef
+
+    users = get_user_model()._default_manager
+    holds = ModelBackend().with_perm(OPERATE_SITTING, is_active=None, include_superusers=False)
+    in_body = users.filter(pk=OuterRef("pk"), member__memberships__body_id=sitting.body_id,
+                           member__memberships__active=True)
+    row = (users.filter(pk=user.pk)
+           .annotate(hub_holds=Exists(holds.filter(pk=OuterRef("pk"))), hub_in_body=Exists(in_body))
+           .values_list("hub_holds", "member__id", "member__kind", "hub_in_body").first())
+    if row is None:  # the account is gone
+        return _UserFacts(False, None, None, False)
+    holds_perm, member_id, member_kind, in_body_ = row
+    if _permissions_only_from_model_backend():
+        staff = bool(user.is_superuser or holds_perm)
+    else:
+        staff = is_office_staff(user)
+    return _UserFacts(staff, member_id, member_kind, bool(in_body_))
+
+
+def _permissions_only_from_model_backend() -> bool:
+    """No backend but Django's ModelBackend (as it is) answers permissions (AUTHENTICATION_BACKENDS:
+    axes' backend only authenticates)."""
+    from django.conf import settings
+
+    backends = tuple(settings.AUTHENTICATION_BACKENDS)
+    answer = _BACKENDS_CHECKED.get(backends)
+    if answer is None:
+        from django.contrib.auth import get_backends
+        from django.contrib.auth.backends import ModelBackend
+
+        answer = True
+        for backend in get_backends():
+            if not hasattr(backend, "has_perm"):
+                continue
+            kind = type(backend)
+            answer = answer and isinstance(backend, ModelBackend) and all(
+                getattr(kind, name) is getattr(ModelBackend, name)
+                for name in ("has_perm", "get_all_permissions", "get_user_permissions",
+                             "get_group_permissions", "_get_permissions"))
+        _BACKENDS_CHECKED[backends] = answer
+    return answer
+
+
+_BACKENDS_CHECKED: dict[tuple, bool] = {}
+
+
+def _role_and_member(sitting, user, device) -> tuple[str | None, int | None]:
+    """role_in, and the member a delegate or guest acts as."""
+    if device is not None and not device.revoked and device.kind == "display":
+        return (DISPLAY if device.display_id else None), None
+    if user is not None and user.is_authenticated and user.is_active:
+        if sitting.chair_id == user.pk:
+            return CHAIR, None
+        if sitting.secretary_id == user.pk:
+            return SECRETARY, None
+        facts = _user_facts(user, sitting)
+        if facts.office_staff:
+            return SECRETARY, None
+        if facts.member_id is not None:
+            if facts.in_body:
+                return (DELEGATE if facts.member_kind == "delegate" else GUEST), facts.member_id
+            # Delegates of other bodies, invited delegates and guests follow a
+            # public sitting (never voting); a closed sitting is for its body only.
+            return (GUEST, facts.member_id) if may_view(PUBLIC, sitting) else (None, None)
+    return (PUBLIC if may_view(PUBLIC, sitting) else None), None
 
 
 def role_in(sitting, *, user=None, device=None) -> str | None:
     """The role this user or device has in `sitting`; None when it may not follow it.
 
-    Reads the facts it needs from the database (memberships); the rule is here.
+    Reads the facts it needs from the database (permission, member, membership: one query, none
+    for the sitting's chair and secretary); the rule is here.
     """
-    if device is not None and not device.revoked and device.kind == "display":
-        return DISPLAY if device.display_id else None
-    if user is not None and user.is_authenticated and user.is_active:
-        if sitting.chair_id == user.pk:
-            return CHAIR
-        if sitting.secretary_id == user.pk or is_office_staff(user):
-            return SECRETARY
-        member = getattr(user, "member", None)
-        if member is not None:
-            if member.memberships.filter(body_id=sitting.body_id, active=True).exists():
-                return DELEGATE if member.kind == "delegate" else GUEST
-            # Delegates of other bodies, invited delegates and guests follow a
-            # public sitting (never voting); a closed sitting is for its body only.
-            return GUEST if may_view(PUBLIC, sitting) else None
-    return PUBLIC if may_view(PUBLIC, sitting) else None
+    return _role_and_member(sitting, user, device)[0]
 
 
 def actor_for(sitting, *, user=None, device=None) -> Actor:
-    role = role_in(sitting, user=user, device=device)
-    member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
+    role, member_id = _role_and_member(sitting, user, device)
     return Actor(
         role=role,
         user=user,
-        member_id=member.pk if member is not None and role in (DELEGATE, GUEST) else None,
+        member_id=member_id,
         device=device,
         display_id=device.display_id if device is not None and role == DISPLAY else None,
     )
@@ -209,66 +284,11 @@ def may_issue_pairing(issuer, target) -> bool:
         return True
     if not is_office_staff(issuer):
         return False
-    return rights_within(issuer, target)
-
-
-def rights_within(holder, other) -> bool:
-    """Whether every right `other` has, `holder` has too: pairing codes (may_issue_pairing) and the
-    admin's account pages (may_change_account) ask it. A superuser has every right and may join any
-    agency desk; nobody else's rights contain a superuser's, nor an admin-site (is_staff) account's
-    unless they are one; otherwise every permission `other` holds (their own and their groups')
-    `holder` holds too, and every limit a module registered (register_pairing_limit) holds."""
-    if holder.is_superuser:
+    if issuer.is_superuser:  # every permission, and may join any agency desk
         return True
-    if other.is_superuser or (other.is_staff and not holder.is_staff):
+    if not target.get_all_permissions() <= issuer.get_all_permissions():
         return False
-    if not other.get_all_permissions() <= holder.get_all_permissions():
-        return False
-    return all(check(holder, other) for check, _filter in _PAIRING_LIMITS)
-
-
-# ---- the admin's account and group pages: no role gives itself more rights ----------
-#
-# Django's own UserAdmin lets anyone holding auth.change_user tick is_superuser on their own
-# account. Here (accounts/admin.py) the admin asks these, on top of Django's model permissions:
-# - only a superuser changes is_superuser, is_staff, groups and user permissions (read-only for
-#   anyone else, on their own account too);
-# - anyone else opens (changes, sets the password of, deletes) only an account whose rights do not
-#   exceed their own (rights_within): never a superuser's;
-# - a group's permissions are only ones the editor holds, and a group that holds more than the
-#   editor is not theirs to change or delete.
-
-def may_grant_rights(user) -> bool:
-    """Change is_superuser, is_staff, groups and user permissions of an account."""
-    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
-
-
-def may_change_account(user, account) -> bool:
-    """Change, set the password of, or delete `account` in the admin (beyond Django's model permission)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return rights_within(user, account)
-
-
-def grantable_permissions(user, permissions_qs):
-    """The permissions of `permissions_qs` `user` may give a group: all for a superuser, else their own."""
-    if user.is_superuser:
-        return permissions_qs
-    from django.db.models import Q
-
-    return permissions_qs.filter(Q(user=user) | Q(group__user=user)).distinct()
-
-
-def may_change_group(user, group) -> bool:
-    """Change or delete `group` in the admin: a superuser; anyone else only a group whose every
-    permission they hold."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    held = user.get_all_permissions()
-    return all(f"{app}.{code}" in held
-               for app, code in group.permissions.values_list("content_type__app_label", "codename"))
+    return all(check(issuer, target) for check, _filter in _PAIRING_LIMITS)
 
 
 def pairable_users(queryset, issuer):

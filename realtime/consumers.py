@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from accounts.permissions import AUDIENCE, actor_for, may_view
+from accounts.permissions import AUDIENCE, AUDIENCES, actor_for, may_view
 from audit.sampling import RefusalSampler, sampling
 
 from . import registry
@@ -67,6 +67,9 @@ class _Relay:
     def __init__(self):
         self.channel = None
         self.members: dict[str, set] = {}
+        # Connects reading their role and snapshot, by sitting: they get every audience's events
+        # of their sitting until they know their own (SittingConsumer.relay_opening).
+        self.opening: dict[int, set] = {}
         self.joined: set[str] = set()  # the groups the layer knows this relay is in
         self.retrying: asyncio.Task | None = None
         self.lock = asyncio.Lock()
@@ -80,22 +83,43 @@ class _Relay:
         self.readers = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hub-read")
         weakref.finalize(self, self.readers.shutdown, wait=False)
 
-    async def join(self, group, consumer):
-        """Relay `group`'s events to `consumer`. The layer being down (Redis stopped or frozen)
-        does not refuse the connection: the group is joined when the layer is back, and until
-        then the heartbeat's seq (read from the database) tells the client to sync."""
+    @staticmethod
+    def _groups(sitting_id) -> list[str]:
+        return [group_name(int(sitting_id), audience) for audience in AUDIENCES]
+
+    def _wanted(self) -> list[str]:
+        """The groups this process must be in: every audience's group of each sitting that has a
+        connection (or a connect in progress) here. All four, so a connect can be relayed its
+        sitting's events before it knows its audience (open())."""
+        sittings = {int(s) for s, openers in self.opening.items() if openers}
+        sittings |= {int(c.sitting_id) for members in self.members.values() for c in members}
+        return [g for s in sorted(sittings) for g in self._groups(s)]
+
+    async def open(self, sitting_id, consumer):
+        """A connect is about to read who it is and its snapshot, in one read: relay it every
+        audience's events of its sitting meanwhile (it keeps its own audience's, settle()). The
+        layer being down (Redis stopped or frozen) does not refuse the connection: the groups are
+        joined when the layer is back, and until then the heartbeat's seq (read from the
+        database) tells the client to sync."""
         async with self.lock:
-            self.members.setdefault(group, set()).add(consumer)
-            self.ticker.ensure_running()
-            if group in self.joined:
+            self.opening.setdefault(int(sitting_id), set()).add(consumer)
+            missing = [g for g in self._groups(sitting_id) if g not in self.joined]
+            if not missing:
                 return
             if self.retrying is not None and not self.retrying.done():
-                return  # the layer is failing: the retry joins this group too, nobody waits for it
+                return  # the layer is failing: the retry joins these groups too, nobody waits for it
             try:
-                await self._subscribe(group)
+                for group in missing:
+                    await self._subscribe(group)
             except Exception as e:  # noqa: BLE001 (a timeout, a refused connection, anything)
-                log.warning("hub relay: cannot join %s now (%s); retrying", group, e)
+                log.warning("hub relay: cannot join the groups of sitting %s now (%s); retrying", sitting_id, e)
                 self._retry_soon()
+
+    def settle(self, consumer, group):
+        """The connect knows its audience: from now on it is relayed its group's events only."""
+        self.opening.get(int(consumer.sitting_id), set()).discard(consumer)
+        self.members.setdefault(group, set()).add(consumer)
+        self.ticker.ensure_running()
 
     async def _subscribe(self, group):
         layer = get_channel_layer()
@@ -119,25 +143,34 @@ class _Relay:
         # nobody until the process's next renewal).
         while True:
             await asyncio.sleep(1)
-            missing = [g for g in self.members if g not in self.joined]
+            missing = [g for g in self._wanted() if g not in self.joined]
             try:
                 for group in missing:
                     await self._subscribe(group)
             except Exception:  # noqa: BLE001
                 continue
-            if not [g for g in self.members if g not in self.joined]:
+            if not [g for g in self._wanted() if g not in self.joined]:
                 log.warning("hub relay: joined %d group(s) again", len(missing))
                 return
 
-    async def leave(self, group, consumer):
+    async def leave(self, consumer):
+        """The connection closed: relay it nothing more; once its sitting has no connection left
+        in this process, leave that sitting's groups."""
         async with self.lock:
-            members = self.members.get(group)
-            if members is None:
-                return
-            members.discard(consumer)
-            if not members:
-                del self.members[group]
-                if group in self.joined:
+            sitting_id = int(consumer.sitting_id)
+            openers = self.opening.get(sitting_id)
+            if openers is not None:
+                openers.discard(consumer)
+                if not openers:
+                    del self.opening[sitting_id]
+            members = self.members.get(consumer.group) if consumer.group else None
+            if members is not None:
+                members.discard(consumer)
+                if not members:
+                    del self.members[consumer.group]
+            wanted = set(self._wanted())
+            for group in self._groups(sitting_id):
+                if group in self.joined and group not in wanted:
                     self.joined.discard(group)
                     try:
                         await asyncio.wait_for(get_channel_layer().group_discard(group, self.channel), LAYER_TIMEOUT_S)
@@ -159,14 +192,23 @@ class _Relay:
             if msg.get("type") == "hub.revoked":
                 await self._close_device(msg.get("device"))
                 continue
-            for consumer in list(self.members.get(msg.get("group"), ())):
+            group = msg.get("group")
+            for consumer in list(self.members.get(group, ())):
                 try:
                     await consumer.relay(msg["seq"], msg["text"])
                 except Exception:
                     log.exception("relaying a hub event failed")
+            if self.opening:
+                sitting_id = _sitting_of_group(group)
+                for consumer in list(self.opening.get(sitting_id, ())):
+                    consumer.relay_opening(group, msg["seq"], msg["text"])
 
     async def _close_device(self, device_id):
-        """The office revoked a device: close its connections on this process."""
+        """The office revoked a device: close its connections on this process (a connect still
+        reading who it is closes itself once it knows, SittingConsumer._open)."""
+        for openers in self.opening.values():
+            for consumer in openers:
+                consumer.revoked_devices.add(device_id)
         for consumer in {c for members in self.members.values() for c in members}:
             device = consumer.actor.device if consumer.actor is not None else None
             if device is not None and device.pk == device_id:
@@ -232,6 +274,12 @@ class _Admission:
                 turn.set_result(None)
                 return
         self.busy -= 1
+
+
+def _sitting_of_group(group) -> int | None:
+    """The sitting of a group named by realtime.audience.group_name ("sitting.<id>.<audience>")."""
+    parts = group.split(".") if isinstance(group, str) else ()
+    return int(parts[1]) if len(parts) == 3 and parts[0] == "sitting" and parts[1].isdigit() else None
 
 
 _relays: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Relay]" = weakref.WeakKeyDictionary()
@@ -348,14 +396,22 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def _open(self):
         if self.gone:
             return
-        found, actor = await reading(self._resolve)()
+        relay = _relay()
+        # Relayed first, then read: an event committed meanwhile is either in the snapshot (its
+        # seq <= the snapshot's, dropped) or held in `pending` and sent after it. Until the read
+        # says who this is, the relay gives it every audience's events of its sitting; it keeps
+        # its own audience's. Who it is and its snapshot are ONE read (one trip to a read thread).
+        self.pending = []
+        self.revoked_devices = set()
+        await relay.open(self.sitting_id, self)
+        found, actor, snapshot = await reading(self._resolve_and_read)()
         if self.gone or found is None:
-            return
-        if not found:
-            await self.close(code=CLOSE_NO_SITTING)
-            return
-        if actor is None:
-            await self.close(code=CLOSE_NOT_ALLOWED)
+            return  # the disconnect leaves the relay
+        if actor is not None and actor.device is not None and actor.device.pk in self.revoked_devices:
+            actor = None  # revoked while its connect was reading
+        if not found or actor is None:
+            await relay.leave(self)
+            await self.close(code=CLOSE_NO_SITTING if not found else CLOSE_NOT_ALLOWED)
             return
         self.actor = actor
         # Refused commands of this connection: repeats are counted, not each audited, and
@@ -364,18 +420,14 @@ class SittingConsumer(AsyncWebsocketConsumer):
         self.refusal_times = deque(maxlen=settings.HUB_MAX_REFUSALS)
         self.audience = AUDIENCE[actor.role]
         self.group = group_name(self.sitting_id, self.audience)
-        # Join first, then read: an event committed meanwhile is either in the
-        # snapshot (its seq <= snapshot seq, dropped by the client) or queued after it.
-        # Events that arrive before the snapshot is sent wait in `pending`.
-        self.pending = []
-        await _relay().join(self.group, self)
-        seq = await self._send_snapshot()
-        if seq is None:  # gone meanwhile
-            return
-        pending, self.pending = self.pending, None
-        for event_seq, text in pending:
-            if event_seq > seq:
+        relay.settle(self, self.group)
+        seq, state_json = snapshot
+        await self._send_snapshot_text(seq, state_json)
+        while self.pending:
+            group, event_seq, text = self.pending.pop(0)
+            if group == self.group and event_seq > seq:
                 await self.base_send({"type": "websocket.send", "text": text})
+        self.pending = None
         self.ready = True
         if publish_health()["degraded"]:  # publishing fails right now: say so from the start
             await self.send(text_data=encode({"type": "hub.status", "degraded": True}))
@@ -385,17 +437,22 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if self.ready:
             await self.base_send({"type": "websocket.send", "text": text})
         elif self.pending is not None:
-            self.pending.append((seq, text))
+            self.pending.append((self.group, seq, text))
+
+    def relay_opening(self, group: str, seq: int, text: str):
+        """An event of this connection's sitting for `group`, while its connect reads who it is."""
+        if self.pending is not None:
+            self.pending.append((group, seq, text))
 
     def _resolve(self):
-        """(found, actor) in one database job: the sitting, the session, its user and device.
-        (None, None) when the client left while this waited for the database thread."""
+        """(found, actor, sitting) in one database job: the sitting, the session, its user and
+        device. (None, None, None) when the client left while this waited for the database thread."""
         if self.gone:
-            return None, None
+            return None, None, None
         self.language = _language(self.scope)  # may read the session: the database
         sitting = sitting_model().objects.select_related("session").filter(pk=self.sitting_id).first()
         if sitting is None:
-            return False, None
+            return False, None, None
         user = self.scope.get("user")
         if user is None:
             # Resolved here, in the same job, not by a middleware's database call of its own
@@ -405,21 +462,32 @@ class SittingConsumer(AsyncWebsocketConsumer):
         device = _device(self.scope)
         actor = actor_for(sitting, user=user, device=device)
         if not may_view(actor.role, sitting):
-            return True, None
-        if actor.role == "display":
-            from accounts.models import Device
+            return True, None, sitting
+        # A display follows the sitting its display shows (one moved to another one follows that one;
+        # the device was read with its display, in the same job).
+        if actor.role == "display" and actor.device.display.sitting_id != sitting.pk:
+            return True, None, sitting
+        return True, actor, sitting
 
-            # The display still shows this sitting (a display moved to another one follows that one).
-            if not Device.objects.filter(pk=actor.device.pk, display_id=actor.display_id,
-                                         display__sitting_id=sitting.pk).exists():
-                return True, None
-        return True, actor
+    def _resolve_and_read(self):
+        """(found, actor, (seq, snapshot JSON)): who this is and its snapshot, in one read. The
+        sitting's seq read with its row (after the relay was joined) is the snapshot's: the cached
+        state at that seq is used, or built (realtime.snapshot)."""
+        found, actor, sitting = self._resolve()
+        if actor is None:
+            return found, None, None
+        with translation.override(self.language):
+            return True, actor, snapshot_json_for(self.sitting_id, AUDIENCE[actor.role], seq=sitting.seq)
 
     async def _send_snapshot(self, in_response=None):
         snapshot = await reading(self._snapshot)()
         if snapshot is None:
             return None
         seq, state_json = snapshot
+        await self._send_snapshot_text(seq, state_json, in_response)
+        return seq
+
+    async def _send_snapshot_text(self, seq, state_json, in_response=None):
         message = {
             "type": "snapshot",
             "seq": seq,
@@ -430,7 +498,6 @@ class SittingConsumer(AsyncWebsocketConsumer):
             message["in_response"] = in_response
         # The state is encoded once per seq and audience and shared (realtime.snapshot.snapshot_json_for).
         await self.send(text_data=encode(message)[:-1] + ',"data":' + state_json + "}")
-        return seq
 
     def _snapshot(self):
         if self.gone:  # the client left while this waited for the database thread
@@ -441,8 +508,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         await self._flush_refusals()
-        if self.group:
-            await _relay().leave(self.group, self)
+        if self.pending is not None or self.group:  # it opened (relay.open), or is relayed its group
+            await _relay().leave(self)
 
     # ---- commands -------------------------------------------------------
 
@@ -649,7 +716,7 @@ def _device(scope):
         return None
     from accounts.models import Device
 
-    return Device.objects.filter(pk=device_id, revoked=False).first()
+    return Device.objects.filter(pk=device_id, revoked=False).select_related("display").first()
 
 
 def _language(scope) -> str:

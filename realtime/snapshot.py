@@ -49,13 +49,19 @@ _lock = threading.Lock()
 _cache: dict[tuple[int, str], tuple[int, float, dict, dict[str, str]]] = {}
 
 
-def snapshot_json_for(sitting_id: int, audience: str) -> tuple[int, str]:
+def snapshot_json_for(sitting_id: int, audience: str, seq: int | None = None) -> tuple[int, str]:
     """(seq, the audience's snapshot encoded as JSON) at the sitting's current seq, in the active
     language. A cached one is used only when its seq is the sitting's seq now: every change bumps
-    the seq in its own transaction (docs/decisions/0002), so the same seq is the same state."""
+    the seq in its own transaction (docs/decisions/0002), so the same seq is the same state.
+
+    `seq`: the sitting's seq as the caller just read it (a hub connect reads it with the sitting's
+    row, after joining the relay), saving this its own read; the state returned may be newer."""
     language = translation.get_language() or ""
     key = (sitting_id, language)
-    current = registry.sitting_model().objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
+    if seq is not None:
+        current = seq
+    else:
+        current = registry.sitting_model().objects.filter(pk=sitting_id).values_list("seq", flat=True).first()
     with _lock:
         entry = _cache.get(key)
     if entry is not None and entry[0] == current and time.monotonic() - entry[1] < SNAPSHOT_CACHE_SECONDS:
