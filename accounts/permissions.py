@@ -284,11 +284,66 @@ def may_issue_pairing(issuer, target) -> bool:
         return True
     if not is_office_staff(issuer):
         return False
-    if issuer.is_superuser:  # every permission, and may join any agency desk
+    return rights_within(issuer, target)
+
+
+def rights_within(holder, other) -> bool:
+    """Whether every right `other` has, `holder` has too: pairing codes (may_issue_pairing) and the
+    admin's account pages (may_change_account) ask it. A superuser has every right and may join any
+    agency desk; nobody else's rights contain a superuser's, nor an admin-site (is_staff) account's
+    unless they are one; otherwise every permission `other` holds (their own and their groups')
+    `holder` holds too, and every limit a module registered (register_pairing_limit) holds."""
+    if holder.is_superuser:
         return True
-    if not target.get_all_permissions() <= issuer.get_all_permissions():
+    if other.is_superuser or (other.is_staff and not holder.is_staff):
         return False
-    return all(check(issuer, target) for check, _filter in _PAIRING_LIMITS)
+    if not other.get_all_permissions() <= holder.get_all_permissions():
+        return False
+    return all(check(holder, other) for check, _filter in _PAIRING_LIMITS)
+
+
+# ---- the admin's account and group pages: no role gives itself more rights ----------
+#
+# Django's own UserAdmin lets anyone holding auth.change_user tick is_superuser on their own
+# account. Here (accounts/admin.py) the admin asks these, on top of Django's model permissions:
+# - only a superuser changes is_superuser, is_staff, groups and user permissions (read-only for
+#   anyone else, on their own account too);
+# - anyone else opens (changes, sets the password of, deletes) only an account whose rights do not
+#   exceed their own (rights_within): never a superuser's;
+# - a group's permissions are only ones the editor holds, and a group that holds more than the
+#   editor is not theirs to change or delete.
+
+def may_grant_rights(user) -> bool:
+    """Change is_superuser, is_staff, groups and user permissions of an account."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def may_change_account(user, account) -> bool:
+    """Change, set the password of, or delete `account` in the admin (beyond Django's model permission)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return rights_within(user, account)
+
+
+def grantable_permissions(user, permissions_qs):
+    """The permissions of `permissions_qs` `user` may give a group: all for a superuser, else their own."""
+    if user.is_superuser:
+        return permissions_qs
+    from django.db.models import Q
+
+    return permissions_qs.filter(Q(user=user) | Q(group__user=user)).distinct()
+
+
+def may_change_group(user, group) -> bool:
+    """Change or delete `group` in the admin: a superuser; anyone else only a group whose every
+    permission they hold."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    held = user.get_all_permissions()
+    return all(f"{app}.{code}" in held
+               for app, code in group.permissions.values_list("content_type__app_label", "codename"))
 
 
 def pairable_users(queryset, issuer):
