@@ -115,6 +115,8 @@ def register():
     permissions.register_action("agenda.navigate", (permissions.CHAIR, permissions.SECRETARY))
     permissions.register_action("agenda.edit", (permissions.CHAIR, permissions.SECRETARY))
     registry.register_slice("agenda", lambda sitting: agenda_state(sitting.pk), Agenda, order=30)
+    # An item edited in the admin (a scheduled sitting's plan) reaches the sitting's clients.
+    registry.register_source(AgendaItemModel, lambda item: [item.sitting_id])
 
     registry.register_event("agenda.current", Agenda, apply=_apply_current,
                             doc="The current item moved: `items` are the items whose status or clock changed.")

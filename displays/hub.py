@@ -17,6 +17,7 @@ from realtime.schemas import Id as ArgId
 from realtime.schemas import Strict
 
 from . import services
+from .models import Display
 from .slides import slides_state
 from .state import displays_state
 
@@ -60,6 +61,8 @@ def register():
     permissions.register_action("display.control", (permissions.CHAIR, permissions.SECRETARY))
     registry.register_slice("displays", _displays, list[DisplayInfo], order=60, audiences=STAFF_AND_DISPLAYS)
     registry.register_slice("slides", lambda sitting: slides_state(), list[SlideInfo], order=70, audiences=("staff",))
+    # A display renamed (or added) in the admin; its sitting and slide change through the services.
+    registry.register_source(Display, lambda display: [display.sitting_id])
 
     registry.register_event(
         "display.updated", DisplayInfo, apply=_apply_display, audiences=STAFF_AND_DISPLAYS,

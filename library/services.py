@@ -268,12 +268,13 @@ def update_metadata(user, document: Document, **meta) -> Document:
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         before = {f: str(getattr(document, f)) for f in meta}
+        shown_in = sittings_for([document])  # moved to another session: the old sittings are told too
         for f, v in meta.items():
             setattr(document, f, v)
         document.save()
         record(_staff_actor(user), "library.edit", detail={
             "document": document.pk, "changed": {f: [before[f], str(v)] for f, v in meta.items() if before[f] != str(v)}})
-        notify(user, document)
+        notify(user, document, extra_sittings=shown_in)
     _reindex(document)
     return document
 

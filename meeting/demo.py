@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agenda.models import AgendaItem
 from displays.models import Display
+from realtime.external import announced
 
 from .models import Body, Member, Membership, Seat, Session, Sitting, Term
 
@@ -52,6 +53,7 @@ def _name(i: int) -> str:
 
 
 @transaction.atomic
+@announced()  # a new council: nobody follows its sittings yet (realtime.external)
 def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang", delegates: int = DELEGATES,
               documents: bool = True, petitions: bool = True) -> Sitting:
     """Create the demo council. Refuses to run twice (returns the existing sitting).

@@ -9,6 +9,7 @@ Registered from MeetingConfig.ready(); the browser side is meeting/static/meetin
 import copy
 from typing import Annotated, Literal
 
+from django.db.models import Q
 from pydantic import Field, constr
 
 from realtime import registry
@@ -17,7 +18,7 @@ from realtime.schemas import Id as ArgId
 from realtime.schemas import NoArgs, Strict
 
 from . import services
-from .models import Attendance, Body, Member, Sitting
+from .models import Attendance, Body, Member, Membership, Seat, Session, Sitting
 from .state import announcement_state, attendance_state, quorum_state, row_order, sitting_state
 
 SittingStatus = literal(Sitting.Status.values)
@@ -163,7 +164,37 @@ class AttendanceResult(Message):
     at: Time
 
 
+# ---- sources: rows the state is built from (realtime.external) --------------
+
+def _open_sittings():
+    """Sittings whose clients may still be following them: not closed (a closed one is a record)."""
+    return Sitting.objects.exclude(status=Sitting.Status.CLOSED)
+
+
+def _sittings_of_bodies(body_ids) -> list[int]:
+    return list(_open_sittings().filter(body_id__in=body_ids).values_list("pk", flat=True))
+
+
+def _sittings_of_members(member_ids) -> list[int]:
+    """Where these members are on the attendance list: their bodies' sittings, and any they checked in to."""
+    bodies = Membership.objects.filter(member_id__in=member_ids).values("body_id")
+    return list(_open_sittings().filter(Q(body_id__in=bodies) | Q(attendance__member_id__in=member_ids))
+                .distinct().values_list("pk", flat=True))
+
+
+def _sources():
+    registry.register_source(Sitting, lambda sitting: [sitting.pk])
+    registry.register_source(Session, lambda session: list(session.sittings.values_list("pk", flat=True)))
+    registry.register_source(Body, lambda body: _sittings_of_bodies([body.pk]) + _sittings_of_members(
+        list(body.group_members.values_list("pk", flat=True))))  # a group's name is on its members' rows
+    registry.register_source(Member, lambda member: _sittings_of_members([member.pk]))
+    registry.register_source(Membership, lambda membership: _sittings_of_bodies([membership.body_id]))
+    registry.register_source(Seat, lambda seat: _sittings_of_members(
+        list(Member.objects.filter(seat=seat).values_list("pk", flat=True))))
+
+
 def register():
+    _sources()
     registry.register_slice("sitting", sitting_state, SittingInfo, order=10, select_related=("body", "session"))
     registry.register_slice("announcement", announcement_state, Announcement | None, order=20)
     registry.register_slice("attendance", attendance_state, list[AttendanceRow], order=40,

@@ -9,10 +9,13 @@ a slice or an event, and its `shape` for an audience, if any.
 from accounts.permissions import AUDIENCES
 
 from . import registry
+from .external import STATE_REPLACED
 
 
 def shape_event(type_: str, data: dict, audience: str) -> dict | None:
     """The event's data as `audience` may see it; None if it may not see it at all."""
+    if type_ == STATE_REPLACED:  # the whole state (realtime.external): as the snapshot is shaped
+        return shape_snapshot(data, audience)
     part = registry.event(type_)
     if part is None:
         return data

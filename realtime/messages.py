@@ -113,6 +113,16 @@ def _event_model(part: registry.EventType, audience: str | None):
                         __doc__=part.doc, type=(Literal[part.type], ...), seq=(EventSeq, ...), data=(data, ...))
 
 
+def _replaced_model(audience: str, state):
+    """`state.replaced` (realtime.external): the whole state this audience may see, at `seq`."""
+    return create_model(
+        f"StateReplaced{audience.title()}", __base__=Message, __module__=__name__,
+        __doc__="The state was changed beside the commands (the office edited it in the admin, or "
+                "imported members): `data` is the whole state as you may see it, exact at `seq`. "
+                "Put it in place of yours (state = data).",
+        type=(Literal["state.replaced"], ...), seq=(EventSeq, ...), data=(state, ...))
+
+
 # ---- the heartbeat ------------------------------------------------------
 
 class Heartbeat(Message):
@@ -201,10 +211,12 @@ class _Built:
         self.EVENT_MODELS = {part.type: _event_model(part, None) for part in registry.events()}
         self.AUDIENCE_EVENT_MODELS = {(part.type, audience): _event_model(part, audience)
                                       for part in registry.events() for audience in part.schemas}
-        self.EVENTS = {audience: (SkipEvent, *(self._event_for(part, audience) for part in registry.events()
-                                               if audience in part.audiences))
+        self.REPLACED = {audience: _replaced_model(audience, self.STATES[audience]) for audience in AUDIENCES}
+        self.EVENTS = {audience: (SkipEvent, self.REPLACED[audience],
+                                  *(self._event_for(part, audience) for part in registry.events()
+                                    if audience in part.audiences))
                        for audience in AUDIENCES}
-        self.EVENT_TYPES = sorted(["skip", *self.EVENT_MODELS])
+        self.EVENT_TYPES = sorted(["skip", "state.replaced", *self.EVENT_MODELS])
         self.RESULTS = {"ping": PingResult, **{part.name: part.result for part in registry.commands()}}
         self.SYNC_RESULTS = {audience: _sync_result(audience, self.event_union(audience)) for audience in AUDIENCES}
         self.ErrorInfo, self.ErrorReply = _error_models()
@@ -310,6 +322,9 @@ def json_schemas() -> dict[str, dict]:
         out[f"event.{type_}"] = _schema(f"event.{type_}", model)
     for (type_, audience), model in b.AUDIENCE_EVENT_MODELS.items():
         out[f"event.{type_}.{audience}"] = _schema(f"event.{type_}.{audience}", model)
+    out["event.state.replaced"] = _schema("event.state.replaced", _replaced_model("", dict[str, Any]))
+    for audience, model in b.REPLACED.items():
+        out[f"event.state.replaced.{audience}"] = _schema(f"event.state.replaced.{audience}", model)
     out["event.skip"] = _schema("event.skip", SkipEvent)
     out["heartbeat"] = _schema("heartbeat", Heartbeat)
     out["hub.status"] = _schema("hub.status", HubStatus)

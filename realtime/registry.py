@@ -12,6 +12,8 @@ slides are registered (displays/slides.py). The core loops over what is register
 - commands: argument model, the service call, reply model, permission action (realtime.commands,
   realtime.messages);
 - error codes the module's services raise (realtime.errors);
+- sources: the models a module's slices are built from, so that a row changed beside the write
+  path (the admin, an import) still reaches every client (realtime.external);
 - browser scripts that register the module's event reducers in hub.js (`Hub.registerEvent`),
   loaded on every page that uses hub.js (`{% hub_scripts %}`, realtime/templatetags/hub.py).
 
@@ -85,7 +87,7 @@ _scripts: list[str] = []
 command_table: dict[str, tuple[Any, Callable]] = {}
 
 # Names the core itself uses: no module may register them.
-CORE_EVENT_TYPES = frozenset({"skip", "snapshot", "heartbeat", "hub.status"})
+CORE_EVENT_TYPES = frozenset({"skip", "snapshot", "heartbeat", "hub.status", "state.replaced"})
 CORE_COMMANDS = frozenset({"ping", "sync"})
 
 
@@ -133,6 +135,15 @@ def register_error(code: str, meaning: str) -> None:
     _once(_errors, code, "error code")
     _errors[code] = meaning
     _changed()
+
+
+def register_source(model, sittings) -> None:
+    """`model`'s rows feed the state of the sittings `sittings(row)` (an iterable of ids) names: a
+    row saved or deleted beside the write path (the admin, an import) sends those sittings'
+    clients their whole state again (realtime.external, event `state.replaced`)."""
+    from .external import register_source as register
+
+    register(model, sittings)
 
 
 def register_script(path: str) -> None:

@@ -25,6 +25,7 @@ from accounts.permissions import Actor, current_actor, may
 from audit import sampling as audit_sampling
 from audit.services import record
 
+from .external import announced
 from .models import CommandOutcome, SittingEvent
 from .publish import publish_after_commit
 from .registry import sitting_model
@@ -98,7 +99,8 @@ def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, det
             if live and sitting.status != Sitting.Status.LIVE:
                 raise ServiceError("sitting_not_live", _("Phiên họp không đang diễn ra."))
             c = Change(actor=actor, sitting=sitting, detail=dict(detail or {}))
-            yield c
+            with announced():  # its writes are told by its own events (realtime.external)
+                yield c
             record(actor, action, sitting=sitting, detail=c.detail)
             if c.events:
                 first = sitting.seq + 1

@@ -29,10 +29,16 @@ def full_state(sitting_id: int) -> tuple[int, dict]:
     related = sorted({name for part in slices for name in part.select_related})
     for _attempt in range(20):
         sitting = Sitting.objects.select_related(*related).get(pk=sitting_id)
-        state = {part.key: part.build(sitting) for part in slices}
+        state = state_of(sitting, slices)
         if Sitting.objects.filter(pk=sitting_id).values_list("seq", flat=True).get() == sitting.seq:
             return sitting.seq, state
     raise RuntimeError(f"sitting {sitting_id} changed during 20 snapshot attempts")
+
+
+def state_of(sitting, slices=None) -> dict:
+    """Every registered slice built from `sitting`: the state at its seq when the sitting is locked
+    (realtime.external builds it so, inside the write path)."""
+    return {part.key: part.build(sitting) for part in (slices if slices is not None else registry.slices())}
 
 
 def snapshot_for(sitting_id: int, audience: str) -> tuple[int, dict]:

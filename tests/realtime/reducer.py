@@ -39,6 +39,10 @@ def apply_event(state: dict, type_: str, data) -> None:
     registers how a client applies it; hub.js's are registered by each module's script)."""
     if type_ == "skip":
         return
+    if type_ == "state.replaced":  # the whole state, sent again (realtime.external)
+        state.clear()
+        state.update(copy.deepcopy(data))
+        return
     part = registry.event(type_)
     if part is None:
         raise ValueError(f"unknown event type {type_!r}")

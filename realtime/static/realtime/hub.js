@@ -29,7 +29,14 @@
    *
    *   Hub.registerEvent("agenda.items", (state, data) => { state.agenda = data; });
    */
-  const reducers = new Map([["skip", () => {}]]);
+  const reducers = new Map([
+    ["skip", () => {}],
+    // The office changed the state beside the commands (the admin, an import): the whole state again.
+    ["state.replaced", (state, data) => {
+      for (const key of Object.keys(state)) delete state[key];
+      Object.assign(state, data);
+    }],
+  ]);
 
   function registerEvent(type, reducer) {
     if (reducers.has(type)) throw new Error(`hub event ${type} is registered twice`);
@@ -309,6 +316,8 @@
     }
 
     _changed(type, data) {
+      // A state replaced whole is, for a page, a fresh snapshot: everything is drawn again.
+      if (type === "state.replaced") type = "snapshot";
       if (this.options.onState) this.options.onState(this.state, type, data, this);
     }
 
