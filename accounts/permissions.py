@@ -598,9 +598,13 @@ def may_search_protected_text(user) -> bool:
 
 
 def unprotected_cases(queryset):
-    """The cases of `queryset` that may ever be public (Open311, export, answers pages): never
-    one that is or was a denunciation."""
-    return queryset.exclude(protected_case_filter())
+    """The cases of `queryset` that may ever be public (Open311, export, answers pages): never one
+    whose sender is a protected denouncer (`identity_protected` as a filter): a case that is or was a
+    denunciation, nor any letter of a sender who filed one (its text may name them as the denouncer)."""
+    queryset = queryset.exclude(protected_case_filter())
+    # petitions/access.py: the cases whose sender filed a case that is or was a denunciation (a queryset).
+    of_denouncers = _fact("petitions.cases_of_denouncers", default=None)
+    return queryset if of_denouncers is None else queryset.exclude(pk__in=of_denouncers.values("pk"))
 
 
 def agency_may_read_file(case, case_file) -> bool:

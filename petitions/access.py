@@ -19,6 +19,16 @@ def other_cases_of_sender(case):
     return Case.objects.filter(same).exclude(pk=case.pk)
 
 
+def cases_of_denouncers():
+    """The cases whose sender (same folded name with the same phone or email) filed a case that is or
+    was a denunciation: other_cases_of_sender for every denouncer at once, as a query."""
+    protected = Identity.objects.filter(Q(case__kind=Case.Kind.DENUNCIATION) | Q(case__identity_protected=True))
+    keys = protected.exclude(person_key="").values("person_key")
+    alt_keys = protected.exclude(person_key_alt="").values("person_key_alt")
+    return Case.objects.filter(Q(identity__person_key__in=keys) | Q(identity__person_key__in=alt_keys)
+                               | Q(identity__person_key_alt__in=keys) | Q(identity__person_key_alt__in=alt_keys))
+
+
 def agencies_of(user):
     """The agencies whose desk this user works (None: nobody signed in)."""
     if user is None:
@@ -41,4 +51,5 @@ def exclude_other_desks(queryset, issuer):
 def register():
     providers.provide("petitions.other_cases_of_sender", other_cases_of_sender)
     providers.provide("petitions.agencies_of", agencies_of)
+    providers.provide("petitions.cases_of_denouncers", cases_of_denouncers)
     permissions.register_pairing_limit(desks_within_issuer, exclude_other_desks)

@@ -2,10 +2,13 @@
 
 - `person_keys`: what a sender is found by (folded name + phone, folded name + email);
 - `identity_hits`: which of a sender's name, phone, ID number, e-mail and address a text
-  repeats, in any spelling: the name folded (no diacritics, any case, any spacing or
-  punctuation between its words), numbers compared digit by digit after dropping every
-  separator ("0987.654.321", "0987 654 321", "+84 987 654 321", "(+84) 987-654-321" are
-  one phone), the e-mail and the address folded.
+  repeats, in any spelling: the text first read as library.stamps reads a stamp (full-width
+  and styled characters folded, invisible ones dropped, letters of other scripts that look
+  Latin made Latin), the name folded (no diacritics, any case, any spacing or punctuation
+  between its words), numbers compared digit by digit after dropping whatever stands between
+  digits that is not a letter ("0987.654.321", "0987 654 321", "0987,654,321", "0987–654–321",
+  "+84 987 654 321", "(+84) 987-654-321" are one phone), the e-mail whole, or its name and
+  domain as words ("nvto (a còng) example chấm vn"), and the address folded.
 
 petitions.services refuses a covering note or a redacted copy that hits
 (`identity_in_note`, `identity_in_redaction`); accounts.permissions asks
@@ -14,11 +17,13 @@ petitions.services refuses a covering note or a redacted copy that hits
 
 import re
 
+from library.stamps import normalise
 from library.text import fold
 
 IDENTITY_FIELDS = ("full_name", "id_number", "address", "phone", "email")
-# A run of digits with the separators people write numbers with.
-_NUMBER = re.compile(r"\+?\(?\d[\d\s.\-()/+]*\d")
+# What stands between the numbers of a text: letters. Between the digits of one number, anything else
+# (spaces, dots, commas, dashes of any width, slashes, brackets, underscores, middle dots).
+_LETTERS = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[a-z0-9]+")
 # The tail of a phone number that identifies it whatever the prefix (+84, 84, 0): 9 digits.
 PHONE_CORE = 9
@@ -59,13 +64,16 @@ def _squashed_match(tokens: list[str], target: str) -> bool:
 
 
 def _numbers(text: str) -> list[str]:
-    return ["".join(ch for ch in run if ch.isdigit()) for run in _NUMBER.findall(text)]
+    """The digits of each stretch of `text` between letters (a number with any separators is one run)."""
+    runs = ("".join(ch for ch in part if "0" <= ch <= "9") for part in _LETTERS.split(text))
+    return [run for run in runs if run]
 
 
 def identity_hits(text: str, identity: dict) -> list[str]:
     """The identity fields (`full_name`, `phone`, `id_number`, `email`, `address`) that `text` repeats."""
     if not text or not identity:
         return []
+    text = normalise(text)
     folded = fold(text)
     tokens = _WORD.findall(folded)
     words = " " + " ".join(tokens) + " "
@@ -83,7 +91,10 @@ def identity_hits(text: str, identity: dict) -> list[str]:
     if len(id_number) >= 9 and any(id_number in run for run in numbers):
         hits.append("id_number")
     email = (identity.get("email") or "").strip().lower()
-    if email and (email in folded or " ".join(_WORD.findall(email)) in words):
+    local, _at, domain = email.partition("@")
+    local_words, domain_words = " ".join(_WORD.findall(fold(local))), _WORD.findall(fold(domain))
+    if email and (email in folded or f" {local_words} " in words and bool(domain_words)
+                  and f" {domain_words[0]} " in words):
         hits.append("email")
     address = " ".join(_WORD.findall(fold(identity.get("address", "") or "")))
     if len(address) >= 8 and f" {address} " in words:

@@ -125,6 +125,31 @@ def test_a_sender_who_filed_a_denunciation_keeps_that_protection_on_other_letter
         services.reveal_identity(people["staff"], other, purpose="Trả lời công dân", where="office.case")
 
 
+def test_a_denouncers_later_letter_is_never_public(client, people):
+    # The same sender files feedback (a public kind) that names them as the denouncer: the API, the export
+    # and the answers page ask the one rule (the sender filed a denunciation), not the letter's own kind.
+    denunciation()
+    later = services.submit(None, kind="feedback", source="web", subject="Phản ánh tiếp về trưởng thôn Khuôn Hẻ",
+                            content="Tôi là người đã tố cáo trưởng thôn Khuôn Hẻ; đến nay ông ấy vẫn thu tiền các hộ.",
+                            identity={"full_name": "Nguyen Van To", "phone": "+84 987 654 321"})
+    plain = services.submit(None, kind="feedback", source="web", subject="Phản ánh đèn đường thôn 3 bị hỏng",
+                            content="Đèn đường thôn 3 đã hỏng hai tháng nay, đề nghị sửa chữa.",
+                            identity={"full_name": "Trần Thị Lành", "phone": "0911222333"})
+    services.classify(people["staff"], later, kind="petition")
+    services.decide(people["staff"], later, decision="forward", agency=people["env"])
+    reply = services.answer(people["desk"], later.transfers.get(), "UBND xã đã kiểm tra và yêu cầu dừng thu tiền.")
+    services.review_answer(people["staff"], reply, approve=True)
+    services.publish_answer(people["staff"], later)
+    client.logout()
+    body = client.get(reverse("petitions:open311_requests", args=["json"])).content.decode()
+    assert plain.tracking_code in body  # the API itself works
+    for url in (reverse("petitions:open311_requests", args=["json"]), reverse("petitions:api_cases"),
+                reverse("petitions:answers")):
+        body = client.get(url).content.decode()
+        assert later.tracking_code not in body and "Khuôn Hẻ" not in body, url
+    assert client.get(reverse("petitions:open311_request", args=[later.tracking_code, "json"])).status_code == 404
+
+
 def test_the_register_search_does_not_find_a_denunciation_by_its_denouncers_name_without_the_right(client, people):
     case = denunciation()
     _status, body = page(client, people["staff"], reverse("petitions:register") + "?q=Nguyen+Van+To")
@@ -200,7 +225,13 @@ def test_only_the_identity_right_prepares_the_redacted_copy(people):
 SPELLINGS = ["Người tố cáo là Nguyễn Văn Tố.", "Người tố cáo là NGUYEN VAN TO.", "liên hệ nguyễn  văn   tố",
              "điện thoại 0987.654.321", "điện thoại 0987 654 321", "điện thoại +84 987 654 321",
              "điện thoại (+84) 987-654-321", "CCCD 0381 9000 1234", "CCCD 038.190.001.234", "email NVTO@Example.vn",
-             "ở xóm Đồi Chè, xã Tân Tiến"]
+             "ở xóm Đồi Chè, xã Tân Tiến",
+             # Separators the first check missed, invisible and full-width digits, look-alike letters, a
+             # name typed as combining marks (Unikey's composite Unicode), an e-mail written out.
+             "điện thoại 0987,654,321", "điện thoại 0987_654_321", "điện thoại 0987–654–321",
+             "điện thoại 0987·654·321", "đt 0987\u200b654\u200b321", "đt ０９８７６５４３２１", "CCCD 038,190,001,234",
+             "CCCD 038–190–001–234", "người tố cáo là Nguyễn Văn T\u043e", "người tố cáo là Nguyê\u0303n Văn Tô\u0301",
+             "email nvto (a còng) example chấm vn"]
 
 
 @pytest.mark.parametrize("leak", SPELLINGS)

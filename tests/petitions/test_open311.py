@@ -61,7 +61,10 @@ def cases(people):
                       content="Nhiều xe đổ trộm rác thải xây dựng ven suối Nậm Mu, gây ô nhiễm nguồn nước.",
                       district="Huyện Lâm Bình", anonymous=True)
     complaint = letter(kind="complaint", subject="Khiếu nại quyết định thu hồi đất số 12")
-    denunciation = letter(kind="denunciation", subject="Tố cáo cán bộ địa chính xã nhận tiền")
+    # Another sender: every letter of someone who filed a denunciation is kept off the API
+    # (test_denouncer_protection.py, a denouncer's later letter).
+    denunciation = letter(kind="denunciation", subject="Tố cáo cán bộ địa chính xã nhận tiền",
+                          identity={"full_name": "Hà Thị Tố", "phone": "0977000111"})
     return {"petition": petition, "feedback": feedback, "complaint": complaint, "denunciation": denunciation}
 
 
