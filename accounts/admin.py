@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from realtime.service import ServiceError
+from audit.operations import ServiceError
 
 from . import permissions, services
 from .models import Device, PairingToken

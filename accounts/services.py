@@ -2,7 +2,7 @@
 
 Pairing itself is accounts.pairing.redeem. These are not changes of a sitting,
 so they do not go through realtime.service.change, but they follow the same
-rule: check permission, write in a transaction, append an audit record.
+rule: check permission, write in a transaction, append an audit record (audit.operations).
 """
 
 from importlib import import_module
@@ -11,9 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import record
+from audit.operations import ServiceError, operation, refuse
 from realtime.publish import close_device_after_commit
-from realtime.service import ServiceError
 
 from .models import Device
 from .permissions import SECRETARY, Actor, may_manage_reference_data
@@ -32,20 +31,22 @@ def revoke_devices(user, device_ids) -> int:
     paired into is ended (a terminal is signed out too), and its open hub
     connections are closed with 4403. Returns how many
     devices were revoked (already revoked ones are skipped)."""
-    if not may_manage_reference_data(user):
-        raise ServiceError("forbidden", _("Chỉ cán bộ văn phòng mới thu hồi được thiết bị."))
-    actor = Actor(role=SECRETARY, user=user)
+    allowed = may_manage_reference_data(user)
+    actor = Actor(role=SECRETARY if allowed else "", user=user)
+    if not allowed:  # audited, committed on its own
+        refuse(actor, "device.revoke", _("Chỉ cán bộ văn phòng mới thu hồi được thiết bị."))
     store = import_module(settings.SESSION_ENGINE).SessionStore
     count = 0
     with transaction.atomic():
         for device in Device.objects.select_for_update().filter(pk__in=list(device_ids), revoked=False):
-            device.revoked = True
-            device.save(update_fields=["revoked"])
-            if device.session_key:
-                store(session_key=device.session_key).delete()
-            close_device_after_commit(device.pk)
-            record(actor, "device.revoke",
-                   detail={"device_id": device.pk, "kind": device.kind, "label": device.label})
+            # One audited operation per device, all in one transaction.
+            with operation(actor, "device.revoke", detail={"device_id": device.pk, "kind": device.kind,
+                                                           "label": device.label}):
+                device.revoked = True
+                device.save(update_fields=["revoked"])
+                if device.session_key:
+                    store(session_key=device.session_key).delete()
+                close_device_after_commit(device.pk)
             count += 1
     return count
 

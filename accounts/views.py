@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from realtime.service import ServiceError
+from audit.operations import ServiceError
 
 from . import pairing, services
 from .decorators import office_staff_required

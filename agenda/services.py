@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import Actor
-from realtime.service import ServiceError, change
+from audit.operations import ServiceError
+from realtime.service import change
 
 from .models import AgendaItem
 from .state import agenda_state, changed_states, ordered_items

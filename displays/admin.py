@@ -5,8 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 
 from accounts.permissions import actor_for
+from audit.operations import ServiceError
 from meeting.models import Sitting
-from realtime.service import ServiceError
 
 from . import services, slides
 from .models import Display

@@ -2,7 +2,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.permissions import Actor, may
-from realtime.service import ServiceError, change, refuse
+from audit.operations import ServiceError
+from realtime.service import change, refuse
 
 from . import slides
 from .models import Display

@@ -5,7 +5,7 @@ document is never deleted (withdrawn instead)."""
 
 from django.contrib import admin, messages
 
-from realtime.service import ServiceError
+from audit.operations import ServiceError
 
 from . import services
 from .models import Document, DocumentVersion

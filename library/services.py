@@ -9,6 +9,7 @@ write path, realtime.service.change) so terminals and consoles update.
 
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -19,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import (Actor, actor_for, may_answer_held_upload, may_manage_documents, may_read_document,
                                  system_actor)
+from audit.operations import ServiceError, operation, refuse
 from audit.services import record
-from realtime.service import ServiceError
 
 from . import files
 from .models import Attachment, Document, DocumentVersion, ReadReceipt
@@ -45,9 +46,14 @@ def _staff_actor(user) -> Actor:
 
 def _require_staff(user, action: str):
     if not may_manage_documents(user):
-        with transaction.atomic():
-            record(Actor(role="", user=user), action, outcome="forbidden")
-        raise LibraryError("forbidden", _("Chỉ cán bộ Văn phòng HĐND được quản lý tài liệu."))
+        refuse(Actor(role="", user=user), action, _("Chỉ cán bộ Văn phòng HĐND được quản lý tài liệu."), error=LibraryError)
+
+
+def _staff_operation(user, action: str, **detail):
+    """The office's change of the library: permission, transaction, audit, after-commit (audit.operations)."""
+    allowed = may_manage_documents(user)
+    return operation(_staff_actor(user), action, allowed=allowed, error=LibraryError, detail=detail,
+                     refusal=_("Chỉ cán bộ Văn phòng HĐND được quản lý tài liệu."))
 
 
 def classified_message(level: str) -> str:
@@ -265,47 +271,46 @@ def _clean_meta(meta: dict) -> dict:
 def update_metadata(user, document: Document, **meta) -> Document:
     _require_staff(user, "library.edit")
     meta = _clean_meta({**{f: getattr(document, f) for f in METADATA_FIELDS}, **meta})
-    with transaction.atomic():
+    with _staff_operation(user, "library.edit", document=document.pk) as op:
         document = Document.objects.select_for_update().get(pk=document.pk)
         before = {f: str(getattr(document, f)) for f in meta}
         shown_in = sittings_for([document])  # moved to another session: the old sittings are told too
         for f, v in meta.items():
             setattr(document, f, v)
         document.save()
-        record(_staff_actor(user), "library.edit", detail={
-            "document": document.pk, "changed": {f: [before[f], str(v)] for f, v in meta.items() if before[f] != str(v)}})
+        op.detail["changed"] = {f: [before[f], str(v)] for f, v in meta.items() if before[f] != str(v)}
         notify(user, document, extra_sittings=shown_in)
-    _reindex(document)
+        op.after_commit(partial(_index_now, document.pk))
     return document
 
 
 def _reindex(document):
+    transaction.on_commit(partial(_index_now, document.pk))
+
+
+def _index_now(document_id: int):
     from . import search
 
-    transaction.on_commit(lambda: search.index_document(document.pk))
+    search.index_document(document_id)
 
 
 # ---- where documents belong ------------------------------------------------------
 
 def attach(user, document: Document, target) -> Attachment:
     """Attach to a sitting, an agenda item, or any later target (poll, question)."""
-    _require_staff(user, "library.attach")
     ct = ContentType.objects.get_for_model(target)
-    with transaction.atomic():
+    with _staff_operation(user, "library.attach", document=document.pk, target=f"{ct.model}:{target.pk}"):
         position = Attachment.objects.filter(content_type=ct, object_id=target.pk).count()
         link, _created = Attachment.objects.get_or_create(document=document, content_type=ct, object_id=target.pk,
                                                           defaults={"position": position})
-        record(_staff_actor(user), "library.attach", detail={"document": document.pk, "target": f"{ct.model}:{target.pk}"})
         notify(user, document, extra_sittings=_sittings_of_target(target))
     return link
 
 
 def detach(user, document: Document, target) -> None:
-    _require_staff(user, "library.detach")
     ct = ContentType.objects.get_for_model(target)
-    with transaction.atomic():
+    with _staff_operation(user, "library.detach", document=document.pk, target=f"{ct.model}:{target.pk}"):
         Attachment.objects.filter(document=document, content_type=ct, object_id=target.pk).delete()
-        record(_staff_actor(user), "library.detach", detail={"document": document.pk, "target": f"{ct.model}:{target.pk}"})
         notify(user, document, extra_sittings=_sittings_of_target(target))
 
 
@@ -357,14 +362,12 @@ def publish_session(user, session) -> list[Document]:
 
 
 def withdraw(user, document: Document) -> Document:
-    _require_staff(user, "library.withdraw")
-    with transaction.atomic():
+    with _staff_operation(user, "library.withdraw", document=document.pk) as op:
         document = Document.objects.select_for_update().get(pk=document.pk)
         document.status = Document.Status.WITHDRAWN
         document.save(update_fields=["status", "updated_at"])
-        record(_staff_actor(user), "library.withdraw", detail={"document": document.pk})
         notify(user, document)
-    _reindex(document)
+        op.after_commit(partial(_index_now, document.pk))
     return document
 
 

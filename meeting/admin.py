@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.permissions import actor_for
 from agenda.admin import AgendaItemInline
-from realtime.service import ServiceError
+from audit.operations import ServiceError
 
 from . import services
 from .models import Attendance, Body, Member, Membership, Seat, Session, Sitting, Term

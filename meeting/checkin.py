@@ -10,7 +10,7 @@ scanned any number of times: checking in twice changes nothing.
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from realtime.service import ServiceError
+from audit.operations import ServiceError
 
 from .models import Seat, Sitting
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import Actor
-from realtime.service import ServiceError, change, refuse
+from audit.operations import ServiceError
+from realtime.service import change, refuse
 
 from .models import Attendance, Member, Membership, Sitting
 from .state import announcement_state, attendance_row, iso, quorum_state, reopen_until, sitting_state

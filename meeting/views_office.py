@@ -27,7 +27,7 @@ from accounts.decorators import office_staff_required
 from accounts.models import Device, PairingToken
 from accounts.pages import problem
 from accounts.permissions import actor_for, may_manage_reference_data, may_view_attendance_history, pairable_users
-from realtime.service import ServiceError
+from audit.operations import ServiceError
 
 from . import importing, services
 from .checkin import read_seat_token, seat_token

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from realtime.service import ServiceError
+from audit.operations import ServiceError
 
 NORMAL, COMPLEX, VERY_COMPLEX = "normal", "complex", "very_complex"
 DAYS, WORKING_DAYS, BEFORE_NEXT_SESSION = "days", "working_days", "before_next_session"

@@ -44,10 +44,10 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from accounts.permissions import Actor
+from audit.operations import ServiceError
 from audit.services import record
 from library.files import FileRefused, check_upload
 from library.text import fold
-from realtime.service import ServiceError
 
 from . import codes, deadlines
 from .deadlines import FIRST_STEP, DeadlineError

@@ -23,6 +23,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 
 from accounts.permissions import Actor, current_actor, may
 from audit import sampling as audit_sampling
+from audit.operations import ServiceError  # noqa: F401 (where the write path's callers have long found it)
 from audit.services import record
 
 from .external import announced
@@ -31,19 +32,6 @@ from .publish import publish_after_commit
 from .registry import sitting_model
 
 log = logging.getLogger(__name__)
-
-
-class ServiceError(Exception):
-    """A refused command. `code` is stable and documented in docs/protocol.md.
-
-    `data`: what the error reply carries beside code and message, e.g. for `stale`
-    {"current": {"item_id", "seq"}} (the consumer merges it into `error`)."""
-
-    def __init__(self, code: str, message: str = "", data: dict | None = None):
-        super().__init__(message or code)
-        self.code = code
-        self.message = message or code
-        self.data = data or {}
 
 
 @dataclass
