@@ -625,6 +625,14 @@ def agencies_of(user):
     return _fact("petitions.agencies_of", user if user and user.is_authenticated and user.is_active else None)
 
 
+def may_assign_desk(user, account) -> bool:
+    """Give `account` an agency desk, or change or end one of its desk memberships (the admin's agency
+    page): a superuser; anyone else never for their own account (no role gives itself more rights)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or account is None or account.pk != user.pk
+
+
 def may_work_transfer(user, transfer) -> bool:
     """Acknowledge, ask for clarification on, or answer a forwarded case."""
     return agencies_of(user).filter(pk=transfer.agency_id).exists()

@@ -2,7 +2,12 @@
 calendar, fields and agencies. Cases themselves change only through petitions.services."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+
+from accounts import permissions
 
 from .models import Agency, AgencyMember, DeadlineRule, Field, Holiday, WorkingWeekend
 
@@ -39,9 +44,35 @@ class FieldAdmin(admin.ModelAdmin):
 
 
 class AgencyMemberInline(admin.TabularInline):
+    """An agency's desk users. Nobody but a superuser adds, changes or removes a desk of their own
+    account (accounts.permissions.may_assign_desk): a desk reads and answers the agency's transfers."""
+
     model = AgencyMember
     extra = 0
     autocomplete_fields = ("user",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = super().get_formset(request, obj, **kwargs)
+
+        class DeskFormSet(base):
+            def clean(self):
+                super().clean()
+                accounts = set()
+                for form in self.forms:
+                    if not form.has_changed() and not self._should_delete_form(form):
+                        continue
+                    # The account the row had (initial) and the one it gets: both are given or lose a desk.
+                    accounts.add(form.initial.get("user"))
+                    after = form.cleaned_data.get("user")
+                    accounts.add(after.pk if after is not None else None)
+                accounts.discard(None)
+                for account in get_user_model().objects.filter(pk__in=accounts):
+                    if not permissions.may_assign_desk(request.user, account):
+                        raise ValidationError(
+                            _("Bạn không thể tự giao hoặc bỏ bàn làm việc của cơ quan cho chính tài khoản của mình; "
+                              "hãy đề nghị quản trị hệ thống."), code="own_desk")
+
+        return DeskFormSet
 
 
 @admin.register(Agency)
