@@ -27,6 +27,11 @@ application = ProtocolTypeRouter({
 
 from django.conf import settings  # noqa: E402
 
+from realtime.consumers import start_balancing  # noqa: E402
+
+# With several workers on Redis, each evens out the connections with the others (after a failover).
+start_balancing()
+
 if settings.TASK_WORKER_IN_PROCESS:
     # The embedded default has one process: it runs the queued jobs itself (library.worker).
     from library.worker import start_in_background  # noqa: E402

@@ -9,7 +9,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
+import random
 import re
+import secrets
+import threading
 import time
 import weakref
 from collections import deque
@@ -46,9 +50,12 @@ log = logging.getLogger(__name__)
 CLOSE_NOT_ALLOWED = 4403
 CLOSE_NO_SITTING = 4404
 CLOSE_TOO_MANY_REFUSALS = 4429
-# The process has more connections waiting for their snapshot than HUB_CONNECT_QUEUE: try again
-# after a random delay (the standard "Try Again Later"; behind a proxy, likely on another worker).
-CLOSE_TRY_AGAIN_LATER = 1013
+# Try again after a random delay (behind a proxy, likely on another worker): the process has more
+# connections waiting for their snapshot than HUB_CONNECT_QUEUE, or asks some of its clients to move
+# to the other workers (_Balancer). Not the standard 1013 "Try Again Later": Daphne's WebSocket
+# library (autobahn) lets a server close only with 1000 or 3000-4999: on 1013 the close raised, the
+# client got 1011 (internal error) and came back at once, not after 1-5 s. 4503 as HTTP's 503.
+CLOSE_TRY_AGAIN_LATER = 4503
 
 
 REFRESH_GROUPS_S = 3600
@@ -214,6 +221,24 @@ class _Relay:
             if device is not None and device.pk == device_id:
                 await consumer.close(code=CLOSE_NOT_ALLOWED)
 
+    def shed(self, n: int) -> int:
+        """Ask up to `n` of this process's idle connections to reconnect (4503 "try again later"):
+        behind the proxy they come back on the workers with fewer connections (_Balancer). Never a
+        console (staff) nor a hall display, never one that sent a command in the last
+        REBALANCE_IDLE_S, never one still waiting for its snapshot. Returns how many were asked."""
+        now = time.monotonic()
+        candidates = [c for members in self.members.values() for c in members
+                      if c.ready and not c.closing and c.audience in REBALANCE_AUDIENCES
+                      and now - c.last_command >= REBALANCE_IDLE_S]
+        chosen = random.sample(candidates, min(n, len(candidates)))
+        for consumer in chosen:
+            consumer.closing = True
+            asyncio.get_running_loop().create_task(consumer.close(code=CLOSE_TRY_AGAIN_LATER))
+        return len(chosen)
+
+    def connection_count(self) -> int:
+        return sum(len(members) for members in list(self.members.values()))
+
     def _health_changed(self, degraded: bool):
         """Publishing from this process failed or works again: tell its connections (the console shows it)."""
         text = encode({"type": "hub.status", "degraded": degraded})
@@ -232,6 +257,104 @@ class _Relay:
                         await asyncio.wait_for(layer.group_add(group, self.channel), LAYER_TIMEOUT_S)
                     except Exception as e:  # noqa: BLE001 (tried again in an hour; the client syncs)
                         log.warning("hub relay: cannot renew %s (%s)", group, e)
+
+
+# ---- spreading clients back over the workers after a failover -----------------------
+#
+# When a worker dies its clients reconnect, through the proxy, to the workers still up; the
+# restarted worker then gets only new connections (nginx's least_conn balances connects, not
+# connections already open). Each worker therefore writes its number of connections to Redis every
+# heartbeat period (a key per worker that expires after three periods: a dead worker drops out),
+# reads the others', and one with HUB_REBALANCE_MIN_EXCESS or more connections above the workers'
+# mean asks half of that excess among its idle terminals and public viewers to reconnect (4503: the
+# client comes back after a random 1-5 s, hub.js), then waits REBALANCE_COOLDOWN_PERIODS before
+# looking again (the clients moved, the counts written again). Half at a time converges without
+# overshooting on counts a period old and without a storm; a client sent back to the same worker
+# (no proxy) only keeps that worker above the mean, asked again after each cooldown.
+
+# Who may be asked to reconnect: terminals (delegates, guests) and the public; never a console or a
+# hall display.
+REBALANCE_AUDIENCES = frozenset({"delegate", "public"})
+# A connection that sent a command within this many seconds is not asked (a vote, a request).
+REBALANCE_IDLE_S = 60
+# After asking, a worker looks again only after this many heartbeat periods (at least 6 s: the
+# clients' 1-5 s wait, and the counts written again).
+REBALANCE_COOLDOWN_PERIODS = 3
+# This process, as the other workers see it.
+WORKER_ID = secrets.token_hex(6)
+
+_balancer = None
+
+
+def start_balancing() -> None:
+    """Start this process's _Balancer (config/asgi.py), when the channel layer is on Redis: only then
+    can there be other workers. HUB_REBALANCE_MIN_EXCESS=0 turns it off."""
+    global _balancer
+    layer = settings.CHANNEL_LAYERS.get("default", {})
+    if _balancer is not None or settings.HUB_REBALANCE_MIN_EXCESS <= 0 or "redis" not in layer.get("BACKEND", "").lower():
+        return
+    hosts = layer.get("CONFIG", {}).get("hosts") or []
+    url = hosts[0] if hosts else None
+    url = url.get("address") if isinstance(url, dict) else url
+    if not isinstance(url, str):
+        log.warning("hub balance: the channel layer's Redis is not given as a URL; workers are not evened out")
+        return
+    _balancer = _Balancer(url, layer.get("CONFIG", {}).get("prefix", "asgi"))
+    threading.Thread(target=_balancer.run, name="hub-balance", daemon=True).start()
+
+
+def local_connection_count() -> int:
+    """This process's hub connections (every event loop's relay)."""
+    return sum(relay.connection_count() for relay in list(_relays.values()))
+
+
+class _Balancer:
+    """Writes this worker's connection count to Redis, reads the others' and, when this worker is
+    well above their mean, asks some of its clients to reconnect (see above). A thread of its own:
+    a Redis call here never waits in the event loop."""
+
+    def __init__(self, url: str, prefix: str):
+        self.url = url
+        self.key_prefix = f"{prefix}:hub-load:"
+        self.quiet_until = 0.0
+        self.failing = False
+
+    def run(self):
+        import redis
+
+        client = redis.Redis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2)
+        while True:
+            time.sleep(settings.HUB_HEARTBEAT_SECONDS)
+            try:
+                self.tick(client)
+            except Exception as e:  # noqa: BLE001 (Redis down: nothing to balance by; tried again next period)
+                if not self.failing:
+                    log.warning("hub balance: cannot exchange connection counts (%s)", e)
+                self.failing = True
+                continue
+            self.failing = False
+
+    def tick(self, client):
+        period = settings.HUB_HEARTBEAT_SECONDS
+        mine = local_connection_count()
+        client.set(self.key_prefix + WORKER_ID, mine, ex=3 * period)
+        keys = list(client.scan_iter(match=self.key_prefix + "*", count=1000))
+        loads = [int(v) for v in client.mget(keys) if v is not None] if keys else []
+        if len(loads) < 2 or time.monotonic() < self.quiet_until:
+            return
+        mean = sum(loads) / len(loads)
+        excess = mine - mean
+        if excess < settings.HUB_REBALANCE_MIN_EXCESS:
+            return
+        self.quiet_until = time.monotonic() + max(REBALANCE_COOLDOWN_PERIODS * period, 6)
+        wanted = math.ceil(excess / 2)
+        log.warning("hub balance: %d connection(s) here, the %d workers' mean %.0f: asking %d to reconnect",
+                    mine, len(loads), mean, wanted)
+        for loop, relay in list(_relays.items()):
+            share = min(wanted, relay.connection_count())
+            if share > 0 and not loop.is_closed():
+                loop.call_soon_threadsafe(relay.shed, share)
+                wanted -= share
 
 
 class _Admission:
@@ -352,6 +475,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
     closing = False
     # The client has gone (websocket.disconnect arrived): work still queued for it is skipped.
     gone = False
+    # When it last sent a command (time.monotonic()): a busy connection is not asked to move (_Balancer).
+    last_command = float("-inf")
 
     async def __call__(self, scope, receive, send):
         # Read the client's messages as they come, not only between handlers: a disconnect that
@@ -516,6 +641,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.actor is None or self.closing:
             return
+        self.last_command = time.monotonic()
         # Replies and error messages in the client's language (the language cookie).
         with translation.override(self.language):
             await self._receive(text_data)

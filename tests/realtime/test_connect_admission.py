@@ -141,7 +141,7 @@ async def test_beyond_the_queue_a_connect_is_told_to_try_again_later(sitting, co
             assert accepted is True
             with pytest.raises(Refused) as refused:
                 await HubClient(sitting.pk, guest).receive()
-            assert refused.value.code == CLOSE_TRY_AGAIN_LATER == 1013
+            assert refused.value.code == CLOSE_TRY_AGAIN_LATER == 4503
         # The queue itself is served: the two waiting get their snapshots.
         for comm in (alice, bob):
             await snapshot_of(comm, sitting.pk)

@@ -165,9 +165,11 @@
         return;
       }
       this._setStatus("offline");
-      // 1013 "try again later": the process has a full queue of connects; come back after a
-      // random 1-5 s (behind the proxy, likely to the other worker), not at once with the hall.
-      this._reconnectSoon(ev.code === 1013 ? 1000 + Math.random() * 4000 : undefined);
+      // 4503 "try again later" (1013 from a server that may send it): the process has a full queue
+      // of connects, or asks some clients to move to the other workers; come back after a random
+      // 1-5 s (behind the proxy, likely to another worker), not at once with the hall.
+      const later = ev.code === 4503 || ev.code === 1013;
+      this._reconnectSoon(later ? 1000 + Math.random() * 4000 : undefined);
     }
 
     _reconnectSoon(delay) {
