@@ -35,9 +35,10 @@ from audit.sampling import RefusalSampler, sampling
 from . import registry
 from .audience import group_name
 from .commands import COMMANDS
-from .heartbeat import Ticker, current_seq
+from .heartbeat import Ticker
 from .models import SittingEvent
-from .publish import DEVICES_GROUP, encode, event_message, watch_health
+from .private import marks, member_events_since, you_for
+from .publish import DEVICES_GROUP, encode, event_message, members_group, watch_health
 from .publish import health as publish_health
 from .registry import sitting_model
 from .schemas import Envelope, SyncArgs
@@ -92,7 +93,9 @@ class _Relay:
 
     @staticmethod
     def _groups(sitting_id) -> list[str]:
-        return [group_name(int(sitting_id), audience) for audience in AUDIENCES]
+        # And the sitting's private group: per-member events, each handed to its member's own
+        # connections only (_to_member; realtime.private).
+        return [*(group_name(int(sitting_id), audience) for audience in AUDIENCES), members_group(int(sitting_id))]
 
     def _wanted(self) -> list[str]:
         """The groups this process must be in: every audience's group of each sitting that has a
@@ -199,6 +202,9 @@ class _Relay:
             if msg.get("type") == "hub.revoked":
                 await self._close_device(msg.get("device"))
                 continue
+            if msg.get("type") == "hub.member":
+                await self._to_member(msg)
+                continue
             group = msg.get("group")
             for consumer in list(self.members.get(group, ())):
                 try:
@@ -209,6 +215,23 @@ class _Relay:
                 sitting_id = _sitting_of_group(group)
                 for consumer in list(self.opening.get(sitting_id, ())):
                     consumer.relay_opening(group, msg["seq"], msg["text"])
+
+    async def _to_member(self, msg):
+        """A per-member event: to that member's own connections of the sitting on this process,
+        nobody else's (a connection is matched by its member id; staff, displays and the public
+        have none)."""
+        sitting_id, member_id = _sitting_of_group(msg.get("group")), msg.get("member")
+        if sitting_id is None or member_id is None:
+            return
+        for audience in AUDIENCES:
+            for consumer in list(self.members.get(group_name(sitting_id, audience), ())):
+                if consumer.actor is not None and consumer.actor.member_id == member_id:
+                    try:
+                        await consumer.relay_private(msg.get("pseq"), msg["text"])
+                    except Exception:
+                        log.exception("relaying a per-member event failed")
+        for consumer in list(self.opening.get(sitting_id, ())):
+            consumer.relay_opening_private(member_id, msg.get("pseq"), msg["text"])
 
     async def _close_device(self, device_id):
         """The office revoked a device: close its connections on this process (a connect still
@@ -471,6 +494,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
     audience = None
     sitting_id = None
     group = None
+    # Per-member events (member id, pseq, text) that arrive while the connect reads (realtime.private).
+    pending_private = None
     refusals = None
     closing = False
     # The client has gone (websocket.disconnect arrived): work still queued for it is skipped.
@@ -527,6 +552,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
         # says who this is, the relay gives it every audience's events of its sitting; it keeps
         # its own audience's. Who it is and its snapshot are ONE read (one trip to a read thread).
         self.pending = []
+        self.pending_private = []
         self.revoked_devices = set()
         await relay.open(self.sitting_id, self)
         found, actor, snapshot = await reading(self._resolve_and_read)()
@@ -546,13 +572,20 @@ class SittingConsumer(AsyncWebsocketConsumer):
         self.audience = AUDIENCE[actor.role]
         self.group = group_name(self.sitting_id, self.audience)
         relay.settle(self, self.group)
-        seq, state_json = snapshot
-        await self._send_snapshot_text(seq, state_json)
+        seq, state_json, you = snapshot
+        await self._send_snapshot_text(seq, state_json, you)
         while self.pending:
             group, event_seq, text = self.pending.pop(0)
             if group == self.group and event_seq > seq:
                 await self.base_send({"type": "websocket.send", "text": text})
         self.pending = None
+        while self.pending_private:
+            # Its own member's only; a stored one after `you.pseq`, a never-stored one always (it may
+            # be in `you` already: its reducer is idempotent).
+            member_id, pseq, text = self.pending_private.pop(0)
+            if member_id == actor.member_id and (pseq is None or pseq > you["pseq"]):
+                await self.base_send({"type": "websocket.send", "text": text})
+        self.pending_private = None
         self.ready = True
         if publish_health()["degraded"]:  # publishing fails right now: say so from the start
             await self.send(text_data=encode({"type": "hub.status", "degraded": True}))
@@ -563,6 +596,16 @@ class SittingConsumer(AsyncWebsocketConsumer):
             await self.base_send({"type": "websocket.send", "text": text})
         elif self.pending is not None:
             self.pending.append((self.group, seq, text))
+
+    async def relay_private(self, pseq: int | None, text: str):
+        """A per-member event for this connection's member, from the process's relay."""
+        if self.ready:
+            await self.base_send({"type": "websocket.send", "text": text})
+
+    def relay_opening_private(self, member_id: int, pseq: int | None, text: str):
+        """A per-member event of this connection's sitting, while its connect reads who it is."""
+        if self.pending_private is not None:
+            self.pending_private.append((member_id, pseq, text))
 
     def relay_opening(self, group: str, seq: int, text: str):
         """An event of this connection's sitting for `group`, while its connect reads who it is."""
@@ -602,22 +645,33 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if actor is None:
             return found, None, None
         with translation.override(self.language):
-            return True, actor, snapshot_json_for(self.sitting_id, AUDIENCE[actor.role], seq=sitting.seq)
+            seq, text = snapshot_json_for(self.sitting_id, AUDIENCE[actor.role], seq=sitting.seq)
+            return True, actor, self._with_you(actor, AUDIENCE[actor.role], seq, text)
+
+    def _with_you(self, actor, audience, seq, text):
+        """(seq, state JSON, you): this connection's own `you` (realtime.private), at the snapshot's
+        seq; when the sitting moved on meanwhile, a snapshot at the new seq and `you` again."""
+        for _attempt in range(20):
+            you = you_for(actor, self.sitting_id, audience, seq)
+            if you is not None:
+                return seq, text, you
+            seq, text = snapshot_json_for(self.sitting_id, audience)
+        raise RuntimeError(f"sitting {self.sitting_id} changed during 20 snapshot attempts")
 
     async def _send_snapshot(self, in_response=None):
         snapshot = await reading(self._snapshot)()
         if snapshot is None:
             return None
-        seq, state_json = snapshot
-        await self._send_snapshot_text(seq, state_json, in_response)
+        seq, state_json, you = snapshot
+        await self._send_snapshot_text(seq, state_json, you, in_response)
         return seq
 
-    async def _send_snapshot_text(self, seq, state_json, in_response=None):
+    async def _send_snapshot_text(self, seq, state_json, you, in_response=None):
         message = {
             "type": "snapshot",
             "seq": seq,
             "server_time": timezone.now().isoformat(),
-            "you": {"role": self.actor.role, "member_id": self.actor.member_id, "display_id": self.actor.display_id},
+            "you": you,  # built for this connection alone (realtime.private.you_for)
         }
         if in_response is not None:
             message["in_response"] = in_response
@@ -629,7 +683,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
             return None
         # A worker thread: slide titles in the client's language (see _run).
         with translation.override(self.language):
-            return snapshot_json_for(self.sitting_id, self.audience)
+            return self._with_you(self.actor, self.audience, *snapshot_json_for(self.sitting_id, self.audience))
 
     async def disconnect(self, code):
         await self._flush_refusals()
@@ -728,17 +782,25 @@ class SittingConsumer(AsyncWebsocketConsumer):
         events = await reading(_events_since)(self.sitting_id, args.since_seq, self.audience)
         if events is None:
             return await self._send_snapshot(in_response=envelope.id)
-        await self._reply(envelope.id, {"events": events})
+        reply = {"events": events}
+        if args.since_pseq is not None:
+            # What this member alone was told since (realtime.private); [] for a connection of no member.
+            private = await reading(member_events_since)(self.sitting_id, self.actor.member_id, args.since_pseq)
+            if private is None:
+                return await self._send_snapshot(in_response=envelope.id)
+            reply["member_events"] = private
+        await self._reply(envelope.id, reply)
 
     async def _ping(self, corr):
-        # The sitting's current seq: a client whose seq is lower missed events (issue 9).
+        # The sitting's current seq: a client whose seq is lower missed events (issue 9); and its
+        # member's pseq: a lower `you.pseq` missed what this member alone was told (realtime.private).
         try:
-            seq = await reading(current_seq)(self.sitting_id)
+            seq, pseq = await reading(marks)(self.sitting_id, self.actor.member_id) or (None, None)
         except Exception:
             # The link works even if the database does not: answer, with the seq unknown.
             log.exception("ping: reading the sitting's seq failed")
-            seq = None
-        await self._reply(corr, {"server_time": timezone.now().isoformat(), "seq": seq})
+            seq = pseq = None
+        await self._reply(corr, {"server_time": timezone.now().isoformat(), "seq": seq, "pseq": pseq})
 
     async def _reply(self, corr, data):
         await self.send(text_data=encode({"in_response": corr, "ok": True, "data": data or {}}))

@@ -13,9 +13,10 @@ matters: a client whose seq is lower has missed events and asks for them
 see reaches it as `skip`), so one text per sitting serves every connection.
 
 After each heartbeat the ticker also recovers what a failure left
-unpublished: events of those same sittings committed but still without
-`published_at` (Redis was down or frozen, or a worker died between commit and
-publish), older than a publish could legitimately take, are published again
+unpublished: events (and stored per-member events, realtime.private) of
+those same sittings committed but still without `published_at` (Redis was
+down or frozen, or a worker died between commit and publish), older than a
+publish could legitimately take, are published again
 from the stored log (realtime.publish.publish_now, which marks them). Two
 processes may both republish an event: clients drop a seq they already have.
 
@@ -33,8 +34,10 @@ from django.utils import timezone
 
 from accounts.permissions import AUDIENCES
 
+from . import registry
 from .models import SittingEvent
-from .publish import encode, publish_now
+from .private import unpublished_member_events
+from .publish import encode, publish_members_now, publish_now
 from .registry import sitting_model
 
 log = logging.getLogger(__name__)
@@ -146,6 +149,15 @@ class Ticker:
                     return  # the layer still fails (publish logs that): the next heartbeat tries again
                 log.warning("hub recovery: republished %d event(s) of sitting %s (seq %d-%d) left unpublished",
                             len(events), sitting_id, events[0][0], events[-1][0])
+            # The stored per-member events alike (realtime.private); never-stored ones are not kept.
+            # None can exist while no module registers a per-member event type: no query then.
+            lost_private = {} if not registry.member_events() else await database_sync_to_async(
+                unpublished_member_events)(sitting_ids, republish_after(), REPUBLISH_BATCH)
+            for sitting_id, events in lost_private.items():
+                if not await publish_members_now(sitting_id, events):
+                    return
+                log.warning("hub recovery: republished %d per-member event(s) of sitting %s left unpublished",
+                            len(events), sitting_id)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -68,6 +68,13 @@ def _camel(name: str) -> str:
 class _You(Message):
     member_id: Id | None = Field(description="your member id (delegates and guests)")
     display_id: Id | None = Field(description="the display you are (hall displays)")
+    pseq: Count | None = Field(description=(
+        "the pseq of the last per-member event stored for you (0: none yet); null when you are no member"))
+
+
+# The audiences whose connections may be a member's (accounts.permissions.actor_for: delegates and
+# guests): the only ones per-member events reach.
+MEMBER_AUDIENCES = tuple(audience for audience, roles in ROLES_OF.items() if {"delegate", "guest"} & set(roles))
 
 
 def _state_model(audience: str):
@@ -77,8 +84,11 @@ def _state_model(audience: str):
 
 
 def _snapshot_model(audience: str, state):
+    # The core's keys, and each registered `you` part of this audience (realtime.private).
+    parts = {part.key: (part.schema, ...) for part in registry.you_parts(audience)}
     you = create_model(f"You{audience.title()}", __base__=_You, __module__=__name__,
-                       role=(_literal(ROLES_OF[audience]), ...))
+                       __doc__="Who you are, and what you alone may see: built for your connection alone.",
+                       role=(_literal(ROLES_OF[audience]), ...), **parts)
     return create_model(
         f"Snapshot{audience.title()}", __base__=Message, __module__=__name__,
         __doc__="Everything this audience may see, exact at `seq`. Also the answer to `sync` when "
@@ -121,6 +131,19 @@ def _replaced_model(audience: str, state):
                 "imported members): `data` is the whole state as you may see it, exact at `seq`. "
                 "Put it in place of yours (state = data).",
         type=(Literal["state.replaced"], ...), seq=(EventSeq, ...), data=(state, ...))
+
+
+# ---- per-member events ---------------------------------------------------
+
+def _member_event_model(part: registry.MemberEventType):
+    """A registered per-member event: `pseq` the member's next, or null for one never stored."""
+    pseq = (Annotated[int, Field(ge=1)], ...) if part.store else (None, ...)
+    return create_model(f"{_camel(part.type)}MemberEvent", __base__=Message, __module__=__name__,
+                        __doc__=part.doc, type=(Literal[part.type], ...), pseq=pseq, data=(part.schema, ...))
+
+
+# What a connection that gets no per-member events finds in a `sync` reply's `member_events`.
+_NoMemberEvents = Annotated[list[Any], Field(max_length=0)]
 
 
 # ---- the heartbeat ------------------------------------------------------
@@ -191,12 +214,19 @@ class PingResult(Message):
     server_time: Time
     seq: Count | None = Field(description="the sitting's current seq: yours is lower, you missed events (sync); "
                                           "null when the server could not read it")
+    pseq: Count | None = Field(description="your member's current pseq: your `you.pseq` is lower, you missed "
+                                           "per-member events (sync with since_pseq); null when you are no member "
+                                           "or the server could not read it")
 
 
-def _sync_result(audience: str, events):
+def _sync_result(audience: str, events, member_events):
     return create_model(f"SyncResult{audience.title()}", __base__=Message, __module__=__name__,
-                        __doc__="The events after since_seq, in order, as this audience sees them.",
-                        events=(list[events], ...))
+                        __doc__="The events after since_seq, in order, as this audience sees them; with "
+                                "since_pseq also your per-member events after it.",
+                        events=(list[events], ...),
+                        member_events=((_NoMemberEvents if member_events is None else list[member_events]) | None, Field(default=None, description=(
+                            "present when the sync gave since_pseq: your stored per-member events after it, "
+                            "in pseq order ([] when you are no member)"))))
 
 
 # ---- everything registered, built once --------------------------------------
@@ -218,11 +248,24 @@ class _Built:
                        for audience in AUDIENCES}
         self.EVENT_TYPES = sorted(["skip", "state.replaced", *self.EVENT_MODELS])
         self.RESULTS = {"ping": PingResult, **{part.name: part.result for part in registry.commands()}}
-        self.SYNC_RESULTS = {audience: _sync_result(audience, self.event_union(audience)) for audience in AUDIENCES}
+        self.MEMBER_EVENT_MODELS = {part.type: _member_event_model(part) for part in registry.member_events()}
+        self.MEMBER_EVENT_TYPES = sorted(self.MEMBER_EVENT_MODELS)
+        self.SYNC_RESULTS = {audience: _sync_result(audience, self.event_union(audience),
+                                                    self.member_event_union(audience))
+                             for audience in AUDIENCES}
         self.ErrorInfo, self.ErrorReply = _error_models()
 
     def _event_for(self, part, audience):
         return self.AUDIENCE_EVENT_MODELS.get((part.type, audience), self.EVENT_MODELS[part.type])
+
+    def member_event_union(self, audience: str):
+        """A per-member event as a connection of `audience` may get one; None: it gets none."""
+        models = tuple(self.MEMBER_EVENT_MODELS.values()) if audience in MEMBER_AUDIENCES else ()
+        if not models:
+            return None
+        if len(models) == 1:
+            return models[0]
+        return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 (built at runtime)
 
     def event_union(self, audience: str):
         return Annotated[Union[self.EVENTS[audience]], Field(discriminator="type")]  # noqa: UP007 (built at runtime)
@@ -241,7 +284,8 @@ def _forget():
 registry.on_change(_forget)
 
 # Names built from the registry, read as module attributes (messages.SNAPSHOTS, messages.EVENT_TYPES, …).
-_BUILT_NAMES = ("STATES", "SNAPSHOTS", "EVENTS", "EVENT_TYPES", "RESULTS", "SYNC_RESULTS", "ErrorInfo", "ErrorReply")
+_BUILT_NAMES = ("STATES", "SNAPSHOTS", "EVENTS", "EVENT_TYPES", "RESULTS", "SYNC_RESULTS", "ErrorInfo", "ErrorReply",
+                "MEMBER_EVENT_MODELS", "MEMBER_EVENT_TYPES")
 
 
 def __getattr__(name):
@@ -273,7 +317,9 @@ def command_args() -> dict[str, type[BaseModel]]:
 def server_message(audience: str):
     """Any message the server may send to a connection of this audience."""
     b = built()
-    return b.SNAPSHOTS[audience] | b.event_union(audience) | Heartbeat | HubStatus | OkReply | b.ErrorReply
+    message = b.SNAPSHOTS[audience] | b.event_union(audience) | Heartbeat | HubStatus | OkReply | b.ErrorReply
+    member_events = b.member_event_union(audience)  # what a member alone is told (realtime.private)
+    return message if member_events is None else message | member_events
 
 
 @cache
@@ -326,6 +372,9 @@ def json_schemas() -> dict[str, dict]:
     for audience, model in b.REPLACED.items():
         out[f"event.state.replaced.{audience}"] = _schema(f"event.state.replaced.{audience}", model)
     out["event.skip"] = _schema("event.skip", SkipEvent)
+    # One per per-member event type (`member_event.<type>`): sent to one member's connections alone.
+    for type_, model in b.MEMBER_EVENT_MODELS.items():
+        out[f"member_event.{type_}"] = _schema(f"member_event.{type_}", model)
     out["heartbeat"] = _schema("heartbeat", Heartbeat)
     out["hub.status"] = _schema("hub.status", HubStatus)
     out["reply.ok"] = _schema("reply.ok", OkReply)

@@ -52,3 +52,38 @@ class CommandOutcome(models.Model):
 
     def __str__(self):
         return f"{self.who} {self.command_id} {self.cmd} {'ok' if self.ok else 'refused'}"
+
+
+class MemberEvent(models.Model):
+    """The stored per-member events of a sitting: what one member alone was told, for their catch-up
+    (docs/decisions/0008). Numbered per member and sitting by `pseq` (MemberCounter), apart from
+    the sitting's seq. An event registered never stored (`store=False`) has no row here."""
+
+    sitting = models.ForeignKey("meeting.Sitting", on_delete=models.CASCADE, related_name="member_events")
+    # A plain number, not a key: the core knows no member model (the registry's modules do).
+    member_id = models.PositiveBigIntegerField()
+    pseq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=60)
+    data = models.JSONField()
+    at = models.DateTimeField(auto_now_add=True)
+    # As SittingEvent.published_at: null while in flight, and for good when publishing failed;
+    # the hub's recovery republishes it from here.
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sitting", "member_id", "pseq"]
+        constraints = [models.UniqueConstraint(fields=["sitting", "member_id", "pseq"], name="member_event_pseq_unique")]
+        indexes = [models.Index(fields=["sitting", "member_id", "pseq"], condition=models.Q(published_at__isnull=True),
+                                name="member_event_unpublished")]
+
+
+class MemberCounter(models.Model):
+    """A member's per-member event counter in a sitting: the `pseq` of their last stored event.
+    Kept apart from the events, so that pruning the events never numbers new ones again from 1."""
+
+    sitting = models.ForeignKey("meeting.Sitting", on_delete=models.CASCADE, related_name="member_counters")
+    member_id = models.PositiveBigIntegerField()
+    pseq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sitting", "member_id"], name="member_counter_unique")]

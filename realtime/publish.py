@@ -51,6 +51,23 @@ def event_message(seq: int, type_: str, data: dict, audience: str) -> dict:
     return {"type": type_, "seq": seq, "data": shaped}
 
 
+def members_group(sitting_id: int) -> str:
+    """The sitting's private group (docs/decisions/0008): every process's relay with a member's
+    connection of the sitting is in it, and hands each per-member event to that member's own
+    connections only."""
+    return f"sitting.{sitting_id}.members"
+
+
+def member_message(pseq: int | None, type_: str, data: dict) -> dict:
+    """A per-member event as its member gets it; `pseq` null for one never stored."""
+    return {"type": type_, "pseq": pseq, "data": data}
+
+
+def publish_members_after_commit(sitting_id: int, events: list[tuple[int, int | None, str, dict]]) -> None:
+    """After commit, publish per-member events (member id, pseq or None, type, data). Never raises."""
+    transaction.on_commit(lambda: _dispatch(("members", sitting_id, events)), robust=True)
+
+
 def publish_after_commit(sitting, events: list[tuple[int, str, dict]]) -> None:
     sitting_id = sitting.pk
     # robust: whatever happens after commit, the change stays committed and its reply says so.
@@ -82,6 +99,17 @@ async def publish_now(sitting_id: int, events: list[tuple[int, str, dict]]) -> b
     if sent:
         await asyncio.get_running_loop().run_in_executor(_marker, _mark_in_thread, sitting_id, sent)
     return len(sent) == len(events)
+
+
+async def publish_members_now(sitting_id: int, events: list[tuple[int, int | None, str, dict]]) -> bool:
+    """`publish_now` for per-member events (the recovery): True when all were sent."""
+    layer = get_channel_layer()
+    if layer is None:
+        return True
+    sent = await _send_member_events(layer, sitting_id, events)
+    if sent:
+        await asyncio.get_running_loop().run_in_executor(_marker, _mark_members_in_thread, sitting_id, sent)
+    return len(sent) == sum(1 for event in events if event[1] is not None)
 
 
 # ---- health ------------------------------------------------------------------
@@ -167,6 +195,27 @@ async def _send_events(layer, sitting_id, events) -> list[int]:
     return sent
 
 
+async def _send_member_events(layer, sitting_id, events) -> list[tuple[int, int]]:
+    """Send each per-member event once, to the sitting's private group; returns (member id, pseq)
+    of the stored ones sent (stops at the first failure)."""
+    sent = []
+    group = members_group(sitting_id)
+    for member_id, pseq, type_, data in events:
+        message = {"type": "hub.member", "group": group, "member": member_id, "pseq": pseq,
+                   "text": encode(member_message(pseq, type_, data))}
+        try:
+            await asyncio.wait_for(layer.group_send(group, message), _timeout())
+        except asyncio.CancelledError:
+            raise
+        except BaseException as e:  # noqa: BLE001
+            _set_degraded(True, e)
+            return sent
+        if pseq is not None:
+            sent.append((member_id, pseq))
+    _set_degraded(False)
+    return sent
+
+
 async def _send_revoke(layer, device_id) -> None:
     try:
         await asyncio.wait_for(layer.group_send(DEVICES_GROUP, {"type": "hub.revoked", "device": device_id}), _timeout())
@@ -198,6 +247,32 @@ def _mark_in_thread(sitting_id: int, seqs: list[int]) -> None:
         close_old_connections()  # this thread's connection, renewed as a request's would be
 
 
+def _mark_members_published(sitting_id: int, sent: list[tuple[int, int]]) -> None:
+    from django.db.models import Q
+
+    from .models import MemberEvent
+
+    by_member: dict[int, list[int]] = {}
+    for member_id, pseq in sent:
+        by_member.setdefault(member_id, []).append(pseq)
+    which = Q()
+    for member_id, pseqs in by_member.items():
+        which |= Q(member_id=member_id, pseq__in=pseqs)
+    try:
+        MemberEvent.objects.filter(which, sitting_id=sitting_id, published_at__isnull=True).update(
+            published_at=timezone.now())
+    except Exception:
+        log.exception("marking per-member events of sitting %s published failed (the recovery will send them again)",
+                      sitting_id)
+
+
+def _mark_members_in_thread(sitting_id: int, sent: list[tuple[int, int]]) -> None:
+    try:
+        _mark_members_published(sitting_id, sent)
+    finally:
+        close_old_connections()
+
+
 class _Publisher:
     """One per event loop: sends what was committed, in commit order, one batch at a time."""
 
@@ -227,6 +302,11 @@ class _Publisher:
                     continue  # Redis failed a moment ago: don't queue behind it; the log has the events
                 if kind == "revoke":
                     await _send_revoke(layer, target)
+                    continue
+                if kind == "members":
+                    sent = await _send_member_events(layer, target, events)
+                    if sent:
+                        loop.run_in_executor(_marker, _mark_members_in_thread, target, sent)
                     continue
                 sent = await _send_events(layer, target, events)
                 if sent:
@@ -276,6 +356,11 @@ def _dispatch(item) -> None:
             return
         if kind == "revoke":
             async_to_sync(_send_revoke)(layer, target)
+            return
+        if kind == "members":
+            sent = async_to_sync(_send_member_events)(layer, target, events)
+            if sent:
+                _mark_members_published(target, sent)
             return
         sent = async_to_sync(_send_events)(layer, target, events)
         if sent:

@@ -12,6 +12,10 @@ slides are registered (displays/slides.py). The core loops over what is register
 - commands: argument model, the service call, reply model, permission action (realtime.commands,
   realtime.messages);
 - error codes the module's services raise (realtime.errors);
+- `you` parts: what one connection alone sees of the sitting, built per connection
+  (realtime.private, the snapshot's `you`);
+- per-member events: what one member alone is told, with its own counter `pseq`
+  (realtime.private; `Change.emit_to`), and its reference reducer applied to `you`;
 - sources: the models a module's slices are built from, so that a row changed beside the write
   path (the admin, an import) still reaches every client (realtime.external);
 - browser scripts that register the module's event reducers in hub.js (`Hub.registerEvent`),
@@ -78,7 +82,34 @@ class Command:
     secret: bool = False
 
 
+@dataclass(frozen=True)
+class YouPart:
+    """One key of a connection's own `you` (docs/decisions/0008): built for that connection alone."""
+
+    key: str
+    # build(actor, sitting) -> JSON-ready value: at connect and for each snapshot answering `sync`,
+    # inside a read checked against the snapshot's seq and the member's pseq; never per broadcast.
+    build: Callable[[Any, Any], Any]
+    schema: Any  # the value's type
+    audiences: tuple[str, ...] = AUDIENCES  # whose `you` carries the key
+
+
+@dataclass(frozen=True)
+class MemberEventType:
+    """One per-member event type: `{"type", "pseq", "data"}`, sent to one member's connections alone."""
+
+    type: str
+    schema: Any  # the model of `data`
+    doc: str  # what it says and how to apply it to `you`
+    apply: Callable[[dict, Any], None]  # the reference reducer: apply(you, data), in place
+    # False: never stored (a secret, a toast): it takes no pseq, is never replayed, and its reducer
+    # must be idempotent (it may arrive after a snapshot whose `you` already shows it).
+    store: bool = True
+
+
 _slices: dict[str, Slice] = {}
+_you: dict[str, YouPart] = {}
+_member_events: dict[str, MemberEventType] = {}
 _events: dict[str, EventType] = {}
 _commands: dict[str, Command] = {}
 _errors: dict[str, str] = {}
@@ -89,6 +120,8 @@ command_table: dict[str, tuple[Any, Callable]] = {}
 # Names the core itself uses: no module may register them.
 CORE_EVENT_TYPES = frozenset({"skip", "snapshot", "heartbeat", "hub.status", "state.replaced"})
 CORE_COMMANDS = frozenset({"ping", "sync"})
+# The keys of `you` the core fills itself.
+CORE_YOU_KEYS = frozenset({"role", "member_id", "display_id", "pseq"})
 
 
 def _once(table: dict, key: str, what: str):
@@ -107,11 +140,34 @@ def register_slice(key: str, build, schema, **options) -> Slice:
 
 def register_event(type_: str, schema, *, doc: str, apply, **options) -> EventType:
     _once(_events, type_, "event type")
-    if type_ in CORE_EVENT_TYPES:
+    if type_ in CORE_EVENT_TYPES or type_ in _member_events:
         raise ValueError(f"event type {type_!r} belongs to the core")
     part = EventType(type_, schema, doc, apply, **options)
     _check_audiences(part.audiences, part.schemas, f"event {type_!r}")
     _events[type_] = part
+    _changed()
+    return part
+
+
+def register_you(key: str, build, schema, *, audiences: tuple[str, ...] = AUDIENCES) -> YouPart:
+    """A key of `you`: `build(actor, sitting)` for one connection (its actor: role, member_id, …)."""
+    if key in CORE_YOU_KEYS:
+        raise ValueError(f"you key {key!r} belongs to the core")
+    _once(_you, key, "you part")
+    part = YouPart(key, build, schema, tuple(audiences))
+    _check_audiences(part.audiences, {}, f"you part {key!r}")
+    _you[key] = part
+    _changed()
+    return part
+
+
+def register_member_event(type_: str, schema, *, doc: str, apply, store: bool = True) -> MemberEventType:
+    """A per-member event type (`Change.emit_to`); `store=False`: never stored, never replayed."""
+    _once(_member_events, type_, "per-member event type")
+    if type_ in CORE_EVENT_TYPES or type_ in _events:
+        raise ValueError(f"per-member event type {type_!r} is a sitting event's name")
+    part = MemberEventType(type_, schema, doc, apply, store)
+    _member_events[type_] = part
     _changed()
     return part
 
@@ -153,10 +209,14 @@ def register_script(path: str) -> None:
     _scripts.append(path)
 
 
-def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=()) -> None:
+def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=(), you=(), member_events=()) -> None:
     """Take parts out again (tests that register a toy module)."""
     for key in slices:
         _slices.pop(key, None)
+    for key in you:
+        _you.pop(key, None)
+    for key in member_events:
+        _member_events.pop(key, None)
     for key in events:
         _events.pop(key, None)
     for key in commands:
@@ -197,6 +257,19 @@ def slices() -> list[Slice]:
 
 def slice_(key: str) -> Slice | None:
     return _slices.get(key)
+
+
+def you_parts(audience: str | None = None) -> list[YouPart]:
+    """The `you` parts (of one audience's `you`, when named), by key."""
+    return sorted((p for p in _you.values() if audience is None or audience in p.audiences), key=lambda p: p.key)
+
+
+def member_events() -> list[MemberEventType]:
+    return sorted(_member_events.values(), key=lambda e: e.type)
+
+
+def member_event(type_: str) -> MemberEventType | None:
+    return _member_events.get(type_)
 
 
 def events() -> list[EventType]:

@@ -55,3 +55,5 @@ class NoArgs(Strict):
 
 class SyncArgs(Strict):
     since_seq: conint(ge=0, le=2**63)
+    # Your `you.pseq`: the reply also carries your per-member events after it (realtime.private).
+    since_pseq: conint(ge=0, le=2**63) | None = None

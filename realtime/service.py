@@ -7,9 +7,11 @@
 1. checks the permission (accounts.permissions) — a refusal is audited and raises;
 2. opens a transaction and locks the sitting row (select_for_update);
 3. refuses a sitting that is not live (unless `live=False`);
-4. runs the body, which writes and emits events;
-5. appends the audit record, bumps the sitting's seq once per event, stores
-   the events (for replay) and publishes them after commit.
+4. runs the body, which writes and emits events (`c.emit`, and `c.emit_to` for what one
+   member alone is told: realtime.private, docs/decisions/0008);
+5. appends the audit record (without the values of the keys `c.redact` names), bumps the
+   sitting's seq once per event, stores the events (for replay) and the stored per-member
+   events with their pseq, and publishes them all after commit.
 """
 
 import hashlib
@@ -28,8 +30,9 @@ from audit.services import record
 
 from .external import announced
 from .models import CommandOutcome, SittingEvent
+from .private import store_member_events
 from .publish import publish_after_commit
-from .registry import sitting_model
+from .registry import member_event, sitting_model
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +45,37 @@ class Change:
     detail: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
 
+    # (member id, type, data, stored): per-member events, outside the audiences' broadcast
+    member_events: list[tuple[int, str, dict, bool]] = field(default_factory=list)
+    redacted: set[str] = field(default_factory=set)
+
     def emit(self, type_: str, data: dict) -> None:
         self.events.append((type_, data))
+
+    def emit_to(self, member_id: int, type_: str, data: dict, store: bool | None = None) -> None:
+        """Tell one member alone (their connections only; registry.register_member_event). A stored
+        one takes the member's next pseq and is replayed to them; `store=False` (or a type registered
+        so) is published once and kept nowhere. It takes no seq of the sitting."""
+        part = member_event(type_)
+        if part is None:
+            raise ValueError(f"per-member event type {type_!r} is not registered")
+        if store is None:
+            store = part.store
+        elif store and not part.store:
+            raise ValueError(f"per-member event type {type_!r} is registered never stored")
+        self.member_events.append((int(member_id), type_, data, bool(store)))
+
+    def redact(self, *keys: str) -> None:
+        """The audit record keeps these keys of `detail` by name only, never their values
+        (`detail["redacted"]` lists them): a secret a service needs to pass along, not to keep."""
+        self.redacted.update(keys)
+
+    def audit_detail(self) -> dict:
+        if not self.redacted:
+            return self.detail
+        hidden = sorted(k for k in self.redacted if k in self.detail)
+        kept = {k: v for k, v in self.detail.items() if k not in self.redacted}
+        return {**kept, "redacted": hidden} if hidden else kept
 
 
 def refuse(actor: Actor, action: str, sitting_id, code: str, message: str, *, audit: bool = True):
@@ -89,7 +121,7 @@ def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, det
             c = Change(actor=actor, sitting=sitting, detail=dict(detail or {}))
             with announced():  # its writes are told by its own events (realtime.external)
                 yield c
-            record(actor, action, sitting=sitting, detail=c.detail)
+            record(actor, action, sitting=sitting, detail=c.audit_detail())
             if c.events:
                 first = sitting.seq + 1
                 sitting.seq += len(c.events)
@@ -100,6 +132,8 @@ def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, det
                 ]
                 SittingEvent.objects.bulk_create(stored)
                 publish_after_commit(sitting, [(e.seq, e.type, e.data) for e in stored])
+            if c.member_events:
+                store_member_events(sitting, c.member_events)
     except _NoLongerAllowed as e:  # outside the rolled-back transaction, so the refusal is audited
         refuse(e.actor, action, sitting_id, "forbidden", forbidden)
 

@@ -102,6 +102,13 @@ def current_seq(sitting_id: int) -> int:
     return Sitting.objects.values_list("seq", flat=True).get(pk=sitting_id)
 
 
+def current_pseq(sitting_id: int, member_id: int) -> int:
+    from realtime.models import MemberCounter
+
+    return MemberCounter.objects.filter(sitting_id=sitting_id, member_id=member_id).values_list(
+        "pseq", flat=True).first() or 0
+
+
 class Refused(Exception):
     def __init__(self, code):
         super().__init__(f"connection closed with code {code}")
@@ -137,8 +144,18 @@ class HubClient:
 
     @property
     def events(self) -> list[dict]:
-        """Every event received so far (not the snapshot, not replies)."""
-        return [m for m in self.messages if "type" in m and m["type"] != "snapshot"]
+        """Every event received so far (not the snapshot, not replies, not per-member events)."""
+        return [m for m in self.messages if "type" in m and m["type"] != "snapshot" and "pseq" not in m]
+
+    @property
+    def member_events(self) -> list[dict]:
+        """Every per-member event received so far (what this member alone was told)."""
+        return [m for m in self.messages if "type" in m and "pseq" in m]
+
+    @property
+    def private(self) -> dict | None:
+        """The reduced `you`: the last snapshot's, with the per-member events applied."""
+        return self.client.you
 
     # ---- receiving ---------------------------------------------------------
 
@@ -190,6 +207,16 @@ class HubClient:
         while not await self.comm.receive_nothing(timeout):
             message = await self._frame(timeout)
             assert message.get("type") in ("heartbeat", "hub.status"), f"unexpected message: {message}"
+
+    async def settle_private(self, timeout: float = 3) -> list[dict]:
+        """Receive until this client has every per-member event stored for it so far."""
+        target = await database_sync_to_async(current_pseq)(self.sitting_id, self.you["member_id"])
+        events = []
+        while self.private["pseq"] < target:
+            message = await self.receive(timeout)
+            if "pseq" in message:
+                events.append(message)
+        return events
 
     async def settle(self, timeout: float = 3) -> list[dict]:
         """Receive until this client has every event committed so far; returns the events."""
@@ -249,10 +276,15 @@ class HubClient:
     async def catch_up(self):
         """What a client does when a heartbeat or a ping reply says it is behind: `sync` from its seq,
         and apply the replayed events (a snapshot answering it is applied as it arrives)."""
-        reply = await self.reply_to(await self.send("sync", {"since_seq": self.seq}))
+        args = {"since_seq": self.seq}
+        if self.private is not None and self.private["pseq"] is not None:
+            args["since_pseq"] = self.private["pseq"]  # what this member alone was told, too
+        reply = await self.reply_to(await self.send("sync", args))
         if reply.get("type") != "snapshot":
             assert reply["ok"] is True, reply
             for event in reply["data"]["events"]:
+                self.client.apply(event)
+            for event in reply["data"].get("member_events") or ():
                 self.client.apply(event)
 
     async def close(self):

@@ -14,23 +14,48 @@ class Gap(Exception):
     """An event arrived with seq > current + 1: the client must send sync."""
 
 
+class PrivateGap(Gap):
+    """A per-member event arrived with pseq > you.pseq + 1: the client must send sync with since_pseq."""
+
+
 class ClientState:
     def __init__(self):
         self.seq = None
         self.state = None
+        self.you = None  # the snapshot's `you`, kept by the per-member events (docs/protocol.md)
 
     def apply(self, message: dict) -> bool:
-        """Apply a snapshot or an event; returns False when it was dropped (already seen)."""
+        """Apply a snapshot, an event or a per-member event; returns False when it was dropped (already seen)."""
         if message["type"] == "snapshot":
             self.state = copy.deepcopy(message["data"])
             self.seq = message["seq"]
+            self.you = copy.deepcopy(message["you"])
             return True
+        if "pseq" in message:
+            return self.apply_private(message)
         if self.seq is None or message["seq"] <= self.seq:
             return False
         if message["seq"] != self.seq + 1:
             raise Gap(f"have seq {self.seq}, got {message['seq']}")
         apply_event(self.state, message["type"], message["data"])
         self.seq = message["seq"]
+        return True
+
+
+    def apply_private(self, message: dict) -> bool:
+        """A per-member event: applied to `you` when its pseq is the next (or null: never stored,
+        its reducer idempotent); dropped when already seen; a gap raises PrivateGap."""
+        pseq = message["pseq"]
+        if self.you is None or (pseq is not None and pseq <= self.you["pseq"]):
+            return False
+        if pseq is not None and pseq != self.you["pseq"] + 1:
+            raise PrivateGap(f"have pseq {self.you['pseq']}, got {pseq}")
+        part = registry.member_event(message["type"])
+        if part is None:
+            raise ValueError(f"unknown per-member event type {message['type']!r}")
+        part.apply(self.you, copy.deepcopy(message["data"]))
+        if pseq is not None:
+            self.you["pseq"] = pseq
         return True
 
 

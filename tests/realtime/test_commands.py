@@ -176,4 +176,4 @@ async def test_the_sender_gets_its_reply_and_the_event_like_everyone_else(hub):
 async def test_ping_answers_with_the_server_time_and_the_current_seq(hub):
     public = await hub.connect("public")
     result = await public.ok("ping")
-    assert set(result) == {"server_time", "seq"}
+    assert set(result) == {"server_time", "seq", "pseq"}

@@ -107,3 +107,6 @@ def test_every_registered_event_type_has_a_browser_reducer_in_a_registered_scrip
 
     text = "".join(Path(finders.find(path)).read_text(encoding="utf-8") for path in registry.scripts())
     assert [part.type for part in registry.events() if f'Hub.registerEvent("{part.type}"' not in text] == []
+    # And each per-member event type its reducer of `you` (Hub.registerMemberEvent).
+    assert [part.type for part in registry.member_events()
+            if f'Hub.registerMemberEvent("{part.type}"' not in text] == []

@@ -68,6 +68,17 @@ def test_every_event_type_is_documented_in_the_protocol():
     assert [t for t in messages.EVENT_TYPES if f"`{t}`" not in text] == []
 
 
+def test_every_per_member_event_type_and_you_part_is_documented_in_the_protocol():
+    text = PROTOCOL.read_text(encoding="utf-8")
+    assert [t for t in messages.MEMBER_EVENT_TYPES if f"`{t}`" not in text] == []
+    assert [p.key for p in registry.you_parts() if f"`you.{p.key}`" not in text] == []
+
+
+def test_every_per_member_event_type_has_its_generated_schema():
+    names = messages.json_schemas().keys()
+    assert [t for t in messages.MEMBER_EVENT_TYPES if f"member_event.{t}" not in names] == []
+
+
 def test_every_command_has_an_argument_schema_and_a_reply_schema():
     for cmd in COMMANDS:
         assert cmd in messages.RESULTS, f"register {cmd} with its reply model (realtime.registry.register_command)"

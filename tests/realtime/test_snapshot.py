@@ -33,12 +33,14 @@ async def test_snapshot_is_tagged_with_the_sittings_current_seq(hub, sitting):
 
 async def test_delegate_is_told_their_member_id(hub, users):
     alice = await hub.connect("alice")
-    assert alice.you == {"role": "delegate", "member_id": users["alice"].member.pk, "display_id": None}
+    # pseq: the counter of what she alone was told (realtime.private); 0, nothing yet.
+    assert alice.you == {"role": "delegate", "member_id": users["alice"].member.pk, "display_id": None, "pseq": 0}
 
 
 async def test_display_is_told_which_display_it_is(hub, display_device):
     display = await hub.connect("display")
-    assert display.you == {"role": "display", "member_id": None, "display_id": display_device.display_id}
+    assert display.you == {"role": "display", "member_id": None, "display_id": display_device.display_id,
+                           "pseq": None}  # no member: no per-member events
 
 
 async def test_staff_snapshot_has_displays_slides_and_how_attendance_was_recorded(hub):

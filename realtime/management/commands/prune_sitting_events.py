@@ -1,8 +1,10 @@
 """prune_sitting_events: archive, then delete, the events of sittings closed more than
-HUB_EVENT_RETENTION_DAYS days ago (realtime/retention.py). Run it from the daily job."""
+HUB_EVENT_RETENTION_DAYS days ago (realtime/retention.py), and delete their per-member events
+(realtime.private: not archived, they are no part of the minutes). Run it from the daily job."""
 
 from django.core.management.base import BaseCommand
 
+from realtime.private import prune_member_events
 from realtime.retention import prune_sitting_events
 
 
@@ -12,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sittings, events = prune_sitting_events()
-        self.stdout.write(f"sittings={sittings} events={events}")
+        member_events = prune_member_events()
+        self.stdout.write(f"sittings={sittings} events={events} member_events={member_events}")

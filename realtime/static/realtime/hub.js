@@ -19,6 +19,11 @@
  * missed events (Redis down, a worker dead after commit): its status becomes
  * "catching_up" and, if the events do not arrive by themselves within a
  * moment, it asks for them with `sync`; back on the current seq it is "live".
+ *
+ * What this member alone is told (per-member events, docs/protocol.md): `hub.you` is the
+ * snapshot's `you`, kept by the per-member events in `you.pseq` order; a gap, or a ping reply
+ * whose `pseq` is above `you.pseq`, makes it `sync` with `since_pseq` too. Modules register
+ * their reducers with `Hub.registerMemberEvent(type, (you, data) => ...)`.
  */
 (function (global) {
   "use strict";
@@ -38,8 +43,16 @@
     }],
   ]);
 
+  /* Per-member event type -> function (you, data) applying it to `hub.you` in place. */
+  const memberReducers = new Map();
+
+  function registerMemberEvent(type, reducer) {
+    if (memberReducers.has(type) || reducers.has(type)) throw new Error(`hub event ${type} is registered twice`);
+    memberReducers.set(type, reducer);
+  }
+
   function registerEvent(type, reducer) {
-    if (reducers.has(type)) throw new Error(`hub event ${type} is registered twice`);
+    if (reducers.has(type) || memberReducers.has(type)) throw new Error(`hub event ${type} is registered twice`);
     reducers.set(type, reducer);
   }
 
@@ -49,6 +62,14 @@
     const reducer = reducers.get(type);
     if (!reducer) return false;
     reducer(state, data);
+    return true;
+  }
+
+  /* Apply one per-member event to `you`; false for a type this client does not know. */
+  function applyMember(you, type, data) {
+    const reducer = memberReducers.get(type);
+    if (!reducer) return false;
+    reducer(you, data);
     return true;
   }
 
@@ -86,6 +107,7 @@
       this._retry = 0;
       this._syncing = false;
       this._serverSeq = 0; // the highest seq the server said it had (heartbeat, ping)
+      this._serverPseq = 0; // the highest pseq of this member the server said it had (ping)
       this._behindTimer = null;
       this._closedByServer = null;
       this.connect();
@@ -121,7 +143,7 @@
       if (!ws || ws.readyState !== WebSocket.OPEN) return;
       this.command("ping", {}, timeoutMs).then(
         (data) => {
-          if (this.ws === ws && data) this._noticeSeq(data.seq);
+          if (this.ws === ws && data) this._noticeSeq(data.seq, data.pseq);
         },
         () => {
           if (this.ws === ws) this._drop(ws);
@@ -196,6 +218,7 @@
         return this._setStatus(this.status);
       }
       if (msg.in_response !== undefined) return this._onReply(msg);
+      if (msg.pseq !== undefined) return this._onMemberEvent(msg);
       if (msg.seq !== undefined) return this._onEvent(msg);
     }
 
@@ -204,6 +227,7 @@
       this.seq = msg.seq;
       this._serverSeq = msg.seq;
       this.you = msg.you;
+      this._serverPseq = msg.you.pseq || 0;
       this.offsetMs = Date.parse(msg.server_time) - Date.now();
       this._retry = 0;
       this._syncing = false;
@@ -232,45 +256,87 @@
       this._caughtUp();
     }
 
+    /* A per-member event (docs/protocol.md): to `you`, in pseq order; a never-stored one (pseq
+     * null) as it comes. A gap: sync with since_pseq. */
+    _onMemberEvent(msg) {
+      if (!this.you) return;
+      const pseq = msg.pseq;
+      if (pseq !== null) {
+        if (typeof this.you.pseq !== "number" || pseq <= this.you.pseq) return; // already in `you`
+        if (pseq > this.you.pseq + 1) {
+          this._behind(this.seq, pseq);
+          return this._catchUp();
+        }
+      }
+      if (!applyMember(this.you, msg.type, msg.data)) return this._resnapshot();
+      if (pseq !== null) this.you.pseq = pseq;
+      this._changed(msg.type, msg.data);
+      this._caughtUp();
+    }
+
     /* The heartbeat: not an event; its seq says where the server is. */
     _onHeartbeat(msg) {
       if (msg.server_time) this.offsetMs = Date.parse(msg.server_time) - Date.now();
       this._noticeSeq(msg.seq);
     }
 
-    /* The server says it is at `seq`: if this state is behind, say so and catch up. */
-    _noticeSeq(seq) {
-      if (!this.state || typeof seq !== "number" || seq <= this.seq) return;
-      this._behind(seq);
+    /* The server says it is at `seq` (and this member at `pseq`, from a ping reply): if this
+     * state is behind, say so and catch up. */
+    _noticeSeq(seq, pseq) {
+      if (!this.state) return;
+      const behindSeq = typeof seq === "number" && seq > this.seq;
+      const behindPseq = typeof pseq === "number" && this._pseqBehind(pseq);
+      if (!behindSeq && !behindPseq) return;
+      this._behind(behindSeq ? seq : this.seq, behindPseq ? pseq : 0);
       if (this._behindTimer) return;
       // The events may be on their way: give them a moment, then ask. The wait is
       // spread so that a hall of clients behind together does not ask at once.
       this._behindTimer = setTimeout(() => {
         this._behindTimer = null;
-        if (this.seq < this._serverSeq) this._catchUp();
+        if (!this._isCaughtUp()) this._catchUp();
         else this._caughtUp();
       }, 250 + Math.random() * 750);
     }
 
-    _behind(seq) {
+    _pseqBehind(pseq) {
+      return !!this.you && typeof this.you.pseq === "number" && pseq > this.you.pseq;
+    }
+
+    _behind(seq, pseq) {
       this._serverSeq = Math.max(this._serverSeq, seq);
+      this._serverPseq = Math.max(this._serverPseq, pseq || 0);
       if (this.status === "live") this._setStatus("catching_up");
     }
 
+    _isCaughtUp() {
+      return this.seq >= this._serverSeq && !this._pseqBehind(this._serverPseq);
+    }
+
     _caughtUp() {
-      if (this.status === "catching_up" && this.seq >= this._serverSeq) this._setStatus("live");
+      if (this.status === "catching_up" && this._isCaughtUp()) this._setStatus("live");
     }
 
     _catchUp() {
       if (this._syncing) return;
       this._syncing = true;
-      this.command("sync", { since_seq: this.seq })
+      const args = { since_seq: this.seq };
+      // A member also asks for what it alone was told after its pseq.
+      if (this.you && typeof this.you.pseq === "number") args.since_pseq = this.you.pseq;
+      this.command("sync", args)
         .then((data) => {
           if (data && data.events) {
             for (const ev of data.events) {
               if (ev.seq !== this.seq + 1) continue;
               if (!apply(this.state, ev.type, ev.data)) return this._resnapshot();
               this.seq = ev.seq;
+              this._changed(ev.type, ev.data);
+            }
+          }
+          if (data && data.member_events && this.you) {
+            for (const ev of data.member_events) {
+              if (ev.pseq !== this.you.pseq + 1) continue;
+              if (!applyMember(this.you, ev.type, ev.data)) return this._resnapshot();
+              this.you.pseq = ev.pseq;
               this._changed(ev.type, ev.data);
             }
           }
@@ -360,6 +426,7 @@
   }
 
   Hub.registerEvent = registerEvent;
+  Hub.registerMemberEvent = registerMemberEvent;
   global.Hub = Hub;
   global.HubError = HubError;
   global.HubApply = apply;
