@@ -203,7 +203,8 @@ def register_source(model, sittings) -> None:
 
 
 def register_script(path: str) -> None:
-    """A static script that registers event reducers in hub.js (`Hub.registerEvent(type, fn)`)."""
+    """A static script that registers event reducers in hub.js (`Hub.registerEvent(type, fn)`, and
+    `Hub.registerMemberEvent(type, fn)` for per-member events)."""
     if path in _scripts:
         raise ValueError(f"hub script {path!r} is registered twice")
     _scripts.append(path)

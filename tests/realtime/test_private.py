@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 from channels.db import database_sync_to_async
 
+from audit.models import AuditRecord
 from realtime import messages, registry
 from realtime.models import MemberEvent
 from realtime.service import change
@@ -174,8 +175,7 @@ async def test_a_never_stored_event_reaches_its_member_once_and_no_store_keeps_i
     assert found == [f"table realtime.MemberEvent#{pk}.data [{kept}]" for pk in await database_sync_to_async(
         lambda: list(MemberEvent.objects.filter(type="toy.poked").values_list("pk", flat=True)))()]
     audit = await database_sync_to_async(
-        lambda: list(__import__("audit.models").models.AuditRecord.objects.filter(action="toy.poke")
-                     .order_by("pk").values_list("detail", flat=True)))()
+        lambda: list(AuditRecord.objects.filter(action="toy.poke").order_by("pk").values_list("detail", flat=True)))()
     assert audit[0] == {"member_id": member, "redacted": ["text"]}
 
 
