@@ -574,18 +574,20 @@ class SittingConsumer(AsyncWebsocketConsumer):
         relay.settle(self, self.group)
         seq, state_json, you = snapshot
         await self._send_snapshot_text(seq, state_json, you)
-        while self.pending:
-            group, event_seq, text = self.pending.pop(0)
-            if group == self.group and event_seq > seq:
-                await self.base_send({"type": "websocket.send", "text": text})
-        self.pending = None
-        while self.pending_private:
+        # What arrived meanwhile, also while these sends wait (relay() and relay_private() keep
+        # adding until `ready`): no await between the last check and `ready`, or one would be lost.
+        while self.pending or self.pending_private:
+            if self.pending:
+                group, event_seq, text = self.pending.pop(0)
+                if group == self.group and event_seq > seq:
+                    await self.base_send({"type": "websocket.send", "text": text})
+                continue
             # Its own member's only; a stored one after `you.pseq`, a never-stored one always (it may
             # be in `you` already: its reducer is idempotent).
             member_id, pseq, text = self.pending_private.pop(0)
             if member_id == actor.member_id and (pseq is None or pseq > you["pseq"]):
                 await self.base_send({"type": "websocket.send", "text": text})
-        self.pending_private = None
+        self.pending = self.pending_private = None
         self.ready = True
         if publish_health()["degraded"]:  # publishing fails right now: say so from the start
             await self.send(text_data=encode({"type": "hub.status", "degraded": True}))
@@ -601,6 +603,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
         """A per-member event for this connection's member, from the process's relay."""
         if self.ready:
             await self.base_send({"type": "websocket.send", "text": text})
+        elif self.pending_private is not None:  # its snapshot is being sent: after it
+            self.pending_private.append((self.actor.member_id, pseq, text))
 
     def relay_opening_private(self, member_id: int, pseq: int | None, text: str):
         """A per-member event of this connection's sitting, while its connect reads who it is."""
