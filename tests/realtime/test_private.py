@@ -10,6 +10,8 @@ import json
 import jsonschema
 import pytest
 from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 from audit.models import AuditRecord
 from realtime import messages, registry
@@ -35,6 +37,12 @@ def downable_layer(settings):
     DownableLayer.down = False
     yield DownableLayer
     DownableLayer.down = False
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 async def fresh_you(hub, who: str) -> dict:
@@ -170,8 +178,16 @@ async def test_a_never_stored_event_reaches_its_member_once_and_no_store_keeps_i
         assert bob.member_events == []
         replay = await alice.reply_to(await alice.send("sync", {"since_seq": 0, "since_pseq": 0}))
         assert [e["type"] for e in replay["data"]["member_events"]] == ["toy.poked"]  # never replayed
-    found = await database_sync_to_async(hunt.find)(secret, kept)
-    # The stored note is where it belongs (the hunt sees that table); the whisper is nowhere.
+
+    def hunt_everywhere():
+        admin = get_user_model().objects.create_superuser("quantri-thu", password="x")
+        # Those who read the stores through pages: the sitting's staff (the audit view) and the admin.
+        clients = {"secretary": signed_in(users["secretary"]), "admin": signed_in(admin)}
+        return hunt.find(secret, kept, clients=clients)
+
+    found = await database_sync_to_async(hunt_everywhere)()
+    # The stored note is where it belongs (the hunt sees that table); the whisper is nowhere: no
+    # table, file, log line, nor any page of the staff or the admin.
     assert found == [f"table realtime.MemberEvent#{pk}.data [{kept}]" for pk in await database_sync_to_async(
         lambda: list(MemberEvent.objects.filter(type="toy.poked").values_list("pk", flat=True)))()]
     audit = await database_sync_to_async(
