@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from accounts.permissions import AUDIENCE, AUDIENCES, actor_for, may_view
+from accounts.permissions import AUDIENCE, AUDIENCES, actor_for, current_actor, may_view
 from audit.sampling import RefusalSampler, sampling
 
 from . import registry
@@ -202,6 +202,9 @@ class _Relay:
             if msg.get("type") == "hub.revoked":
                 await self._close_device(msg.get("device"))
                 continue
+            if msg.get("type") == "hub.recheck":
+                self._recheck(msg.get("sitting"))
+                continue
             if msg.get("type") == "hub.member":
                 await self._to_member(msg)
                 continue
@@ -243,6 +246,19 @@ class _Relay:
             device = consumer.actor.device if consumer.actor is not None else None
             if device is not None and device.pk == device_id:
                 await consumer.close(code=CLOSE_NOT_ALLOWED)
+
+    def _recheck(self, sitting_id):
+        """The office changed who may follow this sitting, or as what (realtime.external): each
+        connection of it on this process reads its role again, and one whose role changed is
+        closed — 4403 when it may no longer follow it (an anonymous viewer of a sitting made
+        non-public), else 4503 so that it comes back at once as what it now is (a chair replaced
+        in the admin is no longer served the staff's view)."""
+        if not isinstance(sitting_id, int):
+            return
+        consumers = {c for audience in AUDIENCES for c in self.members.get(group_name(sitting_id, audience), ())}
+        for consumer in consumers:
+            if consumer.ready and not consumer.closing:
+                asyncio.get_running_loop().create_task(consumer.recheck())
 
     def shed(self, n: int) -> int:
         """Ask up to `n` of this process's idle connections to reconnect (4503 "try again later"):
@@ -640,6 +656,30 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if actor.role == "display" and actor.device.display.sitting_id != sitting.pk:
             return True, None, sitting
         return True, actor, sitting
+
+    async def recheck(self):
+        """Close this connection if its role in the sitting is no longer the one it was served as."""
+        try:
+            role = await reading(self._role_now)()
+        except Exception:  # noqa: BLE001 (the database unreachable: its commands are checked anyway)
+            log.warning("hub: could not check a connection's role again", exc_info=True)
+            return
+        if role == self.actor.role or self.closing or self.gone:
+            return
+        self.closing = True
+        await self.close(code=CLOSE_NOT_ALLOWED if role is None else CLOSE_TRY_AGAIN_LATER)
+
+    def _role_now(self):
+        """The role this connection's person or device has in the sitting now (None: may not follow it)."""
+        sitting = sitting_model().objects.select_related("session").filter(pk=self.sitting_id).first()
+        if sitting is None:
+            return None
+        actor = current_actor(self.actor, sitting)
+        if not may_view(actor.role, sitting):
+            return None
+        if actor.role == "display" and actor.device.display.sitting_id != sitting.pk:
+            return None
+        return actor.role
 
     def _resolve_and_read(self):
         """(found, actor, (seq, snapshot JSON)): who this is and its snapshot, in one read. The

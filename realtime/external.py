@@ -119,9 +119,14 @@ def refresh(sitting_id: int) -> None:
     from .service import ServiceError, change
     from .snapshot import state_of
 
+    from .publish import recheck_after_commit
+
     try:
         with change(system_actor(), REFRESH_ACTION, sitting_id, live=False) as c:
             c.emit(STATE_REPLACED, state_of(c.sitting))
+            # Who may follow it, and as what, may have changed too (made non-public, a chair
+            # replaced, a membership ended): every connection checks its role again.
+            recheck_after_commit(sitting_id)
     except ServiceError as e:
         if e.code != "not_found":  # deleted meanwhile: nobody follows it any more
             raise

@@ -89,6 +89,13 @@ def close_device_after_commit(device_id: int) -> None:
     transaction.on_commit(lambda: _dispatch(("revoke", device_id, None)), robust=True)
 
 
+def recheck_after_commit(sitting_id: int) -> None:
+    """After commit, every process checks again who may follow this sitting, for each of its
+    connections (realtime.external: the office made it non-public, replaced its chair, ended a
+    membership); one whose role changed is closed and comes back as what it now is."""
+    transaction.on_commit(lambda: _dispatch(("recheck", sitting_id, None)), robust=True)
+
+
 async def publish_now(sitting_id: int, events: list[tuple[int, str, dict]]) -> bool:
     """Send these events now, in order, each send bounded by the timeout, and mark the ones
     sent. True when all were sent. For the recovery, which republishes from the log."""
@@ -216,9 +223,16 @@ async def _send_member_events(layer, sitting_id, events) -> list[tuple[int, int]
     return sent
 
 
-async def _send_revoke(layer, device_id) -> None:
+# What every process is told (DEVICES_GROUP), by kind of dispatch.
+_TO_EVERY_PROCESS = {
+    "revoke": lambda device_id: {"type": "hub.revoked", "device": device_id},
+    "recheck": lambda sitting_id: {"type": "hub.recheck", "sitting": sitting_id},
+}
+
+
+async def _send_revoke(layer, device_id, kind: str = "revoke") -> None:
     try:
-        await asyncio.wait_for(layer.group_send(DEVICES_GROUP, {"type": "hub.revoked", "device": device_id}), _timeout())
+        await asyncio.wait_for(layer.group_send(DEVICES_GROUP, _TO_EVERY_PROCESS[kind](device_id)), _timeout())
     except asyncio.CancelledError:
         raise
     except BaseException as e:  # noqa: BLE001
@@ -300,8 +314,8 @@ class _Publisher:
                 state = _health()
                 if state["degraded"] and time.monotonic() < state["retry_at"]:
                     continue  # Redis failed a moment ago: don't queue behind it; the log has the events
-                if kind == "revoke":
-                    await _send_revoke(layer, target)
+                if kind in _TO_EVERY_PROCESS:
+                    await _send_revoke(layer, target, kind)
                     continue
                 if kind == "members":
                     sent = await _send_member_events(layer, target, events)
@@ -354,8 +368,8 @@ def _dispatch(item) -> None:
         layer = get_channel_layer()
         if layer is None:
             return
-        if kind == "revoke":
-            async_to_sync(_send_revoke)(layer, target)
+        if kind in _TO_EVERY_PROCESS:
+            async_to_sync(_send_revoke)(layer, target, kind)
             return
         if kind == "members":
             sent = async_to_sync(_send_member_events)(layer, target, events)

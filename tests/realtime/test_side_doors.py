@@ -20,6 +20,7 @@ from library.models import Document
 from meeting.models import Body, Member, Membership, Seat, Session, Sitting
 from realtime.models import SittingEvent
 
+from .hub import Refused
 from .test_documents import _document
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -254,3 +255,42 @@ async def test_writes_of_a_command_announce_themselves_once(hub, sitting):
     event = await alice.receive_event()
     assert event["type"] == "sitting.status"
     await alice.expect_nothing(0.3)
+
+
+async def _closed_with(client) -> int:
+    """Read on until the hub closes the connection; its close code."""
+    with pytest.raises(Refused) as closed:
+        while True:
+            await client.receive()
+    return closed.value.code
+
+
+async def test_a_sitting_made_non_public_in_the_admin_closes_its_anonymous_viewers(hub, sitting, office):
+    """They went on receiving every event of a sitting the office had closed to the public."""
+    clients = await _followers(hub)
+    await _edit(office, Sitting, sitting.pk, is_public=None)
+    assert await _closed_with(clients["public"]) == 4403
+    with pytest.raises(Refused) as refused:
+        await hub.connect("public")
+    assert refused.value.code == 4403
+    # The body's delegates, the staff and the hall follow on, exact.
+    for who in ("secretary", "alice", "display"):
+        assert (await clients[who].receive_event())["type"] == "state.replaced"
+        fresh = await hub.connect(who)
+        assert clients[who].state == fresh.state
+        assert (await clients[who].command("ping"))["ok"] is True
+
+
+async def test_a_chair_replaced_in_the_admin_is_no_longer_served_the_staff_view(hub, sitting, office, users):
+    chair = await hub.connect("chair")
+    bob = await hub.connect("bob")
+    alice = await hub.connect("alice")
+    await _edit(office, Sitting, sitting.pk, chair=users["bob"].pk)
+    # Both change role: each is closed to come back as what it now is (4503: try again at once).
+    assert await _closed_with(chair) == 4503
+    assert await _closed_with(bob) == 4503
+    assert (await hub.connect("chair")).you["role"] == "delegate"
+    assert (await hub.connect("bob")).you["role"] == "chair"
+    # Alice's role did not change: her connection stays, and is exact.
+    assert (await alice.receive_event())["type"] == "state.replaced"
+    assert (await alice.command("ping"))["ok"] is True
