@@ -544,13 +544,13 @@ def holds_identity_right(user) -> bool:
                 and (user.is_superuser or user.has_perm("petitions.view_denouncer_identity")))
 
 
-def case_protected(case) -> bool:
-    """`case` is or ever was a denunciation: its text, scans and sender are a denouncer's."""
+def was_denunciation(case) -> bool:
+    """`case` is or ever was a denunciation (its kind, or Case.identity_protected, never cleared)."""
     return case.kind == "denunciation" or bool(getattr(case, "identity_protected", False))
 
 
-def protected_case_filter():
-    """case_protected as a query condition (a Q over petitions.Case)."""
+def _was_denunciation_filter():
+    """was_denunciation as a query condition (a Q over petitions.Case)."""
     from django.db.models import Q
 
     return Q(kind="denunciation") | Q(identity_protected=True)
@@ -559,13 +559,31 @@ def protected_case_filter():
 def sender_filed_denunciation(case) -> bool:
     """The sender of `case` (same folded name with the same phone or email) filed a case that
     is or was a denunciation. The fact is read by petitions/access.py (the cases of the same person)."""
-    return bool(_fact("petitions.other_cases_of_sender", case).filter(protected_case_filter()).exists())
+    return bool(_fact("petitions.other_cases_of_sender", case).filter(_was_denunciation_filter()).exists())
 
 
 def identity_protected(case) -> bool:
     """Who sent `case` is a protected denouncer's identity: the case is or was a denunciation,
     or its sender filed one. The one rule pages, files, exports, APIs and mail ask."""
-    return case_protected(case) or sender_filed_denunciation(case)
+    return was_denunciation(case) or sender_filed_denunciation(case)
+
+
+def case_protected(case) -> bool:
+    """`case`'s own words, scans and notes are a denouncer's, as its sender is (`identity_protected`,
+    the same rule): a denouncer writes "Tôi là …, điện thoại …" into any letter, a later petition or
+    feedback too. Officers without the right read only the redacted copy, agencies only that copy and
+    the redacted scans, and every note is checked for the denouncer."""
+    return identity_protected(case)
+
+
+def protected_case_filter():
+    """case_protected as a query condition (a Q over petitions.Case): is or was a denunciation, or
+    its sender filed one (petitions/access.py: the cases of every denouncer, a subquery)."""
+    from django.db.models import Q
+
+    condition = _was_denunciation_filter()
+    of_denouncers = _fact("petitions.cases_of_denouncers", default=None)
+    return condition if of_denouncers is None else condition | Q(pk__in=of_denouncers.values("pk"))
 
 
 def may_view_identity(user, case) -> bool:
@@ -599,12 +617,9 @@ def may_search_protected_text(user) -> bool:
 
 def unprotected_cases(queryset):
     """The cases of `queryset` that may ever be public (Open311, export, answers pages): never one
-    whose sender is a protected denouncer (`identity_protected` as a filter): a case that is or was a
+    whose sender is a protected denouncer (`protected_case_filter`): a case that is or was a
     denunciation, nor any letter of a sender who filed one (its text may name them as the denouncer)."""
-    queryset = queryset.exclude(protected_case_filter())
-    # petitions/access.py: the cases whose sender filed a case that is or was a denunciation (a queryset).
-    of_denouncers = _fact("petitions.cases_of_denouncers", default=None)
-    return queryset if of_denouncers is None else queryset.exclude(pk__in=of_denouncers.values("pk"))
+    return queryset.exclude(protected_case_filter())
 
 
 def agency_may_read_file(case, case_file) -> bool:

@@ -24,7 +24,8 @@ Stable codes:
     needs_identity_right  a step that concerns a denouncer's identity (changing a denunciation to another kind,
                          preparing the redacted copy, linking a duplicate that involves a protected case) by
                          someone without petitions.view_denouncer_identity (audited)
-    redaction_required   forwarding a case that is or was a denunciation before the office prepared its redacted copy
+    redaction_required   forwarding a case that is or was a denunciation, or any letter of a sender who filed one,
+                         before the office prepared its redacted copy
     not_found            an unknown subscription token
 """
 
@@ -308,6 +309,10 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
 
     if kind == K.DENUNCIATION:
         subject, content = _shield_subject(subject, content, who)
+    elif not anonymous and _denouncer(who):
+        # A denouncer's later letter: its words are a denouncer's too (accounts.permissions.case_protected).
+        subject, content = _shield_subject(subject, content, who, neutral=_(
+            "Đơn (tóm tắt của người gửi có thông tin nhận diện, đã chuyển vào nội dung đơn)"))
     with transaction.atomic():
         if client is not None and source in PUBLIC_SOURCES:
             _throttle(client)
@@ -332,14 +337,25 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
     return case
 
 
-def _shield_subject(subject: str, content: str, who: dict) -> tuple[str, str]:
-    """A denunciation's summary line is read by every officer in the register; when the one who
+def _denouncer(who: dict) -> bool:
+    """The sender `who` (same folded name with the same phone or email) filed a case that is or was a
+    denunciation (accounts.permissions.sender_filed_denunciation, before the new case exists)."""
+    keys = person_keys(who)
+    if not keys:
+        return False
+    return Identity.objects.filter(Q(person_key__in=keys) | Q(person_key_alt__in=keys)).filter(
+        Q(case__kind=K.DENUNCIATION) | Q(case__identity_protected=True)).exists()
+
+
+def _shield_subject(subject: str, content: str, who: dict, neutral=None) -> tuple[str, str]:
+    """A denouncer's summary line is read by every officer in the register; when the one who
     wrote it put themselves in it (name, phone, ID number…), it moves, word for word, to the top of
     the letter's text, which only the identity right reads, and a neutral line takes its place."""
     if not identity_hits(subject, who):
         return subject, content
     kept = _("Tóm tắt do người gửi ghi: %(subject)s") % {"subject": subject}
-    neutral = _("Đơn tố cáo (tóm tắt của người gửi có thông tin nhận diện, đã chuyển vào nội dung đơn)")
+    if neutral is None:
+        neutral = _("Đơn tố cáo (tóm tắt của người gửi có thông tin nhận diện, đã chuyển vào nội dung đơn)")
     return neutral, f"{kept}\n\n{content}"
 
 
@@ -718,9 +734,13 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
             if perms.case_protected(case):
                 who = _identity_of(case)
                 copy = RedactedCopy.objects.filter(case=case).first()
-                if copy is None:
+                if copy is None and perms.was_denunciation(case):
                     raise PetitionError("redaction_required", _("Đơn tố cáo chỉ được chuyển bằng bản sao đã che thông tin "
                                                                 "người tố cáo: hãy lập bản sao đó trước."), "agency")
+                if copy is None:  # a later letter of a denouncer
+                    raise PetitionError("redaction_required", _("Người gửi đơn này là người tố cáo được bảo vệ: đơn chỉ được "
+                                                                "chuyển bằng bản sao đã che thông tin người gửi; hãy lập "
+                                                                "bản sao đó trước."), "agency")
                 if identity_hits(f"{copy.subject}\n{copy.content}", who):
                     raise PetitionError("identity_in_redaction", _("Bản sao đã che vẫn còn thông tin nhận diện người tố "
                                                                    "cáo: hãy lập lại bản sao."), "agency")

@@ -3,8 +3,9 @@
 Phone first, Vietnamese first, no sign-in. What a page may show is fixed here
 and nowhere else: a status page shows the kind, the dates and the public
 milestones, never who sent the letter; the page of a case that is or was a
-denunciation (accounts.permissions.case_protected) does not even show what it
-is about, and no list or search shows such a case at all. Every change goes through petitions.services.
+denunciation (accounts.permissions.was_denunciation) does not even show what it
+is about, that of any letter of a denouncer (case_protected) shows no answer,
+and no list or search shows such a case at all. Every change goes through petitions.services.
 
 Tracking codes are unguessable (petitions.codes); lookups are also counted
 per client (a keyed hash of the address, never the address) so nobody can
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.pairing import qr_svg_inline
-from accounts.permissions import case_protected, unprotected_cases
+from accounts.permissions import case_protected, unprotected_cases, was_denunciation
 from meeting.models import Session
 
 from . import codes, services
@@ -281,9 +282,10 @@ def status(request, code):
                 subscribed = form.cleaned_data["email"]
                 form = SubscribeForm()
 
-    denunciation = case_protected(case)  # is or was a denunciation: neither its text nor its answers
+    denunciation = was_denunciation(case)  # is or was a denunciation: not even what it is about
     milestones = list(case.milestones.filter(public=True).order_by("at", "id"))
-    answers = [] if denunciation else list(case.answers.filter(published_at__isnull=False).order_by("published_at", "id"))
+    # No answers of any letter of a denouncer (case_protected): an answer may name its sender.
+    answers = [] if case_protected(case) else list(case.answers.filter(published_at__isnull=False).order_by("published_at", "id"))
     return render(request, "petitions/public/status.html", {
         "case": case, "denunciation": denunciation, "status_label": case.get_status_display(),
         "milestones": [{"label": MILESTONE_LABELS.get(m.kind, m.kind), "at": m.at, "text": m.text, "kind": m.kind}

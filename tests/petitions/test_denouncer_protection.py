@@ -136,6 +136,7 @@ def test_a_denouncers_later_letter_is_never_public(client, people):
                             content="Đèn đường thôn 3 đã hỏng hai tháng nay, đề nghị sửa chữa.",
                             identity={"full_name": "Trần Thị Lành", "phone": "0911222333"})
     services.classify(people["staff"], later, kind="petition")
+    services.prepare_redacted_copy(people["guardian"], later, subject=later.subject, content=later.content)
     services.decide(people["staff"], later, decision="forward", agency=people["env"])
     reply = services.answer(people["desk"], later.transfers.get(), "UBND xã đã kiểm tra và yêu cầu dừng thu tiền.")
     services.review_answer(people["staff"], reply, approve=True)
@@ -148,6 +149,65 @@ def test_a_denouncers_later_letter_is_never_public(client, people):
         body = client.get(url).content.decode()
         assert later.tracking_code not in body and "Khuôn Hẻ" not in body, url
     assert client.get(reverse("petitions:open311_request", args=[later.tracking_code, "json"])).status_code == 404
+
+
+LATER = ("Tôi là Nguyễn Văn Tố, điện thoại 0987 654 321, người đã tố cáo trưởng thôn Khuôn Hẻ. Đề nghị làm rõ "
+         "khoản thu đóng góp xây nhà văn hóa thôn năm 2026.")
+
+
+def _later_letter(subject="Kiến nghị làm rõ khoản thu xây nhà văn hóa thôn Khuôn Hẻ"):
+    """The denouncer writes again, a petition this time, naming himself in it."""
+    return services.submit(None, kind="petition", source="web", subject=subject, content=LATER,
+                           identity={"full_name": "Nguyễn Văn Tố", "phone": "0987654321"},
+                           files=[(png_bytes(), "don-lan-hai.png", False)])
+
+
+def test_a_denouncers_later_letter_shows_officers_without_the_right_neither_its_words_nor_its_scans(client, people):
+    denunciation()
+    later = _later_letter()
+    status, body = page(client, people["staff"], reverse("petitions:case", args=[later.pk]))
+    assert status == 200
+    assert_clean(body, "the case page of a denouncer's later letter")
+    scan = later.files.get()
+    assert page(client, people["staff"], reverse("petitions:case_file", args=[later.pk, scan.pk]))[0] == 403
+    _status, body = page(client, people["staff"], reverse("petitions:register") + "?q=nha+van+hoa+thon+nam+2026")
+    assert later.tracking_code not in body
+
+
+def test_a_denouncers_later_letter_whose_summary_names_him_is_shielded_at_intake(people):
+    denunciation()
+    later = _later_letter(subject="Nguyễn Văn Tố kiến nghị làm rõ khoản thu")
+    assert "Tố" not in later.subject and "Nguyễn Văn Tố kiến nghị" in later.content
+
+
+def test_a_denouncers_later_letter_reaches_the_agency_only_as_a_redacted_copy(client, people,
+                                                                            django_capture_on_commit_callbacks):
+    env = people["env"]
+    Agency.objects.filter(pk=env.pk).update(channel="email", email="vanthu@stnmt.example.vn")
+    env.refresh_from_db()
+    denunciation()
+    later = _later_letter()
+    with pytest.raises(services.PetitionError) as refused:
+        services.decide(people["staff"], later, decision="forward", agency=env)
+    assert refused.value.code == "redaction_required"
+    services.prepare_redacted_copy(people["guardian"], later, subject="Kiến nghị làm rõ khoản thu xây nhà văn hóa",
+                                   content="Người gửi (thông tin đã che) đề nghị làm rõ khoản thu đóng góp xây nhà "
+                                           "văn hóa thôn năm 2026.")
+    with pytest.raises(services.PetitionError) as refused:
+        services.decide(people["staff"], later, decision="forward", agency=env, note="Người gửi: ông Tố, đt 0987.654.321")
+    assert refused.value.code == "identity_in_note"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(people["staff"], later, decision="forward", agency=env, note="Đề nghị trả lời.")
+    assert len(mail.outbox) == 1
+    assert_clean(mail.outbox[0].body, "the agency's e-mail")
+    transfer = later.transfers.get()
+    status, body = page(client, people["desk"], reverse("petitions:agency_transfer", args=[transfer.pk]))
+    assert status == 200 and "làm rõ khoản thu" in body
+    assert_clean(body, "the agency's desk page")
+    assert_clean(page(client, people["desk"], reverse("petitions:agency_desk"))[1], "the agency's desk list")
+    assert page(client, people["desk"], reverse("petitions:agency_file",
+                                                args=[transfer.pk, later.files.get().pk]))[0] in (403, 404)
 
 
 def test_the_register_search_does_not_find_a_denunciation_by_its_denouncers_name_without_the_right(client, people):
