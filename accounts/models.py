@@ -19,7 +19,7 @@ class Device(models.Model):
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     label = models.CharField(_("tên"), max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("người dùng"))
-    display = models.ForeignKey("displays.Display", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("màn hình"))
+    display = models.ForeignKey(settings.HUB_DISPLAY_MODEL, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("màn hình"))
     paired_at = models.DateTimeField(_("ghép nối lúc"), auto_now_add=True)
     revoked = models.BooleanField(_("đã thu hồi"), default=False)
     # The browser session the device was paired into; revoking the device ends it.
@@ -48,7 +48,7 @@ class PairingToken(models.Model):
     jti = models.CharField(max_length=32, unique=True)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    display = models.ForeignKey("displays.Display", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    display = models.ForeignKey(settings.HUB_DISPLAY_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

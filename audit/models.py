@@ -15,7 +15,7 @@ class AuditRecord(models.Model):
     device = models.ForeignKey("accounts.Device", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("thiết bị"))
     role = models.CharField(_("vai trò"), max_length=20, blank=True)
     action = models.CharField(_("hành động"), max_length=60, db_index=True)
-    sitting = models.ForeignKey("meeting.Sitting", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("phiên họp"))
+    sitting = models.ForeignKey(settings.HUB_SITTING_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("phiên họp"))
     outcome = models.CharField(_("kết quả"), max_length=20, default="ok")  # ok | denied | error code
     detail = models.JSONField(_("chi tiết"), default=dict, blank=True)
 

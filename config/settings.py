@@ -160,6 +160,8 @@ BADGE_TOKEN_TTL = env.integer("BADGE_TOKEN_TTL", 12 * 3600, minimum=60)
 # The room the hub serves, "app_label.Model" like AUTH_USER_MODEL: the core (realtime, accounts)
 # reaches it through realtime.registry.sitting_model(), never by importing the app.
 HUB_SITTING_MODEL = "meeting.Sitting"
+# The hall display a display device shows (accounts.Device.display), named like the sitting model.
+HUB_DISPLAY_MODEL = "displays.Display"
 # The hub refuses WebSocket messages larger than this (bytes).
 HUB_MAX_MESSAGE_BYTES = env.integer("HUB_MAX_MESSAGE_BYTES", 64 * 1024, minimum=1024)
 # Connects of one process that read the database at once; more wait their turn, in order, up to

@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.db import models
 
 
 class SittingEvent(models.Model):
     """The ordered log of a sitting's events, for replay to clients that missed some."""
 
-    sitting = models.ForeignKey("meeting.Sitting", on_delete=models.CASCADE, related_name="events")
+    sitting = models.ForeignKey(settings.HUB_SITTING_MODEL, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveBigIntegerField()
     type = models.CharField(max_length=60)
     data = models.JSONField()
@@ -59,7 +60,7 @@ class MemberEvent(models.Model):
     (docs/decisions/0008). Numbered per member and sitting by `pseq` (MemberCounter), apart from
     the sitting's seq. An event registered never stored (`store=False`) has no row here."""
 
-    sitting = models.ForeignKey("meeting.Sitting", on_delete=models.CASCADE, related_name="member_events")
+    sitting = models.ForeignKey(settings.HUB_SITTING_MODEL, on_delete=models.CASCADE, related_name="member_events")
     # A plain number, not a key: the core knows no member model (the registry's modules do).
     member_id = models.PositiveBigIntegerField()
     pseq = models.PositiveBigIntegerField()
@@ -81,7 +82,7 @@ class MemberCounter(models.Model):
     """A member's per-member event counter in a sitting: the `pseq` of their last stored event.
     Kept apart from the events, so that pruning the events never numbers new ones again from 1."""
 
-    sitting = models.ForeignKey("meeting.Sitting", on_delete=models.CASCADE, related_name="member_counters")
+    sitting = models.ForeignKey(settings.HUB_SITTING_MODEL, on_delete=models.CASCADE, related_name="member_counters")
     member_id = models.PositiveBigIntegerField()
     pseq = models.PositiveBigIntegerField(default=0)
 
