@@ -18,6 +18,8 @@ slides are registered (displays/slides.py). The core loops over what is register
   (realtime.private; `Change.emit_to`), and its reference reducer applied to `you`;
 - sources: the models a module's slices are built from, so that a row changed beside the write
   path (the admin, an import) still reaches every client (realtime.external);
+- panels a module adds to the chair console, the delegate terminal and the public page (a
+  template and the script that draws it: `{% hub_panels face %}`, `{% hub_panel_scripts face %}`);
 - browser scripts that register the module's event reducers in hub.js (`Hub.registerEvent`),
   loaded on every page that uses hub.js (`{% hub_scripts %}`, realtime/templatetags/hub.py).
 
@@ -202,6 +204,39 @@ def register_source(model, sittings) -> None:
     register(model, sittings)
 
 
+# The pages a module may add a panel to (docs/modules.md, "Panels").
+FACES = ("console", "terminal", "public")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A module's part of a face: a template rendered into the page (with the page's context), and
+    a script loaded after the face's own that draws it (`Hub.registerPanel(fn)` in hub.js)."""
+
+    face: str
+    name: str
+    template: str
+    script: str | None = None
+    order: int = 100
+
+
+_panels: dict[tuple[str, str], Panel] = {}
+
+
+def register_panel(face: str, name: str, template: str, *, script: str | None = None, order: int = 100) -> Panel:
+    """A panel on the chair console, the delegate terminal or the public page ({% hub_panels face %})."""
+    if face not in FACES:
+        raise ValueError(f"panel {name!r}: unknown face {face!r} (one of {', '.join(FACES)})")
+    _once(_panels, (face, name), "panel")
+    part = Panel(face, name, template, script, order)
+    _panels[(face, name)] = part
+    return part
+
+
+def panels(face: str) -> list[Panel]:
+    return sorted((p for p in _panels.values() if p.face == face), key=lambda p: (p.order, p.name))
+
+
 def register_script(path: str) -> None:
     """A static script that registers event reducers in hub.js (`Hub.registerEvent(type, fn)`, and
     `Hub.registerMemberEvent(type, fn)` for per-member events)."""
@@ -210,7 +245,8 @@ def register_script(path: str) -> None:
     _scripts.append(path)
 
 
-def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=(), you=(), member_events=()) -> None:
+def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=(), you=(), member_events=(),
+               panels=()) -> None:
     """Take parts out again (tests that register a toy module)."""
     for key in slices:
         _slices.pop(key, None)
@@ -228,6 +264,8 @@ def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=(), you=
     for path in scripts:
         if path in _scripts:
             _scripts.remove(path)
+    for key in panels:  # (face, name)
+        _panels.pop(tuple(key), None)
     _changed()
 
 

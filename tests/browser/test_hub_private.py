@@ -115,6 +115,9 @@ def test_a_delegates_page_keeps_you_by_pseq_and_catches_up_what_it_lost(toy_serv
             chair.command("toy.whisper", {"member_id": member, "text": "thì thầm"})
             page.wait_for_function("() => window.privateTest.told.some(([type]) => type === 'toy.whispered')")
         result = page.evaluate(WAIT_PSEQ, 4)
+        # The toy module's own panel on the terminal (registry.register_panel) drew what she alone was told.
+        assert page.locator("#toy-pokes").text_content() == "4"
+        assert page.locator("#toy-note").text_content() == "bốn"
         assert result["lost"] == [2, 3]
         assert result["you"]["pseq"] == 4 and result["status"] == "live"
         assert not {"offline", "reconnecting"} & set(result["statuses"])

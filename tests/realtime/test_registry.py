@@ -70,6 +70,38 @@ def test_a_toy_module_appears_in_the_schemas_the_command_table_and_the_errors(to
     assert html.index("realtime/hub.js") < html.index("toy/hub-events.js")
 
 
+def test_a_toy_modules_panels_are_on_the_console_and_the_terminal_pages(toy_module, sitting, users, settings):
+    """A module adds a panel to a face from its own folder: its template in the page, its script
+    after the face's own (which draws it through Hub.registerPanel); the public page has none."""
+    from pathlib import Path
+
+    from django.test import Client
+
+    templates = [dict(settings.TEMPLATES[0])]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], Path(toy.__file__).parent / "templates"]
+    settings.TEMPLATES = templates
+    chair, alice = Client(), Client()
+    chair.force_login(users["chair"])
+    alice.force_login(users["alice"])
+    console = chair.get(f"/sitting/{sitting.pk}/console/").content.decode()
+    assert 'id="toy-console-panel"' in console and 'id="toy-terminal-panel"' not in console
+    assert console.index("meeting/console.js") < console.index("toy/panel.js")
+    terminal = alice.get(f"/sitting/{sitting.pk}/terminal/").content.decode()
+    assert 'id="toy-terminal-panel"' in terminal and 'id="toy-console-panel"' not in terminal
+    assert terminal.index("meeting/terminal.js") < terminal.index("toy/panel.js")
+    public = Client().get(f"/public/sitting/{sitting.pk}/")
+    assert public.status_code == 200 and "toy-" not in public.content.decode()
+    toy.unregister()
+    assert 'id="toy-console-panel"' not in chair.get(f"/sitting/{sitting.pk}/console/").content.decode()
+
+
+def test_a_panel_names_a_face_that_exists(toy_module):
+    with pytest.raises(ValueError):
+        registry.register_panel("hall", "toy", "toy/console_panel.html")
+    with pytest.raises(ValueError):
+        registry.register_panel("console", "toy", "toy/console_panel.html")  # twice
+
+
 def test_without_the_toy_module_none_of_it_is_left(toy_module):
     toy.unregister()
     assert "toy.bump" not in COMMANDS and "toy_refused" not in ERRORS

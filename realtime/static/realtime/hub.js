@@ -43,6 +43,9 @@
     }],
   ]);
 
+  /* The draw functions of the modules' panels on this page (Hub.registerPanel). */
+  const panels = [];
+
   /* Per-member event type -> function (you, data) applying it to `hub.you` in place. */
   const memberReducers = new Map();
 
@@ -387,6 +390,13 @@
       // A state replaced whole is, for a page, a fresh snapshot: everything is drawn again.
       if (type === "state.replaced") type = "snapshot";
       if (this.options.onState) this.options.onState(this.state, type, data, this);
+      for (const draw of panels) {
+        try {
+          draw(this.state, type, data, this);
+        } catch (e) {
+          if (global.console) global.console.error("hub panel", e); // one panel's bug must not stop the page
+        }
+      }
     }
 
     /* Send a command; resolves with the reply's data, rejects with HubError(code). */
@@ -426,6 +436,11 @@
   }
 
   Hub.registerEvent = registerEvent;
+  /* A module's panel on a page (realtime.registry.register_panel): `draw(state, type, data, hub)`
+   * after every snapshot, event and per-member event, as the page's own onState. */
+  Hub.registerPanel = (draw) => {
+    panels.push(draw);
+  };
   Hub.registerMemberEvent = registerMemberEvent;
   global.Hub = Hub;
   global.HubError = HubError;

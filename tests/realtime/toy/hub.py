@@ -2,7 +2,8 @@
 
 It has a slice (`toy`: staff and delegates see the count, delegates without the chair's note),
 an event (`toy.bumped`: the public gets `skip`), a command (`toy.bump`), a permission action,
-an error code and a browser script — and the core is not edited for any of it.
+an error code, a browser script and panels on the console and the terminal — and the core is not
+edited for any of it.
 
 And what one member alone may see (docs/decisions/0008): a `you` part (`you.toy`: how often the
 chair poked you, and the last note), a stored per-member event (`toy.poked`, command `toy.poke`)
@@ -122,7 +123,8 @@ def _apply_whispered(you, data):
 
 PARTS = {"slices": ["toy"], "events": ["toy.bumped"], "commands": ["toy.bump", "toy.poke", "toy.whisper"],
          "errors": ["toy_refused"], "scripts": ["toy/hub-events.js"], "you": ["toy"],
-         "member_events": ["toy.poked", "toy.whispered"]}
+         "member_events": ["toy.poked", "toy.whispered"],
+         "panels": [("console", "toy"), ("terminal", "toy")]}
 
 
 def register():
@@ -134,6 +136,9 @@ def register():
                               result=BumpResult, action="toy.bump")
     registry.register_error("toy_refused", "The toy says no.")
     registry.register_script("toy/hub-events.js")
+    # Its panels on the chair console and the delegate terminal (templates and script in its folder).
+    registry.register_panel("console", "toy", "toy/console_panel.html", script="toy/panel.js")
+    registry.register_panel("terminal", "toy", "toy/terminal_panel.html", script="toy/panel.js")
     # What one member alone may see.
     permissions.register_action("toy.poke", (permissions.CHAIR, permissions.SECRETARY))
     registry.register_you("toy", you_toy, YouToy, audiences=("delegate",))
