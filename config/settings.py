@@ -168,8 +168,8 @@ HUB_MAX_MESSAGE_BYTES = env.integer("HUB_MAX_MESSAGE_BYTES", 64 * 1024, minimum=
 # HUB_CONNECT_QUEUE, and beyond that are closed with 4503 "try again later" (docs/protocol.md).
 HUB_CONNECTS_AT_ONCE = env.integer("HUB_CONNECTS_AT_ONCE", 4, minimum=1)
 HUB_CONNECT_QUEUE = env.integer("HUB_CONNECT_QUEUE", 1000, minimum=0)
-# With several workers (Redis): a worker this many connections or more above the workers' mean asks
-# half of that excess among its idle terminals to reconnect (4503), so clients spread back over the
+# With several workers (Redis): a worker this many connections or more above the workers' mean (for
+# three heartbeats in a row) asks half of that excess among its idle terminals to reconnect (4503), so clients spread back over the
 # workers after a failover (realtime/consumers.py, _Balancer; docs/faults.md). 0 turns it off.
 HUB_REBALANCE_MIN_EXCESS = env.integer("HUB_REBALANCE_MIN_EXCESS", 25, minimum=0)
 # A client more than this many events behind gets a fresh snapshot instead of a replay.

@@ -85,6 +85,8 @@ class _Relay:
         self.ticker = Ticker(self)
         # Connects in progress on this process (the morning rush), and the threads their reads run on.
         self.admission = _Admission()
+        # Connections of this process accepted and not yet gone (waiting their turn included), for _Balancer.
+        self.connected = 0
         # SQLite answers in the thread, holding the GIL: more threads only contend for it (the
         # reconnect bench: 4.9 s of CPU for 520 connects on one thread, 6.2 s on four).
         threads = 1 if connections["default"].vendor == "sqlite" else settings.HUB_CONNECTS_AT_ONCE
@@ -276,7 +278,7 @@ class _Relay:
         return len(chosen)
 
     def connection_count(self) -> int:
-        return sum(len(members) for members in list(self.members.values()))
+        return self.connected
 
     def _health_changed(self, degraded: bool):
         """Publishing from this process failed or works again: tell its connections (the console shows it)."""
@@ -305,7 +307,8 @@ class _Relay:
 # connections already open). Each worker therefore writes its number of connections to Redis every
 # heartbeat period (a key per worker that expires after three periods: a dead worker drops out),
 # reads the others', and one with HUB_REBALANCE_MIN_EXCESS or more connections above the workers'
-# mean asks half of that excess among its idle terminals and public viewers to reconnect (4503: the
+# mean for REBALANCE_SETTLE_PERIODS in a row (not the few seconds a storm of connects fills one
+# worker first) asks half of that excess among its idle terminals and public viewers to reconnect (4503: the
 # client comes back after a random 1-5 s, hub.js), then waits REBALANCE_COOLDOWN_PERIODS before
 # looking again (the clients moved, the counts written again). Half at a time converges without
 # overshooting on counts a period old and without a storm; a client sent back to the same worker
@@ -319,6 +322,8 @@ REBALANCE_IDLE_S = 60
 # After asking, a worker looks again only after this many heartbeat periods (at least 6 s: the
 # clients' 1-5 s wait, and the counts written again).
 REBALANCE_COOLDOWN_PERIODS = 3
+# ... and only once it has been so for this many heartbeat periods in a row.
+REBALANCE_SETTLE_PERIODS = 3
 # This process, as the other workers see it.
 WORKER_ID = secrets.token_hex(6)
 
@@ -356,6 +361,7 @@ class _Balancer:
         self.url = url
         self.key_prefix = f"{prefix}:hub-load:"
         self.quiet_until = 0.0
+        self.over = 0  # consecutive periods this worker has been HUB_REBALANCE_MIN_EXCESS or more above the mean
         self.failing = False
 
     def run(self):
@@ -379,12 +385,17 @@ class _Balancer:
         client.set(self.key_prefix + WORKER_ID, mine, ex=3 * period)
         keys = list(client.scan_iter(match=self.key_prefix + "*", count=1000))
         loads = [int(v) for v in client.mget(keys) if v is not None] if keys else []
-        if len(loads) < 2 or time.monotonic() < self.quiet_until:
+        if len(loads) < 2:
+            self.over = 0
             return
         mean = sum(loads) / len(loads)
         excess = mine - mean
-        if excess < settings.HUB_REBALANCE_MIN_EXCESS:
+        # Only an excess that lasts: a storm of connects fills one worker before another for a few
+        # seconds (one reads its queue faster), which evens out by itself.
+        self.over = self.over + 1 if excess >= settings.HUB_REBALANCE_MIN_EXCESS else 0
+        if self.over < REBALANCE_SETTLE_PERIODS or time.monotonic() < self.quiet_until:
             return
+        self.over = 0
         self.quiet_until = time.monotonic() + max(REBALANCE_COOLDOWN_PERIODS * period, 6)
         wanted = math.ceil(excess / 2)
         log.warning("hub balance: %d connection(s) here, the %d workers' mean %.0f: asking %d to reconnect",
@@ -518,6 +529,7 @@ class SittingConsumer(AsyncWebsocketConsumer):
     gone = False
     # When it last sent a command (time.monotonic()): a busy connection is not asked to move (_Balancer).
     last_command = float("-inf")
+    counted = False  # in its relay's `connected`
 
     async def __call__(self, scope, receive, send):
         # Read the client's messages as they come, not only between handlers: a disconnect that
@@ -550,6 +562,8 @@ class SittingConsumer(AsyncWebsocketConsumer):
         # not accepted within 5 s, and the client's retry would add to the queue); the client
         # then waits for its snapshot, which comes when this connect's turn does.
         await self.accept()
+        self.counted = True
+        _relay().connected += 1
         admission = _relay().admission
         if not await admission.enter():
             await self.close(code=CLOSE_TRY_AGAIN_LATER)
@@ -730,6 +744,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
             return self._with_you(self.actor, self.audience, *snapshot_json_for(self.sitting_id, self.audience))
 
     async def disconnect(self, code):
+        if self.counted:
+            self.counted = False
+            _relay().connected -= 1
         await self._flush_refusals()
         if self.pending is not None or self.group:  # it opened (relay.open), or is relayed its group
             await _relay().leave(self)
