@@ -5,6 +5,7 @@ displays and the public get none; a member who missed some catches up by pseq (a
 reply ahead of them); a never-stored value is found in no store."""
 
 import asyncio
+import gzip
 import json
 
 import jsonschema
@@ -227,3 +228,41 @@ def test_the_schemas_carry_you_the_per_member_events_and_the_ping_s_pseq(toy_mod
     assert not jsonschema.Draft202012Validator(schemas["server.delegate"]).is_valid({**whispered, "pseq": 3})
     assert "pseq" in schemas["command.ping.reply"]["required"]
     assert "since_pseq" in schemas["command.sync.args"]["properties"]
+
+
+def test_per_member_events_are_deleted_with_the_sittings_events_and_their_counter_stays(
+        toy_module, sitting, actors, users, settings, tmp_path):  # noqa: F811
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from meeting import services as meeting
+    from meeting.models import Sitting
+    from realtime.models import MemberCounter
+    from tests.realtime.toy import hub as toy
+
+    settings.HUB_EVENT_RETENTION_DAYS = 30
+    settings.HUB_EVENT_ARCHIVE_DIR = tmp_path
+    member = users["alice"].member.pk
+    meeting.open_sitting(actors["chair"], sitting.pk)
+    toy.poke(actors["chair"], sitting.pk, member, "một")
+    toy.poke(actors["chair"], sitting.pk, member, "hai")
+    meeting.close_sitting(actors["chair"], sitting.pk)
+    Sitting.objects.filter(pk=sitting.pk).update(closed_at=timezone.now() - timedelta(days=29))
+    call_command("prune_sitting_events", stdout=StringIO())
+    assert MemberEvent.objects.filter(sitting=sitting).count() == 2  # kept while its events are
+    Sitting.objects.filter(pk=sitting.pk).update(closed_at=timezone.now() - timedelta(days=31))
+    out = StringIO()
+    call_command("prune_sitting_events", stdout=out)
+    assert "member_events=2" in out.getvalue()
+    assert not MemberEvent.objects.filter(sitting=sitting).exists()
+    # Not archived with the sitting's events: what one member was told is no part of the minutes.
+    archived = list(tmp_path.glob(f"sitting-{sitting.pk}-events*.jsonl.gz"))
+    assert archived
+    for path in archived:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            assert "toy.poked" not in f.read()
+    # The counter stays: a member's events are never numbered from 1 again.
+    assert MemberCounter.objects.get(sitting=sitting, member_id=member).pseq == 2
