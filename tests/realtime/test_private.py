@@ -266,3 +266,29 @@ def test_per_member_events_are_deleted_with_the_sittings_events_and_their_counte
             assert "toy.poked" not in f.read()
     # The counter stays: a member's events are never numbered from 1 again.
     assert MemberCounter.objects.get(sitting=sitting, member_id=member).pseq == 2
+
+
+def test_you_is_built_again_when_a_per_member_event_commits_while_it_is_built(toy_module, sitting, actors, users):  # noqa: F811
+    """`you` is exact at its pseq: a poke committed while the parts are read (between the two reads
+    of the counter) makes it read them again, never `pseq` 0 with the poke already in `you.toy`."""
+    from accounts.permissions import actor_for
+    from meeting import services as meeting
+    from realtime.private import you_for
+    from tests.realtime.toy import hub as toy
+
+    meeting.open_sitting(actors["chair"], sitting.pk)
+    alice = actor_for(sitting, user=users["alice"])
+    builds = []
+
+    def build_poking_once(actor, sitting_):
+        if not builds:  # another connection's chair pokes her while her `you` is being read
+            toy.poke(actors["chair"], sitting_.pk, actor.member_id, "giữa chừng")
+        builds.append(1)
+        return toy.you_toy(actor, sitting_)
+
+    registry.unregister(you=["toy"])
+    registry.register_you("toy", build_poking_once, toy.YouToy, audiences=("delegate",))
+    seq = type(sitting).objects.get(pk=sitting.pk).seq
+    you = you_for(alice, sitting.pk, "delegate", seq)
+    assert len(builds) == 2
+    assert (you["pseq"], you["toy"]) == (1, {"pokes": 1, "note": "giữa chừng"})
