@@ -19,7 +19,9 @@ the content; ties by date of issue, newest first.
 
 Snippets are cut from the original text around the best match: a match on
 the folded text is at the same position in the original, which is shown with
-the matched words in <mark>.
+the matched words in <mark>: of each term's matches, only the closest kind
+the text holds (spelled as typed, then the same word folded, then a longer
+word a prefix begins), so "to" marks "to", not every "Tổ" and "tổng".
 """
 
 from __future__ import annotations
@@ -115,6 +117,9 @@ class Term:
 
     tokens: tuple[str, ...]
     prefix: bool = False  # the last token may be the start of a word
+    # The words as typed (lower case, with their marks): the highlighter prefers them. Not part of
+    # what the term is: "to" and "tờ" find the same documents.
+    typed: tuple[str, ...] = field(default=(), compare=False)
 
 
 def parse(q: str) -> list[Term]:
@@ -124,12 +129,13 @@ def parse(q: str) -> list[Term]:
     terms: list[Term] = []
     for i, (quoted, part) in enumerate(parts):
         tokens = tuple(_TOKEN.findall(fold(part)))
+        typed = tuple(_TOKEN.findall(part.lower()))
         if not tokens:
             continue
         # The last word, as typed, may be unfinished: a prefix. Not one letter alone, which would
         # merge the lists of every word starting with it (~0.3 s over 10,000 documents).
         last = i == len(parts) - 1 and not quoted and not q[-1:].isspace() and len(tokens[-1]) >= MIN_PREFIX
-        term = Term(tokens, prefix=last)
+        term = Term(tokens, prefix=last, typed=typed if len(typed) == len(tokens) else ())
         if term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]
@@ -319,6 +325,7 @@ class _Pattern:
 
     def __init__(self, terms: list[Term]):
         self.count = len(terms)
+        self.terms = terms
         self.order = sorted(range(len(terms)), key=lambda i: -len(terms[i].tokens))  # phrases before their words
         alts = []
         for i in self.order:
@@ -357,6 +364,28 @@ def _matches(folded: str, pattern: _Pattern, lo: int, hi: int) -> list[tuple[int
             break
         pos = stop
     return out
+
+
+def _tier(text: str, folded: str, start: int, end: int, term: Term) -> int:
+    """How closely a match is the word typed: 0 spelled as typed (its marks, case aside), 1 the
+    same word folded ("Tổ" for "to"), 2 a longer word it begins (a prefix: "tổng" for "to")."""
+    whole = list(_TOKEN.findall(folded[start:end])) == list(term.tokens)
+    if not whole:
+        return 2
+    return 0 if list(_TOKEN.findall(text[start:end].lower())) == list(term.typed) else 1
+
+
+def _as_typed(text: str, folded: str, matches, pattern: _Pattern) -> list[tuple[int, int, int]]:
+    """Only the matched words the reader meant are marked. Folding finds "Tổ", "Tờ", "tố", "to"
+    and, the last word being a prefix, "tổng" for "to": the document matched on any of them. Of
+    each term's matches, only the closest kind present is marked (see _tier): "to" marks the
+    words "to" if the text has one, else the words that fold to it, and a longer word only in a
+    text where nothing closer matched."""
+    tiers = [_tier(text, folded, s, e, pattern.terms[t]) for s, e, t in matches]
+    best: dict[int, int] = {}
+    for (_s, _e, t), tier in zip(matches, tiers):
+        best[t] = min(tier, best.get(t, 2))
+    return [m for m, tier in zip(matches, tiers) if tier == best[m[2]]]
 
 
 def _best_window(matches, lo: int, hi: int) -> _Window | None:
@@ -403,12 +432,14 @@ def _trim(piece: str, text: str, lo: int, hi: int) -> str:
 
 def _hit(document: Document, entry: SearchEntry, patterns: _Pattern) -> Hit:
     text, folded, split = entry.text, entry.folded, entry.content_start
-    in_body = _matches(folded, patterns, split, len(folded))
-    in_meta = _matches(folded, patterns, 0, split)
+    in_body = _as_typed(text, folded, _matches(folded, patterns, split, len(folded)), patterns)
+    in_meta = _as_typed(text, folded, _matches(folded, patterns, 0, split), patterns)
     body_win = _best_window(in_body, split, len(folded))
     meta_win = _best_window(in_meta, 0, split)
     summary = nfc(document.summary)
-    title = _mark(summary, _matches(fold(summary), patterns, 0, len(summary)), 0, len(summary))
+    folded_summary = fold(summary)
+    title = _mark(summary, _as_typed(summary, folded_summary, _matches(folded_summary, patterns, 0, len(summary)),
+                                     patterns), 0, len(summary))
     if body_win and not (meta_win and meta_win.found > body_win.found):
         matches, floor, ceil, in_content = in_body, split, len(folded), True
         lo, hi = body_win.start, body_win.end

@@ -190,6 +190,48 @@ def test_snippet_escapes_the_text(sitting, users):
     assert "<mark>cử</mark> <mark>tri</mark>" in snippet
 
 
+TO_TEXT = "Luật Tổ chức chính quyền; xét Tờ trình của Ủy ban; tổng mức đầu tư; Mặt trận Tổ quốc."
+
+
+def test_to_does_not_mark_to_inside_longer_words_when_whole_words_matched(sitting, users):
+    make(users["secretary"], "Văn bản", TO_TEXT)
+    snippet = search.search(users["secretary"], "to").hits[0].snippet  # the last word: a prefix
+    assert "<mark>Tổ</mark> chức" in snippet and "<mark>Tờ</mark> trình" in snippet
+    assert "<mark>tổng</mark>" not in snippet and "tổng mức" in snippet
+
+
+def test_a_word_typed_with_its_marks_marks_only_that_spelling(sitting, users):
+    make(users["secretary"], "Văn bản", TO_TEXT)
+    snippet = search.search(users["secretary"], "tờ ").hits[0].snippet
+    assert "<mark>Tờ</mark> trình" in snippet
+    assert "<mark>Tổ</mark>" not in snippet and "<mark>tổng</mark>" not in snippet
+
+
+def test_the_word_as_typed_is_marked_and_not_its_folded_look_alikes(sitting, users):
+    make(users["secretary"], "Văn bản", "Cây to lớn; Tổ dân phố; tờ khai.")
+    snippet = search.search(users["secretary"], "to ").hits[0].snippet
+    assert "<mark>to</mark> lớn" in snippet
+    assert "<mark>Tổ</mark>" not in snippet and "<mark>tờ</mark>" not in snippet
+
+
+def test_a_prefix_marks_the_longer_word_it_matched_when_nothing_closer_is_there(sitting, users):
+    make(users["secretary"], "Văn bản", "Báo cáo tổng hợp ý kiến cử tri.")
+    snippet = search.search(users["secretary"], "to").hits[0].snippet
+    assert "<mark>tổng</mark> hợp" in snippet
+
+
+def test_a_word_without_its_spelling_in_the_text_marks_what_it_matched(sitting, users):
+    make(users["secretary"], "Văn bản", "Luật Tổ chức chính quyền địa phương.")
+    snippet = search.search(users["secretary"], "tờ ").hits[0].snippet
+    assert "<mark>Tổ</mark> chức" in snippet
+
+
+def test_the_title_prefers_the_spelling_typed_too(sitting, users):
+    make(users["secretary"], "Tờ trình về tổ chức tổng kết", "Nội dung.")
+    title = search.search(users["secretary"], "tờ ").hits[0].title
+    assert "<mark>Tờ</mark> trình" in title and "<mark>tổ</mark>" not in title and "<mark>tổng</mark>" not in title
+
+
 def test_a_metadata_match_marks_the_title_and_shows_the_field(library, users):
     hit = search.search(users["alice"], "nguyen van an").hits[0]
     assert not hit.in_content
