@@ -2,7 +2,7 @@
 
 State: `sitting`, `announcement`, `attendance` (staff also see how each row was recorded and
 why a member is absent) and `quorum`. Events: `sitting.status`, `sitting.announcement`,
-`attendance.updated`. Commands: open, close, announce, check in, mark attendance.
+`attendance.updated`. Commands: open, close, announce, check in, mark attendance (one member, the selected ones, everyone not yet recorded).
 Registered from MeetingConfig.ready(); the browser side is meeting/static/meeting/hub-events.js.
 """
 
@@ -10,7 +10,7 @@ import copy
 from typing import Annotated, Literal
 
 from django.db.models import Q
-from pydantic import Field, constr
+from pydantic import Field, conlist, constr
 
 from realtime import registry
 from realtime.messages import Count, Id, Message, NoResult, Time, literal
@@ -149,6 +149,12 @@ class MarkedResult(Message):
     marked: Count = Field(description="how many members were recorded")
 
 
+class MarkSelectedArgs(Strict):
+    member_ids: conlist(ArgId, min_length=1, max_length=services.MAX_SELECTED)
+    status: Literal["present", "absent", "excused"] = "present"
+    reason: constr(max_length=500) = ""
+
+
 class CheckInArgs(Strict):
     remote: bool = False
 
@@ -232,6 +238,9 @@ def register():
         result=AttendanceResult, action="attendance.self")
     registry.register_command("attendance.mark_unrecorded", MarkUnrecordedArgs,
                               lambda actor, sid, a: services.mark_unrecorded(actor, sid, a.status, a.reason),
+                              result=MarkedResult, action="attendance.mark")
+    registry.register_command("attendance.mark_selected", MarkSelectedArgs,
+                              lambda actor, sid, a: services.mark_selected(actor, sid, a.member_ids, a.status, a.reason),
                               result=MarkedResult, action="attendance.mark")
     registry.register_command("attendance.mark", MarkArgs,
                               lambda actor, sid, a: services.mark_attendance(actor, sid, a.member_id, a.status, a.reason),

@@ -240,3 +240,45 @@ def test_marking_the_unrecorded_present_or_by_a_delegate_is_refused(live, actors
         meeting.mark_unrecorded(actors["alice"], live.pk, "absent")
     assert refused.value.code == "forbidden"
     assert not Attendance.objects.filter(sitting=live).exists()
+
+
+# ---- issue 11, item 4: the selected members present, in one command --------------------------------
+
+def test_the_selected_members_are_marked_present_in_one_change(live, actors):
+    from audit.models import AuditRecord
+
+    chosen = _delegates(5)
+    meeting.check_in(actors["alice"], live.pk)  # already present, by the terminal: left as she is
+    alice = actors["alice"].member_id
+    meeting.mark_attendance(actors["secretary"], live.pk, chosen[0], "absent", "Đến muộn")
+    seq = Sitting.objects.get(pk=live.pk).seq
+    result = meeting.mark_selected(actors["secretary"], live.pk, [*chosen, chosen[1], alice], "present")
+    changed = [pk for pk in chosen if pk != alice]
+    assert result == {"marked": len(changed)}
+    rows = {a.member_id: a for a in Attendance.objects.filter(sitting=live)}
+    assert all(rows[pk].status == "present" and rows[pk].reason == "" for pk in chosen)
+    assert rows[alice].method == "terminal"
+    events = list(SittingEvent.objects.filter(sitting=live, seq__gt=seq).order_by("seq"))
+    assert [e.data["row"]["member_id"] for e in events] == changed
+    # Each event carries the quorum after its row: the count rises one by one.
+    first = events[0].data["quorum"]["present"]
+    assert [e.data["quorum"]["present"] for e in events] == list(range(first, first + len(changed)))
+    assert events[-1].data["quorum"] == quorum_state(Sitting.objects.get(pk=live.pk))
+    audit = AuditRecord.objects.filter(action="attendance.mark").latest("id")
+    assert (audit.outcome, audit.detail["members"], audit.detail["status"]) == ("ok", changed, "present")
+
+
+def test_marking_selected_members_refuses_an_unknown_member_and_changes_nothing(live, actors):
+    chosen = _delegates(3)
+    seq = Sitting.objects.get(pk=live.pk).seq
+    with pytest.raises(ServiceError) as refused:
+        meeting.mark_selected(actors["secretary"], live.pk, [*chosen, 999999], "present")
+    assert refused.value.code == "not_found"
+    with pytest.raises(ServiceError) as refused:
+        meeting.mark_selected(actors["secretary"], live.pk, [], "present")
+    assert refused.value.code == "invalid_args"
+    with pytest.raises(ServiceError) as refused:
+        meeting.mark_selected(actors["alice"], live.pk, chosen, "present")
+    assert refused.value.code == "forbidden"
+    assert not Attendance.objects.filter(sitting=live).exists()
+    assert Sitting.objects.get(pk=live.pk).seq == seq
