@@ -328,6 +328,8 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
             Identity.objects.create(case=case, person_key=keys[0] if keys else "",
                                     person_key_alt=keys[1] if len(keys) > 1 else "", **who)
         _store_files(case, checked)
+        if kind == K.DENUNCIATION and not anonymous:
+            _shield_other_letters(user, case)
         _milestone(case, "received", _("Đã tiếp nhận đơn (%(source)s).") % {"source": case.get_source_display()}, at=now,
                    notify=False)  # nobody can follow a case before it exists
         _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
@@ -345,6 +347,21 @@ def _denouncer(who: dict) -> bool:
         return False
     return Identity.objects.filter(Q(person_key__in=keys) | Q(person_key_alt__in=keys)).filter(
         Q(case__kind=K.DENUNCIATION) | Q(case__identity_protected=True)).exists()
+
+
+def _shield_other_letters(user, case):
+    """`case` made its sender a denouncer: the summary line of each of their other letters that names
+    them is shielded as a later letter's is at intake (every officer reads summaries in the register)."""
+    from .access import other_cases_of_sender
+
+    others = other_cases_of_sender(case).select_for_update()
+    for other in others:
+        subject, content = _shield_subject(other.subject, other.content, _identity_of(other), neutral=_(
+            "Đơn (tóm tắt của người gửi có thông tin nhận diện, đã chuyển vào nội dung đơn)"))
+        if subject != other.subject:
+            Case.objects.filter(pk=other.pk).update(subject=subject, content=content,
+                                                    folded=_fold_case(subject, content))
+            _audit(user, "petitions.shield_summary", other, by_case=case.pk)
 
 
 def _shield_subject(subject: str, content: str, who: dict, neutral=None) -> tuple[str, str]:
@@ -608,6 +625,8 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
             subject, content = _shield_subject(case.subject, case.content, _identity_of(case))
             if subject != case.subject:
                 case.subject, case.content, case.folded = subject, content, _fold_case(subject, content)
+            if old_kind != K.DENUNCIATION:
+                _shield_other_letters(user, case)
         if field is not None:
             case.field = field
         if complexity is not None:

@@ -180,6 +180,22 @@ def test_a_denouncers_later_letter_whose_summary_names_him_is_shielded_at_intake
     assert "Tố" not in later.subject and "Nguyễn Văn Tố kiến nghị" in later.content
 
 
+@pytest.mark.parametrize("how", ["filed", "classified"])
+def test_an_earlier_letter_whose_summary_names_the_denouncer_is_shielded_once_he_denounces(client, people, how):
+    earlier = _later_letter(subject="Nguyễn Văn Tố kiến nghị làm rõ khoản thu")  # before any denunciation
+    assert earlier.subject.startswith("Nguyễn Văn Tố")
+    if how == "filed":
+        denunciation()
+    else:
+        letter = services.submit(None, kind="complaint", source="web", subject=SUBJECT, content=LETTER,
+                                 identity=dict(TO))
+        services.classify(people["staff"], letter, kind="denunciation")
+    earlier.refresh_from_db()
+    assert "Tố" not in earlier.subject and "Nguyễn Văn Tố kiến nghị" in earlier.content
+    _status, body = page(client, people["staff"], reverse("petitions:register"))
+    assert_clean(body, "the register")
+
+
 def test_a_denouncers_later_letter_reaches_the_agency_only_as_a_redacted_copy(client, people,
                                                                             django_capture_on_commit_callbacks):
     env = people["env"]
