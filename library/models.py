@@ -185,12 +185,16 @@ class Annotation(models.Model):
     rect = models.JSONField(null=True, blank=True)
     text = models.TextField(blank=True)
     color = models.CharField(max_length=20, blank=True)
+    # Made by the reader's browser when the note is written (maybe offline): sending it again after
+    # a lost reply finds the note already stored instead of adding it twice.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["page", "id"]
         indexes = [models.Index(fields=["document", "user"])]
+        constraints = [models.UniqueConstraint(fields=["user", "client_id"], name="library_annotation_once_per_client_id")]
 
 
 class SearchEntry(models.Model):

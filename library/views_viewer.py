@@ -11,16 +11,21 @@ viewer page sends someone not signed in to the login page first.
 The annotations API answers JSON only, errors as {"error": {"code", "message"}}
 with the stable codes invalid, forbidden, not_found, too_large. An annotation
 is its author's alone: anyone else's is a 404, as if it did not exist.
+
+A new annotation may carry a `client_id` (a UUID made by the browser when the
+note was written, maybe offline): posting it again, after a reply lost with
+the network, answers the stored one (200) instead of adding a second.
 """
 
 import json
 import math
+import uuid
 from functools import cache
 from pathlib import Path
 
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -42,7 +47,7 @@ from .models import Annotation, Attachment, Document, DocumentVersion, ReadRecei
 MAX_BODY = 16 * 1024
 MAX_TEXT = 5000
 COLORS = ("yellow", "green", "blue", "pink")
-FIELDS = {"version", "page", "kind", "rect", "text", "color"}
+FIELDS = {"version", "page", "kind", "rect", "text", "color", "client_id"}
 EDITABLE = {"rect", "text", "color"}
 
 
@@ -108,6 +113,7 @@ def viewer(request, document_id: int):
         "start_page": start_page,
         "annotations": mine,
         "can_annotate": request.user.is_authenticated,
+        "reader": request.user.pk,  # notes waiting on a shared device are sent only for their writer
         "urls": {
             "page": reverse("library:page", args=[version.pk, 0]).replace("/0.webp", "/{n}.webp"),
             "thumb": reverse("library:thumb", args=[version.pk, 0]).replace("/0.webp", "/{n}.webp"),
@@ -139,7 +145,8 @@ class Refused(Exception):
 
 def _annotation_json(a: Annotation) -> dict:
     return {"id": a.pk, "version": a.version_id, "page": a.page, "kind": a.kind, "rect": a.rect,
-            "text": a.text, "color": a.color, "updated_at": a.updated_at.isoformat()}
+            "text": a.text, "color": a.color, "client_id": str(a.client_id) if a.client_id else None,
+            "updated_at": a.updated_at.isoformat()}
 
 
 def _json_api(view):
@@ -243,6 +250,11 @@ def annotations(request, document_id: int):
     unknown = set(data) - FIELDS
     if unknown:
         raise _invalid(_("Trường không hợp lệ: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    client_id = _clean_client_id(data.get("client_id"))
+    if client_id is not None:
+        sent = Annotation.objects.filter(user=request.user, client_id=client_id).first()
+        if sent is not None:
+            return _already_stored(sent, document)
     version = document.current_version
     if data.get("version") is not None:
         if not isinstance(data["version"], int) or isinstance(data["version"], bool):
@@ -262,9 +274,34 @@ def annotations(request, document_id: int):
         raise _invalid(_("Đánh dấu cần một vùng trên trang."))
     if kind == Annotation.Kind.NOTE and not text:
         raise _invalid(_("Ghi chú không được để trống."))
-    a = Annotation.objects.create(document=document, version=version, user=request.user, page=page, kind=kind,
-                                  rect=rect, text=text, color=_clean_color(data.get("color")))
+    try:
+        with transaction.atomic():
+            a = Annotation.objects.create(document=document, version=version, user=request.user, page=page, kind=kind,
+                                          rect=rect, text=text, color=_clean_color(data.get("color")),
+                                          client_id=client_id)
+    except IntegrityError:  # the same note sent twice at once: the other request stored it
+        sent = Annotation.objects.filter(user=request.user, client_id=client_id).first()
+        if client_id is None or sent is None:
+            raise
+        return _already_stored(sent, document)
     return JsonResponse({"annotation": _annotation_json(a)}, status=201)
+
+
+def _clean_client_id(value):
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return uuid.UUID(value)
+    except ValueError:
+        raise _invalid(_("Mã ghi chú của máy phải là một UUID.")) from None
+
+
+def _already_stored(a: Annotation, document: Document) -> JsonResponse:
+    if a.document_id != document.pk:  # a client id is one note's: never reused for another document
+        raise _invalid(_("Mã ghi chú của máy đã dùng cho ghi chú khác."))
+    return JsonResponse({"annotation": _annotation_json(a)}, status=200)
 
 
 @require_http_methods(["GET", "PATCH", "DELETE"])

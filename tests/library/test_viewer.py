@@ -267,6 +267,33 @@ def test_a_delegate_adds_a_note_and_a_highlight_and_lists_them(doc, users):
     assert listed[0]["rect"] == {"x": .1, "y": .2, "w": .5, "h": .05}
 
 
+def test_a_note_sent_again_with_its_client_id_is_stored_once(doc, users):
+    # Alice wrote the note offline; the first send reached the server but its reply was lost.
+    c = client_for(users["alice"])
+    body = {"page": 2, "kind": "note", "text": "Viết khi mất mạng", "client_id": "6f1c0a52-3f55-4c1e-9d3e-1b2a7c9e0d11"}
+    first = post(c, doc, body)
+    again = post(c, doc, body)
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["annotation"] == first.json()["annotation"]
+    assert first.json()["annotation"]["client_id"] == body["client_id"]
+    assert Annotation.objects.filter(user=users["alice"]).count() == 1
+
+
+def test_a_client_id_is_each_readers_own(doc, users):
+    body = {"page": 1, "kind": "note", "text": "x", "client_id": "6f1c0a52-3f55-4c1e-9d3e-1b2a7c9e0d12"}
+    assert post(client_for(users["alice"]), doc, body).status_code == 201
+    bob = post(client_for(users["bob"]), doc, dict(body, text="y"))
+    assert bob.status_code == 201 and bob.json()["annotation"]["text"] == "y"
+    assert Annotation.objects.count() == 2
+
+
+@pytest.mark.parametrize("client_id", ["not-a-uuid", 12, ["x"], ""])
+def test_a_client_id_that_is_not_a_uuid_is_refused(doc, users, client_id):
+    r = post(client_for(users["alice"]), doc, {"page": 1, "kind": "note", "text": "x", "client_id": client_id})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid"
+    assert not Annotation.objects.exists()
+
+
 def test_annotations_are_visible_only_to_their_author(doc, users):
     a = post(client_for(users["alice"]), doc, {"page": 1, "kind": "note", "text": "Chỉ Alice biết 7731"}).json()["annotation"]
     bob = client_for(users["bob"])

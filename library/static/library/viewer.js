@@ -6,11 +6,14 @@
  * the page width. A highlight is a rectangle drawn by finger or mouse while
  * "Đánh dấu" is on, stored as fractions of the page's width and height; a
  * note belongs to a page. Both are the reader's alone (the server checks).
+ * Written without network, they wait on this device (IndexedDB) and are sent
+ * when it returns, each once (a client id the server keeps).
  */
 (function () {
   "use strict";
 
   const gettext = window.gettext || ((s) => s);
+  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
   const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (m, k) => obj[k]));
   const $ = (id) => document.getElementById(id);
   const config = JSON.parse($("viewer-config").textContent);
@@ -35,6 +38,7 @@
     processingText: $("v-processing-text"),
     processingFill: $("v-processing-fill"),
     offline: $("v-offline"),
+    outbox: $("v-outbox"),
     dialog: $("v-note-dialog"),
     dialogPage: $("v-note-page"),
     dialogText: $("v-note-text"),
@@ -192,6 +196,116 @@
     }, () => { throw { code: "offline", message: gettext("Mất mạng: chưa lưu được, hãy thử lại khi có mạng.") }; });
   }
 
+  /* ---- notes written without network: kept on this device, sent when it returns ------------ */
+
+  // A note or highlight made while the network is down waits in IndexedDB (store "outbox", one
+  // entry per note, keyed by the client id made here) and is sent when the network returns: on
+  // the "online" event, at the next opening of any viewer, and every 20 s while some wait. The
+  // server stores a client id once, so a send whose reply was lost can be sent again.
+  const outbox = (() => {
+    let opened = null;
+    function open() {
+      if (!window.indexedDB) return Promise.resolve(null);
+      if (!opened) {
+        opened = new Promise((resolve) => {
+          const r = indexedDB.open("hdnd-notes", 1);
+          r.onupgradeneeded = () => r.result.createObjectStore("outbox", { keyPath: "client_id" });
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => resolve(null);
+        });
+      }
+      return opened;
+    }
+    function run(mode, fn) {
+      return open().then((db) => db && new Promise((resolve, reject) => {
+        const t = db.transaction("outbox", mode);
+        const req = fn(t.objectStore("outbox"));
+        t.oncomplete = () => resolve(req.result === undefined ? true : req.result);
+        t.onerror = () => reject(t.error);
+        t.onabort = () => reject(t.error);
+      }));
+    }
+    return {
+      put: (entry) => run("readwrite", (s) => s.put(entry)),
+      remove: (id) => run("readwrite", (s) => s.delete(id)),
+      all: () => run("readonly", (s) => s.getAll()).then((rows) => (Array.isArray(rows) ? rows : [])
+        .filter((e) => e.reader === config.reader)),
+    };
+  })();
+
+  function newClientId() { // a UUID v4; crypto.randomUUID needs https, getRandomValues does not
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const x = [...b].map((v) => v.toString(16).padStart(2, "0")).join("");
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+  }
+
+  // Add a note or highlight: sent at once, or kept to be sent when the network returns.
+  function create(body) {
+    const entry = { client_id: newClientId(), reader: config.reader, document: config.document, url: config.urls.annotations,
+      body: Object.assign({}, body), written: Date.now() };
+    entry.body.client_id = entry.client_id;
+    return api("POST", entry.url, entry.body).then((r) => { annotations.push(r.annotation); }, (err) => {
+      if (err.code !== "offline") throw err;
+      return outbox.put(entry).then((kept) => {
+        if (!kept) throw err; // no IndexedDB here: say it was not saved
+        annotations.push(pendingAnnotation(entry));
+        toast(gettext("Chưa có mạng: ghi chú được giữ trên máy này và tự gửi khi có mạng trở lại."));
+        scheduleSend();
+      }, () => { throw err; });
+    });
+  }
+
+  function pendingAnnotation(entry) {
+    const b = entry.body;
+    return { id: `local-${entry.client_id}`, client_id: entry.client_id, pending: true, version: b.version, page: b.page,
+      kind: b.kind, rect: b.rect || null, text: b.text || "", color: b.color || "yellow" };
+  }
+
+  function showWaiting() {
+    const n = annotations.filter((a) => a.pending).length;
+    ui.outbox.hidden = !n;
+    ui.outbox.textContent = interpolate(ngettext("%(n)s ghi chú đang chờ gửi: sẽ tự gửi khi có mạng.",
+      "%(n)s ghi chú đang chờ gửi: sẽ tự gửi khi có mạng.", n), { n }, true);
+  }
+
+  let sending = false;
+  let sendTimer = null;
+  function scheduleSend(delay) {
+    clearTimeout(sendTimer);
+    sendTimer = setTimeout(sendWaiting, delay === undefined ? 20000 : delay);
+  }
+
+  async function sendWaiting() {
+    if (sending) return;
+    sending = true;
+    let left = 0;
+    try {
+      for (const entry of await outbox.all()) {
+        let stored = null;
+        try {
+          stored = (await api("POST", entry.url, entry.body)).annotation;
+        } catch (err) {
+          if (err.code === "offline" || err.code === "forbidden") { left += 1; break; } // later (or after signing in again)
+          toast(interpolate(gettext("Không gửi được một ghi chú viết khi mất mạng: %(m)s"), { m: err.message }, true));
+        }
+        await outbox.remove(entry.client_id);
+        const i = annotations.findIndex((a) => a.client_id === entry.client_id);
+        if (i !== -1) {
+          if (stored && !annotations.some((a) => a.id === stored.id)) annotations[i] = stored;
+          else annotations.splice(i, 1);
+        }
+      }
+    } catch (e) {
+      left += 1; // IndexedDB refused: try again later
+    } finally {
+      sending = false;
+      renderMarks();
+      if (left || annotations.some((a) => a.pending)) scheduleSend();
+    }
+  }
+
   function renderMarks() {
     document.querySelectorAll(".v-layer").forEach((l) => l.replaceChildren());
     for (const a of annotations) {
@@ -199,7 +313,7 @@
       if (!layer) continue;
       if (a.kind === "highlight" && a.rect) {
         layer.append(h("button", {
-          type: "button", class: `v-hl ${a.color || "yellow"}${a.text ? " has-text" : ""}`, dataset: { id: a.id },
+          type: "button", class: `v-hl ${a.color || "yellow"}${a.text ? " has-text" : ""}${a.pending ? " pending" : ""}`, dataset: { id: a.id },
           style: `left:${a.rect.x * 100}%;top:${a.rect.y * 100}%;width:${a.rect.w * 100}%;height:${a.rect.h * 100}%`,
           "aria-label": a.text || gettext("Vùng đánh dấu"), onclick: () => openDialog({ annotation: a }),
         }));
@@ -207,7 +321,7 @@
         const i = annotations.filter((b) => b.kind === "note" && b.page === a.page).indexOf(a);
         const pos = a.rect ? `left:${a.rect.x * 100}%;top:${a.rect.y * 100}%` : `right:.6rem;top:${0.6 + i * 3}rem`;
         layer.append(h("button", {
-          type: "button", class: `v-pin ${a.color || "yellow"}`, dataset: { id: a.id }, style: pos,
+          type: "button", class: `v-pin ${a.color || "yellow"}${a.pending ? " pending" : ""}`, dataset: { id: a.id }, style: pos,
           title: a.text, "aria-label": interpolate(gettext("Ghi chú: %(t)s"), { t: a.text }, true),
           onclick: () => openDialog({ annotation: a }),
         }, "✎"));
@@ -215,13 +329,16 @@
     }
     ui.noteCount.textContent = annotations.length;
     ui.notesEmpty.hidden = annotations.length > 0;
-    ui.notes.replaceChildren(...annotations.slice().sort((a, b) => a.page - b.page || a.id - b.id).map((a) => h("li", {},
+    showWaiting();
+    const order = (a, b) => a.page - b.page || Number(Boolean(a.pending)) - Number(Boolean(b.pending)) || (a.pending ? 0 : a.id - b.id);
+    ui.notes.replaceChildren(...annotations.slice().sort(order).map((a) => h("li", {},
       h("button", {
-        type: "button", class: `v-note-item ${a.kind} ${a.color || "yellow"}`, dataset: { id: a.id },
+        type: "button", class: `v-note-item ${a.kind} ${a.color || "yellow"}${a.pending ? " pending" : ""}`, dataset: { id: a.id },
         onclick: () => { goTo(a.page); flash(a.id); closeSideOnPhone(); },
       },
       h("span", { class: "v-note-page" }, interpolate(gettext("Trang %(n)s"), { n: a.page }, true),
-        a.kind === "highlight" ? ` · ${gettext("Đánh dấu")}` : ""),
+        a.kind === "highlight" ? ` · ${gettext("Đánh dấu")}` : "",
+        a.pending ? h("span", { class: "v-waiting" }, gettext("Chờ gửi")) : null),
       h("span", { class: "v-note-text" }, a.text || (a.kind === "highlight" ? gettext("(không có lời ghi)") : ""))))));
   }
 
@@ -269,21 +386,31 @@
     if (!editing) return;
     const text = ui.dialogText.value.trim();
     const a = editing.annotation;
-    const done = a
-      ? api("PATCH", url(config.urls.annotation, a.id), { text, color }).then((r) => {
+    const done = a && a.pending ? changeWaiting(a, { text, color })
+      : a ? api("PATCH", url(config.urls.annotation, a.id), { text, color }).then((r) => {
         Object.assign(a, r.annotation);
       })
-      : api("POST", config.urls.annotations, { version: version.id, page: editing.page, kind: "note", text, color })
-        .then((r) => { annotations.push(r.annotation); });
+        : create({ version: version.id, page: editing.page, kind: "note", text, color });
     const save = $("v-note-save");
     save.setAttribute("aria-busy", "true");
     done.then(() => { closeDialog(); renderMarks(); }, (err) => toast(err.message))
       .finally(() => save.removeAttribute("aria-busy"));
   });
+  // A note still waiting to be sent is changed or dropped where it waits.
+  function changeWaiting(a, change) {
+    return outbox.all().then((rows) => {
+      const entry = rows.find((e) => e.client_id === a.client_id);
+      if (!entry) return null; // sent meanwhile: the next render shows the stored one
+      Object.assign(entry.body, change);
+      return outbox.put(entry).then(() => { Object.assign(a, change); });
+    });
+  }
+
   ui.dialogDelete.addEventListener("click", () => {
     const a = editing && editing.annotation;
     if (!a) return;
-    api("DELETE", url(config.urls.annotation, a.id)).then(() => {
+    const gone = a.pending ? outbox.remove(a.client_id) : api("DELETE", url(config.urls.annotation, a.id));
+    gone.then(() => {
       annotations = annotations.filter((b) => b.id !== a.id);
       closeDialog();
       renderMarks();
@@ -329,8 +456,8 @@
       box.remove();
       if (r.w < 0.01 || r.h < 0.005) return;
       const page = Number(layer.dataset.page);
-      api("POST", config.urls.annotations, { version: version.id, page, kind: "highlight", rect: r, color })
-        .then((res) => { annotations.push(res.annotation); renderMarks(); }, (err) => toast(err.message));
+      create({ version: version.id, page, kind: "highlight", rect: r, color })
+        .then(() => renderMarks(), (err) => toast(err.message));
     };
     layer.addEventListener("pointerup", finish);
     layer.addEventListener("pointercancel", () => { if (box) box.remove(); start = null; });
@@ -376,13 +503,23 @@
   /* ---- offline ----------------------------------------------------------------------- */
 
   function showNetwork() { ui.offline.hidden = navigator.onLine; }
-  window.addEventListener("online", showNetwork);
+  window.addEventListener("online", () => { showNetwork(); sendWaiting(); });
   window.addEventListener("offline", showNetwork);
   showNetwork();
 
   buildPages();
+  // Notes of this version still waiting on this device show as such, then everything waiting is sent.
+  outbox.all().then((rows) => {
+    for (const e of rows) {
+      if (e.document === config.document && e.body.version === version.id && !annotations.some((a) => a.client_id === e.client_id)) {
+        annotations.push(pendingAnnotation(e));
+      }
+    }
+    renderMarks();
+    if (rows.length) sendWaiting();
+  }, () => {});
   if (showProgress()) setTimeout(poll, 1000);
   setCurrent(current, current > 1);
   if (window.matchMedia("(min-width: 1280px)").matches && annotations.length) setSide(true);
-  window.LibraryViewer = { goTo, get current() { return current; }, get annotations() { return annotations.slice(); } };
+  window.LibraryViewer = { goTo, sendWaiting, get current() { return current; }, get annotations() { return annotations.slice(); } };
 })();

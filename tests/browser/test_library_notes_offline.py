@@ -1,0 +1,114 @@
+"""Notes written without network, in a real Chromium (issue 11, item 6).
+
+Personas: delegate Cường (db013) reads a public report on a 1024x768
+touch tablet and loses the network while writing a note: the note waits on
+the tablet ("chờ gửi") and reaches the server once the network is back.
+Delegate Dung (db014) writes one whose reply is lost on the way back (the
+server stored it, the tablet never heard): sent again, it is still stored
+once. Nothing is mocked; the lost reply is the browser's own request aborted
+after the server answered it.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+
+
+@pytest.fixture(scope="module")
+def report_id(daphne_server, tmp_path_factory) -> int:
+    """A public three-page report, uploaded and published through the library's services."""
+    from tests.browser.test_library_e2e import make_pdf
+
+    pdf = tmp_path_factory.mktemp("notes") / "bao-cao.pdf"
+    make_pdf(pdf)
+    return daphne_server.shell(f"""
+import io
+from django.contrib.auth import get_user_model
+from library import services
+from library.models import Document
+secretary = get_user_model().objects.get(username="thuky")
+with open({str(pdf)!r}, "rb") as f:
+    d = services.upload(secretary, io.BytesIO(f.read()), name="bao-cao.pdf", kind=Document.Kind.REPORT,
+                        summary="Báo cáo ghi chú khi mất mạng", access=Document.Access.PUBLIC)
+services.publish(secretary, [d])
+result = d.pk
+""")
+
+
+def stored_notes(daphne_server, username: str, doc_id: int) -> list:
+    return daphne_server.shell(f"""
+from library.models import Annotation
+result = [[a.page, a.kind, a.text] for a in Annotation.objects.filter(user__username={username!r}, document_id={doc_id})]
+""")
+
+
+def open_viewer(new_context, login, username, doc_id):
+    context = new_context(**TABLET)
+    page = context.new_page()
+    login(page, username, next_url=f"/library/doc/{doc_id}/")
+    expect(page.locator("#page-1")).to_have_class(re.compile(r"\bloaded\b"), timeout=60000)
+    return context, page
+
+
+def write_note(page, text):
+    page.locator("#v-add-note").tap()
+    page.locator("#v-note-text").fill(text)
+    page.locator("#v-note-save").tap()
+
+
+def test_a_note_written_offline_waits_on_the_tablet_and_is_stored_once_back_online(
+        new_context, login, daphne_server, report_id, screens):
+    doc_id = report_id
+    context, page = open_viewer(new_context, login, "db013", doc_id)
+    note = "Viết khi mất mạng: hỏi Sở Tài chính về số liệu thu ngân sách"
+
+    context.set_offline(True)
+    expect(page.locator("#v-offline")).to_be_visible()
+    write_note(page, note)
+    expect(page.locator("#v-note-dialog")).not_to_be_visible()
+    expect(page.locator("#v-toast")).to_contain_text("Chưa có mạng")
+    expect(page.locator(".v-pin.pending")).to_have_count(1)
+    expect(page.locator("#v-outbox")).to_contain_text("1 ghi chú đang chờ gửi")
+    page.locator("#v-side-toggle").tap()
+    expect(page.locator(".v-note-item.pending")).to_contain_text("Chờ gửi")
+    page.screenshot(path=str(screens / "library-note-waiting.png"))
+    assert stored_notes(daphne_server, "db013", doc_id) == []
+
+    context.set_offline(False)
+    expect(page.locator(".v-pin.pending")).to_have_count(0, timeout=15000)
+    expect(page.locator(".v-pin")).to_have_count(1)
+    expect(page.locator("#v-outbox")).to_be_hidden()
+    assert stored_notes(daphne_server, "db013", doc_id) == [[1, "note", note]]
+
+    # Opened again: the note is there once, nothing waits any more.
+    page.reload()
+    expect(page.locator(".v-pin")).to_have_count(1)
+    expect(page.locator(".v-pin.pending")).to_have_count(0)
+    assert stored_notes(daphne_server, "db013", doc_id) == [[1, "note", note]]
+
+
+def test_a_note_whose_reply_was_lost_is_sent_again_and_stored_once(new_context, login, daphne_server, report_id):
+    doc_id = report_id
+    context, page = open_viewer(new_context, login, "db014", doc_id)
+    note = "Câu trả lời bị mất trên đường về"
+
+    def lose_the_reply(route):
+        route.fetch()  # the server receives and stores the note...
+        route.abort("connectionreset")  # ...and the tablet never hears back
+
+    pattern = re.compile(rf"/library/doc/{doc_id}/annotations/")
+    page.route(pattern, lose_the_reply)
+    write_note(page, note)
+    expect(page.locator(".v-pin.pending")).to_have_count(1)
+    assert stored_notes(daphne_server, "db014", doc_id) == [[1, "note", note]]
+
+    page.unroute(pattern)
+    page.evaluate("window.LibraryViewer.sendWaiting()")
+    expect(page.locator(".v-pin.pending")).to_have_count(0, timeout=15000)
+    expect(page.locator(".v-pin")).to_have_count(1)
+    assert stored_notes(daphne_server, "db014", doc_id) == [[1, "note", note]]
