@@ -162,7 +162,16 @@ async def test_sync_with_since_pseq_answers_a_snapshot_when_it_cannot_replay_and
 
 
 async def test_a_never_stored_event_reaches_its_member_once_and_no_store_keeps_its_value(
-        toy_module, hub, sitting, users):  # noqa: F811
+        toy_module, hub, sitting, users, settings):  # noqa: F811
+    from pathlib import Path
+
+    from tests.realtime.toy import hub as toy
+
+    # The crawl renders the toy's panels on the console and the terminal: its templates, as an
+    # installed app would have them (tests/realtime/test_registry.py does the same).
+    templates = [dict(settings.TEMPLATES[0])]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], Path(toy.__file__).parent / "templates"]
+    settings.TEMPLATES = templates
     secret, kept = "Bí mật thì thầm 7Q", "Ghi chú lưu 9Z"
     with SecretHunt() as hunt:
         chair, alice, bob = await hub.connect("chair"), await hub.connect("alice"), await hub.connect("bob")
