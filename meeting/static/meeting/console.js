@@ -69,6 +69,13 @@
     viewList: $("view-list"),
     search: $("member-search"),
     markUnrecorded: $("mark-unrecorded"),
+    selectMode: $("select-mode"),
+    selectBar: $("select-bar"),
+    selectHint: $("select-hint"),
+    selectCount: $("select-count"),
+    selectUnrecorded: $("select-unrecorded"),
+    selectNone: $("select-none"),
+    markSelected: $("mark-selected"),
     memberRows: $("member-rows"),
     memberDialog: $("member-dialog"),
     mdName: $("md-name"),
@@ -87,6 +94,10 @@
   let moving = false; // a navigation command is in flight
   let awaiting; // the item an ok navigation reply named, until an agenda event or snapshot arrives
   let jumpTarget = null; // {item_id, expect_current}: what the chair saw when clicking an item
+  let selecting = false; // selection mode: a seat or a row toggles its member instead of opening the dialog
+  const selected = new Set(); // member_ids chosen for "mark selected present"
+  let marking = false; // "mark selected present" is in flight
+  let seatFocus = null; // member_id of the seat that takes the seat map's one Tab stop (roving tabindex)
 
   const hub = new Hub(sittingId, {
     onState: (state, type) => render(state, type),
@@ -119,7 +130,7 @@
    * closing): the server would only answer "not live". The displays can be switched at any time. */
   const LIVE_ONLY = "#agenda-prev, #agenda-next, #agenda-list button, #insert-form input, #insert-form select, " +
     "#insert-form textarea, #insert-form button, #member-dialog .mark, #md-reason, #announce-form textarea, " +
-    "#announce-form button, #mark-unrecorded";
+    "#announce-form button, #mark-unrecorded, #mark-selected";
   function applyLive(state) {
     const live = state.sitting.status === "live";
     let reenabled = false;
@@ -136,6 +147,7 @@
     if (reenabled) {  // the controls that are also off for reasons of their own
       renderNav(state);
       renderAnnouncement(state);
+      renderSelection(state);
     }
   }
 
@@ -193,13 +205,28 @@
     ui.agendaSummary.textContent = interpolate(gettext("%(done)s/%(total)s mục đã xong"), { done, total: items.length }, true);
 
     Faces.fill(ui.agenda, ...items.map((item) => agendaRow(state, item)));
-    if (cur && cur.id !== lastCurrent) {
-      const row = ui.agenda.querySelector(".item.current");
-      if (row) row.scrollIntoView({ block: "nearest" });
-    }
+    if (cur && cur.id !== lastCurrent) showCurrentAndNext(state, cur);
     lastCurrent = cur ? cur.id : null;
     renderInsertOptions(items);
     renderNav(state);
+  }
+
+  /* After a move, the current item and the one "next" goes to are both in the list's view (the list
+   * scrolls, never the page: at 1366x768 the chair keeps the buttons and both items on one screen). */
+  function showCurrentAndNext(state, cur) {
+    const list = ui.agenda;
+    const row = (item) => item && list.querySelector(`.item[data-item-id="${item.id}"]`);
+    const first = row(cur);
+    if (!first) return;
+    const last = row(nextTarget(state, cur)) || first;
+    const box = list.getBoundingClientRect();
+    const offset = (el) => el.getBoundingClientRect().top - box.top - list.clientTop + list.scrollTop;
+    const top = offset(first);
+    const bottom = offset(last) + last.offsetHeight;
+    if (top >= list.scrollTop && bottom <= list.scrollTop + list.clientHeight) return;
+    // Both, with a little of the item before for context, the current one first if both do not fit.
+    const above = first.previousElementSibling ? Math.min(first.previousElementSibling.offsetHeight, 48) : 0;
+    list.scrollTop = Math.max(0, Math.min(top, Math.max(top - above, bottom - list.clientHeight)));
   }
 
   /* Where "next" and "previous" go, by the server's rule (agenda/services.py; docs/protocol.md
@@ -376,8 +403,7 @@
     if (others) counts.push(h("li", { class: "count guests" }, h("strong", {}, others), " ", gettext("khách mời, đại biểu mời")));
     Faces.fill(ui.counts, ...counts);
 
-    renderSeatmap(state);
-    renderMemberList(state);
+    renderSelection(state);  // the seat map and the list, as selected
     if (dialogMember !== null) fillMemberDialog(state);
   }
 
@@ -391,13 +417,19 @@
         rows.get(r.seat_row).push(r);
       }
     }
+    // One Tab stop for the whole map (roving tabindex): the arrow keys move between seats.
+    const ids = state.attendance.map((r) => r.member_id);
+    if (!ids.includes(seatFocus)) seatFocus = null;
     const seatButton = (r) => h("button", {
       type: "button",
-      class: `seat ${statusKey(r)}${r.counts ? "" : " guest"}`,
+      class: `seat ${statusKey(r)}${r.counts ? "" : " guest"}${selected.has(r.member_id) ? " selected" : ""}`,
       dataset: { memberId: r.member_id, seat: r.seat || "", key: `seat-${r.member_id}` },
       title: `${r.seat ? r.seat + " · " : ""}${r.name} — ${Faces.ATTENDANCE[statusKey(r)]}`,
       "aria-label": `${r.seat || ""} ${r.name}: ${Faces.ATTENDANCE[statusKey(r)]}`,
-      onclick: () => openMember(r.member_id),
+      "aria-pressed": selecting ? String(selected.has(r.member_id)) : null,
+      tabindex: "-1",
+      onclick: () => pick(r.member_id),
+      onfocus: () => { seatFocus = r.member_id; },
     }, r.seat || initials(r.name));
     Faces.keepFocus(() => {
       Faces.fill(ui.seatmap, ...[...rows.entries()].sort((a, b) => a[0] - b[0]).map(([row, seats]) =>
@@ -406,7 +438,41 @@
           seats.sort((a, b) => a.seat_number - b.seat_number).map(seatButton))));
       Faces.fill(ui.unseated, ...(unseated.length
         ? [h("span", { class: "row-label wide" }, gettext("Không có ghế")), ...unseated.map(seatButton)] : []));
+      const stop = seats().find((b) => Number(b.dataset.memberId) === seatFocus) || seats()[0];
+      if (stop) stop.tabIndex = 0;
     });
+  }
+
+  function seats() {
+    return [...ui.seatmap.querySelectorAll(".seat"), ...ui.unseated.querySelectorAll(".seat")];
+  }
+
+  /* Arrow keys in the seat map: left and right along a row, up and down to the nearest seat of the
+   * row before or after, Home and End to the first and last seat. */
+  function seatKey(e) {
+    const seat = e.target.closest(".seat");
+    if (!seat) return;
+    const all = seats();
+    const rows = [...ui.seatmap.querySelectorAll(".seat-row"), ui.unseated].map((row) => [...row.querySelectorAll(".seat")])
+      .filter((row) => row.length);
+    const r = rows.findIndex((row) => row.includes(seat));
+    let to = null;
+    if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+      to = all[all.indexOf(seat) + (e.key === "ArrowLeft" ? -1 : 1)];
+    } else if (e.key === "ArrowUp" || e.key === "ArrowDown") {
+      const row = rows[r + (e.key === "ArrowUp" ? -1 : 1)];
+      if (row) {
+        const x = seat.getBoundingClientRect().left;
+        to = row.reduce((a, b) => (Math.abs(b.getBoundingClientRect().left - x) < Math.abs(a.getBoundingClientRect().left - x) ? b : a));
+      }
+    } else if (e.key === "Home") to = all[0];
+    else if (e.key === "End") to = all[all.length - 1];
+    else return;
+    e.preventDefault();
+    if (!to) return;
+    seat.tabIndex = -1;
+    to.tabIndex = 0;
+    to.focus();
   }
 
   function rowLetter(seats) {
@@ -424,11 +490,14 @@
     const rows = state.attendance.filter((r) => !q
       || [r.name, r.seat, r.group].some((v) => v && Faces.fold(v).includes(q)));
     Faces.fill(ui.memberRows, ...rows.map((r) => h("tr", {
-      class: `member-row ${statusKey(r)}`, dataset: { memberId: r.member_id }, tabindex: "0",
-      onclick: () => openMember(r.member_id),
-      onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openMember(r.member_id); } },
+      class: `member-row ${statusKey(r)}${selected.has(r.member_id) ? " selected" : ""}`,
+      dataset: { memberId: r.member_id, key: `row-${r.member_id}` }, tabindex: "0",
+      "aria-selected": selecting ? String(selected.has(r.member_id)) : null,
+      onclick: () => pick(r.member_id),
+      onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(r.member_id); } },
     },
-    h("td", {}, r.seat || "—"),
+    h("td", {}, selecting ? h("span", { class: "tick", "aria-hidden": "true" }, selected.has(r.member_id) ? "☑" : "☐") : null,
+      r.seat || "—"),
     h("td", {}, r.name, r.counts ? null : h("span", { class: "muted" }, " · ", gettext("khách mời"))),
     h("td", {}, r.group || ""),
     h("td", {}, h("span", { class: `tag ${statusKey(r)}` }, Faces.ATTENDANCE[statusKey(r)]),
@@ -436,6 +505,37 @@
     if (!rows.length) {
       Faces.fill(ui.memberRows, h("tr", {}, h("td", { colspan: "4", class: "muted" }, gettext("Không tìm thấy thành viên nào."))));
     }
+  }
+
+  /* A seat or a row was chosen: in selection mode it joins or leaves the selection, else its dialog opens. */
+  function pick(memberId) {
+    if (!selecting) return openMember(memberId);
+    if (selected.has(memberId)) selected.delete(memberId);
+    else selected.add(memberId);
+    renderSelection(hub.state);
+  }
+
+  function setSelecting(on) {
+    selecting = on;
+    selected.clear();
+    ui.selectMode.setAttribute("aria-pressed", String(on));
+    ui.selectMode.textContent = on ? gettext("Xong") : gettext("Chọn nhiều người");
+    ui.selectBar.hidden = !on;
+    ui.selectHint.hidden = !on;
+    document.body.classList.toggle("selecting", on);
+    if (hub.state) renderSelection(hub.state);
+  }
+
+  function renderSelection(state) {
+    const known = new Set(state.attendance.map((r) => r.member_id));
+    for (const id of [...selected]) if (!known.has(id)) selected.delete(id);
+    ui.selectCount.textContent = interpolate(ngettext("Đã chọn %(n)s người", "Đã chọn %(n)s người", selected.size),
+      { n: selected.size }, true);
+    ui.markSelected.textContent = selected.size
+      ? interpolate(gettext("Ghi có mặt (%(n)s)"), { n: selected.size }, true) : gettext("Ghi có mặt");
+    if (!ui.markSelected.dataset.offByStatus) ui.markSelected.disabled = !selected.size || marking;
+    renderSeatmap(state);
+    Faces.keepFocus(() => renderMemberList(state));
   }
 
   function openMember(memberId) {
@@ -470,30 +570,57 @@
     ui.annClear.disabled = !a;
   }
 
+  /* Each display's card: its name, a live thumbnail of what the hall sees (its preview page in a
+   * frame: the hall's slides are sized to the window, so a small frame shows the same slide, smaller),
+   * the slide it shows and the buttons that change it. The frame is kept across renders (moving or
+   * re-creating it would load the page again); the rest of the card is drawn anew. */
+  const thumbs = new Map(); // display id -> its thumbnail element
   function renderDisplays(state) {
     const displays = state.displays || [];
     const slides = state.slides || [];
     const titleOf = (key) => (slides.find((s) => s.key === key) || { title: key }).title;
+    for (const [id, el] of thumbs) {
+      if (!displays.some((d) => d.id === id)) { el.remove(); thumbs.delete(id); }
+    }
     if (!displays.length) {
       Faces.fill(ui.displays, h("p", { class: "muted" }, gettext("Chưa có màn hình nào theo dõi phiên họp này.")));
       return;
     }
-    Faces.fill(ui.displays, ...displays.map((d) => h("div", { class: "display-card", dataset: { displayId: d.id } },
-      h("div", { class: "display-head" }, h("svg-icon"), h("strong", {}, d.name),
+    ui.displays.querySelector(":scope > p.muted")?.remove();
+    let previous = null;
+    for (const d of displays) {
+      const href = `/display/preview/${d.id}/`;
+      let card = ui.displays.querySelector(`:scope > .display-card[data-display-id="${d.id}"]`);
+      if (!card) {
+        card = h("div", { class: "display-card", dataset: { displayId: d.id } });
+        const thumb = h("div", { class: "display-thumb", "aria-hidden": "true" },
+        h("iframe", { src: href, title: interpolate(gettext("Hình thu nhỏ của %(name)s"), { name: d.name }, true),
+          loading: "lazy", tabindex: "-1", scrolling: "no" }));
+        thumbs.set(d.id, thumb);
+        card.append(thumb);
+        if (previous) previous.after(card); else ui.displays.prepend(card);
+      }
+      previous = card;
+      const thumb = thumbs.get(d.id);
+      for (const el of [...card.children]) if (el !== thumb) el.remove();
+      card.prepend(h("div", { class: "display-head" }, screenIcon(), h("strong", {}, d.name),
         // What the hall sees on it, live, in a window of its own (displays.views.preview).
-        h("a", { class: "display-preview", href: `/display/preview/${d.id}/`, target: `preview-${d.id}`,
-          rel: "noopener" }, gettext("Xem trước ↗"))),
-      h("div", { class: "display-now" }, h("span", { class: "muted" }, gettext("Đang chiếu:")), " ",
-        h("span", { class: "now-slide" }, titleOf(d.slide))),
-      h("div", { class: "slide-buttons", role: "group", "aria-label": d.name },
-        slides.map((s) => h("button", {
-          type: "button",
-          class: `slide-btn${s.key === d.slide ? " on" : ""}`,
-          "aria-pressed": s.key === d.slide ? "true" : "false",
-          dataset: { slide: s.key, key: `slide-${d.id}-${s.key}` },
-          onclick: (e) => send("display.set_slide", { display_id: d.id, slide: s.key }, e.currentTarget),
-        }, s.title))))));
-    for (const el of ui.displays.querySelectorAll("svg-icon")) el.replaceWith(screenIcon());
+        h("a", { class: "display-preview", href, target: `preview-${d.id}`, rel: "noopener" }, gettext("Xem trước ↗"))));
+      thumb.after(
+        h("div", { class: "display-now" }, h("span", { class: "muted" }, gettext("Đang chiếu:")), " ",
+          h("span", { class: "now-slide" }, titleOf(d.slide))),
+        h("div", { class: "slide-buttons", role: "group", "aria-label": d.name },
+          slides.map((s) => h("button", {
+            type: "button",
+            class: `slide-btn${s.key === d.slide ? " on" : ""}`,
+            "aria-pressed": s.key === d.slide ? "true" : "false",
+            dataset: { slide: s.key, key: `slide-${d.id}-${s.key}` },
+            onclick: (e) => send("display.set_slide", { display_id: d.id, slide: s.key }, e.currentTarget),
+          }, s.title))));
+    }
+    for (const card of ui.displays.querySelectorAll(":scope > .display-card")) {
+      if (!displays.some((d) => String(d.id) === card.dataset.displayId)) card.remove();
+    }
   }
 
   function screenIcon() {
@@ -595,6 +722,28 @@
     if (!window.confirm(ask)) return;
     send("attendance.mark_unrecorded", { status: "absent" }, ui.markUnrecorded)
       .then((data) => Faces.toast(interpolate(ngettext("Đã ghi vắng %(n)s người.", "Đã ghi vắng %(n)s người.", data.marked), { n: data.marked }, true), "ok"), () => {});
+  });
+
+  // Several members present in one command (attendance.mark_selected): quorum in a few taps, not 62 dialogs.
+  ui.seatmap.addEventListener("keydown", seatKey);
+  ui.unseated.addEventListener("keydown", seatKey);
+  ui.selectMode.addEventListener("click", () => setSelecting(!selecting));
+  ui.selectNone.addEventListener("click", () => { selected.clear(); renderSelection(hub.state); });
+  ui.selectUnrecorded.addEventListener("click", () => {
+    for (const r of hub.state.attendance) if (!r.status) selected.add(r.member_id);
+    renderSelection(hub.state);
+  });
+  ui.markSelected.addEventListener("click", () => {
+    if (!selected.size || marking) return;
+    marking = true;
+    ui.markSelected.disabled = true;  // a double tap sends one command
+    send("attendance.mark_selected", { member_ids: [...selected], status: "present" }, ui.markSelected)
+      .then((data) => {
+        Faces.toast(interpolate(ngettext("Đã ghi có mặt %(n)s người.", "Đã ghi có mặt %(n)s người.", data.marked),
+          { n: data.marked }, true), "ok");
+        setSelecting(false);
+      }, () => {})
+      .finally(() => { marking = false; if (hub.state) renderSelection(hub.state); });
   });
 
   ui.memberDialog.addEventListener("close", () => {
