@@ -112,3 +112,61 @@ def test_a_note_whose_reply_was_lost_is_sent_again_and_stored_once(new_context, 
     expect(page.locator(".v-pin.pending")).to_have_count(0, timeout=15000)
     expect(page.locator(".v-pin")).to_have_count(1)
     assert stored_notes(daphne_server, "db014", doc_id) == [[1, "note", note]]
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+LAYOUT = """() => {
+  const box = (s) => { const b = document.querySelector(s).getBoundingClientRect(); return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; };
+  return {head: box('.v-head'), pages: box('.v-pages'), thumbs: box('.v-thumbs'), here: box('.v-thumb.here'),
+          height: innerHeight, scrolled: document.scrollingElement.scrollTop};
+}"""
+
+
+def test_on_a_phone_the_thumbnails_never_push_the_terminal_or_the_page_down(
+        new_context, login, daphne_server, report_id, fresh_sitting, hub, screens):
+    # Giang (db015) reads the current item's report in the terminal's overlay on a 390x844 phone.
+    s = fresh_sitting()
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        chair.command("agenda.next")
+        item = chair.snapshot["data"]["agenda"]["items"][0]["id"]
+    daphne_server.shell(f"""
+from django.contrib.auth import get_user_model
+from agenda.models import AgendaItem
+from library import services
+from library.models import Document
+services.attach(get_user_model().objects.get(username="thuky"), Document.objects.get(pk={report_id}),
+                AgendaItem.objects.get(pk={item}))
+result = 1
+""")
+    page = new_context(**PHONE).new_page()
+    login(page, "db015", next_url=f"/sitting/{s['id']}/terminal/")
+    expect(page.locator("body")).to_have_attribute("data-connection", "live")
+    terminal_at = page.evaluate("() => document.scrollingElement.scrollTop")
+    page.locator(f"#now-docs-list .doc-btn[data-doc-id='{report_id}']").tap()
+    viewer = page.frame_locator("#doc-frame")
+    expect(viewer.locator("#page-1")).to_have_class(re.compile(r"\bloaded\b"), timeout=60000)
+    frame = page.locator("#doc-frame").element_handle().content_frame()
+    first = frame.evaluate(LAYOUT)
+
+    # The pages take the screen between the tools and a strip of thumbnails along the bottom.
+    assert first["thumbs"]["bottom"] <= first["height"] + 0.5
+    assert first["thumbs"]["top"] >= first["pages"]["bottom"] - 0.5
+    assert first["pages"]["bottom"] - first["pages"]["top"] >= 0.5 * first["height"]
+
+    # Reading on to the last page moves the strip's own scroll, nothing around it.
+    frame.evaluate("() => document.querySelector('#v-pages').scrollBy(0, 5000)")
+    expect(viewer.locator(".v-thumb.here")).to_have_attribute("data-page", "3")
+    after = frame.evaluate(LAYOUT)
+    for part in ("head", "pages", "thumbs"):
+        assert after[part] == first[part], part
+    assert after["scrolled"] == 0
+    assert page.evaluate("() => document.scrollingElement.scrollTop") == terminal_at
+    assert after["thumbs"]["left"] - 0.5 <= after["here"]["left"] and after["here"]["right"] <= after["thumbs"]["right"] + 0.5
+    page.screenshot(path=str(screens / "library-viewer-phone-page-3.png"))
+
+    # The same, tapping a thumbnail.
+    viewer.locator(".v-thumb[data-page='2']").tap()
+    expect(viewer.locator(".v-thumb.here")).to_have_attribute("data-page", "2")
+    assert frame.evaluate(LAYOUT)["thumbs"] == first["thumbs"]
+    assert page.evaluate("() => document.scrollingElement.scrollTop") == terminal_at

@@ -153,11 +153,23 @@
       if (on) t.setAttribute("aria-current", "page"); else t.removeAttribute("aria-current");
     });
     const thumb = ui.thumbs.querySelector(".v-thumb.here");
-    if (thumb && !scroll) thumb.scrollIntoView({ block: "nearest", inline: "nearest" });
+    if (thumb && !scroll) revealThumb(thumb);
     if (scroll) {
       const el = $(`page-${n}`);
       if (el) ui.pages.scrollTo({ top: el.offsetTop - ui.pages.offsetTop - 8, left: ui.pages.scrollLeft });
     }
+  }
+
+  // Scroll the strip alone to show the current page's thumbnail. scrollIntoView would scroll every
+  // ancestor too: the page around the viewer, and inside the terminal (an iframe) the terminal
+  // behind it, pushed down page after page while a phone reads.
+  function revealThumb(thumb) {
+    const box = ui.thumbs.getBoundingClientRect();
+    const r = thumb.getBoundingClientRect();
+    if (r.top < box.top) ui.thumbs.scrollTop += r.top - box.top - 6;
+    else if (r.bottom > box.bottom) ui.thumbs.scrollTop += r.bottom - box.bottom + 6;
+    if (r.left < box.left) ui.thumbs.scrollLeft += r.left - box.left - 6;
+    else if (r.right > box.right) ui.thumbs.scrollLeft += r.right - box.right + 6;
   }
 
   function goTo(n) {
