@@ -59,9 +59,16 @@ class Operation:
         self.effects.append(effect)
 
     def audit_detail(self) -> dict:
-        hidden = sorted(k for k in self.redacted if k in self.detail)
-        kept = {k: v for k, v in self.detail.items() if k not in self.redacted}
-        return {**kept, "redacted": hidden} if hidden else kept
+        return redacted(self.detail, self.redacted)
+
+
+def redacted(detail: dict, keys) -> dict:
+    """`detail` as the audit log keeps it: the values of `keys` left out, their names listed in
+    `detail["redacted"]` (a secret a change passes along, not one it keeps)."""
+    hidden = sorted(k for k in keys if k in detail)
+    if not hidden:
+        return detail
+    return {**{k: v for k, v in detail.items() if k not in keys}, "redacted": hidden}
 
 
 def refuse(actor, action: str, message: str, *, code: str = "forbidden", error=ServiceError, detail: dict | None = None):

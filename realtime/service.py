@@ -25,7 +25,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 
 from accounts.permissions import Actor, current_actor, may
 from audit import sampling as audit_sampling
-from audit.operations import ServiceError  # noqa: F401 (where the write path's callers have long found it)
+from audit.operations import ServiceError, redacted  # ServiceError: where the write path's callers have long found it
 from audit.services import record
 
 from .external import announced
@@ -71,11 +71,7 @@ class Change:
         self.redacted.update(keys)
 
     def audit_detail(self) -> dict:
-        if not self.redacted:
-            return self.detail
-        hidden = sorted(k for k in self.redacted if k in self.detail)
-        kept = {k: v for k, v in self.detail.items() if k not in self.redacted}
-        return {**kept, "redacted": hidden} if hidden else kept
+        return redacted(self.detail, self.redacted)
 
 
 def refuse(actor: Actor, action: str, sitting_id, code: str, message: str, *, audit: bool = True):
