@@ -117,28 +117,67 @@ def _user_facts(user, sitting) -> _UserFacts:
     the sitting's body. `user.has_perm` loads every permission of the user to answer one (two
     queries, then the member and the membership: four, for every delegate's hub connect).
 
-    The permission is asked as Django's ModelBackend answers has_perm (the user's own permissions
-    and their groups'), with its own query (ModelBackend.with_perm); when another backend answers
-    permissions too, is_office_staff asks them all."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.backends import ModelBackend
-    from django.db.models import Exists, OuterRef
+    The permission is read as Django's ModelBackend grants it (the user's own permissions and their
+    groups'); when another backend answers permissions too, is_office_staff asks them all. The query
+    is compiled once per database (_facts_sql): Django compiles a queryset anew on each use, which
+    cost more than running this one (a few ms for each of 500 connects)."""
+    from django.db import connections
 
-    users = get_user_model()._default_manager
-    holds = ModelBackend().with_perm(OPERATE_SITTING, is_active=None, include_superusers=False)
-    in_body = users.filter(pk=OuterRef("pk"), member__memberships__body_id=sitting.body_id,
-                           member__memberships__active=True)
-    row = (users.filter(pk=user.pk)
-           .annotate(hub_holds=Exists(holds.filter(pk=OuterRef("pk"))), hub_in_body=Exists(in_body))
-           .values_list("hub_holds", "member__id", "member__kind", "hub_in_body").first())
+    using = get_user_model_manager().db
+    sql, params = _facts_sql(using)
+    params = [user.pk if p == _USER_SLOT else sitting.body_id if p == _BODY_SLOT else p for p in params]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
     if row is None:  # the account is gone
         return _UserFacts(False, None, None, False)
-    holds_perm, member_id, member_kind, in_body_ = row
+    own, by_group, member_id, member_kind, in_body = row
     if _permissions_only_from_model_backend():
-        staff = bool(user.is_superuser or holds_perm)
+        staff = bool(user.is_superuser or own or by_group)
     else:
         staff = is_office_staff(user)
-    return _UserFacts(staff, member_id, member_kind, bool(in_body_))
+    return _UserFacts(staff, member_id, member_kind, bool(in_body))
+
+
+# Stand-ins for the user's and the body's ids in the compiled query, replaced by the real ones.
+_USER_SLOT = -710_000_001
+_BODY_SLOT = -710_000_002
+_FACTS_SQL: dict[tuple, tuple[str, tuple]] = {}
+
+
+def get_user_model_manager():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()._default_manager
+
+
+def _facts_sql(using: str) -> tuple[str, tuple]:
+    """The facts query as SQL with its parameters, the user's and the body's ids as _USER_SLOT and
+    _BODY_SLOT: built by the ORM once per database (and app label, codename of the permission)."""
+    from django.db import connections
+    from django.db.models import Exists, OuterRef
+
+    app_label, codename = OPERATE_SITTING.split(".")
+    key = (using, connections[using].vendor, app_label, codename)
+    compiled = _FACTS_SQL.get(key)
+    if compiled is None:
+        users = get_user_model_manager().db_manager(using)
+        model = users.model
+        own = model.user_permissions.through.objects.filter(
+            user_id=OuterRef("pk"), permission__codename=codename, permission__content_type__app_label=app_label)
+        by_group = model.groups.through.objects.filter(
+            user_id=OuterRef("pk"), group__permissions__codename=codename,
+            group__permissions__content_type__app_label=app_label)
+        in_body = users.filter(pk=OuterRef("pk"), member__memberships__body_id=_BODY_SLOT,
+                               member__memberships__active=True)
+        query = (users.filter(pk=_USER_SLOT)
+                 .annotate(hub_own=Exists(own), hub_by_group=Exists(by_group), hub_in_body=Exists(in_body))
+                 .values_list("hub_own", "hub_by_group", "member__id", "member__kind", "hub_in_body")[:1])
+        sql, params = query.query.sql_with_params()
+        if list(params).count(_USER_SLOT) != 1 or list(params).count(_BODY_SLOT) != 1:
+            raise RuntimeError("the role facts query does not take the user and the body once each")
+        compiled = _FACTS_SQL[key] = (sql, tuple(params))
+    return compiled
 
 
 def _permissions_only_from_model_backend() -> bool:
