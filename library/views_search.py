@@ -2,12 +2,15 @@
 term, for everyone. What each person finds is decided by library.search
 (through accounts.permissions.readable_documents): a citizen sees published
 public documents, a delegate also the delegates' ones, the office all.
+`?embed=1` renders it without the site chrome, for the delegate terminal's
+overlay (an iframe of the same origin); its results open the embedded viewer.
 """
 
 from django import forms
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from meeting.models import Body, Session
 
@@ -63,8 +66,10 @@ def _page_number(value) -> int:
         return 1
 
 
+@xframe_options_sameorigin  # the delegate terminal opens it over the sitting (?embed=1), as the viewer
 def search_view(request):
-    form = SearchForm(request.GET or None)
+    embed = request.GET.get("embed") == "1"
+    form = SearchForm({k: v for k, v in request.GET.items() if k != "embed"} or None)
     results = None
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
@@ -83,6 +88,7 @@ def search_view(request):
                .values_list("issuer", flat=True).distinct()[:200])
     return render(request, "library/search.html", {
         "form": form,
+        "embed": embed,
         "results": results,
         "searched": form.is_bound,
         "filters_open": form.is_bound and (form.has_filters() or bool(form.errors)),

@@ -390,3 +390,15 @@ def test_the_service_clamps_a_page_past_any_database_limit(library, users):
     results = search.search(users["secretary"], "nghi quyet", page=10**30)
     assert results.page == results.pages == 1 and library["resolution"].pk in [h.document.pk for h in results.hits]
     assert search.search(users["secretary"], "", page=10**30).page == 1
+
+
+def test_the_search_page_embeds_in_the_terminal_without_the_site_chrome(library, client):
+    # The delegate terminal opens search in its overlay (an iframe of the same origin).
+    response = client.get(reverse("library:search"), {"q": "nghi quyet", "embed": "1"})
+    assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    body = response.content.decode()
+    assert 'class="topbar"' not in body
+    assert '<input type="hidden" name="embed" value="1">' in body
+    assert f'href="/library/doc/{library["resolution"].pk}/?embed=1"' in body
+    plain = client.get(reverse("library:search"), {"q": "nghi quyet"}).content.decode()
+    assert 'class="topbar"' in plain and "?embed=1" not in plain

@@ -7,7 +7,8 @@
  *
  * Documents (state.documents) open in a full-screen overlay that embeds the
  * library's viewer, so the hub connection and the rest of the page stay
- * alive. Newly published documents raise a notice. In the background the
+ * alive; so does the library's search (the header's "Tra cứu"). Newly
+ * published documents raise a notice. In the background the
  * session's documents are copied into the browser's cache (the library's
  * service worker serves them from there when the network drops).
  */
@@ -287,6 +288,8 @@
     ui.docsOpen.hidden = !docs.list.length;
     ui.docsCount.textContent = docs.list.length;
     ui.docsNewDot.hidden = !newDocs.size;
+    docsCount = docs.list.length;
+    describeDocsButton();
 
     const groups = [];
     const shown = new Set();
@@ -307,6 +310,22 @@
       class: `docs-group${g.current ? " current" : ""}`, id: `docs-${g.key}`,
     }, h("h3", {}, g.title, g.current ? h("span", { class: "docs-now" }, gettext("Đang thực hiện")) : null),
     h("ul", { class: "doc-list" }, g.list.map(docButton)))) : [h("p", { class: "muted" }, gettext("Chưa có tài liệu nào."))]));
+  }
+
+  // The header's "Tài liệu 5 ✓" says in words what it means: how many documents, how many new,
+  // and whether they are all kept on this device for reading without network (the ✓).
+  let docsCount = 0;
+  let offlineCopy = null; // {done, total} of the pages kept for reading offline
+  function describeDocsButton() {
+    const parts = [interpolate(ngettext("%(n)s tài liệu của kỳ họp", "%(n)s tài liệu của kỳ họp", docsCount), { n: docsCount }, true)];
+    if (newDocs.size) parts.push(interpolate(ngettext("%(n)s tài liệu mới", "%(n)s tài liệu mới", newDocs.size), { n: newDocs.size }, true));
+    if (offlineCopy && offlineCopy.total) {
+      parts.push(offlineCopy.done >= offlineCopy.total ? gettext("đã lưu đủ để đọc khi mất mạng")
+        : interpolate(gettext("đang lưu để đọc khi mất mạng (%(done)s/%(total)s trang)"), offlineCopy, true));
+    }
+    const text = parts.join(", ");
+    ui.docsOpen.setAttribute("aria-label", text);
+    ui.docsOpen.title = text;
   }
 
   function noticeNewDocuments(state, data) {
@@ -334,17 +353,30 @@
   }
 
   let lastOpener = null;
-  function openDoc(ref) {
+  function openOverlay(title, src) {
     lastOpener = document.activeElement;
-    newDocs.delete(ref.id);
-    ui.overlayTitle.textContent = [DOC_KIND[ref.kind], ref.number].filter(Boolean).join(" ") || ref.summary;
-    ui.frame.src = `${ref.url}${ref.url.includes("?") ? "&" : "?"}embed=1`;
+    ui.overlayTitle.textContent = title;
+    ui.frame.src = src;
     ui.overlay.hidden = false;
     document.body.classList.add("doc-open");
     $("doc-close").focus();
+  }
+
+  function openDoc(ref) {
+    newDocs.delete(ref.id);
+    openOverlay([DOC_KIND[ref.kind], ref.number].filter(Boolean).join(" ") || ref.summary,
+      `${ref.url}${ref.url.includes("?") ? "&" : "?"}embed=1`);
     if (newDocs.size === 0) ui.docsNotice.hidden = true;
     if (hub.state) renderDocuments(hub.state);
   }
+
+  // Search over the whole library opens over the terminal too, so the sitting stays live underneath.
+  const searchOpen = $("search-open");
+  searchOpen.addEventListener("click", (e) => {
+    e.preventDefault();
+    closeSheet();
+    openOverlay(gettext("Tra cứu tài liệu"), searchOpen.dataset.embed);
+  });
 
   function closeDoc() {
     ui.overlay.hidden = true;
@@ -386,7 +418,8 @@
       ? interpolate(gettext("Đã lưu đủ %(total)s trang để đọc khi mất mạng."), { total }, true)
       : interpolate(gettext("Đã lưu %(done)s/%(total)s trang để đọc khi mất mạng"), { done, total }, true);
     ui.docsOpen.classList.toggle("saved", total > 0 && done >= total);
-    ui.docsOpen.title = ui.docsOffline.textContent;
+    offlineCopy = { done, total };
+    describeDocsButton();
   }
 
   async function copyForOffline() {
