@@ -679,12 +679,17 @@ def agencies_of(user):
     return _fact("petitions.agencies_of", user if user and user.is_authenticated and user.is_active else None)
 
 
-def may_assign_desk(user, account) -> bool:
-    """Give `account` an agency desk, or change or end one of its desk memberships (the admin's agency
-    page): a superuser; anyone else never for their own account (no role gives itself more rights)."""
+def may_bind_account(user, account) -> bool:
+    """Tie `account` to a role in the admin — an agency desk, the chair or the secretary of a sitting,
+    a member of the council — or change or end that tie: a superuser; anyone else never for their
+    own account (no role gives itself more rights)."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or account is None or account.pk != user.pk
+
+
+# The agency page's desk formset asks this name.
+may_assign_desk = may_bind_account
 
 
 def may_work_transfer(user, transfer) -> bool:

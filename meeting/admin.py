@@ -10,12 +10,31 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.permissions import actor_for
+from accounts.permissions import actor_for, may_bind_account
 from agenda.admin import AgendaItemInline
 from audit.operations import ServiceError
 
 from . import services
 from .models import Attendance, Body, Member, Membership, Seat, Session, Sitting, Term
+
+
+def _no_self_binding(form_class, editor, fields):
+    """The admin form, refusing a change of `fields` (accounts) that ties the editor's own account to
+    a role (accounts.permissions.may_bind_account): only a superuser may. Handing a role of one's own
+    to someone else gives oneself nothing, and stays allowed."""
+
+    class Form(form_class):
+        def clean(self):
+            data = super().clean()
+            for name in fields:
+                if name not in self.changed_data:
+                    continue
+                if data.get(name) is not None and not may_bind_account(editor, data[name]):
+                    self.add_error(name, _("Bạn không thể tự gán vai trò này cho tài khoản của chính mình; "
+                                           "hãy đề nghị quản trị hệ thống."))
+            return data
+
+    return Form
 
 
 @admin.register(Term)
@@ -63,6 +82,10 @@ class MemberAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     inlines = [MemberMembershipInline]
 
+    def get_form(self, request, obj=None, **kwargs):
+        # A member's account gets the member's role in every sitting of their bodies.
+        return _no_self_binding(super().get_form(request, obj, **kwargs), request.user, ("user",))
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -102,6 +125,9 @@ class SittingAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "seq", "opened_at", "closed_at", "announcement", "announcement_at", "seat_codes")
     inlines = [AgendaItemInline]
     actions = ["open_sittings", "close_sittings"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _no_self_binding(super().get_form(request, obj, **kwargs), request.user, ("chair", "secretary"))
 
     @admin.display(description=gettext_lazy("mã QR điểm danh tại ghế"))
     def seat_codes(self, obj):
