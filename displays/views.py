@@ -8,6 +8,7 @@ hub's state. Who may see what is decided in accounts.permissions.
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -70,10 +71,29 @@ def _hall(request, display: Display | None, *, preview: bool):
     return response
 
 
+def _language_from_address(request) -> str | None:
+    """A kiosk started on /display/?lang=en shows the hall in that language: the page, and (by the
+    cookie set with it) the translation catalog its scripts load and every reload after."""
+    code = request.GET.get("lang")
+    if code not in dict(settings.LANGUAGES):
+        return None
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+    return code
+
+
 @never_cache
 def display(request):
-    """What a paired hall display shows; how to pair it otherwise."""
-    return _hall(request, permissions.paired_display(_session_device(request)), preview=False)
+    """What a paired hall display shows; how to pair it otherwise. Its language: the switch in
+    its corner, or ?lang= in its address (the site's language cookie either way)."""
+    code = _language_from_address(request)
+    response = _hall(request, permissions.paired_display(_session_device(request)), preview=False)
+    if code:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                            samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return response
 
 
 @never_cache
