@@ -42,11 +42,34 @@ def _session_device(request):
     return Device.objects.select_related("display__sitting").filter(pk=device_id).first()
 
 
+def _names_a_place(name: str) -> bool:
+    rest = " ".join(name.split()).lower()
+    for prefix in ("hội đồng nhân dân", "hđnd"):
+        rest = rest.removeprefix(prefix).strip()
+    for level in ("thành phố", "tỉnh"):
+        rest = rest.removeprefix(level).strip()
+    return bool(rest)
+
+
+def council_name(sitting=None) -> str:
+    """The council as the hall's header names it, with its province: COUNCIL_NAME when it names one
+    ("Hội đồng nhân dân tỉnh Tuyên Quang"), else (the default "Hội đồng nhân dân tỉnh") the name of the
+    plenary body of the sitting's term."""
+    if _names_a_place(settings.COUNCIL_NAME) or sitting is None:
+        return settings.COUNCIL_NAME
+    from meeting.models import Body
+
+    body = sitting.body
+    if body.kind != Body.Kind.PLENARY:
+        body = Body.objects.filter(kind=Body.Kind.PLENARY, term_id=body.term_id).order_by("pk").first() or body
+    return body.name if body.kind == Body.Kind.PLENARY and _names_a_place(body.name) else settings.COUNCIL_NAME
+
+
 def _config(display, *, page_key: str, preview: bool) -> dict:
     return {
         "sittingId": display.sitting_id if display else None,
         "displayId": display.pk if display else None,
-        "councilName": settings.COUNCIL_NAME,
+        "councilName": council_name(display.sitting if display and display.sitting_id else None),
         "timeZone": settings.TIME_ZONE,
         "preview": preview,
         "pageKey": page_key,
@@ -62,7 +85,8 @@ def _hall(request, display: Display | None, *, preview: bool):
         kind, template, context = "waiting", "displays/waiting.html", {"display": display}
     else:
         kind, template = "sitting", "displays/hall.html"
-        context = {"display": display, "sitting": display.sitting, "slides": slides.all_slides()}
+        context = {"display": display, "sitting": display.sitting, "slides": slides.all_slides(),
+                   "council_name": council_name(display.sitting)}
     # What this page shows; the page reloads when the server's answer changes (displays/display.js).
     page_key = f"sitting:{display.sitting_id}" if kind == "sitting" else kind
     context.update(preview=preview, hall_config=_config(display, page_key=page_key, preview=preview))

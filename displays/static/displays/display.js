@@ -166,16 +166,16 @@
     return item && item.parent_id ? state.agenda.items.find((i) => i.id === item.parent_id) || null : null;
   }
 
-  /* The band across the top of every slide: council, sitting, status, clock. */
+  /* The band across the top of every slide: the council with its province (displays.views.council_name),
+     the sitting, status, clock. Two lines, each large enough to read from the back of the hall (the
+     session and the place, a third line, made them too small). */
   function header(state, config) {
     const st = statusInfo(state.sitting);
-    const sub = [state.sitting.session, state.sitting.place].filter(Boolean).join(" · ");
     return h("header", { class: "hall-band" },
       h("div", { class: "hall-band-emblem", "aria-hidden": "true" }, star()),
       h("div", { class: "hall-band-titles" },
         h("div", { class: "hall-council", text: config.councilName }),
-        h("div", { class: "hall-sitting", text: state.sitting.title }),
-        sub ? h("div", { class: "hall-sub", text: sub }) : null),
+        h("div", { class: "hall-sitting", text: state.sitting.title })),
       h("div", { class: ["hall-status", `is-${st.key}`], dataset: { status: st.key } }, st.label),
       clock({ class: "hall-band-clock", seconds: false, date: false }));
   }
@@ -449,6 +449,9 @@
     timeZone = config.timeZone;
     page.root = document.getElementById("hall-slide");
     page.hub = new Hub(config.sittingId, { onState: schedule, onStatus });
+    // The slide is drawn to the size of its box: again when that changes (the offline strip takes the
+    // bottom of the screen, a preview's frame is resized).
+    if (global.ResizeObserver) new ResizeObserver(() => { if (page.hub.state) schedule(); }).observe(page.root);
     startTicking();
     watchPage(config);
     if (!config.preview) keepAwake();

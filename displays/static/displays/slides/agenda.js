@@ -1,7 +1,7 @@
 /* Hall slide "agenda": the whole agenda, the current item highlighted,
  * finished items greyed and struck through, postponed items marked.
- * A long agenda drops the presenters and shrinks to fit; if it still does not, the list scrolls so the
- * current item stays in view.
+ * Every text at least 48 px at 1080p: the presenter is shown on the current item only, and a long
+ * agenda scrolls so the current item stays in view rather than shrinking out of reach.
  */
 (function () {
   "use strict";
@@ -48,18 +48,19 @@
         h("span", { class: "hall-announce-label", text: gettext("Thông báo") }),
         h("span", { class: "hall-announce-text", text: state.announcement.text })) : null);
     if (!items.length) return;
-    // Presenters go first when the agenda is long: the titles must stay readable.
-    Hall.fit(list, 2.2, 1.7, 0.05);
-    if (Hall.overflows(list)) {
-      list.classList.add("is-compact");
-      Hall.fit(list, 2.2, 1.3, 0.05);
-    }
+    // Never smaller than --read (2.7rem, 48 px at 1080p): a long agenda scrolls instead, the current item
+    // a quarter of the way down, with what was done just before it above.
+    Hall.fit(list, 3, 2.7, 0.05);
     const current = list.querySelector(".is-current");
     if (current && Hall.overflows(list)) {
-      list.scrollTop = Math.max(0, current.offsetTop - list.clientHeight / 3);
+      // From a row's top edge (no row cut in half at the top): up to a quarter of the list above the current one.
+      let first = current;
+      while (first.previousElementSibling
+        && current.offsetTop - first.previousElementSibling.offsetTop <= list.clientHeight / 4) first = first.previousElementSibling;
+      list.scrollTop = first.offsetTop - list.offsetTop;
     }
     const banner = root.querySelector(".hall-announce-text");
-    if (banner) Hall.fit(banner, 2.6, 1.4, 0.1);
+    if (banner) Hall.fit(banner, 3, 2.7, 0.1);
   }
 
   HallSlides.register("agenda", { render });

@@ -21,7 +21,7 @@
     }
     Hall.append(root, Hall.header(state, Hall.config()), body);
     const text = root.querySelector(".an-text");
-    if (text) Hall.fit(text, 10, 2.4, 0.2);
+    if (text) Hall.fit(text, 10, 2.7, 0.2);
   }
 
   HallSlides.register("announcement", { render });

@@ -67,11 +67,11 @@
         h("span", { class: "hall-announce-label", text: gettext("Thông báo") }),
         h("span", { class: "hall-announce-text", text: state.announcement.text })) : null);
     const title = root.querySelector(".ov-title");
-    if (title) Hall.fit(title, 5.4, 2.6);
+    if (title) Hall.fit(title, 5.4, 2.7);
     const idleTitle = root.querySelector(".ov-idle-title");
-    if (idleTitle) Hall.fit(idleTitle, 5, 2.6);
+    if (idleTitle) Hall.fit(idleTitle, 5, 2.7);
     const banner = root.querySelector(".hall-announce-text");
-    if (banner) Hall.fit(banner, 2.6, 1.4, 0.1);
+    if (banner) Hall.fit(banner, 3, 2.7, 0.1);
   }
 
   HallSlides.register("overview", { render });
