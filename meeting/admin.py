@@ -5,6 +5,7 @@ only here; opening and closing a sitting are admin actions that call
 meeting.services, exactly like the chair console."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from . import services
 from .models import Attendance, Body, Member, Membership, Seat, Session, Sitting, Term
 
 
-def _no_self_binding(form_class, editor, fields):
+def _no_self_binding(form_class, editor, fields, account=lambda value: value):
     """The admin form, refusing a change of `fields` (accounts) that ties the editor's own account to
     a role (accounts.permissions.may_bind_account): only a superuser may. Handing a role of one's own
     to someone else gives oneself nothing, and stays allowed."""
@@ -29,7 +30,7 @@ def _no_self_binding(form_class, editor, fields):
             for name in fields:
                 if name not in self.changed_data:
                     continue
-                if data.get(name) is not None and not may_bind_account(editor, data[name]):
+                if data.get(name) is not None and not may_bind_account(editor, account(data[name])):
                     self.add_error(name, _("Bạn không thể tự gán vai trò này cho tài khoản của chính mình; "
                                            "hãy đề nghị quản trị hệ thống."))
             return data
@@ -43,13 +44,38 @@ class TermAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-class MembershipInline(admin.TabularInline):
+def _own_membership_refused(form_class, editor):
+    """A membership gives its member's account that member's role in the body's sittings: nobody but a
+    superuser adds or changes one of their own (a clerk who is also a guest member of the council
+    would otherwise make themself a voting delegate; accounts.permissions.may_bind_account)."""
+
+    class Form(form_class):
+        def clean(self):
+            data = super().clean()
+            member = data.get("member") or getattr(self.instance, "member", None)
+            if (self.has_changed() and isinstance(member, Member)
+                    and not may_bind_account(editor, member.user)):
+                raise ValidationError(_("Bạn không thể tự gán vai trò này cho tài khoản của chính mình; "
+                                        "hãy đề nghị quản trị hệ thống."))
+            return data
+
+    return Form
+
+
+class _OwnMembershipRefused:
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _own_membership_refused(formset.form, request.user)
+        return formset
+
+
+class MembershipInline(_OwnMembershipRefused, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ("member",)
 
 
-class MemberMembershipInline(admin.TabularInline):
+class MemberMembershipInline(_OwnMembershipRefused, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ("body",)
@@ -93,6 +119,9 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("body", "role", "active")
     search_fields = ("member__full_name", "member__code", "body__name")
     autocomplete_fields = ("member", "body")
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _own_membership_refused(super().get_form(request, obj, **kwargs), request.user)
 
 
 @admin.register(Session)

@@ -63,3 +63,35 @@ def test_a_superuser_may(sitting):
     assert _post(client, Sitting, sitting.pk, chair=admin_user.pk).status_code == 302
     sitting.refresh_from_db()
     assert sitting.chair == admin_user
+
+
+def test_a_clerk_who_is_a_guest_member_cannot_make_themself_a_member_of_the_council(sitting):
+    """A membership of the sitting's body would make them a voting delegate of it."""
+    from meeting.models import Membership
+
+    clerk, client = _staff("view_membership", "add_membership", "change_membership", "view_member", "view_body",
+                           "change_member")
+    guest = Member.objects.get(code="KM001")
+    Member.objects.filter(pk=guest.pk).update(user=clerk, kind=Member.Kind.DELEGATE)
+    url = "/admin/meeting/membership/add/"
+    response = client.post(url, {"member": guest.pk, "body": sitting.body_id, "role": Membership._meta.get_field("role").default,
+                                 "active": "on", "_save": "Save"})
+    assert response.status_code == 200 and "tài khoản của chính mình" in response.content.decode()
+    assert not Membership.objects.filter(member=guest, body_id=sitting.body_id).exists()
+    # Through the member's own page (the memberships inline) neither.
+    form = _Form()
+    page = client.get(f"/admin/meeting/member/{guest.pk}/change/")
+    form.feed(page.content.decode())
+    data = {}
+    for name, value in form.data:
+        data.setdefault(name, []).append(value)
+    prefix = next(n[: -len("-TOTAL_FORMS")] for n in data if n.endswith("-TOTAL_FORMS"))
+    n = int(data[f"{prefix}-TOTAL_FORMS"][0])
+    data[f"{prefix}-TOTAL_FORMS"] = [str(n + 1)]
+    data[f"{prefix}-{n}-body"] = [str(sitting.body_id)]
+    data[f"{prefix}-{n}-active"] = ["on"]
+    data[f"{prefix}-{n}-member"] = [str(guest.pk)]
+    data["_save"] = ["Save"]
+    response = client.post(f"/admin/meeting/member/{guest.pk}/change/", data)
+    assert response.status_code == 200
+    assert not Membership.objects.filter(member=guest, body_id=sitting.body_id).exists()
