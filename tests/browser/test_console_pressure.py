@@ -167,3 +167,25 @@ def test_the_member_dialog_puts_present_first_and_enter_marks_present(new_contex
     page.keyboard.press("Enter")
     expect(page.locator('.seat[data-seat="A7"]')).to_have_class(re.compile(r"\bpresent\b"))
     expect(page.locator("#q-present")).to_have_text("1")
+
+
+def test_in_the_list_a_member_found_without_diacritics_is_selected_and_marked_present(new_context, login, fresh_sitting, hub):
+    sitting = fresh_sitting()
+    page = open_console(new_context, login, sitting, hub)
+    page.click("#view-list")
+    page.click("#select-mode")
+    page.fill("#member-search", "hung")
+    rows = page.locator("#member-rows tr.member-row")
+    expect(rows.first).to_contain_text("Hùng")
+    found = rows.count()
+    for n in range(found):
+        rows.nth(n).click()
+    expect(page.locator("#member-rows tr.member-row[aria-selected=true]")).to_have_count(found)
+    expect(page.locator("#select-count")).to_have_text(f"Đã chọn {found} người")
+    rows.first.focus()  # a row is chosen by keyboard too: Space takes it out again, and back in
+    page.keyboard.press(" ")
+    expect(page.locator("#member-rows tr.member-row[aria-selected=true]")).to_have_count(found - 1)
+    page.keyboard.press(" ")
+    page.click("#mark-selected")
+    expect(page.locator("#q-present")).to_have_text(str(found))
+    expect(page.locator("#member-rows tr.member-row.present")).to_have_count(found)
