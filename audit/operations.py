@@ -10,7 +10,8 @@ through `operation`, the same steps without the sitting:
         op.detail["device_id"] = device.pk
         op.after_commit(lambda: close_device(device.pk))
 
-1. a refusal (`allowed` false) is audited, committed on its own, and raises ServiceError("forbidden");
+1. a refusal (`allowed` false) is audited in a transaction of its own, before the change's is
+   opened, and raises ServiceError("forbidden") (or the module's subclass);
 2. the body runs in a transaction;
 3. one audit record, with `op.detail` (keys named by `op.redact` kept by name only), is written
    in that transaction — a change and its record commit together or not at all;
@@ -72,7 +73,8 @@ def redacted(detail: dict, keys) -> dict:
 
 
 def refuse(actor, action: str, message: str, *, code: str = "forbidden", error=ServiceError, detail: dict | None = None):
-    """Audit a refused request (committed on its own, whatever the caller's transaction does) and raise."""
+    """Audit a refused request and raise. Called outside a transaction (as every service does: it
+    refuses before it opens one), the record commits on its own; inside one, it would go with it."""
     with transaction.atomic():
         record(actor, action, outcome=code, detail=detail or {})
     raise error(code, message)

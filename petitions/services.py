@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from accounts.permissions import Actor
-from audit.operations import ServiceError
+from audit.operations import ServiceError, refuse
 from audit.services import record
 from library.files import FileRefused, check_upload
 from library.text import fold
@@ -94,9 +94,10 @@ def _role(user):
 
 
 def _refuse(user, action, code, message, **detail):
-    """Audit a refused privileged request (committed on its own) and raise."""
-    record(_actor(user, _role(user)), action, outcome=code, detail={k: v for k, v in detail.items() if v is not None})
-    raise PetitionError(code, message)
+    """Audit a refused privileged request and raise (audit.operations.refuse, the rule the library,
+    the accounts and the sitting's write path follow)."""
+    refuse(_actor(user, _role(user)), action, message, code=code, error=PetitionError,
+           detail={k: v for k, v in detail.items() if v is not None})
 
 
 def _require_staff(user, action, case=None):
