@@ -40,6 +40,17 @@ MEASURE = """() => {
 }"""
 
 
+# The quorum line, wherever a slide draws it: each must be seen whole, covered by nothing (the announcement
+# banner, the offline strip) and cut by no box.
+QUORUM = ".hall-gauge-label, .hall-gauge-verdict, .hall-gauge-need-text, .at-quorum"
+COVERED = """(selector) => [...document.querySelectorAll(selector)].filter((el) => {
+  const r = el.getBoundingClientRect();
+  if (!r.width || !r.height) return false;
+  const points = [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2], [r.right - 2, r.bottom - 2]];
+  return points.some(([x, y]) => { const hit = document.elementFromPoint(x, y); return !hit || !el.contains(hit); });
+}).map((el) => el.className.baseVal ?? el.className)"""
+
+
 def registered_slides(daphne_server) -> list[str]:
     return daphne_server.shell("from displays import slides\nresult = [s.key for s in slides.all_slides()]")
 
@@ -65,6 +76,7 @@ def measure_every_slide(page, chair, display_id: int, keys: list[str], when: str
         texts = page.evaluate(MEASURE)
         assert texts, f"{key} ({when}) drew no text"
         small += [f"{key} ({when}): {t['size']} px {t['class']!r} {t['text']!r}" for t in texts if t["size"] < SMALLEST]
+        small += [f"{key} ({when}): the quorum line {c!r} is covered or cut" for c in page.evaluate(COVERED, QUORUM)]
         page.screenshot(path=str(screens / f"hall-{key}-{when}.png"))
     return small
 
