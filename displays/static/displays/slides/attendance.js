@@ -118,7 +118,7 @@
           h("div", { class: "at-strip-row" },
             legend(rows),
             unseated ? h("div", { class: "at-unseated",
-              text: interpolate(gettext("Có mặt, không có ghế: %(n)s"), { n: unseated }, true) }) : null))));
+              text: interpolate(gettext("Có mặt, không có ghế trên sơ đồ: %(n)s"), { n: unseated }, true) }) : null))));
     const map = seatMap(rows, wrap);
     wrap.append(map);
     if (map.tagName.toLowerCase() === "svg") squeeze(map);
