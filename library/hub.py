@@ -3,7 +3,8 @@
 State: `documents` (every document of the sitting this audience may see: staff every one,
 drafts too; delegates the published public and delegate-level ones; the public only published
 public ones; hall displays none, accounts.permissions.AUDIENCE_DOCUMENTS). Event:
-`documents.changed` (displays get `skip`). No commands: the library's pages change documents.
+`documents.changed` (displays get `skip`). Per-member event: `library.reminded` (never stored),
+and the terminal's reminders panel. No commands: the library's pages change documents.
 Registered from LibraryConfig.ready(); the browser side is library/static/library/hub-events.js.
 """
 
@@ -70,6 +71,17 @@ class DocumentsChangedData(Message):
 READERS = tuple(audience for audience, (levels, _drafts) in permissions.AUDIENCE_DOCUMENTS.items() if levels)
 
 
+class ReminderData(Message):
+    """The council office asks you to read a document you have not read yet (library.services.remind_unread)."""
+
+    document_id: Id
+    kind: DocumentKind
+    number: str
+    summary: str
+    url: str = Field(description="the viewer page, relative to the site")
+    sent_at: Time
+
+
 def _shape_changed(data, audience):
     documents = shape_documents(data["documents"], audience)
     visible = {d["id"] for d in documents["list"]}
@@ -91,3 +103,12 @@ def register():
         doc="The sitting's documents changed (upload, new version, attach, publish, withdraw). "
             "state.documents = data.documents. Hall displays get `skip`.")
     registry.register_script("library/hub-events.js")
+    # A reminder to read: the office's page asks (library.services.remind_unread, audited there), the
+    # terminals following a sitting that shows the document are told as the system.
+    permissions.register_action("library.tell_reminded", (permissions.SYSTEM,))
+    registry.register_member_event(
+        "library.reminded", ReminderData, store=False, apply=lambda you, data: None,
+        doc="The council office asks you to read a document you have not read yet: show it. Never stored; "
+            "the terminal page lists the reminders still unread when it loads. Changes nothing in `you`.")
+    registry.register_panel("terminal", "library-reminders", "library/reminders_panel.html",
+                            script="library/reminders.js", order=10)

@@ -169,6 +169,23 @@ class ReadReceipt(models.Model):
         constraints = [models.UniqueConstraint(fields=["version", "user"], name="read_once_per_version")]
 
 
+class ReadReminder(models.Model):
+    """The office asked a delegate who had not read a document to read it (library.services.remind_unread):
+    the delegate's terminal shows it until they read the version it names."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reminders")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("meeting.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lời nhắc đọc")
+        verbose_name_plural = pgettext_lazy("plural", "lời nhắc đọc")
+        indexes = [models.Index(fields=["user", "sent_at"]), models.Index(fields=["document", "sent_at"])]
+
+
 class Annotation(models.Model):
     """A private note or highlight: only its author ever sees it."""
 

@@ -1,5 +1,5 @@
 """Every change to the library goes through here: upload, new version,
-metadata, attach, publish, withdraw, read receipts.
+metadata, attach, publish, withdraw, read receipts, reminders to read.
 
 Each call checks the permission (accounts.permissions), validates fully
 before storing anything, writes its rows and its audit record in one
@@ -24,7 +24,7 @@ from audit.operations import ServiceError, operation, refuse
 from audit.services import record
 
 from . import files
-from .models import Attachment, Document, DocumentVersion, ReadReceipt
+from .models import Attachment, Document, DocumentVersion, ReadReceipt, ReadReminder
 
 # Classification marks (độ mật) a clerk may declare; any of them refuses the upload.
 CLASSIFIED = {
@@ -396,6 +396,117 @@ def record_read(user, document: Document, version: DocumentVersion | None = None
             receipt.count += 1
             receipt.save(update_fields=["last_at", "count"])
     return receipt
+
+
+# ---- reminding the delegates who have not read a document --------------------------------
+
+# A delegate is reminded of a document at most once in this time (a double click, two clerks at once).
+REMINDER_INTERVAL = timedelta(minutes=30)
+# How long a terminal shows a reminder of a document still unread.
+REMINDER_SHOWN = timedelta(days=7)
+
+
+def unread_members(document: Document) -> list:
+    """The active members of the document's body (its session's) with an account who may read it and
+    have not read its current version: whom the read receipts page lists as not having read it."""
+    from meeting.models import Membership
+
+    body_id = document.session.body_id if document.session_id else document.body_id
+    if not body_id or document.current_version_id is None:
+        return []
+    read = set(ReadReceipt.objects.filter(version_id=document.current_version_id).values_list("user_id", flat=True))
+    members = [m.member for m in Membership.objects.filter(body_id=body_id, active=True)
+               .select_related("member__user").order_by("member_id")]
+    return [m for m in members if m.user_id and m.user_id not in read and m.user.is_active
+            and may_read_document(m.user, document)]
+
+
+def remind_unread(user, document: Document) -> list:
+    """Remind every member who has not read the current version of a published document to read it:
+    a notice on their terminal (stored, shown until they read it; told at once to the terminals
+    following a sitting that shows the document). Audited `library.remind`; a member reminded of it
+    less than REMINDER_INTERVAL ago is not reminded again. Returns the members reminded."""
+    _require_staff(user, "library.remind")
+
+    def refused(code, message):
+        refuse(_staff_actor(user), "library.remind", message, code=code, error=LibraryError,
+               detail={"document": document.pk})
+
+    if document.status != Document.Status.PUBLISHED or document.current_version_id is None:
+        refused("not_published", _("Chỉ nhắc đọc được tài liệu đã phát hành."))
+    class Nobody(Exception):
+        pass
+
+    unread: list = []
+    try:
+        with _staff_operation(user, "library.remind", document=document.pk) as op:
+            Document.objects.select_for_update().filter(pk=document.pk).first()  # one at a time per document
+            now = timezone.now()
+            unread = unread_members(document)
+            recent = set(ReadReminder.objects.filter(document=document, sent_at__gt=now - REMINDER_INTERVAL)
+                         .values_list("user_id", flat=True))
+            due = [m for m in unread if m.user_id not in recent]
+            if not due:
+                raise Nobody  # nothing written, nothing recorded: the refusal below is
+            ReadReminder.objects.bulk_create([
+                ReadReminder(document=document, version_id=document.current_version_id, user_id=m.user_id, member=m,
+                             sent_by=user, sent_at=now) for m in due])
+            op.detail.update(version=document.current_version.number, members=[m.pk for m in due])
+            op.after_commit(partial(tell_reminded, document.pk, [m.pk for m in due], now))
+    except Nobody:
+        if not unread:
+            refused("all_read", _("Mọi đại biểu đã đọc bản hiện hành; không có ai để nhắc."))
+        refused("too_soon", _("Những đại biểu chưa đọc vừa được nhắc trong %(n)s phút qua; hãy chờ rồi nhắc lại.")
+                % {"n": int(REMINDER_INTERVAL.total_seconds() // 60)})
+    return due
+
+
+def reminder_json(document: Document, sent_at) -> dict:
+    from django.urls import reverse
+
+    return {"document_id": document.pk, "kind": document.kind, "number": document.number, "summary": document.summary,
+            "url": reverse("library:view", args=[document.pk]), "sent_at": sent_at.isoformat()}
+
+
+def tell_reminded(document_id: int, member_ids: list[int], sent_at) -> None:
+    """Tell the reminded members' terminals at once: a never-stored per-member event in each sitting
+    not yet closed that shows the document (the stored reminder is what a terminal opened later shows)."""
+    from meeting.models import Sitting
+    from realtime.service import change
+
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        return
+    data = reminder_json(document, sent_at)
+    open_ = Sitting.objects.filter(pk__in=sittings_for([document])).exclude(status=Sitting.Status.CLOSED)
+    for sitting_id in sorted(open_.values_list("pk", flat=True)):
+        with change(system_actor(), "library.tell_reminded", sitting_id, live=False,
+                    detail={"document": document_id, "members": member_ids}) as c:
+            for member_id in member_ids:
+                c.emit_to(member_id, "library.reminded", data)
+
+
+def pending_reminders(user) -> list[dict]:
+    """What this person's terminal shows: the documents they were reminded of in the last
+    REMINDER_SHOWN and have not read since (the version named, or a later one), newest first."""
+    if not (user and user.is_authenticated):
+        return []
+    rows = (ReadReminder.objects.filter(user=user, sent_at__gt=timezone.now() - REMINDER_SHOWN,
+                                        document__status=Document.Status.PUBLISHED)
+            .select_related("document", "version").order_by("-sent_at"))
+    read = {}
+    for doc_id, number in ReadReceipt.objects.filter(user=user, document_id__in={r.document_id for r in rows}) \
+            .values_list("document_id", "version__number"):
+        read[doc_id] = max(number, read.get(doc_id, 0))
+    out, seen = [], set()
+    for r in rows:
+        if r.document_id in seen or read.get(r.document_id, 0) >= r.version.number:
+            continue
+        if not may_read_document(user, r.document):
+            continue
+        seen.add(r.document_id)
+        out.append(reminder_json(r.document, r.sent_at))
+    return out
 
 
 def audit_read(user, document: Document, version: DocumentVersion, *, device=None, what: str = "download"):

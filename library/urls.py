@@ -17,6 +17,7 @@ urlpatterns += [
     path("library/doc/<int:document_id>/publish/", views_office.publish_view, name="publish"),
     path("library/doc/<int:document_id>/withdraw/", views_office.withdraw_view, name="withdraw"),
     path("library/doc/<int:document_id>/reads/", views_office.reads_view, name="reads"),
+    path("library/doc/<int:document_id>/remind/", views_office.remind_view, name="remind"),
     path("library/version/<int:version_id>/status.json", views_office.version_status, name="version_status"),
     path("library/version/<int:version_id>/confirm/", views_office.confirm_view, name="confirm"),
 ]

@@ -33,7 +33,7 @@ from agenda.state import ordered_items
 from meeting.models import Membership, Session, Sitting
 
 from . import services
-from .models import Attachment, Document, DocumentVersion, ReadReceipt
+from .models import Attachment, Document, DocumentVersion, ReadReceipt, ReadReminder
 from .services import LibraryError
 from .text import person_key
 
@@ -505,10 +505,31 @@ def reads_view(request, document_id: int):
     unread_only = request.GET.get("unread") == "1"
     if unread_only:  # who still has to read it (or to read the new version)
         rows = [r for r in rows if not r["current"]]
+    last_reminder = ReadReminder.objects.filter(document=document).order_by("-sent_at").first()
     return render(request, "library/office/reads.html", {
         "document": document, "rows": rows, "others": others, "total": total, "read": read, "unread": total - read,
         "read_current": read_current, "unread_only": unread_only,
+        "to_remind": total - read_current, "last_reminder": last_reminder,
+        "reminded_count": ReadReminder.objects.filter(document=document, sent_at=last_reminder.sent_at).count()
+        if last_reminder else 0,
     })
+
+
+@require_POST
+@documents_staff_required
+def remind_view(request, document_id: int):
+    """Remind the members who have not read the current version (library.services.remind_unread)."""
+    document = _document(document_id)
+    try:
+        reminded = services.remind_unread(request.user, document)
+    except LibraryError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, ngettext(
+            "Đã gửi lời nhắc đọc tới %(n)s đại biểu chưa đọc; họ thấy lời nhắc trên máy tính bảng.",
+            "Đã gửi lời nhắc đọc tới %(n)s đại biểu chưa đọc; họ thấy lời nhắc trên máy tính bảng.",
+            len(reminded)) % {"n": len(reminded)})
+    return redirect(reverse("library:reads", args=[document.pk]) + ("?unread=1" if request.POST.get("unread") else ""))
 
 
 def _read_row(name, code, receipts, current) -> dict:

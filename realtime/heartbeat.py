@@ -150,8 +150,9 @@ class Ticker:
                 log.warning("hub recovery: republished %d event(s) of sitting %s (seq %d-%d) left unpublished",
                             len(events), sitting_id, events[0][0], events[-1][0])
             # The stored per-member events alike (realtime.private); never-stored ones are not kept.
-            # None can exist while no module registers a per-member event type: no query then.
-            lost_private = {} if not registry.member_events() else await database_sync_to_async(
+            # None can exist while no module registers a stored per-member event type: no query then.
+            stored = any(part.store for part in registry.member_events())
+            lost_private = {} if not stored else await database_sync_to_async(
                 unpublished_member_events)(sitting_ids, republish_after(), REPUBLISH_BATCH)
             for sitting_id, events in lost_private.items():
                 if not await publish_members_now(sitting_id, events):

@@ -91,8 +91,8 @@ def you_for(actor, sitting_id: int, audience: str, seq: int) -> dict | None:
         # event after it, committed meanwhile, reaches the connection: its relay was joined first).
         if actor.member_id is None:
             return you  # the public, displays, staff: nothing of their own, no read at all
-        if not registry.member_events():
-            return {**you, "pseq": 0}  # no module tells members anything: no counter to read
+        if not any(part.store for part in registry.member_events()):
+            return {**you, "pseq": 0}  # no module stores what it tells members: no counter to read
         return {**you, "pseq": member_pseq(sitting_id, actor.member_id)}
     for _attempt in range(20):
         before = marks(sitting_id, actor.member_id)

@@ -116,7 +116,8 @@ def test_a_note_whose_reply_was_lost_is_sent_again_and_stored_once(new_context, 
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 LAYOUT = """() => {
-  const box = (s) => { const b = document.querySelector(s).getBoundingClientRect(); return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; };
+  const box = (s) => { const b = document.querySelector(s).getBoundingClientRect();
+                       return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; };
   return {head: box('.v-head'), pages: box('.v-pages'), thumbs: box('.v-thumbs'), here: box('.v-thumb.here'),
           height: innerHeight, scrolled: document.scrollingElement.scrollTop};
 }"""

@@ -100,3 +100,56 @@ def test_the_terminal_switches_language_and_stays_on_the_sitting(new_context, lo
     expect(page.locator("body")).to_have_attribute("data-connection", "live")
     page.locator(".face-status .lang button[value=vi]").tap()
     expect(page.locator("html")).to_have_attribute("lang", "vi")
+
+
+def test_the_office_reminds_the_unread_and_the_open_terminal_shows_it_until_read(
+        new_context, login, fresh_sitting, daphne_server, tmp_path, screens):
+    # The secretary (thuky) reminds from the read receipts page; Lan (db019) has the terminal open.
+    from tests.browser.test_library_e2e import make_pdf
+
+    s = fresh_sitting()
+    pdf = tmp_path / "bao-cao-nhac.pdf"
+    make_pdf(pdf, pages=1)
+    doc_id = daphne_server.shell(f"""
+import io
+from django.contrib.auth import get_user_model
+from library import services
+from meeting.models import Sitting
+secretary = get_user_model().objects.get(username="thuky")
+sitting = Sitting.objects.get(pk={s['id']})
+with open({str(pdf)!r}, "rb") as f:
+    d = services.upload(secretary, io.BytesIO(f.read()), name="bao-cao-nhac.pdf", kind="report",
+                        summary="Báo cáo cần đọc trước phiên họp", number="77/BC-UBND", session=sitting.session)
+services.attach(secretary, d, sitting)
+services.publish(secretary, [d])
+result = d.pk
+""")
+    terminal = open_terminal(new_context, login, "db019", s)
+    expect(terminal.locator("#read-reminders")).to_be_hidden()
+
+    office = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    login(office, "thuky", next_url=f"/library/doc/{doc_id}/reads/?unread=1")
+    office.locator("form.remind button[type=submit]").click()
+    expect(office.locator(".flash")).to_contain_text("Đã gửi lời nhắc đọc tới")
+
+    # Told at once, over whatever the terminal shows.
+    notice = terminal.locator(f".read-reminder[data-doc-id='{doc_id}']")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("77/BC-UBND — Báo cáo cần đọc trước phiên họp")
+    terminal.screenshot(path=str(screens / "terminal-read-reminder.png"))
+    # A second click on the office page sends nothing more.
+    office.locator("form.remind button[type=submit]").click()
+    expect(office.locator(".flash")).to_contain_text("vừa được nhắc")
+
+    # Stored: a terminal opened later shows it too; "Đọc ngay" opens the document over the sitting.
+    terminal.reload()
+    expect(terminal.locator("body")).to_have_attribute("data-connection", "live")
+    expect(notice).to_be_visible()
+    notice.locator("button.primary").tap()
+    expect(terminal.locator("#doc-overlay")).to_be_visible()
+    expect(terminal.frame_locator("#doc-frame").locator("#v-title")).to_have_text("Báo cáo cần đọc trước phiên họp")
+    expect(notice).to_have_count(0)
+    terminal.locator("#doc-close").tap()
+    terminal.reload()  # read now: no longer asked
+    expect(terminal.locator("body")).to_have_attribute("data-connection", "live")
+    expect(terminal.locator("#read-reminders")).to_be_hidden()
