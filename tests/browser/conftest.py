@@ -229,21 +229,25 @@ result = pairing.issue({purpose!r}, user=user, display=display)
 
     def fresh_sitting(self, title: str | None = None) -> dict:
         return self.shell(f"""
+from django.db import transaction
 from agenda.models import AgendaItem
 from displays.models import Display
 from meeting.demo import AGENDA, load_demo
 from meeting.models import Sitting
+from realtime.external import announced
 demo = load_demo()
 n = Sitting.objects.count() + 1
-s = Sitting.objects.create(body=demo.body, session=demo.session, title={title!r} or f"Phiên họp thử nghiệm số {{n}}",
-                           starts_at=demo.starts_at, place=demo.place, is_public=True,
-                           chair=demo.chair, secretary=demo.secretary)
-for pos, (t, kind, presenter, minutes, children) in enumerate(AGENDA):
-    parent = AgendaItem.objects.create(sitting=s, position=pos, title=t, kind=kind, presenter=presenter, planned_minutes=minutes)
-    for cpos, (ct, ck, cp, cm) in enumerate(children):
-        AgendaItem.objects.create(sitting=s, parent=parent, position=cpos, title=ct, kind=ck, presenter=cp, planned_minutes=cm)
-displays = [Display.objects.create(name=f"{{name}} #{{s.pk}}", sitting=s, slide=slide)
-            for name, slide in (("Màn hình chính", "overview"), ("Màn hình phụ", "attendance"))]
+# A new sitting nobody follows yet, made in one go (as load_demo): no state.replaced for each row.
+with transaction.atomic(), announced():
+    s = Sitting.objects.create(body=demo.body, session=demo.session, title={title!r} or f"Phiên họp thử nghiệm số {{n}}",
+                               starts_at=demo.starts_at, place=demo.place, is_public=True,
+                               chair=demo.chair, secretary=demo.secretary)
+    for pos, (t, kind, presenter, minutes, children) in enumerate(AGENDA):
+        parent = AgendaItem.objects.create(sitting=s, position=pos, title=t, kind=kind, presenter=presenter, planned_minutes=minutes)
+        for cpos, (ct, ck, cp, cm) in enumerate(children):
+            AgendaItem.objects.create(sitting=s, parent=parent, position=cpos, title=ct, kind=ck, presenter=cp, planned_minutes=cm)
+    displays = [Display.objects.create(name=f"{{name}} #{{s.pk}}", sitting=s, slide=slide)
+                for name, slide in (("Màn hình chính", "overview"), ("Màn hình phụ", "attendance"))]
 result = {{"id": s.pk, "title": s.title, "displays": [{{"id": d.pk, "name": d.name}} for d in displays]}}
 """)
 
