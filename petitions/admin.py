@@ -38,8 +38,8 @@ class WorkingWeekendAdmin(admin.ModelAdmin):
 
 @admin.register(Field)
 class FieldAdmin(admin.ModelAdmin):
-    list_display = ("name", "code")
-    search_fields = ("name", "code")
+    list_display = ("name", "name_en", "code")
+    search_fields = ("name", "name_en", "code")
     prepopulated_fields = {"code": ("name",)}
 
 

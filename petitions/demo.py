@@ -18,8 +18,10 @@ from meeting.models import Body, Member
 from . import deadlines, services
 from .models import Agency, AgencyMember, Case, Deadline, Field, Milestone, Transfer
 
-FIELDS = [("dat-dai", "Đất đai"), ("moi-truong", "Môi trường"), ("y-te", "Y tế"), ("giao-thong", "Giao thông"),
-          ("chinh-sach", "Chính sách xã hội"), ("can-bo", "Cán bộ, công chức")]
+# code, name, name on the English pages
+FIELDS = [("dat-dai", "Đất đai", "Land"), ("moi-truong", "Môi trường", "Environment"), ("y-te", "Y tế", "Health"),
+          ("giao-thong", "Giao thông", "Transport"), ("chinh-sach", "Chính sách xã hội", "Social policy"),
+          ("can-bo", "Cán bộ, công chức", "Officials and civil servants")]
 AGENCIES = [
     # key, name, short name, kind, level, fields, desk user, desk user's name
     ("ubndtinh", "Ủy ban nhân dân tỉnh Tuyên Quang", "UBND tỉnh", Agency.Kind.PEOPLES_COMMITTEE, "province",
@@ -51,7 +53,7 @@ def load_demo_petitions(session):
     User = get_user_model()
     # The demo accounts share one password (meeting.demo.DEMO_PASSWORD): reuse its hash, hashing is slow.
     demo_hash = User.objects.get(username="thuky").password
-    fields = {code: Field.objects.create(code=code, name=name) for code, name in FIELDS}
+    fields = {code: Field.objects.create(code=code, name=name, name_en=name_en) for code, name, name_en in FIELDS}
     agencies = {}
     for key, name, short, kind, level, codes, username, person in AGENCIES:
         desk = User.objects.create(username=username, password=demo_hash, first_name=person)

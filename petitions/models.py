@@ -13,6 +13,7 @@ may do what is decided in accounts.permissions.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,6 +23,8 @@ class Field(models.Model):
 
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=200)
+    # The name on the English pages; the Vietnamese one when left empty.
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -29,6 +32,13 @@ class Field(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "lĩnh vực")
 
     def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the language of the page being drawn."""
+        if self.name_en and (get_language() or "").split("-")[0] == "en":
+            return self.name_en
         return self.name
 
 
@@ -444,10 +454,40 @@ class Milestone(models.Model):
     kind = models.CharField(max_length=30)
     at = models.DateTimeField()
     public = models.BooleanField(default=True)
+    # In the site's language, as written; display_text() gives it in the reader's.
     text = models.CharField(max_length=500, blank=True)
+    # {"message": [msgid, …], "args": {name: value}}: the text untranslated (petitions.services._milestone).
+    # A value {"choice": field, "value": code} is a choice of the case, {"field": id} a Field.
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+
+    def display_text(self) -> str:
+        """The text in the language of the page being drawn (steps written before params existed: `text`)."""
+        messages = (self.params or {}).get("message")
+        if not messages:
+            return self.text
+        args = {name: _milestone_arg(value) for name, value in (self.params.get("args") or {}).items()}
+        try:
+            return "".join(gettext(m) for m in messages) % args
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+            return "".join(messages) % args
+
+
+def choice(field: str, code) -> dict:
+    """A milestone argument that is one of the case's choices: translated when shown."""
+    return {"choice": field, "value": code}
+
+
+def _milestone_arg(value) -> str:
+    if isinstance(value, dict) and "choice" in value:
+        labels = dict(Case._meta.get_field(value["choice"]).flatchoices)
+        return str(labels.get(value["value"], value["value"]))
+    if isinstance(value, dict) and "field" in value:
+        field = Field.objects.filter(pk=value["field"]).first()
+        return field.label if field else ""
+    return str(value)
 
 
 class Subscription(models.Model):

@@ -41,7 +41,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts import permissions as perms
 from accounts.permissions import Actor
@@ -54,7 +56,7 @@ from . import codes, deadlines
 from .deadlines import FIRST_STEP, DeadlineError
 from .identity import IDENTITY_FIELDS, identity_hits, normalize_phone, person_keys  # noqa: F401 (part of this API)
 from .models import (Answer, Case, CaseFile, Deadline, Identity, IdentityRead, Milestone, RedactedCopy, Subscription,
-                     SubmissionThrottle, Transfer, VoterMeeting)
+                     SubmissionThrottle, Transfer, VoterMeeting, choice)
 
 
 class PetitionError(ServiceError):
@@ -222,8 +224,16 @@ def _locked(case):
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _milestone(case, kind, text, *, public=True, at=None, notify=True):
-    stone = Milestone.objects.create(case=case, kind=kind, text=text[:500], public=public, at=at or _now())
+def _milestone(case, kind, message, args=None, *, public=True, at=None, notify=True):
+    """A step of the case's timeline. `message`: its text's msgid (or msgids, read one after the
+    other), marked N_, with %(name)s for `args`; a choice's code is passed as choice(name, code).
+    The message and its arguments are kept untranslated (Milestone.params), so each reader sees
+    the step in their language (Milestone.display_text); `text` keeps it in the site's language."""
+    stone = Milestone(case=case, kind=kind, public=public, at=at or _now(),
+                      params={"message": message if isinstance(message, list) else [message], "args": args or {}})
+    with translation.override(settings.LANGUAGE_CODE):
+        stone.text = stone.display_text()[:500]
+    stone.save()
     if public and notify:
         notify_subscribers(case, stone)
     return stone
@@ -331,7 +341,7 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         _store_files(case, checked)
         if kind == K.DENUNCIATION and not anonymous:
             _shield_other_letters(user, case)
-        _milestone(case, "received", _("Đã tiếp nhận đơn (%(source)s).") % {"source": case.get_source_display()}, at=now,
+        _milestone(case, "received", N_("Đã tiếp nhận đơn (%(source)s)."), {"source": choice("source", case.source)}, at=now,
                    notify=False)  # nobody can follow a case before it exists
         _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
         _audit(user, "petitions.submit", case, kind=kind, source=source, files=len(checked), anonymous=bool(anonymous))
@@ -521,9 +531,9 @@ def mark_duplicate(user, case, original, note="") -> Case:
         case.decision_note = clean_text(note)[:2000]
         case.save(update_fields=["status", "duplicate_of", "decision_note", "updated_at"])
         _close_open_steps(case)
-        _milestone(case, "duplicate", _("Đơn trùng nội dung với đơn đã tiếp nhận trước đó; được theo dõi, giải quyết "
-                                        "cùng đơn đó."))
-        _milestone(case, "duplicate_of", _("Trùng với đơn %(code)s.") % {"code": root.tracking_code}, public=False)
+        _milestone(case, "duplicate", N_("Đơn trùng nội dung với đơn đã tiếp nhận trước đó; được theo dõi, giải quyết "
+                                         "cùng đơn đó."))
+        _milestone(case, "duplicate_of", N_("Trùng với đơn %(code)s."), {"code": root.tracking_code}, public=False)
         _audit(user, "petitions.mark_duplicate", case, original=root.pk)
     return case
 
@@ -573,13 +583,13 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
                         folded=_fold_case(subject, content), field=field, district=district, commune=commune,
                         meeting=meeting, level=level, answered_on_spot=on_spot, received_at=now, created_by=user)
             _save_with_code(case)
-            _milestone(case, "received", _("Kiến nghị của cử tri tại buổi tiếp xúc cử tri ngày %(d)s.")
-                       % {"d": held_on.strftime("%d/%m/%Y")}, at=now, notify=False)
+            _milestone(case, "received", N_("Kiến nghị của cử tri tại buổi tiếp xúc cử tri ngày %(d)s."),
+                       {"d": held_on.strftime("%d/%m/%Y")}, at=now, notify=False)
             if on_spot:
                 Answer.objects.create(case=case, text=answer_text, answered_by=user, answered_at=now,
                                       review=Answer.Review.APPROVED, reviewed_by=user, reviewed_at=now, published_at=now)
                 Case.objects.filter(pk=case.pk).update(status=ST.CLOSED)
-                _milestone(case, "answered", _("Đã được trả lời tại hội nghị tiếp xúc cử tri."), at=now, notify=False)
+                _milestone(case, "answered", N_("Đã được trả lời tại hội nghị tiếp xúc cử tri."), at=now, notify=False)
             else:
                 _open_step(case, FIRST_STEP[K.VOTER_PETITION], held_on)
         _audit(user, "petitions.voter_meeting", None, meeting=meeting.pk, petitions=len(rows))
@@ -645,13 +655,14 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
             _close_open_steps(case)
             _open_step(case, FIRST_STEP[case.kind], timezone.localdate(case.received_at))
         deadlines.recompute_open(case)  # and case.due_on
-        text = _("Đơn đã được phân loại: %(kind)s") % {"kind": case.get_kind_display()}
         if case.field_id:
-            text += _(", lĩnh vực %(field)s") % {"field": case.field.name}
-        _milestone(case, "classified", text + ".")
+            _milestone(case, "classified", [N_("Đơn đã được phân loại: %(kind)s"), N_(", lĩnh vực %(field)s"), "."],
+                       {"kind": choice("kind", case.kind), "field": {"field": case.field_id}})
+        else:
+            _milestone(case, "classified", [N_("Đơn đã được phân loại: %(kind)s"), "."], {"kind": choice("kind", case.kind)})
         if old_kind == K.DENUNCIATION and case.kind != K.DENUNCIATION:
-            _milestone(case, "reclassified", _("Đơn tố cáo được chuyển sang loại “%(kind)s”: %(reason)s")
-                       % {"kind": case.get_kind_display(), "reason": kind_reason}, public=False)
+            _milestone(case, "reclassified", N_("Đơn tố cáo được chuyển sang loại “%(kind)s”: %(reason)s"),
+                       {"kind": choice("kind", case.kind), "reason": kind_reason}, public=False)
             _audit(user, "petitions.reclassify_denunciation", case, **{"from": old_kind, "to": case.kind,
                                                                          "reason": kind_reason})
         _audit(user, "petitions.classify", case, kind=case.kind, field=case.field_id, complexity=case.complexity)
@@ -701,7 +712,7 @@ def prepare_redacted_copy(user, case, *, subject, content, files=()) -> Redacted
         before = set(case.files.values_list("pk", flat=True))
         _store_files(case, checked)
         case.files.exclude(pk__in=before).update(redacted=True, identifying=False)
-        _milestone(case, "redacted", _("Văn phòng đã lập bản sao đã che thông tin người tố cáo để chuyển cơ quan."),
+        _milestone(case, "redacted", N_("Văn phòng đã lập bản sao đã che thông tin người tố cáo để chuyển cơ quan."),
                    public=False)
         _audit(user, "petitions.prepare_redacted_copy", case, files=len(checked))
     return copy
@@ -774,7 +785,7 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
                                                due_on=deadline.due_on, note=note)
             transaction.on_commit(lambda: _notify_agency(transfer))
             case.status, case.agency, case.decision = ST.FORWARDED, agency, decision
-            _milestone(case, "forwarded", _("Đã chuyển đến %(agency)s để xem xét, giải quyết.") % {"agency": agency.name})
+            _milestone(case, "forwarded", N_("Đã chuyển đến %(agency)s để xem xét, giải quyết."), {"agency": agency.name})
         elif decision == Case.Decision.ACCEPT:
             first = FIRST_STEP[case.kind]
             if first != _resolve_step(case):
@@ -784,15 +795,15 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
                     _open_step(case, NOTICE_STEP, step_date)
                 _open_step(case, _resolve_step(case), step_date)
             case.status, case.decision = ST.ACCEPTED, decision
-            _milestone(case, "accepted", _("Đơn đã được thụ lý."))
+            _milestone(case, "accepted", N_("Đơn đã được thụ lý."))
         elif decision == Case.Decision.GUIDE:
             case.status, case.decision = ST.GUIDED, decision
             _close_open_steps(case)
-            _milestone(case, "guided", _("Đã hướng dẫn người gửi đến cơ quan có thẩm quyền."))
+            _milestone(case, "guided", N_("Đã hướng dẫn người gửi đến cơ quan có thẩm quyền."))
         else:
             case.status, case.decision, case.reason = ST.NOT_ELIGIBLE, decision, reason
             _close_open_steps(case)
-            _milestone(case, "not_eligible", _("Đơn không đủ điều kiện xử lý: %(reason)s.") % {"reason": case.get_reason_display()})
+            _milestone(case, "not_eligible", N_("Đơn không đủ điều kiện xử lý: %(reason)s."), {"reason": choice("reason", case.reason)})
         case.decision_note = note
         case.save()
         _audit(user, "petitions.decide", case, decision=decision, reason=reason or None, agency=getattr(agency, "pk", None))
@@ -822,7 +833,7 @@ def extend_deadline(user, case, note) -> Deadline:
             deadline = deadlines.extend_step(case, current.step)
         except DeadlineError as refused:
             raise PetitionError(refused.code, refused.message) from None
-        _milestone(case, "extended", _("Thời hạn giải quyết được gia hạn đến %(d)s.") % {"d": deadline.due_on.strftime("%d/%m/%Y")})
+        _milestone(case, "extended", N_("Thời hạn giải quyết được gia hạn đến %(d)s."), {"d": deadline.due_on.strftime("%d/%m/%Y")})
         _audit(user, "petitions.extend_deadline", case, step=current.step, due_on=str(deadline.due_on), note=note[:500])
     return deadline
 
@@ -842,7 +853,7 @@ def record_denouncer_notice(user, case, note) -> Case:
         if not case.deadlines.filter(step=NOTICE_STEP, met_at__isnull=True).exists():
             raise _bad_state(case, _("thông báo thụ lý"))
         deadlines.close_step(case, NOTICE_STEP)
-        _milestone(case, "notified", _("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
+        _milestone(case, "notified", N_("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
         _audit(user, "petitions.notice", case, note=note[:500])
     return case
 
@@ -862,7 +873,7 @@ def withdraw(user, case, note) -> Case:
         case.status, case.decision_note = ST.WITHDRAWN, note[:5000]
         case.save(update_fields=["status", "decision_note", "updated_at"])
         _close_open_steps(case)
-        _milestone(case, "withdrawn", _("Người gửi đã rút đơn."))
+        _milestone(case, "withdrawn", N_("Người gửi đã rút đơn."))
         _audit(user, "petitions.withdraw", case)
     return case
 
@@ -893,7 +904,7 @@ def review_answer(user, answer, *, approve: bool, note="") -> Answer:
         else:
             case.status = ST.FORWARDED
             case.save(update_fields=["status", "updated_at"])
-            _milestone(case, "returned", _("Trả lời chưa đạt, đã trả lại cơ quan: %(note)s") % {"note": note}, public=False)
+            _milestone(case, "returned", N_("Trả lời chưa đạt, đã trả lại cơ quan: %(note)s"), {"note": note}, public=False)
         _audit(user, "petitions.review_answer", case, answer=answer.pk, approve=bool(approve))
     return answer
 
@@ -912,7 +923,7 @@ def publish_answer(user, case) -> Case:
         case.status = ST.PUBLISHED
         case.save(update_fields=["status", "updated_at"])
         _close_open_steps(case)
-        _milestone(case, "published", _("Kết quả giải quyết đã được công khai."), at=now)
+        _milestone(case, "published", N_("Kết quả giải quyết đã được công khai."), at=now)
         _audit(user, "petitions.publish_answer", case, answer=answer.pk)
     return case
 
@@ -926,7 +937,7 @@ def mark_unsatisfactory(user, case, *, questioning_candidate: bool) -> Case:
             raise _bad_state(case, _("đánh giá trả lời"))
         case.unsatisfactory, case.questioning_candidate = True, bool(questioning_candidate)
         case.save(update_fields=["unsatisfactory", "questioning_candidate", "updated_at"])
-        _milestone(case, "unsatisfactory", _("Trả lời được đánh giá chưa thỏa đáng."), public=False)
+        _milestone(case, "unsatisfactory", N_("Trả lời được đánh giá chưa thỏa đáng."), public=False)
         _audit(user, "petitions.mark_unsatisfactory", case, questioning_candidate=bool(questioning_candidate))
     return case
 
@@ -983,7 +994,7 @@ def acknowledge(user, transfer) -> Transfer:
             raise _bad_state(case, _("xác nhận đã nhận"))
         transfer.status, transfer.acknowledged_at = Transfer.Status.ACKNOWLEDGED, _now()
         transfer.save(update_fields=["status", "acknowledged_at"])
-        _milestone(case, "acknowledged", _("%(agency)s đã nhận đơn.") % {"agency": transfer.agency.name})
+        _milestone(case, "acknowledged", N_("%(agency)s đã nhận đơn."), {"agency": transfer.agency.name})
         _audit(user, "petitions.acknowledge", case, role="agency", transfer=transfer.pk)
     return transfer
 
@@ -999,7 +1010,7 @@ def ask_clarification(user, transfer, text) -> Transfer:
         transfer.status, transfer.clarification = Transfer.Status.CLARIFICATION, text
         transfer.acknowledged_at = transfer.acknowledged_at or _now()
         transfer.save(update_fields=["status", "clarification", "acknowledged_at"])
-        _milestone(case, "clarification", _("%(agency)s đề nghị làm rõ nội dung đơn.") % {"agency": transfer.agency.name},
+        _milestone(case, "clarification", N_("%(agency)s đề nghị làm rõ nội dung đơn."), {"agency": transfer.agency.name},
                    public=False)
         _audit(user, "petitions.ask_clarification", case, role="agency", transfer=transfer.pk)
     return transfer
@@ -1025,7 +1036,7 @@ def answer(user, transfer, text, files=()) -> Answer:
         case.save(update_fields=["status", "updated_at"])
         _store_files(case, checked)
         # Public once the office approves it (review_answer).
-        _milestone(case, "answered", _("%(agency)s đã trả lời.") % {"agency": transfer.agency.name}, public=False, at=now)
+        _milestone(case, "answered", N_("%(agency)s đã trả lời."), {"agency": transfer.agency.name}, public=False, at=now)
         _audit(user, "petitions.answer", case, role="agency", transfer=transfer.pk, answer=reply.pk)
     return reply
 

@@ -38,7 +38,7 @@ TABS = [
 ]
 # What the desk may read of a case: nothing from Identity, ever.
 CASE_COLUMNS = ("case__id", "case__tracking_code", "case__kind", "case__subject", "case__district",
-                "case__commune", "case__received_at", "case__field__name", "case__identity_protected",
+                "case__commune", "case__received_at", "case__field__name", "case__field__name_en", "case__identity_protected",
                 "case__redacted_copy__subject")
 
 

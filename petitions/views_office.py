@@ -121,7 +121,7 @@ def register(request):
     today = timezone.localdate()
     cases = (filter_cases(data, today, request.user).select_related("field", "agency")
              .only("id", "tracking_code", "received_at", "kind", "subject", "status", "due_on",
-                   "field__name", "agency__name", "agency__short_name"))
+                   "field__name", "field__name_en", "agency__name", "agency__short_name"))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"case": c, "due": due_state(c.due_on, today) if c.status in OPEN_STATUSES else ""} for c in page]
     query = request.GET.copy()

@@ -288,7 +288,7 @@ def status(request, code):
     answers = [] if case_protected(case) else list(case.answers.filter(published_at__isnull=False).order_by("published_at", "id"))
     return render(request, "petitions/public/status.html", {
         "case": case, "denunciation": denunciation, "status_label": case.get_status_display(),
-        "milestones": [{"label": MILESTONE_LABELS.get(m.kind, m.kind), "at": m.at, "text": m.text, "kind": m.kind}
+        "milestones": [{"label": MILESTONE_LABELS.get(m.kind, m.kind), "at": m.at, "text": m.display_text(), "kind": m.kind}
                        for m in milestones],
         "answers": answers, "form": form, "subscribed": subscribed,
         "due": case.due_on if case.status not in (Case.Status.PUBLISHED, Case.Status.CLOSED) else None,
