@@ -33,6 +33,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core import mail
@@ -47,7 +48,7 @@ from django.utils.translation import gettext_noop as N_
 
 from accounts import permissions as perms
 from accounts.permissions import Actor
-from audit.operations import ServiceError, refuse
+from audit.operations import ServiceError, operation, refuse
 from audit.services import record
 from library.files import FileRefused, check_upload
 from library.text import fold
@@ -105,6 +106,22 @@ def _refuse(user, action, code, message, **detail):
 def _require_staff(user, action, case=None):
     if not perms.is_petition_staff(user):
         _refuse(user, action, "forbidden", _("Bạn không có quyền xử lý đơn thư."), case=getattr(case, "pk", None))
+
+
+@contextmanager
+def _operation(user, action, *, role=None):
+    """One change of the register: its transaction and its audit record together
+    (audit.operations.operation, shared with the library, the accounts and the sitting's write path).
+    The permission was asked before (`_require_staff`, `_refuse`); `_detail` says what was done."""
+    with operation(_actor(user, role or _role(user)), action) as op:
+        yield op
+
+
+def _detail(op, case=None, **detail):
+    """The audit detail of an operation on `case` (its id and tracking code first)."""
+    if case is not None:
+        detail = {"case": case.pk, "code": case.tracking_code, **detail}
+    op.detail.update(detail)
 
 
 def _audit(user, action, case=None, *, role=None, **detail):
@@ -517,7 +534,7 @@ def mark_duplicate(user, case, original, note="") -> Case:
                 _("Chỉ cán bộ có quyền xem thông tin người tố cáo được xác nhận đơn trùng này."), case=case.pk)
     _no_identity_in_note(case, clean_text(note))
     _no_identity_in_note(original, clean_text(note))
-    with transaction.atomic():
+    with _operation(user, "petitions.mark_duplicate") as op:
         case = _locked(case)
         _not_duplicate(case)
         root = Case.objects.get(pk=original.pk)
@@ -534,7 +551,7 @@ def mark_duplicate(user, case, original, note="") -> Case:
         _milestone(case, "duplicate", N_("Đơn trùng nội dung với đơn đã tiếp nhận trước đó; được theo dõi, giải quyết "
                                          "cùng đơn đó."))
         _milestone(case, "duplicate_of", N_("Trùng với đơn %(code)s."), {"code": root.tracking_code}, public=False)
-        _audit(user, "petitions.mark_duplicate", case, original=root.pk)
+        _detail(op, case, original=root.pk)
     return case
 
 
@@ -571,7 +588,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
             raise PetitionError("invalid", _("Kiến nghị %(n)d đã trả lời tại hội nghị: hãy ghi nội dung trả lời.") % {"n": i + 1},
                                 f"petitions.{i}.answer_text")
         rows.append((subject, content, p.get("field"), level, on_spot, answer_text))
-    with transaction.atomic():
+    with _operation(user, "petitions.voter_meeting") as op:
         meeting = VoterMeeting.objects.create(held_on=held_on, place=place, district=district, commune=commune,
                                               delegate_group=delegate_group, session=session, when=when, voters=voters,
                                               created_by=user)
@@ -592,7 +609,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
                 _milestone(case, "answered", N_("Đã được trả lời tại hội nghị tiếp xúc cử tri."), at=now, notify=False)
             else:
                 _open_step(case, FIRST_STEP[K.VOTER_PETITION], held_on)
-        _audit(user, "petitions.voter_meeting", None, meeting=meeting.pk, petitions=len(rows))
+        _detail(op, None, meeting=meeting.pk, petitions=len(rows))
     return meeting
 
 
@@ -705,7 +722,7 @@ def prepare_redacted_copy(user, case, *, subject, content, files=()) -> Redacted
                                                        "che hết trước khi lưu.") % {"what": _hit_labels(hits)},
                             "redacted_content")
     checked = _check_files(_file_items(files, False))
-    with transaction.atomic():
+    with _operation(user, "petitions.prepare_redacted_copy") as op:
         case = _locked(case)
         copy, _created = RedactedCopy.objects.update_or_create(
             case=case, defaults={"subject": subject, "content": content, "prepared_by": user, "prepared_at": _now()})
@@ -714,7 +731,7 @@ def prepare_redacted_copy(user, case, *, subject, content, files=()) -> Redacted
         case.files.exclude(pk__in=before).update(redacted=True, identifying=False)
         _milestone(case, "redacted", N_("Văn phòng đã lập bản sao đã che thông tin người tố cáo để chuyển cơ quan."),
                    public=False)
-        _audit(user, "petitions.prepare_redacted_copy", case, files=len(checked))
+        _detail(op, case, files=len(checked))
     return copy
 
 
@@ -744,7 +761,7 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
         raise PetitionError("invalid", _("Quyết định xử lý không hợp lệ."), "decision")
     note = clean_text(note)[:5000]
     _no_identity_in_note(case, note)
-    with transaction.atomic():
+    with _operation(user, "petitions.decide") as op:
         case = _locked(case)
         _not_duplicate(case)
         allowed = UNDECIDED | ({ST.ACCEPTED} if decision == Case.Decision.FORWARD else set())
@@ -806,7 +823,7 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
             _milestone(case, "not_eligible", N_("Đơn không đủ điều kiện xử lý: %(reason)s."), {"reason": choice("reason", case.reason)})
         case.decision_note = note
         case.save()
-        _audit(user, "petitions.decide", case, decision=decision, reason=reason or None, agency=getattr(agency, "pk", None))
+        _detail(op, case, decision=decision, reason=reason or None, agency=getattr(agency, "pk", None))
     return case
 
 
@@ -822,7 +839,7 @@ def extend_deadline(user, case, note) -> Deadline:
     note = clean_text(note)
     if not note:
         raise PetitionError("note_required", _("Hãy ghi số, ngày của quyết định gia hạn và lý do."), "note")
-    with transaction.atomic():
+    with _operation(user, "petitions.extend_deadline") as op:
         case = _locked(case)
         if case.status not in OPEN:
             raise _bad_state(case, _("gia hạn"))
@@ -834,7 +851,7 @@ def extend_deadline(user, case, note) -> Deadline:
         except DeadlineError as refused:
             raise PetitionError(refused.code, refused.message) from None
         _milestone(case, "extended", N_("Thời hạn giải quyết được gia hạn đến %(d)s."), {"d": deadline.due_on.strftime("%d/%m/%Y")})
-        _audit(user, "petitions.extend_deadline", case, step=current.step, due_on=str(deadline.due_on), note=note[:500])
+        _detail(op, case, step=current.step, due_on=str(deadline.due_on), note=note[:500])
     return deadline
 
 
@@ -848,13 +865,13 @@ def record_denouncer_notice(user, case, note) -> Case:
     note = clean_text(note)
     if not note:
         raise PetitionError("note_required", _("Hãy ghi số, ngày của văn bản thông báo thụ lý."), "note")
-    with transaction.atomic():
+    with _operation(user, "petitions.notice") as op:
         case = _locked(case)
         if not case.deadlines.filter(step=NOTICE_STEP, met_at__isnull=True).exists():
             raise _bad_state(case, _("thông báo thụ lý"))
         deadlines.close_step(case, NOTICE_STEP)
         _milestone(case, "notified", N_("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
-        _audit(user, "petitions.notice", case, note=note[:500])
+        _detail(op, case, note=note[:500])
     return case
 
 
@@ -865,7 +882,7 @@ def withdraw(user, case, note) -> Case:
     if not note:
         raise PetitionError("note_required", _("Hãy ghi văn bản rút đơn đã nhận (ngày, hình thức)."), "note")
     _no_identity_in_note(case, note)
-    with transaction.atomic():
+    with _operation(user, "petitions.withdraw") as op:
         case = _locked(case)
         _not_duplicate(case)
         if case.status not in OPEN:
@@ -874,7 +891,7 @@ def withdraw(user, case, note) -> Case:
         case.save(update_fields=["status", "decision_note", "updated_at"])
         _close_open_steps(case)
         _milestone(case, "withdrawn", N_("Người gửi đã rút đơn."))
-        _audit(user, "petitions.withdraw", case)
+        _detail(op, case)
     return case
 
 
@@ -884,7 +901,7 @@ def review_answer(user, answer, *, approve: bool, note="") -> Answer:
     note = clean_text(note)[:5000]
     if not approve and not note:
         raise PetitionError("note_required", _("Hãy ghi lý do trả lại để cơ quan bổ sung."), "note")
-    with transaction.atomic():
+    with _operation(user, "petitions.review_answer") as op:
         case = _locked(answer.case)
         answer = Answer.objects.select_for_update().get(pk=answer.pk)
         if case.status != ST.ANSWERED or answer.review != Answer.Review.PENDING:
@@ -905,14 +922,14 @@ def review_answer(user, answer, *, approve: bool, note="") -> Answer:
             case.status = ST.FORWARDED
             case.save(update_fields=["status", "updated_at"])
             _milestone(case, "returned", N_("Trả lời chưa đạt, đã trả lại cơ quan: %(note)s"), {"note": note}, public=False)
-        _audit(user, "petitions.review_answer", case, answer=answer.pk, approve=bool(approve))
+        _detail(op, case, answer=answer.pk, approve=bool(approve))
     return answer
 
 
 def publish_answer(user, case) -> Case:
     """Publish the approved answer (without any personal data) and close the case's deadlines."""
     _require_staff(user, "petitions.publish_answer", case)
-    with transaction.atomic():
+    with _operation(user, "petitions.publish_answer") as op:
         case = _locked(case)
         answer = case.answers.filter(review=Answer.Review.APPROVED, published_at__isnull=True).order_by("-answered_at").first()
         if case.status != ST.ANSWERED or answer is None:
@@ -924,21 +941,21 @@ def publish_answer(user, case) -> Case:
         case.save(update_fields=["status", "updated_at"])
         _close_open_steps(case)
         _milestone(case, "published", N_("Kết quả giải quyết đã được công khai."), at=now)
-        _audit(user, "petitions.publish_answer", case, answer=answer.pk)
+        _detail(op, case, answer=answer.pk)
     return case
 
 
 def mark_unsatisfactory(user, case, *, questioning_candidate: bool) -> Case:
     """An answer judged unsatisfactory; it may become a questioning topic at the next session."""
     _require_staff(user, "petitions.mark_unsatisfactory", case)
-    with transaction.atomic():
+    with _operation(user, "petitions.mark_unsatisfactory") as op:
         case = _locked(case)
         if case.status not in (ST.PUBLISHED, ST.CLOSED, ST.ANSWERED) or not case.answers.exists():
             raise _bad_state(case, _("đánh giá trả lời"))
         case.unsatisfactory, case.questioning_candidate = True, bool(questioning_candidate)
         case.save(update_fields=["unsatisfactory", "questioning_candidate", "updated_at"])
         _milestone(case, "unsatisfactory", N_("Trả lời được đánh giá chưa thỏa đáng."), public=False)
-        _audit(user, "petitions.mark_unsatisfactory", case, questioning_candidate=bool(questioning_candidate))
+        _detail(op, case, questioning_candidate=bool(questioning_candidate))
     return case
 
 
@@ -953,9 +970,9 @@ def reveal_identity(user, case, *, purpose, where) -> Identity | None:
         raise PetitionError("invalid", _("Hãy ghi mục đích xem thông tin người gửi."), "purpose")
     identity = Identity.objects.filter(case=case).first()
     if perms.identity_protected(case):
-        with transaction.atomic():
+        with _operation(user, "petitions.reveal_identity") as op:
             IdentityRead.objects.create(case=case, user=user, purpose=purpose[:300], where=str(where)[:100])
-            _audit(user, "petitions.reveal_identity", case, where=str(where)[:100])
+            _detail(op, case, where=str(where)[:100])
     return identity
 
 
@@ -987,7 +1004,7 @@ def forwarded_content(user, transfer) -> dict:
 
 def acknowledge(user, transfer) -> Transfer:
     _agency_turn(user, transfer, "petitions.acknowledge")
-    with transaction.atomic():
+    with _operation(user, "petitions.acknowledge", role="agency") as op:
         case = _locked(transfer.case)
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
         if case.status != ST.FORWARDED or transfer.status != Transfer.Status.SENT:
@@ -995,14 +1012,14 @@ def acknowledge(user, transfer) -> Transfer:
         transfer.status, transfer.acknowledged_at = Transfer.Status.ACKNOWLEDGED, _now()
         transfer.save(update_fields=["status", "acknowledged_at"])
         _milestone(case, "acknowledged", N_("%(agency)s đã nhận đơn."), {"agency": transfer.agency.name})
-        _audit(user, "petitions.acknowledge", case, role="agency", transfer=transfer.pk)
+        _detail(op, case, transfer=transfer.pk)
     return transfer
 
 
 def ask_clarification(user, transfer, text) -> Transfer:
     _agency_turn(user, transfer, "petitions.ask_clarification")
     text = _length(clean_text(text), "text", 5, 5000, _("Nội dung đề nghị làm rõ"))
-    with transaction.atomic():
+    with _operation(user, "petitions.ask_clarification", role="agency") as op:
         case = _locked(transfer.case)
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
         if case.status != ST.FORWARDED or transfer.status not in WORKABLE:
@@ -1012,7 +1029,7 @@ def ask_clarification(user, transfer, text) -> Transfer:
         transfer.save(update_fields=["status", "clarification", "acknowledged_at"])
         _milestone(case, "clarification", N_("%(agency)s đề nghị làm rõ nội dung đơn."), {"agency": transfer.agency.name},
                    public=False)
-        _audit(user, "petitions.ask_clarification", case, role="agency", transfer=transfer.pk)
+        _detail(op, case, transfer=transfer.pk)
     return transfer
 
 
@@ -1022,7 +1039,7 @@ def answer(user, transfer, text, files=()) -> Answer:
     _agency_turn(user, transfer, "petitions.answer")
     text = _length(clean_text(text), "text", 20, CONTENT_MAX, _("Nội dung trả lời"))
     checked = _check_files(_file_items(files, False))
-    with transaction.atomic():
+    with _operation(user, "petitions.answer", role="agency") as op:
         case = _locked(transfer.case)
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
         if case.status != ST.FORWARDED or case.agency_id != transfer.agency_id or transfer.status not in WORKABLE:
@@ -1037,7 +1054,7 @@ def answer(user, transfer, text, files=()) -> Answer:
         _store_files(case, checked)
         # Public once the office approves it (review_answer).
         _milestone(case, "answered", N_("%(agency)s đã trả lời."), {"agency": transfer.agency.name}, public=False, at=now)
-        _audit(user, "petitions.answer", case, role="agency", transfer=transfer.pk, answer=reply.pk)
+        _detail(op, case, transfer=transfer.pk, answer=reply.pk)
     return reply
 
 
