@@ -123,7 +123,7 @@ LAYOUT = """() => {
 }"""
 
 
-def test_on_a_phone_the_thumbnails_never_push_the_terminal_or_the_page_down(
+def test_on_a_phone_the_thumbnails_lie_over_the_pages_and_never_push_them_down(
         new_context, login, daphne_server, report_id, fresh_sitting, hub, screens):
     # Giang (db015) reads the current item's report in the terminal's overlay on a 390x844 phone.
     s = fresh_sitting()
@@ -150,24 +150,37 @@ result = 1
     frame = page.locator("#doc-frame").element_handle().content_frame()
     first = frame.evaluate(LAYOUT)
 
-    # The pages take the screen between the tools and a strip of thumbnails along the bottom.
-    assert first["thumbs"]["bottom"] <= first["height"] + 0.5
-    assert first["thumbs"]["top"] >= first["pages"]["bottom"] - 0.5
-    assert first["pages"]["bottom"] - first["pages"]["top"] >= 0.5 * first["height"]
+    # The pages take the whole height under the tools: no strip of thumbnails below them.
+    expect(viewer.locator("#v-thumbs")).to_be_hidden()
+    assert abs(first["pages"]["bottom"] - first["height"]) <= 0.5
+    assert first["pages"]["top"] == first["head"]["bottom"]
 
-    # Reading on to the last page moves the strip's own scroll, nothing around it.
+    # Reading on to the last page moves nothing around the pages, nor the terminal behind.
     frame.evaluate("() => document.querySelector('#v-pages').scrollBy(0, 5000)")
     expect(viewer.locator(".v-thumb.here")).to_have_attribute("data-page", "3")
     after = frame.evaluate(LAYOUT)
-    for part in ("head", "pages", "thumbs"):
-        assert after[part] == first[part], part
-    assert after["scrolled"] == 0
+    assert (after["head"], after["pages"], after["scrolled"]) == (first["head"], first["pages"], 0)
     assert page.evaluate("() => document.scrollingElement.scrollTop") == terminal_at
-    assert after["thumbs"]["left"] - 0.5 <= after["here"]["left"] and after["here"]["right"] <= after["thumbs"]["right"] + 0.5
-    page.screenshot(path=str(screens / "library-viewer-phone-page-3.png"))
 
-    # The same, tapping a thumbnail.
+    # "Các trang" lays the strip over the pages' bottom, the current page's thumbnail in sight;
+    # the pages do not move.
+    toggle = viewer.locator("#v-thumbs-toggle")
+    box = toggle.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    toggle.tap()
+    expect(viewer.locator("#v-thumbs")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    opened = frame.evaluate(LAYOUT)
+    assert opened["pages"] == first["pages"]
+    assert abs(opened["thumbs"]["bottom"] - first["pages"]["bottom"]) <= 0.5
+    assert opened["thumbs"]["top"] > first["pages"]["top"] + 0.5 * (first["pages"]["bottom"] - first["pages"]["top"])
+    assert opened["thumbs"]["left"] - 0.5 <= opened["here"]["left"] and opened["here"]["right"] <= opened["thumbs"]["right"] + 0.5
+    page.screenshot(path=str(screens / "library-viewer-phone-thumbs.png"))
+
+    # Choosing a page goes there and puts the strip away.
     viewer.locator(".v-thumb[data-page='2']").tap()
     expect(viewer.locator(".v-thumb.here")).to_have_attribute("data-page", "2")
-    assert frame.evaluate(LAYOUT)["thumbs"] == first["thumbs"]
+    expect(viewer.locator("#v-thumbs")).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    assert frame.evaluate(LAYOUT)["pages"] == first["pages"]
     assert page.evaluate("() => document.scrollingElement.scrollTop") == terminal_at

@@ -172,9 +172,20 @@
     else if (r.right > box.right) ui.thumbs.scrollLeft += r.right - box.right + 6;
   }
 
+  function showThumbs(open) {
+    document.body.classList.toggle("thumbs-open", open);
+    $("v-thumbs-toggle").setAttribute("aria-expanded", String(open));
+    if (open) {
+      const here = ui.thumbs.querySelector(".v-thumb.here");
+      if (here) revealThumb(here);
+    }
+  }
+  // On a phone the strip of thumbnails lies over the pages' bottom, opened on demand.
+  $("v-thumbs-toggle").addEventListener("click", () => showThumbs(!document.body.classList.contains("thumbs-open")));
+
   function goTo(n) {
     setCurrent(n, true);
-    if (window.matchMedia("(max-width: 700px)").matches) document.body.classList.remove("thumbs-open");
+    if (window.matchMedia("(max-width: 700px)").matches) showThumbs(false);
   }
 
   ui.page.addEventListener("change", () => goTo(Number(ui.page.value) || 1));
