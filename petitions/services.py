@@ -44,7 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from accounts import permissions as perms
 from accounts.permissions import Actor
@@ -243,7 +243,7 @@ def _locked(case):
 
 def _milestone(case, kind, message, args=None, *, public=True, at=None, notify=True):
     """A step of the case's timeline. `message`: its text's msgid (or msgids, read one after the
-    other), marked N_, with %(name)s for `args`; a choice's code is passed as choice(name, code).
+    other), marked gettext_noop, with %(name)s for `args`; a choice's code is passed as choice(name, code).
     The message and its arguments are kept untranslated (Milestone.params), so each reader sees
     the step in their language (Milestone.display_text); `text` keeps it in the site's language."""
     stone = Milestone(case=case, kind=kind, public=public, at=at or _now(),
@@ -358,8 +358,8 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         _store_files(case, checked)
         if kind == K.DENUNCIATION and not anonymous:
             _shield_other_letters(user, case)
-        _milestone(case, "received", N_("Đã tiếp nhận đơn (%(source)s)."), {"source": choice("source", case.source)}, at=now,
-                   notify=False)  # nobody can follow a case before it exists
+        _milestone(case, "received", gettext_noop("Đã tiếp nhận đơn (%(source)s)."), {"source": choice("source", case.source)},
+                   at=now, notify=False)  # nobody can follow a case before it exists
         _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
         _audit(user, "petitions.submit", case, kind=kind, source=source, files=len(checked), anonymous=bool(anonymous))
         if who.get("email"):
@@ -548,9 +548,9 @@ def mark_duplicate(user, case, original, note="") -> Case:
         case.decision_note = clean_text(note)[:2000]
         case.save(update_fields=["status", "duplicate_of", "decision_note", "updated_at"])
         _close_open_steps(case)
-        _milestone(case, "duplicate", N_("Đơn trùng nội dung với đơn đã tiếp nhận trước đó; được theo dõi, giải quyết "
+        _milestone(case, "duplicate", gettext_noop("Đơn trùng nội dung với đơn đã tiếp nhận trước đó; được theo dõi, giải quyết "
                                          "cùng đơn đó."))
-        _milestone(case, "duplicate_of", N_("Trùng với đơn %(code)s."), {"code": root.tracking_code}, public=False)
+        _milestone(case, "duplicate_of", gettext_noop("Trùng với đơn %(code)s."), {"code": root.tracking_code}, public=False)
         _detail(op, case, original=root.pk)
     return case
 
@@ -600,13 +600,13 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
                         folded=_fold_case(subject, content), field=field, district=district, commune=commune,
                         meeting=meeting, level=level, answered_on_spot=on_spot, received_at=now, created_by=user)
             _save_with_code(case)
-            _milestone(case, "received", N_("Kiến nghị của cử tri tại buổi tiếp xúc cử tri ngày %(d)s."),
+            _milestone(case, "received", gettext_noop("Kiến nghị của cử tri tại buổi tiếp xúc cử tri ngày %(d)s."),
                        {"d": held_on.strftime("%d/%m/%Y")}, at=now, notify=False)
             if on_spot:
                 Answer.objects.create(case=case, text=answer_text, answered_by=user, answered_at=now,
                                       review=Answer.Review.APPROVED, reviewed_by=user, reviewed_at=now, published_at=now)
                 Case.objects.filter(pk=case.pk).update(status=ST.CLOSED)
-                _milestone(case, "answered", N_("Đã được trả lời tại hội nghị tiếp xúc cử tri."), at=now, notify=False)
+                _milestone(case, "answered", gettext_noop("Đã được trả lời tại hội nghị tiếp xúc cử tri."), at=now, notify=False)
             else:
                 _open_step(case, FIRST_STEP[K.VOTER_PETITION], held_on)
         _detail(op, None, meeting=meeting.pk, petitions=len(rows))
@@ -673,12 +673,14 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
             _open_step(case, FIRST_STEP[case.kind], timezone.localdate(case.received_at))
         deadlines.recompute_open(case)  # and case.due_on
         if case.field_id:
-            _milestone(case, "classified", [N_("Đơn đã được phân loại: %(kind)s"), N_(", lĩnh vực %(field)s"), "."],
+            _milestone(case, "classified",
+                       [gettext_noop("Đơn đã được phân loại: %(kind)s"), gettext_noop(", lĩnh vực %(field)s"), "."],
                        {"kind": choice("kind", case.kind), "field": {"field": case.field_id}})
         else:
-            _milestone(case, "classified", [N_("Đơn đã được phân loại: %(kind)s"), "."], {"kind": choice("kind", case.kind)})
+            _milestone(case, "classified", [gettext_noop("Đơn đã được phân loại: %(kind)s"), "."],
+                       {"kind": choice("kind", case.kind)})
         if old_kind == K.DENUNCIATION and case.kind != K.DENUNCIATION:
-            _milestone(case, "reclassified", N_("Đơn tố cáo được chuyển sang loại “%(kind)s”: %(reason)s"),
+            _milestone(case, "reclassified", gettext_noop("Đơn tố cáo được chuyển sang loại “%(kind)s”: %(reason)s"),
                        {"kind": choice("kind", case.kind), "reason": kind_reason}, public=False)
             _audit(user, "petitions.reclassify_denunciation", case, **{"from": old_kind, "to": case.kind,
                                                                          "reason": kind_reason})
@@ -729,7 +731,7 @@ def prepare_redacted_copy(user, case, *, subject, content, files=()) -> Redacted
         before = set(case.files.values_list("pk", flat=True))
         _store_files(case, checked)
         case.files.exclude(pk__in=before).update(redacted=True, identifying=False)
-        _milestone(case, "redacted", N_("Văn phòng đã lập bản sao đã che thông tin người tố cáo để chuyển cơ quan."),
+        _milestone(case, "redacted", gettext_noop("Văn phòng đã lập bản sao đã che thông tin người tố cáo để chuyển cơ quan."),
                    public=False)
         _detail(op, case, files=len(checked))
     return copy
@@ -802,7 +804,8 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
                                                due_on=deadline.due_on, note=note)
             transaction.on_commit(lambda: _notify_agency(transfer))
             case.status, case.agency, case.decision = ST.FORWARDED, agency, decision
-            _milestone(case, "forwarded", N_("Đã chuyển đến %(agency)s để xem xét, giải quyết."), {"agency": agency.name})
+            _milestone(case, "forwarded", gettext_noop("Đã chuyển đến %(agency)s để xem xét, giải quyết."),
+                       {"agency": agency.name})
         elif decision == Case.Decision.ACCEPT:
             first = FIRST_STEP[case.kind]
             if first != _resolve_step(case):
@@ -812,15 +815,16 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
                     _open_step(case, NOTICE_STEP, step_date)
                 _open_step(case, _resolve_step(case), step_date)
             case.status, case.decision = ST.ACCEPTED, decision
-            _milestone(case, "accepted", N_("Đơn đã được thụ lý."))
+            _milestone(case, "accepted", gettext_noop("Đơn đã được thụ lý."))
         elif decision == Case.Decision.GUIDE:
             case.status, case.decision = ST.GUIDED, decision
             _close_open_steps(case)
-            _milestone(case, "guided", N_("Đã hướng dẫn người gửi đến cơ quan có thẩm quyền."))
+            _milestone(case, "guided", gettext_noop("Đã hướng dẫn người gửi đến cơ quan có thẩm quyền."))
         else:
             case.status, case.decision, case.reason = ST.NOT_ELIGIBLE, decision, reason
             _close_open_steps(case)
-            _milestone(case, "not_eligible", N_("Đơn không đủ điều kiện xử lý: %(reason)s."), {"reason": choice("reason", case.reason)})
+            _milestone(case, "not_eligible", gettext_noop("Đơn không đủ điều kiện xử lý: %(reason)s."),
+                       {"reason": choice("reason", case.reason)})
         case.decision_note = note
         case.save()
         _detail(op, case, decision=decision, reason=reason or None, agency=getattr(agency, "pk", None))
@@ -850,7 +854,8 @@ def extend_deadline(user, case, note) -> Deadline:
             deadline = deadlines.extend_step(case, current.step)
         except DeadlineError as refused:
             raise PetitionError(refused.code, refused.message) from None
-        _milestone(case, "extended", N_("Thời hạn giải quyết được gia hạn đến %(d)s."), {"d": deadline.due_on.strftime("%d/%m/%Y")})
+        _milestone(case, "extended", gettext_noop("Thời hạn giải quyết được gia hạn đến %(d)s."),
+                   {"d": deadline.due_on.strftime("%d/%m/%Y")})
         _detail(op, case, step=current.step, due_on=str(deadline.due_on), note=note[:500])
     return deadline
 
@@ -870,7 +875,7 @@ def record_denouncer_notice(user, case, note) -> Case:
         if not case.deadlines.filter(step=NOTICE_STEP, met_at__isnull=True).exists():
             raise _bad_state(case, _("thông báo thụ lý"))
         deadlines.close_step(case, NOTICE_STEP)
-        _milestone(case, "notified", N_("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
+        _milestone(case, "notified", gettext_noop("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
         _detail(op, case, note=note[:500])
     return case
 
@@ -890,7 +895,7 @@ def withdraw(user, case, note) -> Case:
         case.status, case.decision_note = ST.WITHDRAWN, note[:5000]
         case.save(update_fields=["status", "decision_note", "updated_at"])
         _close_open_steps(case)
-        _milestone(case, "withdrawn", N_("Người gửi đã rút đơn."))
+        _milestone(case, "withdrawn", gettext_noop("Người gửi đã rút đơn."))
         _detail(op, case)
     return case
 
@@ -921,7 +926,8 @@ def review_answer(user, answer, *, approve: bool, note="") -> Answer:
         else:
             case.status = ST.FORWARDED
             case.save(update_fields=["status", "updated_at"])
-            _milestone(case, "returned", N_("Trả lời chưa đạt, đã trả lại cơ quan: %(note)s"), {"note": note}, public=False)
+            _milestone(case, "returned", gettext_noop("Trả lời chưa đạt, đã trả lại cơ quan: %(note)s"), {"note": note},
+                       public=False)
         _detail(op, case, answer=answer.pk, approve=bool(approve))
     return answer
 
@@ -940,7 +946,7 @@ def publish_answer(user, case) -> Case:
         case.status = ST.PUBLISHED
         case.save(update_fields=["status", "updated_at"])
         _close_open_steps(case)
-        _milestone(case, "published", N_("Kết quả giải quyết đã được công khai."), at=now)
+        _milestone(case, "published", gettext_noop("Kết quả giải quyết đã được công khai."), at=now)
         _detail(op, case, answer=answer.pk)
     return case
 
@@ -954,7 +960,7 @@ def mark_unsatisfactory(user, case, *, questioning_candidate: bool) -> Case:
             raise _bad_state(case, _("đánh giá trả lời"))
         case.unsatisfactory, case.questioning_candidate = True, bool(questioning_candidate)
         case.save(update_fields=["unsatisfactory", "questioning_candidate", "updated_at"])
-        _milestone(case, "unsatisfactory", N_("Trả lời được đánh giá chưa thỏa đáng."), public=False)
+        _milestone(case, "unsatisfactory", gettext_noop("Trả lời được đánh giá chưa thỏa đáng."), public=False)
         _detail(op, case, questioning_candidate=bool(questioning_candidate))
     return case
 
@@ -1011,7 +1017,7 @@ def acknowledge(user, transfer) -> Transfer:
             raise _bad_state(case, _("xác nhận đã nhận"))
         transfer.status, transfer.acknowledged_at = Transfer.Status.ACKNOWLEDGED, _now()
         transfer.save(update_fields=["status", "acknowledged_at"])
-        _milestone(case, "acknowledged", N_("%(agency)s đã nhận đơn."), {"agency": transfer.agency.name})
+        _milestone(case, "acknowledged", gettext_noop("%(agency)s đã nhận đơn."), {"agency": transfer.agency.name})
         _detail(op, case, transfer=transfer.pk)
     return transfer
 
@@ -1027,8 +1033,8 @@ def ask_clarification(user, transfer, text) -> Transfer:
         transfer.status, transfer.clarification = Transfer.Status.CLARIFICATION, text
         transfer.acknowledged_at = transfer.acknowledged_at or _now()
         transfer.save(update_fields=["status", "clarification", "acknowledged_at"])
-        _milestone(case, "clarification", N_("%(agency)s đề nghị làm rõ nội dung đơn."), {"agency": transfer.agency.name},
-                   public=False)
+        _milestone(case, "clarification", gettext_noop("%(agency)s đề nghị làm rõ nội dung đơn."),
+                   {"agency": transfer.agency.name}, public=False)
         _detail(op, case, transfer=transfer.pk)
     return transfer
 
@@ -1053,7 +1059,8 @@ def answer(user, transfer, text, files=()) -> Answer:
         case.save(update_fields=["status", "updated_at"])
         _store_files(case, checked)
         # Public once the office approves it (review_answer).
-        _milestone(case, "answered", N_("%(agency)s đã trả lời."), {"agency": transfer.agency.name}, public=False, at=now)
+        _milestone(case, "answered", gettext_noop("%(agency)s đã trả lời."), {"agency": transfer.agency.name},
+                   public=False, at=now)
         _detail(op, case, transfer=transfer.pk, answer=reply.pk)
     return reply
 
