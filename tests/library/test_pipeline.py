@@ -152,7 +152,8 @@ def test_a_client_following_the_sitting_equals_a_fresh_snapshot_at_every_step_of
     services.publish(secretary, [doc])
     client = ClientState()
     seq, state = snapshot_for(sitting.pk, "staff")
-    client.apply({"type": "snapshot", "seq": seq, "data": json.loads(encode(state))})
+    client.apply({"type": "snapshot", "seq": seq, "data": json.loads(encode(state)),
+                  "you": {"role": "secretary", "member_id": None, "display_id": None, "pseq": 0}})
     seen = []
 
     def follow():
