@@ -26,7 +26,7 @@ import pytest
 
 from tests.realtime.cluster import Client, OwnPostgres, OwnRedis, Terminal, Worker, load_demo, sign_in, snapshot_of, wait_until
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers]
 
 OUTAGE_S = 10  # how long Redis stays stopped, and frozen (the 10 s)
 HEARTBEAT_S = 1  # HUB_HEARTBEAT_SECONDS for the workers: a behind client learns it within a second

@@ -14,7 +14,7 @@ from .cluster import Client, Worker, load_demo, sign_in
 from .test_multiprocess import _admin_connection, _postgres_url, _redis_url, _require_redis
 from .test_registry import toy_module  # noqa: F401 (the fixture: the toy's schemas, for validating frames)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers]
 
 
 @pytest.fixture(scope="module")

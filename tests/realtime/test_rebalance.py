@@ -25,7 +25,7 @@ import websockets
 from .cluster import Client, Worker, load_demo, open_socket, sign_in
 from .test_multiprocess import _admin_connection, _postgres_url, _redis_url, _require_redis
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.asyncio]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.asyncio, pytest.mark.own_servers]
 
 MIN_EXCESS = 4
 
