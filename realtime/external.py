@@ -108,7 +108,7 @@ def _flush() -> None:
     for sitting_id in ids:
         try:
             refresh(sitting_id)
-        except Exception:  # the edit has committed; clients find the state by their next sync
+        except Exception:  # the edit has committed: clients see it in their next snapshot (a reconnect)
             log.exception("sitting %s: could not announce a change made beside the write path", sitting_id)
 
 
@@ -116,10 +116,9 @@ def refresh(sitting_id: int) -> None:
     """Tell every client of the sitting its whole state as it is now (one `state.replaced` event)."""
     from accounts.permissions import system_actor
 
+    from .publish import recheck_after_commit
     from .service import ServiceError, change
     from .snapshot import state_of
-
-    from .publish import recheck_after_commit
 
     try:
         with change(system_actor(), REFRESH_ACTION, sitting_id, live=False) as c:
