@@ -64,6 +64,17 @@ REFRESH_GROUPS_S = 3600
 LAYER_TIMEOUT_S = 2
 
 
+# Tasks started for connections and not awaited (a close, a role read again): held here until done,
+# since the event loop keeps only a weak reference to a task.
+_background: set = set()
+
+
+def _in_background(coroutine) -> None:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
 class _Relay:
     """One channel-layer channel per process (per event loop) for the sitting groups.
 
@@ -260,7 +271,7 @@ class _Relay:
         consumers = {c for audience in AUDIENCES for c in self.members.get(group_name(sitting_id, audience), ())}
         for consumer in consumers:
             if consumer.ready and not consumer.closing:
-                asyncio.get_running_loop().create_task(consumer.recheck())
+                _in_background(consumer.recheck())
 
     def shed(self, n: int) -> int:
         """Ask up to `n` of this process's idle connections to reconnect (4503 "try again later"):
@@ -274,7 +285,7 @@ class _Relay:
         chosen = random.sample(candidates, min(n, len(candidates)))
         for consumer in chosen:
             consumer.closing = True
-            asyncio.get_running_loop().create_task(consumer.close(code=CLOSE_TRY_AGAIN_LATER))
+            _in_background(consumer.close(code=CLOSE_TRY_AGAIN_LATER))
         return len(chosen)
 
     def connection_count(self) -> int:
@@ -285,7 +296,7 @@ class _Relay:
         text = encode({"type": "hub.status", "degraded": degraded})
         for consumer in {c for members in self.members.values() for c in members}:
             if consumer.ready:
-                asyncio.get_running_loop().create_task(consumer.base_send({"type": "websocket.send", "text": text}))
+                _in_background(consumer.base_send({"type": "websocket.send", "text": text}))
 
     async def _refresh(self, layer):
         # Layers forget group memberships after group_expiry (a day by
