@@ -65,6 +65,13 @@ def pytest_collection_modifyitems(items):
         items.sort(key=lambda item: not is_browser(item))
 
 
+# The data migrations that seed rows tests rely on, in order: (module, function(apps, schema_editor)).
+SEEDING_MIGRATIONS = (
+    ("petitions.migrations.0002_rules_and_holidays", "seed"),
+    ("petitions.migrations.0007_new_year_2026_swap", "forwards"),
+)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by flushing the test database, and with it the rows that data
@@ -81,6 +88,6 @@ def pytest_runtest_teardown(item, nextitem):
     from django.apps import apps
     from pytest_django.plugin import blocking_manager_key
 
-    seeded = importlib.import_module("petitions.migrations.0002_rules_and_holidays")
     with item.config.stash[blocking_manager_key].unblock():
-        seeded.seed(apps, None)
+        for module, function in SEEDING_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)

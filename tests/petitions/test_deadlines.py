@@ -271,3 +271,17 @@ def test_voter_petition_due_follows_the_next_plenary_session():
     step.refresh_from_db()
     case.refresh_from_db()
     assert step.due_on == case.due_on == D(2026, 9, 30)
+
+
+# ---- the 2026 calendar as announced (issue 12, item 1) ------------------------------------
+
+@pytest.mark.django_db
+def test_the_new_year_2026_swap_counts_a_denunciation_received_on_8_january():
+    """Văn bản 12729/VPCP-KGVX (25/12/2025): Friday 2/1/2026 off, Saturday 10/1/2026 worked. Seven
+    working days from Thursday 8/1: 9 (1), Sat 10 (2), 12–16 (3–7) -> Friday 16/1, not Monday 19/1."""
+    stored = deadlines.calendar()
+    assert D(2026, 1, 2) in stored.holidays and D(2026, 1, 10) in stored.working_weekends
+    accept = rule("denunciation.accept")
+    assert due_date(accept, D(2026, 1, 8), calendar=stored) == D(2026, 1, 16)
+    # The calendar as first seeded, without the swap, gave the 19th.
+    assert due_date(accept, D(2026, 1, 8), calendar=CAL) == D(2026, 1, 19)
