@@ -7,6 +7,7 @@ its own PostgreSQL database (dropped at the end) and its own channel prefix.
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -55,12 +56,14 @@ def _require_redis():
                     "to run the two-process test")
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """Two Daphne workers on a fresh PostgreSQL database with the demo council, over Redis."""
+@contextlib.contextmanager
+def own_database(tmp_path_factory, prefix: str, *, log_level="ERROR", **settings):
+    """A PostgreSQL database of its own with the demo council (dropped at the end) and the
+    environment of workers on it, over Redis with a channel prefix of their own; yields
+    (env, the demo's sittings, a folder for the workers' logs). Shared by the multi-worker tests."""
     admin = _admin_connection()
     _require_redis()
-    name = f"test_hub_multi_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{name}"')
     url = urlparse(_postgres_url())
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
@@ -70,19 +73,28 @@ def cluster(tmp_path_factory):
         "CHANNEL_PREFIX": f"hubtest{secrets.token_hex(4)}",  # Pub/Sub ignores the db number: isolate by prefix
         "SECRET_KEY": secrets.token_hex(32),
         "DEBUG": "0",
-        "LOG_LEVEL": "ERROR",
+        "LOG_LEVEL": log_level,
+        **{key: str(value) for key, value in settings.items()},
     })
-    logs = tmp_path_factory.mktemp("daphne")
-    workers = []
     try:
-        sittings = load_demo(env)
-        workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
-        yield {"a": workers[0], "b": workers[1], "env": env, "db": name, "sittings": sittings}
+        yield env, load_demo(env), tmp_path_factory.mktemp("daphne")
     finally:
-        for worker in workers:
-            worker.stop()
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Two Daphne workers on a fresh PostgreSQL database with the demo council, over Redis."""
+    with own_database(tmp_path_factory, "test_hub_multi") as (env, sittings, logs):
+        workers = []
+        try:
+            workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
+            yield {"a": workers[0], "b": workers[1], "env": env, "db": env["DATABASE_URL"].rsplit("/", 1)[1],
+                   "sittings": sittings}
+        finally:
+            for worker in workers:
+                worker.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,11 @@ who missed some catches up by pseq. The workers run with the toy module installe
 (tests/realtime/toy_settings.py); a real password sign-in, the `websockets` library."""
 
 import asyncio
-import os
-import secrets
-from urllib.parse import urlparse
 
 import pytest
 
-from .cluster import Client, Worker, load_demo, sign_in
-from .test_multiprocess import _admin_connection, _postgres_url, _redis_url, _require_redis
+from .cluster import Client, Worker, sign_in
+from .test_multiprocess import own_database
 from .test_registry import toy_module  # noqa: F401 (the fixture: the toy's schemas, for validating frames)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers]
@@ -20,34 +17,17 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers]
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """Two Daphne workers with the toy module, on a fresh PostgreSQL database with the demo council."""
-    admin = _admin_connection()
-    _require_redis()
-    name = f"test_hub_private_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = urlparse(_postgres_url())
-    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME",)}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "tests.realtime.toy_settings",
-        "DATABASE_URL": url._replace(path=f"/{name}", query="").geturl(),
-        "REDIS_URL": _redis_url(),
-        "CHANNEL_PREFIX": f"hubtest{secrets.token_hex(4)}",
-        "SECRET_KEY": secrets.token_hex(32),
-        "DEBUG": "0",
-        "LOG_LEVEL": "ERROR",
-    })
-    logs = tmp_path_factory.mktemp("daphne")
-    workers = []
-    try:
-        sittings = load_demo(env)
-        workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
-        sessions = {who: sign_in(workers[0].base, username)
-                    for who, username in (("chair", "db001"), ("alice", "db010"), ("bob", "db011"))}
-        yield {"a": workers[0], "b": workers[1], "sitting": sittings["plenary"], "sessions": sessions}
-    finally:
-        for worker in workers:
-            worker.stop()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with own_database(tmp_path_factory, "test_hub_private",
+                      DJANGO_SETTINGS_MODULE="tests.realtime.toy_settings") as (env, sittings, logs):
+        workers = []
+        try:
+            workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
+            sessions = {who: sign_in(workers[0].base, username)
+                        for who, username in (("chair", "db001"), ("alice", "db010"), ("bob", "db011"))}
+            yield {"a": workers[0], "b": workers[1], "sitting": sittings["plenary"], "sessions": sessions}
+        finally:
+            for worker in workers:
+                worker.stop()
 
 
 async def private_event(client: Client, timeout: float = 30) -> dict:

@@ -15,15 +15,12 @@ close raised in the worker, and the client got 1011 (internal error) and came ba
 
 import asyncio
 import contextlib
-import os
-import secrets
-from urllib.parse import urlparse
 
 import pytest
 import websockets
 
-from .cluster import Client, Worker, load_demo, open_socket, sign_in
-from .test_multiprocess import _admin_connection, _postgres_url, _redis_url, _require_redis
+from .cluster import Client, Worker, open_socket, sign_in
+from .test_multiprocess import own_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.asyncio, pytest.mark.own_servers]
 
@@ -34,32 +31,13 @@ MIN_EXCESS = 4
 def workers_on_own_database(tmp_path_factory, **settings):
     """Workers a and b (not started) on a database of their own with the demo council, over Redis
     with a channel prefix of their own; yields (a, b, the plenary sitting's id)."""
-    admin = _admin_connection()
-    _require_redis()
-    name = f"test_hub_balance_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = urlparse(_postgres_url())
-    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
-    env.update({
-        "DATABASE_URL": url._replace(path=f"/{name}", query="").geturl(),
-        "REDIS_URL": _redis_url(),
-        "CHANNEL_PREFIX": f"hubtest{secrets.token_hex(4)}",
-        "SECRET_KEY": secrets.token_hex(32),
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        **{key: str(value) for key, value in settings.items()},
-    })
-    logs = tmp_path_factory.mktemp("daphne")
-    workers = []
-    try:
-        sittings = load_demo(env)
+    with own_database(tmp_path_factory, "test_hub_balance", log_level="WARNING", **settings) as (env, sittings, logs):
         workers = [Worker("a", env, logs), Worker("b", env, logs)]
-        yield workers[0], workers[1], sittings["plenary"]
-    finally:
-        for worker in workers:
-            worker.stop()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        try:
+            yield workers[0], workers[1], sittings["plenary"]
+        finally:
+            for worker in workers:
+                worker.stop()
 
 
 @pytest.fixture
