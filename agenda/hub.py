@@ -150,6 +150,7 @@ def register():
                               lambda actor, sid, a: services.restore_item(actor, sid, a.item_id),
                               result=NoResult, action="agenda.edit")
 
+    registry.register_stale_key("item_id", Id, "agenda navigation: the current item (null: none)")
     registry.register_error("no_such_item", "The agenda item named is not in this sitting's agenda, "
                                             "or there is no item to move to.")
 

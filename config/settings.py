@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts",
     "meeting",
     "agenda",
+    "floor",
     "displays",
     "realtime",
     "portal",

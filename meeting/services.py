@@ -29,6 +29,16 @@ def open_sitting(actor: Actor, sitting_id: int) -> dict:
     return {}
 
 
+# What other modules end when a sitting closes (the turn at the floor, a vote): fn(change, now),
+# called under the sitting's lock before it is marked closed (on_closing, from their ready()).
+_CLOSING: list = []
+
+
+def on_closing(fn) -> None:
+    if fn not in _CLOSING:
+        _CLOSING.append(fn)
+
+
 def close_sitting(actor: Actor, sitting_id: int) -> dict:
     from agenda.services import stop_current
 
@@ -38,6 +48,8 @@ def close_sitting(actor: Actor, sitting_id: int) -> dict:
         stopped = stop_current(s, now)
         if stopped:
             c.emit("agenda.current", stopped)
+        for fn in _CLOSING:
+            fn(c, now)
         s.status = Sitting.Status.CLOSED
         s.closed_at = now
         s.save(update_fields=["status", "closed_at"])

@@ -177,14 +177,17 @@ class OkReply(Message):
         "present when this id was answered before: the stored first outcome, nothing was run again"))
 
 
-class StaleCurrent(Message):
-    """What a `stale` command met: the current agenda item (null: none) and the sitting's seq."""
-
-    item_id: Id | None
-    seq: int = Field(ge=0)
+def _stale_model():
+    """What a `stale` command met: the sitting's seq, and what each module registered
+    (registry.register_stale_key: the agenda's current item, the speech at the floor)."""
+    keys = {key: (schema | None, Field(default=None, description=doc))
+            for key, (schema, doc) in registry.stale_keys().items()}
+    return create_model("StaleCurrent", __base__=Message, __module__=__name__,
+                        __doc__=_stale_model.__doc__, seq=(int, Field(ge=0)), **keys)
 
 
 def _error_models():
+    StaleCurrent = _stale_model()
     info = create_model(
         "ErrorInfo", __base__=Message, __module__=__name__,
         code=(_literal(ERRORS), ...),

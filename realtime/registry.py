@@ -115,6 +115,7 @@ _member_events: dict[str, MemberEventType] = {}
 _events: dict[str, EventType] = {}
 _commands: dict[str, Command] = {}
 _errors: dict[str, str] = {}
+_stale_keys: dict[str, tuple[Any, str]] = {}  # key -> (type, description): what a `stale` reply's `current` carries
 _scripts: list[str] = []
 # name -> (args model, call): the table the consumer reads (realtime.commands.COMMANDS is this dict).
 command_table: dict[str, tuple[Any, Callable]] = {}
@@ -195,6 +196,16 @@ def register_error(code: str, meaning: str) -> None:
     _changed()
 
 
+def register_stale_key(key: str, schema, doc: str) -> None:
+    """A key of a `stale` reply's `current` (beside the core's `seq`): what your commands that say
+    what they saw met instead (agenda: `item_id`; the floor: `speech_id`). Typed `schema` or absent."""
+    if key == "seq":
+        raise ValueError("stale key 'seq' belongs to the core")
+    _once(_stale_keys, key, "stale key")
+    _stale_keys[key] = (schema, doc)
+    _changed()
+
+
 def register_source(model, sittings) -> None:
     """`model`'s rows feed the state of the sittings `sittings(row)` (an iterable of ids) names: a
     row saved or deleted beside the write path (the admin, an import) sends those sittings'
@@ -246,7 +257,7 @@ def register_script(path: str) -> None:
 
 
 def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=(), you=(), member_events=(),
-               panels=()) -> None:
+               panels=(), stale_keys=()) -> None:
     """Take parts out again (tests that register a toy module)."""
     for key in slices:
         _slices.pop(key, None)
@@ -261,6 +272,8 @@ def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=(), you=
         command_table.pop(key, None)
     for key in errors:
         _errors.pop(key, None)
+    for key in stale_keys:
+        _stale_keys.pop(key, None)
     for path in scripts:
         if path in _scripts:
             _scripts.remove(path)
@@ -329,6 +342,10 @@ def command(name: str) -> Command | None:
 
 def errors() -> dict[str, str]:
     return dict(_errors)
+
+
+def stale_keys() -> dict[str, tuple[Any, str]]:
+    return dict(sorted(_stale_keys.items()))
 
 
 def scripts() -> list[str]:

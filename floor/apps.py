@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FloorConfig(AppConfig):
+    name = "floor"
+    verbose_name = _("Phát biểu và chất vấn")
+
+    def ready(self):
+        from . import hub, panels
+
+        hub.register()  # the hub's parts of this module (realtime/registry.py, docs/modules.md)
+        panels.register()  # its panels on the console and the terminal
