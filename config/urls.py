@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("meeting.urls")),
     path("", include("displays.urls")),
+    path("", include("floor.urls")),
     path("", include("portal.urls")),
     path("", include("library.urls")),
     path("", include("petitions.urls")),

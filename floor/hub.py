@@ -25,6 +25,7 @@ from realtime.schemas import Id as ArgId
 from realtime.schemas import NoArgs, Strict
 
 from . import services
+from .models import Commitment as CommitmentModel
 from .models import FloorList, FloorRules, IssueGroup, Kind, Request, Speech
 from .state import floor_state, questioning_state, you_floor
 
@@ -248,7 +249,7 @@ class CommitArgs(Strict):
     question_id: ArgId
     text: constr(min_length=1, max_length=services.MAX_TEXT)
     official_id: ArgId | None = None
-    due: dt.date | None = None
+    due: constr(pattern=r"^\d{4}-\d{2}-\d{2}$") | None = Field(None, description="YYYY-MM-DD")
 
 
 class RequestResult(Message):
@@ -288,6 +289,7 @@ def register():
                           audiences=("delegate",))
     for model in (Request, Speech, FloorList, IssueGroup):
         registry.register_source(model, _sittings)
+    registry.register_source(CommitmentModel, lambda commitment: [commitment.question.sitting_id])
     registry.register_source(FloorRules, _rules_sittings)
 
     registry.register_event("floor.requested", RequestedData, apply=_apply_requested,

@@ -15,6 +15,8 @@ one. The server owns every clock: a speech stores its real start, pauses, extra 
 (floor.models.Speech, the log for the minutes); clients draw the countdown from them.
 """
 
+import datetime as dt
+
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -589,6 +591,11 @@ def record_commitment(actor: Actor, sitting_id: int, question_id: int, text: str
     text = (text or "").strip()
     if not text or len(text) > MAX_TEXT:
         raise ServiceError("invalid_args", _("Nội dung cam kết phải có từ 1 đến %(n)d ký tự.") % {"n": MAX_TEXT})
+    if isinstance(due, str):
+        try:
+            due = dt.date.fromisoformat(due)
+        except ValueError:
+            raise ServiceError("invalid_args", _("Thời hạn thực hiện không phải là một ngày hợp lệ.")) from None
     with change(actor, "floor.manage", sitting_id, live=False,
                 detail={"op": "commitment", "question_id": question_id}) as c:
         question = Request.objects.filter(pk=question_id, sitting_id=sitting_id, kind=Kind.QUESTION).first()

@@ -119,6 +119,9 @@ def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang"
         for cpos, (ctitle, ckind, cpresenter, cminutes) in enumerate(children):
             AgendaItem.objects.create(sitting=sitting, parent=parent, position=cpos, title=ctitle, kind=ckind,
                                       presenter=cpresenter, planned_minutes=cminutes)
+    from floor.demo import load_demo_floor
+
+    load_demo_floor(sitting, demo_hash)  # the officials who answer questions, and the issue groups
     Display.objects.create(name="Màn hình chính", sitting=sitting, slide="overview")
     Display.objects.create(name="Màn hình phụ", sitting=sitting, slide="attendance")
     if documents:

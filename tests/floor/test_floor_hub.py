@@ -193,3 +193,33 @@ async def test_the_chair_reorders_removes_clears_and_readds_the_last_speaker(hal
         assert client.state["floor"]["queue"] == []
     await bob.settle_private()
     assert bob.private["floor"]["requests"] == []
+
+
+async def test_the_speech_log_for_the_minutes_is_for_the_chair_and_secretary_only(hall, users):
+    from django.test import Client
+
+    chair, alice = hall["chair"], hall["alice"]
+    await alice.ok("floor.request", {"kind": "speech"})
+    speech = (await chair.ok("floor.next", {"expect_current": None}))["speech_id"]
+    await chair.ok("floor.pause", {"speech_id": speech})
+    await chair.ok("floor.resume", {"speech_id": speech})
+    await chair.ok("floor.stop", {"speech_id": speech})
+
+    def fetch(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client.get(f"/floor/{chair.sitting_id}/speeches.csv")
+
+    for who in ("alice", "guest"):
+        assert (await database_sync_to_async(fetch)(users[who])).status_code == 404
+    assert (await database_sync_to_async(fetch)(None)).status_code == 404
+    for who in ("chair", "secretary"):
+        response = await database_sync_to_async(fetch)(users[who])
+        assert response.status_code == 200
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert len(lines) == 2
+        row = lines[1].split(",")
+        name = await database_sync_to_async(lambda: Speech.objects.get(pk=speech).member.full_name)()
+        assert row[1] == name and row[3] == "Phát biểu"
+        assert "–" in row[12] and row[13] == "Chủ tọa dừng"

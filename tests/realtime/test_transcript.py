@@ -113,6 +113,22 @@ async def test_the_example_transcript_runs_as_documented(small_council, settings
     # The chair presses "next" again from a screen that still showed no item (a double-click): stale.
     await send(chair, "chair", {"id": 3, "cmd": "agenda.next", "args": {"expect_current": None}})
     assert (await recv(chair, "chair"))["error"]["code"] == "stale"
+    # The floor: the delegate asks to speak (the reply, the event every client gets, and the
+    # per-member event the delegate alone gets, in any order), and the chair gives the floor.
+    await send(delegate, "delegate", {"id": "c-7", "cmd": "floor.request", "args": {"kind": "speech"}})
+    for _ in range(3):
+        await recv(delegate, "delegate")
+    await recv(chair, "chair")
+    await send(delegate, "delegate", {"id": "c-8", "cmd": "floor.request", "args": {"kind": "speech"}})
+    assert (await recv(delegate, "delegate"))["error"]["code"] == "already_requested"
+    await send(chair, "chair", {"id": 4, "cmd": "floor.next", "args": {"expect_current": None}})
+    for _ in range(3):
+        await recv(chair, "chair")
+    for _ in range(3):
+        await recv(delegate, "delegate")
+    # The secretary's console had pressed "next" too, having seen nobody at the floor: stale.
+    await send(chair, "chair", {"id": 5, "cmd": "floor.next", "args": {"expect_current": None}})
+    assert (await recv(chair, "chair"))["error"]["code"] == "stale"
     await chair.expect_nothing()
     await delegate.expect_nothing()
     await chair.close()
@@ -158,4 +174,5 @@ def test_the_documented_transcript_shows_each_kind_of_message():
     received = [json.loads(text) for arrow, _who, text in transcript_entries() if arrow == "←"]
     kinds = {m.get("type") or ("ok" if m["ok"] else "error:" + m["error"]["code"]) for m in received}
     assert {"snapshot", "sitting.status", "agenda.current", "attendance.updated", "ok", "error:forbidden",
-            "error:invalid_args", "error:bad_json", "error:stale", "heartbeat"} <= kinds
+            "error:invalid_args", "error:bad_json", "error:stale", "heartbeat", "floor.requested", "floor.mine",
+            "floor.left", "floor.speaker", "error:already_requested"} <= kinds

@@ -1,0 +1,134 @@
+"""The floor in real browsers (issue 13, items 5 and 8): a delegate requests the floor on the terminal
+(a tablet, by touch) and sees their place in the queue, the chair gives the floor from the console
+with one tap on "Tiếp theo", and the hall display shows the speaker with a countdown that runs.
+
+Personas: delegate Alice (db010) on her tablet, delegate Bình (db011, a WebSocket of the test)
+requesting after her, the chair (db001) at the console, and the hall display (a paired kiosk,
+1920x1080) set to the "speaker" slide. Against a real Daphne on its own database
+(tests/browser/conftest.py), nothing mocked; no wall-clock time is asserted, only that the
+countdown went down.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (  # noqa: F401 (fixtures)
+    _Playwright,
+    _playwright_session,
+    browser,
+    daphne_server,
+    fresh_sitting,
+    hub,
+    login,
+    new_context,
+    pair_display,
+    screens,
+)
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
+HALL = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _playwright_closed_after():
+    """Playwright's sync API keeps an event loop in this thread: closed after these tests (the
+    browser tests' own conftest does it for tests/browser/)."""
+    yield
+    _Playwright.close()
+
+
+def seconds(text: str) -> int:
+    """'06:58' -> 418, '−00:03' -> -3 (the countdown as hub.js formats it)."""
+    m = re.fullmatch(r"(−?)(?:(\d+):)?(\d{2}):(\d{2})", text.strip())
+    assert m, f"not a countdown: {text!r}"
+    sign, h, mm, ss = m.groups()
+    value = int(h or 0) * 3600 + int(mm) * 60 + int(ss)
+    return -value if sign else value
+
+
+def test_a_request_on_the_terminal_the_floor_given_on_the_console_the_speaker_on_the_hall_display(
+        new_context, login, fresh_sitting, pair_display, hub, screens):
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        chair.command("agenda.next")
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "speaker"})
+        rows = chair.snapshot["data"]["attendance"]
+    alice = next(r for r in rows if r["seat"] == "A10")
+
+    hall = new_context(viewport=HALL).new_page()
+    assert pair_display(hall, display_id).endswith("/display/")
+    expect(hall.locator("#hall-slide")).to_have_attribute("data-slide", "speaker")
+    expect(hall.locator("[data-role=no-speaker]")).to_have_text("Chưa có đại biểu phát biểu")
+
+    # Alice, on her tablet: present, then one tap to ask for the floor.
+    terminal = new_context(**TABLET).new_page()
+    login(terminal, "db010", next_url=f"/sitting/{s['id']}/terminal/")
+    expect(terminal.locator("body")).to_have_attribute("data-connection", "live")
+    terminal.tap("#check-in")
+    expect(terminal.locator("#me .me-pill")).to_have_text("Có mặt")
+    request = terminal.locator("#flt-request-speech")
+    expect(request).to_be_enabled()
+    box = request.bounding_box()
+    assert box["height"] >= 48 and box["width"] >= 48, box
+    expect(terminal.locator("#flt-request-reply")).to_be_disabled()  # nobody speaks yet: nobody to reply to
+    request.tap()
+    expect(terminal.locator("#flt-mine [data-role=place]")).to_have_text("Bạn đứng thứ 1")
+    expect(request).to_be_disabled()  # one open request per kind
+
+    # Bình asks after her: he is second, she stays first.
+    with hub("db011", s["id"]) as binh:
+        binh_id = binh.snapshot["you"]["member_id"]
+        binh_name = next(r["name"] for r in rows if r["member_id"] == binh_id)
+        binh.command("attendance.check_in")
+        binh.command("floor.request", {"kind": "speech"})
+    expect(terminal.locator("#flt-mine [data-role=place]")).to_have_text("Bạn đứng thứ 1")
+
+    # The chair's console: the queue in order, one tap on "Tiếp theo".
+    console = new_context(viewport={"width": 1440, "height": 900}).new_page()
+    login(console, "db001", next_url=f"/sitting/{s['id']}/console/")
+    expect(console.locator("#conn")).to_have_class(re.compile(r"\blive\b"))
+    queue = console.locator("#fl-queue .fl-row .fl-name")
+    expect(queue).to_have_count(2)
+    expect(queue.first).to_have_text(alice["name"])
+    expect(console.locator("#fl-next-target")).to_contain_text(alice["name"])
+    console.click("#fl-next")
+
+    expect(console.locator("#fl-speaker-name")).to_have_text(alice["name"])
+    expect(queue).to_have_count(1)
+    expect(console.locator("#fl-countdown")).to_be_visible()
+    console.screenshot(path=str(screens / "floor-console.png"), full_page=True)
+
+    # The terminal: the floor is hers; the hall: her name and a countdown that runs.
+    expect(terminal.locator("#flt-yours")).to_be_visible()
+    expect(terminal.locator("#flt-mine [data-role=place]")).to_have_count(0)
+    expect(hall.locator("[data-role=speaker-name]")).to_have_text(alice["name"])
+    countdown = hall.locator("[data-role=countdown]")
+    expect(countdown).to_have_text(re.compile(r"^\d{2}:\d{2}$"))
+    first = seconds(countdown.inner_text())
+    hall.wait_for_timeout(2500)
+    second = seconds(countdown.inner_text())
+    assert second < first, (first, second)
+    size = hall.evaluate("() => parseFloat(getComputedStyle(document.querySelector('[data-role=countdown]')).fontSize)")
+    assert size >= 150, size  # read from the back of the hall
+    hall.screenshot(path=str(screens / "floor-hall-speaker.png"))
+    terminal.screenshot(path=str(screens / "floor-terminal.png"))
+
+    # The next speakers on the hall: Bình, after Alice who speaks.
+    with hub("db001", s["id"]) as chair:
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "speakers"})
+    expect(hall.locator(".flq-now [data-role=speaker-name]")).to_have_text(alice["name"])
+    expect(hall.locator(".flq-row .flq-name")).to_have_text([binh_name])
+
+    # A refusal shows the server's own message: the secretary's "raised hand" for Bình, who already waits.
+    console.click("#fl-add-box summary")
+    console.select_option("#fl-add-member", str(binh_id))
+    console.select_option("#fl-add-kind", "speech")
+    console.click("#fl-add-form button[type=submit]")
+    expect(console.locator("#toasts .toast")).to_contain_text("Đại biểu đã đăng ký loại này và đang chờ.")
+    expect(queue).to_have_count(1)
