@@ -223,3 +223,48 @@ async def test_the_speech_log_for_the_minutes_is_for_the_chair_and_secretary_onl
         name = await database_sync_to_async(lambda: Speech.objects.get(pk=speech).member.full_name)()
         assert row[1] == name and row[3] == "Phát biểu"
         assert "–" in row[12] and row[13] == "Chủ tọa dừng"
+
+
+@database_sync_to_async
+def set_rules(sitting_id, **values):
+    from floor.models import FloorRules
+    from meeting.models import Sitting
+
+    body_id = Sitting.objects.get(pk=sitting_id).body_id
+    FloorRules.objects.update_or_create(body_id=body_id, defaults=values)
+
+
+async def test_a_body_s_rules_limit_requests_and_time_per_item(hall):
+    chair, alice = hall["chair"], hall["alice"]
+    await set_rules(chair.sitting_id, max_requests_per_item=1, quota_seconds_per_item=300, speech_seconds=420)
+    for client in hall.values():
+        await client.settle()  # the rules were edited in the admin's way: everyone gets state.replaced
+    assert chair.state["floor"]["limits"]["speech"] == 420
+    first = (await alice.ok("floor.request", {"kind": "speech"}))["request_id"]
+    await alice.ok("floor.withdraw", {"request_id": first})  # a withdrawn request does not count
+    await alice.ok("floor.request", {"kind": "speech"})
+    speech = (await chair.ok("floor.next", {"expect_current": None}))["speech_id"]
+    await chair.settle()
+    assert chair.state["floor"]["speaker"]["limit_s"] == 300  # cut to the quota left
+    await chair.ok("floor.stop", {"speech_id": speech})
+    assert await alice.error("floor.request", {"kind": "speech"}) == "request_limit"
+    await alice.ok("floor.request", {"kind": "order"})  # points of order are not limited
+
+
+async def test_closing_the_sitting_ends_the_turn(hall):
+    chair, alice = hall["chair"], hall["alice"]
+    await alice.ok("floor.request", {"kind": "speech"})
+    speech = (await chair.ok("floor.next", {"expect_current": None}))["speech_id"]
+    await chair.ok("sitting.close")
+    await alice.settle()
+    assert alice.state["floor"]["speaker"] is None
+    row = await database_sync_to_async(Speech.objects.get)(pk=speech)
+    assert row.ending == "closed" and row.ended_at is not None
+    assert await alice.error("floor.request", {"kind": "order"}) == "sitting_not_live"
+
+
+async def test_without_only_present_a_delegate_not_checked_in_may_request(hub):
+    clients = await hub.connect_all("chair", "alice")
+    await clients["chair"].ok("sitting.open")
+    await set_rules(clients["chair"].sitting_id, only_present=False)
+    await clients["alice"].ok("floor.request", {"kind": "speech"})
