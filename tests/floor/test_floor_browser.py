@@ -132,3 +132,64 @@ def test_a_request_on_the_terminal_the_floor_given_on_the_console_the_speaker_on
     console.click("#fl-add-form button[type=submit]")
     expect(console.locator("#toasts .toast")).to_contain_text("Đại biểu đã đăng ký loại này và đang chờ.")
     expect(queue).to_have_count(1)
+
+
+def test_questioning_a_question_registered_on_the_terminal_called_answered_and_a_commitment_recorded(
+        new_context, login, fresh_sitting, pair_display, hub, daphne_server, screens):
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    official = daphne_server.shell(
+        "from meeting.models import Member\n"
+        "m = Member.objects.get(code='CB001')\n"
+        "result = {'id': m.pk, 'name': m.full_name}")
+    title = "Chất lượng giáo dục vùng cao"
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        chair.command("question.group_add", {"title": title, "official_ids": [official["id"]]})
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "questioning"})
+        alice = next(r for r in chair.snapshot["data"]["attendance"] if r["seat"] == "A10")
+
+    hall = new_context(viewport=HALL).new_page()
+    assert pair_display(hall, display_id).endswith("/display/")
+    expect(hall.locator("#hall-slide")).to_have_attribute("data-slide", "questioning")
+    expect(hall.locator(".flc-group-title")).to_have_text([title])
+
+    # Alice registers a question to the official on her tablet.
+    terminal = new_context(**TABLET).new_page()
+    login(terminal, "db010", next_url=f"/sitting/{s['id']}/terminal/")
+    expect(terminal.locator("body")).to_have_attribute("data-connection", "live")
+    terminal.tap("#flt-question-box summary")
+    terminal.select_option("#flt-q-official", str(official["id"]))
+    terminal.fill("#flt-question-form textarea", "Khi nào các điểm trường lẻ có đủ nhà công vụ cho giáo viên?")
+    terminal.tap("#flt-question-form button[type=submit]")
+    mine = terminal.locator("#flt-mine .flt-request-row")
+    expect(mine).to_contain_text(title)
+    expect(mine.locator("[data-role=place]")).to_have_text("Bạn đứng thứ 1")
+
+    # The chair calls the group's next question, then gives the official the floor to answer.
+    console = new_context(viewport={"width": 1440, "height": 900}).new_page()
+    login(console, "db001", next_url=f"/sitting/{s['id']}/console/")
+    expect(console.locator("#conn")).to_have_class(re.compile(r"\blive\b"))
+    group = console.locator("#fl-groups .fl-group")
+    expect(group.locator("h4")).to_have_text(title)
+    group.locator(".fl-next-question").click()
+    expect(console.locator("#fl-speaker-name")).to_have_text(alice["name"])
+    expect(hall.locator("[data-role=asker] .flc-name")).to_have_text(alice["name"])
+    expect(hall.locator("[data-role=answerer] .flc-name")).to_have_text(official["name"])
+    expect(hall.locator(".flc-issue")).to_have_text(title)
+    expect(hall.locator("[data-role=countdown]")).to_have_text(re.compile(r"^\d{2}:\d{2}$"))
+    expect(terminal.locator("#flt-yours")).to_be_visible()
+    hall.screenshot(path=str(screens / "floor-hall-questioning.png"))
+
+    group.get_by_role("button", name=f"Mời trả lời: {official['name']}").click()
+    expect(console.locator("#fl-speaker-name")).to_have_text(official["name"])
+    expect(hall.locator(".flc-kind")).to_have_text("Trả lời chất vấn")
+    expect(hall.locator("[data-role=answerer] .flc-name")).to_have_text(official["name"])
+    expect(hall.locator("[data-role=asker] .flc-name")).to_have_text(alice["name"])
+    expect(terminal.locator("#flt-yours")).to_be_hidden()
+
+    commit = group.locator(".fl-commit")
+    commit.locator("input").fill("Hoàn thành 20 nhà công vụ trước năm học 2027-2028")
+    commit.locator("button").click()
+    expect(group.locator(".fl-commitments")).to_contain_text("Hoàn thành 20 nhà công vụ trước năm học 2027-2028")
+    console.locator("#floor-panel").screenshot(path=str(screens / "floor-console-questioning.png"))
