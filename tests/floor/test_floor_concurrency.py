@@ -23,7 +23,8 @@ import pytest
 from tests.realtime.cluster import Client, Worker, manage
 from tests.realtime.test_multiprocess import _admin_connection, _postgres_url, _redis_url, _require_redis
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers]
+# Two workers, a fresh database and fifty-one connections take a minute or more on a shared machine.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers, pytest.mark.timeout(600)]
 
 DELEGATES = 50
 
@@ -131,8 +132,7 @@ async def hall(council):
         await asyncio.gather(*(d.until_seq(chair.state.seq) for d in delegates))
         yield chair, delegates
     finally:
-        for client in (chair, *delegates):
-            await client.close()
+        await asyncio.gather(*(client.close() for client in (chair, *delegates)))
 
 
 async def fresh_floor(council) -> dict:
