@@ -52,7 +52,8 @@ import sys
 import time
 
 from fanout.clients import Chair, ClientSpec, _headers, pair_all
-from fanout.servers import PYTHON, ROOT, BenchError, Servers, Target, cpu_ms, loadavg, log, machine, rss_mib
+from fanout.servers import (PYTHON, ROOT, BenchError, Servers, Target, cpu_ms, loadavg, log, machine, profiling,
+                            rss_mib)
 from hub_reconnect import pct, wait_until
 
 DB_FLOOR = """
@@ -301,13 +302,14 @@ async def run(args, target: Target) -> dict:
             with contextlib.suppress(TimeoutError):
                 acks[p.i] = await asyncio.wait_for(fut, args.timeout)
 
-        t_burst = now_ns()
         delays = [rng.uniform(0, args.spread) for _ in terminals]
-        await asyncio.gather(*(request(p, d) for p, d in zip(terminals, delays)))
-        t_last_send = max(sent.values())
-        await wait_until(lambda: all(p.t_full for p in displays), args.timeout)
-        cpu_after = {p.name: cpu_ms(p.popen.pid) for p in servers}
-        self_after = cpu_ms(os.getpid())
+        with profiling(args.profile, servers, "burst"):
+            t_burst = now_ns()
+            await asyncio.gather(*(request(p, d) for p, d in zip(terminals, delays)))
+            t_last_send = max(sent.values())
+            await wait_until(lambda: all(p.t_full for p in displays), args.timeout)
+            cpu_after = {p.name: cpu_ms(p.popen.pid) for p in servers}
+            self_after = cpu_ms(os.getpid())
         # you.floor: each terminal's own request, as floor.mine told it
         await wait_until(lambda: all(p.mine and p.mine["requests"] for p in terminals), args.timeout)
 
@@ -410,6 +412,8 @@ def parse_args(argv=None):
     p.add_argument("--daphne-verbosity", type=int, default=0, help="Daphne -v (default 0)")
     p.add_argument("--settings", default="config.settings", help="DJANGO_SETTINGS_MODULE for the server we start")
     p.add_argument("--max-seconds", type=float, default=1800.0, help="servers we start stop by themselves after this")
+    p.add_argument("--profile", metavar="DIR", help="py-spy stacks and flame graphs of every server process during the"
+                                                    " burst (py-spy on PATH)")
     a = p.parse_args(argv)
     a.url = None
     if a.workers < 1 or a.terminals < 1 or a.displays < 1:
