@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "meeting",
     "agenda",
     "floor",
+    "voting",
     "displays",
     "realtime",
     "portal",

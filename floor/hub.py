@@ -364,7 +364,6 @@ ERRORS = {
                          "questions and follow-ups): nothing was added; `you.floor` lists the open one.",
     "list_closed": "The chair closed the list of speakers: no new speech, reply or follow-up (a point of order still).",
     "not_delegate": "Only a delegate of the sitting's body may request the floor or register a question.",
-    "not_present": "The body's rules let only delegates present (checked in, in the hall or remote) request the floor.",
     "no_speaker": "A reply answers the current speaker, and nobody has the floor.",
     "no_such_request": "No such request in this sitting (or, withdrawing, not one of yours).",
     "no_such_issue": "No such issue group for questioning in this sitting.",

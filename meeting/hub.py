@@ -246,6 +246,8 @@ def register():
                               lambda actor, sid, a: services.mark_attendance(actor, sid, a.member_id, a.status, a.reason),
                               result=AttendanceResult, action="attendance.mark")
 
+    registry.register_error("not_present", "Only a member checked in present (in the hall or remote) may do this: "
+                                           "request the floor (where the body's rules say so), vote.")
     registry.register_error("seat_mismatch", "The seat whose QR code was scanned is assigned to another member "
                                              "(seat check-in). Audited.")
     registry.register_error("forged", "A seat QR code we did not sign for this sitting (seat check-in page, not sent by the hub).")

@@ -1,0 +1,1 @@
+from tests.realtime.conftest import cookies, hub  # noqa: F401 (fixtures)

@@ -1,0 +1,260 @@
+"""Voting's changes, each through the one write path (realtime.service.change).
+
+A poll is prepared (draft: its first round not opened yet), then each round is opened, cast
+into, held and resumed, closed (the result computed once from the stored ballots, then never
+changed), published, or voided with a reason. A re-vote opens a new round; earlier ones stay.
+
+A ballot is a command of its own (exactly once, realtime.service.run_command, registered
+`secret`: no fingerprint of the choice is kept). It is checked under the sitting's lock: the
+round is open, the voter a delegate of the body and present, the choice valid for the poll; one
+per delegate per round is also a unique index. Open rounds keep a named `OpenBallot`; secret ones
+a `Participation` (who) and the choice in the round's `Urn` at a random place (what), never
+joined (voting.models).
+"""
+
+import secrets
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import Actor
+from agenda.models import AgendaItem
+from audit.operations import ServiceError
+from meeting.models import Attendance, Member, Membership
+from meeting.state import quorum_state
+from realtime.service import change
+
+from . import tally as T
+from .models import OpenBallot, Option, Participation, Poll, Round, Urn
+from .state import poll_state, you_vote
+
+SECRET_KINDS = ("election", "dismissal", "rating", "confidence")
+FIXED_OPTIONS = {
+    "motion": [("yes", "Tán thành"), ("no", "Không tán thành"), ("abstain", "Không biểu quyết")],
+    "indicative": [("yes", "Tán thành"), ("no", "Không tán thành"), ("abstain", "Không biểu quyết")],
+    "dismissal": [("yes", "Đồng ý"), ("no", "Không đồng ý")],
+    "confidence": [("trust", "Tín nhiệm"), ("no_trust", "Không tín nhiệm")],
+}
+PASSING = {"motion": "yes", "indicative": "yes", "dismissal": "yes", "confidence": "trust"}
+MAX_REASON = 500
+LIVE_STATUSES = (Round.Status.OPEN, Round.Status.HELD)
+
+
+def _poll(sitting_id: int, poll_id: int) -> Poll:
+    poll = Poll.objects.filter(pk=poll_id, sitting_id=sitting_id).first()
+    if poll is None:
+        raise ServiceError("no_such_poll", _("Không có cuộc biểu quyết này trong phiên họp."))
+    return poll
+
+
+def _round(sitting_id: int, round_id: int) -> Round:
+    r = Round.objects.filter(pk=round_id, poll__sitting_id=sitting_id).select_related("poll").first()
+    if r is None:
+        raise ServiceError("no_such_poll", _("Không có lần biểu quyết này trong phiên họp."))
+    return r
+
+
+def _emit_poll(c, poll: Poll) -> None:
+    c.emit("vote.poll", poll_state(poll))
+
+
+def create_poll(actor: Actor, sitting_id: int, *, title: str, kind: str = "motion", secret: bool | None = None,
+                base: str = "total", threshold_num: int = 1, threshold_den: int = 2, inclusive: bool = False,
+                allow_change: bool = False, seats: int = 1, duration_s: int = 0, candidate_ids=(),
+                item_id=None) -> dict:
+    """Prepare a poll. Elections, dismissals, confidence ratings and votes are secret by law
+    (DOMAIN.md); a secret ballot cannot be changed once cast (nothing ties it to its voter)."""
+    title = (title or "").strip()
+    if not title or len(title) > 500:
+        raise ServiceError("invalid_args", _("Nội dung biểu quyết phải có từ 1 đến 500 ký tự."))
+    if kind in SECRET_KINDS:
+        secret = True
+    secret = bool(secret)
+    if not 0 < threshold_num <= threshold_den:
+        raise ServiceError("invalid_args", _("Ngưỡng phải là một phân số từ 0 đến 1."))
+    if kind in ("election", "rating") and not candidate_ids:
+        raise ServiceError("invalid_args", _("Hãy chọn người ứng cử hoặc người được lấy phiếu."))
+    with change(actor, "vote.manage", sitting_id, live=False, detail={"op": "create", "title": title, "kind": kind}) as c:
+        if c.sitting.status == c.sitting.Status.CLOSED:
+            raise ServiceError("sitting_not_live", _("Phiên họp đã bế mạc."))
+        if item_id is not None and not AgendaItem.objects.filter(pk=item_id, sitting_id=sitting_id).exists():
+            raise ServiceError("no_such_item", _("Mục này không thuộc chương trình phiên họp."))
+        members = {m.pk: m for m in Member.objects.filter(pk__in=list(candidate_ids))}
+        if len(members) != len(set(candidate_ids)):
+            raise ServiceError("not_found", _("Không tìm thấy người ứng cử hoặc người được lấy phiếu."))
+        poll = Poll.objects.create(sitting_id=sitting_id, item_id=item_id, title=title, kind=kind, secret=secret,
+                                   base=base, threshold_num=threshold_num, threshold_den=threshold_den,
+                                   inclusive=inclusive, allow_change=allow_change and not secret,
+                                   seats=max(1, seats), duration_s=duration_s)
+        if kind in FIXED_OPTIONS:
+            options = [Option(poll=poll, key=k, label=label, position=i)
+                       for i, (k, label) in enumerate(FIXED_OPTIONS[kind])]
+        else:
+            options = [Option(poll=poll, key=f"m{mid}", label=members[mid].full_name, member=members[mid], position=i)
+                       for i, mid in enumerate(dict.fromkeys(candidate_ids))]
+        Option.objects.bulk_create(options)
+        c.detail["poll_id"] = poll.pk
+        _emit_poll(c, poll)
+    return {"poll_id": poll.pk}
+
+
+def open_round(actor: Actor, sitting_id: int, poll_id: int) -> dict:
+    """Open the poll's next round: only with quorum, and one round open at a time in a sitting."""
+    with change(actor, "vote.manage", sitting_id, detail={"op": "open", "poll_id": poll_id}) as c:
+        poll = _poll(sitting_id, poll_id)
+        if poll.cancelled_reason:
+            raise ServiceError("invalid_state", _("Cuộc biểu quyết đã hủy."))
+        busy = Round.objects.filter(poll__sitting_id=sitting_id, status__in=LIVE_STATUSES).select_related("poll").first()
+        if busy is not None:
+            raise ServiceError("vote_in_progress", _("Đang biểu quyết “%(title)s”; hãy kết thúc trước.") % {
+                "title": busy.poll.title})
+        q = quorum_state(c.sitting)
+        if not q["met"]:
+            raise ServiceError("no_quorum", _("Chưa đủ túc số: có mặt %(present)d/%(total)d, cần %(required)d.") % q)
+        now = timezone.now()
+        number = (poll.rounds.aggregate(m=Max("number"))["m"] or 0) + 1
+        r = Round.objects.create(poll=poll, number=number, opened_at=now, total=q["total"], present=q["present"],
+                                 closes_at=now + timezone.timedelta(seconds=poll.duration_s) if poll.duration_s else None)
+        if poll.secret:
+            Urn.objects.create(round=r)
+        c.detail["round_id"] = r.pk
+        _emit_poll(c, poll)
+    return {"round_id": r.pk}
+
+
+def _entitled(c, member_id: int | None) -> Member:
+    if member_id is None or not Membership.objects.filter(body_id=c.sitting.body_id, member_id=member_id, active=True,
+                                                         member__kind=Member.Kind.DELEGATE).exists():
+        raise ServiceError("not_entitled", _("Chỉ đại biểu của %(body)s được biểu quyết.") % {"body": c.sitting.body.name})
+    if not Attendance.objects.filter(sitting_id=c.sitting.pk, member_id=member_id,
+                                     status=Attendance.Status.PRESENT).exists():
+        raise ServiceError("not_present", _("Đại biểu chưa điểm danh có mặt nên chưa biểu quyết được."))
+    return member_id
+
+
+def cast(actor: Actor, sitting_id: int, round_id: int, choice: dict) -> dict:
+    """A delegate's ballot in an open round. The reply, and the receipt the voter alone gets,
+    come after the ballot is committed."""
+    with change(actor, "vote.cast", sitting_id, detail={"round_id": round_id}) as c:
+        r = _round(sitting_id, round_id)
+        poll = r.poll
+        now = timezone.now()
+        if r.status != Round.Status.OPEN or (r.closes_at is not None and now >= r.closes_at):
+            raise ServiceError("poll_not_open", _("Lần biểu quyết này không mở để bỏ phiếu."))
+        member_id = _entitled(c, c.actor.member_id)
+        options = list(poll.options.values_list("key", flat=True))
+        if not T.valid(poll.kind, options, choice, seats=poll.seats):
+            raise ServiceError("invalid_ballot", _("Phiếu không hợp lệ cho cuộc biểu quyết này."))
+        if poll.secret:
+            if Participation.objects.filter(round=r, member_id=member_id).exists():
+                raise ServiceError("already_voted", _("Bạn đã bỏ phiếu trong lần biểu quyết này."))
+            Participation.objects.create(round=r, member_id=member_id)
+            urn = Urn.objects.select_for_update().get(round=r)
+            urn.ballots.insert(secrets.randbelow(len(urn.ballots) + 1), choice)
+            urn.save(update_fields=["ballots"])
+            c.emit_to(member_id, "vote.receipt", {"round_id": r.pk, "choice": choice}, store=False)
+            mine_choice = None
+        else:
+            ballot = OpenBallot.objects.filter(round=r, member_id=member_id).first()
+            if ballot is not None:
+                if not poll.allow_change:
+                    raise ServiceError("already_voted", _("Bạn đã biểu quyết; cuộc biểu quyết này không cho sửa."))
+                ballot.choice, ballot.changed_at = choice, now
+                ballot.save(update_fields=["choice", "changed_at"])
+                c.detail["changed"] = True
+            else:
+                OpenBallot.objects.create(round=r, member_id=member_id, choice=choice, cast_at=now)
+            c.detail["choice"] = choice
+            mine_choice = choice
+        if not c.detail.get("changed"):
+            Round.objects.filter(pk=r.pk).update(voted=r.voted + 1)
+            r.voted += 1
+            c.emit("vote.count", {"poll_id": poll.pk, "round_id": r.pk, "voted": r.voted,
+                                  "member_id": None if poll.secret else member_id})
+        c.emit_to(member_id, "vote.mine", {"round_id": r.pk, "choice": mine_choice})
+    return {"round_id": r.pk}
+
+
+def _ballots(r: Round) -> list[dict]:
+    if r.poll.secret:
+        return list(Urn.objects.get(round=r).ballots)
+    return list(OpenBallot.objects.filter(round=r).values_list("choice", flat=True))
+
+
+def result_of(r: Round) -> dict:
+    poll = r.poll
+    options = list(poll.options.values_list("key", flat=True))
+    rule = T.Rule(poll.base, poll.threshold_num, poll.threshold_den, poll.inclusive)
+    return T.tally(poll.kind, options, _ballots(r), rule=rule, total=r.total, present=r.present, seats=poll.seats,
+                   passing_option=PASSING.get(poll.kind, "yes"))
+
+
+def _live_round(sitting_id: int, round_id: int, *statuses) -> Round:
+    r = _round(sitting_id, round_id)
+    if r.status not in statuses:
+        raise ServiceError("invalid_state", _("Lần biểu quyết đang ở trạng thái “%(status)s”.") % {
+            "status": r.get_status_display()})
+    return r
+
+
+def close_round(actor: Actor, sitting_id: int, round_id: int) -> dict:
+    """Close the round: no ballot is taken after this, and the result is computed once from the
+    ballots stored (a ballot committed before the close is in it; one after it was refused)."""
+    with change(actor, "vote.manage", sitting_id, detail={"op": "close", "round_id": round_id}) as c:
+        r = _live_round(sitting_id, round_id, Round.Status.OPEN, Round.Status.HELD)
+        r.status, r.closed_at = Round.Status.CLOSED, timezone.now()
+        r.result = result_of(r)
+        r.save(update_fields=["status", "closed_at", "result"])
+        _emit_poll(c, r.poll)
+    return {"round_id": r.pk}
+
+
+def publish(actor: Actor, sitting_id: int, round_id: int) -> dict:
+    with change(actor, "vote.manage", sitting_id, detail={"op": "publish", "round_id": round_id}) as c:
+        r = _live_round(sitting_id, round_id, Round.Status.CLOSED)
+        r.status, r.published_at = Round.Status.PUBLISHED, timezone.now()
+        r.save(update_fields=["status", "published_at"])
+        _emit_poll(c, r.poll)
+    return {"round_id": r.pk}
+
+
+def hold(actor: Actor, sitting_id: int, round_id: int) -> dict:
+    with change(actor, "vote.manage", sitting_id, detail={"op": "hold", "round_id": round_id}) as c:
+        r = _live_round(sitting_id, round_id, Round.Status.OPEN)
+        r.status, r.held_at = Round.Status.HELD, timezone.now()
+        r.save(update_fields=["status", "held_at"])
+        _emit_poll(c, r.poll)
+    return {}
+
+
+def resume(actor: Actor, sitting_id: int, round_id: int) -> dict:
+    with change(actor, "vote.manage", sitting_id, detail={"op": "resume", "round_id": round_id}) as c:
+        r = _live_round(sitting_id, round_id, Round.Status.HELD)
+        now = timezone.now()
+        if r.closes_at is not None:  # the countdown does not run while held
+            r.closes_at += now - r.held_at
+        r.status, r.held_at = Round.Status.OPEN, None
+        r.save(update_fields=["status", "held_at", "closes_at"])
+        _emit_poll(c, r.poll)
+    return {}
+
+
+def void(actor: Actor, sitting_id: int, round_id: int, reason: str) -> dict:
+    """Void a round, with the reason on record; it stays visible (and its result, if closed)."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise ServiceError("invalid_args", _("Hãy ghi lý do hủy (tối đa %(n)d ký tự).") % {"n": MAX_REASON})
+    with change(actor, "vote.manage", sitting_id, live=False,
+                detail={"op": "void", "round_id": round_id, "reason": reason}) as c:
+        r = _live_round(sitting_id, round_id, Round.Status.OPEN, Round.Status.HELD, Round.Status.CLOSED)
+        r.status, r.voided_reason = Round.Status.VOIDED, reason
+        if r.closed_at is None:
+            r.closed_at = timezone.now()
+        r.save(update_fields=["status", "voided_reason", "closed_at"])
+        _emit_poll(c, r.poll)
+    return {}
+
+
+def you_for(sitting_id: int, member_id):
+    return you_vote(sitting_id, member_id)

@@ -1,0 +1,85 @@
+"""Voting as the hub shows it. Every audience sees each poll, its rounds and how many voted;
+the result once published (staff: as soon as it is closed); staff alone see who voted in an open
+poll (to see who has not). A secret round shows counts only, ever."""
+
+from .models import OpenBallot, Participation, Poll, Round
+
+
+def iso(dt):
+    return dt.isoformat() if dt else None
+
+
+def round_state(r: Round, voters: list[int] | None) -> dict:
+    return {
+        "id": r.pk,
+        "number": r.number,
+        "status": r.status,
+        "manual": r.manual,
+        "opened_at": iso(r.opened_at),
+        "closes_at": iso(r.closes_at),
+        "closed_at": iso(r.closed_at),
+        "published_at": iso(r.published_at),
+        "voided_reason": r.voided_reason,
+        "total": r.total,
+        "present": r.present,
+        "voted": r.voted,
+        "result": r.result,
+        "voters": voters,
+    }
+
+
+def poll_state(poll: Poll) -> dict:
+    rounds = list(poll.rounds.order_by("number"))
+    voters: dict[int, list[int]] = {}
+    if not poll.secret:
+        for round_id, member_id in (OpenBallot.objects.filter(round__in=rounds).order_by("member_id")
+                                    .values_list("round_id", "member_id")):
+            voters.setdefault(round_id, []).append(member_id)
+    return {
+        "id": poll.pk,
+        "item_id": poll.item_id,
+        "title": poll.title,
+        "kind": poll.kind,
+        "secret": poll.secret,
+        "rule": {"base": poll.base, "num": poll.threshold_num, "den": poll.threshold_den, "inclusive": poll.inclusive},
+        "allow_change": poll.allow_change,
+        "seats": poll.seats,
+        "duration_s": poll.duration_s,
+        "cancelled_reason": poll.cancelled_reason,
+        "options": [{"key": o.key, "label": o.label, "member_id": o.member_id} for o in poll.options.all()],
+        "rounds": [round_state(r, None if poll.secret else voters.get(r.pk, [])) for r in rounds],
+    }
+
+
+def voting_state(sitting) -> dict:
+    return {"polls": [poll_state(p) for p in Poll.objects.filter(sitting_id=sitting.pk).prefetch_related("options")]}
+
+
+def _shape_round(r: dict, audience: str) -> dict:
+    if audience == "staff":
+        return r
+    shown = r["status"] == Round.Status.PUBLISHED or (r["status"] == Round.Status.VOIDED and r["published_at"])
+    return {**r, "result": r["result"] if shown else None, "voters": None}
+
+
+def shape_poll(poll: dict, audience: str) -> dict:
+    return poll if audience == "staff" else {**poll, "rounds": [_shape_round(r, audience) for r in poll["rounds"]]}
+
+
+def shape_voting(value: dict, audience: str) -> dict:
+    return value if audience == "staff" else {"polls": [shape_poll(p, audience) for p in value["polls"]]}
+
+
+def shape_count(data: dict, audience: str) -> dict:
+    return data if audience == "staff" else {**data, "member_id": None}
+
+
+def you_vote(sitting_id: int, member_id: int | None) -> dict:
+    """The rounds you voted in, with your choice where the poll is open (never a secret one's)."""
+    if member_id is None:
+        return {"ballots": []}
+    ballots = [{"round_id": rid, "choice": choice} for rid, choice in OpenBallot.objects.filter(
+        round__poll__sitting_id=sitting_id, member_id=member_id).values_list("round_id", "choice")]
+    ballots += [{"round_id": rid, "choice": None} for rid in Participation.objects.filter(
+        round__poll__sitting_id=sitting_id, member_id=member_id).values_list("round_id", flat=True)]
+    return {"ballots": sorted(ballots, key=lambda b: b["round_id"])}
