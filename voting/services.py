@@ -183,11 +183,27 @@ def _ballots(r: Round) -> list[dict]:
 
 
 def result_of(r: Round) -> dict:
+    """The round's result from its stored ballots; for an open poll also each delegate's vote
+    (`by_member`, published with the result as a roll call) and the counts per delegate group."""
     poll = r.poll
     options = list(poll.options.values_list("key", flat=True))
     rule = T.Rule(poll.base, poll.threshold_num, poll.threshold_den, poll.inclusive)
-    return T.tally(poll.kind, options, _ballots(r), rule=rule, total=r.total, present=r.present, seats=poll.seats,
-                   passing_option=PASSING.get(poll.kind, "yes"))
+    result = T.tally(poll.kind, options, _ballots(r), rule=rule, total=r.total, present=r.present,
+                     seats=poll.seats, passing_option=PASSING.get(poll.kind, "yes"))
+    if not poll.secret:
+        rows = list(OpenBallot.objects.filter(round=r).select_related("member__delegate_group")
+                    .order_by("member_id"))
+        result["by_member"] = [{"member_id": b.member_id, "choice": b.choice} for b in rows]
+        if poll.kind in T.SINGLE:
+            groups: dict[str, dict[str, int]] = {}
+            for b in rows:
+                g = b.member.delegate_group
+                name = (g.short_name or g.name) if g is not None else ""
+                counts = groups.setdefault(name, dict.fromkeys(options, 0))
+                if b.choice.get("option") in counts:
+                    counts[b.choice["option"]] += 1
+            result["groups"] = [{"group": name, "counts": counts} for name, counts in sorted(groups.items())]
+    return result
 
 
 def _live_round(sitting_id: int, round_id: int, *statuses) -> Round:
