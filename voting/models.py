@@ -43,6 +43,9 @@ class Poll(models.Model):
     seats = models.PositiveSmallIntegerField(_("số người được bầu"), default=1)
     duration_s = models.PositiveIntegerField(_("thời gian biểu quyết (giây)"), default=0,
                                              help_text=_("0: chủ tọa kết thúc."))
+    excluded = models.ManyToManyField("meeting.Member", blank=True, related_name="+",
+                                      verbose_name=_("đại biểu không tham gia biểu quyết"),
+                                      help_text=_("Ví dụ: người được đề nghị miễn nhiệm không bỏ phiếu về chính mình."))
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     cancelled_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True)
 
