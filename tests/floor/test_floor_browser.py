@@ -193,3 +193,57 @@ def test_questioning_a_question_registered_on_the_terminal_called_answered_and_a
     commit.locator("button").click()
     expect(group.locator(".fl-commitments")).to_contain_text("Hoàn thành 20 nhà công vụ trước năm học 2027-2028")
     console.locator("#floor-panel").screenshot(path=str(screens / "floor-console-questioning.png"))
+
+
+def test_the_floor_slides_with_a_long_queue_read_from_20_m_and_every_floor_control_is_touch_sized(
+        new_context, login, fresh_sitting, pair_display, hub, screens):
+    from tests.browser.test_hall_legibility import MEASURE, SMALLEST
+
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        rows = [r for r in chair.snapshot["data"]["attendance"] if r["counts"]]
+        chair.command("attendance.mark_selected", {"member_ids": [r["member_id"] for r in rows[:20]]})
+        for n, r in enumerate(rows[:16]):
+            chair.command("floor.add", {"member_id": r["member_id"], "kind": "order" if n == 5 else "speech"})
+        chair.command("floor.next", {"expect_current": None})  # the point of order first
+        chair.command("floor.add", {"member_id": rows[0]["member_id"], "kind": "reply"})
+
+    hall = new_context(viewport=HALL).new_page()
+    assert pair_display(hall, display_id).endswith("/display/")
+    small = []
+    with hub("db001", s["id"]) as chair:
+        for key in ("speaker", "speakers", "questioning"):
+            chair.command("display.set_slide", {"display_id": display_id, "slide": key})
+            expect(hall.locator("#hall-slide")).to_have_attribute("data-slide", key)
+            expect(hall.locator("[data-role=countdown]")).to_have_text(re.compile(r"^\d{2}:\d{2}$"))
+            texts = hall.evaluate(MEASURE)
+            small += [f"{key}: {t['size']} px {t['class']!r} {t['text']!r}" for t in texts if t["size"] < SMALLEST]
+            hall.screenshot(path=str(screens / f"floor-hall-{key}-full.png"))
+    assert not small, "text under 48 px at 1920x1080:\n" + "\n".join(small)
+    # The long queue: as many as fit, the reply first, then "and N more"; nothing cut at the bottom.
+    expect(hall.locator("#hall-slide")).to_have_attribute("data-slide", "questioning")
+    with hub("db001", s["id"]) as chair:
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "speakers"})
+    expect(hall.locator(".flq-row").first).to_have_attribute("class", re.compile(r"kind-reply"))
+    expect(hall.locator(".flq-more")).to_have_text(re.compile(r"^và \d+ đại biểu nữa$"))
+    shown = hall.locator(".flq-row").count()
+    more = int(re.search(r"\d+", hall.locator(".flq-more").inner_text()).group())
+    assert shown + more == 16, (shown, more)
+    cut = hall.evaluate("""() => { const list = document.querySelector('.flq-list').getBoundingClientRect();
+      return [...document.querySelectorAll('.flq-list > li')].filter((li) => li.getBoundingClientRect().bottom > list.bottom + 1).length; }""")
+    assert cut == 0
+
+    # Every control of the floor on the console and the terminal: at least 48 px each way.
+    console = new_context(viewport={"width": 1440, "height": 900}).new_page()
+    login(console, "db001", next_url=f"/sitting/{s['id']}/console/")
+    expect(console.locator("#fl-queue .fl-row")).to_have_count(16)
+    terminal = new_context(**TABLET).new_page()
+    login(terminal, "db010", next_url=f"/sitting/{s['id']}/terminal/")
+    expect(terminal.locator("#flt-actions")).to_be_visible()
+    tiny = """(root) => [...document.querySelectorAll(root + ' button, ' + root + ' summary, ' + root + ' select, ' + root + ' input')]
+      .map((el) => [el.id || el.className || el.tagName, el.getBoundingClientRect()])
+      .filter(([, r]) => r.width > 0 && (r.height < 48 || r.width < 48)).map(([name, r]) => `${name} ${r.width}x${r.height}`)"""
+    assert console.evaluate(tiny, "#floor-panel") == []
+    assert terminal.evaluate(tiny, "#floor-terminal") == []

@@ -55,7 +55,8 @@
     const groups = state.questioning ? state.questioning.groups : [];
     const group = sp && sp.issue_id ? groups.find((g) => g.id === sp.issue_id) || null : null;
     let body;
-    if (sp) {
+    const questioning = sp && (sp.issue_id || ["question", "answer", "opening", "followup"].includes(sp.kind));
+    if (questioning) {
       const who = parties(sp, group);
       body = h("div", { class: "flc-body", dataset: { speechId: String(sp.id) } },
         h("div", { class: "flc-issue", text: group ? group.title : gettext("Chất vấn và trả lời chất vấn") }),
@@ -67,7 +68,15 @@
           person(gettext("Người trả lời"), who.answerer, "answerer")),
         who.question && who.question.text ? h("div", { class: "flc-question", text: who.question.text }) : null);
     } else {
+      // Between turns, or someone speaks outside the questioning (a point of order): who, and the groups.
       body = h("div", { class: "flc-body is-between" },
+        sp ? h("div", { class: "flq-now", dataset: { speechId: String(sp.id) } },
+          h("div", { class: "flq-now-text" },
+            h("div", { class: "flq-now-label", text: interpolate(gettext("Đang phát biểu — %(kind)s"),
+              { kind: F.KIND[sp.kind] ? F.KIND[sp.kind]() : sp.kind }, true) }),
+            h("div", { class: "flq-now-name", dataset: { role: "speaker-name" }, text: sp.name }),
+            sp.group ? h("div", { class: "flq-now-group", text: sp.group }) : null),
+          F.countdown(sp)) : null,
         h("h2", { class: "flc-heading", text: gettext("Chất vấn và trả lời chất vấn") }),
         overview(groups));
     }
