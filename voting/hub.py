@@ -70,6 +70,7 @@ class PollInfo(Message):
     seats: Id
     duration_s: Count
     cancelled_reason: str
+    excluded: list[Id] = Field(description="members who take no part in this poll")
     options: list[OptionInfo]
     rounds: list[RoundInfo]
 
@@ -138,6 +139,7 @@ class CreateArgs(Strict):
     seats: conint(ge=1, le=100) = 1
     duration_s: conint(ge=0, le=3600) = 0
     candidate_ids: conlist(ArgId, max_length=200) = []
+    excluded_ids: conlist(ArgId, max_length=200) = []
     item_id: ArgId | None = None
 
 
@@ -150,6 +152,10 @@ class RoundArgs(Strict):
 
 
 class VoidArgs(RoundArgs):
+    reason: constr(min_length=1, max_length=services.MAX_REASON)
+
+
+class CancelArgs(PollArgs):
     reason: constr(min_length=1, max_length=services.MAX_REASON)
 
 
@@ -215,6 +221,9 @@ def register():
                                   result=NoResult, action="vote.manage")
     registry.register_command("vote.void", VoidArgs,
                               lambda actor, sid, a: services.void(actor, sid, a.round_id, a.reason),
+                              result=NoResult, action="vote.manage")
+    registry.register_command("vote.cancel", CancelArgs,
+                              lambda actor, sid, a: services.cancel(actor, sid, a.poll_id, a.reason),
                               result=NoResult, action="vote.manage")
     for code, meaning in ERRORS.items():
         registry.register_error(code, meaning)

@@ -27,7 +27,7 @@ from realtime.service import change
 
 from . import tally as T
 from .models import OpenBallot, Option, Participation, Poll, Round, Urn
-from .state import poll_state, you_vote
+from .state import poll_state
 
 SECRET_KINDS = ("election", "dismissal", "rating", "confidence")
 FIXED_OPTIONS = {
@@ -62,7 +62,7 @@ def _emit_poll(c, poll: Poll) -> None:
 def create_poll(actor: Actor, sitting_id: int, *, title: str, kind: str = "motion", secret: bool | None = None,
                 base: str = "total", threshold_num: int = 1, threshold_den: int = 2, inclusive: bool = False,
                 allow_change: bool = False, seats: int = 1, duration_s: int = 0, candidate_ids=(),
-                item_id=None) -> dict:
+                item_id=None, excluded_ids=()) -> dict:
     """Prepare a poll. Elections, dismissals, confidence ratings and votes are secret by law
     (DOMAIN.md); a secret ballot cannot be changed once cast (nothing ties it to its voter)."""
     title = (title or "").strip()
@@ -83,6 +83,9 @@ def create_poll(actor: Actor, sitting_id: int, *, title: str, kind: str = "motio
         members = {m.pk: m for m in Member.objects.filter(pk__in=list(candidate_ids))}
         if len(members) != len(set(candidate_ids)):
             raise ServiceError("not_found", _("Không tìm thấy người ứng cử hoặc người được lấy phiếu."))
+        excluded = list(Member.objects.filter(pk__in=list(excluded_ids)))
+        if len(excluded) != len(set(excluded_ids)):
+            raise ServiceError("not_found", _("Không tìm thấy đại biểu không tham gia biểu quyết."))
         poll = Poll.objects.create(sitting_id=sitting_id, item_id=item_id, title=title, kind=kind, secret=secret,
                                    base=base, threshold_num=threshold_num, threshold_den=threshold_den,
                                    inclusive=inclusive, allow_change=allow_change and not secret,
@@ -94,6 +97,7 @@ def create_poll(actor: Actor, sitting_id: int, *, title: str, kind: str = "motio
             options = [Option(poll=poll, key=f"m{mid}", label=members[mid].full_name, member=members[mid], position=i)
                        for i, mid in enumerate(dict.fromkeys(candidate_ids))]
         Option.objects.bulk_create(options)
+        poll.excluded.set(excluded)
         c.detail["poll_id"] = poll.pk
         _emit_poll(c, poll)
     return {"poll_id": poll.pk}
@@ -123,8 +127,8 @@ def open_round(actor: Actor, sitting_id: int, poll_id: int) -> dict:
     return {"round_id": r.pk}
 
 
-def _entitled(c, member_id: int | None) -> Member:
-    if member_id is None or not Membership.objects.filter(body_id=c.sitting.body_id, member_id=member_id, active=True,
+def _entitled(c, poll: Poll, member_id: int | None) -> int:
+    if member_id is None or poll.excluded.filter(pk=member_id).exists() or not Membership.objects.filter(body_id=c.sitting.body_id, member_id=member_id, active=True,
                                                          member__kind=Member.Kind.DELEGATE).exists():
         raise ServiceError("not_entitled", _("Chỉ đại biểu của %(body)s được biểu quyết.") % {"body": c.sitting.body.name})
     if not Attendance.objects.filter(sitting_id=c.sitting.pk, member_id=member_id,
@@ -142,7 +146,7 @@ def cast(actor: Actor, sitting_id: int, round_id: int, choice: dict) -> dict:
         now = timezone.now()
         if r.status != Round.Status.OPEN or (r.closes_at is not None and now >= r.closes_at):
             raise ServiceError("poll_not_open", _("Lần biểu quyết này không mở để bỏ phiếu."))
-        member_id = _entitled(c, c.actor.member_id)
+        member_id = _entitled(c, poll, c.actor.member_id)
         options = list(poll.options.values_list("key", flat=True))
         if not T.valid(poll.kind, options, choice, seats=poll.seats):
             raise ServiceError("invalid_ballot", _("Phiếu không hợp lệ cho cuộc biểu quyết này."))
@@ -272,5 +276,22 @@ def void(actor: Actor, sitting_id: int, round_id: int, reason: str) -> dict:
     return {}
 
 
-def you_for(sitting_id: int, member_id):
-    return you_vote(sitting_id, member_id)
+def cancel(actor: Actor, sitting_id: int, poll_id: int, reason: str) -> dict:
+    """Withdraw a poll from the sitting, with the reason on record; a round open or held is voided
+    with it. Closed rounds and their results stay as they were."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise ServiceError("invalid_args", _("Hãy ghi lý do hủy (tối đa %(n)d ký tự).") % {"n": MAX_REASON})
+    with change(actor, "vote.manage", sitting_id, live=False,
+                detail={"op": "cancel", "poll_id": poll_id, "reason": reason}) as c:
+        poll = _poll(sitting_id, poll_id)
+        if poll.cancelled_reason:
+            raise ServiceError("invalid_state", _("Cuộc biểu quyết đã hủy."))
+        poll.cancelled_reason = reason
+        poll.save(update_fields=["cancelled_reason"])
+        now = timezone.now()
+        for r in poll.rounds.filter(status__in=LIVE_STATUSES):
+            r.status, r.voided_reason, r.closed_at = Round.Status.VOIDED, reason, now
+            r.save(update_fields=["status", "voided_reason", "closed_at"])
+        _emit_poll(c, poll)
+    return {}

@@ -46,13 +46,14 @@ def poll_state(poll: Poll) -> dict:
         "seats": poll.seats,
         "duration_s": poll.duration_s,
         "cancelled_reason": poll.cancelled_reason,
+        "excluded": sorted(m.pk for m in poll.excluded.all()),
         "options": [{"key": o.key, "label": o.label, "member_id": o.member_id} for o in poll.options.all()],
         "rounds": [round_state(r, None if poll.secret else voters.get(r.pk, [])) for r in rounds],
     }
 
 
 def voting_state(sitting) -> dict:
-    return {"polls": [poll_state(p) for p in Poll.objects.filter(sitting_id=sitting.pk).prefetch_related("options")]}
+    return {"polls": [poll_state(p) for p in Poll.objects.filter(sitting_id=sitting.pk).prefetch_related("options", "excluded")]}
 
 
 def _shape_round(r: dict, audience: str) -> dict:

@@ -127,3 +127,28 @@ async def test_a_secret_ballot_keeps_who_apart_from_what(sitting_with_quorum):
     assert await database_sync_to_async(hunt.find)(*ballots, allowed={"voting.Urn"}) == []
     # the hunt is not blind: it finds the ballots in the urn
     assert await database_sync_to_async(hunt.find)(*ballots) != []
+
+
+async def test_a_delegate_excluded_from_a_poll_cannot_vote_in_it(sitting_with_quorum):
+    c = sitting_with_quorum
+    alice_id = (await delegate_ids())[9]
+    poll = await make_poll(c["chair"], kind="dismissal", title="Miễn nhiệm đại biểu", excluded_ids=[alice_id])
+    round_id = (await c["chair"].ok("vote.open", {"poll_id": poll}))["round_id"]
+    assert await c["alice"].error("vote.cast", {"round_id": round_id, "choice": {"option": "no"}}) == "not_entitled"
+    await c["bob"].ok("vote.cast", {"round_id": round_id, "choice": {"option": "yes"}})
+    await c["alice"].settle()
+    assert c["alice"].state["voting"]["polls"][0]["excluded"] == [alice_id]
+
+
+async def test_cancelling_a_poll_voids_its_open_round_and_keeps_the_reason(sitting_with_quorum):
+    chair = sitting_with_quorum["chair"]
+    poll = await make_poll(chair)
+    await chair.ok("vote.open", {"poll_id": poll})
+    assert await chair.error("vote.cancel", {"poll_id": poll, "reason": "   "}) == "invalid_args"
+    await chair.ok("vote.cancel", {"poll_id": poll, "reason": "Rút tờ trình để chỉnh sửa"})
+    assert await chair.error("vote.cancel", {"poll_id": poll, "reason": "again"}) == "invalid_state"
+    assert await chair.error("vote.open", {"poll_id": poll}) == "invalid_state"
+    await sitting_with_quorum["public"].settle()
+    shown = sitting_with_quorum["public"].state["voting"]["polls"][0]
+    assert shown["cancelled_reason"] == "Rút tờ trình để chỉnh sửa"
+    assert shown["rounds"][0]["status"] == "voided"
