@@ -12,8 +12,10 @@ a `Participation` (who) and the choice in the round's `Urn` at a random place (w
 joined (voting.models).
 """
 
+import logging
 import secrets
 
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +31,7 @@ from . import tally as T
 from .models import OpenBallot, Option, Participation, Poll, Round, Urn
 from .state import poll_state
 
+log = logging.getLogger(__name__)
 SECRET_KINDS = ("election", "dismissal", "rating", "confidence")
 FIXED_OPTIONS = {
     "motion": [("yes", "Tán thành"), ("no", "Không tán thành"), ("abstain", "Không biểu quyết")],
@@ -227,7 +230,23 @@ def close_round(actor: Actor, sitting_id: int, round_id: int) -> dict:
         r.result = result_of(r)
         r.save(update_fields=["status", "closed_at", "result"])
         _emit_poll(c, r.poll)
+        if r.poll.secret:
+            transaction.on_commit(forget_urn_versions)
     return {"round_id": r.pk}
+
+
+def forget_urn_versions() -> None:
+    """PostgreSQL keeps the urn's earlier row versions (one per ballot, each with its writing
+    transaction's id, as a Participation row has) until a vacuum: drop them once the round is
+    closed, so that not even the database's own files pair a voter with a choice. Best effort
+    (a transaction older than the close keeps them until the next vacuum)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {Urn._meta.db_table}")
+    except DatabaseError:
+        log.warning("vacuuming the secret ballot urns failed; the nightly vacuum will do it", exc_info=True)
 
 
 def publish(actor: Actor, sitting_id: int, round_id: int) -> dict:

@@ -152,3 +152,22 @@ async def test_cancelling_a_poll_voids_its_open_round_and_keeps_the_reason(sitti
     shown = sitting_with_quorum["public"].state["voting"]["polls"][0]
     assert shown["cancelled_reason"] == "Rút tờ trình để chỉnh sửa"
     assert shown["rounds"][0]["status"] == "voided"
+
+
+async def test_a_ballot_sent_again_with_its_id_is_answered_from_its_one_outcome(sitting_with_quorum):
+    c = sitting_with_quorum
+    poll = await make_poll(c["chair"], secret=True)
+    round_id = (await c["chair"].ok("vote.open", {"poll_id": poll}))["round_id"]
+    args = {"round_id": round_id, "choice": {"option": "yes"}}
+    first = await c["alice"].reply_to(await c["alice"].send("vote.cast", args, id="ballot-1"))
+    again = await c["alice"].reply_to(await c["alice"].send("vote.cast", args, id="ballot-1"))
+    assert first["ok"] is True and again == {**first, "replayed": True}
+    # the same id with another choice cannot be told apart (no fingerprint of a secret command):
+    # it is the same ballot, answered the same, and nothing changes
+    other = await c["alice"].reply_to(await c["alice"].send("vote.cast", {**args, "choice": {"option": "no"}},
+                                                            id="ballot-1"))
+    assert other == again
+    urn = await database_sync_to_async(lambda: Urn.objects.get(round_id=round_id).ballots)()
+    assert urn == [{"option": "yes"}]
+    await c["chair"].settle()
+    assert c["chair"].state["voting"]["polls"][0]["rounds"][0]["voted"] == 1
