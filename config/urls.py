@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("meeting.urls")),
     path("", include("displays.urls")),
     path("", include("floor.urls")),
+    path("", include("voting.urls")),
     path("", include("portal.urls")),
     path("", include("library.urls")),
     path("", include("petitions.urls")),
