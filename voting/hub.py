@@ -228,6 +228,9 @@ def register():
     for code, meaning in ERRORS.items():
         registry.register_error(code, meaning)
     registry.register_script("voting/hub-events.js")
+    from meeting.services import on_closing
+
+    on_closing(services.refuse_closing_during_a_vote)
 
 
 ERRORS = {

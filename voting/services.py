@@ -295,6 +295,15 @@ def void(actor: Actor, sitting_id: int, round_id: int, reason: str) -> dict:
     return {}
 
 
+def refuse_closing_during_a_vote(c, now) -> None:
+    """The sitting does not close while a round is open or held (meeting.services.on_closing):
+    the chair closes the vote first, so no ballot is left uncounted or silently dropped."""
+    busy = Round.objects.filter(poll__sitting_id=c.sitting.pk, status__in=LIVE_STATUSES).select_related("poll").first()
+    if busy is not None:
+        raise ServiceError("vote_in_progress", _("Đang biểu quyết “%(title)s”; hãy kết thúc biểu quyết trước khi bế mạc.") % {
+            "title": busy.poll.title})
+
+
 def cancel(actor: Actor, sitting_id: int, poll_id: int, reason: str) -> dict:
     """Withdraw a poll from the sitting, with the reason on record; a round open or held is voided
     with it. Closed rounds and their results stay as they were."""

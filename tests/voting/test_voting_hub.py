@@ -171,3 +171,12 @@ async def test_a_ballot_sent_again_with_its_id_is_answered_from_its_one_outcome(
     assert urn == [{"option": "yes"}]
     await c["chair"].settle()
     assert c["chair"].state["voting"]["polls"][0]["rounds"][0]["voted"] == 1
+
+
+async def test_the_sitting_does_not_close_during_a_vote(sitting_with_quorum):
+    chair = sitting_with_quorum["chair"]
+    poll = await make_poll(chair)
+    round_id = (await chair.ok("vote.open", {"poll_id": poll}))["round_id"]
+    assert await chair.error("sitting.close") == "vote_in_progress"
+    await chair.ok("vote.close", {"round_id": round_id})
+    await chair.ok("sitting.close")
