@@ -20,7 +20,7 @@ from realtime.messages import Count, Id, Message, NoResult, Time
 from realtime.schemas import Id as ArgId
 from realtime.schemas import Strict
 
-from . import services
+from . import manual, services
 from .models import OpenBallot, Option, Participation, Poll, Round
 from .state import shape_count, shape_poll, shape_voting, voting_state, you_vote
 
@@ -227,6 +227,7 @@ def register():
                               result=NoResult, action="vote.manage")
     for code, meaning in ERRORS.items():
         registry.register_error(code, meaning)
+    manual.register()  # vote.manual: voting/manual.py
     registry.register_script("voting/hub-events.js")
     from meeting.services import on_closing
 
