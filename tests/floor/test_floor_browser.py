@@ -119,6 +119,23 @@ def test_a_request_on_the_terminal_the_floor_given_on_the_console_the_speaker_on
     hall.screenshot(path=str(screens / "floor-hall-speaker.png"))
     terminal.screenshot(path=str(screens / "floor-terminal.png"))
 
+    # Paused from the console: the hall says so and its countdown stands still; resumed, +1 minute.
+    console.click("#fl-pause")
+    expect(console.locator("#fl-pause")).to_have_text("Tiếp tục")
+    clock = hall.locator(".fls-clock")
+    expect(clock).to_have_class(re.compile(r"\bis-paused\b"))
+    expect(hall.locator(".fls-clock-label")).to_have_text("Tạm dừng")
+    paused = countdown.inner_text()
+    hall.wait_for_timeout(1500)
+    assert countdown.inner_text() == paused
+    console.click("#fl-pause")
+    expect(clock).not_to_have_class(re.compile(r"\bis-paused\b"))
+    before = seconds(countdown.inner_text())
+    console.click("#fl-plus1")
+    expect(console.locator("#fl-countdown-note")).to_contain_text("đã thêm 01:00")
+    hall.wait_for_function("""(before) => { const [m, s] = document.querySelector('[data-role=countdown]')
+      .textContent.split(':').map(Number); return m * 60 + s > before + 30; }""", arg=before)
+
     # The next speakers on the hall: Bình, after Alice who speaks.
     with hub("db001", s["id"]) as chair:
         chair.command("display.set_slide", {"display_id": display_id, "slide": "speakers"})
