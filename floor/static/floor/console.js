@@ -386,10 +386,15 @@
       const text = input.value.trim();
       if (!text) return;
       run("question.commit", { question_id: q.id, text }, ev.currentTarget.querySelector("button")).then((data) => {
-        if (data) input.value = "";
+        if (!data) return;
+        input.value = "";
+        // The list may have been drawn again meanwhile (the commitment's own event): clear the new field too.
+        const now = ui.groups.querySelector(`input[data-commit-for="${q.id}"]`);
+        if (now && now.value === text) now.value = "";
       });
     } },
     h("input", { name: "text", maxlength: "2000", required: true, placeholder: gettext("Cam kết của người trả lời…"),
+      dataset: { key: `commit-${q.id}`, commitFor: q.id },
       "aria-label": interpolate(gettext("Ghi cam kết cho câu hỏi số %(n)s"), { n: q.number }, true) }),
     h("button", { type: "submit", class: "btn" }, gettext("Ghi cam kết"))) : null;
     return h("li", { class: `fl-question is-${q.status}${asking ? " is-current" : ""}`, dataset: { questionId: q.id } },
@@ -412,6 +417,8 @@
     ui.groupsEmpty.hidden = groups.length > 0;
     ui.slipBox.hidden = !groups.length;
     const sp = state.floor.speaker;
+    // A commitment being typed survives the redraw (an event may come in while the secretary writes).
+    const typed = new Map(Array.from(ui.groups.querySelectorAll("input[data-commit-for]"), (el) => [el.dataset.commitFor, el.value]));
     fill(ui.groups, groups.map((g) => {
       const waiting = g.questions.filter((q) => q.status === "waiting");
       const heard = g.questions.filter((q) => q.status === "heard");
@@ -431,6 +438,9 @@
           waiting.map((q, i) => questionRow(g, q, i, waiting.length, state)),
           heard.map((q) => questionRow(g, q, 0, 0, state))));
     }));
+    for (const el of ui.groups.querySelectorAll("input[data-commit-for]")) {
+      if (typed.get(el.dataset.commitFor)) el.value = typed.get(el.dataset.commitFor);
+    }
     const keep = ui.slipGroup.value;
     options(ui.slipGroup, groups.map((g) => ({ value: String(g.id), label: g.title })));
     if (keep) ui.slipGroup.value = keep;
