@@ -20,7 +20,7 @@ from realtime.messages import Count, Id, Message, NoResult, Time
 from realtime.schemas import Id as ArgId
 from realtime.schemas import Strict
 
-from . import manual, services
+from . import board, chain, manual, services
 from .models import OpenBallot, Option, Participation, Poll, Round
 from .state import shape_count, shape_poll, shape_voting, voting_state, you_vote
 
@@ -228,6 +228,8 @@ def register():
     for code, meaning in ERRORS.items():
         registry.register_error(code, meaning)
     manual.register()  # vote.manual: voting/manual.py
+    board.register()  # vote.board, vote.approve: voting/board.py
+    chain.register()  # the hash-chained record of every poll event and ballot: voting/chain.py
     registry.register_script("voting/hub-events.js")
     from meeting.services import on_closing
 

@@ -138,3 +138,6 @@ class Urn(models.Model):
 
     round = models.OneToOneField(Round, on_delete=models.PROTECT, primary_key=True, related_name="urn")
     ballots = models.JSONField(default=list)
+
+
+from .extra_models import BoardMember, CountApproval, VoteLink  # noqa: E402,F401 (the board, the chain: voting/extra_models.py)
