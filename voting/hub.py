@@ -20,7 +20,7 @@ from realtime.messages import Count, Id, Message, NoResult, Time
 from realtime.schemas import Id as ArgId
 from realtime.schemas import Strict
 
-from . import board, chain, manual, services
+from . import autoclose, board, chain, manual, services
 from .models import OpenBallot, Option, Participation, Poll, Round
 from .state import shape_count, shape_poll, shape_voting, voting_state, you_vote
 
@@ -230,6 +230,7 @@ def register():
     manual.register()  # vote.manual: voting/manual.py
     board.register()  # vote.board, vote.approve: voting/board.py
     chain.register()  # the hash-chained record of every poll event and ballot: voting/chain.py
+    autoclose.register()  # a timed round closes at its time: voting/autoclose.py
     registry.register_script("voting/hub-events.js")
     from meeting.services import on_closing
 
