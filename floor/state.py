@@ -146,11 +146,19 @@ def questioning_state(sitting) -> dict:
 
 
 def you_floor(sitting_id: int, member_id: int | None) -> dict:
+    """A member's open requests and their turn at the floor: one query (a hall of tablets
+    reconnecting reads this once per connection)."""
     if member_id is None:
         return {"requests": [], "speaking": None}
-    mine = Request.objects.filter(sitting_id=sitting_id, member_id=member_id, status=Request.Status.WAITING)
-    speaking = Speech.objects.filter(sitting_id=sitting_id, member_id=member_id, ended_at__isnull=True).first()
-    return {
-        "requests": [{"id": r.pk, "kind": r.kind, "issue_id": r.issue_id} for r in mine.order_by("number")],
-        "speaking": speaking.pk if speaking else None,
-    }
+    from django.db.models import CharField, IntegerField, Value
+
+    requests = (Request.objects.filter(sitting_id=sitting_id, member_id=member_id, status=Request.Status.WAITING)
+                .values_list("pk", "kind", "issue_id", "number").order_by())
+    speaking = (Speech.objects.filter(sitting_id=sitting_id, member_id=member_id, ended_at__isnull=True)
+                .values_list("pk", Value("", output_field=CharField()), Value(None, output_field=IntegerField()),
+                             Value(0, output_field=IntegerField())).order_by())
+    rows = list(requests.union(speaking, all=True))
+    mine = sorted((r for r in rows if r[1]), key=lambda r: r[3])
+    speech = next((r[0] for r in rows if not r[1]), None)
+    return {"requests": [{"id": pk, "kind": kind, "issue_id": issue} for pk, kind, issue, _n in mine],
+            "speaking": speech}

@@ -58,6 +58,11 @@ def store_member_events(sitting, events: list[tuple[int, str, dict, bool]]) -> N
 
 # ---- reading --------------------------------------------------------------------------------
 
+def _with_pseq(sittings, member_id: int):
+    counter = MemberCounter.objects.filter(sitting_id=OuterRef("pk"), member_id=member_id).values("pseq")[:1]
+    return sittings.annotate(_pseq=Coalesce(Subquery(counter), Value(0), output_field=PositiveBigIntegerField()))
+
+
 def marks(sitting_id: int, member_id: int | None) -> tuple[int, int | None] | None:
     """(the sitting's seq, the member's pseq) in one query; pseq None without a member, None when
     there is no such sitting."""
@@ -65,9 +70,17 @@ def marks(sitting_id: int, member_id: int | None) -> tuple[int, int | None] | No
     if member_id is None:
         seq = sittings.values_list("seq", flat=True).first()
         return None if seq is None else (seq, None)
-    counter = MemberCounter.objects.filter(sitting_id=OuterRef("pk"), member_id=member_id).values("pseq")[:1]
-    return (sittings.annotate(pseq=Coalesce(Subquery(counter), Value(0), output_field=PositiveBigIntegerField()))
-            .values_list("seq", "pseq").first())
+    return _with_pseq(sittings, member_id).values_list("seq", "_pseq").first()
+
+
+def _sitting_and_marks(sitting_id: int, member_id: int | None):
+    """The sitting's row and its marks (seq, pseq) in one query: (None, None) without the sitting."""
+    sittings = registry.sitting_model().objects.filter(pk=sitting_id).order_by()
+    if member_id is None:
+        sitting = sittings.first()
+        return sitting, (None if sitting is None else (sitting.seq, None))
+    sitting = _with_pseq(sittings, member_id).first()
+    return sitting, (None if sitting is None else (sitting.seq, sitting._pseq))
 
 
 def member_pseq(sitting_id: int, member_id: int) -> int:
@@ -95,10 +108,9 @@ def you_for(actor, sitting_id: int, audience: str, seq: int) -> dict | None:
             return {**you, "pseq": 0}  # no module stores what it tells members: no counter to read
         return {**you, "pseq": member_pseq(sitting_id, actor.member_id)}
     for _attempt in range(20):
-        before = marks(sitting_id, actor.member_id)
+        sitting, before = _sitting_and_marks(sitting_id, actor.member_id)
         if before is None or before[0] != seq:
             return None
-        sitting = registry.sitting_model().objects.get(pk=sitting_id)
         built = {part.key: part.build(actor, sitting) for part in parts}
         after = marks(sitting_id, actor.member_id)
         if after == before:

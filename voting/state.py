@@ -76,11 +76,15 @@ def shape_count(data: dict, audience: str) -> dict:
 
 
 def you_vote(sitting_id: int, member_id: int | None) -> dict:
-    """The rounds you voted in, with your choice where the poll is open (never a secret one's)."""
+    """The rounds you voted in, with your choice where the poll is open (never a secret one's):
+    one query (read once per connection)."""
     if member_id is None:
         return {"ballots": []}
-    ballots = [{"round_id": rid, "choice": choice} for rid, choice in OpenBallot.objects.filter(
-        round__poll__sitting_id=sitting_id, member_id=member_id).values_list("round_id", "choice")]
-    ballots += [{"round_id": rid, "choice": None} for rid in Participation.objects.filter(
-        round__poll__sitting_id=sitting_id, member_id=member_id).values_list("round_id", flat=True)]
+    from django.db.models import JSONField, Value
+
+    named = (OpenBallot.objects.filter(round__poll__sitting_id=sitting_id, member_id=member_id)
+             .values_list("round_id", "choice").order_by())
+    secret = (Participation.objects.filter(round__poll__sitting_id=sitting_id, member_id=member_id)
+              .values_list("round_id", Value(None, output_field=JSONField())).order_by())
+    ballots = [{"round_id": rid, "choice": choice} for rid, choice in named.union(secret, all=True)]
     return {"ballots": sorted(ballots, key=lambda b: b["round_id"])}

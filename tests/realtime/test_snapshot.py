@@ -7,6 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from meeting.models import Member, Sitting
+from realtime import registry
 
 from .conftest import login_cookie
 from .hub import Refused, open_client
@@ -34,7 +35,10 @@ async def test_snapshot_is_tagged_with_the_sittings_current_seq(hub, sitting):
 async def test_delegate_is_told_their_member_id(hub, users):
     alice = await hub.connect("alice")
     # pseq: the counter of what she alone was told (realtime.private); 0, nothing yet.
-    assert alice.you == {"role": "delegate", "member_id": users["alice"].member.pk, "display_id": None, "pseq": 0}
+    core = {k: alice.you[k] for k in ("role", "member_id", "display_id", "pseq")}
+    assert core == {"role": "delegate", "member_id": users["alice"].member.pk, "display_id": None, "pseq": 0}
+    # and the parts the installed modules register for what a member alone sees (you.floor, you.vote)
+    assert alice.you.keys() - core.keys() == {part.key for part in registry.you_parts("delegate")}
 
 
 async def test_display_is_told_which_display_it_is(hub, display_device):
