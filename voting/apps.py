@@ -7,6 +7,7 @@ class VotingConfig(AppConfig):
     verbose_name = _("Biểu quyết")
 
     def ready(self):
-        from . import hub
+        from . import hub, panels
 
         hub.register()  # the hub's parts of this module (realtime/registry.py, docs/modules.md)
+        panels.register()  # its panels on the console and the terminal, and its hall slides
