@@ -86,6 +86,11 @@ class Peer:
         self.sync_pending = False
         self.sync_ids: set[str] = set()
         self.n = 0
+        self.pending: dict[str, str] = {}  # command id -> frame, unanswered: sent again after a reconnect
+        self.closes: list[int | None] = []  # close codes of the connections the server ended
+        self.stopping = False
+        self.sem: asyncio.Semaphore | None = None
+        self.timeout = 30.0
         self.prefix = os.urandom(3).hex()
 
     @property
@@ -141,6 +146,7 @@ class Peer:
         fut = asyncio.get_running_loop().create_future()
         self.replies[corr] = fut
         text = json.dumps({"id": corr, "cmd": cmd, "args": args}, separators=(",", ":"))
+        self.pending[corr] = text
         t0 = now_ns()
         await self.ws.send(text)
         return t0, fut
@@ -148,6 +154,7 @@ class Peer:
     def _reply(self, msg: dict, t: int) -> None:
         corr = str(msg.get("in_response"))
         fut = self.replies.pop(corr, None)
+        self.pending.pop(corr, None)
         if corr in self.sync_ids:  # the reply to our sync: a fresh snapshot, or the events missed
             self.sync_ids.discard(corr)
             self.sync_pending = False
@@ -163,8 +170,9 @@ class Peer:
     async def _read(self) -> None:
         from websockets.exceptions import ConnectionClosed
 
+        ws = self.ws
         with contextlib.suppress(ConnectionClosed, asyncio.CancelledError):
-            async for text in self.ws:
+            async for text in ws:
                 t = now_ns()
                 if not self.display and text.startswith('{"type":"floor.requested"'):
                     continue  # a terminal draws the queue; the bench needs only its own replies from it
@@ -191,9 +199,25 @@ class Peer:
                     self._event(msg, t)
                 elif seq > self.seq + 1:  # rule 4: a gap
                     asyncio.ensure_future(self._sync())
+        if not self.stopping and ws.close_code is not None:
+            self.closes.append(ws.close_code)
+            self.ws = None
+            asyncio.ensure_future(self._come_back(ws.close_code))
+
+    async def _come_back(self, code: int | None) -> None:
+        """As hub.js: back after 1-5 s when asked to try again later (4503), at once otherwise; the
+        commands left unanswered are sent again with the same id (answered once: decision 0005)."""
+        await asyncio.sleep(random.uniform(1, 5) if code == 4503 else random.uniform(0.1, 0.5))
+        self.sync_pending = False
+        self.sync_ids.clear()
+        await self.connect(self.sem, self.timeout)
+        for text in list(self.pending.values()):
+            await self.ws.send(text)
 
     async def connect(self, sem: asyncio.Semaphore, timeout: float) -> None:
         from websockets.asyncio.client import connect
+
+        self.sem, self.timeout = sem, timeout
 
         for attempt in range(4):  # as hub.js, a dropped handshake is tried again
             try:
@@ -215,6 +239,7 @@ class Peer:
         self.task = asyncio.create_task(self._read())
 
     async def close(self) -> None:
+        self.stopping = True
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.ws.close(), 3)
@@ -311,7 +336,7 @@ async def run(args, target: Target) -> dict:
             cpu_after = {p.name: cpu_ms(p.popen.pid) for p in servers}
             self_after = cpu_ms(os.getpid())
         # you.floor: each terminal's own request, as floor.mine told it
-        await wait_until(lambda: all(p.mine and p.mine["requests"] for p in terminals), args.timeout)
+        await wait_until(lambda: all(p.mine and p.mine["requests"] for p in terminals), min(args.timeout, 30))
 
         # ---- what the server holds ----
         rows = await asyncio.get_running_loop().run_in_executor(None, db_floor, target)
@@ -382,6 +407,12 @@ def report(args, target: Target, r: dict, load_before: str) -> int:
     print(f"display ms after the last request: {len(dfin)}/{len(displays)} displays full; "
           + (f"min {min(dfin):.0f} p50 {pct(dfin, 50):.0f} max {max(dfin):.0f}" if dfin else "none")
           + f"; syncs sent by displays: {sum(p.syncs for p in displays)}")
+    closes: dict = {}
+    for p in terminals + displays:
+        for code in p.closes:
+            closes[code] = closes.get(code, 0) + 1
+    print(f"connections the server closed (code: count), each device back at once or after 1-5 s (4503) with its"
+          f" unanswered command sent again: {closes or 'none'}")
     cpu = ", ".join(f"{k} {v / 1000:.2f} s" for k, v in r["cpu"].items())
     print(f"CPU from the burst until every display was full: {cpu}; bench (clients + chair) {r['self_cpu'] / 1000:.2f} s;"
           f" server RSS {r['rss']}")
