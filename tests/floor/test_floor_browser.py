@@ -27,7 +27,8 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures)
     screens,
 )
 
-pytestmark = pytest.mark.browser
+# The first test here also starts this module's Daphne (migrate, the demo): longer than the suite's 120 s.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
 HALL = {"width": 1920, "height": 1080}
@@ -102,7 +103,6 @@ def test_a_request_on_the_terminal_the_floor_given_on_the_console_the_speaker_on
     expect(console.locator("#fl-speaker-name")).to_have_text(alice["name"])
     expect(queue).to_have_count(1)
     expect(console.locator("#fl-countdown")).to_be_visible()
-    console.screenshot(path=str(screens / "floor-console.png"), full_page=True)
 
     # The terminal: the floor is hers; the hall: her name and a countdown that runs.
     expect(terminal.locator("#flt-yours")).to_be_visible()
