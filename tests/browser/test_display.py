@@ -229,6 +229,8 @@ def test_every_registered_slide_draws_at_1920x1080(hall, fresh_sitting, hub, scr
             expect(display.locator("#hall-slide")).to_have_attribute("data-slide", key)
             expect(display.locator("#hall-slide .hall-band")).to_be_visible()
             display.screenshot(path=str(screens / f"display-{key}.png"))
+        # Back to the announcement slide (modules' slides, the floor's and voting's, come after it).
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "announcement"})
         chair.command("sitting.announce", {"text": ""})
         expect(display.locator("[data-role=no-announcement]")).to_be_visible()
         display.screenshot(path=str(screens / "display-announcement-none.png"))
