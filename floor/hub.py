@@ -134,6 +134,8 @@ class IssueGroupInfo(Message):
 
 
 class Questioning(Message):
+    officials: list[Person] = Field(description="the officials who may be named to answer an issue group "
+                                                "(members of kind `official`), by name")
     groups: list[IssueGroupInfo]
 
 

@@ -136,7 +136,8 @@ def questioning_state(sitting) -> dict:
                                      status__in=[Request.Status.WAITING, Request.Status.HEARD])
               .select_related(*_MEMBER).prefetch_related("commitments").order_by("position", "number")):
         questions.setdefault(q.issue_id, []).append(q)
-    return {"groups": [{
+    officials = Member.objects.filter(kind=Member.Kind.OFFICIAL).select_related("delegate_group", "seat")
+    return {"officials": [person(m) for m in officials.order_by("full_name", "pk")], "groups": [{
         "id": g.pk,
         "item_id": g.item_id,
         "title": g.title,

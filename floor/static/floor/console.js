@@ -321,6 +321,8 @@
     // Who may answer: those who are not delegates first (officials, guests), then the delegates.
     const others = (state.attendance || []).filter((r) => r.kind !== "delegate");
     const known = new Map();
+    // Every official who may be named, checked in or not (state.questioning.officials).
+    for (const o of (state.questioning && state.questioning.officials) || []) known.set(o.member_id, o);
     for (const g of (state.questioning ? state.questioning.groups : [])) {
       for (const o of g.officials) known.set(o.member_id, o);
     }
