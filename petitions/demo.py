@@ -3,7 +3,7 @@ every state, and one voter-contact meeting with its four petitions.
 
 The map is Tuyên Quang as it is since 1 July 2025 (the former Tuyên Quang and Hà Giang, two levels of
 local government: petitions.localities): every letter names a commune-level unit of 2026, no district;
-the agencies are the provincial departments as merged in 2025 (Nghị định 45/2025/NĐ-CP, art. 8: Sở Nông
+the agencies are the provincial departments as merged in 2025 (Nghị định 45/2025/NĐ-CP, 28/2/2025: Sở Nông
 nghiệp và Môi trường in place of Sở Tài nguyên và Môi trường and Sở Nông nghiệp và PTNT, Sở Xây dựng taking
 in Sở Giao thông vận tải, Sở Tài chính taking in Sở Kế hoạch và Đầu tư) and commune People's Committees.
 People, villages and events are invented.

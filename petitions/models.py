@@ -43,9 +43,9 @@ class Field(models.Model):
 
 
 class Level(models.TextChoices):
-    """The levels of government since 1 July 2025: the district level is abolished (Luật Tổ chức
-    chính quyền địa phương 72/2025/QH15; Nghị quyết 202/2025/QH15 on provinces merged). A commune-level
-    unit is a xã, a phường or a đặc khu."""
+    """The levels of government since 1 July 2025: province and commune, the district level abolished (the
+    Law on the Organisation of Local Government of 2025; its number is not confirmed here — chưa kiểm chứng).
+    A commune-level unit is a xã, a phường or a đặc khu. docs/petitions.md, "Two levels of local government"."""
 
     CENTRAL = "central", _("Trung ương")
     PROVINCE = "province", _("Tỉnh")

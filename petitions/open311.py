@@ -131,7 +131,7 @@ def end_of_day(day: dt.date | None) -> str | None:
 
 def request_row(case: Case) -> dict:
     closed = case.status in CLOSED_STATUSES
-    place = ", ".join(part for part in (case.commune, case.district) if part)
+    place = case.locality
     notice = (_("Hạn trả lời: %(d)s") % {"d": case.due_on.strftime("%d/%m/%Y")}) if case.due_on and not closed else ""
     return {
         "service_request_id": case.tracking_code,

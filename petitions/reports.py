@@ -238,7 +238,7 @@ class _Report:
             for i, case in enumerate(self.s.petitions, 1):
                 cells = table.row()
                 cells.cell(str(i))
-                where = ", ".join(p for p in (case.commune, case.district) if p)
+                where = case.locality
                 cells.cell(nfc(case.subject) + (f" ({nfc(where)})" if where else ""))
                 cells.cell(nfc(case.agency.name) if case.agency_id else "—")
                 cells.cell(answer_text(case) or "—")
@@ -347,7 +347,7 @@ def session_xlsx(summary: SessionSummary) -> bytes:
             cell.font = bold
         for i, case in enumerate(summary.petitions, 1):
             listing.append([
-                i, case.tracking_code, nfc(case.subject), ", ".join(p for p in (case.commune, case.district) if p),
+                i, case.tracking_code, nfc(case.subject), case.locality,
                 case.field.name if case.field_id else "", str(case.get_level_display()) if case.level else "",
                 case.agency.name if case.agency_id else "", case.due_on, state_text(case, summary.today),
                 answer_text(case), _("Có") if case.unsatisfactory else "", _("Có") if case.questioning_candidate else "",

@@ -79,3 +79,11 @@ def test_the_office_sees_the_citizens_word_in_the_statistics(client, people):
     client.force_login(people["staff"])
     page = client.get(reverse("petitions:statistics")).content.decode()
     assert 'data-kpi="citizen-satisfied">66,7 %' in page and "2 hài lòng, 1 chưa hài lòng" in page
+
+
+def test_the_case_page_shows_the_citizens_word_to_the_office(client, people):
+    case = _published(people, letter())
+    services.record_citizen_view(case, satisfied=False, comment="Đường vẫn chưa được sửa.")
+    client.force_login(people["staff"])
+    page = client.get(reverse("petitions:case", args=[case.pk])).content.decode()
+    assert "Chưa giải quyết được việc của công dân" in page and "Đường vẫn chưa được sửa." in page
