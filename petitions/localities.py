@@ -1,7 +1,8 @@
 """Tuyên Quang province as it is since 1 July 2025 (two levels of local government): the demo's map.
 
 The merged province (the former Tuyên Quang and Hà Giang, merged by the National Assembly's resolution of
-2025 on arranging provinces; its number not confirmed here — chưa kiểm chứng) has 124 commune-level units, 117 xã and 7 phường (Nghị quyết 1684/NQ-UBTVQH15 of the
+2025 on arranging provinces; its number not confirmed here — chưa kiểm chứng) has 124 commune-level
+units, 117 xã and 7 phường (Nghị quyết 1684/NQ-UBTVQH15 of the
 NA Standing Committee, 16/6/2025, in force 1/7/2025). The resolution's own text was not found by the
 searches made for this file; the names below are the 124 units as listed identically by three independent
 public lists of 2025–2026 and the totals as reported by Thanh Niên (30/6/2025: "124 đơn vị hành chính cấp xã,

@@ -353,7 +353,8 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         now = _now()
         case = Case(kind=kind, source=source, subject=subject, content=content, folded=_fold_case(subject, content),
                     field=field, district=district, commune=commune, remote_area=bool(remote_area),
-                    latitude=latitude, longitude=longitude, anonymous=bool(anonymous), forwarded_by_member=forwarded_by_member, received_at=now,
+                    latitude=latitude, longitude=longitude, anonymous=bool(anonymous),
+                    forwarded_by_member=forwarded_by_member, received_at=now,
                     identity_protected=kind == K.DENUNCIATION,
                     created_by=user if user is not None and user.is_authenticated else None)
         _save_with_code(case)
