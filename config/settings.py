@@ -243,8 +243,10 @@ PETITION_MAX_FILES = env.integer("PETITION_MAX_FILES", 5, minimum=0)
 PETITION_SUBMISSIONS_PER_HOUR = env.integer("PETITION_SUBMISSIONS_PER_HOUR", 5, minimum=1)
 # Reminders go out this many days before a deadline; overdue cases escalate to the agency head.
 PETITION_REMIND_DAYS = env.integer("PETITION_REMIND_DAYS", 3, minimum=0)
-# Where the citizen's receipt, QR code and emails point (the public site's address).
-PUBLIC_BASE_URL = env.string("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Where the citizen's receipt, QR code and emails point (the public site's address, e.g.
+# https://hdnd.tuyenquang.gov.vn). Unset: the host the request came to (petitions.services.public_url);
+# the daily job's e-mails, sent without a request, then carry paths only, so set it in production.
+PUBLIC_BASE_URL = env.string("PUBLIC_BASE_URL", "")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "hdnd@localhost")
 # Unset: the console in DEBUG, SMTP to EMAIL_HOST when it is set, else nothing is sent
 # (config/mail.py). Never the console with DEBUG off: it logs whole messages (config/env.py).

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 
-from .models import Agency, AgencyMember, DeadlineRule, Field, Holiday, WorkingWeekend
+from .models import FORMER_DISTRICT, Agency, AgencyMember, DeadlineRule, Field, Holiday, Level, WorkingWeekend
 
 
 @admin.register(DeadlineRule)
@@ -85,3 +85,14 @@ class AgencyAdmin(admin.ModelAdmin):
     inlines = [AgencyMemberInline]
     # A webhook address typed without a scheme is https (Django 6's default; 5.2 warns without it).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A district body of before 1/7/2025 keeps its level as recorded, read-only.
+        if obj is not None and obj.level == FORMER_DISTRICT:
+            return (*super().get_readonly_fields(request, obj), "level")
+        return super().get_readonly_fields(request, obj)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "level":
+            kwargs["choices"] = Level.choices  # two levels since 1/7/2025: no district for new data
+        return super().formfield_for_choice_field(db_field, request, **kwargs)

@@ -42,13 +42,28 @@ class Field(models.Model):
         return self.name
 
 
+class Level(models.TextChoices):
+    """The levels of government since 1 July 2025: province and commune, the district level abolished (the
+    Law on the Organisation of Local Government of 2025; its number is not confirmed here — chưa kiểm chứng).
+    A commune-level unit is a xã, a phường or a đặc khu. docs/petitions.md, "Two levels of local government"."""
+
+    CENTRAL = "central", _("Trung ương")
+    PROVINCE = "province", _("Tỉnh")
+    COMMUNE = "commune", _("Xã, phường, đặc khu")
+
+
+# What an agency's level may hold besides Level: a former district body kept as it was (read-only;
+# migration 0008b). Never offered for new data.
+FORMER_DISTRICT = "district"
+AGENCY_LEVELS = [*Level.choices, (FORMER_DISTRICT, _("Cấp huyện (trước 1/7/2025)"))]
+
+
 class Agency(models.Model):
     """A competent body cases are forwarded to."""
 
     class Kind(models.TextChoices):
         PEOPLES_COMMITTEE = "peoples_committee", _("Ủy ban nhân dân")
         DEPARTMENT = "department", _("Sở, ngành")
-        DISTRICT = "district", _("Huyện, thành phố")
         INTERNAL_AFFAIRS = "internal_affairs", _("Ban Nội chính")
         CITIZEN_RECEPTION = "citizen_reception", _("Ban Tiếp công dân")
         COURT = "court", _("Tòa án")
@@ -65,7 +80,8 @@ class Agency(models.Model):
     name = models.CharField(_("tên"), max_length=300)
     short_name = models.CharField(_("tên ngắn"), max_length=80, blank=True)
     kind = models.CharField(_("loại"), max_length=30, choices=Kind.choices)
-    level = models.CharField(_("cấp"), max_length=20, default="province")  # central | province | district
+    # Level, or FORMER_DISTRICT on a district body recorded before 1/7/2025 (read-only in the admin).
+    level = models.CharField(_("cấp"), max_length=20, choices=AGENCY_LEVELS, default=Level.PROVINCE)
     fields = models.ManyToManyField(Field, blank=True, related_name="agencies", verbose_name=_("lĩnh vực phụ trách"))
     channel = models.CharField(_("cách nhận"), max_length=10, choices=Channel.choices, default=Channel.DESK)
     email = models.EmailField(_("email"), blank=True)
@@ -161,8 +177,11 @@ class VoterMeeting(models.Model):
 
     held_on = models.DateField(_("ngày"))
     place = models.CharField(_("địa điểm"), max_length=300)
-    district = models.CharField(_("huyện, thành phố"), max_length=120)
-    commune = models.CharField(_("xã, phường"), max_length=120, blank=True)
+    commune = models.CharField(_("xã, phường, đặc khu"), max_length=120, blank=True)
+    # Before 1/7/2025: the district as recorded, and the commune's name before migration 0008b moved
+    # it to the commune it became. Read-only: new meetings have neither.
+    district = models.CharField(_("huyện (trước 1/7/2025)"), max_length=120, blank=True, editable=False)
+    former_commune = models.CharField(_("xã, phường (trước 1/7/2025)"), max_length=120, blank=True, editable=False)
     delegate_group = models.ForeignKey("meeting.Body", on_delete=models.PROTECT, related_name="voter_meetings",
                                        verbose_name=_("tổ đại biểu"))
     delegates = models.ManyToManyField("meeting.Member", blank=True, related_name="voter_meetings", verbose_name=_("đại biểu"))
@@ -179,6 +198,10 @@ class VoterMeeting(models.Model):
 
     def __str__(self):
         return f"{self.held_on} — {self.place}"
+
+    @property
+    def locality(self) -> str:
+        return locality(self)
 
 
 class Case(models.Model):
@@ -234,10 +257,7 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("Đã rút đơn")
         OTHER = "other", _("Lý do khác")
 
-    class Level(models.TextChoices):
-        CENTRAL = "central", _("Trung ương")
-        PROVINCE = "province", _("Tỉnh")
-        DISTRICT = "district", _("Huyện, xã")
+    Level = Level
 
     class Complexity(models.TextChoices):
         NORMAL = "normal", _("Thông thường")
@@ -253,8 +273,14 @@ class Case(models.Model):
     # The same content folded for duplicate search (petitions.text / library.text.fold).
     folded = models.TextField(editable=False, blank=True)
     field = models.ForeignKey(Field, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("lĩnh vực"))
-    district = models.CharField(_("địa bàn (huyện, thành phố)"), max_length=120, blank=True)
-    commune = models.CharField(_("xã, phường"), max_length=120, blank=True)
+    commune = models.CharField(_("xã, phường, đặc khu"), max_length=120, blank=True)
+    # Before 1/7/2025 (letters recorded or imported from the old register): the district as written,
+    # and the commune's name before migration 0008b moved it to the commune it became. Read-only.
+    district = models.CharField(_("huyện (trước 1/7/2025)"), max_length=120, blank=True, editable=False)
+    former_commune = models.CharField(_("xã, phường (trước 1/7/2025)"), max_length=120, blank=True, editable=False)
+    # Where it happened, when the citizen's client gave it (Open311 lat/long; WGS 84 degrees).
+    latitude = models.DecimalField(_("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True, editable=False)
+    longitude = models.DecimalField(_("kinh độ"), max_digits=9, decimal_places=6, null=True, blank=True, editable=False)
     remote_area = models.BooleanField(_("vùng sâu, vùng xa, đi lại khó khăn"), default=False)
     complexity = models.CharField(_("tính chất"), max_length=20, choices=Complexity.choices, default=Complexity.NORMAL)
     instance = models.PositiveSmallIntegerField(_("lần giải quyết (khiếu nại)"), default=1)  # 1 or 2
@@ -285,6 +311,11 @@ class Case(models.Model):
     identity_protected = models.BooleanField(_("bảo vệ thông tin người tố cáo"), default=False, editable=False)
     unsatisfactory = models.BooleanField(_("trả lời chưa thỏa đáng"), default=False, editable=False)
     questioning_candidate = models.BooleanField(_("đề xuất chất vấn"), default=False, editable=False)
+    # The citizen's word on the published answer (services.record_citizen_view): once, by the code
+    # and access secret of the public status page.
+    citizen_satisfied = models.BooleanField(_("công dân hài lòng với kết quả"), null=True, editable=False)
+    citizen_comment = models.TextField(_("ý kiến của công dân"), blank=True, editable=False)
+    citizen_said_at = models.DateTimeField(_("thời điểm công dân cho ý kiến"), null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -299,6 +330,7 @@ class Case(models.Model):
             models.Index(fields=["kind", "received_at"]),
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["district"]),
+            models.Index(fields=["commune"]),
             # The public answers page: newest published answers first (petitions.views_public.answers).
             models.Index(fields=["-updated_at", "-id"], name="case_answers_recent",
                          condition=models.Q(status="published") | models.Q(answered_on_spot=True)),
@@ -306,6 +338,15 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.tracking_code} — {self.subject}"
+
+    @property
+    def locality(self) -> str:
+        return locality(self)
+
+
+def locality(record) -> str:
+    """Where, as one line: the commune, and on a record from before 1/7/2025 the district it named."""
+    return ", ".join(part for part in (record.commune, record.district) if part)
 
 
 class Identity(models.Model):

@@ -22,7 +22,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from django.utils.translation import gettext as _
 from library import fonts
 from library.convocation import council_parts, nfc
 
-from .models import Answer, Case, Deadline
+from .models import AGENCY_LEVELS, Answer, Case, Deadline
 
 ANSWERED = (Case.Status.ANSWERED, Case.Status.PUBLISHED, Case.Status.CLOSED, Case.Status.GUIDED)
 SET_ASIDE = (Case.Status.NOT_ELIGIBLE, Case.Status.DUPLICATE, Case.Status.WITHDRAWN)
@@ -237,7 +238,7 @@ class _Report:
             for i, case in enumerate(self.s.petitions, 1):
                 cells = table.row()
                 cells.cell(str(i))
-                where = ", ".join(p for p in (case.commune, case.district) if p)
+                where = case.locality
                 cells.cell(nfc(case.subject) + (f" ({nfc(where)})" if where else ""))
                 cells.cell(nfc(case.agency.name) if case.agency_id else "—")
                 cells.cell(answer_text(case) or "—")
@@ -346,7 +347,7 @@ def session_xlsx(summary: SessionSummary) -> bytes:
             cell.font = bold
         for i, case in enumerate(summary.petitions, 1):
             listing.append([
-                i, case.tracking_code, nfc(case.subject), ", ".join(p for p in (case.commune, case.district) if p),
+                i, case.tracking_code, nfc(case.subject), case.locality,
                 case.field.name if case.field_id else "", str(case.get_level_display()) if case.level else "",
                 case.agency.name if case.agency_id else "", case.due_on, state_text(case, summary.today),
                 answer_text(case), _("Có") if case.unsatisfactory else "", _("Có") if case.questioning_candidate else "",
@@ -407,12 +408,32 @@ def statistics(today: dt.date | None = None, months: int = 12) -> dict:
                for row in due.values("case__agency__name").annotate(total=Count("id"), on_time=Count("id", filter=on_time_q))
                .order_by("case__agency__name")]
     on_time.sort(key=lambda row: (101 if row["rate"] is None else row["rate"], row["name"]))
+    citizen = cases.aggregate(published=Count("id", filter=Q(status=Case.Status.PUBLISHED)),
+                              satisfied=Count("id", filter=Q(citizen_satisfied=True)),
+                              unsatisfied=Count("id", filter=Q(citizen_satisfied=False)))
+    citizen["said"] = citizen["satisfied"] + citizen["unsatisfied"]
+    citizen["rate"] = _rate(citizen["satisfied"], citizen["said"])
     return {
         "since": starts[0], "today": today, "total": sum(row["n"] for row in per_kind),
         "per_kind": per_kind, "per_agency": per_agency, "per_month": per_month, "on_time": on_time,
         "on_time_total": overall["total"], "on_time_met": overall["on_time"],
         "on_time_rate": _rate(overall["on_time"], overall["total"]),
+        "per_level": per_level(cases, today), "citizen": citizen,
     }
+
+
+def per_level(cases, today: dt.date) -> list[dict]:
+    """Cases by the level that handles them (two levels since 1/7/2025: central, province, commune): a voter
+    petition's own level, else the level of the agency it went to; a district body of before 1/7/2025 keeps its
+    own row. Received / answered / pending / overdue as everywhere (count_columns)."""
+    labels = dict(AGENCY_LEVELS)
+    rows = (cases.annotate(handled_at=Coalesce(NullIf("level", Value("")), "agency__level"))
+            .values("handled_at").annotate(**count_columns(today)).order_by("handled_at"))
+    out = [{"key": row["handled_at"] or "", "name": str(labels.get(row["handled_at"], _("Chưa xác định cấp"))), **row}
+           for row in rows]
+    order = {key: i for i, key in enumerate(labels)}
+    out.sort(key=lambda row: order.get(row["key"], 99))
+    return out
 
 
 def _rate(part: int, whole: int) -> float | None:

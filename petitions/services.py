@@ -30,6 +30,7 @@ Stable codes:
 """
 
 import hashlib
+from decimal import Decimal, InvalidOperation
 import re
 import secrets
 import unicodedata
@@ -296,13 +297,17 @@ def _fold_case(subject, content):
 
 # ---- intake --------------------------------------------------------------------------
 
-def submit(user, *, kind, source, subject, content, identity: dict | None = None, field=None, district="", commune="",
+def submit(user, *, kind, source, subject, content, identity: dict | None = None, field=None, commune="", district="",
            anonymous=False, remote_area=False, files=(), client=None, forwarded_by_member=None,
-           identifying_files=False) -> Case:
+           identifying_files=False, latitude=None, longitude=None, base_url="") -> Case:
     """Record a letter. Public sources (web, api): `user` None, `client` = client_key(address) for
     throttling. Reception desk, post, email: petition staff. Delegate forwarding: staff or the delegate.
     `identifying_files`: the files are scans of the letter or of an ID (they follow the identity's rules);
     a file given as (file, name, identifying) says it for itself.
+    `commune`: the xã, phường or đặc khu (two levels since 1/7/2025); `district` only for a letter of the
+    old register imported as it was (no form offers it). `latitude`/`longitude`: WGS 84 degrees, both or
+    neither (Open311). `base_url`: the site's address as the request saw it, for the receipt e-mail when
+    PUBLIC_BASE_URL is not set (public_url).
     The case is committed when this returns: show the receipt only then."""
     if kind not in K.values or kind == K.VOTER_PETITION:
         raise PetitionError("invalid", _("Loại đơn không hợp lệ."), "kind")
@@ -318,8 +323,9 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
             forwarded_by_member = member
     subject = _length(clean_text(subject, single_line=True), "subject", SUBJECT_MIN, SUBJECT_MAX, _("Tóm tắt nội dung"))
     content = _length(clean_text(content), "content", CONTENT_MIN, CONTENT_MAX, _("Nội dung đơn"))
-    district = _length(clean_text(district, single_line=True), "district", 0, 120, _("Huyện, thành phố"))
-    commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường"))
+    district = _length(clean_text(district, single_line=True), "district", 0, 120, _("Huyện (trước 1/7/2025)"))
+    commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường, đặc khu"))
+    latitude, longitude = _position(latitude, longitude)
     who = _clean_identity(identity or {})
     if anonymous:
         if any(who.values()):
@@ -347,7 +353,8 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         now = _now()
         case = Case(kind=kind, source=source, subject=subject, content=content, folded=_fold_case(subject, content),
                     field=field, district=district, commune=commune, remote_area=bool(remote_area),
-                    anonymous=bool(anonymous), forwarded_by_member=forwarded_by_member, received_at=now,
+                    latitude=latitude, longitude=longitude, anonymous=bool(anonymous),
+                    forwarded_by_member=forwarded_by_member, received_at=now,
                     identity_protected=kind == K.DENUNCIATION,
                     created_by=user if user is not None and user.is_authenticated else None)
         _save_with_code(case)
@@ -363,8 +370,21 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
         _audit(user, "petitions.submit", case, kind=kind, source=source, files=len(checked), anonymous=bool(anonymous))
         if who.get("email"):
-            _send_receipt(case, who["email"])
+            _send_receipt(case, who["email"], base_url)
     return case
+
+
+def _position(latitude, longitude):
+    """Both coordinates as Decimals of 6 places in range, or both None; anything else is `invalid`."""
+    if latitude in (None, "") and longitude in (None, ""):
+        return None, None
+    try:
+        lat, lon = (Decimal(str(v).strip()).quantize(Decimal("0.000001")) for v in (latitude, longitude))
+    except (InvalidOperation, TypeError, ValueError):
+        raise PetitionError("invalid", _("Tọa độ không hợp lệ: cần cả vĩ độ và kinh độ, là số."), "lat") from None
+    if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise PetitionError("invalid", _("Tọa độ không hợp lệ: vĩ độ từ -90 đến 90, kinh độ từ -180 đến 180."), "lat")
+    return lat, lon
 
 
 def _denouncer(who: dict) -> bool:
@@ -404,9 +424,9 @@ def _shield_subject(subject: str, content: str, who: dict, neutral=None) -> tupl
     return neutral, f"{kept}\n\n{content}"
 
 
-def _send_receipt(case, email):
+def _send_receipt(case, email, base_url=""):
     """The confirmation a citizen keeps: the tracking code and where to follow the case (after commit)."""
-    link = _link(f"/public/letters/{case.tracking_code}/")
+    link = _link(f"/public/letters/{case.tracking_code}/", base_url)
     subject = _("Đã tiếp nhận đơn của bạn — mã theo dõi %(code)s") % {"code": case.tracking_code}
     body = _("Hội đồng nhân dân tỉnh đã tiếp nhận đơn của bạn (%(kind)s) lúc %(at)s.\n\n"
              "Mã theo dõi: %(code)s\nXem tiến độ giải quyết: %(link)s\n\n"
@@ -455,18 +475,20 @@ def _distinctive(subject_folded: str, n=3) -> list[str]:
 def likely_duplicates(case_or_fields, limit=5) -> list[tuple[Case, float, str]]:
     """Cases probably about the same thing: the same sender (folded name + phone/email) and/or a
     similar subject and content (Jaccard over folded words and word pairs). Candidates come from an
-    indexed prefilter (same person key; same district or field, or a distinctive subject word), the
+    indexed prefilter (same person key; same commune, old district or field, or a distinctive subject word), the
     400 most recent of them, so the cost does not grow with the register.
-    `case_or_fields`: a Case, or a dict (subject, content, district, field, identity) before intake."""
+    `case_or_fields`: a Case, or a dict (subject, content, commune, field, identity) before intake."""
     if isinstance(case_or_fields, Case):
         case = case_or_fields
         subject, content, district, field_id = case.subject, case.content, case.district, case.field_id
+        commune = case.commune
         identity = Identity.objects.filter(case=case).values(*IDENTITY_FIELDS).first() or {}
         exclude = case.pk
     else:
         data = case_or_fields
         subject, content = clean_text(data.get("subject", ""), single_line=True), clean_text(data.get("content", ""))
         district = clean_text(data.get("district", ""), single_line=True)
+        commune = clean_text(data.get("commune", ""), single_line=True)
         field = data.get("field")
         field_id = getattr(field, "pk", field)
         identity, exclude = data.get("identity") or {}, None
@@ -480,6 +502,8 @@ def likely_duplicates(case_or_fields, limit=5) -> list[tuple[Case, float, str]]:
                           .order_by("-received_at").values_list("pk", flat=True)[:50])
     words = _distinctive(fold(subject))
     scope = Q()
+    if commune:
+        scope |= Q(commune=commune)
     if district:
         scope |= Q(district=district)
     if field_id:
@@ -557,10 +581,11 @@ def mark_duplicate(user, case, original, note="") -> Case:
 
 # ---- voter meetings -------------------------------------------------------------------
 
-def record_voter_meeting(user, *, held_on, place, district, commune="", delegate_group, session, when, voters=0,
+def record_voter_meeting(user, *, held_on, place, commune, delegate_group, session, when, voters=0,
                          delegates=(), petitions: list[dict] = ()) -> VoterMeeting:
     """A voter-contact meeting with its petitions: one Case each (answered on the spot: answer approved,
-    case closed; pending: the voter_petition.answer deadline)."""
+    case closed; pending: the voter_petition.answer deadline). Where: the xã, phường or đặc khu (no district
+    since 1/7/2025)."""
     if delegate_group is None or delegate_group.kind != "group":
         raise PetitionError("invalid", _("Hãy chọn một tổ đại biểu."), "delegate_group")
     if not perms.may_enter_voter_meeting(user, delegate_group):
@@ -569,8 +594,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
     if when not in VoterMeeting.When.values:
         raise PetitionError("invalid", _("Hãy chọn trước hay sau kỳ họp."), "when")
     place = _length(clean_text(place, single_line=True), "place", 2, 300, _("Địa điểm"))
-    district = _length(clean_text(district, single_line=True), "district", 2, 120, _("Huyện, thành phố"))
-    commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường"))
+    commune = _length(clean_text(commune, single_line=True), "commune", 2, 120, _("Xã, phường, đặc khu"))
     if not isinstance(voters, int) or voters < 0:
         raise PetitionError("invalid", _("Số cử tri dự không hợp lệ."), "voters")
     rows = []
@@ -589,7 +613,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
                                 f"petitions.{i}.answer_text")
         rows.append((subject, content, p.get("field"), level, on_spot, answer_text))
     with _operation(user, "petitions.voter_meeting") as op:
-        meeting = VoterMeeting.objects.create(held_on=held_on, place=place, district=district, commune=commune,
+        meeting = VoterMeeting.objects.create(held_on=held_on, place=place, commune=commune,
                                               delegate_group=delegate_group, session=session, when=when, voters=voters,
                                               created_by=user)
         if delegates:
@@ -597,7 +621,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
         now = _now()
         for subject, content, field, level, on_spot, answer_text in rows:
             case = Case(kind=K.VOTER_PETITION, source=S.VOTER_MEETING, subject=subject, content=content,
-                        folded=_fold_case(subject, content), field=field, district=district, commune=commune,
+                        folded=_fold_case(subject, content), field=field, commune=commune,
                         meeting=meeting, level=level, answered_on_spot=on_spot, received_at=now, created_by=user)
             _save_with_code(case)
             _milestone(case, "received", gettext_noop("Kiến nghị của cử tri tại buổi tiếp xúc cử tri ngày %(d)s."),
@@ -615,7 +639,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
 
 # ---- office decisions -------------------------------------------------------------------
 
-def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=None, instance=None, district=None,
+def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=None, instance=None, commune=None,
              kind_reason="") -> Case:
     """Set kind, field, complexity, area and instance (None: unchanged). A changed kind restarts its first step.
     Changing a denunciation to another kind is its own decision: it needs the identity right and a reason
@@ -663,8 +687,8 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
             case.remote_area = bool(remote_area)
         if instance is not None:
             case.instance = instance
-        if district is not None:
-            case.district = _length(clean_text(district, single_line=True), "district", 0, 120, _("Huyện, thành phố"))
+        if commune is not None:
+            case.commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường, đặc khu"))
         if case.status == ST.RECEIVED:
             case.status = ST.CLASSIFIED
         case.save()
@@ -1067,12 +1091,45 @@ def answer(user, transfer, text, files=()) -> Answer:
 
 # ---- citizens --------------------------------------------------------------------------
 
-def _link(path):
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+def public_url(path: str, request=None, base_url: str = "") -> str:
+    """The address a citizen or an agency follows: PUBLIC_BASE_URL when it is set (the site's public
+    address), else the host the request came to (`request`, or `base_url` taken from one), never a fixed
+    host or port. Without either (the daily job with the setting unset) the path alone."""
+    base = (settings.PUBLIC_BASE_URL or "").rstrip("/")
+    if not base and request is not None:
+        base = request.build_absolute_uri("/").rstrip("/")
+    return (base or (base_url or "").rstrip("/")) + path
 
 
-def subscribe(case, email) -> Subscription:
-    """Follow a case by email: a confirmation link is sent; nothing else until it is followed."""
+def _link(path, base_url=""):
+    return public_url(path, base_url=base_url)
+
+
+def record_citizen_view(case, *, satisfied: bool, comment: str = "") -> Case:
+    """The citizen says whether the published answer resolved the matter: once, from the public status
+    page (the unguessable tracking code is the access secret). Only for a case whose answer is published and
+    shown there (not any letter of a denouncer, whose page shows no answer: accounts.permissions.case_protected).
+    Refused: `bad_state` (nothing published to judge), `already_said` (said before; the first word stays)."""
+    comment = _length(clean_text(comment), "comment", 0, 2000, _("Ý kiến thêm"))
+    with transaction.atomic():
+        case = _locked(case)
+        published = case.answers.filter(published_at__isnull=False).exists()
+        if case.status != ST.PUBLISHED or not published or perms.case_protected(case):
+            raise PetitionError("bad_state", _("Chỉ cho ý kiến được khi kết quả trả lời đã được công khai."))
+        if case.citizen_said_at is not None:
+            raise PetitionError("already_said", _("Bạn đã cho ý kiến về kết quả này rồi; mỗi đơn chỉ cho ý kiến một lần."))
+        case.citizen_satisfied, case.citizen_comment, case.citizen_said_at = bool(satisfied), comment, _now()
+        case.save(update_fields=["citizen_satisfied", "citizen_comment", "citizen_said_at", "updated_at"])
+        _milestone(case, "citizen_view", gettext_noop("Công dân cho biết kết quả đã giải quyết được việc của mình.")
+                   if satisfied else gettext_noop("Công dân cho biết kết quả chưa giải quyết được việc của mình."),
+                   public=False, notify=False)
+        _audit(None, "petitions.citizen_view", case, satisfied=bool(satisfied), comment=bool(comment))
+    return case
+
+
+def subscribe(case, email, base_url="") -> Subscription:
+    """Follow a case by email: a confirmation link is sent; nothing else until it is followed.
+    `base_url`: the site's address as the request saw it (public_url)."""
     email = clean_text(email, single_line=True).lower()
     try:
         validate_email(email)
@@ -1087,7 +1144,7 @@ def subscribe(case, email) -> Subscription:
         if existing is None and recent >= SUBSCRIPTIONS_PER_CASE_HOUR:
             raise PetitionError("rate_limited", _("Đã có quá nhiều yêu cầu theo dõi đơn này trong một giờ. Xin thử lại sau."))
         sub = existing or Subscription.objects.create(case=case, email=email, token=secrets.token_urlsafe(32))
-        link = _link(f"/public/letters/subscribe/{sub.token}/")
+        link = _link(f"/public/letters/subscribe/{sub.token}/", base_url)
         body = _("Bạn (hoặc ai đó) đã đề nghị nhận thông báo về đơn có mã theo dõi %(code)s.\n\n"
                  "Để xác nhận, mở liên kết sau:\n%(link)s\n\nNếu không phải bạn, hãy bỏ qua thư này.") \
             % {"code": case.tracking_code, "link": link}

@@ -116,7 +116,9 @@ def desk_emails(agency) -> list[str]:
 
 def _link(name: str, query: str = "") -> str:
     try:
-        return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name) + query
+        from .services import public_url
+
+        return public_url(reverse(name) + query)
     except NoReverseMatch:
         return ""
 

@@ -67,15 +67,15 @@ class RegisterFilter(forms.Form):
                                    empty_label="—")
     agency = forms.ModelChoiceField(label=gettext_lazy("Cơ quan"), required=False, queryset=Agency.objects.all(),
                                     empty_label="—")
-    district = forms.ChoiceField(label=gettext_lazy("Địa bàn"), required=False)
+    commune = forms.ChoiceField(label=gettext_lazy("Xã/phường/đặc khu"), required=False)
     due = forms.ChoiceField(label=gettext_lazy("Hạn"), required=False, choices=[
         ("", "—"), ("soon", gettext_lazy("Sắp đến hạn")), ("overdue", gettext_lazy("Quá hạn"))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        districts = (Case.objects.exclude(district="").order_by("district")
-                     .values_list("district", flat=True).distinct())
-        self.fields["district"].choices = [("", "—")] + [(d, d) for d in districts]
+        communes = (Case.objects.exclude(commune="").order_by("commune")
+                    .values_list("commune", flat=True).distinct())
+        self.fields["commune"].choices = [("", "—")] + [(c, c) for c in communes]
 
 
 def filter_cases(data: dict, today=None, user=None):
@@ -95,8 +95,8 @@ def filter_cases(data: dict, today=None, user=None):
         cases = cases.filter(field=data["field"])
     if data.get("agency"):
         cases = cases.filter(agency=data["agency"])
-    if data.get("district"):
-        cases = cases.filter(district=data["district"])
+    if data.get("commune"):
+        cases = cases.filter(commune=data["commune"])
     due = data.get("due")
     if due == "overdue":
         cases = cases.filter(status__in=OPEN_STATUSES, due_on__lt=today)
@@ -161,8 +161,7 @@ class ReceptionForm(forms.Form):
     content = forms.CharField(label=gettext_lazy("Nội dung"), widget=forms.Textarea(attrs={"rows": 8}))
     field = forms.ModelChoiceField(label=gettext_lazy("Lĩnh vực"), queryset=Field.objects.all(), required=False,
                                    empty_label=gettext_lazy("— chưa xác định —"))
-    district = forms.CharField(label=gettext_lazy("Huyện, thành phố"), max_length=120, required=False)
-    commune = forms.CharField(label=gettext_lazy("Xã, phường"), max_length=120, required=False)
+    commune = forms.CharField(label=gettext_lazy("Xã/phường/đặc khu"), max_length=120, required=False)
     remote_area = forms.BooleanField(label=gettext_lazy("Vùng sâu, vùng xa, đi lại khó khăn"), required=False)
     anonymous = forms.BooleanField(label=gettext_lazy("Đơn không ghi tên (nặc danh)"), required=False)
     full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=200, required=False)
@@ -196,7 +195,7 @@ def reception(request):
         try:
             case = services.submit(request.user, kind=d["kind"], source=d["source"], subject=d["subject"],
                                    content=d["content"], identity=identity, field=d["field"],
-                                   district=d["district"], commune=d["commune"], anonymous=d["anonymous"],
+                                   commune=d["commune"], anonymous=d["anonymous"],
                                    remote_area=d["remote_area"], files=d["scans"],
                                    identifying_files=d["scans_identifying"])
         except services.PetitionError as refused:
@@ -222,7 +221,7 @@ class ClassifyForm(forms.Form):
     complexity = forms.ChoiceField(label=gettext_lazy("Tính chất"), choices=Case.Complexity.choices)
     instance = forms.TypedChoiceField(label=gettext_lazy("Lần giải quyết"), coerce=int,
                                       choices=[(1, gettext_lazy("Lần đầu")), (2, gettext_lazy("Lần hai"))])
-    district = forms.CharField(label=gettext_lazy("Huyện, thành phố"), max_length=120, required=False)
+    commune = forms.CharField(label=gettext_lazy("Xã/phường/đặc khu"), max_length=120, required=False)
     remote_area = forms.BooleanField(label=gettext_lazy("Vùng sâu, vùng xa"), required=False)
     kind_reason = forms.CharField(label=gettext_lazy("Lý do đổi loại (khi chuyển đơn tố cáo sang loại khác)"),
                                   required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -346,7 +345,7 @@ def _case_context(request, case, *, identity=None, purpose="", revealed=False, c
         "agencies_other": others,
         "classify_form": classify_form or ClassifyForm(initial={
             "kind": case.kind, "field": case.field_id, "complexity": case.complexity, "instance": case.instance,
-            "district": case.district, "remote_area": case.remote_area}),
+            "commune": case.commune, "remote_area": case.remote_area}),
         "decide_form": decide_form or DecideForm(),
         "reasons": Case.Reason.choices,
         "receipt_url": _receipt_url(case),

@@ -205,18 +205,18 @@ def test_a_voter_meeting_records_its_petitions_on_the_spot_or_pending(people, si
     secretary_delegate = Member.objects.filter(delegate_group=group).first().user
     meeting = services.record_voter_meeting(
         secretary_delegate, held_on=timezone.localdate() - dt.timedelta(days=2), place="Nhà văn hóa thôn 3",
-        district="Huyện Yên Sơn", commune="Xã Tràng Đà", delegate_group=group, session=sitting.session, when="before",
+        commune="Xã Yên Sơn", delegate_group=group, session=sitting.session, when="before",
         voters=120, delegates=list(Member.objects.filter(delegate_group=group)[:2]),
         petitions=[
             {"subject": "Đề nghị nâng cấp trạm y tế xã", "content": "Trạm y tế xuống cấp.", "field": people["health"],
              "level": "province", "answered_on_spot": False},
             {"subject": "Chế độ cho người có công", "level": "central", "answered_on_spot": False},
-            {"subject": "Lịch cắt điện", "level": "district", "answered_on_spot": True,
+            {"subject": "Lịch cắt điện", "level": "commune", "answered_on_spot": True,
              "answer_text": "Điện lực huyện đã thông báo lịch cắt điện trên loa truyền thanh xã."},
         ])
     cases = list(meeting.petitions.order_by("id"))
     assert [c.kind for c in cases] == ["voter_petition"] * 3 and {c.source for c in cases} == {"voter_meeting"}
-    assert [c.level for c in cases] == ["province", "central", "district"]
+    assert [c.level for c in cases] == ["province", "central", "commune"]
     pending, _central, spot = cases
     assert pending.status == "received" and pending.deadlines.get().step == "voter_petition.answer"
     assert spot.status == "closed" and spot.answered_on_spot
@@ -225,7 +225,7 @@ def test_a_voter_meeting_records_its_petitions_on_the_spot_or_pending(people, si
     # A delegate of another group may not enter this group's meeting.
     stranger = Member.objects.exclude(delegate_group=group).filter(delegate_group__isnull=False).first().user
     with pytest.raises(services.PetitionError) as refused:
-        services.record_voter_meeting(stranger, held_on=timezone.localdate(), place="Nhà văn hóa", district="Huyện Yên Sơn",
+        services.record_voter_meeting(stranger, held_on=timezone.localdate(), place="Nhà văn hóa", commune="Xã Yên Sơn",
                                       delegate_group=group, session=sitting.session, when="after", petitions=[])
     assert refused.value.code == "forbidden"
 
@@ -233,7 +233,7 @@ def test_a_voter_meeting_records_its_petitions_on_the_spot_or_pending(people, si
 def test_a_pending_voter_petition_is_forwarded_and_answered(people, sitting):
     group = Body.objects.filter(kind="group").first()
     meeting = services.record_voter_meeting(
-        people["staff"], held_on=timezone.localdate(), place="Hội trường UBND xã", district="Huyện Yên Sơn",
+        people["staff"], held_on=timezone.localdate(), place="Hội trường UBND xã", commune="Xã Yên Sơn",
         delegate_group=group, session=sitting.session, when="after",
         petitions=[{"subject": "Ô nhiễm từ bãi rác", "content": "Bãi rác thôn 7 gây ô nhiễm nguồn nước.", "level": "province"}])
     case, transfer, _reply = _forward_answer_publish(people, meeting.petitions.get())
