@@ -52,7 +52,7 @@ def denunciation(agency, due_on, *, met=False, status="forwarded"):
                                content="Ông Nguyễn Văn Tố, 12 Lê Lợi, tố cáo…", agency=agency, status=status)
     Identity.objects.create(case=case, full_name="Nguyễn Văn Tố", phone="0912345678", email="to@example.com",
                             address="12 Lê Lợi")
-    deadline = Deadline.objects.create(case=case, rule=DeadlineRule.objects.get(step="denunciation.resolve"),
+    deadline = Deadline.objects.create(case=case, rule=DeadlineRule.objects.filter(step="denunciation.resolve").first(),
                                        step="denunciation.resolve", starts_on=due_on - dt.timedelta(days=30),
                                        due_on=due_on, met_at=timezone.now() if met else None)
     return case, deadline
