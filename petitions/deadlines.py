@@ -140,7 +140,7 @@ def next_working_day(day: dt.date, holidays=frozenset(), working_weekends=frozen
 def add_days(start: dt.date, n: int) -> dt.date:
     """The last day of a period of `n` calendar days after the event on `start`.
 
-    The event's day does not count (Civil Code art. 147(2)): add_days(3 March, 10) is 13 March.
+    The event's day does not count (Civil Code art. 147(3)): add_days(3 March, 10) is 13 March.
     Pure arithmetic: the move past a holiday (art. 148(5)) is `due_date`'s job."""
     if n < 0:
         raise ValueError("n must be >= 0")

@@ -1,9 +1,17 @@
 """Issue 12, items 1, 3, 5: the calendar says how far each day is known (Holiday/WorkingWeekend
 status and source, CalendarYear), rules say whether their source was verified and carry the
 denunciation's one ground for a longer acceptance (Luật Tố cáo art. 24(1)), cases carry that
-ground and the art. 25 route (information, not a denunciation). Data: 0009b."""
+ground and the art. 25 route (information, not a denunciation). Data: 0009b.
+
+Adding NOT NULL columns makes SQLite rebuild petitions_case, which drops the full-text triggers of
+0003: they are created again at the end, as 0005 does."""
+
+import importlib
 
 from django.db import migrations, models
+
+recreate_search_triggers = importlib.import_module(
+    "petitions.migrations.0005_denouncer_protection").recreate_search_triggers
 
 
 class Migration(migrations.Migration):
@@ -77,4 +85,5 @@ class Migration(migrations.Migration):
             name='law',
             field=models.CharField(max_length=500, verbose_name='căn cứ'),
         ),
+        migrations.RunPython(recreate_search_triggers, migrations.RunPython.noop),
     ]

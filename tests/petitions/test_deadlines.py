@@ -2,7 +2,7 @@
 
 The rules and the holiday calendar are the seeded data (migration 0002) so the
 worked examples below check the data against the laws' figures as well as the
-counting: the event's day never counts (Civil Code art. 147(2)); a period in
+counting: the event's day never counts (Civil Code art. 147(3)); a period in
 days ending on a weekend or holiday ends on the next working day (art. 148(5));
 working days skip weekends and holidays and count listed working Saturdays.
 """
