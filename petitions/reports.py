@@ -350,6 +350,8 @@ def session_xlsx(summary: SessionSummary) -> bytes:
         levels = book.active
         levels.title = _("Theo cấp")
         count_sheet(levels, _("Cấp"), summary.by_level)
+        levels.append([])
+        levels.append([on_time_sentence(summary.on_time)])
         count_sheet(book.create_sheet(_("Theo cơ quan")), _("Cơ quan"), summary.by_agency)
 
         listing = book.create_sheet(_("Danh sách"))

@@ -227,3 +227,11 @@ def test_dashboard_statistics_and_session_report_agree_on_on_time(people):
     assert (summary["on_time"], summary["judged"]) == (2, 4)
     assert dashboard_rate == stats["on_time_rate"] == summary["rate"] == 50.0
     assert "50.0%" in reports.on_time_sentence(summary)
+    # The report's spreadsheet carries the same line.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(reports.session_xlsx(reports.session_summary(session, today))))
+    cells = [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row if cell]
+    assert any("50.0%" in str(cell) and "2/4" in str(cell) for cell in cells)
