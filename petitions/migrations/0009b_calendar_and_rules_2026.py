@@ -20,7 +20,8 @@ Calendar (statuses: petitions.models.CalendarStatus):
 Rules:
 - Petitions and feedback: 10 working days is law (Luật Tiếp công dân 2013 art. 28(1)), not practice.
 - Denunciation acceptance: 10 working days instead of 7 only when the denunciation must be checked
-  at several places (Luật Tố cáo 2018 art. 24(1)), no longer for any "complex" case.
+  at several places (Luật Tố cáo 2018 art. 24(1)), no longer for any "complex" case. A complex
+  denunciation whose acceptance is open keeps its 10 days, marked with that ground (Case.multi_site).
 - New steps: forwarding a denunciation outside the council's competence within 5 working days of
   receipt, and the notice of it to the denouncer (art. 24(2)); the notice to the accused party of
   the denunciation's content after acceptance (art. 29; the clause not confirmed here: unverified).
@@ -152,6 +153,12 @@ def forwards(apps, schema_editor):
         DeadlineRule.objects.get_or_create(step=step, valid_from=valid_from, defaults=dict(
             unit=unit, days=days, days_complex=cx, days_remote=remote, days_remote_complex=remote_cx,
             days_multi_site=multi, extension_days=ext, max_extensions=max_ext, law=law, verified=verified))
+    # An open acceptance that got 10 working days because the case was marked complex (the only way
+    # before) keeps them: the office chose "complex" for the longer period art. 24(1) allows; it is now
+    # said as its ground (Case.multi_site), which the office can untick.
+    Case = apps.get_model("petitions", "Case")
+    Case.objects.filter(kind="denunciation", complexity__in=("complex", "very_complex"),
+                        deadlines__step="denunciation.accept", deadlines__met_at__isnull=True).update(multi_site=True)
     for step in AMENDED_STEPS:
         base = (DeadlineRule.objects.filter(step=step, valid_from__lt=AMENDED_FROM)
                 .order_by("-valid_from", "-id").first())

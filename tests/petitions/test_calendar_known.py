@@ -188,6 +188,11 @@ def test_the_case_page_shows_the_source_and_the_doubts(client):
 
 
 def test_migration_0009b_goes_back_and_forth():
+    complex_open = make_case(D(2026, 3, 2), complexity="complex")
+    deadlines.open_step(complex_open, "denunciation.accept", D(2026, 3, 2))
+    complex_done = make_case(D(2026, 3, 2), complexity="complex")
+    deadlines.open_step(complex_done, "denunciation.accept", D(2026, 3, 2))
+    deadlines.close_step(complex_done, "denunciation.accept")
     seed.backwards(apps, None)
     assert not CalendarYear.objects.exists()
     assert not DeadlineRule.objects.filter(valid_from=D(2026, 7, 1)).exists()
@@ -204,3 +209,5 @@ def test_migration_0009b_goes_back_and_forth():
     accept = deadlines.rule_for("denunciation.accept", D(2026, 6, 30))
     assert (accept.days_complex, accept.days_multi_site) == (None, 10)
     assert Holiday.objects.get(date=D(2027, 2, 8)).status == CalendarStatus.PROVISIONAL
+    # A complex denunciation whose acceptance was open keeps its 10 working days, now on their ground.
+    assert Case.objects.get(pk=complex_open.pk).multi_site and not Case.objects.get(pk=complex_done.pk).multi_site
