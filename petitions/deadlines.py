@@ -94,6 +94,11 @@ STEP_LABELS = {
 }
 
 
+# Steps the office itself must take, whoever the case is forwarded to (reminders go to the office).
+OFFICE_STEPS = frozenset({"denunciation.notify", "denunciation.forward", "denunciation.forward_notice",
+                          "denunciation.notify_accused"})
+
+
 def step_label(step: str) -> str:
     return str(STEP_LABELS.get(step, step))
 

@@ -153,3 +153,14 @@ def test_a_failed_send_is_retried_by_the_next_run(people, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert run_daily(today=TODAY)["reminded"] == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_offices_own_notice_on_a_forwarded_denunciation_reminds_the_office_not_the_agency(people):
+    # Forwarded outside competence (Luật Tố cáo art. 24(2)): telling the denouncer is the office's step.
+    case, deadline = denunciation(people["agency"], TODAY + dt.timedelta(days=2))
+    deadline.step, deadline.rule = ("denunciation.forward_notice",
+                                    DeadlineRule.objects.filter(step="denunciation.forward_notice").first())
+    deadline.save()
+    assert run_daily(today=TODAY)["reminded"] == 1
+    assert [message.to for message in mail.outbox] == [["hoa@hdnd.example"]]
+    assert_no_identity(mail.outbox[0])
