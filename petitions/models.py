@@ -113,11 +113,32 @@ class AgencyMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["agency", "user"], name="agency_member_unique")]
 
 
+class CalendarStatus(models.TextChoices):
+    """How far a day of the holiday calendar is known (issue 12, item 1)."""
+
+    OFFICIAL = "official", _("Đã công bố chính thức")
+    # Computed from the Labour Code (art. 112, and art. 111(3) for a day off in lieu), not yet
+    # announced: counted, and a deadline counted over it says so.
+    PROVISIONAL = "provisional", _("Dự kiến, chưa công bố")
+    # Reported, but no official text confirmed: not counted, and a deadline counted over it says so
+    # until the office confirms it (status official) or drops it.
+    UNVERIFIED = "unverified", _("Chưa kiểm chứng, chưa áp dụng")
+    # Data ready to be switched on (a holiday not yet enacted): neither counted nor flagged.
+    OFF = "off", _("Chưa áp dụng")
+
+
+COUNTED_STATUSES = (CalendarStatus.OFFICIAL, CalendarStatus.PROVISIONAL)
+
+
 class Holiday(models.Model):
-    """A public holiday (or a day off in lieu): not a working day. Data, not code."""
+    """A public holiday (or a day off in lieu, or a working day swapped to a day off): not a working
+    day while its status is counted. Data, not code: `source` names the text that announced it."""
 
     date = models.DateField(_("ngày"), unique=True)
     name = models.CharField(_("tên"), max_length=200)
+    status = models.CharField(_("tình trạng"), max_length=20, choices=CalendarStatus.choices,
+                              default=CalendarStatus.OFFICIAL)
+    source = models.CharField(_("căn cứ"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["date"]
@@ -133,9 +154,36 @@ class WorkingWeekend(models.Model):
 
     date = models.DateField(_("ngày"), unique=True)
     name = models.CharField(_("lý do"), max_length=200)
+    status = models.CharField(_("tình trạng"), max_length=20, choices=CalendarStatus.choices,
+                              default=CalendarStatus.OFFICIAL)
+    source = models.CharField(_("căn cứ"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["date"]
+        verbose_name = _("ngày nghỉ hằng tuần làm bù")
+        verbose_name_plural = pgettext_lazy("plural", "ngày nghỉ hằng tuần làm bù")
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """Whether a year's days off and worked weekend days are known: `confirmed` once the year's
+    official notices are in the calendar. A year without a confirmed row is not known: the office is
+    warned while the next 12 months reach into one, and a deadline counted over it says so."""
+
+    year = models.PositiveSmallIntegerField(_("năm"), unique=True)
+    confirmed = models.BooleanField(_("đã có lịch nghỉ chính thức"), default=False)
+    source = models.CharField(_("căn cứ"), max_length=500, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("lịch nghỉ của năm")
+        verbose_name_plural = pgettext_lazy("plural", "lịch nghỉ của năm")
+
+    def __str__(self):
+        return str(self.year)
 
 
 class DeadlineRule(models.Model):
@@ -155,7 +203,14 @@ class DeadlineRule(models.Model):
     days_remote_complex = models.PositiveSmallIntegerField(_("thời hạn (vùng sâu, vùng xa, phức tạp)"), null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("mỗi lần gia hạn"), null=True, blank=True)
     max_extensions = models.PositiveSmallIntegerField(_("số lần gia hạn tối đa"), default=0)
-    law = models.CharField(_("căn cứ"), max_length=300)  # e.g. "Luật Khiếu nại 2011, Điều 27"
+    # The step's longer limit on the one ground the law allows it (Luật Tố cáo art. 24(1): the
+    # denunciation must be checked at several places), set per case by Case.multi_site.
+    days_multi_site = models.PositiveSmallIntegerField(_("thời hạn (phải xác minh tại nhiều địa điểm)"),
+                                                       null=True, blank=True)
+    law = models.CharField(_("căn cứ"), max_length=500)  # law, article, clause: "Luật Khiếu nại 2011, Điều 27"
+    # False: the row restates a limit whose text was not confirmed (e.g. a law in force whose amended
+    # article was not read): shown as "chưa kiểm chứng" in the admin and on the case page.
+    verified = models.BooleanField(_("đã kiểm chứng căn cứ"), default=True)
     valid_from = models.DateField(_("áp dụng từ"))
     valid_to = models.DateField(_("đến"), null=True, blank=True)
 
@@ -284,7 +339,14 @@ class Case(models.Model):
     remote_area = models.BooleanField(_("vùng sâu, vùng xa, đi lại khó khăn"), default=False)
     complexity = models.CharField(_("tính chất"), max_length=20, choices=Complexity.choices, default=Complexity.NORMAL)
     instance = models.PositiveSmallIntegerField(_("lần giải quyết (khiếu nại)"), default=1)  # 1 or 2
+    # Luật Tố cáo art. 24(1): acceptance within 10 working days instead of 7 only on this ground.
+    multi_site = models.BooleanField(_("phải kiểm tra, xác minh tại nhiều địa điểm"), default=False)
     anonymous = models.BooleanField(_("nặc danh"), default=False)
+    # Luật Tố cáo art. 25: an anonymous or pseudonymous letter with denunciation content is information
+    # for inspection or verification, not a denunciation handled under that law: no time limit, never
+    # accepted as a denunciation (services.treat_as_information).
+    information_only = models.BooleanField(_("thông tin có nội dung tố cáo (Điều 25 Luật Tố cáo)"), default=False,
+                                           editable=False)
     # Voter petitions.
     meeting = models.ForeignKey(VoterMeeting, null=True, blank=True, on_delete=models.PROTECT, related_name="petitions",
                                 verbose_name=_("buổi tiếp xúc cử tri"))

@@ -10,8 +10,10 @@ Words, so the report and the statistics page agree:
   answered / published / closed / guided;
 - set aside: not eligible, duplicate, withdrawn (counted, neither answered nor pending);
 - pending: everything else; overdue: pending with its due date passed;
-- on time (the plan's "100 % on time"): of the deadlines falling due in the
-  period, those met on or before their due date. One not met by today counts late.
+- on time (the plan's "100 % on time"): the register's one definition,
+  petitions.deadlines.judged_steps, which the deadlines dashboard uses too: of
+  the steps judged in the period — met, or still open past their due date —
+  those met on or before their due date.
 
 Who may read them is decided in accounts.permissions (petition staff). The
 PDF is an official Vietnamese document, written in Vietnamese whatever the
@@ -22,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models import Count, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
@@ -31,6 +33,7 @@ from django.utils.translation import gettext as _
 from library import fonts
 from library.convocation import council_parts, nfc
 
+from .deadlines import judged_steps, on_time_rate, on_time_summary
 from .models import AGENCY_LEVELS, Answer, Case, Deadline
 
 ANSWERED = (Case.Status.ANSWERED, Case.Status.PUBLISHED, Case.Status.CLOSED, Case.Status.GUIDED)
@@ -68,6 +71,7 @@ class SessionSummary:
     candidates: list = field(default_factory=list)
     meetings: int = 0
     voters: int = 0
+    on_time: dict = field(default_factory=dict)
 
 
 def session_petitions(session):
@@ -98,7 +102,16 @@ def session_summary(session, today: dt.date | None = None) -> SessionSummary:
         petitions=petitions,
         candidates=[p for p in petitions if p.unsatisfactory or p.questioning_candidate],
         meetings=meetings.count(), voters=sum(meetings.values_list("voters", flat=True)),
+        on_time=on_time_summary(Deadline.objects.filter(case__in=cases).order_by(), today),
     )
+
+
+def on_time_sentence(summary: dict) -> str:
+    """The session report's on-time line (the register's one definition: deadlines.judged_steps)."""
+    if not summary or summary.get("rate") is None:
+        return _("Chưa có bước xử lý nào đến hạn hoặc đã xong để tính tỷ lệ đúng hạn.")
+    return (_("Tỷ lệ đúng hạn: %(rate)s%% (%(a)d/%(b)d bước xử lý đã xong hoặc đã quá hạn).")
+            % {"rate": summary["rate"], "a": summary["on_time"], "b": summary["judged"]})
 
 
 def answer_text(case) -> str:
@@ -197,6 +210,7 @@ class _Report:
                     "trong đó quá hạn %(o)d. Số liệu tính đến ngày %(d)s.")
                   % {"m": self.s.meetings, "v": self.s.voters, "n": t["received"], "a": t["answered"],
                      "p": t["pending"], "o": t["overdue"], "d": self.s.today.strftime("%d/%m/%Y")})
+        self.line(on_time_sentence(self.s.on_time))
         self.pdf.ln(2)
 
     def count_table(self, heading, first, rows):
@@ -337,6 +351,8 @@ def session_xlsx(summary: SessionSummary) -> bytes:
         levels = book.active
         levels.title = _("Theo cấp")
         count_sheet(levels, _("Cấp"), summary.by_level)
+        levels.append([])
+        levels.append([on_time_sentence(summary.on_time)])
         count_sheet(book.create_sheet(_("Theo cơ quan")), _("Cơ quan"), summary.by_agency)
 
         listing = book.create_sheet(_("Danh sách"))
@@ -400,11 +416,10 @@ def statistics(today: dt.date | None = None, months: int = 12) -> dict:
                .order_by("month")}
     per_month = [{"month": start, "name": start.strftime("%m/%Y"), "n": monthly.get(start, 0)} for start in starts]
 
-    due = Deadline.objects.filter(due_on__gte=starts[0], due_on__lte=today).order_by()
-    on_time_q = Q(met_at__isnull=False, met_at__date__lte=F("due_on"))
+    due, on_time_q = judged_steps(Deadline.objects.order_by(), today, since=starts[0])
     overall = due.aggregate(total=Count("id"), on_time=Count("id", filter=on_time_q))
     on_time = [{"name": row["case__agency__name"] or _("Văn phòng (chưa chuyển)"), **row,
-                "rate": _rate(row["on_time"], row["total"])}
+                "rate": on_time_rate(row["on_time"], row["total"])}
                for row in due.values("case__agency__name").annotate(total=Count("id"), on_time=Count("id", filter=on_time_q))
                .order_by("case__agency__name")]
     on_time.sort(key=lambda row: (101 if row["rate"] is None else row["rate"], row["name"]))
@@ -417,7 +432,7 @@ def statistics(today: dt.date | None = None, months: int = 12) -> dict:
         "since": starts[0], "today": today, "total": sum(row["n"] for row in per_kind),
         "per_kind": per_kind, "per_agency": per_agency, "per_month": per_month, "on_time": on_time,
         "on_time_total": overall["total"], "on_time_met": overall["on_time"],
-        "on_time_rate": _rate(overall["on_time"], overall["total"]),
+        "on_time_rate": on_time_rate(overall["on_time"], overall["total"]),
         "per_level": per_level(cases, today), "citizen": citizen,
     }
 

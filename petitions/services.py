@@ -16,7 +16,10 @@ Stable codes:
     bad_state            a step out of turn (answering a closed case, publishing an unreviewed answer…)
     duplicate            the case is a confirmed duplicate: it is never handled twice
     reason_required / note_required  a decision without its coded reason / its note
-    evidence_required    an anonymous denunciation accepted or forwarded without naming the violator and evidence
+    evidence_required    information with denunciation content (anonymous or pseudonymous: Luật Tố cáo art. 25) forwarded
+                         for inspection without naming the violator and the evidence
+    information_only     accepting as a denunciation what art. 25 makes information (an anonymous or pseudonymous
+                         letter), or opening the art. 25 route twice
     identity_in_note     a note on a case that is or was a denunciation (the covering note to an agency, a decision,
                          withdrawal or duplicate note, the reason for a changed kind) that repeats the denouncer
                          (any spelling: petitions.identity)
@@ -272,6 +275,9 @@ def _open_deadline(case):
     return case.deadlines.filter(met_at__isnull=True).order_by("-starts_on", "-id").first()
 
 
+INSTANCE_STEPS = {1: "complaint.first_instance", 2: "complaint.second_instance"}
+
+
 def _resolve_step(case):
     if case.kind == K.COMPLAINT:
         return "complaint.second_instance" if case.instance == 2 else "complaint.first_instance"
@@ -356,6 +362,8 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
                     latitude=latitude, longitude=longitude, anonymous=bool(anonymous),
                     forwarded_by_member=forwarded_by_member, received_at=now,
                     identity_protected=kind == K.DENUNCIATION,
+                    # Luật Tố cáo art. 25: not a denunciation handled under that law, no time limit.
+                    information_only=kind == K.DENUNCIATION and bool(anonymous),
                     created_by=user if user is not None and user.is_authenticated else None)
         _save_with_code(case)
         if not anonymous:
@@ -367,7 +375,8 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
             _shield_other_letters(user, case)
         _milestone(case, "received", gettext_noop("Đã tiếp nhận đơn (%(source)s)."), {"source": choice("source", case.source)},
                    at=now, notify=False)  # nobody can follow a case before it exists
-        _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
+        if not case.information_only:
+            _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
         _audit(user, "petitions.submit", case, kind=kind, source=source, files=len(checked), anonymous=bool(anonymous))
         if who.get("email"):
             _send_receipt(case, who["email"], base_url)
@@ -640,8 +649,11 @@ def record_voter_meeting(user, *, held_on, place, commune, delegate_group, sessi
 # ---- office decisions -------------------------------------------------------------------
 
 def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=None, instance=None, commune=None,
-             kind_reason="") -> Case:
-    """Set kind, field, complexity, area and instance (None: unchanged). A changed kind restarts its first step.
+             kind_reason="", multi_site=None) -> Case:
+    """Set kind, field, complexity, area, instance, commune and whether a denunciation must be checked at
+    several places (None: unchanged). A changed kind restarts its first step; a complaint set to another
+    instance follows that instance's rule (Luật Khiếu nại art. 28 / art. 37); `multi_site` is the one ground
+    for a denunciation's 10 working days to accept (Luật Tố cáo art. 24(1)).
     Changing a denunciation to another kind is its own decision: it needs the identity right and a reason
     (`kind_reason`), and is audited apart; the case stays protected (Case.identity_protected) whatever it becomes."""
     _require_staff(user, "petitions.classify", case)
@@ -685,16 +697,25 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
             case.complexity = complexity
         if remote_area is not None:
             case.remote_area = bool(remote_area)
+        old_instance = case.instance
         if instance is not None:
             case.instance = instance
         if commune is not None:
             case.commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường, đặc khu"))
+        if multi_site is not None:
+            case.multi_site = bool(multi_site)
+        # Luật Tố cáo art. 25: an anonymous letter classified as a denunciation is information, not a case
+        # with a deadline; one that stops being a denunciation is handled as its new kind.
+        case.information_only = case.kind == K.DENUNCIATION and (case.anonymous or case.information_only)
         if case.status == ST.RECEIVED:
             case.status = ST.CLASSIFIED
         case.save()
         if case.kind != old_kind and case.status in UNDECIDED:
             _close_open_steps(case)
-            _open_step(case, FIRST_STEP[case.kind], timezone.localdate(case.received_at))
+            if not case.information_only:
+                _open_step(case, FIRST_STEP[case.kind], timezone.localdate(case.received_at))
+        if case.kind == K.COMPLAINT and case.instance != old_instance:
+            deadlines.switch_step(case, INSTANCE_STEPS[old_instance], INSTANCE_STEPS[case.instance])
         deadlines.recompute_open(case)  # and case.due_on
         if case.field_id:
             _milestone(case, "classified",
@@ -797,10 +818,16 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
             raise PetitionError("reason_required", _("Hãy chọn lý do đơn không đủ điều kiện xử lý."), "reason")
         if decision == Case.Decision.GUIDE and not note:
             raise PetitionError("note_required", _("Hãy ghi nội dung hướng dẫn công dân."), "note")
-        if (case.kind == K.DENUNCIATION and case.anonymous and decision in (Case.Decision.ACCEPT, Case.Decision.FORWARD)
-                and not note):
-            raise PetitionError("evidence_required", _("Đơn tố cáo nặc danh chỉ được xem xét khi nêu rõ người vi phạm và có "
-                                                       "tài liệu, chứng cứ cụ thể: hãy ghi rõ trong phần ghi chú."), "note")
+        information = case.kind == K.DENUNCIATION and (case.information_only or case.anonymous)
+        if information and decision == Case.Decision.ACCEPT:
+            raise PetitionError("information_only", _("Thông tin có nội dung tố cáo không rõ hoặc mạo danh người tố cáo không "
+                                                      "được thụ lý như một tố cáo (Luật Tố cáo, Điều 25): hãy chuyển để thanh "
+                                                      "tra, kiểm tra nếu nêu rõ người vi phạm và có chứng cứ, hoặc lưu đơn."),
+                                "decision")
+        if information and decision == Case.Decision.FORWARD and not note:
+            raise PetitionError("evidence_required", _("Thông tin tố cáo nặc danh, mạo danh chỉ được chuyển để thanh tra, kiểm "
+                                                       "tra khi nêu rõ người vi phạm và có tài liệu, chứng cứ cụ thể: hãy ghi "
+                                                       "rõ trong phần ghi chú."), "note")
         step_date = timezone.localdate()
         if decision == Case.Decision.FORWARD:
             if agency is None or not agency.active:
@@ -818,25 +845,26 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
                 if identity_hits(f"{copy.subject}\n{copy.content}", who):
                     raise PetitionError("identity_in_redaction", _("Bản sao đã che vẫn còn thông tin nhận diện người tố "
                                                                    "cáo: hãy lập lại bản sao."), "agency")
-            first = FIRST_STEP[case.kind]
-            if first != _resolve_step(case):
-                if case.deadlines.filter(step=first, met_at__isnull=True).exists():
-                    deadlines.close_step(case, first)
-            deadline = case.deadlines.filter(step=_resolve_step(case), met_at__isnull=True).first() \
-                or _open_step(case, _resolve_step(case), step_date)
+            due_on = _forward_steps(case, step_date, information)
             transfer = Transfer.objects.create(case=case, agency=agency, sent_at=_now(), sent_by=user,
-                                               due_on=deadline.due_on, note=note)
+                                               due_on=due_on, note=note)
             transaction.on_commit(lambda: _notify_agency(transfer))
             case.status, case.agency, case.decision = ST.FORWARDED, agency, decision
-            _milestone(case, "forwarded", gettext_noop("Đã chuyển đến %(agency)s để xem xét, giải quyết."),
-                       {"agency": agency.name})
+            if information:
+                _milestone(case, "forwarded", gettext_noop("Đã chuyển thông tin đến %(agency)s để thanh tra, kiểm tra."),
+                           {"agency": agency.name})
+            else:
+                _milestone(case, "forwarded", gettext_noop("Đã chuyển đến %(agency)s để xem xét, giải quyết."),
+                           {"agency": agency.name})
         elif decision == Case.Decision.ACCEPT:
             first = FIRST_STEP[case.kind]
             if first != _resolve_step(case):
                 deadlines.close_step(case, first)
-                if case.kind == K.DENUNCIATION and not case.anonymous:
-                    # The denouncer is told of the acceptance within 5 working days (Luật Tố cáo 2018, Điều 29).
+                if case.kind == K.DENUNCIATION:
+                    # The denouncer is told of the acceptance, the accused of the denunciation's content,
+                    # within 5 working days (Luật Tố cáo 2018, Điều 29).
                     _open_step(case, NOTICE_STEP, step_date)
+                    _open_step(case, ACCUSED_NOTICE_STEP, step_date)
                 _open_step(case, _resolve_step(case), step_date)
             case.status, case.decision = ST.ACCEPTED, decision
             _milestone(case, "accepted", gettext_noop("Đơn đã được thụ lý."))
@@ -853,6 +881,48 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
         case.save()
         _detail(op, case, decision=decision, reason=reason or None, agency=getattr(agency, "pk", None))
     return case
+
+
+# The office's own notices, open until it records them: forwarding a case does not close them.
+NOTICE_STEP = "denunciation.notify"
+FORWARD_STEP = "denunciation.forward"
+FORWARD_NOTICE_STEP = "denunciation.forward_notice"
+ACCUSED_NOTICE_STEP = "denunciation.notify_accused"
+OFFICE_NOTICES = (NOTICE_STEP, FORWARD_NOTICE_STEP, ACCUSED_NOTICE_STEP)
+# Kinds whose agency counts its own steps from its receipt and acceptance (issue 12: a forwarded
+# case does not inherit what is left of the office's time). Voters' petitions follow their session.
+AGENCY_COUNTED = (K.COMPLAINT, K.DENUNCIATION, K.PETITION, K.FEEDBACK)
+
+
+def _forward_steps(case, step_date, information):
+    """The deadlines when `case` is forwarded today (`step_date`); returns the agency's due date.
+
+    - Information with denunciation content (art. 25): no time limit of that law; nothing opens.
+    - A denunciation not yet accepted is outside the office's competence: its acceptance step
+      becomes the 5 working days to forward it from receipt (Luật Tố cáo art. 24(2)), met now, and
+      the denouncer is notified of the forward within the same 5 working days (a step of its own,
+      closed by record_denouncer_notice).
+    - The office's other open steps are met by the forward (its own notices stay open), and the
+      agency's first step opens from today, the day it receives the case: complaint acceptance
+      (10 days, Luật Khiếu nại art. 27), denunciation acceptance (7 working days, art. 24(1)),
+      a petition's 10 working days (Luật Tiếp công dân art. 28(1)) — fresh, not what is left of
+      the office's. The resolution counts from the agency's acceptance (`acknowledge`).
+    - A voter's petition keeps its step (answered for the session)."""
+    if information:
+        _close_open_steps(case)
+        return None
+    if case.kind not in AGENCY_COUNTED:
+        first = FIRST_STEP[case.kind]
+        deadline = case.deadlines.filter(step=first, met_at__isnull=True).first() or _open_step(case, first, step_date)
+        return deadline.due_on
+    if case.kind == K.DENUNCIATION and deadlines.switch_step(case, FIRST_STEP[K.DENUNCIATION], FORWARD_STEP):
+        received = timezone.localdate(case.received_at)
+        if not case.anonymous:
+            _open_step(case, FORWARD_NOTICE_STEP, received)
+    now = _now()
+    for deadline in case.deadlines.filter(met_at__isnull=True).exclude(step__in=OFFICE_NOTICES):
+        deadlines.close_step(case, deadline.step, at=now)
+    return _open_step(case, FIRST_STEP[case.kind], step_date).due_on
 
 
 def _notify_agency(transfer):
@@ -884,22 +954,72 @@ def extend_deadline(user, case, note) -> Deadline:
     return deadline
 
 
-NOTICE_STEP = "denunciation.notify"
-
-
 def record_denouncer_notice(user, case, note) -> Case:
-    """The office notified the denouncer that the denunciation was accepted (the written
-    notice's number and date in `note`): closes that step's deadline."""
+    """The office notified the denouncer that the denunciation was accepted (Luật Tố cáo art. 29) or
+    forwarded to the competent body (art. 24(2)) — the written notice's number and date in `note`:
+    closes that step's deadline (the forward's notice first, if both were open)."""
     _require_staff(user, "petitions.notice", case)
     note = clean_text(note)
     if not note:
         raise PetitionError("note_required", _("Hãy ghi số, ngày của văn bản thông báo thụ lý."), "note")
+    _no_identity_in_note(case, note)
     with _operation(user, "petitions.notice") as op:
         case = _locked(case)
-        if not case.deadlines.filter(step=NOTICE_STEP, met_at__isnull=True).exists():
-            raise _bad_state(case, _("thông báo thụ lý"))
-        deadlines.close_step(case, NOTICE_STEP)
-        _milestone(case, "notified", gettext_noop("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
+        open_steps = set(case.deadlines.filter(step__in=(FORWARD_NOTICE_STEP, NOTICE_STEP), met_at__isnull=True)
+                         .values_list("step", flat=True))
+        if not open_steps:
+            raise _bad_state(case, _("thông báo cho người tố cáo"))
+        step = FORWARD_NOTICE_STEP if FORWARD_NOTICE_STEP in open_steps else NOTICE_STEP
+        deadlines.close_step(case, step)
+        if step == FORWARD_NOTICE_STEP:
+            _milestone(case, "notified", gettext_noop("Đã thông báo cho người tố cáo việc chuyển tố cáo đến cơ quan có "
+                                                      "thẩm quyền."))
+        else:
+            _milestone(case, "notified", gettext_noop("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
+        _detail(op, case, step=step, note=note[:500])
+    return case
+
+
+def record_accused_notice(user, case, note) -> Case:
+    """The office notified the accused party of the denunciation's content after accepting it
+    (Luật Tố cáo art. 29): the notice's number and date in `note`. Never names the denouncer."""
+    _require_staff(user, "petitions.accused_notice", case)
+    note = clean_text(note)
+    if not note:
+        raise PetitionError("note_required", _("Hãy ghi số, ngày của văn bản thông báo cho người bị tố cáo."), "note")
+    _no_identity_in_note(case, note)
+    with _operation(user, "petitions.accused_notice") as op:
+        case = _locked(case)
+        if not case.deadlines.filter(step=ACCUSED_NOTICE_STEP, met_at__isnull=True).exists():
+            raise _bad_state(case, _("thông báo cho người bị tố cáo"))
+        deadlines.close_step(case, ACCUSED_NOTICE_STEP)
+        _milestone(case, "accused_notified", gettext_noop("Đã thông báo nội dung tố cáo cho người bị tố cáo."), public=False)
+        _detail(op, case, note=note[:500])
+    return case
+
+
+def treat_as_information(user, case, note) -> Case:
+    """A named denunciation found to use another person's name (mạo danh) goes the art. 25 way:
+    information for inspection or verification, not a denunciation handled under Luật Tố cáo, no
+    time limit. `note` says how it was found (checked: it never repeats the sender). The sender's
+    identity stays protected."""
+    _require_staff(user, "petitions.information_only", case)
+    note = clean_text(note)
+    if not note:
+        raise PetitionError("note_required", _("Hãy ghi căn cứ xác định đơn mạo danh."), "note")
+    _no_identity_in_note(case, note)
+    with _operation(user, "petitions.information_only") as op:
+        case = _locked(case)
+        _not_duplicate(case)
+        if case.kind != K.DENUNCIATION or case.status not in UNDECIDED:
+            raise _bad_state(case, _("xử lý như thông tin có nội dung tố cáo"))
+        if case.information_only:
+            raise PetitionError("information_only", _("Đơn này đã được xử lý như thông tin có nội dung tố cáo."))
+        case.information_only = True
+        case.save(update_fields=["information_only", "updated_at"])
+        _close_open_steps(case)
+        _milestone(case, "information_only", gettext_noop("Đơn được xử lý như thông tin có nội dung tố cáo (Luật Tố cáo, "
+                                                          "Điều 25): %(note)s"), {"note": note}, public=False)
         _detail(op, case, note=note[:500])
     return case
 
@@ -1040,7 +1160,13 @@ def acknowledge(user, transfer) -> Transfer:
         if case.status != ST.FORWARDED or transfer.status != Transfer.Status.SENT:
             raise _bad_state(case, _("xác nhận đã nhận"))
         transfer.status, transfer.acknowledged_at = Transfer.Status.ACKNOWLEDGED, _now()
-        transfer.save(update_fields=["status", "acknowledged_at"])
+        # The agency's acceptance: a complaint's or a denunciation's resolution counts from it
+        # (Luật Khiếu nại art. 28, 37; Luật Tố cáo art. 30), not from the forward.
+        if case.kind in (K.COMPLAINT, K.DENUNCIATION) and not case.information_only:
+            accepted_on = timezone.localdate(transfer.acknowledged_at)
+            deadlines.close_step(case, FIRST_STEP[case.kind], at=transfer.acknowledged_at)
+            transfer.due_on = _open_step(case, _resolve_step(case), accepted_on).due_on
+        transfer.save(update_fields=["status", "acknowledged_at", "due_on"])
         _milestone(case, "acknowledged", gettext_noop("%(agency)s đã nhận đơn."), {"agency": transfer.agency.name})
         _detail(op, case, transfer=transfer.pk)
     return transfer

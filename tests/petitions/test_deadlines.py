@@ -2,7 +2,7 @@
 
 The rules and the holiday calendar are the seeded data (migration 0002) so the
 worked examples below check the data against the laws' figures as well as the
-counting: the event's day never counts (Civil Code art. 147(2)); a period in
+counting: the event's day never counts (Civil Code art. 147(3)); a period in
 days ending on a weekend or holiday ends on the next working day (art. 148(5));
 working days skip weekends and holidays and count listed working Saturdays.
 """
@@ -27,15 +27,24 @@ from petitions.models import Case, DeadlineRule
 
 D = dt.date
 seed = importlib.import_module("petitions.migrations.0002_rules_and_holidays")
+seed_2026 = importlib.import_module("petitions.migrations.0009b_calendar_and_rules_2026")
 CAL = Calendar(frozenset(d for d, _ in seed.HOLIDAYS), frozenset(d for d, _ in seed.WORKING_WEEKENDS))
 FIELDS = ("step", "unit", "days", "days_complex", "days_remote", "days_remote_complex", "extension_days",
           "max_extensions", "law", "valid_from")
 
 
 def rule(step):
-    """The seeded rule for `step`, as an unsaved row (no database)."""
-    row = next(r for r in seed.RULES if r[0] == step)
-    return DeadlineRule(**dict(zip(FIELDS, row)))
+    """The seeded rule for `step`, as an unsaved row (no database), as migration 0009b left it."""
+    row = next((r for r in seed.RULES if r[0] == step), None)
+    if row is None:
+        new = next(r for r in seed_2026.NEW_RULES if r[0] == step)
+        names = ("step", "unit", "days", "days_complex", "days_remote", "days_remote_complex", "days_multi_site",
+                 "extension_days", "max_extensions", "law", "verified", "valid_from")
+        return DeadlineRule(**dict(zip(names, new)))
+    r = DeadlineRule(**dict(zip(FIELDS, row)))
+    if step == "denunciation.accept":  # 0009b: 10 working days only on the art. 24(1) ground
+        r.days_complex, r.days_multi_site = None, 10
+    return r
 
 
 # ---- counting --------------------------------------------------------------------------
@@ -93,9 +102,19 @@ def test_second_instance_45_60_and_remote_60_70_days():
 
 
 def test_an_empty_remote_column_falls_back_to_the_longer_of_the_others():
-    r = rule("denunciation.accept")  # 7 working days, 10 when several places must be checked
-    assert limit_days(r, "normal", True) == 7
+    r = rule("complaint.accept")  # 10 days, no other column
     assert limit_days(r, "complex", True) == 10
+
+
+def test_denunciation_acceptance_takes_10_working_days_only_when_checked_at_several_places():
+    # Luật Tố cáo art. 24(1): 7 working days; 10 only when it must be checked at several places —
+    # not because the case is complex or in a remote area (issue 12, item 5).
+    r = rule("denunciation.accept")
+    assert [limit_days(r, "normal"), limit_days(r, "complex"), limit_days(r, "very_complex", True)] == [7, 7, 7]
+    assert limit_days(r, "normal", multi_site=True) == 10
+    # Received Friday 29 Aug 2025 (1–2 Sep off): the 7th working day is 11 Sep, the 10th 16 Sep.
+    assert due_date(r, D(2025, 8, 29), complexity="complex", calendar=CAL) == D(2025, 9, 11)
+    assert due_date(r, D(2025, 8, 29), multi_site=True, calendar=CAL) == D(2025, 9, 16)
 
 
 # ---- working days --------------------------------------------------------------------
@@ -192,10 +211,10 @@ def make_case(**kw):
 
 @pytest.mark.django_db
 def test_seeded_rules_carry_their_law():
-    r = DeadlineRule.objects.get(step="complaint.first_instance")
+    r = deadlines.rule_for("complaint.first_instance", D(2026, 6, 30))
     assert (r.days, r.days_complex, r.days_remote, r.days_remote_complex) == (30, 45, 45, 60)
     assert "02/2011/QH13" in r.law and "Điều 28" in r.law
-    assert "Điều 30" in DeadlineRule.objects.get(step="denunciation.resolve").law
+    assert "Điều 30" in deadlines.rule_for("denunciation.resolve", D(2026, 6, 30)).law
 
 
 @pytest.mark.django_db
@@ -213,9 +232,9 @@ def test_the_rule_valid_on_the_start_day_applies():
 
 @pytest.mark.django_db
 def test_open_extend_close_keep_the_case_due_date():
-    case = make_case(complexity="complex")
+    case = make_case(complexity="complex", multi_site=True)
     accept = deadlines.open_step(case, "denunciation.accept", D(2025, 8, 29))
-    assert accept.due_on == D(2025, 9, 16)  # 10 working days (complex), across 1–2 Sep
+    assert accept.due_on == D(2025, 9, 16)  # 10 working days (several places), across 1–2 Sep
     assert deadlines.open_step(case, "denunciation.accept", D(2025, 8, 29)).pk == accept.pk
     case.refresh_from_db()
     assert case.due_on == D(2025, 9, 16)
