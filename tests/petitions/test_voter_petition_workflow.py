@@ -64,7 +64,8 @@ def council(people, settings):
 @pytest.fixture
 def meeting(council):
     return services.record_voter_meeting(
-        council["alice"], held_on=D(2026, 11, 12), place="Nhà văn hóa xã Hùng Đức", district="Hàm Yên (cũ)", commune="xã Hùng Đức",
+        council["alice"], held_on=D(2026, 11, 12), place="Nhà văn hóa xã Hùng Đức", district="Hàm Yên (cũ)",
+        commune="xã Hùng Đức",
         delegate_group=council["group"], session=council["fifth"], when="before", voters=150, petitions=[
             {"subject": ROAD, "level": "province"},
             {"subject": RAIL, "level": "central"},
@@ -199,7 +200,8 @@ def test_the_office_compiles_and_forwards_from_its_pages(client, council, meetin
     register = client.get(reverse("petitions:register"))
     assert reverse("petitions:voter_sessions") in register.content.decode()
     listing = client.get(reverse("petitions:voter_sessions"))
-    assert listing.status_code == 200 and reverse("petitions:voter_session", args=[council["fifth"].pk]) in listing.content.decode()
+    assert listing.status_code == 200
+    assert reverse("petitions:voter_session", args=[council["fifth"].pk]) in listing.content.decode()
     url = reverse("petitions:voter_session", args=[council["fifth"].pk])
     page = client.get(url).content.decode()
     assert "Tổ đại biểu số 3" in page and f'name="agency-{by[ROAD].pk}"' in page
