@@ -47,9 +47,19 @@ Extensions exist only for complex cases (Law on Denunciations art. 30): a
 "complex" case may be extended once, a "very complex" one up to the rule's
 `max_extensions` (two for denunciations: 30 + 30 + 30 = 90 days at most).
 
-Voters' petitions (unit "before_next_session") are due the day before the
-council's next plenary session opens (the answers are reported to it); while
-no next session is scheduled, the rule's `days` apply as calendar days.
+Voters' petitions (unit "before_next_session") are answered before, and
+reported at, the council's **next regular session** — the regular plenary
+session after the one they were collected for (a voter-contact meeting before
+or after session X: reported at the regular session after X). They are due
+`VOTER_PETITION_ANSWER_WORKING_DAYS` working days (a setting, default 10)
+before that session opens, counted back from the opening day, which does not
+count: 10 working days before a session opening on Tuesday 6/7/2027 is Tuesday
+22/6/2027. While no such session is scheduled, the rule's `days` apply as
+calendar days from the meeting (the daily resync moves the date once one is).
+No text fixing that number of days was confirmed here (see docs/petitions.md:
+unverified, the office's practice). This replaced "the day before the next
+plenary session opens" (issue 12, item 4), which made petitions collected on
+12/11 for a session opening 2/12 due on 1/12, before that very session.
 
 The core (everything down to `extend`) is pure: dates in, dates out, no
 database. The helpers at the bottom load rules, calendars and sessions and are
@@ -152,6 +162,17 @@ def add_days(start: dt.date, n: int) -> dt.date:
     return start + dt.timedelta(days=n)
 
 
+def working_days_before(day: dt.date, n: int, holidays=frozenset(), working_weekends=frozenset()) -> dt.date:
+    """The `n`th working day before `day` (`day` itself never counts). n = 0 returns `day`."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    while n:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day, holidays, working_weekends):
+            n -= 1
+    return day
+
+
 def add_working_days(start: dt.date, n: int, holidays=frozenset(), working_weekends=frozenset()) -> dt.date:
     """The `n`th working day after the event on `start` (the event's day never counts, even if
     it is a working day). n = 0 returns `start`."""
@@ -208,16 +229,18 @@ def allowed_extensions(rule, complexity: str = NORMAL) -> int:
 
 def due_date(rule, start: dt.date, *, complexity: str = NORMAL, remote: bool = False, extensions: int = 0,
              calendar: Calendar = EMPTY_CALENDAR, session_start: dt.date | None = None,
-             multi_site: bool = False) -> dt.date:
+             multi_site: bool = False, lead_working_days: int = 0) -> dt.date:
     """The last day of the step that started on `start` (receipt, acceptance…), after `extensions`.
 
-    `session_start`: for "before_next_session" rules, the opening day of the council's next
-    plenary session after `start` (None: none scheduled yet, the rule's `days` apply)."""
+    `session_start`: for "before_next_session" rules, the opening day of the session the answers
+    are reported at (None: none scheduled yet, the rule's `days` apply); the step is due
+    `lead_working_days` working days before it (0: the working day before it)."""
     if extensions < 0:
         raise ValueError("extensions must be >= 0")
     if rule.unit == BEFORE_NEXT_SESSION:
         if session_start is not None:
-            return session_start - dt.timedelta(days=1)
+            return working_days_before(session_start, max(lead_working_days, 1), calendar.holidays,
+                                       calendar.working_weekends)
         return next_working_day(add_days(start, rule.days), calendar.holidays, calendar.working_weekends)
     n = limit_days(rule, complexity, remote, multi_site) + extensions * (rule.extension_days or 0)
     if rule.unit == WORKING_DAYS:
@@ -319,18 +342,46 @@ def rule_for(step: str, on: dt.date):
     return rule
 
 
-def next_session_start(after: dt.date) -> dt.date | None:
-    """The opening day of the first plenary session of the council that opens after `after`."""
+# ---- voters' petitions: the next regular session (issue 12, item 4) -------------------
+
+def next_regular_session(after: dt.date):
+    """The first regular plenary session of the council opening after `after` (None: none scheduled)."""
     from meeting.models import Body, Session
 
-    return (Session.objects.filter(body__kind=Body.Kind.PLENARY, start_date__gt=after)
-            .order_by("start_date").values_list("start_date", flat=True).first())
+    return (Session.objects.filter(body__kind=Body.Kind.PLENARY, kind=Session.Kind.REGULAR, start_date__gt=after)
+            .order_by("start_date", "pk").first())
+
+
+def next_session_start(after: dt.date) -> dt.date | None:
+    """The opening day of the first regular plenary session opening after `after`."""
+    session = next_regular_session(after)
+    return session.start_date if session else None
+
+
+def report_session(collected_for):
+    """The session at which the answers to the petitions collected for `collected_for` are reported:
+    the next regular plenary session after it."""
+    return next_regular_session(collected_for.start_date)
+
+
+def voter_petition_lead() -> int:
+    from django.conf import settings
+
+    return settings.VOTER_PETITION_ANSWER_WORKING_DAYS
+
+
+def _counted_from(case, starts_on: dt.date) -> dt.date:
+    """A voter's petition is reported at the regular session after the one it was collected for
+    (its meeting's); one without a meeting, at the next after `starts_on`."""
+    meeting = getattr(case, "meeting", None) if getattr(case, "meeting_id", None) else None
+    return meeting.session.start_date if meeting is not None else starts_on
 
 
 def _due_for(case, rule, starts_on, extensions, cal):
-    session = next_session_start(starts_on) if rule.unit == BEFORE_NEXT_SESSION else None
+    session = next_session_start(_counted_from(case, starts_on)) if rule.unit == BEFORE_NEXT_SESSION else None
     return due_date(rule, starts_on, complexity=case.complexity, remote=case.remote_area,
-                    extensions=extensions, calendar=cal, session_start=session, multi_site=case.multi_site)
+                    extensions=extensions, calendar=cal, session_start=session, multi_site=case.multi_site,
+                    lead_working_days=voter_petition_lead())
 
 
 def open_step(case, step: str, starts_on: dt.date):
@@ -435,24 +486,35 @@ def refresh_case_due(case):
 
 def resync_session_deadlines() -> int:
     """Open "before_next_session" deadlines follow the session calendar (a session scheduled
-    or moved after the step opened). One update per distinct start day. Returns rows changed."""
-    from .models import Case, Deadline
+    or moved after the step opened), and so do the open forwardings of those cases
+    (Transfer.due_on). Returns deadline rows changed."""
+    from .models import Case, Deadline, Transfer
 
     open_ = Deadline.objects.filter(met_at__isnull=True, rule__unit=BEFORE_NEXT_SESSION)
     cal = calendar()
+    lead = voter_petition_lead()
     changed = 0
     rules = {}
-    for rule_id, starts_on in open_.values_list("rule_id", "starts_on").distinct():
+    groups = open_.values_list("rule_id", "starts_on", "case__meeting__session__start_date").distinct()
+    for rule_id, starts_on, collected_for in groups:
         rule = rules.get(rule_id) or open_.filter(rule_id=rule_id).first().rule
         rules[rule_id] = rule
-        due = due_date(rule, starts_on, calendar=cal, session_start=next_session_start(starts_on))
-        rows = open_.filter(rule_id=rule_id, starts_on=starts_on).exclude(due_on=due)
+        due = due_date(rule, starts_on, calendar=cal, session_start=next_session_start(collected_for or starts_on),
+                       lead_working_days=lead)
+        rows = open_.filter(rule_id=rule_id, starts_on=starts_on, case__meeting__session__start_date=collected_for) \
+            if collected_for else open_.filter(rule_id=rule_id, starts_on=starts_on, case__meeting__isnull=True)
+        rows = rows.exclude(due_on=due)
         case_ids = list(rows.values_list("case_id", flat=True))
         if case_ids:
             changed += rows.update(due_on=due, reminded_at=None, escalated_at=None)
+            Transfer.objects.filter(case_id__in=case_ids, status__in=OPEN_TRANSFER_STATUSES).update(due_on=due)
             for case in Case.objects.filter(pk__in=case_ids):
                 refresh_case_due(case)
     return changed
+
+
+# A forwarding still waiting for the agency's answer (petitions.models.Transfer.Status).
+OPEN_TRANSFER_STATUSES = ("sent", "acknowledged", "clarification", "returned")
 
 
 # ---- on time: the one definition (dashboard, statistics, session report) -------------------

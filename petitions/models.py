@@ -482,6 +482,51 @@ class RedactedCopy(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "bản sao đã che thông tin người tố cáo")
 
 
+class PetitionCompilation(models.Model):
+    """The voters' petitions collected for one session, compiled by the office (issue 12, item 4):
+    the meetings' petitions by delegate group, with the Fatherland Front's (Ủy ban MTTQ) summary,
+    each pending petition assigned to its competent body before forwarding (petitions.voter_petitions)."""
+
+    session = models.OneToOneField("meeting.Session", on_delete=models.PROTECT, related_name="petition_compilation",
+                                   verbose_name=_("kỳ họp"))
+    front_summary = models.TextField(_("báo cáo tổng hợp của Ủy ban MTTQ"), blank=True)
+    front_file = models.FileField(_("tệp báo cáo của Ủy ban MTTQ"), upload_to="petitions/compilations/%Y/",
+                                  max_length=300, blank=True)
+    front_file_name = models.CharField(max_length=255, blank=True)
+    compiled_at = models.DateTimeField(_("ngày tổng hợp"))
+    compiled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tổng hợp kiến nghị cử tri")
+        verbose_name_plural = pgettext_lazy("plural", "tổng hợp kiến nghị cử tri")
+
+    def __str__(self):
+        return str(self.session)
+
+
+class PetitionForwarding(models.Model):
+    """One recorded forwarding of a session's compiled petitions to one competent body: the provincial
+    People's Committee, a council committee, the National Assembly delegation for central matters…
+    Each petition it carries is a Transfer (the agency desk answers it as any other)."""
+
+    compilation = models.ForeignKey(PetitionCompilation, on_delete=models.PROTECT, related_name="forwardings")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="petition_forwardings",
+                               verbose_name=_("cơ quan có thẩm quyền"))
+    # Where the answers are reported: the next regular session after the compilation's (None: not scheduled yet).
+    report_session = models.ForeignKey("meeting.Session", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+", verbose_name=_("báo cáo tại kỳ họp"))
+    due_on = models.DateField(_("hạn trả lời"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("ngày chuyển"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("chuyển kiến nghị cử tri")
+        verbose_name_plural = pgettext_lazy("plural", "chuyển kiến nghị cử tri")
+
+
 class Transfer(models.Model):
     """A case forwarded to an agency, tracked until its answer is accepted."""
 
@@ -502,6 +547,9 @@ class Transfer(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)  # the office's covering note
     clarification = models.TextField(blank=True)  # what the agency asked
+    # A voter's petition forwarded with its session's compilation (one forwarding per body).
+    forwarding = models.ForeignKey(PetitionForwarding, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="transfers")
 
     class Meta:
         ordering = ["-sent_at", "-id"]

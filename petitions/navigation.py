@@ -24,6 +24,7 @@ LINKS = [
     ("petitions:statistics", _("Thống kê đơn thư"), permissions.is_petition_staff),
     ("petitions:reports", _("Báo cáo kiến nghị cử tri"), permissions.is_petition_staff),
     ("petitions:meetings", _("Tiếp xúc cử tri"), _enters_voter_meetings),
+    ("petitions:voter_sessions", _("Kiến nghị cử tri theo kỳ họp"), permissions.is_petition_staff),
     ("petitions:delegate_forward", _("Chuyển đơn của công dân"),
      lambda user: permissions.may_forward_letter(user) and not permissions.is_petition_staff(user)),
     ("petitions:agency_desk", _("Đơn được chuyển đến"),

@@ -34,7 +34,8 @@ from library import fonts
 from library.convocation import council_parts, nfc
 
 from .deadlines import judged_steps, on_time_rate, on_time_summary
-from .models import AGENCY_LEVELS, Answer, Case, Deadline
+from .models import AGENCY_LEVELS, Answer, Case, Deadline, Transfer
+from .voter_petitions import reported_at
 
 ANSWERED = (Case.Status.ANSWERED, Case.Status.PUBLISHED, Case.Status.CLOSED, Case.Status.GUIDED)
 SET_ASIDE = (Case.Status.NOT_ELIGIBLE, Case.Status.DUPLICATE, Case.Status.WITHDRAWN)
@@ -72,6 +73,10 @@ class SessionSummary:
     meetings: int = 0
     voters: int = 0
     on_time: dict = field(default_factory=dict)
+    # The answers reported at this session: petitions collected for the previous regular session
+    # (petitions.voter_petitions.reported_at; issue 12, item 4), with their counts.
+    reported: list = field(default_factory=list)
+    reported_totals: dict = field(default_factory=dict)
 
 
 def session_petitions(session):
@@ -97,7 +102,14 @@ def session_summary(session, today: dt.date | None = None) -> SessionSummary:
                      .prefetch_related(Prefetch("answers", queryset=approved, to_attr="approved_answers"))
                      .order_by("level", "agency__name", "received_at", "id"))
     meetings = VoterMeeting.objects.filter(session=session).order_by()
+    reported_cases = reported_at(session)
+    reported = list(reported_cases.select_related("agency", "meeting__delegate_group", "meeting__session")
+                    .prefetch_related(Prefetch("answers", queryset=approved, to_attr="approved_answers"),
+                                      Prefetch("transfers", queryset=Transfer.objects.order_by("-sent_at", "-id"),
+                                               to_attr="sent"))
+                    .order_by("meeting__session__start_date", "meeting__delegate_group__name", "received_at", "id"))
     return SessionSummary(
+        reported=reported, reported_totals=reported_cases.aggregate(**columns),
         session=session, today=today, totals=totals, by_level=by_level, by_agency=by_agency,
         petitions=petitions,
         candidates=[p for p in petitions if p.unsatisfactory or p.questioning_candidate],
@@ -120,6 +132,13 @@ def answer_text(case) -> str:
     if case.answered_on_spot:
         return _("Đã trả lời tại hội nghị tiếp xúc cử tri.")
     return ""
+
+
+def due_text(case) -> str:
+    """The answer's due date of a forwarded voter's petition (its latest forwarding), for the report."""
+    sent = getattr(case, "sent", None)
+    due = sent[0].due_on if sent else case.due_on
+    return due.strftime("%d/%m/%Y") if due else ""
 
 
 def state_text(case, today) -> str:
@@ -259,6 +278,36 @@ class _Report:
                 cells.cell(state_text(case, self.s.today))
         pdf.ln(4)
 
+    def reported(self):
+        """V. The answers reported at this session (petitions collected for the previous regular session)."""
+        pdf, t = self.pdf, self.s.reported_totals
+        self.line(_("V. Kết quả trả lời kiến nghị cử tri gửi đến kỳ họp trước, báo cáo tại kỳ họp này"), style="B", size=13)
+        pdf.ln(1)
+        if not self.s.reported:
+            self.line(_("Không có kiến nghị nào."), style="I", indent=6)
+            pdf.ln(4)
+            return
+        self.line(_("Tổng số %(n)d kiến nghị; đã trả lời %(a)d; đang giải quyết %(p)d, trong đó quá hạn %(o)d.")
+                  % {"n": t["received"], "a": t["answered"], "p": t["pending"], "o": t["overdue"]}, indent=6)
+        pdf.ln(1)
+        self.font("", 10)
+        with pdf.table(col_widths=(8, 44, 26, 23, 48, 19), text_align=("CENTER", "LEFT", "LEFT", "CENTER", "LEFT", "LEFT"),
+                       line_height=5, headings_style=_heads()) as table:
+            head = table.row()
+            for text in (_("TT"), _("Nội dung kiến nghị"), _("Cơ quan giải quyết"), _("Hạn trả lời"), _("Kết quả trả lời"),
+                         _("Tình trạng")):
+                head.cell(text)
+            for i, case in enumerate(self.s.reported, 1):
+                cells = table.row()
+                cells.cell(str(i))
+                group = nfc(case.meeting.delegate_group.name) if case.meeting_id else ""
+                cells.cell(nfc(case.subject) + (f" ({group})" if group else ""))
+                cells.cell(nfc(case.agency.name) if case.agency_id else "—")
+                cells.cell(due_text(case) or "—")
+                cells.cell(answer_text(case) or "—")
+                cells.cell(state_text(case, self.s.today))
+        pdf.ln(4)
+
     def candidates(self):
         self.line(_("IV. Trả lời chưa thỏa đáng, đề xuất đưa vào nội dung chất vấn"), style="B", size=13)
         self.pdf.ln(1)
@@ -317,6 +366,7 @@ def session_pdf(summary: SessionSummary) -> bytes:
         report.count_table(_("II. Theo cơ quan giải quyết"), _("Cơ quan"), summary.by_agency)
         report.petition_list()
         report.candidates()
+        report.reported()
         report.closing()
         return bytes(pdf.output())
 
@@ -384,6 +434,20 @@ def session_xlsx(summary: SessionSummary) -> bytes:
             chosen.append([case.tracking_code, nfc(case.subject), case.agency.name if case.agency_id else "",
                            answer_text(case), _("Có") if case.unsatisfactory else "",
                            _("Có") if case.questioning_candidate else ""])
+        answered = book.create_sheet(_("Báo cáo tại kỳ họp"))
+        answered.append([_("TT"), _("Mã"), _("Nội dung kiến nghị"), _("Tổ đại biểu"), _("Kỳ họp tiếp xúc"),
+                         _("Cơ quan giải quyết"), _("Hạn trả lời"), _("Tình trạng"), _("Kết quả trả lời")])
+        for cell in answered[1]:
+            cell.font = bold
+        for i, case in enumerate(summary.reported, 1):
+            answered.append([
+                i, case.tracking_code, nfc(case.subject), nfc(case.meeting.delegate_group.name) if case.meeting_id else "",
+                nfc(case.meeting.session.title) if case.meeting_id else "", case.agency.name if case.agency_id else "",
+                due_text(case), state_text(case, summary.today), answer_text(case),
+            ])
+        for column, width in zip("ABCDEFGHI", (5, 16, 60, 24, 30, 36, 12, 16, 70)):
+            answered.column_dimensions[column].width = width
+
         out = BytesIO()
         book.save(out)
         return out.getvalue()

@@ -191,9 +191,13 @@ def test_complaints_have_no_extension():
 
 # ---- voters' petitions -------------------------------------------------------------------
 
-def test_voter_petitions_are_due_the_day_before_the_next_session_opens():
+def test_voter_petitions_are_due_working_days_before_the_session_they_are_reported_at():
+    """Issue 12, item 4: N working days before the opening day, which does not count. Hand-counted back
+    from Tuesday 5/5/2026 over 1/5, 30/4 and the day off in lieu 27/4/2026: 4/5 (1), 29/4 (2), 28/4 (3),
+    24/4 (4), 23/4 (5), 22/4 (6), 21/4 (7), 20/4 (8), 17/4 (9), 16/4 (10)."""
     r = rule("voter_petition.answer")
-    assert due_date(r, D(2026, 7, 20), session_start=D(2026, 12, 8), calendar=CAL) == D(2026, 12, 7)
+    assert due_date(r, D(2026, 3, 20), session_start=D(2026, 5, 5), calendar=CAL, lead_working_days=10) == D(2026, 4, 16)
+    assert due_date(r, D(2026, 3, 20), session_start=D(2026, 5, 5), calendar=CAL, lead_working_days=1) == D(2026, 5, 4)
     # No session scheduled yet: the rule's days (180) as calendar days.
     assert due_date(r, D(2026, 7, 20), calendar=CAL) == D(2027, 1, 18)
 
@@ -269,7 +273,7 @@ def test_reclassifying_recomputes_open_steps():
 
 
 @pytest.mark.django_db
-def test_voter_petition_due_follows_the_next_plenary_session():
+def test_voter_petition_due_follows_the_next_regular_session(settings):
     from meeting.models import Body, Session, Term
 
     term = Term.objects.create(name="2026–2031", start=D(2026, 3, 1), end=D(2031, 3, 1))
@@ -279,17 +283,25 @@ def test_voter_petition_due_follows_the_next_plenary_session():
                            end_date=D(2026, 9, 10))
     Session.objects.create(body=plenary, number=3, title="Kỳ họp thứ ba", start_date=D(2026, 12, 8),
                            end_date=D(2026, 12, 10))
+    settings.VOTER_PETITION_ANSWER_WORKING_DAYS = 10
     case = make_case(kind="voter_petition", source="voter_meeting")
     step = deadlines.open_step(case, "voter_petition.answer", D(2026, 7, 20))
-    assert step.due_on == D(2026, 12, 7)
+    # 10 working days before Tuesday 8/12/2026: 7/12 (1), 4/12 (2), 3 (3), 2 (4), 1 (5), 30/11 (6), 27 (7),
+    # 26 (8), 25 (9), 24/11 (10).
+    assert step.due_on == D(2026, 11, 24)
 
-    # A session scheduled earlier afterwards: the daily resync moves the due date.
+    # A thematic session is not where voters' petitions are reported: nothing moves.
     Session.objects.create(body=plenary, number=2, title="Kỳ họp chuyên đề", kind="thematic",
                            start_date=D(2026, 10, 1), end_date=D(2026, 10, 1))
+    assert deadlines.resync_session_deadlines() == 0
+    # A regular session scheduled earlier afterwards (Thursday 15/10/2026): the daily resync moves the due
+    # date: 14/10 (1), 13 (2), 12 (3), 9 (4), 8 (5), 7 (6), 6 (7), 5 (8), 2 (9), 1/10 (10).
+    Session.objects.create(body=plenary, number=4, title="Kỳ họp thường lệ", start_date=D(2026, 10, 15),
+                           end_date=D(2026, 10, 16))
     assert deadlines.resync_session_deadlines() == 1
     step.refresh_from_db()
     case.refresh_from_db()
-    assert step.due_on == case.due_on == D(2026, 9, 30)
+    assert step.due_on == case.due_on == D(2026, 10, 1)
 
 
 # ---- the 2026 calendar as announced (issue 12, item 1) ------------------------------------

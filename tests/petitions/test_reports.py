@@ -95,7 +95,7 @@ def test_session_xlsx_cells(client, people, session_report):
     response = client.get(reverse("petitions:report_session_xlsx", args=[session_report.pk]))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Theo cấp", "Theo cơ quan", "Danh sách", "Đề xuất chất vấn"]
+    assert book.sheetnames == ["Theo cấp", "Theo cơ quan", "Danh sách", "Đề xuất chất vấn", "Báo cáo tại kỳ họp"]
     agencies = {row[0]: row[1:] for row in book["Theo cơ quan"].iter_rows(min_row=3, values_only=True)}
     assert agencies["Sở Tài nguyên và Môi trường"] == (2, 1, 1, 1)
     assert agencies["Tổng cộng"] == (4, 2, 2, 1)
