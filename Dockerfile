@@ -9,8 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # gettext: compilemessages turns locale/*/django.po into the .mo files Django reads.
 # LibreOffice (writer, calc; no GUI): the PDF renditions of DOCX/XLSX that delegates read.
+# fonts-liberation2: Liberation Serif (Times New Roman's metrics) for the convocation letter.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gettext libreoffice-writer-nogui libreoffice-calc-nogui \
+ && apt-get install -y --no-install-recommends gettext libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -69,6 +69,7 @@ def pytest_collection_modifyitems(items):
 SEEDING_MIGRATIONS = (
     ("petitions.migrations.0002_rules_and_holidays", "seed"),
     ("petitions.migrations.0007_new_year_2026_swap", "forwards"),
+    ("petitions.migrations.0009b_calendar_and_rules_2026", "forwards"),
 )
 
 

@@ -243,8 +243,14 @@ PETITION_MAX_FILES = env.integer("PETITION_MAX_FILES", 5, minimum=0)
 PETITION_SUBMISSIONS_PER_HOUR = env.integer("PETITION_SUBMISSIONS_PER_HOUR", 5, minimum=1)
 # Reminders go out this many days before a deadline; overdue cases escalate to the agency head.
 PETITION_REMIND_DAYS = env.integer("PETITION_REMIND_DAYS", 3, minimum=0)
-# Where the citizen's receipt, QR code and emails point (the public site's address).
-PUBLIC_BASE_URL = env.string("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Voters' petitions are answered this many working days before the next regular session opens (the
+# session after the one they were collected for, where the answers are reported). The office's practice:
+# no text fixing the number was confirmed (docs/petitions.md, "Voters' petitions").
+VOTER_PETITION_ANSWER_WORKING_DAYS = env.integer("VOTER_PETITION_ANSWER_WORKING_DAYS", 10, minimum=1)
+# Where the citizen's receipt, QR code and emails point (the public site's address, e.g.
+# https://hdnd.tuyenquang.gov.vn). Unset: the host the request came to (petitions.services.public_url);
+# the daily job's e-mails, sent without a request, then carry paths only, so set it in production.
+PUBLIC_BASE_URL = env.string("PUBLIC_BASE_URL", "")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "hdnd@localhost")
 # Unset: the console in DEBUG, SMTP to EMAIL_HOST when it is set, else nothing is sent
 # (config/mail.py). Never the console with DEBUG off: it logs whole messages (config/env.py).

@@ -1,14 +1,27 @@
 """Convocation letters (giấy triệu tập): one A4 letter per member, with the
 session's programme and a QR code that opens the session on the terminal.
 
-The layout follows the usual form of an administrative letter (Decree
-30/2020/NĐ-CP): issuing body and number top left, the national motto top
-right with place and date, the title, the body, the signature block. The
-number is left blank for the clerk to fill when the letter is registered.
+The layout follows the state's format for administrative documents (Nghị định
+30/2020/NĐ-CP on clerical work, Phụ lục I, as read from published copies of
+it): a serif font with Times New Roman's metrics (Liberation Serif, from a
+Debian package: library.fonts), body text at 13–14 pt; top left the issuing
+body in capitals with a short rule under it and the number and symbol under
+that; top right the national name "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and
+the motto "Độc lập - Tự do - Hạnh phúc" with a rule as long as the motto, then
+the place and date of issue in italics ("Tuyên Quang, ngày 05 tháng 11 năm
+2026": a day below 10 and a month below 3 get a leading zero); the title;
+the body; the signature block "TM. THƯỜNG TRỰC HĐND / CHỦ TỊCH" and the
+recipients "Nơi nhận:" (bold italic, 12 pt; the list 11 pt).
 
-Pure rendering: who may get which letter is decided in accounts.permissions.
-The letter is an official Vietnamese document, so it is written in
-Vietnamese whatever the reader's interface language.
+A letter is **issued** once (library.models.Convocation, `issue`): its
+number and symbol and date of issue are stored, and so is the programme as
+planned at that moment. Every later render prints that: not today's date, not
+the live agenda with the items inserted or postponed since. Until issued, the
+letter is a draft ("DỰ THẢO"), undated, with the current planned programme.
+
+Who may get which letter is decided in accounts.permissions. The letter is an
+official Vietnamese document, so it is written in Vietnamese whatever the
+reader's interface language.
 """
 
 import datetime as dt
@@ -22,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from . import fonts
 
-FONT = "SourceSans"
+FONT = "Serif"  # Liberation Serif: Times New Roman's metrics (library.fonts)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 QR_MM = 28
 
@@ -64,8 +77,14 @@ def council_parts(session=None) -> tuple[str, str]:
     return level, ""
 
 
-def _date_words(day: dt.date) -> str:
-    return _("ngày %(d)02d tháng %(m)02d năm %(y)d") % {"d": day.day, "m": day.month, "y": day.year}
+def _date_words(day: dt.date | None) -> str:
+    """The date of issue as Nghị định 30/2020/NĐ-CP writes it: a day below 10 and a month below 3 with a
+    leading zero ("ngày 05 tháng 02 năm 2027", "ngày 20 tháng 11 năm 2026"); blanks for a draft."""
+    if day is None:
+        return _("ngày      tháng      năm        ")
+    d = f"{day.day:02d}" if day.day < 10 else str(day.day)
+    m = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return _("ngày %(d)s tháng %(m)s năm %(y)d") % {"d": d, "m": m, "y": day.year}
 
 
 def _day(day: dt.date) -> str:
@@ -80,15 +99,50 @@ def _clock(moment) -> str:
 # ---- what goes into a letter ----------------------------------------------------------
 
 class Programme:
-    """The session's sittings with their numbered agenda items, read once for all letters."""
+    """The session's sittings with their numbered agenda items as planned: the stored programme of an
+    issued letter, or (a draft) the current agenda without postponed items. Read once for all letters."""
 
-    def __init__(self, session):
-        from agenda.state import ordered_items
-
-        self.sittings = list(session.sittings.order_by("starts_at", "pk"))
-        self.items = {s.pk: ordered_items(s.pk) for s in self.sittings}
+    def __init__(self, session, convocation=None):
+        self.sittings = [_Sitting(row) for row in (convocation.programme if convocation else planned(session))]
         chair = (session.body.memberships.filter(role="chair", active=True).select_related("member").first())
         self.signer = nfc(chair.member.full_name) if chair else ""
+
+
+class _Sitting:
+    def __init__(self, row: dict):
+        self.title, self.place = row["title"], row.get("place", "")
+        self.starts_at = dt.datetime.fromisoformat(row["starts_at"])
+        self.items = [_Item(item) for item in row.get("items", [])]
+
+
+class _Item:
+    def __init__(self, row: dict):
+        self.number, self.title, self.depth = row["number"], row["title"], row.get("depth", 0)
+
+
+def planned(session) -> list[dict]:
+    """The session's programme as planned now: its sittings in order, each with its agenda items numbered
+    depth first; postponed items (and the items under them) are not in the plan."""
+    from agenda.models import AgendaItem
+    from agenda.state import ordered_items
+
+    out = []
+    for sitting in session.sittings.order_by("starts_at", "pk"):
+        items, dropped = [], set()
+        for item in ordered_items(sitting.pk):
+            if item.status == AgendaItem.Status.POSTPONED or item.parent_id in dropped:
+                dropped.add(item.pk)
+                continue
+            items.append(item)
+        # Numbered again without the postponed ones, as the plan reads.
+        numbers, counters = {}, {}
+        for item in items:
+            prefix = f"{numbers[item.parent_id]}." if item.parent_id in numbers else ""
+            counters[item.parent_id] = counters.get(item.parent_id, 0) + 1
+            numbers[item.pk] = f"{prefix}{counters[item.parent_id]}"
+        out.append({"title": nfc(sitting.title), "place": nfc(sitting.place), "starts_at": sitting.starts_at.isoformat(),
+                    "items": [{"number": numbers[i.pk], "title": nfc(i.title), "depth": i.depth} for i in items]})
+    return out
 
 
 def _session_heading(session) -> str:
@@ -99,8 +153,9 @@ def _session_heading(session) -> str:
 
 
 class _Letter:
-    def __init__(self, pdf, session, programme: Programme, url: str, qr: bytes, issued: dt.date):
-        self.pdf, self.session, self.programme, self.url, self.qr, self.issued = pdf, session, programme, url, qr, issued
+    def __init__(self, pdf, session, programme: Programme, url: str, qr: bytes, issued: dt.date | None, number: str):
+        self.pdf, self.session, self.programme, self.url, self.qr = pdf, session, programme, url, qr
+        self.issued, self.number = issued, number
         self.level, self.locality = council_parts(session)
         self.council = f"HĐND {self.level}"  # "HĐND tỉnh"
 
@@ -108,7 +163,7 @@ class _Letter:
     def font(self, style="", size=13):
         self.pdf.set_font(FONT, style, size)
 
-    def line(self, text, *, style="", size=12.5, align="L", h=5.9, indent=0.0):
+    def line(self, text, *, style="", size=13, align="L", h=6.2, indent=0.0):
         pdf = self.pdf
         self.font(style, size)
         pdf.set_x(pdf.l_margin + indent)
@@ -137,14 +192,14 @@ class _Letter:
             pdf.multi_cell(w, h, nfc(text), align="C", new_x="LMARGIN", new_y="NEXT")
 
         pdf.set_y(top)
-        at(x_left, left_w, _("HỘI ĐỒNG NHÂN DÂN"))
+        at(x_left, left_w, _("HỘI ĐỒNG NHÂN DÂN"), size=13)
         if self.locality:
-            at(x_left, left_w, f"{self.level} {self.locality}".upper())
-        at(x_left, left_w, _("THƯỜNG TRỰC"), "B")
+            at(x_left, left_w, f"{self.level} {self.locality}".upper(), size=13)
+        at(x_left, left_w, _("THƯỜNG TRỰC"), "B", 13)
         y = pdf.get_y() + 0.8
         pdf.line(x_left + left_w / 2 - 12, y, x_left + left_w / 2 + 12, y)
         pdf.set_y(y + 2.5)
-        at(x_left, left_w, _("Số:        /GTT-HĐND"), size=13)
+        at(x_left, left_w, _("Số: %(n)s") % {"n": self.number} if self.number else _("Số:        /GTT-HĐND"), size=13)
         left_end = pdf.get_y()
 
         pdf.set_y(top)
@@ -156,12 +211,14 @@ class _Letter:
         pdf.line(x_right + right_w / 2 - half, y, x_right + right_w / 2 + half, y)
         pdf.set_y(y + 2.5)
         place = f"{self.locality}, " if self.locality else "……, "
-        at(x_right, right_w, place + _date_words(self.issued), "I", 13)
+        at(x_right, right_w, place + _date_words(self.issued), "I", 13.5)
         pdf.set_y(max(left_end, pdf.get_y()) + 6)
 
     def title(self):
-        self.line(_("GIẤY TRIỆU TẬP"), style="B", size=15, align="C", h=7.5)
-        self.line(_session_heading(self.session), style="B", size=13.5, align="C")
+        if self.issued is None:
+            self.line(_("DỰ THẢO"), style="B", size=12, align="R", h=5)
+        self.line(_("GIẤY TRIỆU TẬP"), style="B", size=14, align="C", h=7.5)
+        self.line(_session_heading(self.session), style="B", size=14, align="C")
         self.pdf.ln(4)
 
     def addressee(self, member):
@@ -212,13 +269,12 @@ class _Letter:
             if sitting.place:
                 head += f" ({nfc(sitting.place)})"
             pdf.ln(1)
-            self.line(head, style="B", size=12.5, indent=4, h=6)
-            items = self.programme.items[sitting.pk]
-            if not items:
-                self.line(_("Nội dung phiên họp sẽ được thông báo sau."), style="I", size=12, indent=10, h=5.8)
-            for item in items:
+            self.line(head, style="B", indent=4)
+            if not sitting.items:
+                self.line(_("Nội dung phiên họp sẽ được thông báo sau."), style="I", indent=10)
+            for item in sitting.items:
                 indent = 10 + 7 * item.depth
-                self.line(f"{item.number}. {nfc(item.title)}", size=12, indent=indent, h=5.2)
+                self.line(f"{item.number}. {nfc(item.title)}", indent=indent, h=5.8)
         pdf.ln(3)
 
     def documents_note(self):
@@ -248,51 +304,92 @@ class _Letter:
         pdf.set_x(pdf.l_margin)
         pdf.multi_cell(left_w, 4.4, self.url, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
-        self.font("B", 11)
+        self.font("BI", 12)
         pdf.set_x(pdf.l_margin)
-        pdf.cell(left_w, 5, _("Nơi nhận:"), new_x="LMARGIN", new_y="NEXT")
-        self.font("", 10.5)
+        pdf.cell(left_w, 5.4, _("Nơi nhận:"), new_x="LMARGIN", new_y="NEXT")
+        self.font("", 11)
         for text in (_("- Như trên;"), _("- Lưu: VT, Văn phòng.")):
             pdf.set_x(pdf.l_margin)
-            pdf.cell(left_w, 4.4, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(left_w, 4.8, text, new_x="LMARGIN", new_y="NEXT")
         left_end = pdf.get_y()
 
         # Right: the signature block.
         x, w = pdf.l_margin + left_w + 5, pdf.epw - left_w - 5
         pdf.set_y(top)
         for text, style in ((_("TM. THƯỜNG TRỰC HĐND"), "B"), (_("CHỦ TỊCH"), "B")):
-            self.font(style, 13)
+            self.font(style, 13.5)
             pdf.set_x(x)
             pdf.cell(w, 6.4, text, align="C", new_x="LMARGIN", new_y="NEXT")
         if self.programme.signer:
             pdf.set_y(pdf.get_y() + 24)
-            self.font("B", 13)
+            self.font("B", 13.5)
             pdf.set_x(x)
             pdf.cell(w, 6.4, self.programme.signer, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(max(left_end, pdf.get_y()))
 
 
 def letter_pdf(session, members, base_url: str, *, issued: dt.date | None = None) -> bytes:
-    """One PDF with a convocation letter (starting on a new page) for each member."""
+    """One PDF with a convocation letter (starting on a new page) for each member: the issued letter
+    (library.models.Convocation) when there is one, else a dated-less draft. `issued`: a date of
+    issue for a draft (previews and tests); an issued letter always carries its stored date."""
     from fpdf import FPDF
 
     from accounts.pairing import qr_png
 
+    from .models import Convocation
+
+    convocation = Convocation.objects.filter(session=session).first()
     url = open_url(session, base_url)
     with translation.override("vi"):
         pdf = FPDF(format="A4", unit="mm")
-        pdf.set_margins(25, 15, 18)
-        pdf.set_auto_page_break(True, margin=15)
-        pdf.add_font(FONT, "", fonts.regular())
-        pdf.add_font(FONT, "B", fonts.bold())
-        pdf.add_font(FONT, "I", fonts.italic())
+        # Nghị định 30/2020/NĐ-CP, Phụ lục I: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
+        pdf.set_margins(30, 20, 15)
+        pdf.set_auto_page_break(True, margin=20)
+        pdf.add_font(FONT, "", fonts.serif_regular())
+        pdf.add_font(FONT, "B", fonts.serif_bold())
+        pdf.add_font(FONT, "I", fonts.serif_italic())
+        pdf.add_font(FONT, "BI", fonts.serif_bold_italic())
         pdf.set_title(nfc(_("Giấy triệu tập — %(s)s") % {"s": session.title}))
         pdf.set_author(nfc(_("Thường trực %(c)s") % {"c": "HĐND"}))
         pdf.set_creator("hdnd")
-        programme = Programme(session)
-        letter = _Letter(pdf, session, programme, url, qr_png(url, box_size=10), issued or timezone.localdate())
+        programme = Programme(session, convocation)
+        letter = _Letter(pdf, session, programme, url, qr_png(url, box_size=10),
+                         convocation.issued_on if convocation else issued, convocation.number if convocation else "")
         for member in members:
             letter.write(member)
         if not pdf.page_no():
             pdf.add_page()
         return bytes(pdf.output())
+
+
+# ---- issuing the letter ------------------------------------------------------------------
+
+NUMBER_MAX = 60
+
+
+def issue(user, session, *, number: str, issued_on: dt.date):
+    """Issue the session's convocation letter: store its number and symbol (e.g. "15/GTT-HĐND", as the
+    clerk registers it), its date of issue and the programme as planned now (`planned`). Office staff
+    only (accounts.permissions.may_print_convocations); once only (`already_issued`); refusals change
+    nothing. Codes: forbidden, invalid, already_issued (LibraryError)."""
+    from accounts.permissions import Actor, may_print_convocations
+    from audit.operations import operation
+
+    from .models import Convocation
+    from .services import LibraryError
+
+    number = " ".join(nfc(number).split())
+    allowed = may_print_convocations(user)
+    with operation(Actor(role="secretary" if allowed else "", user=user), "library.issue_convocation", allowed=allowed,
+                   error=LibraryError, detail={"session": session.pk},
+                   refusal=_("Chỉ cán bộ Văn phòng HĐND được ban hành giấy triệu tập.")) as op:
+        if not number or len(number) > NUMBER_MAX or "/" not in number:
+            raise LibraryError("invalid", _("Hãy ghi số, ký hiệu của giấy triệu tập, ví dụ “15/GTT-HĐND”."))
+        if not isinstance(issued_on, dt.date) or issued_on > session.start_date:
+            raise LibraryError("invalid", _("Ngày ban hành phải là một ngày không sau ngày khai mạc kỳ họp."))
+        if Convocation.objects.select_for_update().filter(session=session).exists():
+            raise LibraryError("already_issued", _("Giấy triệu tập của kỳ họp này đã được ban hành."))
+        convocation = Convocation.objects.create(session=session, number=number, issued_on=issued_on,
+                                                 programme=planned(session), issued_by=user)
+        op.detail.update(convocation=convocation.pk, number=number, issued_on=issued_on.isoformat())
+    return convocation

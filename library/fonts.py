@@ -1,9 +1,19 @@
-"""A font with every Vietnamese letter, for the PDFs we make (convocation
-letters, text renditions). It comes from the font-source-sans-pro package on
-PyPI, so no system font is needed."""
+"""Fonts for the PDFs we make, each from a declared package, never from the network.
+
+- Source Sans Pro (the font-source-sans-pro package on PyPI, requirements.txt): every
+  Vietnamese letter, for text renditions and the petitions reports.
+- Liberation Serif (the Debian package fonts-liberation2, installed by the Dockerfile and
+  .ci/run): metric-compatible with Times New Roman, the font Nghị định 30/2020/NĐ-CP
+  (Phụ lục I) sets for administrative documents, which cannot be redistributed itself;
+  every Vietnamese letter too. The convocation letter (library.convocation) uses it.
+"""
 
 from functools import cache
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+SERIF_FOLDER = Path("/usr/share/fonts/truetype/liberation2")
 
 
 @cache
@@ -23,3 +33,27 @@ def bold() -> str:
 
 def italic() -> str:
     return str(_folder() / "SourceSansPro-It.ttf")
+
+
+def _serif(style: str) -> str:
+    path = SERIF_FOLDER / f"LiberationSerif-{style}.ttf"
+    if not path.is_file():
+        raise ImproperlyConfigured(f"{path} is missing: install the Debian package fonts-liberation2 "
+                                   "(the Dockerfile and .ci/run do).")
+    return str(path)
+
+
+def serif_regular() -> str:
+    return _serif("Regular")
+
+
+def serif_bold() -> str:
+    return _serif("Bold")
+
+
+def serif_italic() -> str:
+    return _serif("Italic")
+
+
+def serif_bold_italic() -> str:
+    return _serif("BoldItalic")

@@ -231,3 +231,27 @@ class SearchEntry(models.Model):
     # Where the content starts in `text` (before it: one line per metadata field).
     content_start = models.PositiveIntegerField(default=0)
     indexed_at = models.DateTimeField(auto_now=True)
+
+
+class Convocation(models.Model):
+    """A session's convocation letter as issued (giấy triệu tập): its number and symbol and its date
+    of issue, entered by the office when the letter is registered, and the programme as planned
+    then (the sittings and their agenda items, numbered), so every later render prints the same
+    letter whatever the live agenda becomes (items inserted, postponed). library.convocation draws it."""
+
+    session = models.OneToOneField("meeting.Session", on_delete=models.PROTECT, related_name="convocation",
+                                   verbose_name=_("kỳ họp"))
+    number = models.CharField(_("số, ký hiệu"), max_length=60)  # e.g. "15/GTT-HĐND"
+    issued_on = models.DateField(_("ngày ban hành"))
+    # [{"title", "starts_at" (ISO, aware), "place", "items": [{"number", "title", "depth"}]}]
+    programme = models.JSONField(default=list, editable=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                  editable=False)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giấy triệu tập đã ban hành")
+        verbose_name_plural = pgettext_lazy("plural", "giấy triệu tập đã ban hành")
+
+    def __str__(self):
+        return f"{self.number} — {self.session}"

@@ -57,6 +57,7 @@ from . import views_session  # noqa: E402
 urlpatterns += [
     path("library/session/<int:session_id>/convocation/<int:member_id>.pdf", views_session.convocation, name="convocation"),
     path("library/session/<int:session_id>/convocations.pdf", views_session.convocations, name="convocations"),
+    path("library/session/<int:session_id>/convocation/issue/", views_session.issue_convocation, name="issue_convocation"),
     path("library/session/<int:session_id>/open/", views_session.open_session, name="open_session"),
     path("public/documents/", views_session.public_documents, name="public_documents"),
 ]

@@ -27,13 +27,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.pages import problem
-from accounts.permissions import may_manage_documents
+from accounts.permissions import may_manage_documents, may_print_convocations
 from agenda.models import AgendaItem
 from agenda.state import ordered_items
 from meeting.models import Membership, Session, Sitting
 
 from . import services
-from .models import Attachment, Document, DocumentVersion, ReadReceipt, ReadReminder
+from .models import Attachment, Convocation, Document, DocumentVersion, ReadReceipt, ReadReminder
 from .services import LibraryError
 from .text import person_key
 
@@ -266,6 +266,8 @@ def session_documents(request, session_id: int):
          "link": (reverse("library:convocations", args=[session.pk]), _("Lập giấy triệu tập (PDF)"))},
     ]
     return render(request, "library/office/session.html", {
+        "convocation": Convocation.objects.filter(session=session).first(),
+        "may_issue_convocation": may_print_convocations(request.user),
         "session": session, "due": due, "days_left": (due - today).days, "days_over": (today - due).days, "today": today,
         "docs": docs, "members_total": len(members), "checklist": checklist, "missing": missing,
         "due_days": settings.DOCUMENTS_DUE_DAYS, "drafts_ready": [d for d in unpublished if d.current_version_id],

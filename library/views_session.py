@@ -5,6 +5,9 @@ Each view asks accounts.permissions who may do what; the letter itself is
 drawn by library.convocation.
 """
 
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,8 +23,10 @@ from accounts.permissions import Actor, is_office_staff, may_get_convocation, ma
 from audit.services import record
 from meeting.models import Member, Session, Sitting
 
+from . import convocation as convocation_letter
 from .convocation import letter_pdf
 from .models import Document
+from .services import LibraryError
 
 PUBLIC_PAGE_SIZE = 50
 
@@ -91,6 +96,32 @@ def convocations(request, session_id: int):
     data = letter_pdf(session, members, _base_url(request))
     _audit(request, "library.convocations", session=session.pk, members=len(members))
     return _pdf(data, f"giay-trieu-tap-ky-hop-{session.number}.pdf")
+
+
+def issue_convocation(request, session_id: int):
+    """POST: issue the session's convocation letter with its number and date (office staff); back to the
+    session's page with what happened. The letter then keeps that date and the programme as planned now."""
+    session = get_object_or_404(Session.objects.select_related("body"), pk=session_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method != "POST":
+        return redirect("library:session", session_id=session.pk)
+    try:
+        issued_on = dt.date.fromisoformat(request.POST.get("issued_on", ""))
+    except ValueError:
+        issued_on = None
+    try:
+        if issued_on is None:
+            raise LibraryError("invalid", _("Hãy ghi ngày ban hành giấy triệu tập."))
+        done = convocation_letter.issue(request.user, session, number=request.POST.get("number", ""), issued_on=issued_on)
+    except LibraryError as refused:
+        if refused.code == "forbidden":
+            return _forbidden(request, refused.message)
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Đã ban hành giấy triệu tập số %(n)s ngày %(d)s.")
+                         % {"n": done.number, "d": done.issued_on.strftime("%d/%m/%Y")})
+    return redirect("library:session", session_id=session.pk)
 
 
 def session_sitting(session) -> Sitting | None:

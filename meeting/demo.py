@@ -24,8 +24,11 @@ MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quang", "Ngọc", "Hữu", 
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Hương", "Khánh", "Lan", "Linh",
          "Long", "Mai", "Nam", "Nga", "Phong", "Phương", "Quân", "Sơn", "Tâm", "Thắng", "Thảo", "Trang", "Trung",
          "Tuấn", "Vân", "Yến"]
-DISTRICTS = ["Thành phố Tuyên Quang", "Huyện Yên Sơn", "Huyện Sơn Dương", "Huyện Hàm Yên", "Huyện Chiêm Hóa",
-             "Huyện Na Hang", "Huyện Lâm Bình", "Huyện Yên Sơn (2)", "Huyện Sơn Dương (2)", "Huyện Chiêm Hóa (2)"]
+# Delegate groups of the merged Tuyên Quang (the former Tuyên Quang and Hà Giang; two levels of local
+# government since 1/7/2025), each named after a commune-level unit of 2026 (petitions.localities): the
+# groups themselves are invented for the demo.
+DELEGATE_GROUPS = ["phường Minh Xuân", "xã Yên Sơn", "xã Sơn Dương", "xã Hàm Yên", "xã Chiêm Hóa", "xã Na Hang",
+                   "xã Lâm Bình", "phường Hà Giang 1", "xã Đồng Văn", "xã Bắc Quang"]
 COMMITTEES = [("Ban Pháp chế", "BPC"), ("Ban Kinh tế - Ngân sách", "KTNS"), ("Ban Văn hóa - Xã hội", "VHXH"), ("Ban Dân tộc", "BDT")]
 AGENDA = [
     ("Khai mạc kỳ họp; thông qua chương trình kỳ họp", "other", "Chủ tịch HĐND tỉnh", 15, []),
@@ -35,7 +38,7 @@ AGENDA = [
         ("Báo cáo thẩm tra của Ban Pháp chế", "report", "Trưởng Ban Pháp chế", 15),
     ]),
     ("Tờ trình về dự toán ngân sách địa phương năm 2027", "submission", "Giám đốc Sở Tài chính", 20, []),
-    ("Dự thảo Nghị quyết về kế hoạch đầu tư công năm 2027", "draft_resolution", "Giám đốc Sở Kế hoạch và Đầu tư", 20, [
+    ("Dự thảo Nghị quyết về kế hoạch đầu tư công năm 2027", "draft_resolution", "Giám đốc Sở Tài chính", 20, [
         ("Thảo luận tại hội trường", "other", "", 45),
         ("Biểu quyết thông qua Nghị quyết", "draft_resolution", "Chủ tọa", 10),
     ]),
@@ -71,7 +74,7 @@ def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang"
     standing = Body.objects.create(name="Thường trực HĐND tỉnh", short_name="Thường trực", kind=Body.Kind.STANDING, term=term)
     committees = [Body.objects.create(name=n, short_name=s, kind=Body.Kind.COMMITTEE, term=term) for n, s in COMMITTEES]
     groups = [Body.objects.create(name=f"Tổ đại biểu {d}", short_name=f"Tổ {i + 1}", kind=Body.Kind.DELEGATE_GROUP, term=term)
-              for i, d in enumerate(DISTRICTS)]
+              for i, d in enumerate(DELEGATE_GROUPS)]
 
     # One hash for every demo account: hashing 50 passwords would take half a minute.
     demo_hash = make_password(DEMO_PASSWORD)

@@ -42,13 +42,28 @@ class Field(models.Model):
         return self.name
 
 
+class Level(models.TextChoices):
+    """The levels of government since 1 July 2025: province and commune, the district level abolished (the
+    Law on the Organisation of Local Government of 2025; its number is not confirmed here — chưa kiểm chứng).
+    A commune-level unit is a xã, a phường or a đặc khu. docs/petitions.md, "Two levels of local government"."""
+
+    CENTRAL = "central", _("Trung ương")
+    PROVINCE = "province", _("Tỉnh")
+    COMMUNE = "commune", _("Xã, phường, đặc khu")
+
+
+# What an agency's level may hold besides Level: a former district body kept as it was (read-only;
+# migration 0008b). Never offered for new data.
+FORMER_DISTRICT = "district"
+AGENCY_LEVELS = [*Level.choices, (FORMER_DISTRICT, _("Cấp huyện (trước 1/7/2025)"))]
+
+
 class Agency(models.Model):
     """A competent body cases are forwarded to."""
 
     class Kind(models.TextChoices):
         PEOPLES_COMMITTEE = "peoples_committee", _("Ủy ban nhân dân")
         DEPARTMENT = "department", _("Sở, ngành")
-        DISTRICT = "district", _("Huyện, thành phố")
         INTERNAL_AFFAIRS = "internal_affairs", _("Ban Nội chính")
         CITIZEN_RECEPTION = "citizen_reception", _("Ban Tiếp công dân")
         COURT = "court", _("Tòa án")
@@ -65,7 +80,8 @@ class Agency(models.Model):
     name = models.CharField(_("tên"), max_length=300)
     short_name = models.CharField(_("tên ngắn"), max_length=80, blank=True)
     kind = models.CharField(_("loại"), max_length=30, choices=Kind.choices)
-    level = models.CharField(_("cấp"), max_length=20, default="province")  # central | province | district
+    # Level, or FORMER_DISTRICT on a district body recorded before 1/7/2025 (read-only in the admin).
+    level = models.CharField(_("cấp"), max_length=20, choices=AGENCY_LEVELS, default=Level.PROVINCE)
     fields = models.ManyToManyField(Field, blank=True, related_name="agencies", verbose_name=_("lĩnh vực phụ trách"))
     channel = models.CharField(_("cách nhận"), max_length=10, choices=Channel.choices, default=Channel.DESK)
     email = models.EmailField(_("email"), blank=True)
@@ -97,11 +113,32 @@ class AgencyMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["agency", "user"], name="agency_member_unique")]
 
 
+class CalendarStatus(models.TextChoices):
+    """How far a day of the holiday calendar is known (issue 12, item 1)."""
+
+    OFFICIAL = "official", _("Đã công bố chính thức")
+    # Computed from the Labour Code (art. 112, and art. 111(3) for a day off in lieu), not yet
+    # announced: counted, and a deadline counted over it says so.
+    PROVISIONAL = "provisional", _("Dự kiến, chưa công bố")
+    # Reported, but no official text confirmed: not counted, and a deadline counted over it says so
+    # until the office confirms it (status official) or drops it.
+    UNVERIFIED = "unverified", _("Chưa kiểm chứng, chưa áp dụng")
+    # Data ready to be switched on (a holiday not yet enacted): neither counted nor flagged.
+    OFF = "off", _("Chưa áp dụng")
+
+
+COUNTED_STATUSES = (CalendarStatus.OFFICIAL, CalendarStatus.PROVISIONAL)
+
+
 class Holiday(models.Model):
-    """A public holiday (or a day off in lieu): not a working day. Data, not code."""
+    """A public holiday (or a day off in lieu, or a working day swapped to a day off): not a working
+    day while its status is counted. Data, not code: `source` names the text that announced it."""
 
     date = models.DateField(_("ngày"), unique=True)
     name = models.CharField(_("tên"), max_length=200)
+    status = models.CharField(_("tình trạng"), max_length=20, choices=CalendarStatus.choices,
+                              default=CalendarStatus.OFFICIAL)
+    source = models.CharField(_("căn cứ"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["date"]
@@ -117,9 +154,36 @@ class WorkingWeekend(models.Model):
 
     date = models.DateField(_("ngày"), unique=True)
     name = models.CharField(_("lý do"), max_length=200)
+    status = models.CharField(_("tình trạng"), max_length=20, choices=CalendarStatus.choices,
+                              default=CalendarStatus.OFFICIAL)
+    source = models.CharField(_("căn cứ"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["date"]
+        verbose_name = _("ngày nghỉ hằng tuần làm bù")
+        verbose_name_plural = pgettext_lazy("plural", "ngày nghỉ hằng tuần làm bù")
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """Whether a year's days off and worked weekend days are known: `confirmed` once the year's
+    official notices are in the calendar. A year without a confirmed row is not known: the office is
+    warned while the next 12 months reach into one, and a deadline counted over it says so."""
+
+    year = models.PositiveSmallIntegerField(_("năm"), unique=True)
+    confirmed = models.BooleanField(_("đã có lịch nghỉ chính thức"), default=False)
+    source = models.CharField(_("căn cứ"), max_length=500, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("lịch nghỉ của năm")
+        verbose_name_plural = pgettext_lazy("plural", "lịch nghỉ của năm")
+
+    def __str__(self):
+        return str(self.year)
 
 
 class DeadlineRule(models.Model):
@@ -139,7 +203,14 @@ class DeadlineRule(models.Model):
     days_remote_complex = models.PositiveSmallIntegerField(_("thời hạn (vùng sâu, vùng xa, phức tạp)"), null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("mỗi lần gia hạn"), null=True, blank=True)
     max_extensions = models.PositiveSmallIntegerField(_("số lần gia hạn tối đa"), default=0)
-    law = models.CharField(_("căn cứ"), max_length=300)  # e.g. "Luật Khiếu nại 2011, Điều 27"
+    # The step's longer limit on the one ground the law allows it (Luật Tố cáo art. 24(1): the
+    # denunciation must be checked at several places), set per case by Case.multi_site.
+    days_multi_site = models.PositiveSmallIntegerField(_("thời hạn (phải xác minh tại nhiều địa điểm)"),
+                                                       null=True, blank=True)
+    law = models.CharField(_("căn cứ"), max_length=500)  # law, article, clause: "Luật Khiếu nại 2011, Điều 27"
+    # False: the row restates a limit whose text was not confirmed (e.g. a law in force whose amended
+    # article was not read): shown as "chưa kiểm chứng" in the admin and on the case page.
+    verified = models.BooleanField(_("đã kiểm chứng căn cứ"), default=True)
     valid_from = models.DateField(_("áp dụng từ"))
     valid_to = models.DateField(_("đến"), null=True, blank=True)
 
@@ -161,8 +232,11 @@ class VoterMeeting(models.Model):
 
     held_on = models.DateField(_("ngày"))
     place = models.CharField(_("địa điểm"), max_length=300)
-    district = models.CharField(_("huyện, thành phố"), max_length=120)
-    commune = models.CharField(_("xã, phường"), max_length=120, blank=True)
+    commune = models.CharField(_("xã, phường, đặc khu"), max_length=120, blank=True)
+    # Before 1/7/2025: the district as recorded, and the commune's name before migration 0008b moved
+    # it to the commune it became. Read-only: new meetings have neither.
+    district = models.CharField(_("huyện (trước 1/7/2025)"), max_length=120, blank=True, editable=False)
+    former_commune = models.CharField(_("xã, phường (trước 1/7/2025)"), max_length=120, blank=True, editable=False)
     delegate_group = models.ForeignKey("meeting.Body", on_delete=models.PROTECT, related_name="voter_meetings",
                                        verbose_name=_("tổ đại biểu"))
     delegates = models.ManyToManyField("meeting.Member", blank=True, related_name="voter_meetings", verbose_name=_("đại biểu"))
@@ -179,6 +253,10 @@ class VoterMeeting(models.Model):
 
     def __str__(self):
         return f"{self.held_on} — {self.place}"
+
+    @property
+    def locality(self) -> str:
+        return locality(self)
 
 
 class Case(models.Model):
@@ -234,10 +312,7 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("Đã rút đơn")
         OTHER = "other", _("Lý do khác")
 
-    class Level(models.TextChoices):
-        CENTRAL = "central", _("Trung ương")
-        PROVINCE = "province", _("Tỉnh")
-        DISTRICT = "district", _("Huyện, xã")
+    Level = Level
 
     class Complexity(models.TextChoices):
         NORMAL = "normal", _("Thông thường")
@@ -253,12 +328,25 @@ class Case(models.Model):
     # The same content folded for duplicate search (petitions.text / library.text.fold).
     folded = models.TextField(editable=False, blank=True)
     field = models.ForeignKey(Field, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("lĩnh vực"))
-    district = models.CharField(_("địa bàn (huyện, thành phố)"), max_length=120, blank=True)
-    commune = models.CharField(_("xã, phường"), max_length=120, blank=True)
+    commune = models.CharField(_("xã, phường, đặc khu"), max_length=120, blank=True)
+    # Before 1/7/2025 (letters recorded or imported from the old register): the district as written,
+    # and the commune's name before migration 0008b moved it to the commune it became. Read-only.
+    district = models.CharField(_("huyện (trước 1/7/2025)"), max_length=120, blank=True, editable=False)
+    former_commune = models.CharField(_("xã, phường (trước 1/7/2025)"), max_length=120, blank=True, editable=False)
+    # Where it happened, when the citizen's client gave it (Open311 lat/long; WGS 84 degrees).
+    latitude = models.DecimalField(_("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True, editable=False)
+    longitude = models.DecimalField(_("kinh độ"), max_digits=9, decimal_places=6, null=True, blank=True, editable=False)
     remote_area = models.BooleanField(_("vùng sâu, vùng xa, đi lại khó khăn"), default=False)
     complexity = models.CharField(_("tính chất"), max_length=20, choices=Complexity.choices, default=Complexity.NORMAL)
     instance = models.PositiveSmallIntegerField(_("lần giải quyết (khiếu nại)"), default=1)  # 1 or 2
+    # Luật Tố cáo art. 24(1): acceptance within 10 working days instead of 7 only on this ground.
+    multi_site = models.BooleanField(_("phải kiểm tra, xác minh tại nhiều địa điểm"), default=False)
     anonymous = models.BooleanField(_("nặc danh"), default=False)
+    # Luật Tố cáo art. 25: an anonymous or pseudonymous letter with denunciation content is information
+    # for inspection or verification, not a denunciation handled under that law: no time limit, never
+    # accepted as a denunciation (services.treat_as_information).
+    information_only = models.BooleanField(_("thông tin có nội dung tố cáo (Điều 25 Luật Tố cáo)"), default=False,
+                                           editable=False)
     # Voter petitions.
     meeting = models.ForeignKey(VoterMeeting, null=True, blank=True, on_delete=models.PROTECT, related_name="petitions",
                                 verbose_name=_("buổi tiếp xúc cử tri"))
@@ -285,6 +373,11 @@ class Case(models.Model):
     identity_protected = models.BooleanField(_("bảo vệ thông tin người tố cáo"), default=False, editable=False)
     unsatisfactory = models.BooleanField(_("trả lời chưa thỏa đáng"), default=False, editable=False)
     questioning_candidate = models.BooleanField(_("đề xuất chất vấn"), default=False, editable=False)
+    # The citizen's word on the published answer (services.record_citizen_view): once, by the code
+    # and access secret of the public status page.
+    citizen_satisfied = models.BooleanField(_("công dân hài lòng với kết quả"), null=True, editable=False)
+    citizen_comment = models.TextField(_("ý kiến của công dân"), blank=True, editable=False)
+    citizen_said_at = models.DateTimeField(_("thời điểm công dân cho ý kiến"), null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -299,6 +392,7 @@ class Case(models.Model):
             models.Index(fields=["kind", "received_at"]),
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["district"]),
+            models.Index(fields=["commune"]),
             # The public answers page: newest published answers first (petitions.views_public.answers).
             models.Index(fields=["-updated_at", "-id"], name="case_answers_recent",
                          condition=models.Q(status="published") | models.Q(answered_on_spot=True)),
@@ -306,6 +400,15 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.tracking_code} — {self.subject}"
+
+    @property
+    def locality(self) -> str:
+        return locality(self)
+
+
+def locality(record) -> str:
+    """Where, as one line: the commune, and on a record from before 1/7/2025 the district it named."""
+    return ", ".join(part for part in (record.commune, record.district) if part)
 
 
 class Identity(models.Model):
@@ -379,6 +482,51 @@ class RedactedCopy(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "bản sao đã che thông tin người tố cáo")
 
 
+class PetitionCompilation(models.Model):
+    """The voters' petitions collected for one session, compiled by the office (issue 12, item 4):
+    the meetings' petitions by delegate group, with the Fatherland Front's (Ủy ban MTTQ) summary,
+    each pending petition assigned to its competent body before forwarding (petitions.voter_petitions)."""
+
+    session = models.OneToOneField("meeting.Session", on_delete=models.PROTECT, related_name="petition_compilation",
+                                   verbose_name=_("kỳ họp"))
+    front_summary = models.TextField(_("báo cáo tổng hợp của Ủy ban MTTQ"), blank=True)
+    front_file = models.FileField(_("tệp báo cáo của Ủy ban MTTQ"), upload_to="petitions/compilations/%Y/",
+                                  max_length=300, blank=True)
+    front_file_name = models.CharField(max_length=255, blank=True)
+    compiled_at = models.DateTimeField(_("ngày tổng hợp"))
+    compiled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tổng hợp kiến nghị cử tri")
+        verbose_name_plural = pgettext_lazy("plural", "tổng hợp kiến nghị cử tri")
+
+    def __str__(self):
+        return str(self.session)
+
+
+class PetitionForwarding(models.Model):
+    """One recorded forwarding of a session's compiled petitions to one competent body: the provincial
+    People's Committee, a council committee, the National Assembly delegation for central matters…
+    Each petition it carries is a Transfer (the agency desk answers it as any other)."""
+
+    compilation = models.ForeignKey(PetitionCompilation, on_delete=models.PROTECT, related_name="forwardings")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="petition_forwardings",
+                               verbose_name=_("cơ quan có thẩm quyền"))
+    # Where the answers are reported: the next regular session after the compilation's (None: not scheduled yet).
+    report_session = models.ForeignKey("meeting.Session", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+", verbose_name=_("báo cáo tại kỳ họp"))
+    due_on = models.DateField(_("hạn trả lời"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("ngày chuyển"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("chuyển kiến nghị cử tri")
+        verbose_name_plural = pgettext_lazy("plural", "chuyển kiến nghị cử tri")
+
+
 class Transfer(models.Model):
     """A case forwarded to an agency, tracked until its answer is accepted."""
 
@@ -399,6 +547,9 @@ class Transfer(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)  # the office's covering note
     clarification = models.TextField(blank=True)  # what the agency asked
+    # A voter's petition forwarded with its session's compilation (one forwarding per body).
+    forwarding = models.ForeignKey(PetitionForwarding, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="transfers")
 
     class Meta:
         ordering = ["-sent_at", "-id"]

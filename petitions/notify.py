@@ -59,7 +59,9 @@ def _desk_url(transfer) -> str:
         path = reverse("petitions:agency_transfer", args=[transfer.pk])
     except NoReverseMatch:
         path = "/agency/"
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+    from .services import public_url
+
+    return public_url(path)
 
 
 def payload(transfer) -> dict:

@@ -79,32 +79,30 @@ def field_values() -> list[dict]:
     return [{"key": code, "name": name} for code, name in Field.objects.order_by("name").values_list("code", "name")]
 
 
-def district_values() -> list[dict]:
-    """The province's districts: settings.PETITION_DISTRICTS when set, else those already in the register."""
-    names = list(getattr(settings, "PETITION_DISTRICTS", ()) or ())
+def commune_values() -> list[dict]:
+    """The province's communes, wards and special zones (two levels since 1/7/2025):
+    settings.PETITION_COMMUNES when set, else those already in the register."""
+    names = list(getattr(settings, "PETITION_COMMUNES", ()) or ())
     if not names:
-        names = sorted(set(Case.objects.exclude(district="").order_by().values_list("district", flat=True).distinct()[:200]))
+        names = sorted(set(Case.objects.exclude(commune="").order_by().values_list("commune", flat=True).distinct()[:300]))
     return [{"key": name, "name": name} for name in names]
 
 
 def service_definition(code: str) -> dict | None:
     if code not in SERVICES:
         return None
-    districts = district_values()
+    communes = commune_values()
     return {
         "service_code": code,
         "attributes": [
             {"variable": True, "code": "field", "datatype": "singlevaluelist", "required": False,
              "datatype_description": "Chọn một lĩnh vực.", "order": 1, "description": "Lĩnh vực",
              "values": field_values()},
-            {"variable": True, "code": "district", "datatype": "singlevaluelist" if districts else "string",
-             "required": False, "datatype_description": "Huyện, thành phố nơi xảy ra sự việc.", "order": 2,
-             "description": "Địa bàn (huyện, thành phố)", "values": districts},
-            {"variable": True, "code": "commune", "datatype": "string", "required": False,
-             "datatype_description": "Tối đa 120 ký tự.", "order": 3, "description": "Xã, phường",
-             "values": []},
+            {"variable": True, "code": "commune", "datatype": "singlevaluelist" if communes else "string",
+             "required": False, "datatype_description": "Xã, phường hoặc đặc khu nơi xảy ra sự việc (tối đa 120 ký tự).",
+             "order": 2, "description": "Xã/phường/đặc khu", "values": communes},
             {"variable": True, "code": "subject", "datatype": "string", "required": False,
-             "datatype_description": "Tối đa 300 ký tự; để trống thì lấy từ đầu nội dung.", "order": 4,
+             "datatype_description": "Tối đa 300 ký tự; để trống thì lấy từ đầu nội dung.", "order": 3,
              "description": "Tóm tắt nội dung", "values": []},
         ],
     }
@@ -133,7 +131,7 @@ def end_of_day(day: dt.date | None) -> str | None:
 
 def request_row(case: Case) -> dict:
     closed = case.status in CLOSED_STATUSES
-    place = ", ".join(part for part in (case.commune, case.district) if part)
+    place = case.locality
     notice = (_("Hạn trả lời: %(d)s") % {"d": case.due_on.strftime("%d/%m/%Y")}) if case.due_on and not closed else ""
     return {
         "service_request_id": case.tracking_code,
@@ -150,8 +148,8 @@ def request_row(case: Case) -> dict:
         "address": place or None,
         "address_id": None,
         "zipcode": None,
-        "lat": None,
-        "long": None,
+        "lat": float(case.latitude) if case.latitude is not None else None,
+        "long": float(case.longitude) if case.longitude is not None else None,
         "media_url": None,
     }
 

@@ -10,8 +10,10 @@ Words, so the report and the statistics page agree:
   answered / published / closed / guided;
 - set aside: not eligible, duplicate, withdrawn (counted, neither answered nor pending);
 - pending: everything else; overdue: pending with its due date passed;
-- on time (the plan's "100 % on time"): of the deadlines falling due in the
-  period, those met on or before their due date. One not met by today counts late.
+- on time (the plan's "100 % on time"): the register's one definition,
+  petitions.deadlines.judged_steps, which the deadlines dashboard uses too: of
+  the steps judged in the period — met, or still open past their due date —
+  those met on or before their due date.
 
 Who may read them is decided in accounts.permissions (petition staff). The
 PDF is an official Vietnamese document, written in Vietnamese whatever the
@@ -22,7 +24,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,7 +33,9 @@ from django.utils.translation import gettext as _
 from library import fonts
 from library.convocation import council_parts, nfc
 
-from .models import Answer, Case, Deadline
+from .deadlines import judged_steps, on_time_rate, on_time_summary
+from .models import AGENCY_LEVELS, Answer, Case, Deadline, Transfer
+from .voter_petitions import reported_at
 
 ANSWERED = (Case.Status.ANSWERED, Case.Status.PUBLISHED, Case.Status.CLOSED, Case.Status.GUIDED)
 SET_ASIDE = (Case.Status.NOT_ELIGIBLE, Case.Status.DUPLICATE, Case.Status.WITHDRAWN)
@@ -67,6 +72,11 @@ class SessionSummary:
     candidates: list = field(default_factory=list)
     meetings: int = 0
     voters: int = 0
+    on_time: dict = field(default_factory=dict)
+    # The answers reported at this session: petitions collected for the previous regular session
+    # (petitions.voter_petitions.reported_at; issue 12, item 4), with their counts.
+    reported: list = field(default_factory=list)
+    reported_totals: dict = field(default_factory=dict)
 
 
 def session_petitions(session):
@@ -92,12 +102,28 @@ def session_summary(session, today: dt.date | None = None) -> SessionSummary:
                      .prefetch_related(Prefetch("answers", queryset=approved, to_attr="approved_answers"))
                      .order_by("level", "agency__name", "received_at", "id"))
     meetings = VoterMeeting.objects.filter(session=session).order_by()
+    reported_cases = reported_at(session)
+    reported = list(reported_cases.select_related("agency", "meeting__delegate_group", "meeting__session")
+                    .prefetch_related(Prefetch("answers", queryset=approved, to_attr="approved_answers"),
+                                      Prefetch("transfers", queryset=Transfer.objects.order_by("-sent_at", "-id"),
+                                               to_attr="sent"))
+                    .order_by("meeting__session__start_date", "meeting__delegate_group__name", "received_at", "id"))
     return SessionSummary(
+        reported=reported, reported_totals=reported_cases.aggregate(**columns),
         session=session, today=today, totals=totals, by_level=by_level, by_agency=by_agency,
         petitions=petitions,
         candidates=[p for p in petitions if p.unsatisfactory or p.questioning_candidate],
         meetings=meetings.count(), voters=sum(meetings.values_list("voters", flat=True)),
+        on_time=on_time_summary(Deadline.objects.filter(case__in=cases).order_by(), today),
     )
+
+
+def on_time_sentence(summary: dict) -> str:
+    """The session report's on-time line (the register's one definition: deadlines.judged_steps)."""
+    if not summary or summary.get("rate") is None:
+        return _("Chưa có bước xử lý nào đến hạn hoặc đã xong để tính tỷ lệ đúng hạn.")
+    return (_("Tỷ lệ đúng hạn: %(rate)s%% (%(a)d/%(b)d bước xử lý đã xong hoặc đã quá hạn).")
+            % {"rate": summary["rate"], "a": summary["on_time"], "b": summary["judged"]})
 
 
 def answer_text(case) -> str:
@@ -106,6 +132,13 @@ def answer_text(case) -> str:
     if case.answered_on_spot:
         return _("Đã trả lời tại hội nghị tiếp xúc cử tri.")
     return ""
+
+
+def due_text(case) -> str:
+    """The answer's due date of a forwarded voter's petition (its latest forwarding), for the report."""
+    sent = getattr(case, "sent", None)
+    due = sent[0].due_on if sent else case.due_on
+    return due.strftime("%d/%m/%Y") if due else ""
 
 
 def state_text(case, today) -> str:
@@ -196,6 +229,7 @@ class _Report:
                     "trong đó quá hạn %(o)d. Số liệu tính đến ngày %(d)s.")
                   % {"m": self.s.meetings, "v": self.s.voters, "n": t["received"], "a": t["answered"],
                      "p": t["pending"], "o": t["overdue"], "d": self.s.today.strftime("%d/%m/%Y")})
+        self.line(on_time_sentence(self.s.on_time))
         self.pdf.ln(2)
 
     def count_table(self, heading, first, rows):
@@ -237,9 +271,39 @@ class _Report:
             for i, case in enumerate(self.s.petitions, 1):
                 cells = table.row()
                 cells.cell(str(i))
-                where = ", ".join(p for p in (case.commune, case.district) if p)
+                where = case.locality
                 cells.cell(nfc(case.subject) + (f" ({nfc(where)})" if where else ""))
                 cells.cell(nfc(case.agency.name) if case.agency_id else "—")
+                cells.cell(answer_text(case) or "—")
+                cells.cell(state_text(case, self.s.today))
+        pdf.ln(4)
+
+    def reported(self):
+        """V. The answers reported at this session (petitions collected for the previous regular session)."""
+        pdf, t = self.pdf, self.s.reported_totals
+        self.line(_("V. Kết quả trả lời kiến nghị cử tri gửi đến kỳ họp trước, báo cáo tại kỳ họp này"), style="B", size=13)
+        pdf.ln(1)
+        if not self.s.reported:
+            self.line(_("Không có kiến nghị nào."), style="I", indent=6)
+            pdf.ln(4)
+            return
+        self.line(_("Tổng số %(n)d kiến nghị; đã trả lời %(a)d; đang giải quyết %(p)d, trong đó quá hạn %(o)d.")
+                  % {"n": t["received"], "a": t["answered"], "p": t["pending"], "o": t["overdue"]}, indent=6)
+        pdf.ln(1)
+        self.font("", 10)
+        with pdf.table(col_widths=(8, 44, 26, 23, 48, 19), text_align=("CENTER", "LEFT", "LEFT", "CENTER", "LEFT", "LEFT"),
+                       line_height=5, headings_style=_heads()) as table:
+            head = table.row()
+            for text in (_("TT"), _("Nội dung kiến nghị"), _("Cơ quan giải quyết"), _("Hạn trả lời"), _("Kết quả trả lời"),
+                         _("Tình trạng")):
+                head.cell(text)
+            for i, case in enumerate(self.s.reported, 1):
+                cells = table.row()
+                cells.cell(str(i))
+                group = nfc(case.meeting.delegate_group.name) if case.meeting_id else ""
+                cells.cell(nfc(case.subject) + (f" ({group})" if group else ""))
+                cells.cell(nfc(case.agency.name) if case.agency_id else "—")
+                cells.cell(due_text(case) or "—")
                 cells.cell(answer_text(case) or "—")
                 cells.cell(state_text(case, self.s.today))
         pdf.ln(4)
@@ -302,6 +366,7 @@ def session_pdf(summary: SessionSummary) -> bytes:
         report.count_table(_("II. Theo cơ quan giải quyết"), _("Cơ quan"), summary.by_agency)
         report.petition_list()
         report.candidates()
+        report.reported()
         report.closing()
         return bytes(pdf.output())
 
@@ -336,6 +401,8 @@ def session_xlsx(summary: SessionSummary) -> bytes:
         levels = book.active
         levels.title = _("Theo cấp")
         count_sheet(levels, _("Cấp"), summary.by_level)
+        levels.append([])
+        levels.append([on_time_sentence(summary.on_time)])
         count_sheet(book.create_sheet(_("Theo cơ quan")), _("Cơ quan"), summary.by_agency)
 
         listing = book.create_sheet(_("Danh sách"))
@@ -346,7 +413,7 @@ def session_xlsx(summary: SessionSummary) -> bytes:
             cell.font = bold
         for i, case in enumerate(summary.petitions, 1):
             listing.append([
-                i, case.tracking_code, nfc(case.subject), ", ".join(p for p in (case.commune, case.district) if p),
+                i, case.tracking_code, nfc(case.subject), case.locality,
                 case.field.name if case.field_id else "", str(case.get_level_display()) if case.level else "",
                 case.agency.name if case.agency_id else "", case.due_on, state_text(case, summary.today),
                 answer_text(case), _("Có") if case.unsatisfactory else "", _("Có") if case.questioning_candidate else "",
@@ -367,6 +434,20 @@ def session_xlsx(summary: SessionSummary) -> bytes:
             chosen.append([case.tracking_code, nfc(case.subject), case.agency.name if case.agency_id else "",
                            answer_text(case), _("Có") if case.unsatisfactory else "",
                            _("Có") if case.questioning_candidate else ""])
+        answered = book.create_sheet(_("Báo cáo tại kỳ họp"))
+        answered.append([_("TT"), _("Mã"), _("Nội dung kiến nghị"), _("Tổ đại biểu"), _("Kỳ họp tiếp xúc"),
+                         _("Cơ quan giải quyết"), _("Hạn trả lời"), _("Tình trạng"), _("Kết quả trả lời")])
+        for cell in answered[1]:
+            cell.font = bold
+        for i, case in enumerate(summary.reported, 1):
+            answered.append([
+                i, case.tracking_code, nfc(case.subject), nfc(case.meeting.delegate_group.name) if case.meeting_id else "",
+                nfc(case.meeting.session.title) if case.meeting_id else "", case.agency.name if case.agency_id else "",
+                due_text(case), state_text(case, summary.today), answer_text(case),
+            ])
+        for column, width in zip("ABCDEFGHI", (5, 16, 60, 24, 30, 36, 12, 16, 70)):
+            answered.column_dimensions[column].width = width
+
         out = BytesIO()
         book.save(out)
         return out.getvalue()
@@ -399,20 +480,39 @@ def statistics(today: dt.date | None = None, months: int = 12) -> dict:
                .order_by("month")}
     per_month = [{"month": start, "name": start.strftime("%m/%Y"), "n": monthly.get(start, 0)} for start in starts]
 
-    due = Deadline.objects.filter(due_on__gte=starts[0], due_on__lte=today).order_by()
-    on_time_q = Q(met_at__isnull=False, met_at__date__lte=F("due_on"))
+    due, on_time_q = judged_steps(Deadline.objects.order_by(), today, since=starts[0])
     overall = due.aggregate(total=Count("id"), on_time=Count("id", filter=on_time_q))
     on_time = [{"name": row["case__agency__name"] or _("Văn phòng (chưa chuyển)"), **row,
-                "rate": _rate(row["on_time"], row["total"])}
+                "rate": on_time_rate(row["on_time"], row["total"])}
                for row in due.values("case__agency__name").annotate(total=Count("id"), on_time=Count("id", filter=on_time_q))
                .order_by("case__agency__name")]
     on_time.sort(key=lambda row: (101 if row["rate"] is None else row["rate"], row["name"]))
+    citizen = cases.aggregate(published=Count("id", filter=Q(status=Case.Status.PUBLISHED)),
+                              satisfied=Count("id", filter=Q(citizen_satisfied=True)),
+                              unsatisfied=Count("id", filter=Q(citizen_satisfied=False)))
+    citizen["said"] = citizen["satisfied"] + citizen["unsatisfied"]
+    citizen["rate"] = _rate(citizen["satisfied"], citizen["said"])
     return {
         "since": starts[0], "today": today, "total": sum(row["n"] for row in per_kind),
         "per_kind": per_kind, "per_agency": per_agency, "per_month": per_month, "on_time": on_time,
         "on_time_total": overall["total"], "on_time_met": overall["on_time"],
-        "on_time_rate": _rate(overall["on_time"], overall["total"]),
+        "on_time_rate": on_time_rate(overall["on_time"], overall["total"]),
+        "per_level": per_level(cases, today), "citizen": citizen,
     }
+
+
+def per_level(cases, today: dt.date) -> list[dict]:
+    """Cases by the level that handles them (two levels since 1/7/2025: central, province, commune): a voter
+    petition's own level, else the level of the agency it went to; a district body of before 1/7/2025 keeps its
+    own row. Received / answered / pending / overdue as everywhere (count_columns)."""
+    labels = dict(AGENCY_LEVELS)
+    rows = (cases.annotate(handled_at=Coalesce(NullIf("level", Value("")), "agency__level"))
+            .values("handled_at").annotate(**count_columns(today)).order_by("handled_at"))
+    out = [{"key": row["handled_at"] or "", "name": str(labels.get(row["handled_at"], _("Chưa xác định cấp"))), **row}
+           for row in rows]
+    order = {key: i for i, key in enumerate(labels)}
+    out.sort(key=lambda row: order.get(row["key"], 99))
+    return out
 
 
 def _rate(part: int, whole: int) -> float | None:

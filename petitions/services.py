@@ -16,7 +16,10 @@ Stable codes:
     bad_state            a step out of turn (answering a closed case, publishing an unreviewed answer…)
     duplicate            the case is a confirmed duplicate: it is never handled twice
     reason_required / note_required  a decision without its coded reason / its note
-    evidence_required    an anonymous denunciation accepted or forwarded without naming the violator and evidence
+    evidence_required    information with denunciation content (anonymous or pseudonymous: Luật Tố cáo art. 25) forwarded
+                         for inspection without naming the violator and the evidence
+    information_only     accepting as a denunciation what art. 25 makes information (an anonymous or pseudonymous
+                         letter), or opening the art. 25 route twice
     identity_in_note     a note on a case that is or was a denunciation (the covering note to an agency, a decision,
                          withdrawal or duplicate note, the reason for a changed kind) that repeats the denouncer
                          (any spelling: petitions.identity)
@@ -30,6 +33,7 @@ Stable codes:
 """
 
 import hashlib
+from decimal import Decimal, InvalidOperation
 import re
 import secrets
 import unicodedata
@@ -271,6 +275,9 @@ def _open_deadline(case):
     return case.deadlines.filter(met_at__isnull=True).order_by("-starts_on", "-id").first()
 
 
+INSTANCE_STEPS = {1: "complaint.first_instance", 2: "complaint.second_instance"}
+
+
 def _resolve_step(case):
     if case.kind == K.COMPLAINT:
         return "complaint.second_instance" if case.instance == 2 else "complaint.first_instance"
@@ -296,13 +303,17 @@ def _fold_case(subject, content):
 
 # ---- intake --------------------------------------------------------------------------
 
-def submit(user, *, kind, source, subject, content, identity: dict | None = None, field=None, district="", commune="",
+def submit(user, *, kind, source, subject, content, identity: dict | None = None, field=None, commune="", district="",
            anonymous=False, remote_area=False, files=(), client=None, forwarded_by_member=None,
-           identifying_files=False) -> Case:
+           identifying_files=False, latitude=None, longitude=None, base_url="") -> Case:
     """Record a letter. Public sources (web, api): `user` None, `client` = client_key(address) for
     throttling. Reception desk, post, email: petition staff. Delegate forwarding: staff or the delegate.
     `identifying_files`: the files are scans of the letter or of an ID (they follow the identity's rules);
     a file given as (file, name, identifying) says it for itself.
+    `commune`: the xã, phường or đặc khu (two levels since 1/7/2025); `district` only for a letter of the
+    old register imported as it was (no form offers it). `latitude`/`longitude`: WGS 84 degrees, both or
+    neither (Open311). `base_url`: the site's address as the request saw it, for the receipt e-mail when
+    PUBLIC_BASE_URL is not set (public_url).
     The case is committed when this returns: show the receipt only then."""
     if kind not in K.values or kind == K.VOTER_PETITION:
         raise PetitionError("invalid", _("Loại đơn không hợp lệ."), "kind")
@@ -318,8 +329,9 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
             forwarded_by_member = member
     subject = _length(clean_text(subject, single_line=True), "subject", SUBJECT_MIN, SUBJECT_MAX, _("Tóm tắt nội dung"))
     content = _length(clean_text(content), "content", CONTENT_MIN, CONTENT_MAX, _("Nội dung đơn"))
-    district = _length(clean_text(district, single_line=True), "district", 0, 120, _("Huyện, thành phố"))
-    commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường"))
+    district = _length(clean_text(district, single_line=True), "district", 0, 120, _("Huyện (trước 1/7/2025)"))
+    commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường, đặc khu"))
+    latitude, longitude = _position(latitude, longitude)
     who = _clean_identity(identity or {})
     if anonymous:
         if any(who.values()):
@@ -347,8 +359,11 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
         now = _now()
         case = Case(kind=kind, source=source, subject=subject, content=content, folded=_fold_case(subject, content),
                     field=field, district=district, commune=commune, remote_area=bool(remote_area),
-                    anonymous=bool(anonymous), forwarded_by_member=forwarded_by_member, received_at=now,
+                    latitude=latitude, longitude=longitude, anonymous=bool(anonymous),
+                    forwarded_by_member=forwarded_by_member, received_at=now,
                     identity_protected=kind == K.DENUNCIATION,
+                    # Luật Tố cáo art. 25: not a denunciation handled under that law, no time limit.
+                    information_only=kind == K.DENUNCIATION and bool(anonymous),
                     created_by=user if user is not None and user.is_authenticated else None)
         _save_with_code(case)
         if not anonymous:
@@ -360,11 +375,25 @@ def submit(user, *, kind, source, subject, content, identity: dict | None = None
             _shield_other_letters(user, case)
         _milestone(case, "received", gettext_noop("Đã tiếp nhận đơn (%(source)s)."), {"source": choice("source", case.source)},
                    at=now, notify=False)  # nobody can follow a case before it exists
-        _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
+        if not case.information_only:
+            _open_step(case, FIRST_STEP[kind], timezone.localdate(now))
         _audit(user, "petitions.submit", case, kind=kind, source=source, files=len(checked), anonymous=bool(anonymous))
         if who.get("email"):
-            _send_receipt(case, who["email"])
+            _send_receipt(case, who["email"], base_url)
     return case
+
+
+def _position(latitude, longitude):
+    """Both coordinates as Decimals of 6 places in range, or both None; anything else is `invalid`."""
+    if latitude in (None, "") and longitude in (None, ""):
+        return None, None
+    try:
+        lat, lon = (Decimal(str(v).strip()).quantize(Decimal("0.000001")) for v in (latitude, longitude))
+    except (InvalidOperation, TypeError, ValueError):
+        raise PetitionError("invalid", _("Tọa độ không hợp lệ: cần cả vĩ độ và kinh độ, là số."), "lat") from None
+    if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise PetitionError("invalid", _("Tọa độ không hợp lệ: vĩ độ từ -90 đến 90, kinh độ từ -180 đến 180."), "lat")
+    return lat, lon
 
 
 def _denouncer(who: dict) -> bool:
@@ -404,9 +433,9 @@ def _shield_subject(subject: str, content: str, who: dict, neutral=None) -> tupl
     return neutral, f"{kept}\n\n{content}"
 
 
-def _send_receipt(case, email):
+def _send_receipt(case, email, base_url=""):
     """The confirmation a citizen keeps: the tracking code and where to follow the case (after commit)."""
-    link = _link(f"/public/letters/{case.tracking_code}/")
+    link = _link(f"/public/letters/{case.tracking_code}/", base_url)
     subject = _("Đã tiếp nhận đơn của bạn — mã theo dõi %(code)s") % {"code": case.tracking_code}
     body = _("Hội đồng nhân dân tỉnh đã tiếp nhận đơn của bạn (%(kind)s) lúc %(at)s.\n\n"
              "Mã theo dõi: %(code)s\nXem tiến độ giải quyết: %(link)s\n\n"
@@ -455,18 +484,20 @@ def _distinctive(subject_folded: str, n=3) -> list[str]:
 def likely_duplicates(case_or_fields, limit=5) -> list[tuple[Case, float, str]]:
     """Cases probably about the same thing: the same sender (folded name + phone/email) and/or a
     similar subject and content (Jaccard over folded words and word pairs). Candidates come from an
-    indexed prefilter (same person key; same district or field, or a distinctive subject word), the
+    indexed prefilter (same person key; same commune, old district or field, or a distinctive subject word), the
     400 most recent of them, so the cost does not grow with the register.
-    `case_or_fields`: a Case, or a dict (subject, content, district, field, identity) before intake."""
+    `case_or_fields`: a Case, or a dict (subject, content, commune, field, identity) before intake."""
     if isinstance(case_or_fields, Case):
         case = case_or_fields
         subject, content, district, field_id = case.subject, case.content, case.district, case.field_id
+        commune = case.commune
         identity = Identity.objects.filter(case=case).values(*IDENTITY_FIELDS).first() or {}
         exclude = case.pk
     else:
         data = case_or_fields
         subject, content = clean_text(data.get("subject", ""), single_line=True), clean_text(data.get("content", ""))
         district = clean_text(data.get("district", ""), single_line=True)
+        commune = clean_text(data.get("commune", ""), single_line=True)
         field = data.get("field")
         field_id = getattr(field, "pk", field)
         identity, exclude = data.get("identity") or {}, None
@@ -480,6 +511,8 @@ def likely_duplicates(case_or_fields, limit=5) -> list[tuple[Case, float, str]]:
                           .order_by("-received_at").values_list("pk", flat=True)[:50])
     words = _distinctive(fold(subject))
     scope = Q()
+    if commune:
+        scope |= Q(commune=commune)
     if district:
         scope |= Q(district=district)
     if field_id:
@@ -557,10 +590,11 @@ def mark_duplicate(user, case, original, note="") -> Case:
 
 # ---- voter meetings -------------------------------------------------------------------
 
-def record_voter_meeting(user, *, held_on, place, district, commune="", delegate_group, session, when, voters=0,
+def record_voter_meeting(user, *, held_on, place, commune, delegate_group, session, when, voters=0,
                          delegates=(), petitions: list[dict] = ()) -> VoterMeeting:
     """A voter-contact meeting with its petitions: one Case each (answered on the spot: answer approved,
-    case closed; pending: the voter_petition.answer deadline)."""
+    case closed; pending: the voter_petition.answer deadline). Where: the xã, phường or đặc khu (no district
+    since 1/7/2025)."""
     if delegate_group is None or delegate_group.kind != "group":
         raise PetitionError("invalid", _("Hãy chọn một tổ đại biểu."), "delegate_group")
     if not perms.may_enter_voter_meeting(user, delegate_group):
@@ -569,8 +603,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
     if when not in VoterMeeting.When.values:
         raise PetitionError("invalid", _("Hãy chọn trước hay sau kỳ họp."), "when")
     place = _length(clean_text(place, single_line=True), "place", 2, 300, _("Địa điểm"))
-    district = _length(clean_text(district, single_line=True), "district", 2, 120, _("Huyện, thành phố"))
-    commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường"))
+    commune = _length(clean_text(commune, single_line=True), "commune", 2, 120, _("Xã, phường, đặc khu"))
     if not isinstance(voters, int) or voters < 0:
         raise PetitionError("invalid", _("Số cử tri dự không hợp lệ."), "voters")
     rows = []
@@ -589,7 +622,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
                                 f"petitions.{i}.answer_text")
         rows.append((subject, content, p.get("field"), level, on_spot, answer_text))
     with _operation(user, "petitions.voter_meeting") as op:
-        meeting = VoterMeeting.objects.create(held_on=held_on, place=place, district=district, commune=commune,
+        meeting = VoterMeeting.objects.create(held_on=held_on, place=place, commune=commune,
                                               delegate_group=delegate_group, session=session, when=when, voters=voters,
                                               created_by=user)
         if delegates:
@@ -597,7 +630,7 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
         now = _now()
         for subject, content, field, level, on_spot, answer_text in rows:
             case = Case(kind=K.VOTER_PETITION, source=S.VOTER_MEETING, subject=subject, content=content,
-                        folded=_fold_case(subject, content), field=field, district=district, commune=commune,
+                        folded=_fold_case(subject, content), field=field, commune=commune,
                         meeting=meeting, level=level, answered_on_spot=on_spot, received_at=now, created_by=user)
             _save_with_code(case)
             _milestone(case, "received", gettext_noop("Kiến nghị của cử tri tại buổi tiếp xúc cử tri ngày %(d)s."),
@@ -615,9 +648,12 @@ def record_voter_meeting(user, *, held_on, place, district, commune="", delegate
 
 # ---- office decisions -------------------------------------------------------------------
 
-def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=None, instance=None, district=None,
-             kind_reason="") -> Case:
-    """Set kind, field, complexity, area and instance (None: unchanged). A changed kind restarts its first step.
+def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=None, instance=None, commune=None,
+             kind_reason="", multi_site=None) -> Case:
+    """Set kind, field, complexity, area, instance, commune and whether a denunciation must be checked at
+    several places (None: unchanged). A changed kind restarts its first step; a complaint set to another
+    instance follows that instance's rule (Luật Khiếu nại art. 28 / art. 37); `multi_site` is the one ground
+    for a denunciation's 10 working days to accept (Luật Tố cáo art. 24(1)).
     Changing a denunciation to another kind is its own decision: it needs the identity right and a reason
     (`kind_reason`), and is audited apart; the case stays protected (Case.identity_protected) whatever it becomes."""
     _require_staff(user, "petitions.classify", case)
@@ -661,16 +697,25 @@ def classify(user, case, *, kind=None, field=None, complexity=None, remote_area=
             case.complexity = complexity
         if remote_area is not None:
             case.remote_area = bool(remote_area)
+        old_instance = case.instance
         if instance is not None:
             case.instance = instance
-        if district is not None:
-            case.district = _length(clean_text(district, single_line=True), "district", 0, 120, _("Huyện, thành phố"))
+        if commune is not None:
+            case.commune = _length(clean_text(commune, single_line=True), "commune", 0, 120, _("Xã, phường, đặc khu"))
+        if multi_site is not None:
+            case.multi_site = bool(multi_site)
+        # Luật Tố cáo art. 25: an anonymous letter classified as a denunciation is information, not a case
+        # with a deadline; one that stops being a denunciation is handled as its new kind.
+        case.information_only = case.kind == K.DENUNCIATION and (case.anonymous or case.information_only)
         if case.status == ST.RECEIVED:
             case.status = ST.CLASSIFIED
         case.save()
         if case.kind != old_kind and case.status in UNDECIDED:
             _close_open_steps(case)
-            _open_step(case, FIRST_STEP[case.kind], timezone.localdate(case.received_at))
+            if not case.information_only:
+                _open_step(case, FIRST_STEP[case.kind], timezone.localdate(case.received_at))
+        if case.kind == K.COMPLAINT and case.instance != old_instance:
+            deadlines.switch_step(case, INSTANCE_STEPS[old_instance], INSTANCE_STEPS[case.instance])
         deadlines.recompute_open(case)  # and case.due_on
         if case.field_id:
             _milestone(case, "classified",
@@ -773,10 +818,16 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
             raise PetitionError("reason_required", _("Hãy chọn lý do đơn không đủ điều kiện xử lý."), "reason")
         if decision == Case.Decision.GUIDE and not note:
             raise PetitionError("note_required", _("Hãy ghi nội dung hướng dẫn công dân."), "note")
-        if (case.kind == K.DENUNCIATION and case.anonymous and decision in (Case.Decision.ACCEPT, Case.Decision.FORWARD)
-                and not note):
-            raise PetitionError("evidence_required", _("Đơn tố cáo nặc danh chỉ được xem xét khi nêu rõ người vi phạm và có "
-                                                       "tài liệu, chứng cứ cụ thể: hãy ghi rõ trong phần ghi chú."), "note")
+        information = case.kind == K.DENUNCIATION and (case.information_only or case.anonymous)
+        if information and decision == Case.Decision.ACCEPT:
+            raise PetitionError("information_only", _("Thông tin có nội dung tố cáo không rõ hoặc mạo danh người tố cáo không "
+                                                      "được thụ lý như một tố cáo (Luật Tố cáo, Điều 25): hãy chuyển để thanh "
+                                                      "tra, kiểm tra nếu nêu rõ người vi phạm và có chứng cứ, hoặc lưu đơn."),
+                                "decision")
+        if information and decision == Case.Decision.FORWARD and not note:
+            raise PetitionError("evidence_required", _("Thông tin tố cáo nặc danh, mạo danh chỉ được chuyển để thanh tra, kiểm "
+                                                       "tra khi nêu rõ người vi phạm và có tài liệu, chứng cứ cụ thể: hãy ghi "
+                                                       "rõ trong phần ghi chú."), "note")
         step_date = timezone.localdate()
         if decision == Case.Decision.FORWARD:
             if agency is None or not agency.active:
@@ -794,25 +845,26 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
                 if identity_hits(f"{copy.subject}\n{copy.content}", who):
                     raise PetitionError("identity_in_redaction", _("Bản sao đã che vẫn còn thông tin nhận diện người tố "
                                                                    "cáo: hãy lập lại bản sao."), "agency")
-            first = FIRST_STEP[case.kind]
-            if first != _resolve_step(case):
-                if case.deadlines.filter(step=first, met_at__isnull=True).exists():
-                    deadlines.close_step(case, first)
-            deadline = case.deadlines.filter(step=_resolve_step(case), met_at__isnull=True).first() \
-                or _open_step(case, _resolve_step(case), step_date)
+            due_on = _forward_steps(case, step_date, information)
             transfer = Transfer.objects.create(case=case, agency=agency, sent_at=_now(), sent_by=user,
-                                               due_on=deadline.due_on, note=note)
+                                               due_on=due_on, note=note)
             transaction.on_commit(lambda: _notify_agency(transfer))
             case.status, case.agency, case.decision = ST.FORWARDED, agency, decision
-            _milestone(case, "forwarded", gettext_noop("Đã chuyển đến %(agency)s để xem xét, giải quyết."),
-                       {"agency": agency.name})
+            if information:
+                _milestone(case, "forwarded", gettext_noop("Đã chuyển thông tin đến %(agency)s để thanh tra, kiểm tra."),
+                           {"agency": agency.name})
+            else:
+                _milestone(case, "forwarded", gettext_noop("Đã chuyển đến %(agency)s để xem xét, giải quyết."),
+                           {"agency": agency.name})
         elif decision == Case.Decision.ACCEPT:
             first = FIRST_STEP[case.kind]
             if first != _resolve_step(case):
                 deadlines.close_step(case, first)
-                if case.kind == K.DENUNCIATION and not case.anonymous:
-                    # The denouncer is told of the acceptance within 5 working days (Luật Tố cáo 2018, Điều 29).
+                if case.kind == K.DENUNCIATION:
+                    # The denouncer is told of the acceptance, the accused of the denunciation's content,
+                    # within 5 working days (Luật Tố cáo 2018, Điều 29).
                     _open_step(case, NOTICE_STEP, step_date)
+                    _open_step(case, ACCUSED_NOTICE_STEP, step_date)
                 _open_step(case, _resolve_step(case), step_date)
             case.status, case.decision = ST.ACCEPTED, decision
             _milestone(case, "accepted", gettext_noop("Đơn đã được thụ lý."))
@@ -829,6 +881,48 @@ def decide(user, case, *, decision, reason="", note="", agency=None) -> Case:
         case.save()
         _detail(op, case, decision=decision, reason=reason or None, agency=getattr(agency, "pk", None))
     return case
+
+
+# The office's own notices, open until it records them: forwarding a case does not close them.
+NOTICE_STEP = "denunciation.notify"
+FORWARD_STEP = "denunciation.forward"
+FORWARD_NOTICE_STEP = "denunciation.forward_notice"
+ACCUSED_NOTICE_STEP = "denunciation.notify_accused"
+OFFICE_NOTICES = (NOTICE_STEP, FORWARD_NOTICE_STEP, ACCUSED_NOTICE_STEP)
+# Kinds whose agency counts its own steps from its receipt and acceptance (issue 12: a forwarded
+# case does not inherit what is left of the office's time). Voters' petitions follow their session.
+AGENCY_COUNTED = (K.COMPLAINT, K.DENUNCIATION, K.PETITION, K.FEEDBACK)
+
+
+def _forward_steps(case, step_date, information):
+    """The deadlines when `case` is forwarded today (`step_date`); returns the agency's due date.
+
+    - Information with denunciation content (art. 25): no time limit of that law; nothing opens.
+    - A denunciation not yet accepted is outside the office's competence: its acceptance step
+      becomes the 5 working days to forward it from receipt (Luật Tố cáo art. 24(2)), met now, and
+      the denouncer is notified of the forward within the same 5 working days (a step of its own,
+      closed by record_denouncer_notice).
+    - The office's other open steps are met by the forward (its own notices stay open), and the
+      agency's first step opens from today, the day it receives the case: complaint acceptance
+      (10 days, Luật Khiếu nại art. 27), denunciation acceptance (7 working days, art. 24(1)),
+      a petition's 10 working days (Luật Tiếp công dân art. 28(1)) — fresh, not what is left of
+      the office's. The resolution counts from the agency's acceptance (`acknowledge`).
+    - A voter's petition keeps its step (answered for the session)."""
+    if information:
+        _close_open_steps(case)
+        return None
+    if case.kind not in AGENCY_COUNTED:
+        first = FIRST_STEP[case.kind]
+        deadline = case.deadlines.filter(step=first, met_at__isnull=True).first() or _open_step(case, first, step_date)
+        return deadline.due_on
+    if case.kind == K.DENUNCIATION and deadlines.switch_step(case, FIRST_STEP[K.DENUNCIATION], FORWARD_STEP):
+        received = timezone.localdate(case.received_at)
+        if not case.anonymous:
+            _open_step(case, FORWARD_NOTICE_STEP, received)
+    now = _now()
+    for deadline in case.deadlines.filter(met_at__isnull=True).exclude(step__in=OFFICE_NOTICES):
+        deadlines.close_step(case, deadline.step, at=now)
+    return _open_step(case, FIRST_STEP[case.kind], step_date).due_on
 
 
 def _notify_agency(transfer):
@@ -860,22 +954,72 @@ def extend_deadline(user, case, note) -> Deadline:
     return deadline
 
 
-NOTICE_STEP = "denunciation.notify"
-
-
 def record_denouncer_notice(user, case, note) -> Case:
-    """The office notified the denouncer that the denunciation was accepted (the written
-    notice's number and date in `note`): closes that step's deadline."""
+    """The office notified the denouncer that the denunciation was accepted (Luật Tố cáo art. 29) or
+    forwarded to the competent body (art. 24(2)) — the written notice's number and date in `note`:
+    closes that step's deadline (the forward's notice first, if both were open)."""
     _require_staff(user, "petitions.notice", case)
     note = clean_text(note)
     if not note:
         raise PetitionError("note_required", _("Hãy ghi số, ngày của văn bản thông báo thụ lý."), "note")
+    _no_identity_in_note(case, note)
     with _operation(user, "petitions.notice") as op:
         case = _locked(case)
-        if not case.deadlines.filter(step=NOTICE_STEP, met_at__isnull=True).exists():
-            raise _bad_state(case, _("thông báo thụ lý"))
-        deadlines.close_step(case, NOTICE_STEP)
-        _milestone(case, "notified", gettext_noop("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
+        open_steps = set(case.deadlines.filter(step__in=(FORWARD_NOTICE_STEP, NOTICE_STEP), met_at__isnull=True)
+                         .values_list("step", flat=True))
+        if not open_steps:
+            raise _bad_state(case, _("thông báo cho người tố cáo"))
+        step = FORWARD_NOTICE_STEP if FORWARD_NOTICE_STEP in open_steps else NOTICE_STEP
+        deadlines.close_step(case, step)
+        if step == FORWARD_NOTICE_STEP:
+            _milestone(case, "notified", gettext_noop("Đã thông báo cho người tố cáo việc chuyển tố cáo đến cơ quan có "
+                                                      "thẩm quyền."))
+        else:
+            _milestone(case, "notified", gettext_noop("Đã thông báo việc thụ lý tố cáo cho người tố cáo."))
+        _detail(op, case, step=step, note=note[:500])
+    return case
+
+
+def record_accused_notice(user, case, note) -> Case:
+    """The office notified the accused party of the denunciation's content after accepting it
+    (Luật Tố cáo art. 29): the notice's number and date in `note`. Never names the denouncer."""
+    _require_staff(user, "petitions.accused_notice", case)
+    note = clean_text(note)
+    if not note:
+        raise PetitionError("note_required", _("Hãy ghi số, ngày của văn bản thông báo cho người bị tố cáo."), "note")
+    _no_identity_in_note(case, note)
+    with _operation(user, "petitions.accused_notice") as op:
+        case = _locked(case)
+        if not case.deadlines.filter(step=ACCUSED_NOTICE_STEP, met_at__isnull=True).exists():
+            raise _bad_state(case, _("thông báo cho người bị tố cáo"))
+        deadlines.close_step(case, ACCUSED_NOTICE_STEP)
+        _milestone(case, "accused_notified", gettext_noop("Đã thông báo nội dung tố cáo cho người bị tố cáo."), public=False)
+        _detail(op, case, note=note[:500])
+    return case
+
+
+def treat_as_information(user, case, note) -> Case:
+    """A named denunciation found to use another person's name (mạo danh) goes the art. 25 way:
+    information for inspection or verification, not a denunciation handled under Luật Tố cáo, no
+    time limit. `note` says how it was found (checked: it never repeats the sender). The sender's
+    identity stays protected."""
+    _require_staff(user, "petitions.information_only", case)
+    note = clean_text(note)
+    if not note:
+        raise PetitionError("note_required", _("Hãy ghi căn cứ xác định đơn mạo danh."), "note")
+    _no_identity_in_note(case, note)
+    with _operation(user, "petitions.information_only") as op:
+        case = _locked(case)
+        _not_duplicate(case)
+        if case.kind != K.DENUNCIATION or case.status not in UNDECIDED:
+            raise _bad_state(case, _("xử lý như thông tin có nội dung tố cáo"))
+        if case.information_only:
+            raise PetitionError("information_only", _("Đơn này đã được xử lý như thông tin có nội dung tố cáo."))
+        case.information_only = True
+        case.save(update_fields=["information_only", "updated_at"])
+        _close_open_steps(case)
+        _milestone(case, "information_only", gettext_noop("Đơn được xử lý như thông tin có nội dung tố cáo (Luật Tố cáo, "
+                                                          "Điều 25): %(note)s"), {"note": note}, public=False)
         _detail(op, case, note=note[:500])
     return case
 
@@ -1016,7 +1160,13 @@ def acknowledge(user, transfer) -> Transfer:
         if case.status != ST.FORWARDED or transfer.status != Transfer.Status.SENT:
             raise _bad_state(case, _("xác nhận đã nhận"))
         transfer.status, transfer.acknowledged_at = Transfer.Status.ACKNOWLEDGED, _now()
-        transfer.save(update_fields=["status", "acknowledged_at"])
+        # The agency's acceptance: a complaint's or a denunciation's resolution counts from it
+        # (Luật Khiếu nại art. 28, 37; Luật Tố cáo art. 30), not from the forward.
+        if case.kind in (K.COMPLAINT, K.DENUNCIATION) and not case.information_only:
+            accepted_on = timezone.localdate(transfer.acknowledged_at)
+            deadlines.close_step(case, FIRST_STEP[case.kind], at=transfer.acknowledged_at)
+            transfer.due_on = _open_step(case, _resolve_step(case), accepted_on).due_on
+        transfer.save(update_fields=["status", "acknowledged_at", "due_on"])
         _milestone(case, "acknowledged", gettext_noop("%(agency)s đã nhận đơn."), {"agency": transfer.agency.name})
         _detail(op, case, transfer=transfer.pk)
     return transfer
@@ -1067,12 +1217,45 @@ def answer(user, transfer, text, files=()) -> Answer:
 
 # ---- citizens --------------------------------------------------------------------------
 
-def _link(path):
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+def public_url(path: str, request=None, base_url: str = "") -> str:
+    """The address a citizen or an agency follows: PUBLIC_BASE_URL when it is set (the site's public
+    address), else the host the request came to (`request`, or `base_url` taken from one), never a fixed
+    host or port. Without either (the daily job with the setting unset) the path alone."""
+    base = (settings.PUBLIC_BASE_URL or "").rstrip("/")
+    if not base and request is not None:
+        base = request.build_absolute_uri("/").rstrip("/")
+    return (base or (base_url or "").rstrip("/")) + path
 
 
-def subscribe(case, email) -> Subscription:
-    """Follow a case by email: a confirmation link is sent; nothing else until it is followed."""
+def _link(path, base_url=""):
+    return public_url(path, base_url=base_url)
+
+
+def record_citizen_view(case, *, satisfied: bool, comment: str = "") -> Case:
+    """The citizen says whether the published answer resolved the matter: once, from the public status
+    page (the unguessable tracking code is the access secret). Only for a case whose answer is published and
+    shown there (not any letter of a denouncer, whose page shows no answer: accounts.permissions.case_protected).
+    Refused: `bad_state` (nothing published to judge), `already_said` (said before; the first word stays)."""
+    comment = _length(clean_text(comment), "comment", 0, 2000, _("Ý kiến thêm"))
+    with transaction.atomic():
+        case = _locked(case)
+        published = case.answers.filter(published_at__isnull=False).exists()
+        if case.status != ST.PUBLISHED or not published or perms.case_protected(case):
+            raise PetitionError("bad_state", _("Chỉ cho ý kiến được khi kết quả trả lời đã được công khai."))
+        if case.citizen_said_at is not None:
+            raise PetitionError("already_said", _("Bạn đã cho ý kiến về kết quả này rồi; mỗi đơn chỉ cho ý kiến một lần."))
+        case.citizen_satisfied, case.citizen_comment, case.citizen_said_at = bool(satisfied), comment, _now()
+        case.save(update_fields=["citizen_satisfied", "citizen_comment", "citizen_said_at", "updated_at"])
+        _milestone(case, "citizen_view", gettext_noop("Công dân cho biết kết quả đã giải quyết được việc của mình.")
+                   if satisfied else gettext_noop("Công dân cho biết kết quả chưa giải quyết được việc của mình."),
+                   public=False, notify=False)
+        _audit(None, "petitions.citizen_view", case, satisfied=bool(satisfied), comment=bool(comment))
+    return case
+
+
+def subscribe(case, email, base_url="") -> Subscription:
+    """Follow a case by email: a confirmation link is sent; nothing else until it is followed.
+    `base_url`: the site's address as the request saw it (public_url)."""
     email = clean_text(email, single_line=True).lower()
     try:
         validate_email(email)
@@ -1087,7 +1270,7 @@ def subscribe(case, email) -> Subscription:
         if existing is None and recent >= SUBSCRIPTIONS_PER_CASE_HOUR:
             raise PetitionError("rate_limited", _("Đã có quá nhiều yêu cầu theo dõi đơn này trong một giờ. Xin thử lại sau."))
         sub = existing or Subscription.objects.create(case=case, email=email, token=secrets.token_urlsafe(32))
-        link = _link(f"/public/letters/subscribe/{sub.token}/")
+        link = _link(f"/public/letters/subscribe/{sub.token}/", base_url)
         body = _("Bạn (hoặc ai đó) đã đề nghị nhận thông báo về đơn có mã theo dõi %(code)s.\n\n"
                  "Để xác nhận, mở liên kết sau:\n%(link)s\n\nNếu không phải bạn, hãy bỏ qua thư này.") \
             % {"code": case.tracking_code, "link": link}

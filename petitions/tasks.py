@@ -71,7 +71,10 @@ def _process(queryset, mark: str, now, today, send) -> int:
         # Only the rows this run claimed (another run may have claimed some first).
         for deadline in (Deadline.objects.filter(pk__in=chunk, **{mark: now})
                          .select_related("case", "case__agency", "case__agency__head")):
-            by_agency[deadline.case.agency].append(deadline)
+            # The office's own steps (its notices to the denouncer and the accused) are the office's,
+            # even on a case forwarded to an agency.
+            owner = None if deadline.step in deadlines.OFFICE_STEPS else deadline.case.agency
+            by_agency[owner].append(deadline)
     staff = staff_emails()
     done, failure = 0, None
     for agency, group in by_agency.items():
@@ -116,7 +119,9 @@ def desk_emails(agency) -> list[str]:
 
 def _link(name: str, query: str = "") -> str:
     try:
-        return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(name) + query
+        from .services import public_url
+
+        return public_url(reverse(name) + query)
     except NoReverseMatch:
         return ""
 

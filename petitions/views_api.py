@@ -29,7 +29,8 @@ MAX_BODY = 64 * 1024
 MAX_NAME = 100
 POST_FIELDS = {"service_code", "description", "lat", "long", "address_string", "address_id", "email", "device_id",
                "account_id", "first_name", "last_name", "phone", "media_url", "api_key", "jurisdiction_id"}
-ATTRIBUTES = {"field", "district", "commune", "subject"}
+# No "district" since 1/7/2025 (two levels of local government): a commune, ward or special zone.
+ATTRIBUTES = {"field", "commune", "subject"}
 
 
 # ---- responses ----------------------------------------------------------------------------------
@@ -193,19 +194,21 @@ def _create(request, fmt):
             return _error(fmt, 400, _("lat và long phải là số (WGS84)."))
         if not (-90 <= lat_f <= 90 and -180 <= long_f <= 180):
             return _error(fmt, 400, _("lat và long nằm ngoài phạm vi."))
-    if not (address or (lat and long) or attributes.get("district")):
-        return _error(fmt, 400, _("Cần vị trí: lat và long, address_string hoặc attribute[district]."))
+    if bool(lat) != bool(long):
+        return _error(fmt, 400, _("Cần cả lat và long (WGS84)."))
+    if not (address or (lat and long) or attributes.get("commune")):
+        return _error(fmt, 400, _("Cần vị trí: lat và long, address_string hoặc attribute[commune]."))
 
     field = None
     if attributes.get("field"):
         field = Field.objects.filter(code=attributes["field"]).first()
         if field is None:
             return _error(fmt, 400, _("Lĩnh vực không hợp lệ: %(f)s.") % {"f": attributes["field"][:40]})
-    district = attributes.get("district", "")
-    allowed = [value["key"] for value in open311.district_values()] if getattr(settings, "PETITION_DISTRICTS", None) else None
-    if district and allowed is not None and district not in allowed:
-        return _error(fmt, 400, _("Địa bàn không hợp lệ: %(d)s.") % {"d": district[:40]})
-    if len(district) > 120 or len(attributes.get("commune", "")) > 120 or len(attributes.get("subject", "")) > 300:
+    commune = attributes.get("commune", "")
+    allowed = [value["key"] for value in open311.commune_values()] if getattr(settings, "PETITION_COMMUNES", None) else None
+    if commune and allowed is not None and commune not in allowed:
+        return _error(fmt, 400, _("Địa bàn không hợp lệ: %(d)s.") % {"d": commune[:40]})
+    if len(commune) > 120 or len(attributes.get("subject", "")) > 300:
         return _error(fmt, 400, _("Thuộc tính quá dài."))
 
     first, last = data.get("first_name", "").strip(), data.get("last_name", "").strip()
@@ -223,16 +226,15 @@ def _create(request, fmt):
     full_name = " ".join(part for part in (last, first) if part)
 
     content = description
-    where = ", ".join(part for part in (address, f"{lat}, {long}" if lat and long else "") if part)
-    if where:
-        content += "\n\n" + _("Vị trí: %(w)s") % {"w": where}
+    if address:
+        content += "\n\n" + _("Vị trí: %(w)s") % {"w": address}
     subject = attributes.get("subject") or description.splitlines()[0][:300]
     try:
         case = petition_services.submit(
             None, kind=code, source=Case.Source.API, subject=subject, content=content,
             identity={"full_name": full_name, "email": email, "phone": phone},
-            field=field, district=district, commune=attributes.get("commune", ""),
-            anonymous=not full_name, client=client_key(request))
+            field=field, commune=commune, latitude=lat or None, longitude=long or None,
+            anonymous=not full_name, client=client_key(request), base_url=request.build_absolute_uri("/"))
     except petition_services.PetitionError as exc:
         return _error(fmt, 429 if exc.code == "rate_limited" else 400, exc.message)
     notice = _("Đã tiếp nhận. Dùng mã %(c)s để theo dõi.") % {"c": case.tracking_code}
@@ -262,7 +264,10 @@ def export_cases(request):
     field = request.GET.get("field", "").strip()
     if field:
         cases = cases.filter(field__code=field)
-    district = request.GET.get("district", "").strip()
+    commune = request.GET.get("commune", "").strip()
+    if commune:
+        cases = cases.filter(commune=commune)
+    district = request.GET.get("district", "").strip()  # records from before 1/7/2025
     if district:
         cases = cases.filter(district=district)
     since = request.GET.get("since", "").strip()

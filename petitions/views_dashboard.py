@@ -8,17 +8,20 @@ met this year grouped by agency); no per-case Python.
 Counting: a case is open while its status is not final and it has an open step
 (Case.due_on, kept by petitions.deadlines.refresh_case_due); "due soon" is due
 within PETITION_REMIND_DAYS days, from today; "overdue" is due before today.
-A step "met on time" was met (Deadline.met_at, local date) on or before its due
-date; the on-time rate of the year is on-time steps / (steps met this year + open
-steps already overdue). Cases are counted under the agency now responsible
-(not yet forwarded: "the office").
+The on-time rate of the year is the register's one definition
+(petitions.deadlines.judged_steps, also used by the statistics page and the
+session report): of the steps judged this year — met, or open past their due
+date — those met on or before their due date. Cases are counted under the
+agency now responsible (not yet forwarded: "the office").
+
+The page also warns when the holiday calendar is not confirmed for the next 12
+months (petitions.deadlines.calendar_warning).
 """
 
 import datetime as dt
 
 from django.conf import settings
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -28,12 +31,12 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import petition_staff_required
 from accounts.permissions import may_review_identity_reads
 
-from .deadlines import FINISHED_STATUSES
+from .deadlines import FINISHED_STATUSES, calendar_warning, judged_steps, on_time_rate
 from .models import Agency, Case, Deadline
 
 
 def counts(today: dt.date) -> dict:
-    """{agency_id or None: {open, soon, overdue, met, on_time}} — two aggregate queries."""
+    """{agency_id or None: {open, soon, overdue, judged, on_time}} — two aggregate queries."""
     soon = today + dt.timedelta(days=settings.PETITION_REMIND_DAYS)
     out: dict = {}
     cases = (Case.objects.exclude(status__in=FINISHED_STATUSES).filter(due_on__isnull=False)
@@ -43,21 +46,13 @@ def counts(today: dt.date) -> dict:
                        overdue=Count("id", filter=Q(due_on__lt=today))))
     for row in cases:
         out[row["agency_id"]] = {"open": row["open"], "soon": row["soon"], "overdue": row["overdue"],
-                                 "met": 0, "on_time": 0}
-    year_start = timezone.make_aware(dt.datetime(today.year, 1, 1))
-    met = (Deadline.objects.filter(met_at__gte=year_start).order_by()
-           .annotate(met_on=TruncDate("met_at"))
-           .values(agency_id=F("case__agency_id"))
-           .annotate(met=Count("id"), on_time=Count("id", filter=Q(met_on__lte=F("due_on")))))
-    for row in met:
-        entry = out.setdefault(row["agency_id"], {"open": 0, "soon": 0, "overdue": 0, "met": 0, "on_time": 0})
-        entry["met"], entry["on_time"] = row["met"], row["on_time"]
+                                 "judged": 0, "on_time": 0}
+    judged, on_time_q = judged_steps(Deadline.objects.order_by(), today, since=dt.date(today.year, 1, 1))
+    for row in (judged.values(agency_id=F("case__agency_id"))
+                .annotate(judged=Count("id"), on_time=Count("id", filter=on_time_q))):
+        entry = out.setdefault(row["agency_id"], {"open": 0, "soon": 0, "overdue": 0, "judged": 0, "on_time": 0})
+        entry["judged"], entry["on_time"] = row["judged"], row["on_time"]
     return out
-
-
-def _rate(on_time: int, met: int, overdue: int) -> int | None:
-    total = met + overdue
-    return round(100 * on_time / total) if total else None
 
 
 def _register(query: str) -> str:
@@ -79,15 +74,15 @@ def dashboard(request):
             "id": agency_id,
             "name": names.get(agency_id, "") if agency_id else _("Văn phòng (chưa chuyển cơ quan)"),
             **c,
-            "rate": _rate(c["on_time"], c["met"], c["overdue"]),
+            "rate": on_time_rate(c["on_time"], c["judged"]),
             "link": _register(f"?agency={agency_id}" if agency_id else ""),
             "link_soon": _register((f"?agency={agency_id}&" if agency_id else "?") + "due=soon"),
             "link_overdue": _register((f"?agency={agency_id}&" if agency_id else "?") + "due=overdue"),
         })
     # Most overdue first: where the head's attention is needed.
     rows.sort(key=lambda r: (-r["overdue"], -r["soon"], r["name"]))
-    total = {k: sum(r[k] for r in rows) for k in ("open", "soon", "overdue", "met", "on_time")}
-    total["rate"] = _rate(total["on_time"], total["met"], total["overdue"])
+    total = {k: sum(r[k] for r in rows) for k in ("open", "soon", "overdue", "judged", "on_time")}
+    total["rate"] = on_time_rate(total["on_time"], total["judged"])
     # The on-time chart: one horizontal bar per agency with a rate (inline SVG, no script).
     chart = [{"name": r["name"], "rate": r["rate"], "y": 4 + 28 * i, "width": 3 * r["rate"],
               "good": r["rate"] >= 100, "low": r["rate"] < 80}
@@ -97,4 +92,5 @@ def dashboard(request):
         "chart": chart, "chart_height": 28 * len(chart) + 8,
         "link_soon": _register("?due=soon"), "link_overdue": _register("?due=overdue"),
         "may_review_reads": may_review_identity_reads(request.user),
+        "calendar_warning": calendar_warning(today),
     })

@@ -32,7 +32,7 @@ def delegate_forward(request):
         try:
             case = services.submit(request.user, kind=d["kind"], source=Case.Source.DELEGATE, subject=d["subject"],
                                    content=d["content"], identity={n: d[n] for n in ReceptionForm.IDENTITY},
-                                   field=d["field"], district=d["district"], commune=d["commune"],
+                                   field=d["field"], commune=d["commune"],
                                    anonymous=d["anonymous"], remote_area=d["remote_area"], files=d["scans"],
                                    identifying_files=d["scans_identifying"])
         except services.PetitionError as refused:

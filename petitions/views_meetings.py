@@ -104,8 +104,8 @@ def meeting_new(request):
             errors["held_on"] = _("Hãy ghi ngày tiếp xúc cử tri.")
         if not (post.get("place") or "").strip():
             errors["place"] = _("Hãy ghi địa điểm.")
-        if not (post.get("district") or "").strip():
-            errors["district"] = _("Hãy ghi huyện, thành phố.")
+        if not (post.get("commune") or "").strip():
+            errors["commune"] = _("Hãy ghi xã/phường/đặc khu.")
         if post.get("when") not in VoterMeeting.When.values:
             errors["when"] = _("Hãy chọn trước hay sau kỳ họp.")
         for row in rows:
@@ -118,8 +118,8 @@ def meeting_new(request):
                          for r in rows]
             try:
                 meeting = services.record_voter_meeting(
-                    request.user, held_on=held_on, place=post["place"].strip(), district=post["district"].strip(),
-                    commune=(post.get("commune") or "").strip(), delegate_group=group, session=session,
+                    request.user, held_on=held_on, place=post["place"].strip(),
+                    commune=post["commune"].strip(), delegate_group=group, session=session,
                     when=post["when"], voters=max(0, _int(post.get("voters"), 0)), delegates=delegates,
                     petitions=petitions)
             except services.PetitionError as e:

@@ -32,7 +32,7 @@ from accounts.permissions import (agency_may_read_file, case_protected, identity
                                   may_view_identity, protected_case_filter)
 
 from . import codes, services
-from .deadlines import step_label
+from .deadlines import calendar_doubts, step_label
 from .models import Agency, Answer, Case, CaseFile, Field, IdentityRead, Transfer
 from .search import matching
 
@@ -67,15 +67,15 @@ class RegisterFilter(forms.Form):
                                    empty_label="—")
     agency = forms.ModelChoiceField(label=gettext_lazy("Cơ quan"), required=False, queryset=Agency.objects.all(),
                                     empty_label="—")
-    district = forms.ChoiceField(label=gettext_lazy("Địa bàn"), required=False)
+    commune = forms.ChoiceField(label=gettext_lazy("Xã/phường/đặc khu"), required=False)
     due = forms.ChoiceField(label=gettext_lazy("Hạn"), required=False, choices=[
         ("", "—"), ("soon", gettext_lazy("Sắp đến hạn")), ("overdue", gettext_lazy("Quá hạn"))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        districts = (Case.objects.exclude(district="").order_by("district")
-                     .values_list("district", flat=True).distinct())
-        self.fields["district"].choices = [("", "—")] + [(d, d) for d in districts]
+        communes = (Case.objects.exclude(commune="").order_by("commune")
+                    .values_list("commune", flat=True).distinct())
+        self.fields["commune"].choices = [("", "—")] + [(c, c) for c in communes]
 
 
 def filter_cases(data: dict, today=None, user=None):
@@ -95,8 +95,8 @@ def filter_cases(data: dict, today=None, user=None):
         cases = cases.filter(field=data["field"])
     if data.get("agency"):
         cases = cases.filter(agency=data["agency"])
-    if data.get("district"):
-        cases = cases.filter(district=data["district"])
+    if data.get("commune"):
+        cases = cases.filter(commune=data["commune"])
     due = data.get("due")
     if due == "overdue":
         cases = cases.filter(status__in=OPEN_STATUSES, due_on__lt=today)
@@ -161,8 +161,7 @@ class ReceptionForm(forms.Form):
     content = forms.CharField(label=gettext_lazy("Nội dung"), widget=forms.Textarea(attrs={"rows": 8}))
     field = forms.ModelChoiceField(label=gettext_lazy("Lĩnh vực"), queryset=Field.objects.all(), required=False,
                                    empty_label=gettext_lazy("— chưa xác định —"))
-    district = forms.CharField(label=gettext_lazy("Huyện, thành phố"), max_length=120, required=False)
-    commune = forms.CharField(label=gettext_lazy("Xã, phường"), max_length=120, required=False)
+    commune = forms.CharField(label=gettext_lazy("Xã/phường/đặc khu"), max_length=120, required=False)
     remote_area = forms.BooleanField(label=gettext_lazy("Vùng sâu, vùng xa, đi lại khó khăn"), required=False)
     anonymous = forms.BooleanField(label=gettext_lazy("Đơn không ghi tên (nặc danh)"), required=False)
     full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=200, required=False)
@@ -196,7 +195,7 @@ def reception(request):
         try:
             case = services.submit(request.user, kind=d["kind"], source=d["source"], subject=d["subject"],
                                    content=d["content"], identity=identity, field=d["field"],
-                                   district=d["district"], commune=d["commune"], anonymous=d["anonymous"],
+                                   commune=d["commune"], anonymous=d["anonymous"],
                                    remote_area=d["remote_area"], files=d["scans"],
                                    identifying_files=d["scans_identifying"])
         except services.PetitionError as refused:
@@ -222,8 +221,11 @@ class ClassifyForm(forms.Form):
     complexity = forms.ChoiceField(label=gettext_lazy("Tính chất"), choices=Case.Complexity.choices)
     instance = forms.TypedChoiceField(label=gettext_lazy("Lần giải quyết"), coerce=int,
                                       choices=[(1, gettext_lazy("Lần đầu")), (2, gettext_lazy("Lần hai"))])
-    district = forms.CharField(label=gettext_lazy("Huyện, thành phố"), max_length=120, required=False)
+    commune = forms.CharField(label=gettext_lazy("Xã/phường/đặc khu"), max_length=120, required=False)
     remote_area = forms.BooleanField(label=gettext_lazy("Vùng sâu, vùng xa"), required=False)
+    multi_site = forms.BooleanField(label=gettext_lazy("Tố cáo phải kiểm tra, xác minh tại nhiều địa điểm "
+                                                       "(thụ lý trong 10 ngày làm việc, Luật Tố cáo Điều 24 khoản 1)"),
+                                    required=False)
     kind_reason = forms.CharField(label=gettext_lazy("Lý do đổi loại (khi chuyển đơn tố cáo sang loại khác)"),
                                   required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -315,7 +317,13 @@ def _case_context(request, case, *, identity=None, purpose="", revealed=False, c
         "today": today,
         "due": due_state(case.due_on, today) if open_case else "",
         "open_case": open_case,
-        "notice_open": open_case and case.deadlines.filter(step=services.NOTICE_STEP, met_at__isnull=True).exists(),
+        "notice_open": open_case and case.deadlines.filter(
+            step__in=(services.NOTICE_STEP, services.FORWARD_NOTICE_STEP), met_at__isnull=True).exists(),
+        "forward_notice_open": case.deadlines.filter(step=services.FORWARD_NOTICE_STEP, met_at__isnull=True).exists(),
+        "accused_notice_open": open_case and case.deadlines.filter(step=services.ACCUSED_NOTICE_STEP,
+                                                                   met_at__isnull=True).exists(),
+        "may_treat_as_information": (case.kind == Case.Kind.DENUNCIATION and not case.information_only
+                                     and case.status in (Case.Status.RECEIVED, Case.Status.CLASSIFIED)),
         "is_denunciation": is_denunciation,
         "text_protected": text_protected,
         "show_original": not text_protected or revealed,
@@ -335,8 +343,10 @@ def _case_context(request, case, *, identity=None, purpose="", revealed=False, c
         "duplicate_children": [d for d in case.duplicates.only("id", "tracking_code", "subject", "kind",
                                                                  "identity_protected")
                                if may_see_duplicate_link(user, case, d)],
-        "deadlines": [{"d": d, "label": step_label(d.step), "due": due_state(d.due_on, today) if d.met_at is None else ""}
-                      for d in case.deadlines.all()],
+        "deadlines": [{"d": d, "label": step_label(d.step), "due": due_state(d.due_on, today) if d.met_at is None else "",
+                       "law": d.rule.law, "verified": d.rule.verified,
+                       "doubts": calendar_doubts(d.starts_on, d.due_on) if d.met_at is None else []}
+                      for d in case.deadlines.select_related("rule")],
         "publishable": case.status == Case.Status.ANSWERED and any(
             a.review == Answer.Review.APPROVED and a.published_at is None for a in answers),
         "transfers": transfers,
@@ -346,7 +356,7 @@ def _case_context(request, case, *, identity=None, purpose="", revealed=False, c
         "agencies_other": others,
         "classify_form": classify_form or ClassifyForm(initial={
             "kind": case.kind, "field": case.field_id, "complexity": case.complexity, "instance": case.instance,
-            "district": case.district, "remote_area": case.remote_area}),
+            "commune": case.commune, "remote_area": case.remote_area, "multi_site": case.multi_site}),
         "decide_form": decide_form or DecideForm(),
         "reasons": Case.Reason.choices,
         "receipt_url": _receipt_url(case),
@@ -412,7 +422,13 @@ def case_action(request, case_id: int, action: str):
             done = _("Đã gia hạn giải quyết.")
         elif action == "notice":
             services.record_denouncer_notice(user, case, post.get("note", ""))
-            done = _("Đã ghi nhận thông báo thụ lý cho người tố cáo.")
+            done = _("Đã ghi nhận thông báo cho người tố cáo.")
+        elif action == "accused_notice":
+            services.record_accused_notice(user, case, post.get("note", ""))
+            done = _("Đã ghi nhận thông báo cho người bị tố cáo.")
+        elif action == "information":
+            services.treat_as_information(user, case, post.get("note", ""))
+            done = _("Đơn được xử lý như thông tin có nội dung tố cáo (Điều 25 Luật Tố cáo).")
         elif action == "withdraw":
             services.withdraw(user, case, post.get("note", ""))
             done = _("Đã ghi nhận rút đơn.")

@@ -146,8 +146,8 @@ class SubmitForm(forms.Form):
                               error_messages={"required": gettext_lazy("Hãy ghi nội dung đơn.")})
     field = forms.ModelChoiceField(label=gettext_lazy("Lĩnh vực (nếu biết)"), queryset=Field.objects.all(), required=False,
                                    empty_label=gettext_lazy("— Không rõ —"))
-    district = forms.CharField(label=gettext_lazy("Huyện, thành phố nơi xảy ra sự việc"), max_length=120, required=False)
-    commune = forms.CharField(label=gettext_lazy("Xã, phường"), max_length=120, required=False)
+    # Two levels since 1/7/2025: the province is the council's, so only the xã, phường or đặc khu.
+    commune = forms.CharField(label=gettext_lazy("Xã/phường/đặc khu nơi xảy ra sự việc"), max_length=120, required=False)
     anonymous = forms.BooleanField(label=gettext_lazy("Gửi nặc danh (không ghi họ tên, liên lạc)"), required=False)
     full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=200, required=False)
     address = forms.CharField(label=gettext_lazy("Địa chỉ"), max_length=500, required=False)
@@ -201,8 +201,8 @@ def submit(request):
             try:
                 case = services.submit(None, kind=data["kind"], source=Case.Source.WEB, subject=data["subject"].strip(),
                                        content=data["content"].strip(), identity=form.identity(), field=data["field"],
-                                       district=data["district"].strip(), commune=data["commune"].strip(),
-                                       anonymous=bool(data["anonymous"]), files=files, client=client_hash(request))
+                                       commune=data["commune"].strip(), anonymous=bool(data["anonymous"]), files=files,
+                                       client=client_hash(request), base_url=request.build_absolute_uri("/"))
             except services.PetitionError as e:
                 if e.field in form.fields:
                     form.add_error(e.field, e.message)
@@ -219,7 +219,7 @@ def submit(request):
         form = SubmitForm(initial={"kind": request.GET.get("kind") or None})
     return render(request, "petitions/public/submit.html", {
         "form": form, "refusal": refusal, "kinds": PUBLIC_KINDS, "anonymous_kinds": sorted(ANONYMOUS_KINDS),
-        "districts": _districts(), "max_files": settings.PETITION_MAX_FILES,
+        "communes": _communes(), "max_files": settings.PETITION_MAX_FILES,
         "max_mb": max(1, settings.PETITION_MAX_FILE_BYTES // (1024 * 1024)),
     }, status=400 if refusal else 200)
 
@@ -231,7 +231,7 @@ def receipt(request, code):
     case = Case.objects.filter(tracking_code=code).first()
     if case is None:
         return _not_found(request)
-    status_url = settings.PUBLIC_BASE_URL.rstrip("/") + _status_url(case)
+    status_url = services.public_url(_status_url(case), request)
     due = case.deadlines.order_by("due_on").first()
     return render(request, "petitions/public/receipt.html", {
         "case": case, "status_url": status_url, "qr": qr_svg_inline(status_url), "next_steps": NEXT_STEPS.get(case.kind, ""),
@@ -260,6 +260,16 @@ class SubscribeForm(forms.Form):
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
+class CitizenViewForm(forms.Form):
+    """Did the published answer resolve the matter? (services.record_citizen_view)"""
+
+    satisfied = forms.ChoiceField(choices=[("yes", gettext_lazy("Đã giải quyết được việc của tôi")),
+                                           ("no", gettext_lazy("Chưa giải quyết được việc của tôi"))],
+                                  widget=forms.RadioSelect)
+    comment = forms.CharField(label=gettext_lazy("Ý kiến thêm (không bắt buộc; đừng ghi thông tin cá nhân)"),
+                              max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 def status(request, code):
     # A case seen as a receipt moments ago is not a guess: don't count it.
     if code not in request.session.get("petition_receipts", []) and not _count_lookup(request):
@@ -271,11 +281,24 @@ def status(request, code):
         return redirect("petitions:status", code=case.tracking_code)
 
     form, subscribed = SubscribeForm(), None
-    if request.method == "POST":
+    view_form, view_error = CitizenViewForm(), None
+    if request.method == "POST" and request.POST.get("form") == "citizen_view":
+        view_form = CitizenViewForm(request.POST)
+        if view_form.is_valid():
+            try:
+                services.record_citizen_view(case, satisfied=view_form.cleaned_data["satisfied"] == "yes",
+                                             comment=view_form.cleaned_data["comment"])
+            except services.PetitionError as e:
+                view_error = e.message
+            else:
+                return redirect("petitions:status", code=case.tracking_code)
+        else:
+            view_error = _("Hãy chọn: kết quả đã giải quyết được việc của bạn hay chưa.")
+    elif request.method == "POST":
         form = SubscribeForm(request.POST)
         if form.is_valid():
             try:
-                services.subscribe(case, form.cleaned_data["email"])
+                services.subscribe(case, form.cleaned_data["email"], base_url=request.build_absolute_uri("/"))
             except services.PetitionError as e:
                 form.add_error("email", e.message)
             else:
@@ -291,6 +314,9 @@ def status(request, code):
         "milestones": [{"label": MILESTONE_LABELS.get(m.kind, m.kind), "at": m.at, "text": m.display_text(), "kind": m.kind}
                        for m in milestones],
         "answers": answers, "form": form, "subscribed": subscribed,
+        # The citizen's word on the result: asked once an answer is published and they have not said it.
+        "ask_view": bool(answers) and case.status == Case.Status.PUBLISHED and case.citizen_said_at is None,
+        "view_form": view_form, "view_error": view_error,
         "due": case.due_on if case.status not in (Case.Status.PUBLISHED, Case.Status.CLOSED) else None,
     })
 
@@ -313,10 +339,10 @@ def subscribe_confirm(request, token):
 
 # ---- published answers ------------------------------------------------------------------
 
-def _districts():
-    # Case.district is indexed: a distinct scan of the index, not of the table.
-    names = Case.objects.exclude(district="").order_by("district").values_list("district", flat=True).distinct()
-    return list(names[:200])
+def _communes():
+    # Case.commune is indexed: a distinct scan of the index, not of the table.
+    names = Case.objects.exclude(commune="").order_by("commune").values_list("commune", flat=True).distinct()
+    return list(names[:300])
 
 
 def _published_answers():
@@ -334,15 +360,15 @@ def _int(value):
 def answers(request):
     """Published answers of petitions, feedback and voter petitions, searchable."""
     q = (request.GET.get("q") or "").strip()[:200]
-    district = (request.GET.get("district") or "").strip()[:120]
+    commune = (request.GET.get("commune") or "").strip()[:120]
     field_id = _int(request.GET.get("field"))
     session_id = _int(request.GET.get("session"))
     # Published answers, and voters' petitions answered at the meeting itself (closed with their answer).
     cases = unprotected_cases(Case.objects.filter(Q(status=Case.Status.PUBLISHED) | Q(answered_on_spot=True),
                                                   kind__in=ANSWER_KINDS, is_public=True))
     cases = matching(cases, q)
-    if district:
-        cases = cases.filter(Q(district=district) | Q(meeting__district=district))
+    if commune:
+        cases = cases.filter(Q(commune=commune) | Q(meeting__commune=commune))
     if field_id:
         cases = cases.filter(field_id=field_id)
     if session_id:
@@ -352,8 +378,8 @@ def answers(request):
     # Answers for the page shown only.
     prefetch_related_objects(page.object_list, _published_answers())
     return render(request, "petitions/public/answers.html", {
-        "page": page, "q": q, "district": district, "field_id": field_id, "session_id": session_id,
-        "fields": Field.objects.all(), "districts": _districts(), "sessions": _sessions(),
+        "page": page, "q": q, "commune": commune, "field_id": field_id, "session_id": session_id,
+        "fields": Field.objects.all(), "communes": _communes(), "sessions": _sessions(),
         "querystring": _querystring(request),
     })
 
@@ -373,13 +399,13 @@ def voter_petitions(request):
     sessions = list(_sessions())
     session_id = _int(request.GET.get("session"))
     session = next((s for s in sessions if s.pk == session_id), sessions[0] if sessions else None)
-    district = (request.GET.get("district") or "").strip()[:120]
+    commune = (request.GET.get("commune") or "").strip()[:120]
     field_id = _int(request.GET.get("field"))
     meetings = VoterMeeting.objects.none()
     if session is not None:
         meetings = VoterMeeting.objects.filter(session=session)
-        if district:
-            meetings = meetings.filter(district=district)
+        if commune:
+            meetings = meetings.filter(commune=commune)
         petitions = unprotected_cases(Case.objects.filter(is_public=True)).select_related("field").order_by("id")
         if field_id:
             petitions = petitions.filter(field_id=field_id)
@@ -388,9 +414,9 @@ def voter_petitions(request):
             "delegates", Prefetch("petitions", queryset=petitions.prefetch_related(_published_answers())))
     meetings = meetings.order_by("-held_on", "-id")
     page = Paginator(meetings, 10).get_page(request.GET.get("page"))
-    districts = sorted(set(VoterMeeting.objects.values_list("district", flat=True)))
+    communes = sorted(set(VoterMeeting.objects.exclude(commune="").values_list("commune", flat=True)))
     return render(request, "petitions/public/voter_petitions.html", {
-        "page": page, "session": session, "sessions": sessions, "district": district, "field_id": field_id,
-        "fields": Field.objects.all(), "districts": districts, "querystring": _querystring(request),
+        "page": page, "session": session, "sessions": sessions, "commune": commune, "field_id": field_id,
+        "fields": Field.objects.all(), "communes": communes, "querystring": _querystring(request),
     })
 

@@ -9,16 +9,20 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import petition_staff_required
 from meeting.models import Session
 
-from . import reports
+from . import deadlines, reports
 from .models import VoterMeeting
 
 
 @require_GET
 @petition_staff_required
 def index(request):
-    """Sessions with voters' petitions, each with its summary as PDF and spreadsheet."""
-    session_ids = VoterMeeting.objects.order_by().values("session_id").distinct()
-    sessions = Session.objects.filter(pk__in=session_ids).select_related("body").order_by("-start_date", "-pk")
+    """Sessions with voters' petitions collected for them or answers reported at them (the next regular
+    session after those), each with its summary as PDF and spreadsheet."""
+    collected = set(VoterMeeting.objects.order_by().values_list("session_id", flat=True).distinct())
+    starts = Session.objects.filter(pk__in=collected).values_list("start_date", flat=True).distinct()
+    reporting = {s.pk for s in (deadlines.next_regular_session(day) for day in starts) if s is not None}
+    sessions = (Session.objects.filter(pk__in=collected | reporting).select_related("body")
+                .order_by("-start_date", "-pk"))
     return render(request, "petitions/reports/index.html", {"sessions": sessions})
 
 

@@ -6,7 +6,7 @@ DeadlineRule rows with a later `valid_from` instead of editing old ones.
 Holidays: Labour Code 2019 (45/2019/QH14) art. 112 — Tết Dương lịch 1 day,
 Tết Âm lịch 5 days, Giỗ Tổ Hùng Vương (10/3 âm lịch) 1 day, 30/4 and 1/5,
 Quốc khánh 2/9 plus one adjacent day; a holiday falling on a weekly rest day
-gives a compensatory day off on the next working day (art. 112(3)). Dates
+gives a compensatory day off on the next working day (art. 111(3)). Dates
 below are those announced for civil servants (Ministry of Home Affairs /
 Labour notices) for 2025 and 2026; 2027 is computed from the lunar calendar
 and the usual pattern and must be checked against the year's notice.

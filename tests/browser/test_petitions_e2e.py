@@ -50,7 +50,7 @@ def test_a_citizen_submits_on_a_phone_and_sees_the_published_answer(new_context,
     citizen.locator("label.kind-choice", has_text="Kiến nghị").first.tap()
     citizen.fill("#id_subject", SUBJECT)
     citizen.fill("#id_content", "Cầu treo bản Nà Pồng bị đứt một dây cáp sau mưa lũ, học sinh đi học rất nguy hiểm.")
-    citizen.fill("#id_district", "Huyện Lâm Bình")
+    citizen.fill("#id_commune", "Xã Lâm Bình")
     citizen.fill("#id_full_name", "Hoàng Văn Pính")
     citizen.fill("#id_phone", "0987 654 321")
     citizen.locator("#id_consent").tap()

@@ -12,7 +12,7 @@ HEADER = "code,full_name,kind,position,delegate_group,seat,email,phone,bodies,us
 GOOD = HEADER + (
     "DB101,Nguyễn Thị Mới,delegate,Đại biểu HĐND tỉnh,Tổ 1,K1,moi@example.org,0912 345 678,HĐND tỉnh;Ban Pháp chế,db101\n"
     "DB102,Trần Văn Hai,đại biểu mời,Giám đốc Sở Y tế,,K2,,,,\n"
-    "DB103,Lê Thị Ba,guest,,Tổ đại biểu Huyện Yên Sơn,,,,,\n"
+    "DB103,Lê Thị Ba,guest,,Tổ đại biểu xã Yên Sơn,,,,,\n"
 )
 
 

@@ -52,7 +52,7 @@ def denunciation(agency, due_on, *, met=False, status="forwarded"):
                                content="Ông Nguyễn Văn Tố, 12 Lê Lợi, tố cáo…", agency=agency, status=status)
     Identity.objects.create(case=case, full_name="Nguyễn Văn Tố", phone="0912345678", email="to@example.com",
                             address="12 Lê Lợi")
-    deadline = Deadline.objects.create(case=case, rule=DeadlineRule.objects.get(step="denunciation.resolve"),
+    deadline = Deadline.objects.create(case=case, rule=DeadlineRule.objects.filter(step="denunciation.resolve").first(),
                                        step="denunciation.resolve", starts_on=due_on - dt.timedelta(days=30),
                                        due_on=due_on, met_at=timezone.now() if met else None)
     return case, deadline
@@ -153,3 +153,14 @@ def test_a_failed_send_is_retried_by_the_next_run(people, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert run_daily(today=TODAY)["reminded"] == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_offices_own_notice_on_a_forwarded_denunciation_reminds_the_office_not_the_agency(people):
+    # Forwarded outside competence (Luật Tố cáo art. 24(2)): telling the denouncer is the office's step.
+    case, deadline = denunciation(people["agency"], TODAY + dt.timedelta(days=2))
+    deadline.step, deadline.rule = ("denunciation.forward_notice",
+                                    DeadlineRule.objects.filter(step="denunciation.forward_notice").first())
+    deadline.save()
+    assert run_daily(today=TODAY)["reminded"] == 1
+    assert [message.to for message in mail.outbox] == [["hoa@hdnd.example"]]
+    assert_no_identity(mail.outbox[0])

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from petitions import codes
+from petitions.deadlines import FINISHED_STATUSES
 from petitions.models import Agency, Case, Deadline, DeadlineRule
 
 URL = "/petitions/dashboard/"
@@ -33,10 +34,13 @@ def case(agency, due_in, *, status="forwarded", met_in=None, step_due_in=None):
     c = Case.objects.create(tracking_code=codes.new_code(), received_at=timezone.now(), kind="complaint",
                             source="post", subject="Khiếu nại bồi thường", content="…", agency=agency, status=status,
                             due_on=None if due_in is None else today + dt.timedelta(days=due_in))
+    accept = DeadlineRule.objects.filter(step="complaint.accept").first()
+    if due_in is not None and status not in FINISHED_STATUSES:  # its open step
+        Deadline.objects.create(case=c, rule=accept, step="complaint.accept", starts_on=today, due_on=c.due_on)
     if met_in is not None:
         # Met today (so always "this year"), due `met_in` days earlier.
         due = today - dt.timedelta(days=met_in)
-        Deadline.objects.create(case=c, rule=DeadlineRule.objects.get(step="complaint.accept"), step="complaint.accept",
+        Deadline.objects.create(case=c, rule=accept, step="complaint.accept",
                                 starts_on=due - dt.timedelta(days=10), due_on=due,
                                 met_at=timezone.make_aware(dt.datetime.combine(today, dt.time(10))))
     return c
@@ -74,8 +78,8 @@ def test_counts_per_agency_and_totals(client, hoa):
     assert response.status_code == 200
     rows = {r["name"]: r for r in response.context["rows"]}
     t, x = rows["Sở Tài nguyên và Môi trường"], rows["Sở Xây dựng"]
-    assert (t["open"], t["soon"], t["overdue"], t["met"], t["on_time"]) == (3, 1, 1, 2, 1)
-    assert t["rate"] == 33  # 1 on time / (2 met + 1 overdue)
+    assert (t["open"], t["soon"], t["overdue"], t["judged"], t["on_time"]) == (3, 1, 1, 3, 1)
+    assert t["rate"] == 33.3  # 1 on time / (2 met + 1 open past its due date)
     assert (x["open"], x["soon"], x["overdue"], x["rate"]) == (1, 1, 0, 100)
     total = response.context["total"]
     assert (total["open"], total["soon"], total["overdue"], total["rate"]) == (4, 2, 1, 50)
@@ -83,7 +87,7 @@ def test_counts_per_agency_and_totals(client, hoa):
     assert response.context["rows"][0]["name"] == "Sở Tài nguyên và Môi trường"
     html = response.content.decode()
     assert f"?agency={tnmt.pk}&amp;due=overdue" in html
-    assert "<svg" in html and "33%" in html
+    assert "<svg" in html and "33,3%" in html  # Vietnamese decimal comma
 
 
 def test_the_query_count_does_not_grow_with_agencies_or_cases(client, hoa):

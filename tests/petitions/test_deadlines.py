@@ -2,7 +2,7 @@
 
 The rules and the holiday calendar are the seeded data (migration 0002) so the
 worked examples below check the data against the laws' figures as well as the
-counting: the event's day never counts (Civil Code art. 147(2)); a period in
+counting: the event's day never counts (Civil Code art. 147(3)); a period in
 days ending on a weekend or holiday ends on the next working day (art. 148(5));
 working days skip weekends and holidays and count listed working Saturdays.
 """
@@ -27,15 +27,24 @@ from petitions.models import Case, DeadlineRule
 
 D = dt.date
 seed = importlib.import_module("petitions.migrations.0002_rules_and_holidays")
+seed_2026 = importlib.import_module("petitions.migrations.0009b_calendar_and_rules_2026")
 CAL = Calendar(frozenset(d for d, _ in seed.HOLIDAYS), frozenset(d for d, _ in seed.WORKING_WEEKENDS))
 FIELDS = ("step", "unit", "days", "days_complex", "days_remote", "days_remote_complex", "extension_days",
           "max_extensions", "law", "valid_from")
 
 
 def rule(step):
-    """The seeded rule for `step`, as an unsaved row (no database)."""
-    row = next(r for r in seed.RULES if r[0] == step)
-    return DeadlineRule(**dict(zip(FIELDS, row)))
+    """The seeded rule for `step`, as an unsaved row (no database), as migration 0009b left it."""
+    row = next((r for r in seed.RULES if r[0] == step), None)
+    if row is None:
+        new = next(r for r in seed_2026.NEW_RULES if r[0] == step)
+        names = ("step", "unit", "days", "days_complex", "days_remote", "days_remote_complex", "days_multi_site",
+                 "extension_days", "max_extensions", "law", "verified", "valid_from")
+        return DeadlineRule(**dict(zip(names, new)))
+    r = DeadlineRule(**dict(zip(FIELDS, row)))
+    if step == "denunciation.accept":  # 0009b: 10 working days only on the art. 24(1) ground
+        r.days_complex, r.days_multi_site = None, 10
+    return r
 
 
 # ---- counting --------------------------------------------------------------------------
@@ -93,9 +102,19 @@ def test_second_instance_45_60_and_remote_60_70_days():
 
 
 def test_an_empty_remote_column_falls_back_to_the_longer_of_the_others():
-    r = rule("denunciation.accept")  # 7 working days, 10 when several places must be checked
-    assert limit_days(r, "normal", True) == 7
+    r = rule("complaint.accept")  # 10 days, no other column
     assert limit_days(r, "complex", True) == 10
+
+
+def test_denunciation_acceptance_takes_10_working_days_only_when_checked_at_several_places():
+    # Luật Tố cáo art. 24(1): 7 working days; 10 only when it must be checked at several places —
+    # not because the case is complex or in a remote area (issue 12, item 5).
+    r = rule("denunciation.accept")
+    assert [limit_days(r, "normal"), limit_days(r, "complex"), limit_days(r, "very_complex", True)] == [7, 7, 7]
+    assert limit_days(r, "normal", multi_site=True) == 10
+    # Received Friday 29 Aug 2025 (1–2 Sep off): the 7th working day is 11 Sep, the 10th 16 Sep.
+    assert due_date(r, D(2025, 8, 29), complexity="complex", calendar=CAL) == D(2025, 9, 11)
+    assert due_date(r, D(2025, 8, 29), multi_site=True, calendar=CAL) == D(2025, 9, 16)
 
 
 # ---- working days --------------------------------------------------------------------
@@ -172,9 +191,13 @@ def test_complaints_have_no_extension():
 
 # ---- voters' petitions -------------------------------------------------------------------
 
-def test_voter_petitions_are_due_the_day_before_the_next_session_opens():
+def test_voter_petitions_are_due_working_days_before_the_session_they_are_reported_at():
+    """Issue 12, item 4: N working days before the opening day, which does not count. Hand-counted back
+    from Tuesday 5/5/2026 over 1/5, 30/4 and the day off in lieu 27/4/2026: 4/5 (1), 29/4 (2), 28/4 (3),
+    24/4 (4), 23/4 (5), 22/4 (6), 21/4 (7), 20/4 (8), 17/4 (9), 16/4 (10)."""
     r = rule("voter_petition.answer")
-    assert due_date(r, D(2026, 7, 20), session_start=D(2026, 12, 8), calendar=CAL) == D(2026, 12, 7)
+    assert due_date(r, D(2026, 3, 20), session_start=D(2026, 5, 5), calendar=CAL, lead_working_days=10) == D(2026, 4, 16)
+    assert due_date(r, D(2026, 3, 20), session_start=D(2026, 5, 5), calendar=CAL, lead_working_days=1) == D(2026, 5, 4)
     # No session scheduled yet: the rule's days (180) as calendar days.
     assert due_date(r, D(2026, 7, 20), calendar=CAL) == D(2027, 1, 18)
 
@@ -192,10 +215,10 @@ def make_case(**kw):
 
 @pytest.mark.django_db
 def test_seeded_rules_carry_their_law():
-    r = DeadlineRule.objects.get(step="complaint.first_instance")
+    r = deadlines.rule_for("complaint.first_instance", D(2026, 6, 30))
     assert (r.days, r.days_complex, r.days_remote, r.days_remote_complex) == (30, 45, 45, 60)
     assert "02/2011/QH13" in r.law and "Điều 28" in r.law
-    assert "Điều 30" in DeadlineRule.objects.get(step="denunciation.resolve").law
+    assert "Điều 30" in deadlines.rule_for("denunciation.resolve", D(2026, 6, 30)).law
 
 
 @pytest.mark.django_db
@@ -213,9 +236,9 @@ def test_the_rule_valid_on_the_start_day_applies():
 
 @pytest.mark.django_db
 def test_open_extend_close_keep_the_case_due_date():
-    case = make_case(complexity="complex")
+    case = make_case(complexity="complex", multi_site=True)
     accept = deadlines.open_step(case, "denunciation.accept", D(2025, 8, 29))
-    assert accept.due_on == D(2025, 9, 16)  # 10 working days (complex), across 1–2 Sep
+    assert accept.due_on == D(2025, 9, 16)  # 10 working days (several places), across 1–2 Sep
     assert deadlines.open_step(case, "denunciation.accept", D(2025, 8, 29)).pk == accept.pk
     case.refresh_from_db()
     assert case.due_on == D(2025, 9, 16)
@@ -250,7 +273,7 @@ def test_reclassifying_recomputes_open_steps():
 
 
 @pytest.mark.django_db
-def test_voter_petition_due_follows_the_next_plenary_session():
+def test_voter_petition_due_follows_the_next_regular_session(settings):
     from meeting.models import Body, Session, Term
 
     term = Term.objects.create(name="2026–2031", start=D(2026, 3, 1), end=D(2031, 3, 1))
@@ -260,17 +283,25 @@ def test_voter_petition_due_follows_the_next_plenary_session():
                            end_date=D(2026, 9, 10))
     Session.objects.create(body=plenary, number=3, title="Kỳ họp thứ ba", start_date=D(2026, 12, 8),
                            end_date=D(2026, 12, 10))
+    settings.VOTER_PETITION_ANSWER_WORKING_DAYS = 10
     case = make_case(kind="voter_petition", source="voter_meeting")
     step = deadlines.open_step(case, "voter_petition.answer", D(2026, 7, 20))
-    assert step.due_on == D(2026, 12, 7)
+    # 10 working days before Tuesday 8/12/2026: 7/12 (1), 4/12 (2), 3 (3), 2 (4), 1 (5), 30/11 (6), 27 (7),
+    # 26 (8), 25 (9), 24/11 (10).
+    assert step.due_on == D(2026, 11, 24)
 
-    # A session scheduled earlier afterwards: the daily resync moves the due date.
+    # A thematic session is not where voters' petitions are reported: nothing moves.
     Session.objects.create(body=plenary, number=2, title="Kỳ họp chuyên đề", kind="thematic",
                            start_date=D(2026, 10, 1), end_date=D(2026, 10, 1))
+    assert deadlines.resync_session_deadlines() == 0
+    # A regular session scheduled earlier afterwards (Thursday 15/10/2026): the daily resync moves the due
+    # date: 14/10 (1), 13 (2), 12 (3), 9 (4), 8 (5), 7 (6), 6 (7), 5 (8), 2 (9), 1/10 (10).
+    Session.objects.create(body=plenary, number=4, title="Kỳ họp thường lệ", start_date=D(2026, 10, 15),
+                           end_date=D(2026, 10, 16))
     assert deadlines.resync_session_deadlines() == 1
     step.refresh_from_db()
     case.refresh_from_db()
-    assert step.due_on == case.due_on == D(2026, 9, 30)
+    assert step.due_on == case.due_on == D(2026, 10, 1)
 
 
 # ---- the 2026 calendar as announced (issue 12, item 1) ------------------------------------

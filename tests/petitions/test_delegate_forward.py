@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 LETTER = {
     "kind": "petition", "subject": "Đề nghị làm lại cầu treo thôn Khuôn Hẻ",
     "content": "Cầu treo thôn Khuôn Hẻ xuống cấp, học sinh đi lại nguy hiểm; cử tri đề nghị tỉnh đầu tư làm lại.",
-    "district": "Lâm Bình", "full_name": "Hoàng Văn Sáu", "phone": "0987 654 321",
+    "commune": "Xã Lâm Bình", "full_name": "Hoàng Văn Sáu", "phone": "0987 654 321",
 }
 
 

@@ -38,8 +38,13 @@ def test_accepting_opens_the_notice_step_which_the_office_closes_with_the_notice
 
 
 def test_an_anonymous_denunciation_has_nobody_to_notify(people):
+    """Luật Tố cáo art. 25: an anonymous letter is information, not a denunciation accepted with a deadline."""
     anonymous = letter(None, kind="denunciation", anonymous=True, subject="Tố cáo nặc danh về sai phạm đất đai",
                        content="Chủ tịch UBND xã X cấp đất trái phép cho người nhà, kèm bản sao quyết định giao đất.")
-    anonymous = services.decide(people["staff"], anonymous, decision="accept",
-                                note="Nêu rõ người vi phạm (Chủ tịch UBND xã X) và có bản sao quyết định giao đất.")
-    assert not anonymous.deadlines.filter(step="denunciation.notify").exists()
+    assert anonymous.information_only and not anonymous.deadlines.exists() and anonymous.due_on is None
+    with pytest.raises(services.PetitionError) as refused:
+        services.decide(people["staff"], anonymous, decision="accept",
+                        note="Nêu rõ người vi phạm (Chủ tịch UBND xã X) và có bản sao quyết định giao đất.")
+    assert refused.value.code == "information_only"
+    anonymous.refresh_from_db()
+    assert anonymous.status == "received" and not anonymous.deadlines.exists()

@@ -151,6 +151,9 @@ def urls_of(name):
         "meeting": lambda: [],  # no voter-contact meeting in this world
         "report_session_pdf": lambda: [],  # a PDF's text is compressed; the XLSX of the same report is read
         "report_session_xlsx": lambda: [url(s.pk) for s in _sessions()],
+        # The office's compilation of a session's voters' petitions, and its Front summary file (none here: 404).
+        "voter_session": lambda: [url(s.pk) for s in _sessions()],
+        "voter_front_file": lambda: [url(s.pk) for s in _sessions()],
         "open311_service": lambda: [url(code, "json") for code in ("petition", "feedback")],
         "open311_request": lambda: [url(c, fmt) for c in codes for fmt in ("json", "xml")],
         "open311_discovery": lambda: [url("json")],

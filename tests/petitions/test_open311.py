@@ -6,6 +6,7 @@ sees the register), and the people of service_fixtures.
 
 import datetime as dt
 import json
+from decimal import Decimal
 import re
 import xml.etree.ElementTree as ET
 
@@ -43,7 +44,7 @@ def get_xml(client, name, *args, **params):
 
 def post(client, fmt="json", **data):
     payload = {"service_code": "feedback", "description": "Đèn đường ở ngã ba Km 7 hỏng đã hai tuần, ban đêm rất tối.",
-               "attribute[district]": "Huyện Yên Sơn", **data}
+               "attribute[commune]": "Xã Yên Sơn", **data}
     return client.post(url("requests", fmt), payload, REMOTE_ADDR="203.0.113.7")
 
 
@@ -127,7 +128,12 @@ def test_post_creates_a_case_staff_can_see_and_returns_its_tracking_code(client,
     assert set(row) == {"service_request_id", "service_notice", "account_id"}
     case = Case.objects.get(tracking_code=row["service_request_id"])
     assert case.source == Case.Source.API and case.kind == "feedback" and case.field == people["land"]
-    assert case.district == "Huyện Yên Sơn" and "21.82" in case.content
+    # Where: the commune, and the coordinates as fields of the case (not text in its content).
+    assert (case.commune, case.district) == ("Xã Yên Sơn", "")
+    assert (case.latitude, case.longitude) == (Decimal("21.820000"), Decimal("105.210000"))
+    assert "21.82" not in case.content
+    _response, [got] = get_json(client, "request", case.tracking_code)
+    assert (got["lat"], got["long"]) == (21.82, 105.21)
     assert Identity.objects.get(case=case).full_name == "Lê Văn Tám"  # kept for the office, never shown
     assert_private_free(response.content)
     client.force_login(people["staff"])
@@ -158,7 +164,9 @@ def test_vietnamese_text_round_trips_in_utf8(client, people):
     ({"service_code": "complaint"}, 404, "complaint"),
     ({"description": "ngắn"}, 400, "description"),
     ({"description": "x" * 4001}, 400, "4000"),
-    ({"attribute[district]": ""}, 400, "lat"),
+    ({"attribute[commune]": ""}, 400, "lat"),
+    ({"attribute[district]": "Huyện Yên Sơn"}, 400, "district"),  # no district since 1/7/2025
+    ({"lat": "21.82"}, 400, "long"),
     ({"lat": "hai mươi", "long": "105"}, 400, "lat"),
     ({"lat": "95", "long": "105"}, 400, "lat"),
     ({"attribute[field]": "khong-co"}, 400, "khong-co"),

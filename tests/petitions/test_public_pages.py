@@ -24,7 +24,7 @@ FORM = {
     "kind": "petition",
     "subject": "Đề nghị sửa đường liên thôn bị sạt lở",
     "content": "Đoạn đường liên thôn từ thôn 3 đi thôn 5 bị sạt lở sau mưa lũ, đề nghị sửa chữa sớm.",
-    "district": "Huyện Yên Sơn", "commune": "Xã Tràng Đà",
+    "commune": "Xã Yên Sơn",
     "full_name": WHO["full_name"], "phone": WHO["phone"], "email": WHO["email"], "address": WHO["address"],
     "consent": "on",
 }
@@ -173,7 +173,7 @@ def test_subscribe_and_confirm_by_email(client, people, settings, django_capture
 
 
 def test_published_answer_on_the_status_page_and_in_the_search_with_or_without_diacritics(client, people):
-    case = _answered(people, letter(field=people["land"], district="Huyện Yên Sơn"))
+    case = _answered(people, letter(field=people["land"], commune="Xã Yên Sơn"))
     letter(subject="Đề nghị lắp đèn chiếu sáng", content="Đề nghị lắp đèn chiếu sáng đường vào trường tiểu học thôn 2.")
     status_page = client.get(reverse("petitions:status", args=[case.tracking_code])).content.decode()
     assert "Kết quả trả lời" in status_page and "bố trí kinh phí" in status_page
@@ -182,9 +182,9 @@ def test_published_answer_on_the_status_page_and_in_the_search_with_or_without_d
         page = client.get(reverse("petitions:answers"), {"q": q}).content.decode()
         assert case.subject in page and "bố trí kinh phí" in page, q
     assert case.subject not in client.get(reverse("petitions:answers"), {"q": "chiếu sáng"}).content.decode()
-    by_district = client.get(reverse("petitions:answers"), {"district": "Huyện Yên Sơn", "field": people["land"].pk})
-    assert case.subject in by_district.content.decode()
-    elsewhere = client.get(reverse("petitions:answers"), {"district": "Huyện Na Hang"})
+    by_commune = client.get(reverse("petitions:answers"), {"commune": "Xã Yên Sơn", "field": people["land"].pk})
+    assert case.subject in by_commune.content.decode()
+    elsewhere = client.get(reverse("petitions:answers"), {"commune": "Xã Na Hang"})
     assert case.subject not in elsewhere.content.decode()
     # Unpublished letters are not listed; nor is identity.
     assert "lắp đèn" not in client.get(reverse("petitions:answers")).content.decode()
@@ -197,22 +197,22 @@ def test_voter_petitions_are_listed_per_meeting_with_level_and_answer(client, pe
 
     alice = Member.objects.get(code="DB010")
     services.record_voter_meeting(
-        people["staff"], held_on=sitting.session.start_date, place="Nhà văn hóa thôn Cầu", district="Huyện Hàm Yên",
+        people["staff"], held_on=sitting.session.start_date, place="Nhà văn hóa thôn Cầu",
         commune="Xã Yên Phú", delegate_group=alice.delegate_group, session=sitting.session, when="before", voters=120,
         delegates=[alice], petitions=[
             {"subject": "Đề nghị nâng cấp trạm y tế xã", "content": "", "field": people["health"], "level": "province",
              "answered_on_spot": False, "answer_text": ""},
-            {"subject": "Hỗ trợ giống cây trồng sau lũ", "content": "", "field": people["land"], "level": "district",
-             "answered_on_spot": True, "answer_text": "Huyện đã cấp giống ngô cho các hộ bị thiệt hại."}])
+            {"subject": "Hỗ trợ giống cây trồng sau lũ", "content": "", "field": people["land"], "level": "commune",
+             "answered_on_spot": True, "answer_text": "Xã đã cấp giống ngô cho các hộ bị thiệt hại."}])
     page = client.get(reverse("petitions:voter_petitions")).content.decode()
     assert "Nhà văn hóa thôn Cầu" in page and alice.full_name in page
     assert "Đề nghị nâng cấp trạm y tế xã" in page and "Đang chờ trả lời" in page
     assert "Đã trả lời tại hội nghị" in page and "cấp giống ngô" in page
-    assert "Tỉnh" in page and "Huyện, xã" in page
+    assert "Tỉnh" in page and "Xã, phường, đặc khu" in page
     health_only = client.get(reverse("petitions:voter_petitions"), {"field": people["health"].pk}).content.decode()
     assert "trạm y tế" in health_only and "giống cây trồng" not in health_only
-    other_district = client.get(reverse("petitions:voter_petitions"), {"district": "Huyện Na Hang"}).content.decode()
-    assert "Nhà văn hóa thôn Cầu" not in other_district
+    other_commune = client.get(reverse("petitions:voter_petitions"), {"commune": "Xã Na Hang"}).content.decode()
+    assert "Nhà văn hóa thôn Cầu" not in other_commune
     # The on-the-spot answer is also among the published answers.
     assert "cấp giống ngô" in client.get(reverse("petitions:answers"), {"q": "giong cay"}).content.decode()
 

@@ -28,20 +28,20 @@ SCHOOL = "Xây thêm phòng học điểm trường Nà Mỏ"
 def session_report(people, sitting):
     """One voter-contact meeting before the session: four petitions.
     ROAD (province) forwarded to Sở TN&MT, answered, approved, published, then judged unsatisfactory
-    and proposed for questioning; WATER (province) forwarded and overdue; LAND (district) answered at
+    and proposed for questioning; WATER (province) forwarded and overdue; LAND (commune) answered at
     the meeting; SCHOOL (central) not forwarded yet."""
     staff, desk, env = people["staff"], people["desk"], people["env"]
     group = Body.objects.filter(kind="group").first()
     session = sitting.session
     meeting = services.record_voter_meeting(
         staff, held_on=dt.date.today() - dt.timedelta(days=40), place="Nhà văn hóa xã Kim Bình",
-        district="Huyện Chiêm Hóa", commune="xã Kim Bình", delegate_group=group, session=session, when="before",
+        commune="Xã Kim Bình", delegate_group=group, session=session, when="before",
         voters=120, petitions=[
             {"subject": ROAD, "content": ROAD + ", mùa mưa đi lại rất khó khăn.", "field": people["land"], "level": "province"},
             {"subject": WATER, "content": WATER + ", đề nghị đầu tư công trình nước.", "field": people["health"],
              "level": "province"},
-            {"subject": LAND, "content": LAND + ".", "field": people["land"], "level": "district",
-             "answered_on_spot": True, "answer_text": "UBND huyện đã hẹn cấp trong tháng tới."},
+            {"subject": LAND, "content": LAND + ".", "field": people["land"], "level": "commune",
+             "answered_on_spot": True, "answer_text": "UBND xã đã hẹn cấp trong tháng tới."},
             {"subject": SCHOOL, "content": SCHOOL + ".", "field": None, "level": "central"},
         ])
     by = {c.subject: c for c in meeting.petitions.all()}
@@ -66,8 +66,8 @@ def test_summary_counts_by_level_and_agency(session_report):
     assert summary.totals == {"received": 4, "answered": 2, "pending": 2, "overdue": 1}
     levels = {row["level"]: row for row in summary.by_level}
     assert levels["province"]["received"] == 2 and levels["province"]["answered"] == 1
-    assert levels["province"]["overdue"] == 1 and levels["district"]["answered"] == 1
-    assert [row["level"] for row in summary.by_level] == ["central", "province", "district"]
+    assert levels["province"]["overdue"] == 1 and levels["commune"]["answered"] == 1
+    assert [row["level"] for row in summary.by_level] == ["central", "province", "commune"]
     agencies = {row["name"]: row for row in summary.by_agency}
     env = agencies["Sở Tài nguyên và Môi trường"]
     assert (env["received"], env["answered"], env["pending"], env["overdue"]) == (2, 1, 1, 1)
@@ -85,7 +85,7 @@ def test_session_pdf_has_the_counts_and_the_answers_in_vietnamese(client, people
     assert "Sở Tài nguyên và Môi trường 2 1 1 1" in text
     assert "Tổng cộng 4 2 2 1" in text
     assert "bố trí vốn nâng cấp đường trong năm 2027" in text
-    assert "UBND huyện đã hẹn cấp trong tháng tới" in text
+    assert "UBND xã đã hẹn cấp trong tháng tới" in text
     assert "Quá hạn" in text
     assert "đề xuất chất vấn" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
 
@@ -95,7 +95,7 @@ def test_session_xlsx_cells(client, people, session_report):
     response = client.get(reverse("petitions:report_session_xlsx", args=[session_report.pk]))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Theo cấp", "Theo cơ quan", "Danh sách", "Đề xuất chất vấn"]
+    assert book.sheetnames == ["Theo cấp", "Theo cơ quan", "Danh sách", "Đề xuất chất vấn", "Báo cáo tại kỳ họp"]
     agencies = {row[0]: row[1:] for row in book["Theo cơ quan"].iter_rows(min_row=3, values_only=True)}
     assert agencies["Sở Tài nguyên và Môi trường"] == (2, 1, 1, 1)
     assert agencies["Tổng cộng"] == (4, 2, 2, 1)

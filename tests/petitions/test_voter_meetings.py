@@ -17,12 +17,12 @@ pytestmark = pytest.mark.django_db
 
 def _form(group, session, members, **extra):
     data = {"held_on": str(session.start_date), "when": "before", "session": session.pk, "place": "Nhà văn hóa thôn Cầu",
-            "district": "Huyện Hàm Yên", "commune": "Xã Yên Phú", "delegate_group": group.pk, "voters": "85",
+            "commune": "Xã Yên Phú", "delegate_group": group.pk, "voters": "85",
             "delegates": [m.pk for m in members],
             "p-0-subject": "Đề nghị nâng cấp trạm y tế xã", "p-0-content": "Trạm y tế xuống cấp, thiếu thiết bị.",
             "p-0-level": "province",
-            "p-1-subject": "Hỗ trợ giống cây trồng sau lũ", "p-1-level": "district", "p-1-answered_on_spot": "1",
-            "p-1-answer_text": "Huyện đã cấp giống ngô cho các hộ bị thiệt hại.",
+            "p-1-subject": "Hỗ trợ giống cây trồng sau lũ", "p-1-level": "commune", "p-1-answered_on_spot": "1",
+            "p-1-answer_text": "Xã đã cấp giống ngô cho các hộ bị thiệt hại.",
             "p-2-subject": "", "p-2-content": ""}  # an empty block is ignored
     data.update(extra)
     return data
@@ -43,7 +43,7 @@ def test_a_delegate_records_a_meeting_of_their_group_with_its_petitions(client, 
     pending, on_spot = meeting.petitions.order_by("id")
     assert (pending.kind, pending.level, pending.answered_on_spot, pending.field) == ("voter_petition", "province", False,
                                                                                       people["health"])
-    assert on_spot.answered_on_spot and on_spot.level == "district" and on_spot.answers.get().published_at
+    assert on_spot.answered_on_spot and on_spot.level == "commune" and on_spot.answers.get().published_at
     detail = client.get(response["Location"]).content.decode()
     assert "Đề nghị nâng cấp trạm y tế xã" in detail and "cấp giống ngô" in detail
     assert "Nhà văn hóa thôn Cầu" in client.get(reverse("petitions:meetings")).content.decode()
@@ -82,6 +82,6 @@ def test_petition_staff_enter_any_group_and_a_refusal_keeps_the_blocks(client, u
     assert "hãy ghi nội dung trả lời" in page
     assert "Đề nghị nâng cấp trạm y tế xã" in page and "Hỗ trợ giống cây trồng sau lũ" in page
     assert not VoterMeeting.objects.exists()
-    data["p-1-answer_text"] = "Huyện đã cấp giống ngô."
+    data["p-1-answer_text"] = "Xã đã cấp giống ngô."
     assert client.post(reverse("petitions:meeting_new"), data).status_code == 302
     assert VoterMeeting.objects.get().petitions.count() == 2
