@@ -52,6 +52,12 @@ def insertion_index(queue: Sequence[Entry], new: Entry, *, priority_first: bool 
     return len(queue)
 
 
+def joins_the_end(new: Entry, *, priority_first: bool = True) -> bool:
+    """Whether `new` goes to the end of any list: without priority everyone does, with it the
+    lowest rank (a speech) does — no request can be of a lower rank than it."""
+    return not priority_first or rank(new.kind, new.asker) == max(RANKS.values())
+
+
 def moved(ids: Sequence[int], request_id: int, index: int) -> list[int]:
     """The list with `request_id` moved to `index` (clamped to the list)."""
     rest = [i for i in ids if i != request_id]

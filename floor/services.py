@@ -17,7 +17,7 @@ one. The server owns every clock: a speech stores its real start, pauses, extra 
 
 import datetime as dt
 
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,6 +144,12 @@ def _place(rows: list[Request], request: Request, index: int) -> None:
     request.position = position
 
 
+def _waiting_list(sitting_id: int):
+    """The list of speakers' waiting requests, in order, without their members (the rule needs none)."""
+    return Request.objects.filter(sitting_id=sitting_id, status=Status.WAITING, kind__in=SPEAKER_LIST).order_by(
+        "position", "number")
+
+
 def _question_rows(issue_id: int) -> list[Request]:
     return list(Request.objects.filter(issue_id=issue_id, kind=Kind.QUESTION, status=Status.WAITING)
                 .order_by("position", "number"))
@@ -209,10 +215,17 @@ def _enqueue(c, member: Member, kind: str, *, issue_id=None, official_id=None, t
         request.save()
         c.emit("questioning.changed", questioning_state(sitting))
     else:
-        rows = queue(sitting.pk)
         asker = kind == Kind.FOLLOWUP and member.pk in _askers(issue.pk)
-        index = R.insertion_index(_entries(rows), R.Entry(kind, asker), priority_first=floor_rules.priority_first)
-        _place(rows, request, index)
+        new = R.Entry(kind, asker)
+        if R.joins_the_end(new, priority_first=floor_rules.priority_first):
+            # The usual case (a speech): the end of the list, known from one aggregate, whatever its length.
+            end = _waiting_list(sitting.pk).aggregate(n=Count("id"), last=Max("position"))
+            index = end["n"]
+            request.position = 0 if end["last"] is None else end["last"] + GAP
+        else:
+            rows = list(_waiting_list(sitting.pk).only("id", "kind", "member_id", "issue_id", "position", "number"))
+            index = R.insertion_index(_entries(rows), new, priority_first=floor_rules.priority_first)
+            _place(rows, request, index)
         request.save()
         c.emit("floor.requested", {"request": request_info(request), "index": index})
     c.detail["request_id"] = request.pk
@@ -436,10 +449,10 @@ def next_speaker(actor: Actor, sitting_id: int, *, expect_current=UNCHECKED, iss
         _check_current(c, cur, expect_current)
         if issue_id is not None:
             group = _issue(sitting_id, issue_id)
-            rows = _question_rows(group.pk)
+            head = (Request.objects.filter(issue_id=group.pk, kind=Kind.QUESTION, status=Status.WAITING)
+                    .order_by("position", "number").first())
         else:
-            rows = queue(sitting_id)
-        head = rows[0] if rows else None
+            head = _waiting_list(sitting_id).first()  # the head alone, however long the list
         if head is None and cur is None:
             raise ServiceError("queue_empty", _("Không còn ai trong danh sách."))
 

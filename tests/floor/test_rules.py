@@ -2,7 +2,7 @@
 
 import pytest
 
-from floor.rules import Entry, insertion_index, moved, rank, remaining_seconds, turn_limit
+from floor.rules import Entry, insertion_index, joins_the_end, moved, rank, remaining_seconds, turn_limit
 
 
 def place(kinds, new, **kw):
@@ -63,3 +63,21 @@ def test_a_turn_is_cut_to_what_is_left_of_the_quota_and_refused_when_none_is():
     assert turn_limit(420, quota_s=600, used_s=100, counts_to_quota=True) == 420
     assert turn_limit(420, quota_s=600, used_s=600, counts_to_quota=True) is None
     assert turn_limit(60, quota_s=600, used_s=600, counts_to_quota=False) == 60
+
+
+@pytest.mark.parametrize("kind, asker", [("order", False), ("reply", False), ("followup", True), ("followup", False),
+                                         ("speech", False)])
+@pytest.mark.parametrize("priority_first", [True, False])
+def test_joining_the_end_is_what_the_rule_says_for_every_list(kind, asker, priority_first):
+    """The shortcut the service takes (one aggregate instead of reading the list) agrees with the rule
+    on every list of up to four requests."""
+    import itertools
+
+    kinds = [("order", False), ("reply", False), ("followup", True), ("followup", False), ("speech", False)]
+    if joins_the_end(Entry(kind, asker), priority_first=priority_first):
+        for n in range(5):
+            for queue in itertools.product(kinds, repeat=n):
+                entries = [Entry(*e) for e in queue]
+                assert insertion_index(entries, Entry(kind, asker), priority_first=priority_first) == n
+    else:
+        assert priority_first and kind != "speech"
