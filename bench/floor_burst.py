@@ -148,7 +148,9 @@ class Peer:
         text = json.dumps({"id": corr, "cmd": cmd, "args": args}, separators=(",", ":"))
         self.pending[corr] = text
         t0 = now_ns()
-        await self.ws.send(text)
+        if self.ws is not None:  # else it goes when the device is back (_come_back)
+            with contextlib.suppress(Exception):
+                await self.ws.send(text)
         return t0, fut
 
     def _reply(self, msg: dict, t: int) -> None:
