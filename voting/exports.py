@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import CHAIR, SECRETARY, may_view, role_in
 from meeting.models import Member
@@ -25,8 +26,10 @@ from .models import Round
 
 STAFF = (CHAIR, SECRETARY)
 DONE = (Round.Status.CLOSED, Round.Status.PUBLISHED)
-LEVELS = {"high": "Tín nhiệm cao", "confidence": "Tín nhiệm", "low": "Tín nhiệm thấp"}
-BASES = {"total": "tổng số đại biểu", "present": "số đại biểu có mặt", "cast": "số phiếu hợp lệ"}
+LEVELS = {"high": gettext_lazy("Tín nhiệm cao"), "confidence": gettext_lazy("Tín nhiệm"),
+          "low": gettext_lazy("Tín nhiệm thấp")}
+BASES = {"total": gettext_lazy("tổng số đại biểu"), "present": gettext_lazy("số đại biểu có mặt"),
+         "cast": gettext_lazy("số phiếu hợp lệ")}
 POPOLO_OPTIONS = {"yes": "yes", "no": "no", "abstain": "abstain"}
 
 
@@ -79,7 +82,7 @@ def count_rows(r: Round) -> list[tuple[str, int, float]]:
     if r.poll.kind == "rating":
         for key, levels in res["counts"].items():
             for level, n in levels.items():
-                rows.append((f"{labels.get(key, key)} — {_(LEVELS[level])}", n, res["percent"][key][level]))
+                rows.append((f"{labels.get(key, key)} — {LEVELS[level]}", n, res["percent"][key][level]))
     else:
         for key, n in res["counts"].items():
             rows.append((labels.get(key, key), n, res["percent"][key]))
@@ -101,7 +104,7 @@ def summary_rows(r: Round) -> list[tuple[str, str]]:
         (_("Số phiếu"), str(res["cast"])),
         (_("Số phiếu hợp lệ"), str(res["valid"])),
         (_("Số phiếu không hợp lệ"), str(res["invalid"])),
-        (_("Căn cứ tính tỷ lệ"), f"{_(BASES[res['base']])}: {res['base_count']}"),
+        (_("Căn cứ tính tỷ lệ"), f"{BASES[res['base']]}: {res['base_count']}"),
         (_("Ngưỡng"), res["rule"]),
         (_("Số phiếu cần đạt"), "" if res.get("needed") is None else str(res["needed"])),
         (_("Kết quả"), outcome_text(r)),
