@@ -28,7 +28,7 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures)
 )
 from tests.browser.test_hall_legibility import MEASURE, SMALLEST
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]  # a busy machine: many pages, one after the other
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
 HALL = {"width": 1920, "height": 1080}
@@ -40,6 +40,15 @@ def _playwright_closed_after():
     """Playwright's sync API keeps an event loop in this thread: closed after these tests."""
     yield
     _Playwright.close()
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """Each page here waits on others (a tap on one tablet, the count on the hall): on a machine shared
+    with other work a state may take longer than the 5 s Playwright waits by default."""
+    expect.set_options(timeout=15000)
+    yield
+    expect.set_options(timeout=5000)
 
 
 def member_id(hub, username: str, sitting_id: int) -> int:
@@ -89,6 +98,7 @@ def test_a_poll_opened_on_the_console_voted_on_two_terminals_closed_published_an
     poll.locator(".vt-open").click()
     expect(console.locator("#toasts .toast.error")).to_contain_text("Chưa đủ túc số: có mặt 0/50")
     expect(console.locator("#vt-live")).to_be_hidden()
+    console.locator("#toasts .toast.error .toast-x").click()  # read: put away
 
     # Quorum (two thirds of the council here): thirty-six delegates marked present in bulk, Alice and Bình among them.
     present = sorted({*(r["member_id"] for r in rows[:34]), alice_id, binh_id})

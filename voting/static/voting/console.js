@@ -391,9 +391,9 @@
       groupTable(poll, res),
       res.by_member ? seatMap(state, (row) => {
         const b = res.by_member.find((x) => x.member_id === row.member_id);
-        return b ? `opt-${b.choice.option}` : "away";
+        return b ? `opt-${b.choice.option}` : row.status === "present" ? "none" : "away";
       }, Object.fromEntries([...Object.keys(res.counts).map((k) => [`opt-${k}`, optionLabel(poll, k)]),
-        ["away", gettext("Không biểu quyết hoặc vắng")]])) : null);
+        ["none", gettext("Có mặt, không tham gia biểu quyết")], ["away", gettext("Vắng mặt")]])) : null);
   }
 
   // ---- drawing: the seat map (open polls) -------------------------------------------------
@@ -490,7 +490,9 @@
     if (all || type === "vote.poll" || type.startsWith("attendance") || type === "vote.count") {
       Faces.keepFocus(() => renderLive(state));
     }
-    if (all || type === "vote.poll" || type.startsWith("attendance")) Faces.keepFocus(() => renderPolls(state));
+    // Attendance changes a poll's card only through a result's seat map (who is away).
+    const seats = type && type.startsWith("attendance") && polls(state).some((p) => p.rounds.some((r) => r.result && r.result.by_member));
+    if (all || type === "vote.poll" || seats) Faces.keepFocus(() => renderPolls(state));
     if (all || type.startsWith("attendance")) renderPeople(state);
   }
 

@@ -48,6 +48,7 @@
     count: $("vtt-count"),
     result: $("vtt-result"),
     pill: $("vtt-pill"),
+    backdrop: $("vtt-backdrop"),
   };
 
   let hub = null;
@@ -207,6 +208,7 @@
     current = cur;
     if (!cur) {
       root.hidden = true;
+      ui.backdrop.hidden = true;
       ui.pill.hidden = true;
       mode = null;
       return;
@@ -235,6 +237,7 @@
     const isFolded = folded.has(`${round.id}:${mode}`);
     root.classList.toggle("is-sheet", !isFolded);
     root.classList.toggle("is-folded", isFolded);
+    ui.backdrop.hidden = isFolded; // the page behind is dimmed
     ui.pill.hidden = !isFolded || !live; // a result put away stays away
     ui.fold.hidden = false;
     ui.fold.textContent = live ? gettext("Thu nhỏ") : gettext("Đóng");
@@ -246,7 +249,7 @@
     let status;
     if (round.status === "held") status = gettext("Chủ tọa tạm dừng biểu quyết");
     else if (mode === "ballot") status = mine ? gettext("Sửa biểu quyết của bạn") : gettext("Mời đại biểu biểu quyết");
-    else if (mode === "done") status = gettext("Bạn đã biểu quyết");
+    else if (mode === "done") status = gettext("Đang biểu quyết");
     else if (mode === "watch") status = excluded ? gettext("Bạn không tham gia cuộc biểu quyết này") : gettext("Đang biểu quyết");
     else if (round.status === "closed") status = gettext("Đã kết thúc biểu quyết, chờ công bố kết quả");
     else if (round.status === "published") status = gettext("Kết quả biểu quyết");

@@ -5,7 +5,7 @@
  */
 (function () {
   "use strict";
-  const { h, s, gettext, interpolate } = Hall;
+  const { h, s, gettext } = Hall;
   const KEY = "vote_seats";
   const GAP = 0.12;
   const AISLE = 0.6;
@@ -66,11 +66,11 @@
     const { poll, round } = shown;
     const res = round.result;
     const choice = new Map(res.by_member.map((b) => [b.member_id, b.choice.option]));
-    const classOf = (r) => (choice.has(r.member_id) ? `opt-${choice.get(r.member_id)}` : "is-none");
+    const classOf = (r) => (choice.has(r.member_id) ? `opt-${choice.get(r.member_id)}` : r.status === "present" ? "is-none" : "is-away");
     const seated = (state.attendance || []).filter((r) => r.counts);
     const counts = {};
     for (const r of seated) counts[classOf(r)] = (counts[classOf(r)] || 0) + 1;
-    const legend = [...Object.keys(res.counts).map((k) => [`opt-${k}`, V.optionLabel(poll, k)]), ["is-none", gettext("Không biểu quyết, vắng")]];
+    const legend = [...Object.keys(res.counts).map((k) => [`opt-${k}`, V.optionLabel(poll, k)]), ["is-none", gettext("Có mặt, không tham gia biểu quyết")], ["is-away", gettext("Vắng mặt")]];
     const wrap = h("div", { class: "vx-map-wrap" });
     Hall.append(root, Hall.header(state, Hall.config()),
       h("div", { class: "vx-body", dataset: { roundId: String(round.id) } },
