@@ -187,12 +187,19 @@ def test_a_poll_opened_on_the_console_voted_on_two_terminals_closed_published_an
     console.locator("#voting-panel").screenshot(path=str(screens / "voting-console-result.png"))
     assert not small, "text under 48 px at 1920x1080:\n" + "\n".join(small)
 
+    # Every control of the voting panel and the ballot: at least 48 px each way.
+    tiny = """(root) => [...document.querySelectorAll(root + ' button, ' + root + ' summary, ' + root + ' select, ' + root + ' input')]
+      .map((el) => [el.id || el.className || el.tagName, el.getBoundingClientRect()])
+      .filter(([, r]) => r.width > 0 && (r.height < 48 || r.width < 48)).map(([name, r]) => `${name} ${r.width}x${r.height}`)"""
+    assert console.evaluate(tiny, "#voting-panel") == []
+
     # A re-vote is a new round; the first one stays on record with its result.
     poll.get_by_role("button", name="Biểu quyết lại").click()
     expect(live).to_be_visible()
     expect(console.locator("#vt-live-label")).to_have_text("Đang biểu quyết — lần 2")
     expect(alice.locator("#vote-terminal .vtt-option[data-option=yes]")).to_be_enabled()
     expect(poll.locator(".vt-history")).to_contain_text("Lần 1: Đã công bố")
+    assert alice.evaluate(tiny, "#vote-terminal") == []
 
 
 def test_a_secret_election_on_the_terminal_up_to_the_seats_then_confirm_with_a_receipt_for_the_voter_alone(
@@ -205,12 +212,19 @@ def test_a_secret_election_on_the_terminal_up_to_the_seats_then_confirm_with_a_r
         chair.command("attendance.mark_selected", {"member_ids": sorted({*(r["member_id"] for r in rows[:36]), alice_id})})
         candidates = [r for r in rows if r["member_id"] != alice_id][:3]
         poll_id = chair.command("vote.create", {"title": "Bầu Ủy viên Thường trực HĐND tỉnh", "kind": "election", "seats": 2,
+                                                "duration_s": 600,
                                                 "candidate_ids": [c["member_id"] for c in candidates]})["poll_id"]
         chair.command("vote.open", {"poll_id": poll_id})
 
     alice = terminal_of(new_context, login, "db010", s["id"])
     card = alice.locator("#vote-terminal")
     expect(card.locator("#vtt-meta")).to_contain_text("bỏ phiếu kín")
+    # A timed round: the countdown of the server's clock, going down.
+    countdown = card.locator("[data-role=countdown]")
+    expect(countdown).to_have_text(re.compile(r"^(09|10):\d{2}$"))
+    first = countdown.inner_text()
+    alice.wait_for_timeout(2200)
+    assert countdown.inner_text() < first, (first, countdown.inner_text())
     confirm = card.locator(".vtt-confirm")
     expect(confirm).to_be_disabled()
     buttons = card.locator(".vtt-candidate")
@@ -232,13 +246,25 @@ def test_a_secret_election_on_the_terminal_up_to_the_seats_then_confirm_with_a_r
     login(console, "db001", next_url=f"/sitting/{s['id']}/console/")
     expect(console.locator("#vt-voted")).to_have_text("1")
     expect(console.locator("#vt-missing")).to_be_hidden()
+    # Held and resumed: the terminal says so.
+    console.click("#vt-hold")
+    expect(alice.locator("#vtt-status")).to_have_text("Chủ tọa tạm dừng biểu quyết")
+    expect(console.locator("#vt-hold")).to_have_text("Tiếp tục")
+    console.click("#vt-hold")
+    expect(alice.locator("#vtt-status")).to_have_text("Đang biểu quyết")
     console.click("#vt-close")
     result = console.locator(".vt-poll .vt-result")
     expect(result.locator("[data-option]")).to_have_count(3)
     expect(result.locator(f"[data-option=m{candidates[0]['member_id']}] [data-role=count]")).to_have_text("1")
     expect(result.locator(".vt-seats")).to_have_count(0)  # no seat map for a secret ballot
 
-    # After a reload the receipt is gone (kept nowhere): "voted" stays, from her own you.vote.
-    alice.reload()
-    expect(alice.locator("body")).to_have_attribute("data-connection", "live")
-    expect(alice.locator("#vtt-status")).to_have_text("Đã kết thúc biểu quyết, chờ công bố kết quả")
+    # Voided with its reason, which stays on record; the terminal is told.
+    card_on_console = console.locator(".vt-poll")
+    card_on_console.get_by_role("button", name="Hủy lần biểu quyết…").click()
+    card_on_console.locator(".vt-void-form input").fill("Thiết bị của một tổ gặp sự cố")
+    card_on_console.get_by_role("button", name="Xác nhận hủy").click()
+    expect(card_on_console.locator(".vt-history")).to_contain_text("Lần 1: Đã hủy — Thiết bị của một tổ gặp sự cố")
+    expect(alice.locator("#vtt-status")).to_have_text("Lần biểu quyết đã bị hủy: Thiết bị của một tổ gặp sự cố")
+    alice.locator("#vtt-fold").tap()
+    expect(card).to_be_hidden()
+
