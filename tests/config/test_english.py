@@ -228,8 +228,16 @@ async def test_the_hub_answers_an_english_client_in_english(sitting, users):
         reply = await chair.reply_to(await chair.send("agenda.next"))
         assert reply["error"] == {"code": "sitting_not_live", "message": "The sitting is not in session."}
         # The snapshot's slide names, shown on the console's display cards.
-        assert [s["title"] for s in chair.state["slides"]] == [
-            "Sitting overview", "Agenda", "Attendance map and quorum", "Announcement"]
+        titles = [s["title"] for s in chair.state["slides"]]
+        assert titles[:4] == ["Sitting overview", "Agenda", "Attendance map and quorum", "Announcement"]
+        # and the modules' slides (the floor's, voting's), each in English: translated, not the source
+        from displays.slides import all_slides
+        from django.utils import translation
+
+        with translation.override("vi"):
+            vietnamese_titles = [str(s.title) for s in all_slides()]
+        assert len(titles) == len(vietnamese_titles) > 4
+        assert all(en != vi for en, vi in zip(titles, vietnamese_titles, strict=True)), titles
     finally:
         for client in (delegate, vietnamese, chair):
             await client.close()
