@@ -88,6 +88,8 @@ class Peer:
         self.n = 0
         self.pending: dict[str, str] = {}  # command id -> frame, unanswered: sent again after a reconnect
         self.closes: list[int | None] = []  # close codes of the connections the server ended
+        self.attempts_failed = 0  # handshakes dropped or refused, tried again
+        self.lost: str | None = None  # why it never came back
         self.stopping = False
         self.sem: asyncio.Semaphore | None = None
         self.timeout = 30.0
@@ -212,27 +214,40 @@ class Peer:
         await asyncio.sleep(random.uniform(1, 5) if code == 4503 else random.uniform(0.1, 0.5))
         self.sync_pending = False
         self.sync_ids.clear()
-        await self.connect(self.sem, self.timeout)
+        try:
+            await self.connect(self.sem, self.timeout)
+        except BenchError as e:
+            self.lost = str(e)
+            return
         for text in list(self.pending.values()):
             await self.ws.send(text)
 
     async def connect(self, sem: asyncio.Semaphore, timeout: float) -> None:
+        """Connect until the snapshot arrives; a dropped or refused handshake is tried again with
+        hub.js's backoff (min(10 s, 0.5 s x 2^retry) x [0.5, 1)) for up to `timeout` seconds."""
         from websockets.asyncio.client import connect
+        from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidMessage
 
         self.sem, self.timeout = sem, timeout
-
-        for attempt in range(4):  # as hub.js, a dropped handshake is tried again
+        deadline = time.monotonic() + timeout
+        retry = 0
+        while True:
+            ws = None
             try:
                 async with sem:
                     ws = await connect(self.spec.ws_url, additional_headers=_headers(self.spec), compression=None,
-                                       ping_interval=None, max_size=16 * 1024 * 1024, open_timeout=timeout,
-                                       close_timeout=2)
-                    first = await asyncio.wait_for(ws.recv(), timeout)
+                                       ping_interval=None, max_size=16 * 1024 * 1024,
+                                       open_timeout=max(1.0, deadline - time.monotonic()), close_timeout=2)
+                    first = await asyncio.wait_for(ws.recv(), max(1.0, deadline - time.monotonic()))
                 break
-            except (TimeoutError, OSError) as e:
-                if attempt == 3:
-                    raise BenchError(f"{self.spec.kind} {self.i}: could not connect: {e}") from None
-                await asyncio.sleep(0.5 * (attempt + 1))
+            except (TimeoutError, OSError, InvalidHandshake, InvalidMessage, ConnectionClosed) as e:
+                if ws is not None:
+                    ws.transport.abort()
+                self.attempts_failed += 1
+                if time.monotonic() >= deadline:
+                    raise BenchError(f"{self.spec.kind} {self.i}: could not connect: {type(e).__name__}: {e}") from None
+                await asyncio.sleep(min(10.0, 0.5 * 2 ** retry) * random.uniform(0.5, 1.0))
+                retry += 1
         msg = json.loads(first)
         if msg.get("type") != "snapshot":
             raise BenchError(f"{self.spec.kind} {self.i}: first message is not a snapshot: {first[:200]}")
@@ -414,7 +429,9 @@ def report(args, target: Target, r: dict, load_before: str) -> int:
         for code in p.closes:
             closes[code] = closes.get(code, 0) + 1
     print(f"connections the server closed (code: count), each device back at once or after 1-5 s (4503) with its"
-          f" unanswered command sent again: {closes or 'none'}")
+          f" unanswered command sent again: {closes or 'none'}; handshakes tried again:"
+          f" {sum(p.attempts_failed for p in terminals + displays)}; devices never back:"
+          f" {sum(p.lost is not None for p in terminals + displays)}")
     cpu = ", ".join(f"{k} {v / 1000:.2f} s" for k, v in r["cpu"].items())
     print(f"CPU from the burst until every display was full: {cpu}; bench (clients + chair) {r['self_cpu'] / 1000:.2f} s;"
           f" server RSS {r['rss']}")
