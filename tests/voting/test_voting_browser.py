@@ -268,3 +268,47 @@ def test_a_secret_election_on_the_terminal_up_to_the_seats_then_confirm_with_a_r
     alice.locator("#vtt-fold").tap()
     expect(card).to_be_hidden()
 
+
+
+def test_a_confidence_rating_each_official_rated_then_confirmed_and_the_published_counts_on_the_hall(
+        new_context, login, fresh_sitting, pair_display, hub, screens):
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    alice_id = member_id(hub, "db010", s["id"])
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        rows = [r for r in chair.snapshot["data"]["attendance"] if r["counts"]]
+        chair.command("attendance.mark_selected", {"member_ids": sorted({*(r["member_id"] for r in rows[:36]), alice_id})})
+        officials = [r for r in rows if r["member_id"] != alice_id][:2]
+        poll_id = chair.command("vote.create", {"title": "Lấy phiếu tín nhiệm người giữ chức vụ do HĐND bầu", "kind": "rating",
+                                                "candidate_ids": [o["member_id"] for o in officials]})["poll_id"]
+        round_id = chair.command("vote.open", {"poll_id": poll_id})["round_id"]
+
+    alice = terminal_of(new_context, login, "db010", s["id"])
+    card = alice.locator("#vote-terminal")
+    rating = card.locator(".vtt-rating")
+    expect(rating).to_have_count(2)
+    confirm = card.locator(".vtt-confirm")
+    rating.nth(0).locator("[data-level=high]").tap()
+    expect(confirm).to_be_disabled()  # every official rated first
+    rating.nth(1).locator("[data-level=low]").tap()
+    expect(rating.nth(1).locator("[data-level=low]")).to_have_attribute("aria-checked", "true")
+    alice.screenshot(path=str(screens / "voting-terminal-rating.png"))
+    confirm.tap()
+    expect(card.locator("[data-role=voted]")).to_contain_text("Bạn đã biểu quyết")
+    expect(card.locator("[data-role=choice]")).to_contain_text(f"{officials[1]['name']}: Tín nhiệm thấp")
+
+    with hub("db001", s["id"]) as chair:
+        chair.command("vote.close", {"round_id": round_id})
+        chair.command("vote.publish", {"round_id": round_id})
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "vote_result"})
+    hall = new_context(viewport=HALL).new_page()
+    assert pair_display(hall, display_id).endswith("/display/")
+    expect(hall.locator("#hall-slide")).to_have_attribute("data-slide", "vote_result")
+    row = hall.locator(f".vr-table tr[data-option=m{officials[1]['member_id']}]")
+    expect(row.locator(".level-low .vr-cell-num")).to_have_text("1")
+    expect(row.locator(".level-high .vr-cell-num")).to_have_text("0")
+    expect(hall.locator("[data-role=outcome]")).to_have_count(0)  # a rating has counts and flags, no pass or fail
+    hall.screenshot(path=str(screens / "voting-hall-rating.png"))
+    assert small_texts(hall, "vote_result") == []
+    expect(card.locator(".vtt-counts")).to_contain_text(officials[1]["name"])
