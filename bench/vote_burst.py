@@ -81,8 +81,12 @@ class Peer:
         self.result: dict | None = None
         self.t_result = 0
         self.replies: dict[str, asyncio.Future] = {}
+        self.pending: dict[str, str] = {}  # command id -> its frame, until answered (sent again after a move)
         self.n = 0
         self.prefix = os.urandom(3).hex()
+        self.moved = 0  # connections the server closed (4503: move to another worker), come back as hub.js does
+        self.closing = False
+        self.timeout = 30.0
 
     def _voted(self, voted: int, t: int) -> None:
         if voted > self.voted:
@@ -103,8 +107,10 @@ class Peer:
         fut = asyncio.get_running_loop().create_future()
         self.replies[corr] = fut
         text = json.dumps({"id": corr, "cmd": cmd, "args": args}, separators=(",", ":"))
+        self.pending[corr] = text
         t0 = now_ns()
-        await self.ws.send(text)
+        with contextlib.suppress(Exception):  # a connection being moved: sent again once back
+            await self.ws.send(text)
         return t0, fut
 
     def handle(self, text: str, t: int) -> None:
@@ -118,6 +124,7 @@ class Peer:
             return
         msg = json.loads(text)
         if "in_response" in msg:
+            self.pending.pop(str(msg["in_response"]), None)
             fut = self.replies.pop(str(msg["in_response"]), None)
             if fut is not None and not fut.done():
                 fut.set_result((msg, t))
@@ -136,6 +143,16 @@ class Peer:
         with contextlib.suppress(ConnectionClosed, asyncio.CancelledError):
             async for text in self.ws:
                 self.handle(text, now_ns())
+        if not self.closing:  # the server closed it (4503: move): back after 1-2 s, unanswered commands again
+            self.moved += 1
+            asyncio.ensure_future(self._come_back())
+
+    async def _come_back(self) -> None:
+        await asyncio.sleep(random.uniform(1.0, 2.0))
+        await self.connect(asyncio.Semaphore(1), self.timeout)
+        for text in list(self.pending.values()):  # the same ids: the stored outcome answers one already run
+            with contextlib.suppress(Exception):
+                await self.ws.send(text)
 
     async def connect(self, sem: asyncio.Semaphore, timeout: float) -> None:
         from websockets.asyncio.client import connect
@@ -159,6 +176,7 @@ class Peer:
         self.task = asyncio.create_task(self._read())
 
     async def close(self) -> None:
+        self.closing = True
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.ws.close(), 3)
@@ -190,6 +208,8 @@ async def run(args, target: Target) -> dict:
         log(f"prepare: poll {poll_id} round {round_id} open")
         peers = [Peer(i, s, round_id) for i, s in enumerate(specs)]
         watch = Peer(len(peers), chair_spec, round_id)  # the chair's console follows the tally too
+        for p in [*peers, watch]:
+            p.timeout = args.timeout
         terminals = [p for p in peers if p.spec.kind == "terminal"]
         t = time.monotonic()
         sem = asyncio.Semaphore(args.connect_concurrency)
@@ -285,7 +305,8 @@ def report(args, target: Target, r: dict, load_before: str) -> int:
           f"process; ballots in {args.bursts} bursts over {args.spread:.1f} s (seed {args.seed})")
     print(f"load average before: {load_before}; at the burst: {r['load_burst']}; after: {loadavg()}")
     print(f"burst: last ballot written {(r['t_last_send'] - r['t_start']) / 1e9:.2f} s after the first;"
-          f" replies ok {len(ok)}, refused {refused or 'none'}, unanswered {len(terminals) - len(acks)}")
+          f" replies ok {len(ok)}, refused {refused or 'none'}, unanswered {len(terminals) - len(acks)};"
+          f" connections the server moved (4503) and came back: {sum(p.moved for p in clients)}")
     print(f"database: {len(r['rows'])} ballot rows of {len(by_member)} delegates; our tally of the acked {ours};"
           f" published {published} ({'the same on every client' if same else 'NOT the same on every client'})")
     finite = [x for x in ack_ms if not math.isinf(x)]
