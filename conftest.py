@@ -28,7 +28,11 @@ def _skip_reason(longrepr) -> str:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+    # Files that live beside the project by design (../shared/standards: a standard's own schemas,
+    # which are not ours to copy in) may be absent from a clone anywhere, CI's included: a test
+    # marked `beside_project` still skips there, saying so, as ../shared/standards/README.md asks.
+    beside = item.get_closest_marker("beside_project") is not None
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail") and not beside:
         report.outcome = "failed"
         report.longrepr = _forbidden(_skip_reason(report.longrepr))
     return report

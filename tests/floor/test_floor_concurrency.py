@@ -14,14 +14,13 @@ Personas: the chair at the console (opens the sitting, looks at a fresh snapshot
 
 import asyncio
 import json
-import os
 import secrets
 from urllib.parse import urlparse
 
 import pytest
 
 from tests.realtime.cluster import Client, Worker, manage
-from tests.realtime.test_multiprocess import _admin_connection, _postgres_url, _redis_url, _require_redis
+from tests.realtime.test_multiprocess import _postgres_url, own_environment
 
 # Two workers, a fresh database and fifty-one connections take a minute or more on a shared machine.
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers, pytest.mark.timeout(600)]
@@ -54,29 +53,19 @@ print("SESSIONS " + json.dumps({{"sitting": sitting.pk, "sessions": out}}))
 def council(tmp_path_factory):
     """Two Daphne workers on a fresh PostgreSQL database holding the demo council with 51 delegates
     (the chair and fifty more), over Redis with a channel prefix of their own."""
-    admin = _admin_connection()  # skips, naming PostgreSQL, when there is none
-    _require_redis()
-    name = f"test_floor_race_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = urlparse(_postgres_url())
-    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
-    env.update({"DATABASE_URL": url._replace(path=f"/{name}", query="").geturl(), "REDIS_URL": _redis_url(),
-                "CHANNEL_PREFIX": f"hubtest{secrets.token_hex(4)}", "SECRET_KEY": secrets.token_hex(32),
-                "DEBUG": "0", "LOG_LEVEL": "ERROR"})
-    workers = []
-    try:
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "load_demo", "--delegates", str(DELEGATES + 1), "--no-documents", "--no-links")
-        out = manage(env, "shell", "-c", SESSIONS.format(n=DELEGATES), timeout=120)
-        made = json.loads(next(ln for ln in out.splitlines() if ln.startswith("SESSIONS "))[len("SESSIONS "):])
-        logs = tmp_path_factory.mktemp("daphne")
-        workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
-        yield {"workers": workers, "sitting": made["sitting"], "sessions": made["sessions"], "database": name}
-    finally:
-        for worker in workers:
-            worker.stop()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with own_environment(tmp_path_factory, "test_floor_race") as (env, logs):  # skips, naming PostgreSQL, without it
+        workers = []
+        try:
+            manage(env, "migrate", "--noinput", "-v", "0")
+            manage(env, "load_demo", "--delegates", str(DELEGATES + 1), "--no-documents", "--no-links")
+            out = manage(env, "shell", "-c", SESSIONS.format(n=DELEGATES), timeout=120)
+            made = json.loads(next(ln for ln in out.splitlines() if ln.startswith("SESSIONS "))[len("SESSIONS "):])
+            workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
+            yield {"workers": workers, "sitting": made["sitting"], "sessions": made["sessions"],
+                   "database": env["DATABASE_URL"].rsplit("/", 1)[1]}
+        finally:
+            for worker in workers:
+                worker.stop()
 
 
 def database_rows(council, sql: str, *params) -> list[tuple]:

@@ -61,6 +61,14 @@ def own_database(tmp_path_factory, prefix: str, *, log_level="ERROR", **settings
     """A PostgreSQL database of its own with the demo council (dropped at the end) and the
     environment of workers on it, over Redis with a channel prefix of their own; yields
     (env, the demo's sittings, a folder for the workers' logs). Shared by the multi-worker tests."""
+    with own_environment(tmp_path_factory, prefix, log_level=log_level, **settings) as (env, logs):
+        yield env, load_demo(env), logs
+
+
+@contextlib.contextmanager
+def own_environment(tmp_path_factory, prefix: str, *, log_level="ERROR", **settings):
+    """The same, empty (not even migrated): for a test that loads a council of its own size
+    (tests/floor and tests/voting: their concurrency tests); yields (env, a folder for logs)."""
     admin = _admin_connection()
     _require_redis()
     name = f"{prefix}_{secrets.token_hex(4)}"
@@ -77,7 +85,7 @@ def own_database(tmp_path_factory, prefix: str, *, log_level="ERROR", **settings
         **{key: str(value) for key, value in settings.items()},
     })
     try:
-        yield env, load_demo(env), tmp_path_factory.mktemp("daphne")
+        yield env, tmp_path_factory.mktemp("daphne")
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
