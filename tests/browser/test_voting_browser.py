@@ -14,18 +14,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _Playwright,
-    _playwright_session,
-    browser,
-    daphne_server,
-    fresh_sitting,
-    hub,
-    login,
-    new_context,
-    pair_display,
-    screens,
-)
 from tests.browser.test_hall_legibility import MEASURE, SMALLEST
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]  # a busy machine: many pages, one after the other
@@ -33,13 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]  # a busy machine: 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
 HALL = {"width": 1920, "height": 1080}
 TITLE = "Thông qua Nghị quyết về kế hoạch đầu tư công trung hạn giai đoạn 2026-2030"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _playwright_closed_after():
-    """Playwright's sync API keeps an event loop in this thread: closed after these tests."""
-    yield
-    _Playwright.close()
 
 
 @pytest.fixture(autouse=True)

@@ -14,32 +14,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _Playwright,
-    _playwright_session,
-    browser,
-    daphne_server,
-    fresh_sitting,
-    hub,
-    login,
-    new_context,
-    pair_display,
-    screens,
-)
-
-# The first test here also starts this module's Daphne (migrate, the demo): longer than the suite's 120 s.
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
 HALL = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _playwright_closed_after():
-    """Playwright's sync API keeps an event loop in this thread: closed after these tests (the
-    browser tests' own conftest does it for tests/browser/)."""
-    yield
-    _Playwright.close()
 
 
 def seconds(text: str) -> int:
