@@ -54,6 +54,11 @@ def _tell(c, *member_ids) -> None:
         c.emit_to(member_id, "floor.mine", you_floor(c.sitting.pk, member_id))
 
 
+def _person(c):
+    """The signed-in person behind the change (None for a device or the system): who added, gave, recorded."""
+    return c.actor.user if getattr(c.actor.user, "is_authenticated", False) else None
+
+
 def _current_item_id(sitting_id: int) -> int | None:
     return (AgendaItem.objects.filter(sitting_id=sitting_id, status=AgendaItem.Status.CURRENT)
             .values_list("pk", flat=True).first())
@@ -251,7 +256,7 @@ def add_request(actor: Actor, sitting_id: int, member_id: int, kind: str, *, iss
         raise ServiceError("invalid_args", _("Loại đăng ký không hợp lệ."))
     with change(actor, "floor.manage", sitting_id, detail={"op": "add", "member_id": member_id, "kind": kind}) as c:
         member = _delegate_of(c.sitting, member_id)
-        user = c.actor.user if getattr(c.actor.user, "is_authenticated", False) else None
+        user = _person(c)
         request = _enqueue(c, member, kind, issue_id=issue_id, added_by=user)
     return {"request_id": request.pk}
 
@@ -275,7 +280,7 @@ def add_question(actor: Actor, sitting_id: int, member_id: int, issue_id: int, t
                 detail={"op": "add_question", "member_id": member_id, "issue_id": issue_id}) as c:
         _not_closed(c)
         member = _delegate_of(c.sitting, member_id)
-        user = c.actor.user if getattr(c.actor.user, "is_authenticated", False) else None
+        user = _person(c)
         request = _enqueue(c, member, Kind.QUESTION, issue_id=issue_id, official_id=official_id, text=text,
                            written=written, added_by=user)
     return {"request_id": request.pk}
@@ -376,10 +381,10 @@ def readd_last(actor: Actor, sitting_id: int) -> dict:
         fl = _floor_list(c.sitting)
         fl.numbered += 1
         fl.save(update_fields=["numbered"])
-        user = c.actor.user if getattr(c.actor.user, "is_authenticated", False) else None
+        user = _person(c)
         request = Request(sitting_id=sitting_id, item_id=last.item_id, member_id=last.member_id, kind=kind,
                           number=fl.numbered, requested_at=timezone.now(), added_by=user, issue_id=last.issue_id)
-        _place(queue(sitting_id), request, 0)
+        _place(list(_waiting_list(sitting_id).only("id", "position", "number")), request, 0)
         request.save()
         c.detail["request_id"] = request.pk
         c.emit("floor.requested", {"request": request_info(request), "index": 0})
@@ -417,7 +422,7 @@ def _start(c, member: Member, kind: str, now, *, request: Request | None = None,
     if limit is None:
         raise ServiceError("quota_used", _("%(name)s đã dùng hết thời gian phát biểu cho nội dung này.") % {
             "name": member.full_name})
-    user = c.actor.user if getattr(c.actor.user, "is_authenticated", False) else None
+    user = _person(c)
     speech = Speech.objects.create(sitting_id=c.sitting.pk, item_id=item_id, member=member, kind=kind,
                                    request=request, issue_id=issue_id, question=question, started_at=now,
                                    limit_s=limit, given_by=user)
@@ -620,7 +625,7 @@ def record_commitment(actor: Actor, sitting_id: int, question_id: int, text: str
                 .values_list("member_id", flat=True).first())
         if official_id is None or not Member.objects.filter(pk=official_id).exists():
             raise ServiceError("not_found", _("Hãy chọn người đã cam kết."))
-        user = c.actor.user if getattr(c.actor.user, "is_authenticated", False) else None
+        user = _person(c)
         commitment = Commitment.objects.create(question=question, official_id=official_id, text=text, due=due,
                                                recorded_at=timezone.now(), recorded_by=user)
         c.detail["commitment_id"] = commitment.pk
