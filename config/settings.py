@@ -185,6 +185,9 @@ HUB_COMMAND_OUTCOME_DAYS = env.integer("HUB_COMMAND_OUTCOME_DAYS", 2, minimum=1)
 # One group_send to the channel layer (Redis) waits at most this long (ms); what fails stays
 # unpublished in the event log for the recovery, and the process reports "live updates degraded".
 HUB_PUBLISH_TIMEOUT_MS = env.integer("HUB_PUBLISH_TIMEOUT_MS", 1000, minimum=10)
+# At most this many commands of one sitting queued together on a process's command thread are
+# committed as one group (realtime.commandqueue, docs/decisions/0011); 1: each alone.
+HUB_GROUP_COMMIT_MAX = env.integer("HUB_GROUP_COMMIT_MAX", 100, minimum=1)
 # Every this many seconds each process tells each of its hub connections the sitting's current
 # seq (a heartbeat), so a client that missed events finds out and syncs (realtime/heartbeat.py).
 HUB_HEARTBEAT_SECONDS = env.integer("HUB_HEARTBEAT_SECONDS", 5, minimum=1)

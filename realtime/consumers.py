@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from accounts.permissions import AUDIENCE, AUDIENCES, actor_for, current_actor, may_view
 from audit.sampling import RefusalSampler, sampling
 
-from . import registry
+from . import commandqueue, registry
 from .audience import group_name
 from .commands import COMMANDS
 from .heartbeat import Ticker
@@ -42,7 +42,7 @@ from .publish import DEVICES_GROUP, encode, event_message, members_group, watch_
 from .publish import health as publish_health
 from .registry import sitting_model
 from .schemas import Envelope, SyncArgs
-from .service import run_command
+from .service import GroupItem
 from .snapshot import snapshot_json_for
 
 log = logging.getLogger(__name__)
@@ -803,11 +803,12 @@ class SittingConsumer(AsyncWebsocketConsumer):
         except ValidationError as e:
             return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e, envelope.args)
         refused_before = self.refusals.refusals
-        try:
-            outcome = await database_sync_to_async(self._run)(call, args, envelope)
-        except Exception:
+        # On the command thread, grouped with the sitting's other commands queued meanwhile
+        # (realtime.commandqueue): alone, exactly as one command; under a burst, one commit for many.
+        outcome = await commandqueue.run(self.sitting_id, self._command(call, args, envelope))
+        if isinstance(outcome, BaseException):
             # Rolled back: nothing changed and no outcome was stored (the same id may be sent again).
-            log.exception("command %s failed", envelope.cmd)
+            log.error("command %s failed", envelope.cmd, exc_info=outcome)
             return await self._error(envelope.id, "internal", _("Lỗi máy chủ; thao tác không được thực hiện."))
         # The id's one outcome (realtime.service.run_command); `replayed` when an earlier
         # command with this id already had it.
@@ -818,14 +819,20 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if self.refusals.refusals > refused_before:
             await self._count_refusal()
 
-    def _run(self, call, args, envelope):
-        # A worker thread: the language override does not cross into it by itself,
-        # nor does the refusal sampler the write path asks (audit.sampling).
-        self.refusals.command = envelope.cmd
-        with translation.override(self.language), sampling(self.refusals):
-            part = registry.command(envelope.cmd)
-            return run_command(self.actor, self.sitting_id, envelope.id, envelope.cmd, envelope.args,
-                               lambda: call(self.actor, self.sitting_id, args), secret=bool(part and part.secret))
+    def _command(self, call, args, envelope) -> GroupItem:
+        part = registry.command(envelope.cmd)
+
+        @contextlib.contextmanager
+        def enter():
+            # On the command thread: the language override does not cross into it by itself,
+            # nor does the refusal sampler the write path asks (audit.sampling).
+            self.refusals.command = envelope.cmd
+            with translation.override(self.language), sampling(self.refusals):
+                yield
+
+        return GroupItem(actor=self.actor, command_id=envelope.id, cmd=envelope.cmd, args=envelope.args,
+                         call=lambda: call(self.actor, self.sitting_id, args), secret=bool(part and part.secret),
+                         enter=enter)
 
     async def _count_refusal(self):
         """A command was refused (and audited or counted): close a connection refused too often."""

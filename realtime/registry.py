@@ -65,6 +65,10 @@ class EventType:
     audiences: tuple[str, ...] = AUDIENCES  # who sees it; others get `skip` with the same seq
     schemas: dict[str, Any] = field(default_factory=dict)  # audience -> model of `data`, where it differs
     shape: Callable[[Any, str], Any] | None = None  # shape(data, audience) -> data, or None: `skip`
+    # coalesce(data) -> key, for an event whose data is absolute (a count, not a step): of several
+    # with one key committed together (realtime.service.run_group), only the last is kept; the
+    # others are never stored nor sent, and take no seq. None: every one is kept.
+    coalesce: Callable[[Any], Any] | None = None
 
     def schema_for(self, audience: str):
         return self.schemas.get(audience, self.schema)

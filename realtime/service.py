@@ -17,6 +17,7 @@
 import hashlib
 import json
 import logging
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,12 +27,14 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from accounts.permissions import Actor, current_actor, may
 from audit import sampling as audit_sampling
 from audit.operations import ServiceError, redacted  # ServiceError: where the write path's callers have long found it
-from audit.services import record
+from audit.models import AuditRecord
+from audit.services import build_record, record
 
 from .external import announced
-from .models import CommandOutcome, SittingEvent
+from .models import CommandOutcome, MemberEvent, SittingEvent
 from .private import store_member_events
 from .publish import publish_after_commit
+from .registry import event as event_type
 from .registry import member_event, sitting_model
 
 log = logging.getLogger(__name__)
@@ -101,12 +104,17 @@ def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, det
         if not may(actor.role, action):
             refuse(actor, action, sitting_id, "forbidden", forbidden)
     Sitting = sitting_model()
+    group = _current_group(sitting_id)
+    mark = group.mark() if group is not None else None
     try:
         with transaction.atomic():
             try:
                 sitting = Sitting.objects.select_for_update().get(pk=sitting_id)
             except Sitting.DoesNotExist:
                 raise ServiceError("not_found", _("Không tìm thấy phiên họp.")) from None
+            if group is not None:
+                # The group's events take their seqs when it commits: the seq as this change sees it.
+                sitting.seq = group.seq_now(sitting)
             # Who may act is read again under the lock (a chair replaced, a device revoked, a
             # person deactivated since the connection opened), never taken from the connection.
             actor = current_actor(actor, sitting)
@@ -117,21 +125,120 @@ def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, det
             c = Change(actor=actor, sitting=sitting, detail=dict(detail or {}))
             with announced():  # its writes are told by its own events (realtime.external)
                 yield c
-            record(actor, action, sitting=sitting, detail=c.audit_detail())
-            if c.events:
-                first = sitting.seq + 1
-                sitting.seq += len(c.events)
-                Sitting.objects.filter(pk=sitting.pk).update(seq=sitting.seq)
-                stored = [
-                    SittingEvent(sitting_id=sitting.pk, seq=first + i, type=t, data=d)
-                    for i, (t, d) in enumerate(c.events)
-                ]
-                SittingEvent.objects.bulk_create(stored)
-                publish_after_commit(sitting, [(e.seq, e.type, e.data) for e in stored])
-            if c.member_events:
-                store_member_events(sitting, c.member_events)
+            if group is not None:
+                # Written with the group's other changes, once, when it commits (run_group).
+                group.add(c, action)
+            else:
+                record(actor, action, sitting=sitting, detail=c.audit_detail())
+                if c.events:
+                    _store_events(sitting, c.events)
+                if c.member_events:
+                    store_member_events(sitting, c.member_events)
     except _NoLongerAllowed as e:  # outside the rolled-back transaction, so the refusal is audited
+        if group is not None:
+            group.undo(mark)
         refuse(e.actor, action, sitting_id, "forbidden", forbidden)
+    except BaseException:
+        if group is not None:
+            group.undo(mark)  # rolled back with its savepoint: nothing of it is written
+        raise
+
+
+def _store_events(sitting, events: list[tuple[str, dict]]) -> None:
+    """Give the events the sitting's next seqs, store them (for replay), publish them after commit."""
+    Sitting = sitting_model()
+    first = sitting.seq + 1
+    sitting.seq += len(events)
+    Sitting.objects.filter(pk=sitting.pk).update(seq=sitting.seq)
+    stored = [SittingEvent(sitting_id=sitting.pk, seq=first + i, type=t, data=d) for i, (t, d) in enumerate(events)]
+    SittingEvent.objects.bulk_create(stored)
+    publish_after_commit(sitting, [(e.seq, e.type, e.data) for e in stored])
+
+
+# ---- group commit (docs/decisions/0011-group-commit.md) ------------------------------------
+
+_groups = threading.local()
+
+
+def _current_group(sitting_id: int) -> "_Group | None":
+    group = getattr(_groups, "current", None)
+    return group if group is not None and group.sitting_id == int(sitting_id) else None
+
+
+class _Group:
+    """The changes of several commands of one sitting, committed in one transaction: each
+    `change()` inside it is its own savepoint, as alone; what every change writes at its end (the
+    audit record, the seq and the stored events, the per-member events) is written once for all
+    when the group commits."""
+
+    def __init__(self, sitting_id: int):
+        self.sitting_id = int(sitting_id)
+        self.base_seq: int | None = None  # the sitting's seq when the group first locked it
+        self.audits: list = []
+        self.events: list[tuple[str, dict]] = []
+        self.member_events: list[tuple[int, str, dict, bool]] = []
+
+    def seq_now(self, sitting) -> int:
+        if self.base_seq is None:
+            self.base_seq = sitting.seq
+        return self.base_seq + len(self.events)
+
+    def mark(self) -> tuple[int, int, int]:
+        return len(self.audits), len(self.events), len(self.member_events)
+
+    def undo(self, mark) -> None:
+        del self.audits[mark[0]:], self.events[mark[1]:], self.member_events[mark[2]:]
+
+    def add(self, c: Change, action: str) -> None:
+        self.audits.append(build_record(c.actor, action, sitting=c.sitting, detail=c.audit_detail()))
+        self.events.extend(c.events)
+        self.member_events.extend(c.member_events)
+
+    def write(self) -> None:
+        """Inside the group's transaction, after its last change."""
+        if self.audits:
+            AuditRecord.objects.bulk_create(self.audits)
+        events = coalesced(self.events)
+        if not events and not self.member_events:
+            return
+        sitting = sitting_model().objects.get(pk=self.sitting_id)
+        if self.base_seq is not None:
+            sitting.seq = self.base_seq  # a change may have saved the row with its own view of the seq
+        if events:
+            _store_events(sitting, events)
+        if self.member_events:
+            store_member_events(sitting, self.member_events)
+
+
+def last_event(sitting_id: int, type_: str, *, member_id: int | None = None) -> dict | None:
+    """The data of the sitting's last event of this type (with `member_id`: of that member's
+    per-member events), as the change asking sees it: with the events of the commands grouped
+    before it, which are written only when their group commits. For a module whose state is its
+    own events (tests/realtime/toy); a module with tables of its own reads those."""
+    group = _current_group(sitting_id)
+    if group is not None:
+        if member_id is None:
+            pending = [data for t, data in group.events if t == type_]
+        else:
+            pending = [data for m, t, data, _s in group.member_events if t == type_ and m == member_id]
+        if pending:
+            return pending[-1]
+    if member_id is None:
+        last = SittingEvent.objects.filter(sitting_id=sitting_id, type=type_).order_by("-seq").first()
+    else:
+        last = MemberEvent.objects.filter(sitting_id=sitting_id, member_id=member_id, type=type_).order_by("-pseq").first()
+    return last.data if last is not None else None
+
+
+def coalesced(events: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """The events without those a later one of the same coalescing key makes useless
+    (registry.EventType.coalesce: absolute data, such as a count): each key's last stays, where it is."""
+    keys = []
+    for type_, data in events:
+        part = event_type(type_)
+        keys.append((type_, part.coalesce(data)) if part is not None and part.coalesce is not None else None)
+    last = {key: i for i, key in enumerate(keys) if key is not None}
+    return [e for i, (e, key) in enumerate(zip(events, keys)) if key is None or last[key] == i]
 
 
 # ---- commands: one outcome each (docs/decisions/0005-exactly-once-commands.md) ----
@@ -295,3 +402,105 @@ def _replay(row: CommandOutcome, fingerprint: str) -> Outcome:
         return Outcome(ok=False, error={"code": "id_reused", "message": str(
             _("Mã lệnh này đã được dùng cho một lệnh khác; không có gì thay đổi."))})
     return Outcome(ok=row.ok, data=row.result if row.ok else None, error=row.error, replayed=True)
+
+
+# ---- several commands of one sitting at once (docs/decisions/0011-group-commit.md) ----------
+
+@dataclass
+class GroupItem:
+    """One command of a group: what `run_command` takes, and the context it runs in (the sender's
+    language and refusal sampler: `enter()` returns a context manager)."""
+
+    actor: Actor
+    command_id: Any
+    cmd: str
+    args: dict
+    call: Any  # call() -> reply data
+    secret: bool = False
+    enter: Any = None
+
+
+def run_group(sitting_id: int, items: list[GroupItem]) -> list[Outcome | BaseException]:
+    """Run several commands of one sitting, in order, each with its one outcome as `run_command`
+    gives it, committed together: one transaction, one lock of the sitting, and the audit records,
+    events, per-member events and outcomes of all written at once (what a command costs beyond its
+    service's own reads and writes, paid once for the group). A command's refusal is its own, as
+    alone. Anything else going wrong rolls the whole group back, and each command is then run
+    alone (`run_command`): nothing of the group was written, so none runs twice. Returns, per
+    item, its Outcome, or the exception it raised when run alone (answered `internal`)."""
+    if len(items) == 1:
+        return [_run_alone(items[0], sitting_id)]
+    try:
+        return _run_group(sitting_id, items)
+    except Exception:
+        log.warning("a group of %d commands of sitting %s failed; running each alone", len(items), sitting_id,
+                    exc_info=True)
+        if connection.needs_rollback or not connection.is_usable():
+            _reconnect()
+    return [_run_alone(item, sitting_id) for item in items]
+
+
+def _run_alone(item: GroupItem, sitting_id: int) -> Outcome | BaseException:
+    try:
+        with _entered(item):
+            return run_command(item.actor, sitting_id, item.command_id, item.cmd, item.args, item.call,
+                               secret=item.secret)
+    except Exception as e:  # noqa: BLE001 (the caller answers it `internal`, as for a command alone)
+        return e
+
+
+def _entered(item: GroupItem):
+    from contextlib import nullcontext
+
+    return item.enter() if item.enter is not None else nullcontext()
+
+
+def _run_group(sitting_id: int, items: list[GroupItem]) -> list[Outcome]:
+    outcomes: list[Outcome | None] = [None] * len(items)
+    keys = [(sender_key(item.actor), _command_key(item.command_id)) for item in items]
+    prints = [_fingerprint(item.cmd, {} if item.secret else item.args) for item in items]
+    with transaction.atomic():
+        known = {}
+        asked = [key for key in keys if key[0] is not None]
+        if asked:
+            rows = CommandOutcome.objects.filter(sitting_id=sitting_id, who__in={w for w, _k in asked},
+                                                 command_id__in={k for _w, k in asked})
+            known = {(row.who, row.command_id): row for row in rows}
+        first_of: dict[tuple, int] = {}
+        fresh: dict[int, CommandOutcome] = {}
+        for i, (item, key, fingerprint) in enumerate(zip(items, keys, prints)):
+            if key[0] is None:
+                continue  # an anonymous observer: nothing of it is stored (run_command)
+            if key in known:
+                outcomes[i] = _replay(known[key], fingerprint)
+            elif key not in first_of:
+                first_of[key] = i
+                fresh[i] = CommandOutcome(who=key[0], command_id=key[1], sitting_id=sitting_id, cmd=item.cmd,
+                                          fingerprint=fingerprint, ok=False)
+        # Inserted first, as alone: the same id sent to another worker meanwhile waits on these rows,
+        # or has them already (IntegrityError: the group is run again command by command).
+        CommandOutcome.objects.bulk_create(list(fresh.values()))
+        group = _Group(sitting_id)
+        _groups.current = group
+        try:
+            for i, item in enumerate(items):
+                if outcomes[i] is not None or (keys[i][0] is not None and i not in fresh):
+                    continue  # answered from an earlier outcome, or a repeat within the group (below)
+                with _entered(item):
+                    outcomes[i] = _outcome(item.call)
+            group.write()
+        finally:
+            _groups.current = None
+        for i, row in fresh.items():
+            row.ok, row.result, row.error = outcomes[i].ok, outcomes[i].data, outcomes[i].error
+        if fresh:
+            CommandOutcome.objects.bulk_update(list(fresh.values()), ["ok", "result", "error"])
+    for i, key in enumerate(keys):
+        if outcomes[i] is None:  # the same sender's same id twice in the group: the first's outcome
+            outcomes[i] = _replay(fresh[first_of[key]], prints[i])
+    if any(row.pk % PRUNE_EVERY == 0 for row in fresh.values()):
+        try:
+            prune_command_outcomes()
+        except Exception:
+            log.exception("pruning old command outcomes failed")
+    return outcomes

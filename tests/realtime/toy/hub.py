@@ -18,9 +18,8 @@ from pydantic import Field, constr
 from accounts import permissions
 from realtime import registry
 from realtime.messages import Count, Message
-from realtime.models import MemberEvent, SittingEvent
 from realtime.schemas import Strict
-from realtime.service import ServiceError, change
+from realtime.service import ServiceError, change, last_event
 
 SEEN_BY = ("staff", "delegate")
 
@@ -66,8 +65,9 @@ class NoResult(Message):
 
 
 def toy_state(sitting) -> dict:
-    last = SittingEvent.objects.filter(sitting_id=sitting.pk, type="toy.bumped").order_by("-seq").first()
-    return last.data if last else {"count": 0, "note": ""}
+    # Its own events are its state: the last one as this change sees it, with those of the commands
+    # committed in the same group before it (docs/modules.md, "Commands committed together").
+    return last_event(sitting.pk, "toy.bumped") or {"count": 0, "note": ""}
 
 
 def hide_note(value: dict, audience: str) -> dict:
@@ -89,9 +89,7 @@ def _apply(state, data):
 
 
 def last_poke(sitting_id: int, member_id: int) -> dict:
-    last = (MemberEvent.objects.filter(sitting_id=sitting_id, member_id=member_id, type="toy.poked")
-            .order_by("-pseq").first())
-    return last.data if last else {"pokes": 0, "note": ""}
+    return last_event(sitting_id, "toy.poked", member_id=member_id) or {"pokes": 0, "note": ""}
 
 
 def you_toy(actor, sitting) -> dict:
