@@ -53,7 +53,7 @@ def scenario(actors, sitting):
     ]
 
 
-SCRUB = re.compile(r"(^|_)(id|at|ids)$")
+SCRUB = re.compile(r"(^|_)(id|at|ids|speaking)$")  # "speaking": the id of a speech
 
 
 def scrub(value):
@@ -101,7 +101,9 @@ def test_a_group_answers_and_writes_what_its_commands_answer_and_write_alone(liv
     alone = run_once(live, scenario(actors, live), grouped=False)
     together = run_once(live, scenario(actors, live), grouped=True)
     assert "running each alone" not in caplog.text  # committed as one group, not fallen back
-    assert together == alone
+    assert together[0] == alone[0]
+    for key in alone[1]:
+        assert (key, together[1][key]) == (key, alone[1][key])
     answers, result = together
     assert [code for _ok, _d, code, _r in answers] == [
         None, None, "already_requested", None, "id_reused", "forbidden", "forbidden", None, None]
