@@ -24,6 +24,9 @@ class DisplaysConfig(AppConfig):
         providers.provide("pairing.display_field", display_field)
         providers.provide("landing.display", lambda user: "/display/")
 
+        # Not a slide of its own: the display shows, of the others, the one that claims the screen
+        # (a vote open, a result just published, an announcement, a speaker; display.js HallSlides.choose).
+        slides.register("auto", _("Tự động theo diễn biến phiên họp"), None, order=5)
         slides.register("overview", _("Tổng quan phiên họp"), "displays/slides/overview.js", order=10)
         slides.register("agenda", _("Chương trình phiên họp"), "displays/slides/agenda.js", order=20)
         slides.register("attendance", _("Sơ đồ điểm danh và túc số"), "displays/slides/attendance.js", order=30)

@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 class Slide:
     key: str
     title: str | Promise
-    script: str  # static path, e.g. "displays/slides/overview.js"
+    script: str | None  # static path, e.g. "displays/slides/overview.js"; None: drawn by the page itself ("auto")
     order: int = 100
 
 

@@ -30,6 +30,7 @@
 
   const registry = new Map();
   const FALLBACK = "overview";
+  const AUTO = "auto"; // the display follows the sitting (HallSlides.choose)
 
   const HallSlides = {
     register(key, slide) {
@@ -42,6 +43,28 @@
     /* The slide for `key`; an unknown key falls back to the overview. */
     resolve(key) {
       return registry.has(key) ? key : FALLBACK;
+    },
+    /* "Follow the sitting" (key "auto"): the slide whose claim on the state is the strongest.
+     * A slide may claim the screen with `claim(state, hub)` -> a number (0: not now): a vote
+     * open 90, a result just published 80, an announcement just made 70, a question 60, a
+     * speaker 50. None claiming: the overview. */
+    choose(state, hub) {
+      let best = FALLBACK;
+      let strongest = 0;
+      for (const [key, slide] of registry) {
+        if (typeof slide.claim !== "function") continue;
+        let claim = 0;
+        try {
+          claim = Number(slide.claim(state, hub)) || 0;
+        } catch (e) {
+          console.error(e);
+        }
+        if (claim > strongest) {
+          best = key;
+          strongest = claim;
+        }
+      }
+      return best;
     },
     get(key) {
       return registry.get(this.resolve(key));
@@ -297,6 +320,7 @@
     hub: null,
     root: null,
     slideKey: null,
+    following: false,
     dirty: false,
     leaving: false,
   };
@@ -316,7 +340,8 @@
       reloadWhenReady();
       return;
     }
-    const key = HallSlides.resolve(mine.slide);
+    page.following = mine.slide === AUTO;
+    const key = HallSlides.resolve(page.following ? HallSlides.choose(state, hub) : mine.slide);
     const slide = registry.get(key);
     if (!slide) return;
     if (key !== page.slideKey) {
@@ -352,6 +377,11 @@
     for (const el of page.root.querySelectorAll("[data-hall-timer]")) {
       const item = items.find((i) => String(i.id) === el.dataset.hallTimer);
       if (item) updateTimer(el, item, now);
+    }
+    // Following the sitting: a claim that ends with time (a result shown for a while) hands the screen on.
+    if (page.following && HallSlides.choose(hub.state, hub) !== page.slideKey) {
+      schedule();
+      return;
     }
     const slide = registry.get(page.slideKey);
     if (slide && slide.tick) {

@@ -24,5 +24,12 @@
     if (text) Hall.fit(text, 10, 2.7, 0.2);
   }
 
-  HallSlides.register("announcement", { render });
+  // Following the sitting ("auto"): an announcement holds the screen for its first minute.
+  const FRESH_MS = 60 * 1000;
+  function claim(state, hub) {
+    const a = state.announcement;
+    return a && a.at && hub.now() - Date.parse(a.at) < FRESH_MS ? 70 : 0;
+  }
+
+  HallSlides.register("announcement", { render, claim });
 })();

@@ -93,5 +93,12 @@
     render(root, hub.state, hub);
   }
 
-  HallSlides.register(KEY, { render, tick: F.updateClock });
+  // Following the sitting ("auto", displays/static/displays/display.js): a question, its answer
+  // or a follow-up at the floor takes the screen (above a plain speaker).
+  function claim(state) {
+    const sp = state.floor ? state.floor.speaker : null;
+    return sp && (sp.issue_id || ["question", "answer", "opening", "followup"].includes(sp.kind)) ? 60 : 0;
+  }
+
+  HallSlides.register(KEY, { render, tick: F.updateClock, claim });
 })();

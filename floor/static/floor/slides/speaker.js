@@ -109,7 +109,12 @@
     render(root, hub.state, hub);
   }
 
-  HallSlides.register(KEY, { render, tick: updateClock });
+  // Following the sitting ("auto", displays/static/displays/display.js): whoever has the floor.
+  function claim(state) {
+    return state.floor && state.floor.speaker ? 50 : 0;
+  }
+
+  HallSlides.register(KEY, { render, tick: updateClock, claim });
   // For the floor's other slides (speakers, questioning): the same clock and faces.
   window.FloorSlides = window.FloorSlides || { remaining, initials, portrait, countdown, updateClock, KIND, sheet };
 })();

@@ -164,7 +164,13 @@
     updateClock(root, state, hub);
   }
 
-  HallSlides.register(KEY, { render, tick: updateClock });
+  // Following the sitting ("auto", displays/static/displays/display.js): a vote open or held takes
+  // the screen before anything else.
+  function claim(state) {
+    return newest(state, (p, r) => r.status === "open" || r.status === "held") ? 90 : 0;
+  }
+
+  HallSlides.register(KEY, { render, tick: updateClock, claim });
   window.VoteSlides = window.VoteSlides || {
     SINGLE, KIND, OPTION, LEVEL, BASE, newest, optionLabel, ruleText, pct, presentCount, outcomeText, redrawOnLoad, sheet,
   };

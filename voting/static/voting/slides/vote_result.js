@@ -67,5 +67,15 @@
     if (title) Hall.fit(title, 5, 3.2, 0.2);
   }
 
-  HallSlides.register(KEY, { render });
+  // Following the sitting ("auto", displays/static/displays/display.js): a result just published
+  // holds the screen for five minutes, unless a vote is open again.
+  const FRESH_MS = 5 * 60 * 1000;
+  function claim(state, hub) {
+    const V = window.VoteSlides;
+    const shown = V.newest(state, (p, r) => !!r.result && !!r.published_at);
+    return shown && shown.round.status === "published" && hub.now() - Date.parse(shown.round.published_at) < FRESH_MS
+      ? 80 : 0;
+  }
+
+  HallSlides.register(KEY, { render, claim });
 })();
