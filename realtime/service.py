@@ -109,15 +109,20 @@ def change(actor: Actor, action: str, sitting_id: int, *, live: bool = True, det
     try:
         with transaction.atomic():
             try:
-                sitting = Sitting.objects.select_for_update().get(pk=sitting_id)
+                sitting = group.sitting if group is not None and group.sitting is not None else \
+                    Sitting.objects.select_for_update().get(pk=sitting_id)
             except Sitting.DoesNotExist:
                 raise ServiceError("not_found", _("Không tìm thấy phiên họp.")) from None
             if group is not None:
-                # The group's events take their seqs when it commits: the seq as this change sees it.
+                # Locked and read once for the group; each change after the first goes on from the
+                # row as the changes before it left it. Its events take their seqs when the group
+                # commits: the seq as this change sees it.
+                group.sitting = sitting
                 sitting.seq = group.seq_now(sitting)
             # Who may act is read again under the lock (a chair replaced, a device revoked, a
-            # person deactivated since the connection opened), never taken from the connection.
-            actor = current_actor(actor, sitting)
+            # person deactivated since the connection opened), never taken from the connection;
+            # once per person and device in a group (nothing in it changes who they are).
+            actor = group.actor(actor, sitting) if group is not None else current_actor(actor, sitting)
             if not may(actor.role, action):
                 raise _NoLongerAllowed(actor)
             if live and sitting.status != Sitting.Status.LIVE:
@@ -174,6 +179,8 @@ class _Group:
     def __init__(self, sitting_id: int):
         self.sitting_id = int(sitting_id)
         self.base_seq: int | None = None  # the sitting's seq when the group first locked it
+        self.sitting = None  # the sitting's row, locked by the group's first change
+        self.actors: dict = {}
         self.audits: list = []
         self.events: list[tuple[str, dict]] = []
         self.member_events: list[tuple[int, str, dict, bool]] = []
@@ -183,11 +190,19 @@ class _Group:
             self.base_seq = sitting.seq
         return self.base_seq + len(self.events)
 
+    def actor(self, actor: Actor, sitting) -> Actor:
+        key = (getattr(actor.user, "pk", None), getattr(actor.device, "pk", None), actor.role)
+        if key not in self.actors:
+            self.actors[key] = current_actor(actor, sitting)
+        return self.actors[key]
+
     def mark(self) -> tuple[int, int, int]:
         return len(self.audits), len(self.events), len(self.member_events)
 
     def undo(self, mark) -> None:
         del self.audits[mark[0]:], self.events[mark[1]:], self.member_events[mark[2]:]
+        # Its savepoint rolled back the row, not what the change did to the object: read it again.
+        self.sitting = None
 
     def add(self, c: Change, action: str) -> None:
         self.audits.append(build_record(c.actor, action, sitting=c.sitting, detail=c.audit_detail()))
@@ -201,9 +216,8 @@ class _Group:
         events = coalesced(self.events)
         if not events and not self.member_events:
             return
-        sitting = sitting_model().objects.get(pk=self.sitting_id)
-        if self.base_seq is not None:
-            sitting.seq = self.base_seq  # a change may have saved the row with its own view of the seq
+        sitting = self.sitting if self.sitting is not None else sitting_model().objects.get(pk=self.sitting_id)
+        sitting.seq = self.base_seq if self.base_seq is not None else sitting.seq
         if events:
             _store_events(sitting, events)
         if self.member_events:

@@ -154,3 +154,23 @@ def test_only_the_last_of_events_with_one_coalescing_key_is_kept(monkeypatch):
     monkeypatch.setattr(registry, "event", lambda t: Part if t == "x.count" else None)
     monkeypatch.setattr("realtime.service.event_type", registry.event)
     assert coalesced(events) == [("x.other", {}), ("x.count", {"round": 2, "n": 1}), ("x.count", {"round": 1, "n": 2})]
+
+
+def test_a_refused_change_leaves_the_sitting_as_it_was_for_the_commands_after_it(live, actors, caplog):
+    from audit.operations import ServiceError
+    from realtime.service import change
+
+    def changes_the_row_then_refuses():
+        with change(actors["chair"], "sitting.announce", live.pk) as c:
+            c.sitting.status = "closed"  # what a service may do to the row before it finds it cannot go on
+            c.sitting.save(update_fields=["status"])
+            raise ServiceError("invalid_state", "no")
+
+    refused = GroupItem(actor=actors["chair"], command_id=11, cmd="sitting.announce", args={"text": "x"},
+                        call=changes_the_row_then_refuses)
+    outcomes = run_group(live.pk, [refused, item(actors["alice"], live, 12, "floor.request", {"kind": "speech"})])
+    assert "running each alone" not in caplog.text
+    assert outcomes[0].error["code"] == "invalid_state"
+    assert outcomes[1].ok, outcomes[1].error  # the sitting is live: its row and the object both rolled back
+    live.refresh_from_db()
+    assert live.status == "live"
