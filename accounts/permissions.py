@@ -207,8 +207,68 @@ def _permissions_only_from_model_backend() -> bool:
 _BACKENDS_CHECKED: dict[tuple, bool] = {}
 
 
-def _role_and_member(sitting, user, device) -> tuple[str | None, int | None]:
-    """role_in, and the member a delegate or guest acts as."""
+def _users_facts(users: list, sitting) -> dict[int, _UserFacts]:
+    """_user_facts for several users at once, in one query (realtime.service's group of commands)."""
+    from django.db.models import Exists, OuterRef
+
+    if not users:
+        return {}
+    app_label, codename = OPERATE_SITTING.split(".")
+    manager = get_user_model_manager()
+    model = manager.model
+    own = model.user_permissions.through.objects.filter(
+        user_id=OuterRef("pk"), permission__codename=codename, permission__content_type__app_label=app_label)
+    by_group = model.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__permissions__codename=codename,
+        group__permissions__content_type__app_label=app_label)
+    in_body = manager.filter(pk=OuterRef("pk"), member__memberships__body_id=sitting.body_id,
+                             member__memberships__active=True)
+    rows = (manager.filter(pk__in=[u.pk for u in users])
+            .annotate(hub_own=Exists(own), hub_by_group=Exists(by_group), hub_in_body=Exists(in_body))
+            .values_list("pk", "hub_own", "hub_by_group", "member__id", "member__kind", "hub_in_body"))
+    by_pk = {u.pk: u for u in users}
+    model_backend = _permissions_only_from_model_backend()
+    facts = {}
+    for pk, own_perm, group_perm, member_id, member_kind, in_body_row in rows:
+        user = by_pk[pk]
+        staff = bool(user.is_superuser or own_perm or group_perm) if model_backend else is_office_staff(user)
+        facts[pk] = _UserFacts(staff, member_id, member_kind, bool(in_body_row))
+    return facts
+
+
+def current_actors(actors: list["Actor"], sitting) -> list["Actor"]:
+    """`current_actor` for several actors at once, each exactly as alone: the persons, the devices
+    and the role facts read in three queries, not two or three per actor."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Device
+
+    user_ids = {a.user.pk for a in actors if a.user is not None and getattr(a.user, "is_authenticated", False)}
+    device_ids = {a.device.pk for a in actors if a.device is not None}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
+    devices = {d.pk: d for d in Device.objects.filter(pk__in=device_ids)} if device_ids else {}
+    facts = _users_facts([u for u in users.values() if u.is_active], sitting)
+    out = []
+    for actor in actors:
+        if actor.role == SYSTEM and actor.user is None and actor.device is None:
+            out.append(actor)
+            continue
+        user, device = actor.user, actor.device
+        if user is not None and getattr(user, "is_authenticated", False):
+            user = users.get(user.pk)
+        if device is not None:
+            device = devices.get(device.pk)
+            if device is None:
+                out.append(Actor(role=None, user=user))
+                continue
+        role, member_id = _role_and_member(sitting, user, device, facts=facts)
+        out.append(Actor(role=role, user=user, member_id=member_id, device=device,
+                         display_id=device.display_id if device is not None and role == DISPLAY else None))
+    return out
+
+
+def _role_and_member(sitting, user, device, *, facts: dict | None = None) -> tuple[str | None, int | None]:
+    """role_in, and the member a delegate or guest acts as (`facts`: read already, by user id)."""
     if device is not None and not device.revoked and device.kind == "display":
         return (DISPLAY if device.display_id else None), None
     if user is not None and user.is_authenticated and user.is_active:
@@ -216,7 +276,7 @@ def _role_and_member(sitting, user, device) -> tuple[str | None, int | None]:
             return CHAIR, None
         if sitting.secretary_id == user.pk:
             return SECRETARY, None
-        facts = _user_facts(user, sitting)
+        facts = facts[user.pk] if facts is not None and user.pk in facts else _user_facts(user, sitting)
         if facts.office_staff:
             return SECRETARY, None
         if facts.member_id is not None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
-from accounts.permissions import Actor, current_actor, may
+from accounts.permissions import Actor, current_actor, current_actors, may
 from audit import sampling as audit_sampling
 from audit.operations import ServiceError, redacted  # ServiceError: where the write path's callers have long found it
 from audit.models import AuditRecord
@@ -180,7 +180,8 @@ class _Group:
         self.sitting_id = int(sitting_id)
         self.base_seq: int | None = None  # the sitting's seq when the group first locked it
         self.sitting = None  # the sitting's row, locked by the group's first change
-        self.actors: dict = {}
+        self.actors: dict = {}  # who each actor is now (current_actors), read once for the group
+        self.expected: list[Actor] = []
         self.audits: list = []
         self.events: list[tuple[str, dict]] = []
         self.member_events: list[tuple[int, str, dict, bool]] = []
@@ -190,10 +191,16 @@ class _Group:
             self.base_seq = sitting.seq
         return self.base_seq + len(self.events)
 
+    def expect(self, actors: list[Actor]) -> None:
+        """The actors of the group's commands: read again together, at the first change that asks."""
+        self.expected = list(actors)
+
     def actor(self, actor: Actor, sitting) -> Actor:
-        key = (getattr(actor.user, "pk", None), getattr(actor.device, "pk", None), actor.role)
+        key = _actor_key(actor)
         if key not in self.actors:
-            self.actors[key] = current_actor(actor, sitting)
+            wanted = {_actor_key(a): a for a in [*self.expected, actor] if _actor_key(a) not in self.actors}
+            for k, now in zip(wanted, current_actors(list(wanted.values()), sitting)):
+                self.actors[k] = now
         return self.actors[key]
 
     def mark(self) -> tuple[int, int, int]:
@@ -222,6 +229,10 @@ class _Group:
             _store_events(sitting, events)
         if self.member_events:
             store_member_events(sitting, self.member_events)
+
+
+def _actor_key(actor: Actor) -> tuple:
+    return getattr(actor.user, "pk", None), getattr(actor.device, "pk", None), actor.role
 
 
 def last_event(sitting_id: int, type_: str, *, member_id: int | None = None) -> dict | None:
@@ -495,6 +506,7 @@ def _run_group(sitting_id: int, items: list[GroupItem]) -> list[Outcome]:
         # or has them already (IntegrityError: the group is run again command by command).
         CommandOutcome.objects.bulk_create(list(fresh.values()))
         group = _Group(sitting_id)
+        group.expect([item.actor for i, item in enumerate(items) if outcomes[i] is None])
         _groups.current = group
         try:
             for i, item in enumerate(items):
@@ -505,10 +517,14 @@ def _run_group(sitting_id: int, items: list[GroupItem]) -> list[Outcome]:
             group.write()
         finally:
             _groups.current = None
-        for i, row in fresh.items():
-            row.ok, row.result, row.error = outcomes[i].ok, outcomes[i].data, outcomes[i].error
         if fresh:
-            CommandOutcome.objects.bulk_update(list(fresh.values()), ["ok", "result", "error"])
+            # Completed as one insert (an update of many rows costs Django more than the rows):
+            # the placeholders, new in this transaction and seen by nobody else, make way.
+            CommandOutcome.objects.filter(pk__in=[row.pk for row in fresh.values()]).delete()
+            for i, row in fresh.items():
+                row.pk = None
+                row.ok, row.result, row.error = outcomes[i].ok, outcomes[i].data, outcomes[i].error
+            CommandOutcome.objects.bulk_create(list(fresh.values()))
     for i, key in enumerate(keys):
         if outcomes[i] is None:  # the same sender's same id twice in the group: the first's outcome
             outcomes[i] = _replay(fresh[first_of[key]], prints[i])

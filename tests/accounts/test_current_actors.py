@@ -1,0 +1,35 @@
+"""`current_actors` (several at once, for a group of commands) says of each actor exactly what
+`current_actor` says of it alone: chair, secretary, office staff, delegate, guest, display, a
+revoked device, a deactivated person, an anonymous viewer, the system."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Device
+from accounts.permissions import actor_for, current_actor, current_actors, system_actor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_several_actors_read_again_at_once_are_each_as_alone(sitting, actors, users, django_user_model):
+    staff = django_user_model.objects.create_user("vanthu2")
+    staff.user_permissions.add(Permission.objects.get(codename="operate_sitting"))
+    gone_device = Device.objects.create(kind=Device.Kind.DISPLAY, label="x", display=actors["display"].device.display)
+    gone = actor_for(sitting, device=gone_device)
+    gone_device.delete()
+    leaving = actor_for(sitting, user=users["bob"])
+    users["bob"].is_active = False
+    users["bob"].save()
+    revoked_device = actors["display"].device
+    every = [*actors.values(), actor_for(sitting, user=staff), gone, leaving, system_actor(),
+             actor_for(sitting, user=AnonymousUser())]
+    revoked_device.revoked = True
+    revoked_device.save()
+    alone = [current_actor(a, sitting) for a in every]
+    with CaptureQueriesContext(connection) as queries:
+        together = current_actors(every, sitting)
+    assert together == alone
+    assert len(queries) <= 3  # persons, devices, role facts
+    assert {a.role for a in alone} >= {"chair", "secretary", "delegate", "guest", None, "public", "system"}
