@@ -279,7 +279,8 @@ def start_roll_call(actor: Actor, sitting_id: int, seconds: int | None = None) -
             sitting=c.sitting, started_at=now, ends_at=now + timedelta(seconds=seconds) if seconds else None,
             started_by_id=_user_id(actor), expected=expected)
         c.detail.update({"roll_call_id": roll_call.pk, "expected": expected})
-        c.emit("roll_call.changed", roll_call_data(roll_call, confirmed=set()))
+        own = _confirm_own(c, roll_call, now)
+        c.emit("roll_call.changed", roll_call_data(roll_call, confirmed=set(own)))
     return {"roll_call_id": roll_call.pk}
 
 
@@ -292,8 +293,28 @@ def end_roll_call(actor: Actor, sitting_id: int, mark_absent: bool = True) -> di
         roll_call = open_roll_call(c.sitting)
         if roll_call is None:
             raise ServiceError("no_roll_call", _("Không có lần điểm danh lại nào đang diễn ra."))
-        _end_roll_call(c, roll_call, mark_absent=bool(mark_absent), now=timezone.now())
+        now = timezone.now()
+        _confirm_own(c, roll_call, now)
+        _end_roll_call(c, roll_call, mark_absent=bool(mark_absent), now=now)
     return {"confirmed": len(roll_call.confirmed), "marked_absent": len(roll_call.marked_absent)}
+
+
+def _confirm_own(c, roll_call: RollCall, now) -> list[int]:
+    """Who starts or ends a roll call is in the hall: the chair, a delegate present when it started,
+    confirms by doing so (the console, where a chair acts, offers no check-in), and is never recorded
+    absent by their own end of it. Their record's time moves to now; attendance.updated."""
+    user_id = _user_id(c.actor)
+    if user_id is None:
+        return []
+    own = list(Attendance.objects.filter(sitting=c.sitting, member__user_id=user_id, member_id__in=roll_call.expected,
+                                         status=Attendance.Status.PRESENT, at__lt=roll_call.started_at)
+               .values_list("member_id", flat=True))
+    if own:
+        Attendance.objects.filter(sitting=c.sitting, member_id__in=own).update(at=now)
+        c.detail["confirmed_self"] = own
+        for member_id in own:
+            c.emit("attendance.updated", {"row": attendance_row(c.sitting, member_id), "quorum": quorum_state(c.sitting)})
+    return own
 
 
 def _end_roll_call(c, roll_call: RollCall, *, mark_absent: bool, now) -> None:

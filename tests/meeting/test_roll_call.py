@@ -62,17 +62,18 @@ async def test_delegates_confirm_and_those_who_did_not_are_recorded_absent_at_th
     alice, bob = await member_id("DB010"), await member_id("DB011")
     late = delegates[-1]  # not recorded when it starts: arrives during it
 
+    # the chair (DB001, a delegate present) starts it from the console, and so confirms
     started = await chair.ok("attendance.roll_call_start", {"seconds": 60})
     await settle_all(c)
     for client in c.values():
         rc = client.state["roll_call"]
         assert (rc["id"], rc["expected"], rc["confirmed"], rc["ended_at"], rc["marked_absent"]) == (
-            started["roll_call_id"], 19, 0, None, None)
+            started["roll_call_id"], 19, 1, None, None)
         assert rc["ends_at"] is not None and rc["ends_at"] > rc["started_at"]
 
     await c["alice"].ok("attendance.check_in")                                       # at her terminal
     await c["bob"].ok("attendance.check_in", {"remote": True})                       # remotely
-    await secretary.ok("attendance.mark", {"member_id": delegates[0], "status": "present"})  # the chair's seat
+    await secretary.ok("attendance.mark", {"member_id": delegates[2], "status": "present"})  # no tablet at hand
     # the selected ones: Alice already confirmed is left as she is, the other is confirmed
     assert await secretary.ok("attendance.mark_selected", {"member_ids": [delegates[1], alice]}) == {"marked": 1}
     await secretary.ok("attendance.mark", {"member_id": late, "status": "present"})  # arrives: present, confirmed
@@ -81,18 +82,18 @@ async def test_delegates_confirm_and_those_who_did_not_are_recorded_absent_at_th
     await settle_all(c)
     assert [e["type"] for e in c["chair"].events if e["seq"] > seq] == ["attendance.updated"]
     for client in c.values():
-        assert (client.state["roll_call"]["expected"], client.state["roll_call"]["confirmed"]) == (20, 5)
+        assert (client.state["roll_call"]["expected"], client.state["roll_call"]["confirmed"]) == (20, 6)
     await agree_with_a_fresh_snapshot(c, sitting.pk)
 
     seq = await database_sync_to_async(current_seq)(sitting.pk)
-    assert await chair.ok("attendance.roll_call_end", {}) == {"confirmed": 5, "marked_absent": 15}
+    assert await chair.ok("attendance.roll_call_end", {}) == {"confirmed": 6, "marked_absent": 14}
     await settle_all(c)
-    confirmed = {alice, bob, delegates[0], delegates[1], late}
+    confirmed = {delegates[0], alice, bob, delegates[2], delegates[1], late}
     for client in c.values():
         rc = client.state["roll_call"]
-        assert (rc["expected"], rc["confirmed"], rc["marked_absent"]) == (20, 5, 15)
+        assert (rc["expected"], rc["confirmed"], rc["marked_absent"]) == (20, 6, 14)
         assert rc["ended_at"] is not None
-        assert client.state["quorum"]["present"] == 5 and client.state["quorum"]["met"] is False
+        assert client.state["quorum"]["present"] == 6 and client.state["quorum"]["met"] is False
         rows = {r["member_id"]: r for r in client.state["attendance"]}
         assert {m for m in delegates if rows[m]["status"] == "present"} == confirmed
         assert {m for m in delegates if rows[m]["status"] == "absent"} == set(delegates) - confirmed
@@ -101,8 +102,8 @@ async def test_delegates_confirm_and_those_who_did_not_are_recorded_absent_at_th
         ("secretary", REASON)}
     # one attendance.updated per member, each with the quorum after it, then the roll call's counts
     events = [e for e in chair.events if e["seq"] > seq]
-    assert [e["type"] for e in events] == ["attendance.updated"] * 15 + ["roll_call.changed"]
-    assert [e["data"]["quorum"]["present"] for e in events[:-1]] == list(range(19, 4, -1))
+    assert [e["type"] for e in events] == ["attendance.updated"] * 14 + ["roll_call.changed"]
+    assert [e["data"]["quorum"]["present"] for e in events[:-1]] == list(range(19, 5, -1))
     await agree_with_a_fresh_snapshot(c, sitting.pk)
 
     # the minutes' record: who was present when it started, who confirmed, who was recorded absent
@@ -123,11 +124,11 @@ async def test_ending_without_marking_absent_keeps_everyone_present(present, sit
     await present["alice"].ok("attendance.check_in")
     assert present["alice"].state["roll_call"]["ends_at"] is None
     assert await database_sync_to_async(services.roll_call_open)(sitting.pk) is True
-    assert await chair.ok("attendance.roll_call_end", {"mark_absent": False}) == {"confirmed": 1, "marked_absent": 0}
+    assert await chair.ok("attendance.roll_call_end", {"mark_absent": False}) == {"confirmed": 2, "marked_absent": 0}
     await settle_all(present)
     assert present["public"].state["quorum"]["present"] == 19
     rc = present["public"].state["roll_call"]
-    assert (rc["expected"], rc["confirmed"], rc["marked_absent"]) == (19, 1, 0)
+    assert (rc["expected"], rc["confirmed"], rc["marked_absent"]) == (19, 2, 0)
     await agree_with_a_fresh_snapshot(present, sitting.pk)
 
 
@@ -163,8 +164,55 @@ async def test_closing_the_sitting_ends_the_roll_call_and_records_nobody_absent(
     events = [e["type"] for e in chair.events if e["seq"] > seq]
     assert events[-2:] == ["roll_call.changed", "sitting.status"]
     rc = present["public"].state["roll_call"]
-    assert (rc["confirmed"], rc["marked_absent"]) == (1, 0) and rc["ended_at"] is not None
+    assert (rc["confirmed"], rc["marked_absent"]) == (2, 0) and rc["ended_at"] is not None
     assert present["public"].state["quorum"]["present"] == 19
     assert await database_sync_to_async(
         Attendance.objects.filter(status="absent").count)() == 0
     await agree_with_a_fresh_snapshot(present, sitting.pk)
+
+
+@pytest.mark.django_db
+def test_a_burst_of_confirmations_committed_together_sends_the_roll_call_once(sitting, actors):
+    """Every delegate confirming at once: their check-ins run as one group (realtime.service.run_group),
+    each with its own attendance.updated, and of the roll call's counts only the last is kept
+    (`roll_call.changed` coalesces: its data is absolute)."""
+    from realtime.commands import COMMANDS
+    from realtime.models import SittingEvent
+    from realtime.service import GroupItem, run_group
+
+    from accounts.permissions import actor_for
+
+    services.open_sitting(actors["chair"], sitting.pk)
+    members = list(Member.objects.filter(kind="delegate").exclude(user=sitting.chair)  # the chair checks in nowhere
+                   .select_related("user").order_by("code")[:8])
+    services.mark_selected(actors["secretary"], sitting.pk, [m.pk for m in members], "present")
+    services.start_roll_call(actors["chair"], sitting.pk, 60)
+    sitting.refresh_from_db()
+    seq = sitting.seq
+    schema, call = COMMANDS["attendance.check_in"]
+    items = []
+    for n, m in enumerate(members[:6]):
+        actor = actor_for(sitting, user=m.user)
+        model = schema.model_validate({})
+        items.append(GroupItem(actor=actor, command_id=n + 1, cmd="attendance.check_in", args={},
+                               call=lambda actor=actor, model=model: call(actor, sitting.pk, model)))
+    outcomes = run_group(sitting.pk, items)
+    assert [o.ok for o in outcomes] == [True] * 6
+    events = list(SittingEvent.objects.filter(sitting=sitting, seq__gt=seq).order_by("seq").values_list("type", "data"))
+    assert [t for t, _d in events] == ["attendance.updated"] * 6 + ["roll_call.changed"]
+    assert (events[-1][1]["expected"], events[-1][1]["confirmed"]) == (8, 6)
+    assert services.end_roll_call(actors["chair"], sitting.pk) == {"confirmed": 6, "marked_absent": 2}
+
+
+async def test_the_chair_ending_a_roll_call_the_secretary_started_is_not_recorded_absent(present, sitting):
+    c = present
+    chair_member = await member_id("DB001")
+    await c["secretary"].ok("attendance.roll_call_start")
+    await c["chair"].settle()
+    rows = {r["member_id"]: r for r in c["chair"].state["attendance"]}
+    assert c["chair"].state["roll_call"]["confirmed"] == 0 and rows[chair_member]["status"] == "present"
+    assert await c["chair"].ok("attendance.roll_call_end") == {"confirmed": 1, "marked_absent": 18}
+    await settle_all(c)
+    rows = {r["member_id"]: r for r in c["public"].state["attendance"]}
+    assert rows[chair_member]["status"] == "present" and c["public"].state["quorum"]["present"] == 1
+    await agree_with_a_fresh_snapshot(c, sitting.pk)
