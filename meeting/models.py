@@ -179,6 +179,9 @@ class Sitting(models.Model):
     closed_at = models.DateTimeField(_("bế mạc lúc"), null=True, blank=True, editable=False)
     announcement = models.TextField(_("thông báo"), blank=True, editable=False)
     announcement_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The start of the roll call open now (RollCall, ended_at null), null when none is: read with the
+    # sitting's row under its lock, so a check-in learns there is none without a query.
+    roll_call_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_at"]

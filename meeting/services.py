@@ -248,10 +248,12 @@ ROLL_CALL_REASON = gettext_noop("Không xác nhận khi điểm danh lại")
 
 
 def roll_call_open(sitting) -> bool:
-    """Whether a roll call of the sitting (a Sitting or its id) is open. For a module that must wait
-    for it: voting opens no round while one is (raise roll_call_refusal())."""
-    sitting_id = getattr(sitting, "pk", sitting)
-    return RollCall.objects.filter(sitting_id=sitting_id, ended_at__isnull=True).exists()
+    """Whether a roll call of the sitting is open. For a module that must wait for it: voting opens
+    no round while one is (`raise roll_call_refusal()`). Given the Sitting read under its lock
+    (`change().sitting`), no query; given its id, one."""
+    if isinstance(sitting, Sitting):
+        return sitting.roll_call_since is not None
+    return RollCall.objects.filter(sitting_id=sitting, ended_at__isnull=True).exists()
 
 
 def roll_call_refusal() -> ServiceError:
@@ -278,6 +280,8 @@ def start_roll_call(actor: Actor, sitting_id: int, seconds: int | None = None) -
         roll_call = RollCall.objects.create(
             sitting=c.sitting, started_at=now, ends_at=now + timedelta(seconds=seconds) if seconds else None,
             started_by_id=_user_id(actor), expected=expected)
+        c.sitting.roll_call_since = now
+        c.sitting.save(update_fields=["roll_call_since"])
         c.detail.update({"roll_call_id": roll_call.pk, "expected": expected})
         own = _confirm_own(c, roll_call, now)
         c.emit("roll_call.changed", roll_call_data(roll_call, confirmed=set(own)))
@@ -335,6 +339,8 @@ def _end_roll_call(c, roll_call: RollCall, *, mark_absent: bool, now) -> None:
     roll_call.confirmed = sorted(confirmed)
     roll_call.marked_absent = members
     roll_call.save(update_fields=["ended_at", "ended_by", "confirmed", "marked_absent"])
+    sitting.roll_call_since = None
+    sitting.save(update_fields=["roll_call_since"])
     c.detail.update({"roll_call_id": roll_call.pk, "confirmed": roll_call.confirmed, "members": members})
     if members:
         after = quorum_state(sitting)  # each of them counted present before: the quorum after each one

@@ -114,6 +114,9 @@ def counted_ids(sitting: Sitting):
 
 
 def open_roll_call(sitting: Sitting) -> RollCall | None:
+    """The open roll call of a sitting read under its lock (`change().sitting`); no query when none is."""
+    if sitting.roll_call_since is None:
+        return None
     return RollCall.objects.filter(sitting=sitting, ended_at__isnull=True).first()
 
 

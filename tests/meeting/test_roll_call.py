@@ -115,7 +115,9 @@ async def test_delegates_confirm_and_those_who_did_not_are_recorded_absent_at_th
         .values_list("detail", flat=True)))()
     assert [("start" in d, "end" in d) for d in audits] == [(True, False), (False, True)]
     assert set(audits[1]["members"]) == set(delegates) - confirmed
-    assert await database_sync_to_async(services.roll_call_open)(sitting) is False
+    assert await database_sync_to_async(services.roll_call_open)(sitting.pk) is False
+    await database_sync_to_async(sitting.refresh_from_db)()
+    assert services.roll_call_open(sitting) is False and sitting.roll_call_since is None
 
 
 async def test_ending_without_marking_absent_keeps_everyone_present(present, sitting):
@@ -124,6 +126,8 @@ async def test_ending_without_marking_absent_keeps_everyone_present(present, sit
     await present["alice"].ok("attendance.check_in")
     assert present["alice"].state["roll_call"]["ends_at"] is None
     assert await database_sync_to_async(services.roll_call_open)(sitting.pk) is True
+    await database_sync_to_async(sitting.refresh_from_db)()
+    assert services.roll_call_open(sitting) is True  # from the row, no query
     assert await chair.ok("attendance.roll_call_end", {"mark_absent": False}) == {"confirmed": 2, "marked_absent": 0}
     await settle_all(present)
     assert present["public"].state["quorum"]["present"] == 19
