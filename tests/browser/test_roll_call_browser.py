@@ -63,3 +63,26 @@ def test_the_chair_starts_a_roll_call_a_delegate_confirms_on_the_terminal_and_th
     expect(terminal.locator("#rollcall")).to_be_hidden()
     expect(terminal.locator("#q-present")).to_have_text("1")
     expect(terminal.locator("#me .me-pill")).to_have_text("Có mặt")
+
+
+def test_a_hall_display_following_the_sitting_shows_the_roll_call_while_it_is_open(
+        new_context, fresh_sitting, pair_display, hub):
+    s = fresh_sitting()
+    display_id = s["displays"][0]["id"]
+    hall = new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    assert pair_display(hall, display_id).endswith("/display/")
+    slide = hall.locator("#hall-slide")
+    with hub("db001", s["id"]) as chair:
+        chair.command("sitting.open")
+        rows = [r for r in chair.snapshot["data"]["attendance"] if r["counts"] and r["seat"] != "A1"]
+        chair.command("attendance.mark_selected", {"member_ids": [r["member_id"] for r in rows[:4]]})
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "auto"})
+        expect(slide).to_have_attribute("data-slide", "overview")
+        chair.command("attendance.roll_call_start", {"seconds": 60})
+        expect(slide).to_have_attribute("data-slide", "attendance")
+        line = hall.locator("[data-role=roll-call]")
+        expect(line).to_have_text("Đang điểm danh lại: 0/4 đã xác nhận")
+        chair.command("attendance.mark", {"member_id": rows[0]["member_id"], "status": "present"})
+        expect(line).to_have_text("Đang điểm danh lại: 1/4 đã xác nhận")
+        chair.command("attendance.roll_call_end", {"mark_absent": False})
+        expect(slide).to_have_attribute("data-slide", "overview")

@@ -132,5 +132,11 @@
     if (map.tagName.toLowerCase() === "svg") squeeze(map);
   }
 
-  HallSlides.register("attendance", { render });
+  /* A display following the sitting (slide "auto") shows who is confirming while the chair checks
+   * attendance again before a vote: above a result just published (80), below a vote open (90). */
+  function claim(state) {
+    return state.roll_call && !state.roll_call.ended_at ? 85 : 0;
+  }
+
+  HallSlides.register("attendance", { render, claim });
 })();
