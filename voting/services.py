@@ -25,6 +25,7 @@ from accounts.permissions import Actor
 from agenda.models import AgendaItem
 from audit.operations import ServiceError
 from meeting.models import Attendance, Member, Membership
+from meeting.services import roll_call_open, roll_call_refusal
 from meeting.state import quorum_state
 from realtime.service import change
 
@@ -119,6 +120,9 @@ def open_round(actor: Actor, sitting_id: int, poll_id: int) -> dict:
         if busy is not None:
             raise ServiceError("vote_in_progress", _("Đang biểu quyết “%(title)s”; hãy kết thúc trước.") % {
                 "title": busy.poll.title})
+        if roll_call_open(c.sitting):
+            # The attendance check before the vote: the quorum and the present base come after it.
+            raise roll_call_refusal()
         q = quorum_state(c.sitting)
         if not q["met"]:
             raise ServiceError("no_quorum", _("Chưa đủ túc số: có mặt %(present)d/%(total)d, cần %(required)d.") % q)

@@ -180,3 +180,17 @@ async def test_the_sitting_does_not_close_during_a_vote(sitting_with_quorum):
     assert await chair.error("sitting.close") == "vote_in_progress"
     await chair.ok("vote.close", {"round_id": round_id})
     await chair.ok("sitting.close")
+
+
+async def test_no_round_opens_while_the_attendance_is_checked_again(sitting_with_quorum):
+    """Issue 14 item 2: the attendance check right before a vote (the roll call, meeting): the
+    quorum and the present base are those after it, so a round waits for it to end."""
+    c = sitting_with_quorum
+    chair, alice = c["chair"], c["alice"]
+    poll = await make_poll(chair)
+    await chair.ok("attendance.roll_call_start", {})
+    assert await chair.error("vote.open", {"poll_id": poll}) == "roll_call_open"
+    await alice.ok("attendance.check_in", {"remote": False})
+    await chair.ok("attendance.roll_call_end", {"mark_absent": False})
+    round_id = (await chair.ok("vote.open", {"poll_id": poll}))["round_id"]
+    await alice.ok("vote.cast", {"round_id": round_id, "choice": {"option": "yes"}})
