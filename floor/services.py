@@ -567,6 +567,8 @@ def readd_last(actor: Actor, sitting_id: int) -> dict:
 
 # ---- the floor ---------------------------------------------------------------------------
 
+_MEMBER = ("member__delegate_group", "member__seat")  # a request's member as the floor shows them
+
 def _end(speech: Speech, now, ending: str) -> None:
     if speech.paused_at is not None:
         speech.pauses = [*speech.pauses, [speech.paused_at.isoformat(), now.isoformat()]]
@@ -584,13 +586,13 @@ def _used_seconds(sitting_id: int, member_id: int, item_id: int | None) -> float
         sitting_id=sitting_id, member_id=member_id, item_id=item_id, ended_at__isnull=False).exclude(kind=Kind.ORDER))
 
 
-def _start(c, member: Member, kind: str, now, *, request: Request | None = None, issue_id=None,
+def _start(c, member: Member, kind: str, now, floor_rules, *, request: Request | None = None, issue_id=None,
            question: Request | None = None) -> Speech:
-    floor_rules = rules_for(c.sitting)
     item_id = request.item_id if request is not None and request.item_id else _current_item_id(c.sitting.pk)
     counts = kind not in (Kind.ORDER, Kind.ANSWER, Kind.OPENING) and member.kind == Member.Kind.DELEGATE
-    limit = R.turn_limit(floor_rules.limit(kind), quota_s=floor_rules.quota_seconds_per_item,
-                         used_s=_used_seconds(c.sitting.pk, member.pk, item_id) if counts else 0,
+    # What they have spoken matters only against a quota (turn_limit): not read without one.
+    used = _used_seconds(c.sitting.pk, member.pk, item_id) if counts and floor_rules.quota_seconds_per_item else 0
+    limit = R.turn_limit(floor_rules.limit(kind), quota_s=floor_rules.quota_seconds_per_item, used_s=used,
                          counts_to_quota=counts)
     if limit is None:
         raise ServiceError("quota_used", _("%(name)s đã dùng hết thời gian phát biểu cho nội dung này.") % {
@@ -609,12 +611,14 @@ def _start(c, member: Member, kind: str, now, *, request: Request | None = None,
 
 
 def _hand_over(c, cur: Speech | None, start) -> dict:
-    """End the current turn (if any), start the next (start(now) -> Speech or None), tell everyone."""
+    """End the current turn (if any), start the next (start(now, rules) -> Speech or None), tell
+    everyone. The body's rules are read once, for the new turn's limit and the speaker's state."""
     now = timezone.now()
+    floor_rules = rules_for(c.sitting)
     if cur is not None:
         _end(cur, now, Speech.Ending.NEXT)
-    speech = start(now)
-    c.emit("floor.speaker", speaker_state(c.sitting))
+    speech = start(now, floor_rules)
+    c.emit("floor.speaker", speaker_state(c.sitting, rules=floor_rules))
     _tell(c, cur.member_id if cur else None, speech.member_id if speech else None)
     return {"speech_id": speech.pk if speech else None}
 
@@ -628,17 +632,16 @@ def next_speaker(actor: Actor, sitting_id: int, *, expect_current=UNCHECKED, iss
         if issue_id is not None:
             group = _issue(sitting_id, issue_id)
             head = (Request.objects.filter(issue_id=group.pk, kind=Kind.QUESTION, status=Status.WAITING)
-                    .order_by("position", "number").first())
+                    .select_related(*_MEMBER).order_by("position", "number").first())
         else:
-            head = _waiting_list(sitting_id).first()  # the head alone, however long the list
+            head = _waiting_list(sitting_id).select_related(*_MEMBER).first()  # the head alone, however long the list
         if head is None and cur is None:
             raise ServiceError("queue_empty", _("Không còn ai trong danh sách."))
 
-        def start(now):
+        def start(now, floor_rules):
             if head is None:
                 return None
-            head.member = Member.objects.select_related("delegate_group", "seat").get(pk=head.member_id)
-            return _start(c, head.member, head.kind, now, request=head, issue_id=head.issue_id)
+            return _start(c, head.member, head.kind, now, floor_rules, request=head, issue_id=head.issue_id)
 
         return _hand_over(c, cur, start)
 
@@ -659,8 +662,8 @@ def give_floor(actor: Actor, sitting_id: int, *, expect_current=UNCHECKED, reque
         if request_id is not None:
             request = _waiting(sitting_id, request_id)
             member = Member.objects.select_related("delegate_group", "seat").get(pk=request.member_id)
-            return _hand_over(c, cur, lambda now: _start(c, member, request.kind, now, request=request,
-                                                          issue_id=request.issue_id))
+            return _hand_over(c, cur, lambda now, rules: _start(c, member, request.kind, now, rules, request=request,
+                                                                 issue_id=request.issue_id))
         member = Member.objects.filter(pk=member_id).select_related("delegate_group", "seat").first()
         if member is None:
             raise ServiceError("not_found", _("Không tìm thấy người được mời phát biểu."))
@@ -674,7 +677,8 @@ def give_floor(actor: Actor, sitting_id: int, *, expect_current=UNCHECKED, reque
             issue_id = _issue(sitting_id, issue_id).pk
         elif issue_id is not None:
             issue_id = _issue(sitting_id, issue_id).pk
-        return _hand_over(c, cur, lambda now: _start(c, member, kind, now, issue_id=issue_id, question=question))
+        return _hand_over(c, cur, lambda now, rules: _start(c, member, kind, now, rules, issue_id=issue_id,
+                                                             question=question))
 
 
 def _current_as_seen(c, sitting_id: int, speech_id: int) -> Speech:

@@ -93,8 +93,10 @@ def queue_state(sitting_id: int) -> dict:
     return {"closed": is_closed(sitting_id), "queue": [request_info(r) for r in queue(sitting_id)]}
 
 
-def speaker_state(sitting, *, priority: bool = False) -> dict:
-    rules = rules_for(sitting)
+def speaker_state(sitting, *, priority: bool = False, rules: FloorRules | None = None) -> dict:
+    """The turn at the floor and the last speaker; `rules`: the body's, when the caller has read them."""
+    if rules is None:
+        rules = rules_for(sitting)
     cur, last = current_speech(sitting.pk), last_speech(sitting.pk)
     return {
         "speaker": speech_info(cur, rules) if cur else None,
@@ -107,7 +109,7 @@ def floor_state(sitting) -> dict:
     rules = rules_for(sitting)
     return {
         **queue_state(sitting.pk),
-        **speaker_state(sitting),
+        **speaker_state(sitting, rules=rules),
         "priority_first": rules.priority_first,
         "limits": {kind: rules.limit(kind) for kind in LIMIT_KINDS},
         "warn_s": rules.warn_seconds,

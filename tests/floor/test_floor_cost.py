@@ -29,6 +29,10 @@ from realtime.service import change
 pytestmark = pytest.mark.django_db
 
 FLOOR_OWN = 3  # the maker's read, the next number, the INSERT
+# floor.next from one speaker to the next: the current turn, the head with its member, the rules, the
+# turn ended, the new one, the request heard, the speaker's state (current and last), each one's
+# own requests (you.floor) read back.
+NEXT_OWN = 10
 
 
 @pytest.fixture
@@ -46,13 +50,15 @@ def statements(call) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-def write_path_alone(actor, sitting_id: int, member_id: int) -> list[str]:
-    """The write path's statements for a change like a request (same actor and action, one event,
-    one stored per-member event), with no work of the floor's."""
+def write_path_alone(actor, sitting_id: int, *member_ids: int, action="floor.request", events=1) -> list[str]:
+    """The write path's statements for a change like the one measured (same actor and action, as many
+    events, one stored per-member event for each member), with no work of the floor's."""
     def call():
-        with change(actor, "floor.request", sitting_id) as c:
-            c.emit("floor.left", {"request_id": 0})
-            c.emit_to(member_id, "floor.mine", {"requests": [], "speaking": None})
+        with change(actor, action, sitting_id) as c:
+            for _ in range(events):
+                c.emit("floor.left", {"request_id": 0})
+            for member_id in member_ids:
+                c.emit_to(member_id, "floor.mine", {"requests": [], "speaking": None})
     return statements(call)
 
 
@@ -76,6 +82,18 @@ def test_a_speech_request_costs_the_floor_three_statements_however_long_the_queu
     # What she is told is what a read of her requests gives.
     assert mine_told(live, alice.member_id) == you_floor(live.pk, alice.member_id) == {
         "requests": [{"id": mine.pk, "kind": "speech", "issue_id": None}], "speaking": None}
+
+
+def test_next_costs_the_floor_ten_statements(live, actors, users):
+    chair, alice, bob = actors["chair"], actors["alice"], actors["bob"]
+    floor.request_floor(alice, live.pk, "speech")
+    floor.request_floor(bob, live.pk, "speech")
+    floor.next_speaker(chair, live.pk)  # alice speaks
+    core = write_path_alone(chair, live.pk, alice.member_id, bob.member_id, action="floor.manage", events=2)
+    sql = statements(lambda: floor.next_speaker(chair, live.pk))  # bob now, alice's turn ends
+    assert len(sql) - len(core) <= NEXT_OWN, "\n".join(sql)
+    assert mine_told(live, bob.member_id) == you_floor(live.pk, bob.member_id)
+    assert mine_told(live, bob.member_id)["speaking"] is not None
 
 
 def test_the_list_is_made_with_the_first_number_and_counted_on(live, actors):
