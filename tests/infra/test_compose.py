@@ -24,21 +24,28 @@ needs_compose = pytest.mark.skipif(not DOCKER_COMPOSE, reason="docker-compose is
 
 @pytest.fixture(scope="module")
 def compose(tmp_path_factory):
-    # An empty --env-file: a developer's own .env must not change what is checked.
-    env_file = tmp_path_factory.mktemp("compose") / "empty.env"
-    env_file.write_text("")
+    # compose.yaml in a folder of its own with an empty .env: a developer's own .env must not
+    # change what is checked (every app service reads .env: `env_file`).
+    project = project_folder(tmp_path_factory.mktemp("compose"), "")
 
     def run(*args, **variables):
-        return _compose(env_file, *args, **variables)
+        return _compose(project, *args, **variables)
 
     return run
 
 
-def _compose(env_file, *args, **variables):
+def project_folder(folder: Path, env_text: str) -> Path:
+    """A copy of compose.yaml beside an .env of the given text (compose reads both from there)."""
+    (folder / "compose.yaml").write_text(COMPOSE.read_text())
+    (folder / ".env").write_text(env_text)
+    return folder
+
+
+def _compose(project, *args, **variables):
     environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS")}
     environ.update(variables)
-    return subprocess.run([DOCKER_COMPOSE, "--env-file", str(env_file), "-f", str(COMPOSE), *args],
-                          cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+    return subprocess.run([DOCKER_COMPOSE, "--env-file", str(project / ".env"), "-f", str(project / "compose.yaml"), *args],
+                          cwd=project, env=environ, capture_output=True, text=True, timeout=60)
 
 
 def as_data(compose, yaml_text: str) -> dict:
@@ -172,8 +179,9 @@ def test_a_background_worker_runs_db_worker_with_the_web_workers_image_and_setti
     web = next(iter(workers(config).values()))
     assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
     assert worker["image"] == web["image"]
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DOCUMENT_ROOT", "DOCUMENT_STORAGE_URL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DOCUMENT_ROOT", "DOCUMENT_ACCEL_REDIRECT", "MEDIA_ROOT"):
         assert worker["environment"][name] == web["environment"][name], name
+    assert worker.get("env_file") == web.get("env_file")  # None once `config` has inlined .env
     assert worker["depends_on"]["db"]["condition"] == "service_healthy"
     assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
