@@ -243,3 +243,32 @@ def test_the_upload_routes_nginx_widens_are_the_library_upload_views():
     assert resolve("/library/upload/").url_name == "upload" and re.match(pattern, "/library/upload/")
     assert resolve("/library/doc/7/version/").url_name == "new_version" and re.match(pattern, "/library/doc/7/version/")
     assert not re.match(pattern, "/library/doc/7/edit/")
+
+
+# ---- media: member photos public, nothing else of the volume (issue 17, item 4) ----
+
+@needs_compose
+def test_the_proxy_reads_the_media_volume_read_only_for_member_photos(config):
+    mounts = [_volume_target(v) for v in config["services"]["proxy"]["volumes"]]
+    media = [m for m in mounts if m[0] == "media"]
+    assert media and all(read_only for _s, _t, read_only in media)
+    target = media[0][1].rstrip("/")
+    location = _location("/media/members/")
+    assert re.search(rf"^\s*alias\s+{re.escape(target)}/members/;", location, flags=re.M)
+    media_root = config["services"]["migrate"]["environment"]["MEDIA_ROOT"]
+    for name in [*workers(config), "worker", "daily", "migrate"]:
+        svc = config["services"][name]
+        assert svc["environment"]["MEDIA_ROOT"] == media_root, name
+        assert ("media", media_root) in {_volume_target(v)[:2] for v in svc["volumes"]}, name
+        # Letters' files are moved (migrate) and written (web, worker, daily) in the documents volume.
+        assert ("documents", svc["environment"]["DOCUMENT_ROOT"]) in {_volume_target(v)[:2] for v in svc["volumes"]}, name
+
+
+def test_only_member_photos_are_served_from_the_media_folder():
+    text = NGINX_CONF.read_text()
+    blocks = re.findall(r"location\s+([^{]+)\{(.*?)\n        \}", text, flags=re.S)
+    serving = [(where.strip(), body) for where, body in blocks if "/srv/media" in body]
+    assert [where for where, _body in serving] == ["/media/members/"]
+    assert re.search(r"^\s*alias /srv/media/members/;", serving[0][1], flags=re.M)
+    rest = dict((where.strip(), body) for where, body in blocks)["/media/"]
+    assert re.search(r"^\s*return 404;", rest, flags=re.M)  # never passed on to Django
