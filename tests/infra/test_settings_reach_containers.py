@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_compose import DOCKER_COMPOSE, _compose, as_data, needs_compose, project_folder
+from .test_compose import _compose, as_data, needs_compose, project_folder
 from .test_docs import README, environment_variables
 
 ROOT = Path(__file__).resolve().parents[2]
