@@ -149,7 +149,7 @@ class Request(models.Model):
             # the list (count, last position) — without them each request read every request of the
             # sitting, a millisecond at 500 (bench/floor_burst.py).
             models.Index(fields=["sitting", "member", "status"], name="floor_request_member_status"),
-            models.Index(fields=["sitting", "status", "position"], name="floor_request_status_position"),
+            models.Index(fields=["sitting", "status", "kind", "position"], name="floor_request_list_end"),
         ]
 
     def __str__(self):
