@@ -315,12 +315,20 @@ def _mark_members_published(sitting_id: int, sent: list[tuple[int, int]]) -> Non
 
     from .models import MemberEvent
 
+    # One condition per member, or per pseq, whichever is fewer: a burst tells many members one
+    # event each (their pseq alike), and a condition per member cost more to build than to run.
     by_member: dict[int, list[int]] = {}
+    by_pseq: dict[int, list[int]] = {}
     for member_id, pseq in sent:
         by_member.setdefault(member_id, []).append(pseq)
+        by_pseq.setdefault(pseq, []).append(member_id)
     which = Q()
-    for member_id, pseqs in by_member.items():
-        which |= Q(member_id=member_id, pseq__in=pseqs)
+    if len(by_pseq) < len(by_member):
+        for pseq, members in by_pseq.items():
+            which |= Q(pseq=pseq, member_id__in=members)
+    else:
+        for member_id, pseqs in by_member.items():
+            which |= Q(member_id=member_id, pseq__in=pseqs)
     try:
         MemberEvent.objects.filter(which, sitting_id=sitting_id, published_at__isnull=True).update(
             published_at=timezone.now())
