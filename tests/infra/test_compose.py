@@ -147,9 +147,9 @@ def test_nginx_forwards_websocket_upgrades_with_long_timeouts():
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="nginx -t opens nginx's compiled-in log and temp paths, which needs root")
 def test_nginx_conf_passes_nginx_t(tmp_path):
     # The compose host names do not resolve here: point the upstream at loopback ports.
-    text = re.sub(r"server\s+([\w-]+):8000", lambda m: "server 127.0.0.1:18000", NGINX_CONF.read_text())
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(text)
+    from tests.infra.nginx import local_conf, upstream_servers
+
+    conf = local_conf(tmp_path, [18000 + i for i, _ in enumerate(upstream_servers(NGINX_CONF.read_text()))])
     result = subprocess.run([NGINX, "-t", "-e", "stderr", "-c", str(conf), "-g", f"pid {tmp_path / 'nginx.pid'};"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
@@ -231,7 +231,37 @@ def test_the_upload_routes_nginx_widens_are_the_library_upload_views():
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    pattern = re.search(r"location ~ (\S+) \{", NGINX_CONF.read_text()).group(1)
+    pattern = re.search(r"location ~ (\^/library/\S+) \{", NGINX_CONF.read_text()).group(1)
     assert resolve("/library/upload/").url_name == "upload" and re.match(pattern, "/library/upload/")
     assert resolve("/library/doc/7/version/").url_name == "new_version" and re.match(pattern, "/library/doc/7/version/")
     assert not re.match(pattern, "/library/doc/7/edit/")
+
+
+# ---- upgrades and restarts (issue 17, item 6), open files (item 7) ----
+
+def test_nginx_never_marks_a_restarting_worker_dead_and_finds_recreated_containers():
+    from tests.infra.nginx import upstream_servers
+
+    text = NGINX_CONF.read_text()
+    servers = upstream_servers(text)
+    assert servers and all("max_fails=0" in s.split() and "resolve" in s.split() for s in servers), servers
+    upstream = text[text.index("upstream hub {"):]
+    assert re.search(r"^\s*zone\s+hub\s+\d+k;", upstream[:upstream.index("}")], flags=re.M)  # `resolve` needs it
+    assert re.search(r"^\s*resolver\s+127\.0\.0\.11\b", text, flags=re.M)  # Docker's DNS
+    assert re.search(r"^\s*proxy_next_upstream\s+error\s+timeout;", text, flags=re.M)
+
+
+@needs_compose
+def test_the_proxy_image_knows_resolve(config):
+    # `server ... resolve` in an upstream block: open-source nginx 1.27.3 and later.
+    version = config["services"]["proxy"]["image"].split(":")[1]
+    assert tuple(int(x) for x in version.split(".")[:2]) >= (1, 28), version
+
+
+def test_nginx_open_files_cover_its_connections_and_workers_run_unprivileged():
+    text = NGINX_CONF.read_text()
+    connections = int(re.search(r"^\s*worker_connections\s+(\d+);", text, flags=re.M).group(1))
+    files = int(re.search(r"^\s*worker_rlimit_nofile\s+(\d+);", text, flags=re.M).group(1))
+    assert files >= connections + 1024  # every connection is a file, and so is every file being sent
+    assert connections >= 2 * 1500      # 1,500 hub clients: a socket each side
+    assert re.search(r"^user\s+www-data;", text, flags=re.M)
