@@ -41,9 +41,10 @@ def upstream_servers(text: str) -> list[str]:
 
 
 def local_conf(folder: Path, backends: list[int], front: int | None = None, *,
-               static: Path | None = None, documents: Path | None = None) -> Path:
-    """deploy/nginx.conf with the upstream servers on `backends` (web1, web2... in order)."""
-    text = NGINX_CONF.read_text()
+               static: Path | None = None, documents: Path | None = None, text: str | None = None) -> Path:
+    """deploy/nginx.conf (or `text`, a variant of it) with the upstream servers on `backends`
+    (web1, web2... in order)."""
+    text = NGINX_CONF.read_text() if text is None else text
     keep_resolve = NGINX and nginx_version() >= (1, 27, 3)
     ports = iter(backends)
 
@@ -53,7 +54,7 @@ def local_conf(folder: Path, backends: list[int], front: int | None = None, *,
 
     text = re.sub(r"^(\s*)server\s+[\w-]+:8000((?:\s+[\w=]+)*)\s*;", server, text, flags=re.M)
     if front is not None:
-        text = re.sub(r"listen\s+80\s+default_server;", f"listen 127.0.0.1:{front} default_server;", text)
+        text = re.sub(r"listen\s+80(\s+default_server)?;", f"listen 127.0.0.1:{front}\\1;", text)
     text = re.sub(r"^user\s+[\w-]+;", "user root;", text, flags=re.M)
     text = text.replace("/var/log/nginx/access.log", str(folder / "access.log"))
     if static is not None:

@@ -73,7 +73,7 @@ async def app(scope, receive, send):
 
 
 class Stack:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, conf_text: str | None = None):
         self.folder = folder
         self.reads = folder / "reads.txt"
         self.reads.write_text("")
@@ -91,7 +91,8 @@ class Stack:
         self.workers = {}
         for name in self.ports:
             self.start_worker(name)
-        conf = local_conf(folder, list(self.ports.values()), self.front, static=self.static, documents=self.documents)
+        conf = local_conf(folder, list(self.ports.values()), self.front, static=self.static, documents=self.documents,
+                          text=conf_text)
         self.nginx = start_nginx(conf, folder)
         wait_for(self.front, self.nginx, "nginx", folder / "nginx.out")
 
@@ -187,3 +188,32 @@ def test_restarting_the_workers_one_after_the_other_loses_no_request(stack):
     assert got == [(200, b"web1")] * 6             # nginx's default would have marked web1 dead: 502
     stack.start_worker("web2")
     assert {body for _s, body in answers()} == {b"web1", b"web2"}
+
+
+def test_the_shipped_foreign_host_server_closes_the_connection_and_the_sites_name_is_served(tmp_path):
+    """The commented default server of deploy/nginx.conf, switched on as its comment says."""
+    import http.client
+    import re
+
+    from tests.infra.nginx import NGINX_CONF
+
+    text = NGINX_CONF.read_text()
+    block = re.search(r"^    # server \{\n(?:    #[^\n]*\n)*?    # \}\n", text, flags=re.M).group(0)
+    enabled = "".join(line.replace("    # ", "    ", 1).replace("    #", "", 1) + "\n" for line in block.splitlines())
+    hub = "    server {\n        listen 80 default_server;\n        server_name _;\n\n"
+    assert text.count(hub) == 1
+    text = text.replace(block, enabled).replace(
+        hub, "    server {\n        listen 80;\n        server_name hdnd.example.gov.vn;\n\n")
+    stack = Stack(tmp_path, text)
+    try:
+        for host, expected in (("hdnd.example.gov.vn", 200), ("203.0.113.9", None), ("scanner.example", None)):
+            connection = http.client.HTTPConnection("127.0.0.1", stack.front, timeout=10)
+            connection.request("GET", "/who", headers={"Host": host})
+            if expected is None:
+                with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+                    connection.getresponse()
+            else:
+                assert connection.getresponse().status == expected
+            connection.close()
+    finally:
+        stack.close()
