@@ -83,6 +83,7 @@ class Stack:
         self.css = "body { color: #123; }\n" * 100
         (self.static / "css" / "base.css").write_text(self.css)
         (self.static / "css" / "base.cb6e00747080.css").write_text(self.css)
+        (self.static / "favicon.ico").write_bytes(b"\x00\x00\x01\x00 an icon")
         self.documents = folder / "documents"
         (self.documents / "ab").mkdir(parents=True)
         (self.documents / "ab" / "v1.pdf").write_bytes(PDF)
@@ -170,6 +171,8 @@ def test_static_files_with_a_hash_in_their_name_are_cached_for_a_year_and_others
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(body).decode() == stack.css
     assert "Accept-Encoding" in headers["Vary"]
+    status, headers, body = stack.get("/favicon.ico")  # nginx answers it from the static folder
+    assert status == 200 and body == b"\x00\x00\x01\x00 an icon"
 
 
 def test_restarting_the_workers_one_after_the_other_loses_no_request(stack):
