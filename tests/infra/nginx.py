@@ -58,9 +58,9 @@ def local_conf(folder: Path, backends: list[int], front: int | None = None, *,
     text = re.sub(r"^user\s+[\w-]+;", "user root;", text, flags=re.M)
     text = text.replace("/var/log/nginx/access.log", str(folder / "access.log"))
     if static is not None:
-        text = text.replace("alias /srv/static/;", f"alias {static}/;")
+        text = text.replace("alias /srv/static/", f"alias {static}/")
     if documents is not None:
-        text = text.replace("alias /srv/documents/;", f"alias {documents}/;")
+        text = text.replace("alias /srv/documents/", f"alias {documents}/")
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         text = text.replace("http {", f"http {{\n    {name}_temp_path {folder / (name + '_temp')};", 1)
     conf = folder / "nginx.conf"
