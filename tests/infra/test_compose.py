@@ -265,3 +265,12 @@ def test_nginx_open_files_cover_its_connections_and_workers_run_unprivileged():
     assert files >= connections + 1024  # every connection is a file, and so is every file being sent
     assert connections >= 2 * 1500      # 1,500 hub clients: a socket each side
     assert re.search(r"^user\s+www-data;", text, flags=re.M)
+
+
+@needs_compose
+def test_each_daphne_worker_may_open_as_many_files_as_nginx_sends_it_connections(config):
+    connections = int(re.search(r"^\s*worker_connections\s+(\d+);", NGINX_CONF.read_text(), flags=re.M).group(1))
+    for name, svc in workers(config).items():
+        nofile = svc["ulimits"]["nofile"]
+        limit = nofile if isinstance(nofile, int) else nofile["soft"]
+        assert int(limit) >= connections, name
