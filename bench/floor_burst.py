@@ -46,6 +46,7 @@ import json
 import math
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -55,6 +56,10 @@ from fanout.clients import Chair, ClientSpec, _headers, pair_all
 from fanout.servers import (PYTHON, ROOT, BenchError, Servers, Target, cpu_ms, loadavg, log, machine, profiling,
                             rss_mib)
 from hub_reconnect import pct, wait_until
+
+# A batch of the sitting's events (docs/protocol.md "Batches"), told apart from one of per-member
+# events by its first event's `seq`: a terminal passes over it unread, as over a floor.requested.
+SITTING_BATCH = re.compile(r'\{"type":"batch","events":\[\{"type":"[a-z._]+","seq":')
 
 DB_FLOOR = """
 import json
@@ -178,35 +183,40 @@ class Peer:
         with contextlib.suppress(ConnectionClosed, asyncio.CancelledError):
             async for text in ws:
                 t = now_ns()
-                if not self.display and text.startswith('{"type":"floor.requested"'):
+                if not self.display and (text.startswith('{"type":"floor.requested"') or SITTING_BATCH.match(text)):
                     continue  # a terminal draws the queue; the bench needs only its own replies from it
                 msg = json.loads(text)
-                if "in_response" in msg:
-                    self._reply(msg, t)
-                    continue
-                if "pseq" in msg:  # a per-member event: what this delegate alone is told
-                    if msg.get("type") == "floor.mine":
-                        self.mine = msg["data"]
-                    continue
-                seq = msg.get("seq")
-                if not isinstance(seq, int):
-                    continue  # hub.status
-                typ = msg.get("type")
-                if typ == "snapshot":
-                    self._snapshot(msg, t)
-                elif typ == "heartbeat":
-                    if self.display and seq > self.seq:  # rule 6: behind with nothing to show it; wait a moment first, as hub.js
-                        asyncio.ensure_future(self._sync(random.uniform(0.25, 1.0)))
-                elif not self.display:
-                    self.seq = max(self.seq, seq)  # a terminal keeps no state here beyond its seq
-                elif seq == self.seq + 1:
-                    self._event(msg, t)
-                elif seq > self.seq + 1:  # rule 4: a gap
-                    asyncio.ensure_future(self._sync())
+                # A batch frame (docs/protocol.md "Batches"): each of its events as if it came alone.
+                for one in (msg["events"] if msg.get("type") == "batch" else (msg,)):
+                    self._message(one, t)
         if not self.stopping and ws.close_code is not None:
             self.closes.append(ws.close_code)
             self.ws = None
             asyncio.ensure_future(self._come_back(ws.close_code))
+
+    def _message(self, msg: dict, t: int) -> None:
+        if "in_response" in msg:
+            self._reply(msg, t)
+            return
+        if "pseq" in msg:  # a per-member event: what this delegate alone is told
+            if msg.get("type") == "floor.mine":
+                self.mine = msg["data"]
+            return
+        seq = msg.get("seq")
+        if not isinstance(seq, int):
+            return  # hub.status
+        typ = msg.get("type")
+        if typ == "snapshot":
+            self._snapshot(msg, t)
+        elif typ == "heartbeat":
+            if self.display and seq > self.seq:  # rule 6: behind with nothing to show it; wait a moment first, as hub.js
+                asyncio.ensure_future(self._sync(random.uniform(0.25, 1.0)))
+        elif not self.display:
+            self.seq = max(self.seq, seq)  # a terminal keeps no state here beyond its seq
+        elif seq == self.seq + 1:
+            self._event(msg, t)
+        elif seq > self.seq + 1:  # rule 4: a gap
+            asyncio.ensure_future(self._sync())
 
     async def _come_back(self, code: int | None) -> None:
         """As hub.js: back after 1-5 s when asked to try again later (4503), at once otherwise; the

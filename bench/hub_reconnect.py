@@ -144,28 +144,33 @@ class Device:
                 if isinstance(text, bytes):
                     continue
                 msg = json.loads(text)
-                if "in_response" in msg:  # the reply to our sync
-                    self.sync_pending = False
-                    if msg.get("type") == "snapshot":
-                        self._snapshot(msg, t)
-                    elif msg.get("ok"):
-                        for ev in (msg.get("data") or {}).get("events") or []:
-                            if ev["seq"] == self.seq + 1:
-                                self._event(ev, t)
-                    continue
-                seq = msg.get("seq")
-                if not isinstance(seq, int):
-                    continue  # hub.status
-                typ = msg.get("type")
-                if typ == "snapshot":
-                    self._snapshot(msg, t)
-                elif typ == "heartbeat":
-                    if seq > self.seq:  # rule 6: behind with nothing to show it; wait a moment first, as hub.js
-                        asyncio.ensure_future(self._sync(random.uniform(0.25, 1.0)))
-                elif seq == self.seq + 1:
-                    self._event(msg, t)
-                elif seq > self.seq + 1:  # rule 4: a gap
-                    asyncio.ensure_future(self._sync())
+                # A batch frame (docs/protocol.md "Batches"): each of its events as if it came alone.
+                for one in (msg["events"] if msg.get("type") == "batch" else (msg,)):
+                    self._message(one, t)
+
+    def _message(self, msg: dict, t: int) -> None:
+        if "in_response" in msg:  # the reply to our sync
+            self.sync_pending = False
+            if msg.get("type") == "snapshot":
+                self._snapshot(msg, t)
+            elif msg.get("ok"):
+                for ev in (msg.get("data") or {}).get("events") or []:
+                    if ev["seq"] == self.seq + 1:
+                        self._event(ev, t)
+            return
+        seq = msg.get("seq")
+        if not isinstance(seq, int):
+            return  # hub.status
+        typ = msg.get("type")
+        if typ == "snapshot":
+            self._snapshot(msg, t)
+        elif typ == "heartbeat":
+            if seq > self.seq:  # rule 6: behind with nothing to show it; wait a moment first, as hub.js
+                asyncio.ensure_future(self._sync(random.uniform(0.25, 1.0)))
+        elif seq == self.seq + 1:
+            self._event(msg, t)
+        elif seq > self.seq + 1:  # rule 4: a gap
+            asyncio.ensure_future(self._sync())
 
     # ---- connecting ----
 

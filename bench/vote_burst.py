@@ -114,6 +114,15 @@ class Peer:
         return t0, fut
 
     def handle(self, text: str, t: int) -> None:
+        if text.startswith('{"type":"batch"'):
+            # Several events in one frame (docs/protocol.md "Batches"): each as if it came alone.
+            for msg in json.loads(text)["events"]:
+                if msg["type"] == "vote.count":
+                    if msg["data"]["round_id"] == self.round_id:
+                        self._voted(msg["data"]["voted"], t)
+                elif msg["type"] in ("vote.poll", "state.replaced"):
+                    self.handle_message(msg, t)
+            return
         if text.startswith('{"type":"vote.count"'):
             m = VOTED.search(text)  # the count alone: cheap enough for 520 clients in one process
             if m and f'"round_id":{self.round_id},' in text:
@@ -122,7 +131,9 @@ class Peer:
         if not ('"in_response"' in text[:40] or text.startswith('{"type":"vote.poll"')
                 or text.startswith('{"type":"snapshot"') or text.startswith('{"type":"state.replaced"')):
             return
-        msg = json.loads(text)
+        self.handle_message(json.loads(text), t)
+
+    def handle_message(self, msg: dict, t: int) -> None:
         if "in_response" in msg:
             self.pending.pop(str(msg["in_response"]), None)
             fut = self.replies.pop(str(msg["in_response"]), None)

@@ -27,6 +27,11 @@ application = ProtocolTypeRouter({
 
 from django.conf import settings  # noqa: E402
 
+from config.checks import warn_at_start  # noqa: E402
+
+# A production start without a mail server or a public address says so in the worker's log.
+warn_at_start()
+
 from realtime.consumers import start_balancing  # noqa: E402
 
 # With several workers on Redis, each evens out the connections with the others (after a failover).

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "library",
     "petitions",
+    # Last: the project's own deployment checks (config/checks.py).
+    "config.apps.HubConfig",
 ]
 
 MIDDLEWARE = [

@@ -144,6 +144,13 @@ class Request(models.Model):
                                     name="floor_one_open_question_per_issue"),
             models.UniqueConstraint(fields=["sitting", "number"], name="floor_request_number_unique"),
         ]
+        indexes = [
+            # A request's one read (floor.services._maker): the member's open requests, and the end of
+            # the list (count, last position) — without them each request read every request of the
+            # sitting, a millisecond at 500 (bench/floor_burst.py).
+            models.Index(fields=["sitting", "member", "status"], name="floor_request_member_status"),
+            models.Index(fields=["sitting", "status", "kind", "position"], name="floor_request_list_end"),
+        ]
 
     def __str__(self):
         return f"{self.number}. {self.member} — {self.get_kind_display()}"

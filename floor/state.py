@@ -93,8 +93,10 @@ def queue_state(sitting_id: int) -> dict:
     return {"closed": is_closed(sitting_id), "queue": [request_info(r) for r in queue(sitting_id)]}
 
 
-def speaker_state(sitting, *, priority: bool = False) -> dict:
-    rules = rules_for(sitting)
+def speaker_state(sitting, *, priority: bool = False, rules: FloorRules | None = None) -> dict:
+    """The turn at the floor and the last speaker; `rules`: the body's, when the caller has read them."""
+    if rules is None:
+        rules = rules_for(sitting)
     cur, last = current_speech(sitting.pk), last_speech(sitting.pk)
     return {
         "speaker": speech_info(cur, rules) if cur else None,
@@ -107,7 +109,7 @@ def floor_state(sitting) -> dict:
     rules = rules_for(sitting)
     return {
         **queue_state(sitting.pk),
-        **speaker_state(sitting),
+        **speaker_state(sitting, rules=rules),
         "priority_first": rules.priority_first,
         "limits": {kind: rules.limit(kind) for kind in LIMIT_KINDS},
         "warn_s": rules.warn_seconds,
@@ -146,19 +148,50 @@ def questioning_state(sitting) -> dict:
     } for g in groups]}
 
 
-def you_floor(sitting_id: int, member_id: int | None) -> dict:
-    """A member's open requests and their turn at the floor: one query (a hall of tablets
-    reconnecting reads this once per connection)."""
-    if member_id is None:
-        return {"requests": [], "speaking": None}
+# Stand-ins for the sitting's and the member's ids in you_floor's compiled query, replaced by the real ones.
+_SITTING_SLOT = -730_000_001
+_MEMBER_SLOT = -730_000_002
+_YOU_SQL: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _you_sql() -> tuple[str, tuple]:
+    """you_floor's query as SQL with its parameters, the ids as the slots above: built by the ORM
+    once per database (Django compiles the union anew on each use, which cost several times more
+    than running it; floor.next reads it twice, every connection of a delegate once)."""
+    from django.db import connection
     from django.db.models import CharField, IntegerField, Value
 
-    requests = (Request.objects.filter(sitting_id=sitting_id, member_id=member_id, status=Request.Status.WAITING)
-                .values_list("pk", "kind", "issue_id", "number").order_by())
-    speaking = (Speech.objects.filter(sitting_id=sitting_id, member_id=member_id, ended_at__isnull=True)
-                .values_list("pk", Value("", output_field=CharField()), Value(None, output_field=IntegerField()),
-                             Value(0, output_field=IntegerField())).order_by())
-    rows = list(requests.union(speaking, all=True))
+    key = (connection.alias, connection.vendor)
+    compiled = _YOU_SQL.get(key)
+    if compiled is None:
+        requests = (Request.objects.filter(sitting_id=_SITTING_SLOT, member_id=_MEMBER_SLOT,
+                                           status=Request.Status.WAITING)
+                    .values_list("pk", "kind", "issue_id", "number").order_by())
+        speaking = (Speech.objects.filter(sitting_id=_SITTING_SLOT, member_id=_MEMBER_SLOT, ended_at__isnull=True)
+                    .values_list("pk", Value("", output_field=CharField()), Value(None, output_field=IntegerField()),
+                                 Value(0, output_field=IntegerField())).order_by())
+        query = requests.union(speaking, all=True)
+        sql, params = query.query.get_compiler(connection=connection).as_sql()
+        params = list(params)
+        if params.count(_SITTING_SLOT) != 2 or params.count(_MEMBER_SLOT) != 2:
+            raise RuntimeError("you_floor's query does not take the sitting and the member twice each")
+        compiled = _YOU_SQL[key] = (sql, tuple(params))
+    return compiled
+
+
+def you_floor(sitting_id: int, member_id: int | None) -> dict:
+    """A member's open requests and their turn at the floor: one query, compiled once (a hall of
+    tablets reconnecting reads this once per connection)."""
+    if member_id is None:
+        return {"requests": [], "speaking": None}
+    from django.db import connection
+
+    sql, params = _you_sql()
+    slots = {_SITTING_SLOT: sitting_id, _MEMBER_SLOT: member_id}
+    params = [slots.get(p, p) if type(p) is int else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     mine = sorted((r for r in rows if r[1]), key=lambda r: r[3])
     speech = next((r[0] for r in rows if not r[1]), None)
     return {"requests": [{"id": pk, "kind": kind, "issue_id": issue} for pk, kind, issue, _n in mine],

@@ -28,6 +28,7 @@ ACTIONS = {
     "sitting.announce": STAFF,
     "attendance.self": (permissions.DELEGATE, permissions.GUEST),
     "attendance.mark": STAFF,
+    "attendance.roll_call": STAFF,
 }
 
 

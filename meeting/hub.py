@@ -1,8 +1,10 @@
 """The meeting module's parts of the hub (realtime/registry.py; docs/modules.md).
 
 State: `sitting`, `announcement`, `attendance` (staff also see how each row was recorded and
-why a member is absent) and `quorum`. Events: `sitting.status`, `sitting.announcement`,
-`attendance.updated`. Commands: open, close, announce, check in, mark attendance (one member, the selected ones, everyone not yet recorded).
+why a member is absent), `quorum` and `roll_call` (the attendance check before a vote). Events:
+`sitting.status`, `sitting.announcement`, `attendance.updated`, `roll_call.changed`. Commands: open,
+close, announce, check in, mark attendance (one member, the selected ones, everyone not yet
+recorded), start and end a roll call.
 Registered from MeetingConfig.ready(); the browser side is meeting/static/meeting/hub-events.js.
 """
 
@@ -10,7 +12,7 @@ import copy
 from typing import Annotated, Literal
 
 from django.db.models import Q
-from pydantic import Field, conlist, constr
+from pydantic import Field, conint, conlist, constr
 
 from realtime import registry
 from realtime.messages import Count, Id, Message, NoResult, Time, literal
@@ -19,7 +21,7 @@ from realtime.schemas import NoArgs, Strict
 
 from . import services
 from .models import Attendance, Body, Member, Membership, Seat, Session, Sitting
-from .state import announcement_state, attendance_state, quorum_state, row_order, sitting_state
+from .state import announcement_state, attendance_state, quorum_state, roll_call_state, row_order, sitting_state
 
 SittingStatus = literal(Sitting.Status.values)
 AttendanceStatus = literal(Attendance.Status.values)
@@ -80,6 +82,20 @@ class Quorum(Message):
     rule: Annotated[str, Field(pattern=r"^\d+/\d+$", description="fraction of the total that must be present")]
 
 
+class RollCallState(Message):
+    """The attendance check right before a vote (điểm danh lại): the open one, else the last ended."""
+
+    id: Id
+    started_at: Time
+    ends_at: Time | None = Field(description="the countdown's end (server clock), null: no countdown; "
+                                             "nothing happens by itself then, the chair ends it")
+    ended_at: Time | None = Field(description="null while it is open")
+    expected: Count = Field(description="delegates counted for quorum to confirm: present when it started, "
+                                        "and any who checked in since")
+    confirmed: Count = Field(description="of them, recorded present at or after started_at")
+    marked_absent: Count | None = Field(description="recorded absent when it ended (null while open)")
+
+
 # Attendance fields only the chair and secretary see.
 STAFF_ONLY_ATTENDANCE = ("method", "reason")
 
@@ -119,6 +135,10 @@ def _apply_status(state, data):
 
 def _apply_announcement(state, data):
     state["announcement"] = copy.deepcopy(data["announcement"])
+
+
+def _apply_roll_call(state, data):
+    state["roll_call"] = copy.deepcopy(data)
 
 
 def _apply_attendance(state, data):
@@ -170,6 +190,23 @@ class AttendanceResult(Message):
     at: Time
 
 
+class RollCallStartArgs(Strict):
+    seconds: conint(ge=services.ROLL_CALL_MIN_S, le=services.ROLL_CALL_MAX_S) | None = None
+
+
+class RollCallEndArgs(Strict):
+    mark_absent: bool = True
+
+
+class RollCallStarted(Message):
+    roll_call_id: Id
+
+
+class RollCallEnded(Message):
+    confirmed: Count
+    marked_absent: Count
+
+
 # ---- sources: rows the state is built from (realtime.external) --------------
 
 def _open_sittings():
@@ -207,6 +244,7 @@ def register():
                             schemas={"staff": list[StaffAttendanceRow]},
                             shape=lambda rows, audience: [attendance_row_for(r, audience) for r in rows])
     registry.register_slice("quorum", quorum_state, Quorum, order=50)
+    registry.register_slice("roll_call", roll_call_state, RollCallState | None, order=55)
 
     registry.register_event(
         "sitting.status", SittingStatusData, apply=_apply_status,
@@ -220,6 +258,11 @@ def register():
         shape=lambda data, audience: {**data, "row": attendance_row_for(data["row"], audience)},
         doc="One member's attendance changed, and with it the quorum (staff also see how it was recorded "
             "and the reason). Replace the member's row (keep the seat order), state.quorum = data.quorum.")
+
+    registry.register_event(
+        "roll_call.changed", RollCallState, apply=_apply_roll_call, coalesce=lambda data: data["id"],
+        doc="A roll call started, a delegate confirmed during it (or the secretary marked them), or it ended. "
+            "state.roll_call = data.")
 
     registry.register_command("sitting.open", NoArgs, lambda actor, sid, a: services.open_sitting(actor, sid),
                               result=NoResult, action="sitting.open")
@@ -246,6 +289,16 @@ def register():
                               lambda actor, sid, a: services.mark_attendance(actor, sid, a.member_id, a.status, a.reason),
                               result=AttendanceResult, action="attendance.mark")
 
+    registry.register_command("attendance.roll_call_start", RollCallStartArgs,
+                              lambda actor, sid, a: services.start_roll_call(actor, sid, a.seconds),
+                              result=RollCallStarted, action="attendance.roll_call")
+    registry.register_command("attendance.roll_call_end", RollCallEndArgs,
+                              lambda actor, sid, a: services.end_roll_call(actor, sid, a.mark_absent),
+                              result=RollCallEnded, action="attendance.roll_call")
+
+    registry.register_error("roll_call_open", "A roll call (attendance check before a vote) is open: end it first. "
+                                              "Starting a second one; opening a vote round.")
+    registry.register_error("no_roll_call", "No roll call is open: there is none to end.")
     registry.register_error("not_present", "Only a member checked in present (in the hall or remote) may do this: "
                                            "request the floor (where the body's rules say so), vote.")
     registry.register_error("seat_mismatch", "The seat whose QR code was scanned is assigned to another member "

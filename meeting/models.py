@@ -179,6 +179,9 @@ class Sitting(models.Model):
     closed_at = models.DateTimeField(_("bế mạc lúc"), null=True, blank=True, editable=False)
     announcement = models.TextField(_("thông báo"), blank=True, editable=False)
     announcement_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The start of the roll call open now (RollCall, ended_at null), null when none is: read with the
+    # sitting's row under its lock, so a check-in learns there is none without a query.
+    roll_call_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -217,3 +220,33 @@ class Attendance(models.Model):
     def __str__(self):
         return f"{self.member} — {self.get_status_display()}"
 
+
+
+class RollCall(models.Model):
+    """An attendance check right before a vote (điểm danh lại): every delegate recorded present when
+    it started confirms within a short time (attendance.check_in, or the secretary marks them), and
+    at the end those who did not may be recorded absent. Changed only by meeting.services; the
+    minutes read who was present when from it: `expected` when it started, `confirmed` and
+    `marked_absent` when it ended (member ids)."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="roll_calls", verbose_name=_("phiên họp"))
+    started_at = models.DateTimeField(_("bắt đầu lúc"))
+    ends_at = models.DateTimeField(_("hết giờ lúc"), null=True, blank=True)  # the countdown's end, if any
+    ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)  # null: open
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("người bắt đầu"))
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("người kết thúc"))
+    expected = models.JSONField(_("có mặt khi bắt đầu"), default=list)
+    confirmed = models.JSONField(_("đã xác nhận"), default=list)  # filled when it ends
+    marked_absent = models.JSONField(_("ghi vắng khi kết thúc"), default=list)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        verbose_name = _("điểm danh lại")
+        verbose_name_plural = pgettext_lazy("plural", "điểm danh lại")
+        constraints = [models.UniqueConstraint(fields=["sitting"], condition=models.Q(ended_at__isnull=True),
+                                               name="roll_call_one_open_per_sitting")]
+
+    def __str__(self):
+        return f"{self.sitting} — {self.started_at:%H:%M}"

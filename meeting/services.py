@@ -2,16 +2,21 @@
 
 Each function is a command of the hub and also what views call."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import Actor
 from audit.operations import ServiceError
 from realtime.service import change, refuse
 
-from .models import Attendance, Member, Membership, Sitting
-from .state import announcement_state, attendance_row, iso, quorum_state, reopen_until, sitting_state
+from .models import Attendance, Member, Membership, RollCall, Sitting
+from .quorum import quorum
+from .state import (announcement_state, attendance_row, attendance_rows, confirmed_ids, counted_ids, iso,
+                    open_roll_call, quorum_state, reopen_until, roll_call_data, sitting_state)
 
 MAX_ANNOUNCEMENT = 500
 MAX_REASON = 500
@@ -48,6 +53,11 @@ def close_sitting(actor: Actor, sitting_id: int) -> dict:
         stopped = stop_current(s, now)
         if stopped:
             c.emit("agenda.current", stopped)
+        roll_call = open_roll_call(s)
+        if roll_call is not None:
+            # Ended with the sitting; nobody is recorded absent for it (the chair did not decide so).
+            _end_roll_call(c, roll_call, mark_absent=False, now=now)
+            c.detail["roll_call_ended"] = roll_call.pk
         for fn in _CLOSING:
             fn(c, now)
         s.status = Sitting.Status.CLOSED
@@ -179,13 +189,16 @@ def mark_selected(actor: Actor, sitting_id: int, member_ids: list[int], status: 
             raise ServiceError("not_found", _("Không tìm thấy thành viên."))
         records = {a.member_id: a for a in Attendance.objects.filter(sitting=c.sitting, member_id__in=ids)}
         now = timezone.now()
+        # During a roll call, marking present a member present from before confirms them (their record's time).
+        roll_call = open_roll_call(c.sitting)
+        confirms_from = roll_call.started_at if roll_call is not None and status == Attendance.Status.PRESENT else None
         marked = []
         for member_id in ids:
             record = records.get(member_id)
             if record is None:
                 Attendance.objects.create(sitting=c.sitting, member_id=member_id, status=status, method=method,
                                           reason=reason, at=now)
-            elif record.status == status and record.reason == reason:
+            elif record.status == status and record.reason == reason and (confirms_from is None or record.at >= confirms_from):
                 continue
             else:
                 record.status, record.method, record.reason, record.at = status, method, reason, now
@@ -193,6 +206,8 @@ def mark_selected(actor: Actor, sitting_id: int, member_ids: list[int], status: 
             marked.append(member_id)
             c.emit("attendance.updated", {"row": attendance_row(c.sitting, member_id), "quorum": quorum_state(c.sitting)})
         c.detail["members"] = marked
+        if marked and roll_call is not None:
+            _follow_roll_call(c, roll_call)
     return {"marked": len(marked)}
 
 
@@ -210,5 +225,138 @@ def _set_attendance(actor, action, sitting_id, member_id, status, method, reason
         if not created:
             record.status, record.method, record.reason, record.at = status, method, reason, now
             record.save(update_fields=["status", "method", "reason", "at"])
-        c.emit("attendance.updated", {"row": attendance_row(c.sitting, member_id), "quorum": quorum_state(c.sitting)})
+        row = attendance_row(c.sitting, member_id)
+        c.emit("attendance.updated", {"row": row, "quorum": quorum_state(c.sitting)})
+        if row["counts"]:
+            _follow_roll_call(c)
     return {"status": status, "at": iso(now)}
+
+
+# ---- the roll call before a vote (điểm danh lại) ---------------------------------------
+#
+# The chair or the secretary starts it; every delegate counted for quorum and recorded present at
+# that moment confirms (attendance.check_in, or the secretary marks them present), which sets their
+# record's time: "confirmed" = present, recorded at or after the start (state.confirmed_ids). A
+# delegate not recorded yet who checks in during it is present and confirmed. Ending it records
+# those present who did not confirm absent (mark_absent). Nothing happens when its countdown runs
+# out: the chair ends it.
+
+ROLL_CALL_MIN_S = 10
+ROLL_CALL_MAX_S = 600
+# The reason recorded for a delegate who did not confirm: a record of the council, in Vietnamese.
+ROLL_CALL_REASON = gettext_noop("Không xác nhận khi điểm danh lại")
+
+
+def roll_call_open(sitting) -> bool:
+    """Whether a roll call of the sitting is open. For a module that must wait for it: voting opens
+    no round while one is (`raise roll_call_refusal()`). Given the Sitting read under its lock
+    (`change().sitting`), no query; given its id, one."""
+    if isinstance(sitting, Sitting):
+        return sitting.roll_call_since is not None
+    return RollCall.objects.filter(sitting_id=sitting, ended_at__isnull=True).exists()
+
+
+def roll_call_refusal() -> ServiceError:
+    """The refusal of what must wait for the open roll call to end (code `roll_call_open`)."""
+    return ServiceError("roll_call_open", _("Đang điểm danh lại: hãy kết thúc điểm danh trước."))
+
+
+def _user_id(actor: Actor):
+    return getattr(actor.user, "pk", None) if actor.user is not None else None
+
+
+def start_roll_call(actor: Actor, sitting_id: int, seconds: int | None = None) -> dict:
+    """Open a roll call of the sitting, with a countdown of `seconds` (shown only) or none. One change:
+    the roll call row (who was present when it started), one audit record, `roll_call.changed`."""
+    if seconds is not None and not ROLL_CALL_MIN_S <= seconds <= ROLL_CALL_MAX_S:
+        raise ServiceError("invalid_args", _("Thời gian điểm danh lại từ %(min)d đến %(max)d giây.") % {
+            "min": ROLL_CALL_MIN_S, "max": ROLL_CALL_MAX_S})
+    with change(actor, "attendance.roll_call", sitting_id, detail={"start": True, "seconds": seconds}) as c:
+        if open_roll_call(c.sitting) is not None:
+            raise roll_call_refusal()
+        now = timezone.now()
+        expected = sorted(Attendance.objects.filter(sitting=c.sitting, member_id__in=counted_ids(c.sitting),
+                                                    status=Attendance.Status.PRESENT).values_list("member_id", flat=True))
+        roll_call = RollCall.objects.create(
+            sitting=c.sitting, started_at=now, ends_at=now + timedelta(seconds=seconds) if seconds else None,
+            started_by_id=_user_id(actor), expected=expected)
+        c.sitting.roll_call_since = now
+        c.sitting.save(update_fields=["roll_call_since"])
+        c.detail.update({"roll_call_id": roll_call.pk, "expected": expected})
+        own = _confirm_own(c, roll_call, now)
+        c.emit("roll_call.changed", roll_call_data(roll_call, confirmed=set(own)))
+    return {"roll_call_id": roll_call.pk}
+
+
+def end_roll_call(actor: Actor, sitting_id: int, mark_absent: bool = True) -> dict:
+    """Close the open roll call (`no_roll_call` when none is). With mark_absent, every delegate present
+    when it started who did not confirm is recorded absent (by the secretary, with the reason
+    ROLL_CALL_REASON): one attendance.updated per member, each with the quorum after it, as
+    mark_unrecorded does; then `roll_call.changed` with the counts it keeps."""
+    with change(actor, "attendance.roll_call", sitting_id, detail={"end": True, "mark_absent": bool(mark_absent)}) as c:
+        roll_call = open_roll_call(c.sitting)
+        if roll_call is None:
+            raise ServiceError("no_roll_call", _("Không có lần điểm danh lại nào đang diễn ra."))
+        now = timezone.now()
+        _confirm_own(c, roll_call, now)
+        _end_roll_call(c, roll_call, mark_absent=bool(mark_absent), now=now)
+    return {"confirmed": len(roll_call.confirmed), "marked_absent": len(roll_call.marked_absent)}
+
+
+def _confirm_own(c, roll_call: RollCall, now) -> list[int]:
+    """Who starts or ends a roll call is in the hall: the chair, a delegate present when it started,
+    confirms by doing so (the console, where a chair acts, offers no check-in), and is never recorded
+    absent by their own end of it. Their record's time moves to now; attendance.updated."""
+    user_id = _user_id(c.actor)
+    if user_id is None:
+        return []
+    own = list(Attendance.objects.filter(sitting=c.sitting, member__user_id=user_id, member_id__in=roll_call.expected,
+                                         status=Attendance.Status.PRESENT, at__lt=roll_call.started_at)
+               .values_list("member_id", flat=True))
+    if own:
+        Attendance.objects.filter(sitting=c.sitting, member_id__in=own).update(at=now)
+        c.detail["confirmed_self"] = own
+        for member_id in own:
+            c.emit("attendance.updated", {"row": attendance_row(c.sitting, member_id), "quorum": quorum_state(c.sitting)})
+    return own
+
+
+def _end_roll_call(c, roll_call: RollCall, *, mark_absent: bool, now) -> None:
+    sitting = c.sitting
+    roll_call.sitting = sitting
+    confirmed = confirmed_ids(sitting, roll_call)
+    members = []
+    if mark_absent:
+        # Present when it started (their record older than its start), still counted, not confirmed.
+        members = sorted(Attendance.objects.filter(
+            sitting=sitting, member_id__in=roll_call.expected, status=Attendance.Status.PRESENT,
+            at__lt=roll_call.started_at).filter(member_id__in=counted_ids(sitting)).values_list("member_id", flat=True))
+        if members:
+            Attendance.objects.filter(sitting=sitting, member_id__in=members).update(
+                status=Attendance.Status.ABSENT, method=Attendance.Method.SECRETARY, reason=ROLL_CALL_REASON, at=now)
+    roll_call.ended_at = now
+    roll_call.ended_by_id = _user_id(c.actor)
+    roll_call.confirmed = sorted(confirmed)
+    roll_call.marked_absent = members
+    roll_call.save(update_fields=["ended_at", "ended_by", "confirmed", "marked_absent"])
+    sitting.roll_call_since = None
+    sitting.save(update_fields=["roll_call_since"])
+    c.detail.update({"roll_call_id": roll_call.pk, "confirmed": roll_call.confirmed, "members": members})
+    if members:
+        after = quorum_state(sitting)  # each of them counted present before: the quorum after each one
+        fraction = sitting.body.quorum_fraction
+        rows = attendance_rows(sitting, members)
+        for i, member_id in enumerate(members):
+            c.emit("attendance.updated", {
+                "row": rows[member_id],
+                "quorum": quorum(after["present"] + len(members) - 1 - i, after["total"], fraction)})
+    c.emit("roll_call.changed", roll_call_data(roll_call))
+
+
+def _follow_roll_call(c, roll_call: RollCall | None = None) -> None:
+    """An attendance change of a delegate counted for quorum while a roll call is open: its counts."""
+    if roll_call is None:
+        roll_call = open_roll_call(c.sitting)
+    if roll_call is not None:
+        roll_call.sitting = c.sitting
+        c.emit("roll_call.changed", roll_call_data(roll_call))

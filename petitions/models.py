@@ -17,6 +17,8 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .files import private_storage
+
 
 class Field(models.Model):
     """A field of state management (lĩnh vực): land, environment, health…"""
@@ -455,7 +457,8 @@ class CaseFile(models.Model):
     follow the identity's rules, never the case's."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to="petitions/%Y/%m/", max_length=300)
+    # Private: the documents storage, never MEDIA_ROOT (petitions/files.py).
+    file = models.FileField(upload_to="petitions/%Y/%m/", storage=private_storage, max_length=300)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
@@ -491,7 +494,7 @@ class PetitionCompilation(models.Model):
                                    verbose_name=_("kỳ họp"))
     front_summary = models.TextField(_("báo cáo tổng hợp của Ủy ban MTTQ"), blank=True)
     front_file = models.FileField(_("tệp báo cáo của Ủy ban MTTQ"), upload_to="petitions/compilations/%Y/",
-                                  max_length=300, blank=True)
+                                  storage=private_storage, max_length=300, blank=True)
     front_file_name = models.CharField(max_length=255, blank=True)
     compiled_at = models.DateTimeField(_("ngày tổng hợp"))
     compiled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

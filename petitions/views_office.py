@@ -16,11 +16,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -32,6 +31,7 @@ from accounts.permissions import (agency_may_read_file, case_protected, identity
                                   may_view_identity, protected_case_filter)
 
 from . import codes, services
+from .files import send as send_private_file
 from .deadlines import calendar_doubts, step_label
 from .models import Agency, Answer, Case, CaseFile, Field, IdentityRead, Transfer
 from .search import matching
@@ -472,12 +472,9 @@ def reveal(request, case_id: int):
 
 
 def serve_case_file(f: CaseFile, *, inline: bool = False):
-    try:
-        handle = f.file.open("rb")
-    except (FileNotFoundError, OSError) as missing:
-        raise Http404("file missing") from missing
-    response = FileResponse(handle, content_type=f.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(not inline, f.original_name)
+    """The file, from the private storage (behind nginx: X-Accel-Redirect), after the caller's check."""
+    response = send_private_file(f.file, content_type=f.content_type or "application/octet-stream",
+                                 filename=f.original_name, as_attachment=not inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

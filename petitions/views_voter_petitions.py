@@ -6,9 +6,11 @@ forwardings made (one per body, with its due date and the session the answers
 are reported at). The rules are in petitions.voter_petitions.
 """
 
+import mimetypes
+
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +19,7 @@ from accounts.decorators import petition_staff_required
 from meeting.models import Session
 
 from . import deadlines, voter_petitions
+from .files import send as send_private_file
 from .models import Agency, Case, PetitionCompilation, PetitionForwarding
 from .services import PetitionError
 
@@ -86,7 +89,9 @@ def front_file(request, session_id):
     compilation = get_object_or_404(PetitionCompilation, session_id=session_id)
     if not compilation.front_file:
         raise Http404
-    response = FileResponse(compilation.front_file.open("rb"), as_attachment=True,
-                            filename=compilation.front_file_name or "mttq")
+    filename = compilation.front_file_name or "mttq"
+    # The type FileResponse guessed from the name, before the file left through petitions.files.send.
+    response = send_private_file(compilation.front_file, as_attachment=True, filename=filename,
+                                 content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -38,7 +38,7 @@ from .commands import COMMANDS
 from .heartbeat import Ticker
 from .models import SittingEvent
 from .private import marks, member_events_since, you_for
-from .publish import DEVICES_GROUP, encode, event_message, members_group, watch_health
+from .publish import DEVICES_GROUP, batch_frame, encode, event_message, members_group, watch_health
 from .publish import health as publish_health
 from .registry import sitting_model
 from .schemas import Envelope, SyncArgs
@@ -86,6 +86,9 @@ class _Relay:
     def __init__(self):
         self.channel = None
         self.members: dict[str, set] = {}
+        # The settled connections of a member, by (sitting id, member id): a per-member event goes
+        # to its member's connections without looking at every connection of the sitting (_to_member).
+        self.by_member: dict[tuple[int, int], set] = {}
         # Connects reading their role and snapshot, by sitting: they get every audience's events
         # of their sitting until they know their own (SittingConsumer.relay_opening).
         self.opening: dict[int, set] = {}
@@ -142,6 +145,9 @@ class _Relay:
         """The connect knows its audience: from now on it is relayed its group's events only."""
         self.opening.get(int(consumer.sitting_id), set()).discard(consumer)
         self.members.setdefault(group, set()).add(consumer)
+        member_id = consumer.actor.member_id if consumer.actor is not None else None
+        if member_id is not None:
+            self.by_member.setdefault((int(consumer.sitting_id), member_id), set()).add(consumer)
         self.ticker.ensure_running()
 
     async def _subscribe(self, group):
@@ -191,6 +197,12 @@ class _Relay:
                 members.discard(consumer)
                 if not members:
                     del self.members[consumer.group]
+            member_id = consumer.actor.member_id if consumer.actor is not None else None
+            own = self.by_member.get((sitting_id, member_id)) if member_id is not None else None
+            if own is not None:
+                own.discard(consumer)
+                if not own:
+                    del self.by_member[(sitting_id, member_id)]
             wanted = set(self._wanted())
             for group in self._groups(sitting_id):
                 if group in self.joined and group not in wanted:
@@ -222,32 +234,48 @@ class _Relay:
                 await self._to_member(msg)
                 continue
             group = msg.get("group")
+            # One event, or a batch of them (realtime.publish._send_events): `text` is written once
+            # to each connection; `parts`, each event alone, are for connections still reading
+            # their snapshot, which keep those after it, one by one.
+            parts = msg.get("parts") or [(msg["seq"], msg["text"])]
             for consumer in list(self.members.get(group, ())):
                 try:
-                    await consumer.relay(msg["seq"], msg["text"])
+                    await consumer.relay(msg["seq"], msg["text"], parts)
                 except Exception:
                     log.exception("relaying a hub event failed")
             if self.opening:
                 sitting_id = _sitting_of_group(group)
                 for consumer in list(self.opening.get(sitting_id, ())):
-                    consumer.relay_opening(group, msg["seq"], msg["text"])
+                    for seq, text in parts:
+                        consumer.relay_opening(group, seq, text)
 
     async def _to_member(self, msg):
-        """A per-member event: to that member's own connections of the sitting on this process,
-        nobody else's (a connection is matched by its member id; staff, displays and the public
-        have none)."""
-        sitting_id, member_id = _sitting_of_group(msg.get("group")), msg.get("member")
-        if sitting_id is None or member_id is None:
+        """Per-member events (member id, pseq, text), several members' at once: each to its own
+        member's connections of the sitting on this process, nobody else's (a connection is matched
+        by its member id; staff, displays and the public have none); a member's several events in
+        one batch frame."""
+        sitting_id, events = _sitting_of_group(msg.get("group")), msg.get("events")
+        if events is None and "member" in msg:  # one event, from a process not yet upgraded
+            events = [(msg["member"], msg.get("pseq"), msg["text"])]
+        if sitting_id is None or not events:
             return
-        for audience in AUDIENCES:
-            for consumer in list(self.members.get(group_name(sitting_id, audience), ())):
-                if consumer.actor is not None and consumer.actor.member_id == member_id:
-                    try:
-                        await consumer.relay_private(msg.get("pseq"), msg["text"])
-                    except Exception:
-                        log.exception("relaying a per-member event failed")
+        by_member: dict[int, list] = {}
+        for member_id, pseq, text in events:
+            if member_id is not None:
+                by_member.setdefault(member_id, []).append((pseq, text))
+        for member_id, parts in by_member.items():
+            consumers = self.by_member.get((sitting_id, member_id))
+            if not consumers:
+                continue
+            text = batch_frame([text for _pseq, text in parts])
+            for consumer in list(consumers):
+                try:
+                    await consumer.relay_private(text, parts)
+                except Exception:
+                    log.exception("relaying a per-member event failed")
         for consumer in list(self.opening.get(sitting_id, ())):
-            consumer.relay_opening_private(member_id, msg.get("pseq"), msg["text"])
+            for member_id, pseq, text in events:
+                consumer.relay_opening_private(member_id, pseq, text)
 
     async def _close_device(self, device_id):
         """The office revoked a device: close its connections on this process (a connect still
@@ -633,19 +661,23 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if publish_health()["degraded"]:  # publishing fails right now: say so from the start
             await self.send(text_data=encode({"type": "hub.status", "degraded": True}))
 
-    async def relay(self, seq: int, text: str):
-        """An event for this connection's audience, from the process's relay."""
+    async def relay(self, seq: int, text: str, parts=None):
+        """An event (or a batch of them: `parts` are its events, (seq, text) each) for this
+        connection's audience, from the process's relay; or the heartbeat."""
         if self.ready:
             await self.base_send({"type": "websocket.send", "text": text})
-        elif self.pending is not None:
-            self.pending.append((self.group, seq, text))
+        elif self.pending is not None:  # its snapshot is being sent: those after it, after it
+            for part_seq, part_text in parts or [(seq, text)]:
+                self.pending.append((self.group, part_seq, part_text))
 
-    async def relay_private(self, pseq: int | None, text: str):
-        """A per-member event for this connection's member, from the process's relay."""
+    async def relay_private(self, text: str, parts):
+        """Per-member events for this connection's member, from the process's relay: `text` their
+        frame (one event, or a batch), `parts` each of them, (pseq, text)."""
         if self.ready:
             await self.base_send({"type": "websocket.send", "text": text})
         elif self.pending_private is not None:  # its snapshot is being sent: after it
-            self.pending_private.append((self.actor.member_id, pseq, text))
+            for pseq, part_text in parts:
+                self.pending_private.append((self.actor.member_id, pseq, part_text))
 
     def relay_opening_private(self, member_id: int, pseq: int | None, text: str):
         """A per-member event of this connection's sitting, while its connect reads who it is."""

@@ -146,6 +146,21 @@ def _member_event_model(part: registry.MemberEventType):
 _NoMemberEvents = Annotated[list[Any], Field(max_length=0)]
 
 
+# ---- batches --------------------------------------------------------------
+
+def _batch_model(audience: str, events):
+    """Several events in one frame (realtime.publish.batch_frame), as this audience gets them."""
+    return create_model(
+        f"Batch{audience.title()}", __base__=Message, __module__=__name__,
+        __doc__="Several events in one frame: handle each of `events` in order, exactly as if it had "
+                "arrived alone (the same seq rules; a per-member event by its pseq rules). Either the "
+                "sitting's events (in seq order, a `skip` for each you may not see) or per-member "
+                "events for you (in pseq order), never both.",
+        type=(Literal["batch"], ...),
+        events=(list[events], Field(min_length=2)),
+    )
+
+
 # ---- the heartbeat ------------------------------------------------------
 
 class Heartbeat(Message):
@@ -257,6 +272,7 @@ class _Built:
                                                     self.member_event_union(audience))
                              for audience in AUDIENCES}
         self.ErrorInfo, self.ErrorReply = _error_models()
+        self.BATCHES = {audience: _batch_model(audience, self.batched_union(audience)) for audience in AUDIENCES}
 
     def _event_for(self, part, audience):
         return self.AUDIENCE_EVENT_MODELS.get((part.type, audience), self.EVENT_MODELS[part.type])
@@ -268,6 +284,12 @@ class _Built:
             return None
         if len(models) == 1:
             return models[0]
+        return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 (built at runtime)
+
+    def batched_union(self, audience: str):
+        """What a batch of `audience` may hold: its events, and the per-member events it may get."""
+        models = (*self.EVENTS[audience],
+                  *(self.MEMBER_EVENT_MODELS.values() if audience in MEMBER_AUDIENCES else ()))
         return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 (built at runtime)
 
     def event_union(self, audience: str):
@@ -288,7 +310,7 @@ registry.on_change(_forget)
 
 # Names built from the registry, read as module attributes (messages.SNAPSHOTS, messages.EVENT_TYPES, …).
 _BUILT_NAMES = ("STATES", "SNAPSHOTS", "EVENTS", "EVENT_TYPES", "RESULTS", "SYNC_RESULTS", "ErrorInfo", "ErrorReply",
-                "MEMBER_EVENT_MODELS", "MEMBER_EVENT_TYPES")
+                "MEMBER_EVENT_MODELS", "MEMBER_EVENT_TYPES", "BATCHES")
 
 
 def __getattr__(name):
@@ -320,7 +342,8 @@ def command_args() -> dict[str, type[BaseModel]]:
 def server_message(audience: str):
     """Any message the server may send to a connection of this audience."""
     b = built()
-    message = b.SNAPSHOTS[audience] | b.event_union(audience) | Heartbeat | HubStatus | OkReply | b.ErrorReply
+    message = (b.SNAPSHOTS[audience] | b.event_union(audience) | b.BATCHES[audience] | Heartbeat | HubStatus | OkReply
+               | b.ErrorReply)
     member_events = b.member_event_union(audience)  # what a member alone is told (realtime.private)
     return message if member_events is None else message | member_events
 
@@ -378,6 +401,8 @@ def json_schemas() -> dict[str, dict]:
     # One per per-member event type (`member_event.<type>`): sent to one member's connections alone.
     for type_, model in b.MEMBER_EVENT_MODELS.items():
         out[f"member_event.{type_}"] = _schema(f"member_event.{type_}", model)
+    for audience, model in b.BATCHES.items():
+        out[f"batch.{audience}"] = _schema(f"batch.{audience}", model)
     out["heartbeat"] = _schema("heartbeat", Heartbeat)
     out["hub.status"] = _schema("hub.status", HubStatus)
     out["reply.ok"] = _schema("reply.ok", OkReply)

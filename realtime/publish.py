@@ -7,10 +7,15 @@ Publishing never runs on the database thread, never delays a reply and never rai
   hands the events to the process's event loop (the one Daphne serves connections on)
   and returns at once. Without such a loop (a management command, a plain script) it
   sends itself, each send bounded by the timeout.
-- On the loop, one publisher task per loop sends batches in commit order, each
-  group_send bounded by HUB_PUBLISH_TIMEOUT_MS. An event sent to every audience gets
-  `SittingEvent.published_at` (written from a thread of its own, not the loop and not
-  the connections' database thread).
+- On the loop, one publisher task per loop sends in commit order, each group_send
+  bounded by HUB_PUBLISH_TIMEOUT_MS. It takes everything queued when it looks and sends a
+  sitting's events as one batch frame per audience (docs/protocol.md "Batches"; at most
+  BATCH_MAX_EVENTS / BATCH_MAX_CHARS a frame): every connection then gets one frame per
+  batch, not one per event, which is what the fan-out costs (per frame, not per byte).
+  A single event is sent as a plain frame, as ever. Per-member events alike: one
+  group_send for many, and each member's several events in one frame. An event sent to
+  every audience gets `SittingEvent.published_at` (written from a thread of its own, not
+  the loop and not the connections' database thread), once per batch.
 - A failed or timed-out send leaves its event and the rest of its batch unpublished
   (published_at null) for the recovery to republish from the log, and marks the
   process "degraded": for one timeout's length after a failure batches are not tried
@@ -182,14 +187,57 @@ def _timeout() -> float:
     return settings.HUB_PUBLISH_TIMEOUT_MS / 1000
 
 
+# A batch frame carries at most this many events, and about this many characters of them: a frame
+# stays bounded (a client library's limit, Daphne's 1 MiB) however much was committed at once.
+BATCH_MAX_EVENTS = 200
+BATCH_MAX_CHARS = 256 * 1024
+
+
+def batch_frame(texts: list[str]) -> str:
+    """One frame for several encoded messages (docs/protocol.md "Batches"): `encode()` of
+    {"type": "batch", "events": [...]}, built from the texts already encoded, or the text itself
+    when there is one (a single event is sent as it always was)."""
+    if len(texts) == 1:
+        return texts[0]
+    return '{"type":"batch","events":[' + ",".join(texts) + "]}"
+
+
+def _chunks(items: list, size_of) -> list[list]:
+    """Consecutive runs of `items`, each at most BATCH_MAX_EVENTS long and, unless one item is
+    larger by itself, BATCH_MAX_CHARS of `size_of(item)`."""
+    out, run, chars = [], [], 0
+    for item in items:
+        size = size_of(item)
+        if run and (len(run) >= BATCH_MAX_EVENTS or chars + size > BATCH_MAX_CHARS):
+            out.append(run)
+            run, chars = [], 0
+        run.append(item)
+        chars += size
+    if run:
+        out.append(run)
+    return out
+
+
 async def _send_events(layer, sitting_id, events) -> list[int]:
-    """Send each event to every audience; returns the seqs fully sent (stops at the first failure)."""
+    """Send the events to every audience, several at once as one batch (one group_send per audience
+    and batch); returns the seqs fully sent (stops at the first failure: that batch's seqs and the
+    rest are left for the recovery)."""
     sent = []
-    for seq, type_, data in events:
+    # Encoded once per event and audience; a batch's size is judged by its largest audience's text.
+    encoded = [(seq, {audience: encode(event_message(seq, type_, data, audience)) for audience in AUDIENCES})
+               for seq, type_, data in events]
+    for chunk in _chunks(encoded, lambda item: max(len(t) for t in item[1].values())):
         for audience in AUDIENCES:
-            text = encode(event_message(seq, type_, data, audience))
             group = group_name(sitting_id, audience)
-            message = {"type": "hub.event", "text": text, "group": group, "seq": seq}
+            if len(chunk) == 1:
+                seq, texts = chunk[0]
+                message = {"type": "hub.event", "text": texts[audience], "group": group, "seq": seq}
+            else:
+                # `parts`: each event alone, for a connection still reading its snapshot (the relay
+                # keeps those after the snapshot's seq, one by one).
+                parts = [[seq, texts[audience]] for seq, texts in chunk]
+                message = {"type": "hub.event", "text": batch_frame([text for _seq, text in parts]),
+                           "group": group, "seq": chunk[-1][0], "parts": parts}
             try:
                 await asyncio.wait_for(layer.group_send(group, message), _timeout())
             except asyncio.CancelledError:
@@ -197,19 +245,21 @@ async def _send_events(layer, sitting_id, events) -> list[int]:
             except BaseException as e:  # noqa: BLE001 (a timeout, a refused connection, anything)
                 _set_degraded(True, e)
                 return sent
-        sent.append(seq)
+        sent.extend(seq for seq, _texts in chunk)
     _set_degraded(False)
     return sent
 
 
 async def _send_member_events(layer, sitting_id, events) -> list[tuple[int, int]]:
-    """Send each per-member event once, to the sitting's private group; returns (member id, pseq)
-    of the stored ones sent (stops at the first failure)."""
+    """Send the per-member events to the sitting's private group, several at once (one group_send
+    per batch; each process's relay hands each member its own, realtime.consumers._Relay._to_member);
+    returns (member id, pseq) of the stored ones sent (stops at the first failure)."""
     sent = []
     group = members_group(sitting_id)
-    for member_id, pseq, type_, data in events:
-        message = {"type": "hub.member", "group": group, "member": member_id, "pseq": pseq,
-                   "text": encode(member_message(pseq, type_, data))}
+    encoded = [[member_id, pseq, encode(member_message(pseq, type_, data))]
+               for member_id, pseq, type_, data in events]
+    for chunk in _chunks(encoded, lambda item: len(item[2])):
+        message = {"type": "hub.member", "group": group, "events": chunk}
         try:
             await asyncio.wait_for(layer.group_send(group, message), _timeout())
         except asyncio.CancelledError:
@@ -217,8 +267,7 @@ async def _send_member_events(layer, sitting_id, events) -> list[tuple[int, int]
         except BaseException as e:  # noqa: BLE001
             _set_degraded(True, e)
             return sent
-        if pseq is not None:
-            sent.append((member_id, pseq))
+        sent.extend((member_id, pseq) for member_id, pseq, _text in chunk if pseq is not None)
     _set_degraded(False)
     return sent
 
@@ -288,9 +337,11 @@ def _mark_members_in_thread(sitting_id: int, sent: list[tuple[int, int]]) -> Non
 
 
 class _Publisher:
-    """One per event loop: sends what was committed, in commit order, one batch at a time."""
+    """One per event loop: sends what was committed, in commit order: whatever is queued when it
+    looks, merged by sitting into batches (one group_send per audience and batch)."""
 
     MAX_QUEUED = 10000  # beyond this, batches are left to the recovery
+    MAX_DRAINED = 1000  # items taken from the queue at once (merged, then cut into bounded batches)
 
     def __init__(self):
         self.queue: asyncio.Queue = asyncio.Queue()
@@ -304,31 +355,63 @@ class _Publisher:
         self.queue.put_nowait(item)
 
     async def _run(self):
-        loop = asyncio.get_running_loop()
         while True:
-            kind, target, events = await self.queue.get()
-            try:
-                layer = get_channel_layer()
-                if layer is None:
-                    continue
-                state = _health()
-                if state["degraded"] and time.monotonic() < state["retry_at"]:
-                    continue  # Redis failed a moment ago: don't queue behind it; the log has the events
-                if kind in _TO_EVERY_PROCESS:
-                    await _send_revoke(layer, target, kind)
-                    continue
-                if kind == "members":
-                    sent = await _send_member_events(layer, target, events)
-                    if sent:
-                        loop.run_in_executor(_marker, _mark_members_in_thread, target, sent)
-                    continue
-                sent = await _send_events(layer, target, events)
+            # Everything already queued, not one item at a time: what was committed meanwhile (a burst,
+            # a group commit) goes out as few batches, one frame per connection each, instead of a
+            # frame per event per connection (the fan-out's cost is per frame).
+            items = [await self.queue.get()]
+            while len(items) < self.MAX_DRAINED:
+                try:
+                    items.append(self.queue.get_nowait())
+                except asyncio.QueueEmpty:
+                    break
+            for item in _merged(items):
+                await self._send(*item)
+
+    async def _send(self, kind, target, events):
+        loop = asyncio.get_running_loop()
+        try:
+            layer = get_channel_layer()
+            if layer is None:
+                return
+            state = _health()
+            if state["degraded"] and time.monotonic() < state["retry_at"]:
+                return  # Redis failed a moment ago: don't queue behind it; the log has the events
+            if kind in _TO_EVERY_PROCESS:
+                await _send_revoke(layer, target, kind)
+                return
+            if kind == "members":
+                sent = await _send_member_events(layer, target, events)
                 if sent:
-                    loop.run_in_executor(_marker, _mark_in_thread, target, sent)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("hub publisher: publishing failed")
+                    loop.run_in_executor(_marker, _mark_members_in_thread, target, sent)
+                return
+            sent = await _send_events(layer, target, events)
+            if sent:
+                loop.run_in_executor(_marker, _mark_in_thread, target, sent)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("hub publisher: publishing failed")
+
+
+def _merged(items: list) -> list:
+    """The queued items, the "events" items of each sitting merged into one at the place of its
+    first (their events in commit order), and its "members" items alike; _send_events cuts them into
+    bounded batches. A sitting's events and its per-member events are two streams (seq, pseq) whose
+    order between them no client may rely on; a revocation or a recheck is a barrier nothing is
+    merged across (a device revoked before an event must not be sent that event first)."""
+    out, open_runs = [], {}
+    for kind, target, events in items:
+        if kind not in ("events", "members"):
+            out.append((kind, target, events))
+            open_runs = {}
+            continue
+        run = open_runs.get((kind, target))
+        if run is None:
+            run = open_runs[(kind, target)] = (kind, target, [])
+            out.append(run)
+        run[2].extend(events)
+    return out
 
 
 _publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Publisher]" = weakref.WeakKeyDictionary()

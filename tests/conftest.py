@@ -83,11 +83,12 @@ def fresh_snapshot_cache():
 
 @pytest.fixture(scope="session", autouse=True)
 def document_folder():
-    """Document files written by tests go to a temporary folder, never var/."""
+    """Document files (and letters' files) written by tests go to a temporary folder, never var/."""
     from django.conf import settings
     from django.core.files.storage import storages
 
     from library.models import DocumentVersion
+    from petitions.models import CaseFile, PetitionCompilation
 
     folder = tempfile.mkdtemp(prefix="hdnd-test-documents-")
     settings.STORAGES["documents"]["OPTIONS"]["location"] = folder
@@ -96,6 +97,8 @@ def document_folder():
     # FileFields resolved their storage when the models loaded: point them at the new one.
     storage = storages["documents"]
     fields = [DocumentVersion._meta.get_field(name) for name in ("file", "rendition")]
+    # Letters' files live in the same private storage (petitions/files.py).
+    fields += [CaseFile._meta.get_field("file"), PetitionCompilation._meta.get_field("front_file")]
     for field in fields:
         field.storage = storage
     yield folder

@@ -50,17 +50,34 @@ def urn_digest(ballots: list) -> str:
     return hashlib.sha256(canonical(sorted(canonical(b) for b in ballots)).encode()).hexdigest()
 
 
-def append(sitting_id: int, kind: str, data: dict) -> VoteLink:
+def append(sitting_id: int, kind: str, data: dict, head: tuple[int, str] | None = None) -> VoteLink:
+    """Append a link to the sitting's chain, in the transaction of the change it records. `head`:
+    the chain's last (seq, hash) as the caller read it under the sitting's lock on the write path
+    (a ballot reads it with its round: voting.services._ballot_round); else it is read here, with
+    the lock taken. A head gone stale would give a seq already taken: the unique index refuses it."""
     from meeting.models import Sitting
 
     data = json.loads(canonical(data))  # as the JSON field will give it back
-    with transaction.atomic():
-        Sitting.objects.select_for_update().filter(pk=sitting_id).exists()  # held already on the write path
-        last = VoteLink.objects.filter(sitting_id=sitting_id).order_by("-seq").values("seq", "hash").first()
-        seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
+    with transaction.atomic(savepoint=False):
+        if head is None:
+            Sitting.objects.select_for_update().filter(pk=sitting_id).exists()  # held already on the write path
+            last = VoteLink.objects.filter(sitting_id=sitting_id).order_by("-seq").values("seq", "hash").first()
+            head = (last["seq"], last["hash"]) if last else (0, GENESIS)
+        seq, prev = head[0] + 1, head[1]
         at = timezone.now()
         return VoteLink.objects.create(sitting_id=sitting_id, seq=seq, kind=kind, at=at, data=data, prev_hash=prev,
                                        hash=link_hash(prev, seq, kind, at, data))
+
+
+def after(row, seq: int, hash_: str):
+    """`row` (a ballot about to be saved) is linked after the chain's head (seq, hash_), read by
+    the caller under the sitting's lock: its link costs no read. Returns the row."""
+    row._chain_head = (seq, hash_)
+    return row
+
+
+def _head_of(row) -> tuple[int, str] | None:
+    return row.__dict__.pop("_chain_head", None)  # once: a row saved again reads the head
 
 
 # ---- what is chained ------------------------------------------------------------------------
@@ -93,28 +110,32 @@ def _round(sender, instance: Round, created, raw=False, **kwargs):
     append(poll.sitting_id, "round", data)
 
 
-def _sitting_of_round(round_id: int) -> int:
-    return Round.objects.filter(pk=round_id).values_list("poll__sitting_id", flat=True).get()
+def _sitting_of_round(row) -> int:
+    """The sitting of a row of a round: from its round when the row holds it (with its poll)."""
+    if type(row).round.is_cached(row) and type(row.round).poll.is_cached(row.round):
+        return row.round.poll.sitting_id
+    return Round.objects.filter(pk=row.round_id).values_list("poll__sitting_id", flat=True).get()
 
 
 def _open_ballot(sender, instance: OpenBallot, created, raw=False, **kwargs):
     if raw:
         return
-    append(_sitting_of_round(instance.round_id), "ballot", {
+    append(_sitting_of_round(instance), "ballot", {
         "round_id": instance.round_id, "member_id": instance.member_id, "choice": instance.choice,
-        "changed": not created})
+        "changed": not created}, head=_head_of(instance))
 
 
 def _participation(sender, instance: Participation, created, raw=False, **kwargs):
     if raw or not created:
         return
-    append(_sitting_of_round(instance.round_id), "ballot", {"round_id": instance.round_id})  # no voter, no choice
+    append(_sitting_of_round(instance), "ballot", {"round_id": instance.round_id},  # no voter, no choice
+           head=_head_of(instance))
 
 
 def _approval(sender, instance: CountApproval, created, raw=False, **kwargs):
     if raw:
         return
-    append(_sitting_of_round(instance.round_id), "approval", {
+    append(_sitting_of_round(instance), "approval", {
         "round_id": instance.round_id, "approved_at": instance.approved_at, "board": instance.board})
 
 

@@ -55,7 +55,9 @@ class RoundInfo(Message):
     present: Count = Field(description="delegates present when the round opened")
     voted: Count
     result: dict[str, Any] | None = Field(description="counts, percentages of the base, outcome (docs/voting.md); "
-                                                      "null until published (staff: until closed)")
+                                                      "an open poll's roll call as `by_option` {option: [member id, "
+                                                      "…]} (ids ascending); null until published (staff: until "
+                                                      "closed)")
     voters: list[Id] | None = Field(description="staff, open polls: the member ids who voted")
 
 

@@ -9,6 +9,24 @@ def iso(dt):
     return dt.isoformat() if dt else None
 
 
+def hub_result(result: dict | None) -> dict | None:
+    """A round's result as the hub shows it. An open poll's roll call is stored (and exported) as
+    `by_member`, one {member_id, choice} per delegate; the hub sends it as `by_option`, each
+    option's voters (member ids ascending, every option listed), the same roll call in a tenth of
+    the size: a published result goes to every screen of the hall at once (issue 14's vote burst:
+    500 delegates, 24 kB per screen before, 3 kB after). Screens have the names (state.attendance)."""
+    if not result or "by_member" not in result:
+        return result
+    by_option: dict[str, list[int]] = {key: [] for key in result.get("counts") or {}}
+    for ballot in result["by_member"]:
+        if set(ballot["choice"]) != {"option"}:
+            return result  # not a single choice: as stored (no open poll has another kind)
+        by_option.setdefault(ballot["choice"]["option"], []).append(ballot["member_id"])
+    shown = {key: value for key, value in result.items() if key != "by_member"}
+    shown["by_option"] = {key: sorted(ids) for key, ids in by_option.items()}
+    return shown
+
+
 def round_state(r: Round, voters: list[int] | None) -> dict:
     return {
         "id": r.pk,
@@ -23,7 +41,7 @@ def round_state(r: Round, voters: list[int] | None) -> dict:
         "total": r.total,
         "present": r.present,
         "voted": r.voted,
-        "result": r.result,
+        "result": hub_result(r.result),
         "voters": voters,
     }
 

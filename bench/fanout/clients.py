@@ -120,6 +120,23 @@ def parse_seq(text: str) -> tuple[str, int] | None:
     return None
 
 
+BATCH_PREFIX = '{"type":"batch",'
+
+
+def messages_of(text: str) -> list:
+    """A frame's messages: a batch frame's events (docs/protocol.md "Batches"), else the frame."""
+    msg = json.loads(text)
+    return msg["events"] if isinstance(msg, dict) and msg.get("type") == "batch" else [msg]
+
+
+def parse_seqs(text: str) -> list[tuple[str, int]]:
+    """(type, seq) of each event in a frame: one, or each of a batch's, in order."""
+    if text.startswith(BATCH_PREFIX):
+        return [(m["type"], m["seq"]) for m in messages_of(text) if isinstance(m.get("seq"), int)]
+    ks = parse_seq(text)
+    return [ks] if ks else []
+
+
 class LocalClients:
     """N+D client connections on this process's event loop; records when each seq reaches each client."""
 
@@ -196,16 +213,16 @@ class LocalClients:
                     t = time.monotonic_ns()
                     if isinstance(text, bytes):
                         continue
-                    ks = parse_seq(text)
-                    if ks is None or ks[0] == "heartbeat":  # the heartbeat repeats the current seq: not an arrival
-                        continue
-                    st = self._seq_state(ks[1])
-                    st[0] += 1
-                    if st[0] == 1:
-                        st[1] = t
-                    st[2] = max(st[2], t)
-                    if st[0] >= self.expected:
-                        st[3].set()
+                    for ks in parse_seqs(text):
+                        if ks[0] == "heartbeat":  # the heartbeat repeats the current seq: not an arrival
+                            continue
+                        st = self._seq_state(ks[1])
+                        st[0] += 1
+                        if st[0] == 1:
+                            st[1] = t
+                        st[2] = max(st[2], t)
+                        if st[0] >= self.expected:
+                            st[3].set()
         finally:
             self.closed += 1
 
@@ -395,24 +412,25 @@ class Chair:
     async def _read(self):
         async for text in self.ws:
             t = time.monotonic_ns()
-            msg = json.loads(text)
-            if "in_response" in msg:
-                fut = self.replies.pop(str(msg["in_response"]), None)
-                if fut and not fut.done():
-                    fut.set_result((msg, t))
-                continue
-            seq = msg.get("seq")
-            if not isinstance(seq, int):
-                continue
-            if msg["type"] == "snapshot":
-                continue
-            self.seq = max(self.seq, seq)
-            if msg["type"] == "agenda.current":
-                self.last_event = msg
-                self.current = (msg.get("data") or {}).get("current_item_id", self.current)
-            elif msg["type"] == "sitting.status":
-                self.status = msg["data"]["status"]
-            self.seq_events.setdefault(seq, asyncio.Event()).set()
+            for msg in messages_of(text):
+                self._handle(msg, t)
+
+    def _handle(self, msg: dict, t: int):
+        if "in_response" in msg:
+            fut = self.replies.pop(str(msg["in_response"]), None)
+            if fut and not fut.done():
+                fut.set_result((msg, t))
+            return
+        seq = msg.get("seq")
+        if not isinstance(seq, int) or msg["type"] == "snapshot":
+            return
+        self.seq = max(self.seq, seq)
+        if msg["type"] == "agenda.current":
+            self.last_event = msg
+            self.current = (msg.get("data") or {}).get("current_item_id", self.current)
+        elif msg["type"] == "sitting.status":
+            self.status = msg["data"]["status"]
+        self.seq_events.setdefault(seq, asyncio.Event()).set()
 
     async def send(self, cmd: str, args: dict) -> tuple[int, asyncio.Future]:
         """Write the command; return (t0 ns taken just before writing, future of (reply, its receive time))."""

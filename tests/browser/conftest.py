@@ -421,6 +421,9 @@ class HubClient:
         self._prefix = secrets.token_hex(4)
 
     def _seen(self, msg: dict):
+        if msg.get("type") == "batch":  # several events in one frame, each as if alone
+            for event in msg["events"]:
+                self._seen(event)
         if msg.get("type") in ("agenda.current", "agenda.items"):
             self.current = msg["data"]["current_item_id"]
 

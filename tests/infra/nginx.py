@@ -2,7 +2,7 @@
 
 Only what cannot hold on a test machine changes: the upstream servers (compose's service names)
 become loopback ports, `listen 80` a free port, the log, pid and temp paths and the static and
-documents aliases this test's folders, the workers' user root (pytest's folders are private),
+documents (and media) aliases this test's folders, the workers' user root (pytest's folders are private),
 and `resolve` goes when the local nginx predates it (1.27.3; Debian 12 ships 1.22).
 """
 
@@ -41,7 +41,8 @@ def upstream_servers(text: str) -> list[str]:
 
 
 def local_conf(folder: Path, backends: list[int], front: int | None = None, *,
-               static: Path | None = None, documents: Path | None = None, text: str | None = None) -> Path:
+               static: Path | None = None, documents: Path | None = None, media: Path | None = None,
+               text: str | None = None) -> Path:
     """deploy/nginx.conf (or `text`, a variant of it) with the upstream servers on `backends`
     (web1, web2... in order)."""
     text = NGINX_CONF.read_text() if text is None else text
@@ -61,6 +62,8 @@ def local_conf(folder: Path, backends: list[int], front: int | None = None, *,
         text = text.replace("alias /srv/static/", f"alias {static}/")
     if documents is not None:
         text = text.replace("alias /srv/documents/", f"alias {documents}/")
+    if media is not None:
+        text = text.replace("alias /srv/media/", f"alias {media}/")
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         text = text.replace("http {", f"http {{\n    {name}_temp_path {folder / (name + '_temp')};", 1)
     conf = folder / "nginx.conf"

@@ -24,21 +24,28 @@ needs_compose = pytest.mark.skipif(not DOCKER_COMPOSE, reason="docker-compose is
 
 @pytest.fixture(scope="module")
 def compose(tmp_path_factory):
-    # An empty --env-file: a developer's own .env must not change what is checked.
-    env_file = tmp_path_factory.mktemp("compose") / "empty.env"
-    env_file.write_text("")
+    # compose.yaml in a folder of its own with an empty .env: a developer's own .env must not
+    # change what is checked (every app service reads .env: `env_file`).
+    project = project_folder(tmp_path_factory.mktemp("compose"), "")
 
     def run(*args, **variables):
-        return _compose(env_file, *args, **variables)
+        return _compose(project, *args, **variables)
 
     return run
 
 
-def _compose(env_file, *args, **variables):
+def project_folder(folder: Path, env_text: str) -> Path:
+    """A copy of compose.yaml beside an .env of the given text (compose reads both from there)."""
+    (folder / "compose.yaml").write_text(COMPOSE.read_text())
+    (folder / ".env").write_text(env_text)
+    return folder
+
+
+def _compose(project, *args, **variables):
     environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS")}
     environ.update(variables)
-    return subprocess.run([DOCKER_COMPOSE, "--env-file", str(env_file), "-f", str(COMPOSE), *args],
-                          cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+    return subprocess.run([DOCKER_COMPOSE, "--env-file", str(project / ".env"), "-f", str(project / "compose.yaml"), *args],
+                          cwd=project, env=environ, capture_output=True, text=True, timeout=60)
 
 
 def as_data(compose, yaml_text: str) -> dict:
@@ -172,8 +179,9 @@ def test_a_background_worker_runs_db_worker_with_the_web_workers_image_and_setti
     web = next(iter(workers(config).values()))
     assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
     assert worker["image"] == web["image"]
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DOCUMENT_ROOT", "DOCUMENT_STORAGE_URL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DOCUMENT_ROOT", "DOCUMENT_ACCEL_REDIRECT", "MEDIA_ROOT"):
         assert worker["environment"][name] == web["environment"][name], name
+    assert worker.get("env_file") == web.get("env_file")  # None once `config` has inlined .env
     assert worker["depends_on"]["db"]["condition"] == "service_healthy"
     assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
@@ -236,3 +244,31 @@ def test_the_upload_routes_nginx_widens_are_the_library_upload_views():
     assert resolve("/library/doc/7/version/").url_name == "new_version" and re.match(pattern, "/library/doc/7/version/")
     assert not re.match(pattern, "/library/doc/7/edit/")
 
+
+# ---- media: member photos public, nothing else of the volume (issue 17, item 4) ----
+
+@needs_compose
+def test_the_proxy_reads_the_media_volume_read_only_for_member_photos(config):
+    mounts = [_volume_target(v) for v in config["services"]["proxy"]["volumes"]]
+    media = [m for m in mounts if m[0] == "media"]
+    assert media and all(read_only for _s, _t, read_only in media)
+    target = media[0][1].rstrip("/")
+    location = _location("/media/members/")
+    assert re.search(rf"^\s*alias\s+{re.escape(target)}/members/;", location, flags=re.M)
+    media_root = config["services"]["migrate"]["environment"]["MEDIA_ROOT"]
+    for name in [*workers(config), "worker", "daily", "migrate"]:
+        svc = config["services"][name]
+        assert svc["environment"]["MEDIA_ROOT"] == media_root, name
+        assert ("media", media_root) in {_volume_target(v)[:2] for v in svc["volumes"]}, name
+        # Letters' files are moved (migrate) and written (web, worker, daily) in the documents volume.
+        assert ("documents", svc["environment"]["DOCUMENT_ROOT"]) in {_volume_target(v)[:2] for v in svc["volumes"]}, name
+
+
+def test_only_member_photos_are_served_from_the_media_folder():
+    text = NGINX_CONF.read_text()
+    blocks = re.findall(r"location\s+([^{]+)\{(.*?)\n        \}", text, flags=re.S)
+    serving = [(where.strip(), body) for where, body in blocks if "/srv/media" in body]
+    assert [where for where, _body in serving] == ["/media/members/"]
+    assert re.search(r"^\s*alias /srv/media/members/;", serving[0][1], flags=re.M)
+    rest = dict((where.strip(), body) for where, body in blocks)["/media/"]
+    assert re.search(r"^\s*return 404;", rest, flags=re.M)  # never passed on to Django

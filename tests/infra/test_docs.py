@@ -12,6 +12,8 @@ def environment_variables() -> set[str]:
     parsers = (ROOT / "config" / "env.py").read_text(encoding="utf-8")
     names = set(re.findall(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]*)"', settings))
     names |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z][A-Z0-9_]*)"', parsers))
+    # and the readers' own calls inside config/env.py (the database pool's sizes)
+    names |= set(re.findall(r'(?<![\w.])(?:string|integer|boolean|string_list|fraction)\(\s*"([A-Z][A-Z0-9_]*)"', parsers))
     return names
 
 

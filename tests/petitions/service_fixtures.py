@@ -22,10 +22,19 @@ def _perm(codename):
 
 
 @pytest.fixture(autouse=True)
-def media_folder(settings, tmp_path):
-    """Attachments go to a temporary folder, never var/."""
+def media_folder(settings, tmp_path, monkeypatch):
+    """Attachments go to a temporary folder, never var/: the folder returned holds both the
+    public media (MEDIA_ROOT, where no letter's file may land) and the private storage of
+    letters' files (petitions/files.py), so a test finds any file stored anywhere under it."""
+    from django.core.files.storage import FileSystemStorage
+
+    from petitions.models import CaseFile, PetitionCompilation
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    return settings.MEDIA_ROOT
+    private = FileSystemStorage(location=str(tmp_path / "private"), base_url=None)
+    monkeypatch.setattr(CaseFile._meta.get_field("file"), "storage", private)
+    monkeypatch.setattr(PetitionCompilation._meta.get_field("front_file"), "storage", private)
+    return str(tmp_path)
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ import websockets
 
 from accounts.permissions import AUDIENCE
 
-from .hub import validate_message
+from .hub import unpacked, validate_message
 from .reducer import ClientState, Gap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -278,6 +278,7 @@ class Client:
         self.state = ClientState()
         self.commands = {}
         self.events = []
+        self._unpacked = []  # the rest of a batch frame's events, handled one by one
         # A command id is its sender's idempotency key (docs/decisions/0005): a client that
         # reconnects as the same person must not reuse the ids of its earlier connection.
         self._ids = (f"{secrets.token_hex(4)}-{n}" for n in range(1, 10**6))
@@ -291,7 +292,10 @@ class Client:
         return client
 
     async def receive(self, timeout=30) -> dict:
-        message = validate_message(await asyncio.wait_for(self.ws.recv(), timeout), self.audience, self.commands)
+        if not self._unpacked:
+            frame = validate_message(await asyncio.wait_for(self.ws.recv(), timeout), self.audience, self.commands)
+            self._unpacked = unpacked(frame)
+        message = self._unpacked.pop(0)
         if message.get("type") in ("heartbeat", "hub.status"):
             return message  # not events: they change no state
         if "type" in message:
@@ -395,7 +399,8 @@ class Terminal:
                 async for text in self.ws:
                     if first:
                         self.audience = AUDIENCE[json.loads(text)["you"]["role"]]
-                    self._handle(validate_message(text, self.audience, self.commands))
+                    for message in unpacked(validate_message(text, self.audience, self.commands)):
+                        self._handle(message)
                     if first:
                         first, tried = False, 0
                         self.connects += 1

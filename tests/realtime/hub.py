@@ -7,6 +7,7 @@ applied to a reducer (tests/realtime/reducer.py) that insists on consecutive seq
 """
 
 import asyncio
+import collections
 import itertools
 import json
 import warnings
@@ -96,6 +97,11 @@ def validate_message(text: str, audience: str, commands: dict | None = None) -> 
     return message
 
 
+def unpacked(message: dict) -> list[dict]:
+    """A frame's messages: a batch's events in order (docs/protocol.md "Batches"), else the frame."""
+    return message["events"] if message.get("type") == "batch" else [message]
+
+
 def current_seq(sitting_id: int) -> int:
     from meeting.models import Sitting
 
@@ -133,6 +139,10 @@ class HubClient:
         self.apply_events = True
         self.heartbeats: list[dict] = []  # kept apart: a heartbeat is neither an event nor a reply
         self.statuses: list[dict] = []  # hub.status messages ("live updates degraded"), kept apart too
+        # Every frame as it came, a batch whole (its events are also returned one by one, in order,
+        # by receive(): tests see the same sequence whether events came batched or not).
+        self.frames: list[dict] = []
+        self._unpacked: collections.deque[dict] = collections.deque()
 
     @property
     def state(self):
@@ -174,6 +184,8 @@ class HubClient:
                 return message
 
     async def _frame(self, timeout: float) -> dict:
+        if self._unpacked:
+            return self._handle(self._unpacked.popleft())
         output = await self.comm.receive_output(timeout)
         if output["type"] == "websocket.close":
             raise Refused(output.get("code"))
@@ -186,6 +198,14 @@ class HubClient:
             self.audience = AUDIENCE[first["you"]["role"]]
             self.you = first["you"]
         message = validate_message(text, self.audience, self.commands)
+        self.frames.append(message)
+        if message.get("type") == "batch":
+            # Several events in one frame (docs/protocol.md "Batches"): each as if it came alone.
+            self._unpacked.extend(message["events"])
+            return self._handle(self._unpacked.popleft())
+        return self._handle(message)
+
+    def _handle(self, message: dict) -> dict:
         if message.get("type") == "heartbeat":
             self.heartbeats.append(message)
             return message
@@ -204,6 +224,7 @@ class HubClient:
 
     async def expect_nothing(self, timeout: float = 0.1):
         """Nothing but heartbeats (and hub.status) arrives within `timeout`."""
+        assert not self._unpacked, f"unexpected message: {self._unpacked[0]}"
         while not await self.comm.receive_nothing(timeout):
             message = await self._frame(timeout)
             assert message.get("type") in ("heartbeat", "hub.status"), f"unexpected message: {message}"

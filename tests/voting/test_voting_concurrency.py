@@ -124,7 +124,9 @@ async def test_two_hundred_open_ballots_at_once_are_each_counted_once(council, h
     r = await result_of(council, chair, round_id)
     assert r["voted"] == DELEGATES
     assert r["result"]["counts"] == {o: Counter(chosen.values())[o] for o in OPTIONS}
-    assert sorted((b["member_id"], b["choice"]["option"]) for b in r["result"]["by_member"]) == sorted(chosen.items())
+    by_option = r["result"]["by_option"]
+    assert sorted((m, o) for o, ids in by_option.items() for m in ids) == sorted(chosen.items())
+    assert all(ids == sorted(ids) for ids in by_option.values())
 
 
 async def test_two_hundred_secret_ballots_at_once_are_each_counted_once(council, hall):

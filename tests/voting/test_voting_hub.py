@@ -63,10 +63,10 @@ async def test_an_open_vote_counts_each_delegate_once_and_shows_the_result_once_
     result = chair.state["voting"]["polls"][0]["rounds"][0]["result"]
     assert (result["counts"], result["base_count"], result["needed"], result["passed"]) == (
         {"yes": 1, "no": 1, "abstain": 0}, 20, 11, False)
-    # an open poll's roll call and counts per delegate group (alice and bob are in groups 10 and 1)
-    assert result["by_member"] == sorted([{"member_id": alice_id, "choice": {"option": "yes"}},
-                                          {"member_id": bob_id, "choice": {"option": "no"}}],
-                                         key=lambda b: b["member_id"])
+    # an open poll's roll call (each option's voters: the stored `by_member`, compact) and counts
+    # per delegate group (alice and bob are in groups 10 and 1)
+    assert "by_member" not in result
+    assert result["by_option"] == {"yes": [alice_id], "no": [bob_id], "abstain": []}
     assert {g["group"]: g["counts"] for g in result["groups"]} == {
         "Tổ 10": {"yes": 1, "no": 0, "abstain": 0}, "Tổ 1": {"yes": 0, "no": 1, "abstain": 0}}
     assert alice.state["voting"]["polls"][0]["rounds"][0]["result"] is None  # not published yet
@@ -180,3 +180,17 @@ async def test_the_sitting_does_not_close_during_a_vote(sitting_with_quorum):
     assert await chair.error("sitting.close") == "vote_in_progress"
     await chair.ok("vote.close", {"round_id": round_id})
     await chair.ok("sitting.close")
+
+
+async def test_no_round_opens_while_the_attendance_is_checked_again(sitting_with_quorum):
+    """Issue 14 item 2: the attendance check right before a vote (the roll call, meeting): the
+    quorum and the present base are those after it, so a round waits for it to end."""
+    c = sitting_with_quorum
+    chair, alice = c["chair"], c["alice"]
+    poll = await make_poll(chair)
+    await chair.ok("attendance.roll_call_start", {})
+    assert await chair.error("vote.open", {"poll_id": poll}) == "roll_call_open"
+    await alice.ok("attendance.check_in", {"remote": False})
+    await chair.ok("attendance.roll_call_end", {"mark_absent": False})
+    round_id = (await chair.ok("vote.open", {"poll_id": poll}))["round_id"]
+    await alice.ok("vote.cast", {"round_id": round_id, "choice": {"option": "yes"}})

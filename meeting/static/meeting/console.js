@@ -87,6 +87,18 @@
     annText: $("ann-text"),
     annClear: $("ann-clear"),
     displays: $("displays"),
+    rcIdle: $("rc-idle"),
+    rcStart: $("rc-start"),
+    rcSeconds: $("rc-seconds"),
+    rcLast: $("rc-last"),
+    rcOpen: $("rc-open"),
+    rcConfirmed: $("rc-confirmed"),
+    rcExpected: $("rc-expected"),
+    rcCountdown: $("rc-countdown"),
+    rcEnd: $("rc-end"),
+    rcDialog: $("rollcall-dialog"),
+    rcDialogText: $("rcd-text"),
+    rcDialogKeep: $("rcd-keep"),
   };
 
   let dialogMember = null; // member_id shown in the member dialog
@@ -117,9 +129,10 @@
     if (!type || type === "snapshot" || type.startsWith("agenda") || type === "sitting.status" || type === "documents.changed") {
       Faces.keepFocus(() => renderAgenda(state));
     }
-    if (!type || type === "snapshot" || type.startsWith("attendance")) {
+    if (!type || type === "snapshot" || type.startsWith("attendance") || type === "roll_call.changed") {
       renderAttendance(state);
     }
+    renderRollCall(state);
     if (!type || type === "snapshot" || type === "sitting.announcement") renderAnnouncement(state);
     if (!type || type === "snapshot" || type === "display.updated") Faces.keepFocus(() => renderDisplays(state));
     applyLive(state);
@@ -130,7 +143,7 @@
    * closing): the server would only answer "not live". The displays can be switched at any time. */
   const LIVE_ONLY = "#agenda-prev, #agenda-next, #agenda-list button, #insert-form input, #insert-form select, " +
     "#insert-form textarea, #insert-form button, #member-dialog .mark, #md-reason, #announce-form textarea, " +
-    "#announce-form button, #mark-unrecorded, #mark-selected";
+    "#announce-form button, #mark-unrecorded, #mark-selected, #rc-start, #rc-end";
   function applyLive(state) {
     const live = state.sitting.status === "live";
     let reenabled = false;
@@ -407,7 +420,59 @@
     if (dialogMember !== null) fillMemberDialog(state);
   }
 
+  /* The roll call before a vote (state.roll_call; docs/protocol.md "Roll call"): start it, follow
+   * how many confirmed, end it. A delegate confirmed = recorded present at or after its start; the
+   * seats of those present who have not confirmed yet are marked on the map. Its countdown is the
+   * server's clock; at zero nothing happens by itself: the chair ends it. */
+  function micros(iso) {
+    const fraction = /\.(\d+)/.exec(iso);
+    return Date.parse(iso) * 1000 + Number(((fraction ? fraction[1] : "") + "000000").slice(3, 6));
+  }
+
+  function openRollCall(state) {
+    const rc = state.roll_call;
+    return rc && !rc.ended_at ? rc : null;
+  }
+
+  /* Present, counted for quorum, recorded before the open roll call started: not confirmed yet. */
+  function pendingIn(rc, row) {
+    return Boolean(rc) && row.counts && row.status === "present" && Boolean(row.at) && micros(row.at) < micros(rc.started_at);
+  }
+
+  function renderRollCall(state) {
+    const rc = openRollCall(state);
+    ui.rcIdle.hidden = Boolean(rc);
+    ui.rcOpen.hidden = !rc;
+    if (rc) {
+      ui.rcConfirmed.textContent = rc.confirmed;
+      ui.rcExpected.textContent = rc.expected;
+    } else {
+      const last = state.roll_call;
+      ui.rcLast.textContent = last ? interpolate(
+        gettext("Lần trước (%(t)s): %(confirmed)s/%(expected)s xác nhận, %(absent)s ghi vắng"),
+        { t: Faces.timeOfDay(Date.parse(last.ended_at), tz, false), confirmed: last.confirmed, expected: last.expected,
+          absent: last.marked_absent }, true) : "";
+    }
+    rollCallCountdown(state);
+  }
+
+  function rollCallCountdown(state) {
+    const rc = openRollCall(state);
+    const endsAt = rc ? rc.ends_at : null;
+    ui.rcCountdown.hidden = !endsAt;
+    if (!endsAt) return;
+    const left = (Date.parse(endsAt) - hub.now()) / 1000;
+    ui.rcCountdown.textContent = left > 0 ? HubTime.formatDuration(Math.ceil(left)) : gettext("Hết giờ");
+    ui.rcCountdown.classList.toggle("over", left <= 0);
+  }
+
+  function seatStatus(rollCall, row) {
+    const status = Faces.ATTENDANCE[statusKey(row)];
+    return pendingIn(rollCall, row) ? `${status} (${gettext("chưa xác nhận điểm danh lại")})` : status;
+  }
+
   function renderSeatmap(state) {
+    const rollCall = openRollCall(state);
     const rows = new Map();
     const unseated = [];
     for (const r of state.attendance) {
@@ -422,10 +487,11 @@
     if (!ids.includes(seatFocus)) seatFocus = null;
     const seatButton = (r) => h("button", {
       type: "button",
-      class: `seat ${statusKey(r)}${r.counts ? "" : " guest"}${selected.has(r.member_id) ? " selected" : ""}`,
+      class: `seat ${statusKey(r)}${r.counts ? "" : " guest"}${selected.has(r.member_id) ? " selected" : ""}${
+        pendingIn(rollCall, r) ? " pending" : ""}`,
       dataset: { memberId: r.member_id, seat: r.seat || "", key: `seat-${r.member_id}` },
-      title: `${r.seat ? r.seat + " · " : ""}${r.name} — ${Faces.ATTENDANCE[statusKey(r)]}`,
-      "aria-label": `${r.seat || ""} ${r.name}: ${Faces.ATTENDANCE[statusKey(r)]}`,
+      title: `${r.seat ? r.seat + " · " : ""}${r.name} — ${seatStatus(rollCall, r)}`,
+      "aria-label": `${r.seat || ""} ${r.name}: ${seatStatus(rollCall, r)}`,
       "aria-pressed": selecting ? String(selected.has(r.member_id)) : null,
       tabindex: "-1",
       onclick: () => pick(r.member_id),
@@ -640,6 +706,7 @@
     const state = hub.state;
     if (!state) return;
     showReopen(state);
+    rollCallCountdown(state);
     const cur = currentItem(state);
     if (!cur) return;
     const t = Faces.timing(cur, now);
@@ -722,6 +789,36 @@
     if (!window.confirm(ask)) return;
     send("attendance.mark_unrecorded", { status: "absent" }, ui.markUnrecorded)
       .then((data) => Faces.toast(interpolate(ngettext("Đã ghi vắng %(n)s người.", "Đã ghi vắng %(n)s người.", data.marked), { n: data.marked }, true), "ok"), () => {});
+  });
+
+  // The roll call before a vote: started with the chosen countdown, ended after saying how many will be recorded absent.
+  ui.rcStart.addEventListener("click", (e) => {
+    const button = e.currentTarget;
+    if (button.getAttribute("aria-busy")) return;
+    const seconds = ui.rcSeconds.value ? Number(ui.rcSeconds.value) : null;
+    send("attendance.roll_call_start", { seconds }, button).catch(() => {});
+  });
+  ui.rcEnd.addEventListener("click", () => {
+    const rc = hub.state && openRollCall(hub.state);
+    if (!rc) return;
+    const left = hub.state.attendance.filter((r) => pendingIn(rc, r)).length;
+    ui.rcDialogText.textContent = left
+      ? interpolate(ngettext("%(n)s đại biểu chưa xác nhận sẽ được ghi vắng.", "%(n)s đại biểu chưa xác nhận sẽ được ghi vắng.", left),
+        { n: left }, true)
+      : gettext("Mọi đại biểu có mặt đã xác nhận; không ai bị ghi vắng.");
+    ui.rcDialogKeep.hidden = !left;
+    ui.rcDialog.returnValue = "";
+    ui.rcDialog.showModal();
+  });
+  ui.rcDialog.addEventListener("close", () => {
+    const answer = ui.rcDialog.returnValue;
+    if (answer !== "absent" && answer !== "keep") return;
+    send("attendance.roll_call_end", { mark_absent: answer === "absent" }, ui.rcEnd)
+      .then((data) => Faces.toast(data.marked_absent
+        ? interpolate(ngettext("Đã kết thúc điểm danh lại: %(c)s xác nhận, %(n)s ghi vắng.",
+          "Đã kết thúc điểm danh lại: %(c)s xác nhận, %(n)s ghi vắng.", data.marked_absent),
+        { c: data.confirmed, n: data.marked_absent }, true)
+        : interpolate(gettext("Đã kết thúc điểm danh lại: %(c)s xác nhận."), { c: data.confirmed }, true), "ok"), () => {});
   });
 
   // Several members present in one command (attendance.mark_selected): quorum in a few taps, not 62 dialogs.

@@ -24,4 +24,7 @@
     state.attendance = rows;
     state.quorum = data.quorum;
   });
+  Hub.registerEvent("roll_call.changed", (state, data) => {
+    state.roll_call = data;
+  });
 })();

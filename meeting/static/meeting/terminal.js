@@ -68,6 +68,11 @@
     overlayTitle: $("doc-overlay-title"),
     overlayConn: $("doc-conn"),
     frame: $("doc-frame"),
+    rollcall: $("rollcall"),
+    rollcallAsk: $("rollcall-ask"),
+    rollcallDone: $("rollcall-done"),
+    rollcallCountdown: $("rollcall-countdown"),
+    rollcallConfirm: $("rollcall-confirm"),
   };
 
   const DOC_KIND = {
@@ -115,6 +120,7 @@
     ui.announcementText.textContent = a ? a.text : "";
 
     renderMe(state);
+    renderRollCall(state);
     renderQuorum(state.quorum);
     renderAgenda(state);
     renderDocuments(state);
@@ -146,6 +152,54 @@
     ui.meActions.hidden = status === "present" || !live;
     ui.meNote.hidden = live || status === "present" || state.sitting.status !== "scheduled";
     if (!ui.meNote.hidden) ui.meNote.textContent = gettext("Bạn điểm danh được khi phiên họp khai mạc.");
+  }
+
+  /* The roll call before a vote (state.roll_call, docs/protocol.md "Roll call"): while one is open, a
+   * delegate counted for quorum confirms with one tap (attendance.check_in); confirmed = recorded
+   * present at or after its start. Its countdown is the server's clock; at zero nothing happens by
+   * itself (the chair ends it), the card says the time is up. */
+  function micros(iso) {
+    const fraction = /\.(\d+)/.exec(iso);
+    return Date.parse(iso) * 1000 + Number(((fraction ? fraction[1] : "") + "000000").slice(3, 6));
+  }
+
+  function rollCallAsked(state) {
+    const rc = state.roll_call;
+    const you = hub.you || {};
+    if (!rc || rc.ended_at || state.sitting.status !== "live" || !you.member_id) return null;
+    const row = state.attendance.find((r) => r.member_id === you.member_id);
+    if (!row || !row.counts) return null;
+    return { rc, confirmed: row.status === "present" && Boolean(row.at) && micros(row.at) >= micros(rc.started_at) };
+  }
+
+  function renderRollCall(state) {
+    const asked = rollCallAsked(state);
+    ui.rollcall.hidden = !asked;
+    if (!asked) return;
+    ui.rollcall.dataset.confirmed = String(asked.confirmed);
+    ui.rollcallAsk.hidden = asked.confirmed;
+    ui.rollcallDone.hidden = !asked.confirmed;
+    ui.rollcallConfirm.hidden = asked.confirmed;
+    rollCallCountdown(state);
+  }
+
+  function rollCallCountdown(state) {
+    const asked = rollCallAsked(state);
+    const endsAt = asked && !asked.confirmed ? asked.rc.ends_at : null;
+    ui.rollcallCountdown.hidden = !endsAt;
+    if (!endsAt) return;
+    const left = (Date.parse(endsAt) - hub.now()) / 1000;
+    ui.rollcallCountdown.textContent = left > 0 ? HubTime.formatDuration(Math.ceil(left)) : gettext("Hết giờ");
+    ui.rollcallCountdown.classList.toggle("over", left <= 0);
+  }
+
+  // Whether this delegate joined remotely (this tablet's last check-in): confirming keeps it so.
+  const REMOTE_KEY = `hdnd-remote-${sittingId}`;
+  function rememberRemote(remote) {
+    try { localStorage.setItem(REMOTE_KEY, remote ? "1" : "0"); } catch (e) { /* private mode: in the hall */ }
+  }
+  function joinedRemotely() {
+    try { return localStorage.getItem(REMOTE_KEY) === "1"; } catch (e) { return false; }
   }
 
   function statusIcon(status) {
@@ -475,6 +529,7 @@
     ui.clock.textContent = Faces.timeOfDay(now, tz, false);
     const state = hub.state;
     if (!state) return;
+    rollCallCountdown(state);
     const cur = state.agenda.items.find((i) => i.id === state.agenda.current_item_id);
     if (!cur) return;
     const t = Faces.timing(cur, now);
@@ -486,6 +541,17 @@
   setInterval(tick, 500);
   tick();
 
-  ui.checkIn.addEventListener("click", (e) => send("attendance.check_in", { remote: false }, e.currentTarget).catch(() => {}));
-  ui.checkInRemote.addEventListener("click", (e) => send("attendance.check_in", { remote: true }, e.currentTarget).catch(() => {}));
+  ui.checkIn.addEventListener("click", (e) => {
+    rememberRemote(false);
+    send("attendance.check_in", { remote: false }, e.currentTarget).catch(() => {});
+  });
+  ui.checkInRemote.addEventListener("click", (e) => {
+    rememberRemote(true);
+    send("attendance.check_in", { remote: true }, e.currentTarget).catch(() => {});
+  });
+  ui.rollcallConfirm.addEventListener("click", (e) => {
+    const button = e.currentTarget;
+    if (button.getAttribute("aria-busy")) return; // a double tap sends one command
+    send("attendance.check_in", { remote: joinedRemotely() }, button).catch(() => {});
+  });
 })();

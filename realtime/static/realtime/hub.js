@@ -4,7 +4,8 @@
  *   hub.command("agenda.next").then(data => ...).catch(err => err.code);
  *
  * It keeps `hub.state` equal to the server's state: applies events in seq
- * order, asks for the missed ones on a gap, gets a fresh snapshot on every
+ * order (a batch frame's events one by one, as if each came alone), asks for
+ * the missed ones on a gap, gets a fresh snapshot on every
  * (re)connect, and reconnects by itself with backoff. `hub.now()` is the
  * server's clock (ms), for timers the server owns.
  *
@@ -132,7 +133,7 @@
       this._setStatus(this.state ? "reconnecting" : "connecting");
       const ws = new WebSocket(this.url());
       this.ws = ws;
-      ws.onmessage = (ev) => this._onMessage(ev.data);
+      ws.onmessage = (ev) => this._onMessage(ev.data, ws);
       ws.onclose = (ev) => this._onClose(ev);
       ws.onerror = () => {};
       if (this._ping) clearInterval(this._ping);
@@ -207,13 +208,28 @@
       this._timer = setTimeout(() => this.connect(), delay !== undefined ? delay : backoff);
     }
 
-    _onMessage(text) {
+    _onMessage(text, ws) {
       let msg;
       try {
         msg = JSON.parse(text);
       } catch (e) {
         return;
       }
+      if (msg.type === "batch") return this._onBatch(msg, ws);
+      this._onFrame(msg);
+    }
+
+    /* Several events in one frame (docs/protocol.md "Batches"): each handled as if it had arrived
+     * alone, in order. Once one closes the socket (a type this client does not know: fresh
+     * snapshot), the rest are dropped, as frames arriving after close() are. */
+    _onBatch(msg, ws) {
+      for (const event of msg.events || []) {
+        if (ws && ws.readyState !== WebSocket.OPEN) return;
+        if (event && event.type !== "batch") this._onFrame(event);
+      }
+    }
+
+    _onFrame(msg) {
       if (msg.type === "snapshot") return this._onSnapshot(msg);
       if (msg.type === "heartbeat") return this._onHeartbeat(msg);
       if (msg.type === "hub.status") {

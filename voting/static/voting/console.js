@@ -376,6 +376,18 @@
       res.passed ? gettext("Thông qua") : gettext("Không thông qua"));
   }
 
+  /* An open poll's roll call (result.by_option: each option's voters) as member id -> option:
+     built once per result, read for every seat. */
+  const rollCalls = new WeakMap();
+  function optionOf(res) {
+    let roll = rollCalls.get(res);
+    if (!roll) {
+      roll = new Map(Object.entries(res.by_option).flatMap(([option, ids]) => ids.map((id) => [id, option])));
+      rollCalls.set(res, roll);
+    }
+    return roll;
+  }
+
   function resultView(poll, round, state) {
     const res = round.result;
     if (!res) return null;
@@ -389,9 +401,9 @@
           { base, count: res.base_count, needed: res.needed === null ? "—" : res.needed, rule: ruleText(poll) }, true)),
       poll.kind === "rating" ? ratingTable(poll, res) : bars(poll, res),
       groupTable(poll, res),
-      res.by_member ? seatMap(state, (row) => {
-        const b = res.by_member.find((x) => x.member_id === row.member_id);
-        return b ? `opt-${b.choice.option}` : row.status === "present" ? "none" : "away";
+      res.by_option ? seatMap(state, (row) => {
+        const option = optionOf(res).get(row.member_id);
+        return option !== undefined ? `opt-${option}` : row.status === "present" ? "none" : "away";
       }, Object.fromEntries([...Object.keys(res.counts).map((k) => [`opt-${k}`, optionLabel(poll, k)]),
         ["none", gettext("Có mặt, không tham gia biểu quyết")], ["away", gettext("Vắng mặt")]])) : null);
   }
@@ -491,7 +503,7 @@
       Faces.keepFocus(() => renderLive(state));
     }
     // Attendance changes a poll's card only through a result's seat map (who is away).
-    const seats = type && type.startsWith("attendance") && polls(state).some((p) => p.rounds.some((r) => r.result && r.result.by_member));
+    const seats = type && type.startsWith("attendance") && polls(state).some((p) => p.rounds.some((r) => r.result && r.result.by_option));
     if (all || type === "vote.poll" || seats) Faces.keepFocus(() => renderPolls(state));
     if (all || type.startsWith("attendance")) renderPeople(state);
   }

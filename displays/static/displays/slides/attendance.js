@@ -105,6 +105,13 @@
         text: interpolate(gettext("Cần tối thiểu %(required)s (%(rule)s tổng số)"), q, true) }));
   }
 
+  /* While the chair checks attendance again before a vote (state.roll_call open): how many confirmed. */
+  function rollCallLine(rc) {
+    if (!rc || rc.ended_at) return null;
+    return h("div", { class: "at-rollcall", dataset: { role: "roll-call" },
+      text: interpolate(gettext("Đang điểm danh lại: %(confirmed)s/%(expected)s đã xác nhận"), rc, true) });
+  }
+
   function render(root, state) {
     const rows = state.attendance || [];
     const unseated = rows.filter((r) => r.seat_row === null && r.status === "present").length;
@@ -114,6 +121,7 @@
       h("div", { class: "at-body" },
         wrap,
         h("div", { class: "at-strip" },
+          rollCallLine(state.roll_call),
           quorumLine(state.quorum),
           h("div", { class: "at-strip-row" },
             legend(rows),
@@ -124,5 +132,11 @@
     if (map.tagName.toLowerCase() === "svg") squeeze(map);
   }
 
-  HallSlides.register("attendance", { render });
+  /* A display following the sitting (slide "auto") shows who is confirming while the chair checks
+   * attendance again before a vote: above a result just published (80), below a vote open (90). */
+  function claim(state) {
+    return state.roll_call && !state.roll_call.ended_at ? 85 : 0;
+  }
+
+  HallSlides.register("attendance", { render, claim });
 })();

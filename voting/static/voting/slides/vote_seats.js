@@ -1,5 +1,5 @@
 /* Hall slide "vote_seats": the seat map of the last published open (named) vote, each seat coloured
- * by its delegate's choice (result.by_member, published with the result), with a legend and counts.
+ * by its delegate's choice (result.by_option, each option's voters, published with the result), with a legend and counts.
  * A secret vote never has one. Seats as on the attendance slide: the podium at the top, every text
  * at least --read (48 px at 1080p). Uses window.VoteSlides (vote.js).
  */
@@ -57,7 +57,7 @@
   function render(root, state, hub) {
     const V = window.VoteSlides;
     V.redrawOnLoad(V.sheet(), KEY, root, hub, render);
-    const shown = V.newest(state, (p, r) => !p.secret && !!r.result && !!r.published_at && !!r.result.by_member);
+    const shown = V.newest(state, (p, r) => !p.secret && !!r.result && !!r.published_at && !!r.result.by_option);
     if (!shown) {
       Hall.append(root, Hall.header(state, Hall.config()), h("div", { class: "vs-body is-empty" },
         h("div", { class: "vs-none", dataset: { role: "no-result" }, text: gettext("Chưa có kết quả biểu quyết công khai để hiển thị") })));
@@ -65,7 +65,7 @@
     }
     const { poll, round } = shown;
     const res = round.result;
-    const choice = new Map(res.by_member.map((b) => [b.member_id, b.choice.option]));
+    const choice = new Map(Object.entries(res.by_option).flatMap(([option, ids]) => ids.map((id) => [id, option])));
     const classOf = (r) => (choice.has(r.member_id) ? `opt-${choice.get(r.member_id)}` : r.status === "present" ? "is-none" : "is-away");
     const seated = (state.attendance || []).filter((r) => r.counts);
     const counts = {};
