@@ -20,7 +20,11 @@ COPY requirements.txt constraints.txt ./
 RUN pip install -r requirements.txt -c constraints.txt
 
 COPY . .
+# collectstatic here as well as in the migrate job: every container of this image (web, worker,
+# daily) then has the manifest of hashed static names its pages link (STATIC_MANIFEST,
+# docs/deploy.md "Upgrades"); the migrate job copies the same files into the volume nginx serves.
 RUN python manage.py compilemessages --verbosity 0 --ignore '.venv' \
+ && STATIC_MANIFEST=1 python manage.py collectstatic --noinput --verbosity 0 \
  && useradd --system --uid 10001 --no-create-home --home-dir /app hub \
  && mkdir -p /app/staticfiles /app/var/media /app/var/documents \
  && chown -R hub /app/staticfiles /app/var

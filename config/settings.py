@@ -129,6 +129,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Static files under names with their content's hash (css/base.cb6e00747080.css) and a manifest
+# (STATIC_ROOT/staticfiles.json) that `{% static %}` reads: the proxy caches them for a year and
+# an upgrade's pages link new names, so no tablet runs old JavaScript (docs/deploy.md, "Upgrades").
+# Needs `collectstatic` before serving (the image and compose's migrate job run it); off in DEBUG,
+# where whitenoise serves the apps' files as they are (`run.py demo`, the tests).
+STATIC_MANIFEST = env.boolean("STATIC_MANIFEST", default=not DEBUG)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -152,6 +158,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # A request for a host not in ALLOWED_HOSTS (scanners, a bare IP address) gets 400; Django
+        # would log it as an ERROR with a traceback each time. nginx's access log keeps the line.
+        "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
 }
 
 # ---- Council settings (DOMAIN.md: a "setting" is configuration, never a constant) ----
@@ -228,7 +239,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage."
+                              + ("ManifestStaticFilesStorage" if STATIC_MANIFEST else "StaticFilesStorage")},
     "documents": env.document_storage(DOCUMENT_STORAGE_URL, DOCUMENT_ROOT),
 }
 

@@ -9,6 +9,8 @@ cd /app
 case "${1:-web}" in
   migrate)
     python manage.py migrate --noinput
+    # Adds this release's hashed names beside the last one's (no --clear): a page of the old
+    # release still finds its scripts while the workers are upgraded one at a time.
     python manage.py collectstatic --noinput --verbosity 0
     ;;
   web)

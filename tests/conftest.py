@@ -36,6 +36,19 @@ def fast_password_hashing():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def plain_static_names():
+    """Static files under their own names, as in DEBUG: with DEBUG off (the PostgreSQL runs),
+    settings choose the hashed names of ManifestStaticFilesStorage, whose manifest only
+    `collectstatic` writes (tests/config/test_static_files.py runs that path)."""
+    from django.test import override_settings
+    from django.conf import settings
+
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=plain):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _private_channel_prefix():
     """On Redis, this test process's own channel prefix (tests/realtime/hub.py), so its events
     never reach a server, another test run or another xdist worker sharing the same Redis."""

@@ -154,9 +154,9 @@ def test_nginx_forwards_websocket_upgrades_with_long_timeouts():
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="nginx -t opens nginx's compiled-in log and temp paths, which needs root")
 def test_nginx_conf_passes_nginx_t(tmp_path):
     # The compose host names do not resolve here: point the upstream at loopback ports.
-    text = re.sub(r"server\s+([\w-]+):8000", lambda m: "server 127.0.0.1:18000", NGINX_CONF.read_text())
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(text)
+    from tests.infra.nginx import local_conf, upstream_servers
+
+    conf = local_conf(tmp_path, [18000 + i for i, _ in enumerate(upstream_servers(NGINX_CONF.read_text()))])
     result = subprocess.run([NGINX, "-t", "-e", "stderr", "-c", str(conf), "-g", f"pid {tmp_path / 'nginx.pid'};"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
@@ -239,7 +239,7 @@ def test_the_upload_routes_nginx_widens_are_the_library_upload_views():
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    pattern = re.search(r"location ~ (\S+) \{", NGINX_CONF.read_text()).group(1)
+    pattern = re.search(r"location ~ (\^/library/\S+) \{", NGINX_CONF.read_text()).group(1)
     assert resolve("/library/upload/").url_name == "upload" and re.match(pattern, "/library/upload/")
     assert resolve("/library/doc/7/version/").url_name == "new_version" and re.match(pattern, "/library/doc/7/version/")
     assert not re.match(pattern, "/library/doc/7/edit/")

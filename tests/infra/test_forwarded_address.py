@@ -110,14 +110,9 @@ def proxy(tmp_path_factory):
     logs = {name: folder / f"{name}.out" for name in ("daphne", "nginx")}
     daphne = _start([DAPHNE, "-b", "127.0.0.1", "-p", str(backend), *daphne_flags(), "probe:app"],
                     logs["daphne"], cwd=folder)
-    text = NGINX_CONF.read_text()
-    text = re.sub(r"server\s+[\w-]+:8000;", f"server 127.0.0.1:{backend};", text)
-    text = re.sub(r"listen\s+80\s+default_server;", f"listen 127.0.0.1:{front} default_server;", text)
-    text = text.replace("/var/log/nginx/access.log", str(folder / "access.log"))
-    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        text = text.replace("http {", f"http {{\n    {name}_temp_path {folder / (name + '_temp')};", 1)
-    conf = folder / "nginx.conf"
-    conf.write_text(text)
+    from tests.infra.nginx import local_conf, upstream_servers
+
+    conf = local_conf(folder, [backend] * len(upstream_servers(NGINX_CONF.read_text())), front)
     nginx = _start([NGINX, "-e", str(folder / "error.log"), "-c", str(conf),
                     "-g", f"daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'};"], logs["nginx"])
     try:

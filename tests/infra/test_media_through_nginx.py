@@ -13,7 +13,6 @@ answers the photo or 404, never the scan; the documents' internal location answe
 import http.client
 import os
 import posixpath
-import re
 import signal
 import subprocess
 from urllib.parse import unquote
@@ -40,20 +39,13 @@ def front(tmp_path_factory):
     backend, port = _free_port(), _free_port()
     logs = {name: folder / f"{name}.out" for name in ("daphne", "nginx")}
     daphne = _start([DAPHNE, "-b", "127.0.0.1", "-p", str(backend), "probe:app"], logs["daphne"], cwd=folder)
-    text = NGINX_CONF.read_text()
-    text = re.sub(r"server\s+[\w-]+:8000;", f"server 127.0.0.1:{backend};", text)
-    text = re.sub(r"listen\s+80\s+default_server;", f"listen 127.0.0.1:{port} default_server;", text)
-    text = text.replace("/var/log/nginx/access.log", str(folder / "access.log"))
-    for root in ("media", "documents", "static"):
-        text = text.replace(f"/srv/{root}/", f"{folder / root}/")
-    assert "/srv/" not in text
-    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        text = text.replace("http {", f"http {{\n    {name}_temp_path {folder / (name + '_temp')};", 1)
-    # The test's folders are private to root (pytest's tmp_path): nginx's workers read them as root here,
-    # as the official image's workers read the volumes mounted into it.
-    conf = folder / "nginx.conf"
-    text = re.sub(r"^user\s+[^;]+;", "", text, flags=re.M)
-    conf.write_text("user root;\n" + text)
+    from tests.infra.nginx import local_conf, upstream_servers
+
+    # The test's folders are private to root (pytest's tmp_path): nginx's workers read them as root
+    # here (local_conf), as the workers read the volumes mounted into the image.
+    conf = local_conf(folder, [backend] * len(upstream_servers(NGINX_CONF.read_text())), port,
+                      static=folder / "static", documents=folder / "documents", media=folder / "media")
+    assert "/srv/" not in conf.read_text()
     nginx = _start([NGINX, "-e", str(folder / "error.log"), "-c", str(conf),
                     "-g", f"daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'};"], logs["nginx"])
     try:

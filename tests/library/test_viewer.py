@@ -127,6 +127,27 @@ def test_files_are_cached_privately_with_the_sha256_as_etag_and_a_revisit_is_a_3
     assert ReadReceipt.objects.get(user=users["alice"]).count == 1
 
 
+def test_behind_nginx_a_revalidation_is_a_304_before_any_read_is_counted(doc, users, settings):
+    # X-Accel-Redirect (DOCUMENT_ACCEL_REDIRECT): nginx sends the bytes, and passes the
+    # ETag and Vary given here (deploy/nginx.conf; tests/infra/test_proxy_caching.py).
+    settings.DOCUMENT_ACCEL_REDIRECT = "/protected-documents/"
+    c = client_for(users["alice"])
+    url = reverse("library:file", args=[doc.pk])
+    first = c.get(url)
+    assert first.status_code == 200
+    assert first["X-Accel-Redirect"] == "/protected-documents/" + doc.current_version.file.name
+    assert first["ETag"] == f'"{doc.current_version.sha256}"' and first["Vary"] == "Cookie"
+    for _ in range(3):
+        again = c.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and "X-Accel-Redirect" not in again
+        assert again["ETag"] == first["ETag"] and again["Vary"] == "Cookie"
+    assert ReadReceipt.objects.get(user=users["alice"]).count == 1
+    assert audits("library.download", users["alice"]).count() == 1
+    other = c.get(url, HTTP_IF_NONE_MATCH='"an-older-version"')
+    assert other.status_code == 200 and "X-Accel-Redirect" in other
+    assert ReadReceipt.objects.get(user=users["alice"]).count == 2
+
+
 @pytest.mark.parametrize("who, status, access", [
     ("alice", "draft", "delegates"),
     ("alice", "published", "internal"),
