@@ -96,3 +96,24 @@ async def test_a_manual_count_of_a_secret_poll_needs_the_approval_too_an_open_po
     shown = {p["id"]: p["rounds"][-1] for p in c["public"].state["voting"]["polls"]}
     assert (shown[secret]["status"], shown[motion]["status"]) == ("published", "published")
     assert shown[secret]["approved_at"] is not None and shown[motion]["approved_at"] is None
+
+
+async def test_a_board_edited_beside_the_commands_reaches_the_consoles(sitting_with_quorum):
+    """The admin or a shell: every sitting of the session gets its whole state again (realtime.external)."""
+    from meeting.models import Sitting
+    from voting.extra_models import BoardMember
+
+    c = sitting_with_quorum
+    member_id = (await delegate_ids())[16]
+
+    @database_sync_to_async
+    def elect():
+        session_id = Sitting.objects.get(pk=c["chair"].sitting_id).session_id
+        BoardMember.objects.create(session_id=session_id, member_id=member_id, head=True)
+
+    await elect()
+    for client in c.values():
+        events = await client.settle()
+        assert [e["type"] for e in events] == ["state.replaced"]
+    assert [(b["member_id"], b["head"]) for b in c["chair"].state["voting"]["board"]] == [(member_id, True)]
+    assert "board" not in c["alice"].state["voting"]
