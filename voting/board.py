@@ -9,8 +9,11 @@ opened —, returned, valid, invalid, the count for each option or candidate, th
 approval) are a PDF for the chair and secretary.
 
 Commands `vote.board` (the board elected for the session of the sitting: its members, its head)
-and `vote.approve` (registered from voting.hub.register through `register()` here). The minutes
-hold counts only: nothing in them names a voter.
+and `vote.approve` (registered from voting.hub.register through `register()` here): the first
+sends the board to staff (`vote.board`), the second the poll (`vote.poll`, the round's
+`approved_at`). A secret round is published only once its count is approved
+(voting.services.publish: `count_not_approved`). The minutes hold counts only: nothing in them
+names a voter.
 """
 
 from django.conf import settings
@@ -27,6 +30,7 @@ from realtime.service import change
 from . import chain
 from .extra_models import BoardMember, CountApproval
 from .models import Round
+from .state import board_state, poll_state
 
 
 def board_min() -> int:
@@ -57,6 +61,7 @@ def set_board(actor: Actor, sitting_id: int, member_ids: list[int], head_id: int
         BoardMember.objects.filter(session_id=session_id).delete()
         BoardMember.objects.bulk_create([BoardMember(session_id=session_id, member_id=m, head=m == head_id) for m in ids])
         chain.append(sitting_id, "board", {"session_id": session_id, "member_ids": ids, "head_id": head_id})
+        c.emit("vote.board", {"board": board_state(session_id)})
     return {}
 
 
@@ -84,6 +89,7 @@ def approve(actor: Actor, sitting_id: int, round_id: int) -> dict:
                                                    "phiếu: %(names)s.") % {"names": ", ".join(conflict)})
         CountApproval.objects.create(round=r, approved_at=timezone.now(), board=[
             {"member_id": b.member_id, "name": b.member.full_name, "head": b.head} for b in board])
+        c.emit("vote.poll", poll_state(r.poll))  # the round's approved_at: the publish button may now be used
     return {"round_id": r.pk}
 
 
@@ -160,5 +166,7 @@ def register():
                               result=RoundResult, action="vote.manage")
     registry.register_error("no_board", "The session has no ballot-counting board of the minimum size "
                                         "(setting VOTING_BOARD_MIN), or the sitting belongs to no session.")
+    registry.register_error("count_not_approved", "A secret round is published only once the ballot-counting board "
+                                                  "approved its count (vote.approve).")
     registry.register_error("board_conflict", "A candidate of the poll, or an official rated in it, sits on the "
                                               "ballot-counting board: it cannot approve this count.")

@@ -1,8 +1,10 @@
 """The voting module's parts of the hub (realtime/registry.py, docs/modules.md, docs/voting.md).
 
 State: `voting` (every poll of the sitting, its options and rounds; results once published,
-staff as soon as closed; who voted in an open poll to staff only); `you.vote` (the rounds you
-voted in). Events: `vote.poll` (a poll or its round changed), `vote.count` (one more ballot);
+staff as soon as closed; who voted in an open poll to staff only; a secret round's approval by
+the ballot-counting board; the board itself to staff only); `you.vote` (the rounds you voted
+in). Events: `vote.poll` (a poll or its round changed), `vote.count` (one more ballot),
+`vote.board` (staff: the board changed);
 per-member `vote.mine` (stored: you voted, and your choice in an open poll) and `vote.receipt`
 (never stored: your secret ballot's choice, for your eyes, kept nowhere). Commands: vote.create,
 vote.open, vote.cast (registered secret), vote.close, vote.publish, vote.hold, vote.resume,
@@ -15,13 +17,14 @@ from typing import Any, Literal
 from pydantic import Field, conint, conlist, constr
 
 from accounts import permissions
+from meeting.models import Sitting
 from realtime import registry
 from realtime.messages import Count, Id, Message, NoResult, Time
 from realtime.schemas import Id as ArgId
 from realtime.schemas import Strict
 
 from . import autoclose, board, chain, manual, services
-from .models import OpenBallot, Option, Participation, Poll, Round
+from .models import BoardMember, CountApproval, OpenBallot, Option, Participation, Poll, Round
 from .state import shape_count, shape_poll, shape_voting, voting_state, you_vote
 
 Kind = Literal["motion", "election", "dismissal", "rating", "confidence", "indicative"]
@@ -50,6 +53,8 @@ class RoundInfo(Message):
     closes_at: Time | None = Field(description="the automatic close of a timed round")
     closed_at: Time | None
     published_at: Time | None
+    approved_at: Time | None = Field(description="a secret round: when the ballot-counting board approved its count "
+                                                  "(`vote.approve`; it must before `vote.publish`); else null")
     voided_reason: str
     total: Count = Field(description="delegates of the body when the round opened")
     present: Count = Field(description="delegates present when the round opened")
@@ -79,6 +84,21 @@ class PollInfo(Message):
 
 class Voting(Message):
     polls: list[PollInfo]
+
+
+class BoardSeat(Message):
+    member_id: Id
+    name: str
+    head: bool = Field(description="the head of the board (trưởng ban)")
+
+
+class StaffVoting(Voting):
+    board: list[BoardSeat] | None = Field(description="the ballot-counting board of the sitting's session (head first, "
+                                                      "then by name; empty until elected); null: no session")
+
+
+class BoardData(Message):
+    board: list[BoardSeat] | None
 
 
 class CountData(Message):
@@ -120,6 +140,10 @@ def _apply_count(state, data):
                 r["voted"] = data["voted"]
                 if data["member_id"] is not None and r["voters"] is not None:
                     r["voters"] = sorted({*r["voters"], data["member_id"]})
+
+
+def _apply_board(state, data):
+    state["voting"]["board"] = copy.deepcopy(data["board"])
 
 
 def _apply_mine(you, data):
@@ -186,14 +210,17 @@ def _sittings(row) -> list[int]:
 def register():
     permissions.register_action("vote.manage", (permissions.CHAIR, permissions.SECRETARY))
     permissions.register_action("vote.cast", (permissions.DELEGATE,))
-    registry.register_slice("voting", voting_state, Voting, order=37, shape=shape_voting)
+    registry.register_slice("voting", voting_state, Voting, order=37, shape=shape_voting,
+                            schemas={"staff": StaffVoting})
     registry.register_you("vote", lambda actor, sitting: you_vote(sitting.pk, actor.member_id), YouVote,
                           audiences=("delegate",))
     registry.register_source(Poll, _sittings)
     registry.register_source(Option, lambda option: [option.poll.sitting_id])
     registry.register_source(Round, lambda r: [r.poll.sitting_id])
-    for model in (OpenBallot, Participation):
+    for model in (OpenBallot, Participation, CountApproval):
         registry.register_source(model, lambda row: [row.round.poll.sitting_id])
+    registry.register_source(BoardMember, lambda row: Sitting.objects.filter(session_id=row.session_id)
+                             .values_list("pk", flat=True))
 
     registry.register_event("vote.poll", PollInfo, apply=_apply_poll, shape=shape_poll,
                             doc="A poll was created, or its round opened, held, resumed, closed, published or voided: "
@@ -201,6 +228,9 @@ def register():
     registry.register_event("vote.count", CountData, apply=_apply_count, shape=shape_count,
                             doc="One more ballot: set the round's `voted` (staff, open polls: add `member_id` to "
                                 "its `voters`).")
+    registry.register_event("vote.board", BoardData, apply=_apply_board, audiences=("staff",),
+                            doc="The ballot-counting board of the sitting's session was elected or changed "
+                                "(staff only): state.voting.board = data.board.")
     registry.register_member_event("vote.mine", MyBallot, apply=_apply_mine,
                                    doc="Your ballot is recorded: put it in you.vote.ballots (by round_id).")
     registry.register_member_event("vote.receipt", Receipt, apply=lambda you, data: None, store=False,

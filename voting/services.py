@@ -31,7 +31,7 @@ from realtime.service import change
 
 from . import chain
 from . import tally as T
-from .extra_models import VoteLink
+from .extra_models import CountApproval, VoteLink
 from .models import OpenBallot, Option, Participation, Poll, Round, Urn
 from .state import poll_state
 
@@ -356,8 +356,13 @@ def forget_urn_versions() -> None:
 
 
 def publish(actor: Actor, sitting_id: int, round_id: int) -> dict:
+    """Show a closed round's result to everyone. A secret round's count (a manual one's too) is
+    approved by the ballot-counting board first (voting.board.approve): `count_not_approved`."""
     with change(actor, "vote.manage", sitting_id, detail={"op": "publish", "round_id": round_id}) as c:
         r = _live_round(sitting_id, round_id, Round.Status.CLOSED)
+        if r.poll.secret and not CountApproval.objects.filter(round=r).exists():
+            raise ServiceError("count_not_approved", _("Ban kiểm phiếu chưa phê chuẩn kết quả kiểm phiếu nên chưa "
+                                                       "công bố được."))
         r.status, r.published_at = Round.Status.PUBLISHED, timezone.now()
         r.save(update_fields=["status", "published_at"])
         _emit_poll(c, r.poll)

@@ -1,7 +1,10 @@
 """Voting as the hub shows it. Every audience sees each poll, its rounds and how many voted;
 the result once published (staff: as soon as it is closed); staff alone see who voted in an open
-poll (to see who has not). A secret round shows counts only, ever."""
+poll (to see who has not). A secret round shows counts only, ever, and when the ballot-counting
+board approved its count (`approved_at`: it names no voter). Staff alone see the board of the
+sitting's session (`board`; null when the sitting belongs to no session)."""
 
+from .extra_models import BoardMember
 from .models import OpenBallot, Participation, Poll, Round
 
 
@@ -27,6 +30,17 @@ def hub_result(result: dict | None) -> dict | None:
     return shown
 
 
+def _approved_at(r: Round) -> str | None:
+    """When the board approved the round's count: a secret poll's rounds are read with their
+    approval (poll_state); an open poll has none."""
+    if not r.poll.secret:
+        return None
+    try:
+        return iso(r.approval.approved_at)
+    except Round.approval.RelatedObjectDoesNotExist:
+        return None
+
+
 def round_state(r: Round, voters: list[int] | None) -> dict:
     return {
         "id": r.pk,
@@ -37,6 +51,7 @@ def round_state(r: Round, voters: list[int] | None) -> dict:
         "closes_at": iso(r.closes_at),
         "closed_at": iso(r.closed_at),
         "published_at": iso(r.published_at),
+        "approved_at": _approved_at(r),
         "voided_reason": r.voided_reason,
         "total": r.total,
         "present": r.present,
@@ -47,7 +62,8 @@ def round_state(r: Round, voters: list[int] | None) -> dict:
 
 
 def poll_state(poll: Poll) -> dict:
-    rounds = list(poll.rounds.order_by("number"))
+    rounds = poll.rounds.order_by("number")
+    rounds = list(rounds.select_related("approval") if poll.secret else rounds)
     voters: dict[int, list[int]] = {}
     if not poll.secret:
         for round_id, member_id in (OpenBallot.objects.filter(round__in=rounds).order_by("member_id")
@@ -70,8 +86,17 @@ def poll_state(poll: Poll) -> dict:
     }
 
 
+def board_state(session_id: int | None) -> list[dict] | None:
+    """The ballot-counting board of the session (head first, then by name); null: no session."""
+    if session_id is None:
+        return None
+    return [{"member_id": b.member_id, "name": b.member.full_name, "head": b.head}
+            for b in BoardMember.objects.filter(session_id=session_id).select_related("member")]
+
+
 def voting_state(sitting) -> dict:
-    return {"polls": [poll_state(p) for p in Poll.objects.filter(sitting_id=sitting.pk).prefetch_related("options", "excluded")]}
+    return {"polls": [poll_state(p) for p in Poll.objects.filter(sitting_id=sitting.pk).prefetch_related("options", "excluded")],
+            "board": board_state(sitting.session_id)}
 
 
 def _shape_round(r: dict, audience: str) -> dict:
@@ -86,6 +111,7 @@ def shape_poll(poll: dict, audience: str) -> dict:
 
 
 def shape_voting(value: dict, audience: str) -> dict:
+    """Staff see it whole; the others its polls as they may see them, and no board."""
     return value if audience == "staff" else {"polls": [shape_poll(p, audience) for p in value["polls"]]}
 
 

@@ -133,7 +133,7 @@ def test_a_secret_round_exports_its_counts_only(sitting, actors, users, council)
     with SecretHunt() as hunt:
         round_id = voted_round(
             sitting, actors, {v: {"chosen": [f"m{candidates[i % 2].pk}"]} for i, v in enumerate(voters)},
-            publish=True, kind="election", title="Bầu Phó Chủ tịch HĐND tỉnh",
+            publish=True, board=council[15:18], kind="election", title="Bầu Phó Chủ tịch HĐND tỉnh",
             candidate_ids=[m.pk for m in candidates])
         chair = client_for(users["chair"])
         responses = {what: get(chair, round_id, what) for what in URLS}

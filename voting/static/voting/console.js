@@ -1,6 +1,10 @@
 /* Voting on the chair console (voting/panels.py): prepare a poll, open, hold, resume, close, publish,
  * void with a reason and re-vote; the live count of the present; in an open poll who has not voted
  * yet; after the close the result with a bar chart, the counts per delegate group and the seat map.
+ * The ballot-counting board (Ban kiểm phiếu) of the session: its members, the form that elects it
+ * (vote.board), and on a closed secret round its approval (vote.approve), the counting minutes and
+ * the publish button held back until the count is approved (the server refuses it anyway:
+ * count_not_approved).
  *
  * Drawn from state.voting (staff see a round's result as soon as it is closed and, in an open poll,
  * who voted: `voters`), state.attendance and state.displays after every snapshot and event
@@ -80,13 +84,28 @@
     candidatesLabel: $("vt-candidates-label"),
     candidates: $("vt-candidates"),
     excluded: $("vt-excluded"),
+    board: $("vt-board"),
+    boardList: $("vt-board-list"),
+    boardNone: $("vt-board-none"),
+    boardBox: $("vt-board-box"),
+    boardEdit: $("vt-board-edit"),
+    boardForm: $("vt-board-form"),
+    boardCount: $("vt-board-count"),
+    boardMembers: $("vt-board-members"),
+    boardHead: $("vt-board-head"),
+    boardSave: $("vt-board-save"),
   };
+  const face = $("console");
+  const tz = (face && face.dataset.tz) || undefined;
+  const BOARD_MIN = Number(ui.board.dataset.min) || 3;
 
   let hub = null;
   let send = null;
   const busy = new Set(); // commands in flight, by key: one tap, one command
   const voidOpen = new Set(); // rounds whose "void with a reason" form is open
   const voidText = new Map(); // what was typed there, kept across redraws
+  let boardPick = null; // while the board's form is open: the member ids ticked (a Set) and the head
+  let boardHeadId = null;
 
   // ---- reading the state ----------------------------------------------------------------
 
@@ -225,6 +244,74 @@
     rows.sort((a, b) => (a.kind === "delegate" ? 0 : 1) - (b.kind === "delegate" ? 0 : 1) || a.name.localeCompare(b.name, "vi"));
     people(ui.candidates, rows);
     people(ui.excluded, rows.filter((r) => r.counts));
+  }
+
+  // ---- the ballot-counting board ---------------------------------------------------------
+
+  function boardOf(state) {
+    return state.voting ? state.voting.board : undefined;
+  }
+
+  /* The delegates of the body (attendance rows of kind delegate who count), by name. */
+  function boardCandidates(state) {
+    return (state.attendance || []).filter((r) => r.kind === "delegate" && r.counts)
+      .sort((a, b) => a.name.localeCompare(b.name, "vi"));
+  }
+
+  ui.boardBox.addEventListener("toggle", () => {
+    if (ui.boardBox.open) {  // opened: start from the board as it is
+      const board = (hub && hub.state && boardOf(hub.state)) || [];
+      boardPick = new Set(board.map((b) => b.member_id));
+      const head = board.find((b) => b.head);
+      boardHeadId = head ? head.member_id : null;
+    } else {
+      boardPick = null;
+      boardHeadId = null;
+    }
+    if (hub && hub.state) renderBoard(hub.state);
+  });
+  ui.boardHead.addEventListener("change", () => {
+    boardHeadId = Number(ui.boardHead.value) || null;
+    ui.boardSave.disabled = busy.has("board") || !boardPick || boardPick.size < BOARD_MIN || !boardHeadId;
+  });
+  ui.boardForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!boardPick) return;
+    const member_ids = [...boardPick];
+    run("vote.board", { member_ids, head_id: boardHeadId }, "board", ui.boardSave).then((data) => {
+      if (data === null) return;
+      ui.boardBox.open = false;
+      Faces.toast(gettext("Đã lưu Ban kiểm phiếu."), "ok");
+    });
+  });
+
+  function renderBoard(state) {
+    const board = boardOf(state);
+    ui.board.hidden = !Array.isArray(board);  // null: the sitting belongs to no session
+    if (!Array.isArray(board)) return;
+    fill(ui.boardList, board.map((b) => h("li", { class: b.head ? "is-head" : "", dataset: { memberId: b.member_id } },
+      b.name, b.head ? h("span", { class: "vt-board-role" }, gettext("Trưởng ban")) : null)));
+    ui.boardNone.hidden = board.length > 0;
+    ui.boardEdit.textContent = board.length ? gettext("Sửa Ban kiểm phiếu") : gettext("Bầu Ban kiểm phiếu");
+    if (!boardPick) return;
+    const rows = boardCandidates(state);
+    const names = new Map(rows.map((r) => [r.member_id, r.name]));
+    for (const id of [...boardPick]) if (!names.has(id)) boardPick.delete(id);
+    if (!boardPick.has(boardHeadId)) boardHeadId = null;
+    fill(ui.boardMembers, rows.map((r) => h("label", { class: "vt-check" },
+      h("input", { type: "checkbox", value: String(r.member_id), checked: boardPick.has(r.member_id),
+        dataset: { key: `board-pick-${r.member_id}`, memberId: r.member_id },
+        onchange: (ev) => {
+          if (ev.currentTarget.checked) boardPick.add(r.member_id); else boardPick.delete(r.member_id);
+          Faces.keepFocus(() => renderBoard(hub.state));
+        } }),
+      `${r.name}${r.group ? " · " + r.group : ""}`)));
+    ui.boardCount.textContent = interpolate(gettext("Thành viên: đã chọn %(n)s (ít nhất %(min)s đại biểu)"),
+      { n: boardPick.size, min: BOARD_MIN }, true);
+    const picked = rows.filter((r) => boardPick.has(r.member_id));
+    fill(ui.boardHead, h("option", { value: "" }, gettext("— Chọn trưởng ban —")),
+      picked.map((r) => h("option", { value: String(r.member_id), selected: r.member_id === boardHeadId }, r.name)));
+    ui.boardSave.disabled = busy.has("board") || boardPick.size < BOARD_MIN || !boardHeadId;
   }
 
   // ---- drawing: the live round ------------------------------------------------------------
@@ -440,6 +527,17 @@
 
   // ---- drawing: the polls -----------------------------------------------------------------
 
+  /* A closed or published secret round: whether the board approved its count, and its minutes. */
+  function countView(round) {
+    return h("div", { class: "vt-count-board", dataset: { roundId: round.id } },
+      round.approved_at
+        ? h("span", { class: "vt-approved", dataset: { role: "approved" } },
+          interpolate(gettext("Đã phê chuẩn lúc %(t)s"), { t: Faces.timeOfDay(Date.parse(round.approved_at), tz, false) }, true))
+        : h("span", { class: "vt-unapproved", dataset: { role: "approved" } }, gettext("Ban kiểm phiếu chưa phê chuẩn")),
+      h("a", { class: "btn vt-minutes", href: `/voting/round/${round.id}/minutes.pdf`, download: "" },
+        gettext("Biên bản kiểm phiếu (PDF)")));
+  }
+
   function pollStatus(poll) {
     if (poll.cancelled_reason) return "cancelled";
     const r = lastRound(poll);
@@ -457,11 +555,22 @@
         onclick: (ev) => run("vote.open", { poll_id: poll.id }, `open-${poll.id}`, ev.currentTarget) },
       again ? gettext("Biểu quyết lại") : gettext("Bắt đầu biểu quyết")));
     }
+    const counted = poll.secret && last && ["closed", "published"].includes(last.status) ? countView(last) : null;
     if (last && last.status === "closed") {
-      actions.push(h("button", { type: "button", class: "btn primary vt-publish", dataset: { key: `publish-${last.id}` },
+      const waiting = poll.secret && !last.approved_at;  // the board approves a secret count before it is published
+      if (waiting) {
+        actions.push(h("button", { type: "button", class: "btn primary vt-approve", dataset: { key: `approve-${last.id}` },
+          onclick: (ev) => run("vote.approve", { round_id: last.id }, `approve-${last.id}`, ev.currentTarget) },
+        gettext("Ban kiểm phiếu phê chuẩn")));
+      }
+      const why = waiting ? gettext("Ban kiểm phiếu chưa phê chuẩn kết quả kiểm phiếu: chưa công bố được.") : "";
+      actions.push(h("button", { type: "button", class: `btn ${waiting ? "" : "primary"} vt-publish`, dataset: { key: `publish-${last.id}` },
+        disabled: waiting || busy.has(`publish-${last.id}`), title: why || null,
+        "aria-describedby": waiting ? `vt-publish-why-${last.id}` : null,
         onclick: (ev) => run("vote.publish", { round_id: last.id }, `publish-${last.id}`, ev.currentTarget) },
       gettext("Công bố kết quả")));
       actions.push(voidControl(last));
+      if (waiting) actions.push(h("p", { class: "vt-hint muted", id: `vt-publish-why-${last.id}` }, why));
     }
     if (last && last.status === "published") {
       actions.push(h("button", { type: "button", class: "btn", onclick: (ev) => showOnHall("vote_result", ev.currentTarget) },
@@ -484,6 +593,7 @@
       poll.cancelled_reason ? h("p", { class: "vt-note" }, interpolate(gettext("Lý do hủy: %(reason)s"), { reason: poll.cancelled_reason }, true)) : null,
       history.length ? h("ul", { class: "vt-history" }, history) : null,
       shown ? resultView(poll, shown, state) : null,
+      counted,
       actions.length ? h("div", { class: "vt-row-actions" }, actions) : null);
   }
 
@@ -506,6 +616,7 @@
     const seats = type && type.startsWith("attendance") && polls(state).some((p) => p.rounds.some((r) => r.result && r.result.by_option));
     if (all || type === "vote.poll" || seats) Faces.keepFocus(() => renderPolls(state));
     if (all || type.startsWith("attendance")) renderPeople(state);
+    if (all || type === "vote.board" || type.startsWith("attendance")) Faces.keepFocus(() => renderBoard(state));
   }
 
   Hub.registerPanel((state, type, data, hb) => {

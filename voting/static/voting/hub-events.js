@@ -18,6 +18,9 @@
       }
     }
   });
+  Hub.registerEvent("vote.board", (state, data) => {  // staff alone get it (the others a skip)
+    state.voting.board = data.board;
+  });
   Hub.registerMemberEvent("vote.mine", (you, data) => {
     const ballots = you.vote.ballots.filter((b) => b.round_id !== data.round_id);
     ballots.push(data);
