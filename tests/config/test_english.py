@@ -229,7 +229,8 @@ async def test_the_hub_answers_an_english_client_in_english(sitting, users):
         assert reply["error"] == {"code": "sitting_not_live", "message": "The sitting is not in session."}
         # The snapshot's slide names, shown on the console's display cards.
         titles = [s["title"] for s in chair.state["slides"]]
-        assert titles[:4] == ["Sitting overview", "Agenda", "Attendance map and quorum", "Announcement"]
+        assert titles[:5] == ["Follow the sitting automatically", "Sitting overview", "Agenda", "Attendance map and quorum",
+                              "Announcement"]
         # and the modules' slides (the floor's, voting's), each in English: translated, not the source
         from displays.slides import all_slides
         from django.utils import translation
