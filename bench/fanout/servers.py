@@ -173,6 +173,8 @@ class Servers:
         env.update({
             "DJANGO_SETTINGS_MODULE": self.args.settings,
             "DEBUG": "0",
+            # Production's hashed static names need collectstatic first; the benches serve a few pages only.
+            "STATIC_MANIFEST": "0",
             "SECRET_KEY": "hub-fanout-" + secrets.token_hex(24),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LOG_LEVEL": "WARNING",
