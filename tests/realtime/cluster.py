@@ -87,9 +87,11 @@ def manage(env: dict, *args: str, timeout: float = 300) -> str:
     return done.stdout.decode()
 
 
-def load_demo(env: dict) -> dict:
-    """Migrate, load the demo council (no documents) and return the ids of its two sittings."""
-    manage(env, "migrate", "--noinput", "-v", "0")
+def load_demo(env: dict, migrate: bool = True) -> dict:
+    """Migrate (unless the database is migrated already), load the demo council (no documents) and
+    return the ids of its two sittings."""
+    if migrate:
+        manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_demo", "--no-documents")
     code = ("from meeting.models import Sitting; import json; "
             "print(json.dumps({s.title: s.pk for s in Sitting.objects.all()}))")
