@@ -61,6 +61,11 @@ SLOW_FILES = (
     "tests/library/test_demo.py",
     "tests/petitions/test_identity_crawl.py",
     "tests/realtime/test_private.py",
+    # own_servers (the PostgreSQL + Redis run): Daphne workers of their own, hundreds of sockets
+    "tests/voting/test_voting_concurrency.py",
+    "tests/floor/test_floor_concurrency.py",
+    "tests/realtime/test_rebalance.py",
+    "tests/faults/test_faults.py",
 )
 
 
