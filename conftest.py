@@ -50,23 +50,55 @@ def pytest_make_collect_report(collector):
 
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"... in a worker of `pytest -n N`
 
+# Files far slower than the rest (20 s and more each in a CI run), handed out first under xdist
+# after the browser files: a long file handed out last leaves the other worker idle while it ends.
+# Order only: every test still runs. Keep it to the real outliers.
+SLOW_FILES = (
+    "tests/test_secrecy.py",
+    "tests/realtime/test_multiprocess.py",
+    "tests/petitions/test_migration_denouncer_protection.py",
+    "tests/petitions/test_migration_two_levels.py",
+    "tests/library/test_demo.py",
+    "tests/petitions/test_identity_crawl.py",
+    "tests/realtime/test_private.py",
+    # own_servers (the PostgreSQL + Redis run): Daphne workers of their own, hundreds of sockets
+    "tests/voting/test_voting_concurrency.py",
+    "tests/floor/test_floor_concurrency.py",
+    "tests/realtime/test_rebalance.py",
+    "tests/faults/test_faults.py",
+)
+
+
+def pytest_configure(config):
+    # pytest-xdist (3.6+) hands out --dist loadfile's files biggest first by number of tests
+    # ("loadscope reorder"), which undid the order below: the browser files (few tests, slow)
+    # went out late and between other files, each run of them starting Chromium anew, and a
+    # slow one-test file came last while the other worker idled. Keep the collection order,
+    # unless --loadscope-reorder is asked for.
+    if "--loadscope-reorder" not in config.invocation_params.args and hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     # After pytest-django's own ordering. In one process, browser tests last: Playwright's
     # sync API keeps an event loop running in the main thread while it is open, and asyncio
     # tests after it could not start their own loop. In an xdist worker (run.py test runs
-    # `pytest -n 2 --dist loadfile`), browser tests first: xdist hands out whole files in
-    # this order, so the slow browser files start at once while the other worker takes the
-    # rest, and tests/browser/conftest.py closes Playwright after the last browser test.
+    # `pytest -n 2 --dist loadfile`), browser tests first, then the SLOW_FILES, then the rest:
+    # xdist hands out whole files in this order (pytest_configure), so the slow files start at
+    # once, each worker starts Chromium once, and the short files even out the end;
+    # tests/browser/conftest.py closes Playwright after the last browser test.
     # Every worker sorts the same way, so all collect the same order, as xdist requires.
     def is_browser(item) -> bool:
         return item.get_closest_marker("browser") is not None
 
+    def is_slow(item) -> bool:
+        return item.nodeid.split("::", 1)[0] in SLOW_FILES
+
     if XDIST_WORKER is None:
         items.sort(key=is_browser)
     else:
-        items.sort(key=lambda item: not is_browser(item))
+        items.sort(key=lambda item: (not is_browser(item), not is_slow(item)))
 
 
 # The data migrations that seed rows tests rely on, in order: (module, function(apps, schema_editor)).

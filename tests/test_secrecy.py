@@ -50,15 +50,19 @@ def test_the_hunt_finds_a_marker_in_every_kind_of_store(sitting, actors, users, 
                         content="Đường liên xã xuống cấp.", identity={"full_name": "Người Gửi Thử", "phone": "0912000111"},
                         files=[(png_with_text(marker), "anh.png", False)])
     admin = get_user_model().objects.create_superuser("quantri-thu", password="x")
-    places = hunt.find(marker, clients={"public": Client(), "secretary": signed_in(users["secretary"]),
-                                        "admin": signed_in(admin)})
+    # Hunted along with the marker in the same crawl, a value kept nowhere is found nowhere.
+    nowhere = "nowhere-4F1X"
+    found = hunt.find(marker, nowhere, clients={"public": Client(), "secretary": signed_in(users["secretary"]),
+                                                "admin": signed_in(admin)})
+    assert [p for p in found if p.endswith(f" [{nowhere}]")] == [], found
+    places = [p.removesuffix(f" [{marker}]") for p in found]
+    assert len(places) == len(found), found
     stores = {p.split("#")[0] if p.startswith(("table", "file")) else " ".join(p.split(" ")[:2]) for p in places}
     # The public and the console pages draw the sitting from the hub's snapshot, not from HTML: only
     # the admin serves the announcement as a page.
     assert {"table meeting.Sitting", "table realtime.SittingEvent", "table audit.AuditRecord",
             "file petitions.CaseFile", "log tests.secrecy:DEBUG", "page admin"} <= stores, places
     assert any(p.startswith("page admin /admin/meeting/sitting/") for p in places), places
-    assert hunt.find("nowhere-4F1X", clients={"public": Client()}) == []
 
 
 IDENTITY = {"full_name": "Lò Thị Bích Ngọc Thử", "phone": "0915 246 813", "id_number": "008191007531",
@@ -88,10 +92,13 @@ def test_a_denouncers_identity_is_kept_in_its_own_table_alone(denunciation, user
     clients = {"public": Client(), "officer": signed_in(officer), "administrator": signed_in(administrator),
                "secretary": signed_in(users["secretary"])}
     her = [IDENTITY[key] for key in ("full_name", "id_number", "email", "address")]
-    assert hunt.find(*her, clients=clients, allowed={"petitions.Identity"}) == []
+    # One crawl hunts her identity and, to show it is not blind, the case's subject: found where
+    # the officer works on the case, the crawl did read the pages that would show her.
+    places = hunt.find(*her, case.subject, clients=clients, allowed={"petitions.Identity"})
+    subject = f" [{case.subject}]"
+    assert [p for p in places if not p.endswith(subject)] == []
+    assert any(p.startswith("page officer /petitions/") for p in places), places
     assert hunt.find(IDENTITY["full_name"])[0].startswith("table petitions.Identity#")
-    # Not blind: the same crawl reads the case itself where the officer works on it.
-    assert any(p.startswith("page officer /petitions/") for p in hunt.find(case.subject, clients={"officer": clients["officer"]}))
 
 
 def test_a_password_typed_at_sign_in_right_or_wrong_is_kept_nowhere(users):

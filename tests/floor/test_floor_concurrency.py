@@ -53,10 +53,9 @@ print("SESSIONS " + json.dumps({{"sitting": sitting.pk, "sessions": out}}))
 def council(tmp_path_factory):
     """Two Daphne workers on a fresh PostgreSQL database holding the demo council with 51 delegates
     (the chair and fifty more), over Redis with a channel prefix of their own."""
-    with own_environment(tmp_path_factory, "test_floor_race") as (env, logs):  # skips, naming PostgreSQL, without it
+    with own_environment(tmp_path_factory, "test_floor_race", from_template="migrated") as (env, logs):  # skips, naming PostgreSQL, without it
         workers = []
         try:
-            manage(env, "migrate", "--noinput", "-v", "0")
             manage(env, "load_demo", "--delegates", str(DELEGATES + 1), "--no-documents", "--no-links")
             out = manage(env, "shell", "-c", SESSIONS.format(n=DELEGATES), timeout=120)
             made = json.loads(next(ln for ln in out.splitlines() if ln.startswith("SESSIONS "))[len("SESSIONS "):])

@@ -15,6 +15,7 @@ Used by tests/realtime/test_multiprocess.py and tests/faults/.
 """
 
 import asyncio
+import contextlib
 import glob
 import http.cookiejar
 import json
@@ -87,9 +88,11 @@ def manage(env: dict, *args: str, timeout: float = 300) -> str:
     return done.stdout.decode()
 
 
-def load_demo(env: dict) -> dict:
-    """Migrate, load the demo council (no documents) and return the ids of its two sittings."""
-    manage(env, "migrate", "--noinput", "-v", "0")
+def load_demo(env: dict, migrate: bool = True) -> dict:
+    """Migrate (unless the database is migrated already), load the demo council (no documents) and
+    return the ids of its two sittings."""
+    if migrate:
+        manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_demo", "--no-documents")
     code = ("from meeting.models import Sitting; import json; "
             "print(json.dumps({s.title: s.pk for s in Sitting.objects.all()}))")
@@ -319,7 +322,22 @@ class Client:
             await self.receive()
 
     async def close(self):
-        await self.ws.close()
+        # The closing handshake waits for the server's close frame, but a connection stops reading
+        # while 16 messages it was sent lie unread (websockets' max_queue): after a broadcast to a
+        # hall the handshake then waited out the whole close_timeout (10 s per teardown). Read
+        # and drop what is left meanwhile, so the close frame arrives; the close is the same.
+        async def discard():
+            with contextlib.suppress(websockets.ConnectionClosed, websockets.exceptions.ConcurrencyError):
+                async for _ in self.ws:
+                    pass
+
+        reader = asyncio.get_running_loop().create_task(discard())
+        try:
+            await self.ws.close()
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
 
 
 async def snapshot_of(workers: list[Worker], sitting_id: int, sessionid: str | None) -> tuple[int, dict]:

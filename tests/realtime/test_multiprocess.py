@@ -7,6 +7,7 @@ its own PostgreSQL database (dropped at the end) and its own channel prefix.
 """
 
 import asyncio
+import atexit
 import contextlib
 import json
 import os
@@ -16,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 import websockets
 
-from .cluster import Client, Worker, load_demo, sign_in
+from .cluster import Client, Worker, load_demo, manage, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers]
 
@@ -61,18 +62,71 @@ def own_database(tmp_path_factory, prefix: str, *, log_level="ERROR", **settings
     """A PostgreSQL database of its own with the demo council (dropped at the end) and the
     environment of workers on it, over Redis with a channel prefix of their own; yields
     (env, the demo's sittings, a folder for the workers' logs). Shared by the multi-worker tests."""
-    with own_environment(tmp_path_factory, prefix, log_level=log_level, **settings) as (env, logs):
-        yield env, load_demo(env), logs
+    with own_environment(tmp_path_factory, prefix, log_level=log_level, from_template="demo", **settings) as (env, logs):
+        yield env, dict(_TEMPLATES["demo"][1]), logs
+
+
+# Migrating a new database runs every migration in a new process, tens of seconds on a busy
+# machine, and each module of the multi-worker tests wants a database of its own. So this process
+# migrates once (and loads the demo once) into template databases, and each database of a module
+# is a copy of one (CREATE DATABASE ... TEMPLATE, under a second): the same tables and rows as a
+# database migrated for it, still its own. Dropped when this process ends.
+_TEMPLATES: dict[str, tuple[str, dict]] = {}  # "migrated" / "demo" -> (database name, the demo's sittings)
+
+
+def _template(kind: str) -> str:
+    """The name of this process's template database: "migrated" (what `migrate` leaves) or "demo"
+    (that, with the demo council loaded by `load_demo --no-documents`)."""
+    if kind not in _TEMPLATES:
+        admin = _admin_connection()
+        name = f"test_hub_template_{kind}_{secrets.token_hex(4)}"
+        if kind == "migrated":
+            admin.execute(f'CREATE DATABASE "{name}"')
+        else:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template("migrated")}"')
+        if not _TEMPLATES:
+            atexit.register(_drop_templates)
+        _TEMPLATES[kind] = (name, {})
+        env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
+        env.update({"DATABASE_URL": urlparse(_postgres_url())._replace(path=f"/{name}", query="").geturl(),
+                    "SECRET_KEY": secrets.token_hex(32), "DEBUG": "0", "LOG_LEVEL": "ERROR"})
+        env.pop("REDIS_URL", None)
+        try:
+            if kind == "migrated":
+                manage(env, "migrate", "--noinput", "-v", "0")
+            else:
+                _TEMPLATES[kind][1].update(load_demo(env, migrate=False))
+        except BaseException:
+            del _TEMPLATES[kind]
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            raise
+        finally:
+            admin.close()
+    return _TEMPLATES[kind][0]
+
+
+def _drop_templates():
+    try:
+        admin = _admin_connection()
+    except BaseException:  # noqa: BLE001 (at exit: nothing to report to)
+        return
+    with admin:
+        for name, _ in _TEMPLATES.values():
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager
-def own_environment(tmp_path_factory, prefix: str, *, log_level="ERROR", **settings):
-    """The same, empty (not even migrated): for a test that loads a council of its own size
-    (tests/floor and tests/voting: their concurrency tests); yields (env, a folder for logs)."""
+def own_environment(tmp_path_factory, prefix: str, *, log_level="ERROR", from_template: str | None = None, **settings):
+    """The same, empty: not even migrated, or with `from_template="migrated"` migrated (a test
+    that loads a council of its own size: tests/floor and tests/voting, their concurrency tests);
+    yields (env, a folder for logs)."""
     admin = _admin_connection()
     _require_redis()
     name = f"{prefix}_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
+    if from_template:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template(from_template)}"')
+    else:
+        admin.execute(f'CREATE DATABASE "{name}"')
     url = urlparse(_postgres_url())
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
     env.update({
