@@ -55,7 +55,7 @@ def parse_args(argv=None):
     p.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     p.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database instead of SQLite")
     p.add_argument("--interval", type=float, default=0.25, help="seconds between the chair's moves (default 0.25)")
-    p.add_argument("--before", type=float, default=3.0, help="seconds of moves before the upload starts (default 3)")
+    p.add_argument("--before", type=float, default=5.0, help="seconds of moves before the upload starts (default 5)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds for every client to get a move (default 30)")
     p.add_argument("--without-body-files", action="store_true",
                    help="the configuration before: nginx passes bodies on, Daphne reads them (for comparison)")
@@ -214,6 +214,7 @@ async def run(args, target: Target, front: str, workers: list[int], tmp: Path) -
         during = [d for t0, d in moves if window["start"] <= t0 <= window["end"]]
         before = [d for t0, d in moves if t0 < window["start"]]
         info = {"moves_during": len(during), "delays_during_ms": during, "median_before_ms": statistics.median(before),
+                "p99_before_ms": p99(before), "moves_before": len(before),
                 "upload_seconds": seconds,
                 "rss": {pid: (sampler.base[pid], sampler.peak[pid]) for pid in workers}}
         return sampler.delta(), p99(during), info
@@ -266,7 +267,8 @@ def main(argv=None) -> int:
           f"{args.terminals} terminals + the chair through nginx; a move every {args.interval * 1000:.0f} ms")
     print(f"load average before: {load_before}; after: {loadavg()}")
     print(f"upload: {args.size_mb} MB in {info['upload_seconds']} s; {info['moves_during']} moves during it; "
-          f"median delay before it {info['median_before_ms']:.1f} ms")
+          f"before it ({info['moves_before']} moves): median {info['median_before_ms']:.1f} ms, "
+          f"p99 {info['p99_before_ms']:.0f} ms")
     print("delays during the upload (ms): " + " ".join(f"{d:.0f}" for d in info["delays_during_ms"]))
     print("worker RSS before -> peak (MiB): " + ", ".join(f"{b:.0f} -> {p:.0f}" for b, p in info["rss"].values()))
     print(f"upload-isolation size_mb={args.size_mb} worker_rss_delta_mb={delta:.0f} event_delay_p99_ms={delay:.0f}")
