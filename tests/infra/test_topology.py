@@ -23,11 +23,8 @@ import http.client
 import json
 import re
 import secrets
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
