@@ -1,7 +1,13 @@
+import logging
+import os
+import stat
+
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, ImproperlyConfigured
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
 
 
 class ChosenLanguageMiddleware:
@@ -92,3 +98,62 @@ def _is_django_debug_page(response) -> bool:
 
 def _is_pdf(response) -> bool:
     return response.get("Content-Type", "").split(";")[0].strip().lower() == "application/pdf"
+
+
+class ProxyRequestBodyMiddleware:
+    """Request bodies that nginx saved to a file, read from that file (docs/decisions/0012).
+
+    Daphne reads a whole request body into memory inside the worker that also serves the hub's
+    WebSockets: a 100 MB upload took a worker from 352 MB to 1.5 GB and delayed its delegates'
+    events by seconds. Behind the shipped nginx (deploy/nginx.conf) every request body is written
+    by nginx to a file under UPLOAD_BODY_DIR (`client_body_in_file_only`), the worker gets no body
+    and the header X-Upload-Body-File naming that file; here the request reads its body from the
+    file, so request.POST/FILES are parsed from disk in 64 KB pieces by Django's MultiPartParser
+    (files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file as they are parsed).
+
+    The header is believed only with BEHIND_PROXY and UPLOAD_BODY_DIR set (nginx replaces any
+    such header a client sends), and only for a regular file inside UPLOAD_BODY_DIR: a path
+    naming anything else is ignored, never opened. Without nginx (the demo, Daphne alone) the
+    header is ignored and bodies arrive as before.
+    """
+
+    META_KEY = "HTTP_X_UPLOAD_BODY_FILE"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        root = getattr(settings, "UPLOAD_BODY_DIR", "")
+        self.root = os.path.realpath(root) if root and getattr(settings, "BEHIND_PROXY", False) else None
+
+    def __call__(self, request):
+        name = request.META.pop(self.META_KEY, None)
+        body = self._open(name) if name and self.root else None
+        if body is None:
+            return self.get_response(request)
+        try:
+            request._stream = body
+            request._read_started = False
+            request.META["CONTENT_LENGTH"] = str(os.fstat(body.fileno()).st_size)
+            return self.get_response(request)
+        finally:
+            body.close()
+
+    def _open(self, name: str):
+        path = os.path.realpath(name)
+        if os.path.commonpath([path, self.root]) != self.root or path == self.root:
+            logger.warning("X-Upload-Body-File outside UPLOAD_BODY_DIR ignored: %r", name[:200])
+            return None
+        try:
+            # O_NOFOLLOW: the realpath above already resolved links; a link swapped in since is refused.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as error:
+            # nginx wrote it a moment ago: the folder is not shared with this worker, or nginx's
+            # workers run as another user (docs/deploy.md, "Request bodies").
+            raise ImproperlyConfigured(
+                f"cannot read nginx's request body file {path!r} ({error.strerror}): UPLOAD_BODY_DIR must be "
+                "nginx's client_body_temp_path, shared with the workers, and nginx's `user` the workers' user"
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            logger.warning("X-Upload-Body-File not a regular file, ignored: %r", name[:200])
+            return None
+        return os.fdopen(fd, "rb", buffering=64 * 1024)

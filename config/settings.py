@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads request.POST/FILES: behind nginx the body comes from nginx's file.
+    "config.middleware.ProxyRequestBodyMiddleware",
     # Above XFrameOptionsMiddleware, so it sees the X-Frame-Options that frame-ancestors follows.
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -149,7 +151,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Behind the compose proxy, which sets X-Forwarded-Proto.
-if env.boolean("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.boolean("BEHIND_PROXY", default=False)
+# Behind the shipped nginx: the folder nginx writes request bodies to (its client_body_temp_path,
+# shared with the workers); a worker reads a body from the file nginx names there instead of
+# receiving it (config/middleware.py ProxyRequestBodyMiddleware, docs/decisions/0012). Only
+# with BEHIND_PROXY. Empty: bodies arrive through Daphne as usual.
+UPLOAD_BODY_DIR = env.string("UPLOAD_BODY_DIR")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 

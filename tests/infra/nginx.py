@@ -64,6 +64,8 @@ def local_conf(folder: Path, backends: list[int], front: int | None = None, *,
         text = text.replace("alias /srv/documents/", f"alias {documents}/")
     if media is not None:
         text = text.replace("alias /srv/media/", f"alias {media}/")
+    bodies = folder / "upload-bodies"
+    text = text.replace("client_body_temp_path /srv/upload-bodies", f"client_body_temp_path {bodies}")
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         text = text.replace("http {", f"http {{\n    {name}_temp_path {folder / (name + '_temp')};", 1)
     conf = folder / "nginx.conf"

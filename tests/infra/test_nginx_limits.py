@@ -33,7 +33,11 @@ def test_nginx_open_files_cover_its_connections_and_workers_run_unprivileged():
     files = int(re.search(r"^\s*worker_rlimit_nofile\s+(\d+);", text, flags=re.M).group(1))
     assert files >= connections + 1024  # every connection is a file, and so is every file being sent
     assert connections >= 2 * 1500      # 1,500 hub clients: a socket each side
-    assert re.search(r"^user\s+www-data;", text, flags=re.M)
+    # Unprivileged, and the app's own user (the image's `hub`): the Daphne workers read the
+    # request bodies nginx's workers write, 0600 (docs/decisions/0012).
+    assert re.search(r"^user\s+hub;", text, flags=re.M)
+    assert "useradd --system --uid 10001 --no-create-home hub" in (NGINX_CONF.parents[1] / "compose.yaml").read_text()
+    assert "--uid 10001" in (NGINX_CONF.parents[1] / "Dockerfile").read_text()
 
 
 @needs_compose
