@@ -9,6 +9,7 @@ Personas (all from meeting.demo):
 - public     — an anonymous observer: public sittings only.
 """
 
+import os
 import shutil
 import tempfile
 
@@ -44,6 +45,9 @@ def plain_static_names():
     from django.conf import settings
 
     plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # And the servers the tests start themselves (Daphne workers of the multi-process, fault and
+    # rebalance tests), which inherit this environment: their pages answered 500 without a manifest.
+    os.environ.setdefault("STATIC_MANIFEST", "0")
     with override_settings(STORAGES=plain):
         yield
 
