@@ -11,22 +11,16 @@ route and on the hub's WebSocket path.
 """
 
 import os
-import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+from tests.infra.nginx import (NGINX, NGINX_CONF, ROOT, free_port, local_conf, start, start_nginx, stop, upstream_servers,
+                               wait_for)
+
 ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
 
 pytestmark = [
@@ -62,30 +56,6 @@ async def app(scope, receive, send):
 SPOOFED = "203.0.113.66"
 
 
-def _start(args: list[str], log: Path, **kw) -> subprocess.Popen:
-    with log.open("w") as out:  # the child keeps its own copy of the file
-        return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=out, start_new_session=True, **kw)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(port: int, proc: subprocess.Popen, what: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{what} exited: {log.read_text(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"{what} did not listen on {port}")
-
-
 def daphne_flags() -> list[str]:
     """Daphne's flags as the image's entry point gives them (deploy/entrypoint.sh)."""
     line = next(x for x in ENTRYPOINT.read_text().splitlines() if x.strip().startswith("exec daphne"))
@@ -106,30 +76,19 @@ def daphne_flags() -> list[str]:
 def proxy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("proxy")
     (folder / "probe.py").write_text(PROBE)
-    backend, front = _free_port(), _free_port()
+    backend, front = free_port(), free_port()
     logs = {name: folder / f"{name}.out" for name in ("daphne", "nginx")}
-    daphne = _start([DAPHNE, "-b", "127.0.0.1", "-p", str(backend), *daphne_flags(), "probe:app"],
-                    logs["daphne"], cwd=folder)
-    from tests.infra.nginx import local_conf, upstream_servers
-
+    daphne = start([DAPHNE, "-b", "127.0.0.1", "-p", str(backend), *daphne_flags(), "probe:app"],
+                   logs["daphne"], cwd=folder)
     conf = local_conf(folder, [backend] * len(upstream_servers(NGINX_CONF.read_text())), front)
-    nginx = _start([NGINX, "-e", str(folder / "error.log"), "-c", str(conf),
-                    "-g", f"daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'};"], logs["nginx"])
+    nginx = start_nginx(conf, folder)
     try:
-        _wait_for(backend, daphne, "daphne", logs["daphne"])
-        _wait_for(front, nginx, "nginx", logs["nginx"])
+        wait_for(backend, daphne, "daphne", logs["daphne"])
+        wait_for(front, nginx, "nginx", logs["nginx"])
         yield f"127.0.0.1:{front}"
     finally:
         for proc in (nginx, daphne):
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+            stop(proc)
 
 
 def _get(url: str, headers: dict, data: bytes | None = None) -> str:
