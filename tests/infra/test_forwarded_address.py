@@ -17,17 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra.nginx import (NGINX, NGINX_CONF, ROOT, free_port, local_conf, start, start_nginx, stop, upstream_servers,
-                               wait_for)
+from tests.infra.nginx import (NGINX_CONF, ROOT, free_port, local_conf, needs_nginx, start, start_nginx, stop,
+                               upstream_servers, wait_for)
 
 ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
 
-pytestmark = [
-    pytest.mark.skipif(not NGINX, reason="nginx is not installed (Debian: apt-get install nginx)"),
-    pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0,
-                       reason="nginx opens its compiled-in temp paths, which needs root"),
-]
+pytestmark = needs_nginx
 
 PROBE = '''
 async def app(scope, receive, send):

@@ -11,15 +11,16 @@ answers the photo or 404, never the scan; the documents' internal location answe
 """
 
 import http.client
-import os
 import posixpath
-import signal
-import subprocess
 from urllib.parse import unquote
 
 import pytest
 
-from .test_forwarded_address import DAPHNE, NGINX, NGINX_CONF, PROBE, _free_port, _start, _wait_for, pytestmark  # noqa: F401
+from tests.infra.nginx import NGINX_CONF, free_port, local_conf, needs_nginx, start, start_nginx, stop, upstream_servers, wait_for
+
+from .test_forwarded_address import DAPHNE, PROBE
+
+pytestmark = needs_nginx
 
 LETTER = "petitions/2025/06/0a1b2c3d4e5f6a7b.pdf"
 SECRET = b"%PDF-1.4 CCCD 001234567890 Le Van Tam, thon 5"
@@ -36,33 +37,21 @@ def front(tmp_path_factory):
                              ("documents", LETTER, SECRET), ("static", "app.css", b"body{}")):
         (folder / root / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / root / name).write_bytes(data)
-    backend, port = _free_port(), _free_port()
-    logs = {name: folder / f"{name}.out" for name in ("daphne", "nginx")}
-    daphne = _start([DAPHNE, "-b", "127.0.0.1", "-p", str(backend), "probe:app"], logs["daphne"], cwd=folder)
-    from tests.infra.nginx import local_conf, upstream_servers
-
+    backend, port = free_port(), free_port()
+    daphne = start([DAPHNE, "-b", "127.0.0.1", "-p", str(backend), "probe:app"], folder / "daphne.out", cwd=folder)
     # The test's folders are private to root (pytest's tmp_path): nginx's workers read them as root
     # here (local_conf), as the workers read the volumes mounted into the image.
     conf = local_conf(folder, [backend] * len(upstream_servers(NGINX_CONF.read_text())), port,
                       static=folder / "static", documents=folder / "documents", media=folder / "media")
     assert "/srv/" not in conf.read_text()
-    nginx = _start([NGINX, "-e", str(folder / "error.log"), "-c", str(conf),
-                    "-g", f"daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'};"], logs["nginx"])
+    nginx = start_nginx(conf, folder)
     try:
-        _wait_for(backend, daphne, "daphne", logs["daphne"])
-        _wait_for(port, nginx, "nginx", logs["nginx"])
+        wait_for(backend, daphne, "daphne", folder / "daphne.out")
+        wait_for(port, nginx, "nginx", folder / "nginx.out")
         yield port
     finally:
         for proc in (nginx, daphne):
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+            stop(proc)
 
 
 def _get(port: int, path: str) -> tuple[int, dict, bytes]:
