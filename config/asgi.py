@@ -4,6 +4,7 @@ WebSockets pass the Host check (ALLOWED_HOSTS), the Origin check (the site's own
 scheme, host and port, or CSRF_TRUSTED_ORIGINS: config/websocket.py) and Django sessions.
 The hub resolves the session's user itself, in the same database job as the rest of a
 connect (realtime/consumers.py), not in a middleware's job of its own before it.
+Outermost, realtime.wire.capture keeps Daphne's protocol of each connection for the relay.
 """
 
 import os
@@ -19,10 +20,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.websocket import AllowedHostValidator, SameOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+from realtime.wire import capture  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": django_asgi,
-    "websocket": AllowedHostValidator(SameOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))),
+    # capture: under Daphne, the relay writes a frame framed once for all connections (realtime.wire).
+    "websocket": capture(AllowedHostValidator(SameOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns))))),
 })
 
 from django.conf import settings  # noqa: E402

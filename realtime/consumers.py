@@ -38,12 +38,13 @@ from .commands import COMMANDS
 from .heartbeat import Ticker
 from .models import SittingEvent
 from .private import marks, member_events_since, you_for
-from .publish import DEVICES_GROUP, batch_frame, encode, event_message, members_group, watch_health
+from .publish import DEVICES_GROUP, _chunks, batch_frame, encode, event_message, members_group, watch_health
 from .publish import health as publish_health
 from .registry import sitting_model
 from .schemas import Envelope, SyncArgs
 from .service import GroupItem
 from .snapshot import snapshot_json_for
+from .wire import WIRE, Frame
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ CLOSE_TRY_AGAIN_LATER = 4503
 
 
 REFRESH_GROUPS_S = 3600
+# The relay writes at most this many of the layer's messages at once (each up to a batch of events).
+DRAIN_MAX_MESSAGES = 1000
 # One call to the channel layer from the relay waits at most this long (Redis frozen).
 LAYER_TIMEOUT_S = 2
 
@@ -93,6 +96,9 @@ class _Relay:
         # of their sitting until they know their own (SittingConsumer.relay_opening).
         self.opening: dict[int, set] = {}
         self.joined: set[str] = set()  # the groups the layer knows this relay is in
+        # sitting id -> the highest seq this relay has written to its connections (the heartbeat's
+        # announced seq waits for it during a burst: realtime.heartbeat).
+        self.relayed: dict[int, int] = {}
         self.retrying: asyncio.Task | None = None
         self.lock = asyncio.Lock()
         # The heartbeat to this process's connections (realtime.heartbeat).
@@ -213,50 +219,93 @@ class _Relay:
                         log.warning("hub relay: cannot leave %s (%s)", group, e)
 
     async def _run(self, layer):
-        asyncio.get_running_loop().create_task(self._refresh(layer))
+        loop = asyncio.get_running_loop()
+        loop.create_task(self._refresh(layer))
+        # What the layer has brought and this relay has not yet written. The receiving task takes
+        # every message the layer holds (its queue answers at once while it has one) before the
+        # loop comes back here, so while the relay writes, what arrives meanwhile waits and is then
+        # written as ONE frame per connection, however many groups of commands committed it: the
+        # fan-out is bounded by the time it takes, not by the number of commits (a burst).
+        inbox: asyncio.Queue = asyncio.Queue()
+        receiver = loop.create_task(self._receive(layer, inbox))
+        try:
+            while True:
+                messages = [await inbox.get()]
+                while not inbox.empty() and len(messages) < DRAIN_MAX_MESSAGES:
+                    messages.append(inbox.get_nowait())
+                try:
+                    await self._deliver(messages)
+                except Exception:
+                    log.exception("relaying hub events failed")
+        finally:
+            receiver.cancel()
+
+    async def _receive(self, layer, inbox: asyncio.Queue):
         while True:
             try:
-                msg = await layer.receive(self.channel)
+                inbox.put_nowait(await layer.receive(self.channel))
             except asyncio.CancelledError:
                 raise
             except Exception:
                 # A layer hiccup (Redis restarting) must not stop the relay for good.
                 log.exception("hub relay: receiving from the channel layer failed")
                 await asyncio.sleep(1)
-                continue
-            if msg.get("type") == "hub.revoked":
-                await self._close_device(msg.get("device"))
-                continue
-            if msg.get("type") == "hub.recheck":
-                self._recheck(msg.get("sitting"))
-                continue
-            if msg.get("type") == "hub.member":
-                await self._to_member(msg)
-                continue
-            group = msg.get("group")
-            # One event, or a batch of them (realtime.publish._send_events): `text` is written once
-            # to each connection; `parts`, each event alone, are for connections still reading
-            # their snapshot, which keep those after it, one by one.
-            parts = msg.get("parts") or [(msg["seq"], msg["text"])]
-            for consumer in list(self.members.get(group, ())):
-                try:
-                    await consumer.relay(msg["seq"], msg["text"], parts)
-                except Exception:
-                    log.exception("relaying a hub event failed")
-            if self.opening:
-                sitting_id = _sitting_of_group(group)
-                for consumer in list(self.opening.get(sitting_id, ())):
-                    for seq, text in parts:
-                        consumer.relay_opening(group, seq, text)
 
-    async def _to_member(self, msg):
+    async def _deliver(self, messages: list[dict]):
+        """Write what the layer brought, in order: the events of each group merged into frames of
+        consecutive seqs (a group's events are sorted by seq, a repeated one dropped), each member's
+        own events merged alike; a revocation or a re-check after whatever came before it."""
+        events: dict[str, dict[int, str]] = {}  # group -> seq -> text
+        private: dict[str, list] = {}  # the sitting's private group -> (member id, pseq, text) in order
+        for msg in messages:
+            kind = msg.get("type")
+            if kind in ("hub.revoked", "hub.recheck"):
+                await self._flush(events, private)
+                events, private = {}, {}
+                if kind == "hub.revoked":
+                    await self._close_device(msg.get("device"))
+                else:
+                    self._recheck(msg.get("sitting"))
+            elif kind == "hub.member":
+                found = msg.get("events")
+                if found is None and "member" in msg:  # one event, from a process not yet upgraded
+                    found = [(msg["member"], msg.get("pseq"), msg["text"])]
+                private.setdefault(msg.get("group"), []).extend(found or ())
+            elif "group" in msg:
+                # One event, or a batch of them (realtime.publish._send_events), each (seq, text).
+                by_seq = events.setdefault(msg["group"], {})
+                for seq, text in msg.get("parts") or [(msg["seq"], msg["text"])]:
+                    by_seq.setdefault(seq, text)
+        await self._flush(events, private)
+
+    async def _flush(self, events: dict[str, dict[int, str]], private: dict[str, list]):
+        for group, by_seq in events.items():
+            sitting_id = _sitting_of_group(group)
+            for run in _runs(sorted(by_seq.items())):
+                # `text` is written once to each connection; `parts`, each event alone, are for
+                # connections still reading their snapshot, which keep those after it, one by one.
+                frame = Frame(batch_frame([text for _seq, text in run]))
+                last = run[-1][0]
+                for consumer in list(self.members.get(group, ())):
+                    try:
+                        await consumer.relay(last, frame, run)
+                    except Exception:
+                        log.exception("relaying a hub event failed")
+                if sitting_id is not None:
+                    if last > self.relayed.get(sitting_id, 0):
+                        self.relayed[sitting_id] = last
+                    for consumer in list(self.opening.get(sitting_id, ())):
+                        for seq, text in run:
+                            consumer.relay_opening(group, seq, text)
+        for group, found in private.items():
+            await self._to_member(group, found)
+
+    async def _to_member(self, group, events):
         """Per-member events (member id, pseq, text), several members' at once: each to its own
         member's connections of the sitting on this process, nobody else's (a connection is matched
         by its member id; staff, displays and the public have none); a member's several events in
         one batch frame."""
-        sitting_id, events = _sitting_of_group(msg.get("group")), msg.get("events")
-        if events is None and "member" in msg:  # one event, from a process not yet upgraded
-            events = [(msg["member"], msg.get("pseq"), msg["text"])]
+        sitting_id = _sitting_of_group(group)
         if sitting_id is None or not events:
             return
         by_member: dict[int, list] = {}
@@ -267,12 +316,15 @@ class _Relay:
             consumers = self.by_member.get((sitting_id, member_id))
             if not consumers:
                 continue
-            text = batch_frame([text for _pseq, text in parts])
-            for consumer in list(consumers):
-                try:
-                    await consumer.relay_private(text, parts)
-                except Exception:
-                    log.exception("relaying a per-member event failed")
+            if len(parts) > 1 and all(pseq is not None for pseq, _text in parts):
+                parts.sort(key=lambda part: part[0])  # from two processes, they may cross
+            for chunk in _chunks(parts, lambda part: len(part[1])):
+                text = batch_frame([text for _pseq, text in chunk])
+                for consumer in list(consumers):
+                    try:
+                        await consumer.relay_private(text, chunk)
+                    except Exception:
+                        log.exception("relaying a per-member event failed")
         for consumer in list(self.opening.get(sitting_id, ())):
             for member_id, pseq, text in events:
                 consumer.relay_opening_private(member_id, pseq, text)
@@ -488,6 +540,18 @@ class _Admission:
         self.busy -= 1
 
 
+def _runs(parts: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """(seq, text) sorted by seq, cut into runs of consecutive seqs (a batch frame has no gap:
+    docs/protocol.md "Batches"), each within a frame's bounds (realtime.publish._chunks)."""
+    runs: list[list[tuple[int, str]]] = []
+    for seq, text in parts:
+        if runs and seq == runs[-1][-1][0] + 1:
+            runs[-1].append((seq, text))
+        else:
+            runs.append([(seq, text)])
+    return [chunk for run in runs for chunk in _chunks(run, lambda part: len(part[1]))]
+
+
 def _sitting_of_group(group) -> int | None:
     """The sitting of a group named by realtime.audience.group_name ("sitting.<id>.<audience>")."""
     parts = group.split(".") if isinstance(group, str) else ()
@@ -661,13 +725,18 @@ class SittingConsumer(AsyncWebsocketConsumer):
         if publish_health()["degraded"]:  # publishing fails right now: say so from the start
             await self.send(text_data=encode({"type": "hub.status", "degraded": True}))
 
-    async def relay(self, seq: int, text: str, parts=None):
+    async def relay(self, seq: int, frame: Frame, parts=None):
         """An event (or a batch of them: `parts` are its events, (seq, text) each) for this
-        connection's audience, from the process's relay; or the heartbeat."""
+        connection's audience, from the process's relay; or the heartbeat. Under Daphne the frame,
+        framed once for every connection, is written to the connection directly (realtime.wire)."""
         if self.ready:
-            await self.base_send({"type": "websocket.send", "text": text})
+            wire = self.scope.get(WIRE)
+            if wire is not None:
+                wire.write(frame)
+            else:
+                await self.base_send({"type": "websocket.send", "text": frame.text})
         elif self.pending is not None:  # its snapshot is being sent: those after it, after it
-            for part_seq, part_text in parts or [(seq, text)]:
+            for part_seq, part_text in parts or [(seq, frame.text)]:
                 self.pending.append((self.group, part_seq, part_text))
 
     async def relay_private(self, text: str, parts):

@@ -39,6 +39,7 @@ from .models import SittingEvent
 from .private import unpublished_member_events
 from .publish import encode, publish_members_now, publish_now
 from .registry import sitting_model
+from .wire import Frame
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ class Ticker:
         self.task: asyncio.Task | None = None
         self.recovery: asyncio.Task | None = None
         self.failing = False
+        # sitting id -> the database's seq at the previous heartbeat (announced()).
+        self.seen: dict[int, int] = {}
 
     def ensure_running(self):
         if self.task is None or self.task.done():
@@ -119,6 +122,19 @@ class Ticker:
                 log.warning("hub heartbeat: reading the sittings' seq works again")
             self.failing = False
 
+    def announced(self, sitting_id: int, seq: int) -> int:
+        """The seq this heartbeat announces for a sitting whose database says `seq`. During a burst
+        the database runs ahead of the events still on their way to this process's connections
+        (committed, being published or written): announced, they would make every client ask
+        for events about to reach it (`sync`), each a replay the burst then waits for. So an
+        event committed since the previous heartbeat and not yet written here is not announced
+        yet; one the previous heartbeat already saw and still not written here is (it was lost:
+        the clients sync, and the recovery publishes it again)."""
+        before, self.seen[sitting_id] = self.seen.get(sitting_id), seq
+        if before is None:
+            return seq  # the first heartbeat of this sitting here: the database's, as ever
+        return min(seq, max(self.relay.relayed.get(sitting_id, 0), before))
+
     async def beat(self):
         """One heartbeat to every local connection: one query, one encoding per sitting;
         then the recovery of these sittings' unpublished events, unless the last one still runs."""
@@ -130,10 +146,10 @@ class Ticker:
             seq = seqs.get(sitting_id)
             if seq is None:
                 continue
-            text = heartbeat_message(seq)
+            frame = Frame(heartbeat_message(self.announced(sitting_id, seq)))
             for consumer in consumers:
                 try:
-                    await consumer.relay(seq, text)
+                    await consumer.relay(seq, frame)
                 except Exception:
                     log.exception("sending a hub heartbeat failed")
         if self.recovery is None or self.recovery.done():

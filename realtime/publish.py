@@ -218,15 +218,15 @@ def _chunks(items: list, size_of) -> list[list]:
     return out
 
 
-async def _send_events(layer, sitting_id, events) -> list[int]:
-    """Send the events to every audience, several at once as one batch (one group_send per audience
-    and batch); returns the seqs fully sent (stops at the first failure: that batch's seqs and the
-    rest are left for the recovery)."""
-    sent = []
-    # Encoded once per event and audience; a batch's size is judged by its largest audience's text.
+def event_messages(sitting_id: int, events) -> list[tuple[list[int], list[tuple[str, dict]]]]:
+    """The layer's messages for the events (seq, type, data) of a sitting, several at once as one
+    batch: for each bounded run of them, its seqs and a (group, message) per audience. Each event
+    is encoded once per audience; a batch's size is judged by its largest audience's text."""
     encoded = [(seq, {audience: encode(event_message(seq, type_, data, audience)) for audience in AUDIENCES})
                for seq, type_, data in events]
+    out = []
     for chunk in _chunks(encoded, lambda item: max(len(t) for t in item[1].values())):
+        messages = []
         for audience in AUDIENCES:
             group = group_name(sitting_id, audience)
             if len(chunk) == 1:
@@ -238,6 +238,29 @@ async def _send_events(layer, sitting_id, events) -> list[int]:
                 parts = [[seq, texts[audience]] for seq, texts in chunk]
                 message = {"type": "hub.event", "text": batch_frame([text for _seq, text in parts]),
                            "group": group, "seq": chunk[-1][0], "parts": parts}
+            messages.append((group, message))
+        out.append(([seq for seq, _texts in chunk], messages))
+    return out
+
+
+def member_messages(sitting_id: int, events) -> list[tuple[list, dict]]:
+    """The layer's messages for per-member events (member id, pseq, type, data), several at once
+    (one per bounded run, to the sitting's private group): each run's [member id, pseq, text] and
+    its message."""
+    group = members_group(sitting_id)
+    encoded = [[member_id, pseq, encode(member_message(pseq, type_, data))]
+               for member_id, pseq, type_, data in events]
+    return [(chunk, {"type": "hub.member", "group": group, "events": chunk})
+            for chunk in _chunks(encoded, lambda item: len(item[2]))]
+
+
+async def _send_events(layer, sitting_id, events) -> list[int]:
+    """Send the events to every audience, several at once as one batch (one group_send per audience
+    and batch); returns the seqs fully sent (stops at the first failure: that batch's seqs and the
+    rest are left for the recovery)."""
+    sent = []
+    for seqs, messages in event_messages(sitting_id, events):
+        for group, message in messages:
             try:
                 await asyncio.wait_for(layer.group_send(group, message), _timeout())
             except asyncio.CancelledError:
@@ -245,7 +268,7 @@ async def _send_events(layer, sitting_id, events) -> list[int]:
             except BaseException as e:  # noqa: BLE001 (a timeout, a refused connection, anything)
                 _set_degraded(True, e)
                 return sent
-        sent.extend(seq for seq, _texts in chunk)
+        sent.extend(seqs)
     _set_degraded(False)
     return sent
 
@@ -255,13 +278,9 @@ async def _send_member_events(layer, sitting_id, events) -> list[tuple[int, int]
     per batch; each process's relay hands each member its own, realtime.consumers._Relay._to_member);
     returns (member id, pseq) of the stored ones sent (stops at the first failure)."""
     sent = []
-    group = members_group(sitting_id)
-    encoded = [[member_id, pseq, encode(member_message(pseq, type_, data))]
-               for member_id, pseq, type_, data in events]
-    for chunk in _chunks(encoded, lambda item: len(item[2])):
-        message = {"type": "hub.member", "group": group, "events": chunk}
+    for chunk, message in member_messages(sitting_id, events):
         try:
-            await asyncio.wait_for(layer.group_send(group, message), _timeout())
+            await asyncio.wait_for(layer.group_send(message["group"], message), _timeout())
         except asyncio.CancelledError:
             raise
         except BaseException as e:  # noqa: BLE001

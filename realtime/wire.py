@@ -1,0 +1,86 @@
+"""One frame to many connections, framed once (docs/decisions/0013-frames-framed-once.md).
+
+The relay and the heartbeat write the same text to hundreds of connections. Through Channels'
+`send` each write goes down Daphne's reply path (the application's send coroutine, Daphne's
+`handle_reply`, the text encoded to UTF-8, autobahn framing it) once per connection: about
+140 µs each on the bench machine, most of a burst's fan-out. Autobahn frames a message once
+for many connections (`prepareMessage` / `sendPreparedMessage`, its public broadcast API):
+under Daphne, the relay writes the prepared frame to each connection's protocol directly.
+
+`capture()` wraps the WebSocket application (config/asgi.py) and, when the server is Daphne,
+keeps the connection's protocol in the scope (`WIRE`); every other server (a test's
+ApplicationCommunicator, another ASGI server) has no `WIRE` and the relay sends through
+Channels as before. Writes stay in order with the consumer's own sends (replies, snapshots):
+both write to the transport at once, on the same event loop.
+"""
+
+import functools
+
+# The scope key of a connection's DaphneWire.
+WIRE = "hub.wire"
+
+
+class Frame:
+    """A text frame for several connections: the text, and autobahn's prepared frame of it, made
+    on first use by a connection that can take it."""
+
+    __slots__ = ("text", "_prepared")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._prepared = None
+
+    def prepared(self, protocol):
+        if self._prepared is None:
+            self._prepared = protocol.factory.prepareMessage(self.text.encode("utf-8"))
+        return self._prepared
+
+
+class DaphneWire:
+    """A Daphne WebSocket connection's protocol (autobahn's), for writing prepared frames."""
+
+    __slots__ = ("server", "protocol")
+
+    def __init__(self, server, protocol):
+        self.server = server
+        self.protocol = protocol
+
+    def write(self, frame: Frame) -> None:
+        """Write the frame, or nothing when the connection is closing or gone (as Daphne drops a
+        reply to a connection it has marked disconnected)."""
+        protocol = self.protocol
+        if protocol.state != protocol.STATE_OPEN:
+            return
+        details = self.server.connections.get(protocol)
+        if details is None or details.get("disconnected"):
+            return
+        protocol.sendPreparedMessage(frame.prepared(protocol))
+
+
+def _daphne_wire(send) -> DaphneWire | None:
+    """The connection's protocol when `send` is Daphne's (functools.partial(Server.handle_reply,
+    protocol)), else None."""
+    if not isinstance(send, functools.partial) or len(send.args) != 1 or send.keywords:
+        return None
+    server, protocol = getattr(send.func, "__self__", None), send.args[0]
+    if (type(server).__module__ != "daphne.server" or not hasattr(server, "connections")
+            or not hasattr(protocol, "sendPreparedMessage") or not hasattr(protocol, "factory")):
+        return None
+    return DaphneWire(server, protocol)
+
+
+class Capture:
+    """ASGI wrapper for the WebSocket application: the connection's DaphneWire in scope[WIRE]."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") == "websocket":
+            wire = _daphne_wire(send)
+            if wire is not None:
+                scope = {**scope, WIRE: wire}
+        return await self.app(scope, receive, send)
+
+
+capture = Capture
