@@ -48,6 +48,7 @@ import os
 import random
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -88,6 +89,8 @@ class Peer:
         self.mine: dict | None = None  # you.floor (terminals)
         self.replies: dict[str, asyncio.Future] = {}
         self.syncs = 0
+        self.frames = 0  # frames received (a batch counts once)
+        self.frames_before = 0
         self.sync_pending = False
         self.sync_ids: set[str] = set()
         self.n = 0
@@ -135,12 +138,17 @@ class Peer:
         self.seq = msg["seq"]
         self._check(t)
 
-    async def _sync(self, delay: float = 0.0) -> None:
+    async def _sync(self, delay: float = 0.0, behind: int | None = None) -> None:
+        """Ask for what was missed; after a heartbeat ahead (`behind`: its seq), only if the events
+        have not arrived within `delay` (as hub.js: they may be on their way)."""
         if self.sync_pending or self.ws is None:
             return
         self.sync_pending = True
         if delay:
             await asyncio.sleep(delay)
+        if behind is not None and self.seq >= behind:
+            self.sync_pending = False
+            return
         self.syncs += 1
         with contextlib.suppress(Exception):
             self.sync_ids.add(f"f{self.prefix}-{self.i}-{self.n + 1}")
@@ -183,6 +191,7 @@ class Peer:
         with contextlib.suppress(ConnectionClosed, asyncio.CancelledError):
             async for text in ws:
                 t = now_ns()
+                self.frames += 1
                 if not self.display and (text.startswith('{"type":"floor.requested"') or SITTING_BATCH.match(text)):
                     continue  # a terminal draws the queue; the bench needs only its own replies from it
                 msg = json.loads(text)
@@ -210,7 +219,7 @@ class Peer:
             self._snapshot(msg, t)
         elif typ == "heartbeat":
             if self.display and seq > self.seq:  # rule 6: behind with nothing to show it; wait a moment first, as hub.js
-                asyncio.ensure_future(self._sync(random.uniform(0.25, 1.0)))
+                asyncio.ensure_future(self._sync(random.uniform(0.25, 1.0), behind=seq))
         elif not self.display:
             self.seq = max(self.seq, seq)  # a terminal keeps no state here beyond its seq
         elif seq == self.seq + 1:
@@ -341,6 +350,8 @@ async def run(args, target: Target) -> dict:
 
         # ---- the burst ----
         load_burst = loadavg()
+        for p in displays:
+            p.frames_before = p.frames
         cpu_before = {p.name: cpu_ms(p.popen.pid) for p in servers}
         self_before = cpu_ms(os.getpid())
         rng = random.Random(args.seed)
@@ -433,7 +444,8 @@ def report(args, target: Target, r: dict, load_before: str) -> int:
     dfin = [x for x in display_ms if not math.isinf(x)]
     print(f"display ms after the last request: {len(dfin)}/{len(displays)} displays full; "
           + (f"min {min(dfin):.0f} p50 {pct(dfin, 50):.0f} max {max(dfin):.0f}" if dfin else "none")
-          + f"; syncs sent by displays: {sum(p.syncs for p in displays)}")
+          + f"; syncs sent by displays: {sum(p.syncs for p in displays)}"
+          + f"; frames a display received during the burst: {statistics.median(p.frames - p.frames_before for p in displays):.0f} (median)")
     closes: dict = {}
     for p in terminals + displays:
         for code in p.closes:

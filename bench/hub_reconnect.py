@@ -123,12 +123,17 @@ class Device:
             self.status = data.get("status")
         self._reach(msg["seq"], t)
 
-    async def _sync(self, delay: float = 0.0) -> None:
+    async def _sync(self, delay: float = 0.0, behind: int | None = None) -> None:
+        """Ask for what was missed; after a heartbeat ahead (`behind`: its seq), only if the events
+        have not arrived within `delay` (as hub.js: they may be on their way)."""
         if self.sync_pending or self.ws is None:
             return
         self.sync_pending = True
         if delay:
             await asyncio.sleep(delay)
+        if behind is not None and self.seq >= behind:
+            self.sync_pending = False
+            return
         self.n += 1
         self.syncs += 1
         with contextlib.suppress(Exception):
@@ -166,7 +171,7 @@ class Device:
             self._snapshot(msg, t)
         elif typ == "heartbeat":
             if seq > self.seq:  # rule 6: behind with nothing to show it; wait a moment first, as hub.js
-                asyncio.ensure_future(self._sync(random.uniform(0.25, 1.0)))
+                asyncio.ensure_future(self._sync(random.uniform(0.25, 1.0), behind=seq))
         elif seq == self.seq + 1:
             self._event(msg, t)
         elif seq > self.seq + 1:  # rule 4: a gap
