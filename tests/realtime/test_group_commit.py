@@ -174,3 +174,32 @@ def test_a_refused_change_leaves_the_sitting_as_it_was_for_the_commands_after_it
     assert outcomes[1].ok, outcomes[1].error  # the sitting is live: its row and the object both rolled back
     live.refresh_from_db()
     assert live.status == "live"
+
+
+def test_groups_sweep_outcomes_past_their_time_every_prune_every_outcomes(live, actors, settings, monkeypatch):
+    """As a command alone sweeps the old outcomes every PRUNE_EVERY-th outcome, groups do, by the
+    outcomes they wrote; each group's rows are completed with its answers."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from realtime import service
+
+    settings.HUB_COMMAND_OUTCOME_DAYS = 2
+    run_command(actors["chair"], live.pk, "old", "sitting.announce", {"text": "Giải lao"},
+                lambda: meeting.announce(actors["chair"], live.pk, "Giải lao"))
+    CommandOutcome.objects.filter(command_id="s:old").update(created_at=timezone.now() - timedelta(days=3))
+    monkeypatch.setattr(service, "PRUNE_EVERY", 3)
+    monkeypatch.setitem(service._written, "n", 0)
+    first = run_group(live.pk, [item(actors["alice"], live, 10, "floor.request", {"kind": "speech"}),
+                                item(actors["bob"], live, 10, "floor.request", {"kind": "speech"})])
+    assert CommandOutcome.objects.filter(command_id="s:old").exists()  # 2 written: not yet
+    second = run_group(live.pk, [item(actors["alice"], live, 11, "floor.request", {"kind": "speech"}),
+                                 item(actors["bob"], live, 11, "floor.request", {"kind": "order"})])  # the 3rd, 4th
+    assert not CommandOutcome.objects.filter(command_id="s:old").exists()
+    answered = [(o.ok, o.data, (o.error or {}).get("code")) for o in first + second]
+    assert [a[0] for a in answered] == [True, True, False, True]  # Alice's second speech: already_requested
+    stored = {(o.who, o.command_id): (o.ok, o.result, (o.error or {}).get("code"))
+              for o in CommandOutcome.objects.filter(command_id__in=["i:10", "i:11"])}
+    keys = [(service.sender_key(actors[who]), f"i:{n}") for n in (10, 11) for who in ("alice", "bob")]
+    assert [stored[key] for key in keys] == answered
