@@ -29,6 +29,7 @@ from django.utils import timezone
 from . import registry
 from .models import MemberCounter, MemberEvent
 from .publish import member_message, publish_members_after_commit
+from .rows import insert_rows
 
 
 # ---- writing (inside realtime.service.change, under the sitting's lock) ---------------------
@@ -47,9 +48,9 @@ def store_member_events(sitting, events: list[tuple[int, str, dict, bool]]) -> N
             rows.append(MemberEvent(sitting=sitting, member_id=member_id, pseq=pseq, type=type_, data=data))
         outgoing.append((member_id, pseq, type_, data))
     if rows:
-        MemberEvent.objects.bulk_create(rows)
-        MemberCounter.objects.bulk_create([MemberCounter(sitting=sitting, member_id=m, pseq=last[m])
-                                           for m in members if m not in current])
+        insert_rows(MemberEvent, rows)
+        insert_rows(MemberCounter, [MemberCounter(sitting=sitting, member_id=m, pseq=last[m])
+                                    for m in members if m not in current])
         for member_id in members:
             if member_id in current:
                 MemberCounter.objects.filter(sitting=sitting, member_id=member_id).update(pseq=last[member_id])

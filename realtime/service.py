@@ -37,6 +37,7 @@ from .private import store_member_events
 from .publish import publish_after_commit
 from .registry import event as event_type
 from .registry import member_event, sitting_model
+from .rows import insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def _store_events(sitting, events: list[tuple[str, dict]]) -> None:
     sitting.seq += len(events)
     Sitting.objects.filter(pk=sitting.pk).update(seq=sitting.seq)
     stored = [SittingEvent(sitting_id=sitting.pk, seq=first + i, type=t, data=d) for i, (t, d) in enumerate(events)]
-    SittingEvent.objects.bulk_create(stored)
+    insert_rows(SittingEvent, stored)
     publish_after_commit(sitting, [(e.seq, e.type, e.data) for e in stored])
 
 
@@ -219,8 +220,7 @@ class _Group:
 
     def write(self) -> None:
         """Inside the group's transaction, after its last change."""
-        if self.audits:
-            AuditRecord.objects.bulk_create(self.audits)
+        insert_rows(AuditRecord, self.audits)
         events = coalesced(self.events)
         if not events and not self.member_events:
             return
