@@ -130,7 +130,7 @@ _scripts: list[str] = []
 command_table: dict[str, tuple[Any, Callable]] = {}
 
 # Names the core itself uses: no module may register them.
-CORE_EVENT_TYPES = frozenset({"skip", "snapshot", "heartbeat", "hub.status", "state.replaced"})
+CORE_EVENT_TYPES = frozenset({"skip", "snapshot", "heartbeat", "hub.status", "state.replaced", "batch"})
 CORE_COMMANDS = frozenset({"ping", "sync"})
 # The keys of `you` the core fills itself.
 CORE_YOU_KEYS = frozenset({"role", "member_id", "display_id", "pseq"})
