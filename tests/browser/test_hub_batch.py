@@ -1,10 +1,11 @@
 """hub.js and batch frames (docs/protocol.md "Batches"): several events in one frame are applied
 one by one, exactly as if each had come alone: the seq advances through them, the state is the
-server's, the page stays live and asks for nothing.
+server's, the page stays live and asks for nothing; and the page is drawn once for the frame.
 
 Persona: the chair (db001) at the console of a live sitting, in a real Chromium against a real Daphne;
-the secretary (thuky) makes two announcements from another face. The page holds back the two event
-frames as they arrive and hands them to hub.js as one batch, as the server sends a burst.
+the secretary (thuky) makes two announcements from another face; delegates db010-db014 vote. The
+page holds back the event frames as they arrive and hands them to hub.js as one batch, as the
+server sends a burst.
 """
 
 import pytest
