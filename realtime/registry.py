@@ -69,6 +69,11 @@ class EventType:
     # with one key committed together (realtime.service.run_group), only the last is kept; the
     # others are never stored nor sent, and take no seq. None: every one is kept.
     coalesce: Callable[[Any], Any] | None = None
+    # merge(earlier, later) -> data, with `coalesce`: for an event that is absolute in part and a step
+    # in part (a count with who just voted), the data kept for one key in its last one's place, from
+    # the earlier (itself merged) and the later one's data; applying it must leave a client's state
+    # as applying both in turn does. None: the later one's data as it is.
+    merge: Callable[[Any, Any], Any] | None = None
 
     def schema_for(self, audience: str):
         return self.schemas.get(audience, self.schema)
@@ -125,7 +130,7 @@ _scripts: list[str] = []
 command_table: dict[str, tuple[Any, Callable]] = {}
 
 # Names the core itself uses: no module may register them.
-CORE_EVENT_TYPES = frozenset({"skip", "snapshot", "heartbeat", "hub.status", "state.replaced"})
+CORE_EVENT_TYPES = frozenset({"skip", "snapshot", "heartbeat", "hub.status", "state.replaced", "batch"})
 CORE_COMMANDS = frozenset({"ping", "sync"})
 # The keys of `you` the core fills itself.
 CORE_YOU_KEYS = frozenset({"role", "member_id", "display_id", "pseq"})
@@ -151,6 +156,8 @@ def register_event(type_: str, schema, *, doc: str, apply, **options) -> EventTy
         raise ValueError(f"event type {type_!r} belongs to the core")
     part = EventType(type_, schema, doc, apply, **options)
     _check_audiences(part.audiences, part.schemas, f"event {type_!r}")
+    if part.merge is not None and part.coalesce is None:
+        raise ValueError(f"event {type_!r}: merge= needs coalesce= (which events it merges)")
     _events[type_] = part
     _changed()
     return part

@@ -258,13 +258,26 @@ def last_event(sitting_id: int, type_: str, *, member_id: int | None = None) -> 
 
 def coalesced(events: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
     """The events without those a later one of the same coalescing key makes useless
-    (registry.EventType.coalesce: absolute data, such as a count): each key's last stays, where it is."""
-    keys = []
+    (registry.EventType.coalesce: absolute data, such as a count): each key's last stays, where it
+    is, with the data its type's `merge(earlier, later)` makes of them all in turn (none: its own)."""
+    parts, keys = [], []
     for type_, data in events:
         part = event_type(type_)
+        parts.append(part)
         keys.append((type_, part.coalesce(data)) if part is not None and part.coalesce is not None else None)
     last = {key: i for i, key in enumerate(keys) if key is not None}
-    return [e for i, (e, key) in enumerate(zip(events, keys)) if key is None or last[key] == i]
+    merged: dict = {}
+    out = []
+    for i, ((type_, data), key, part) in enumerate(zip(events, keys, parts)):
+        if key is None:
+            out.append((type_, data))
+            continue
+        if key in merged and part.merge is not None:
+            data = part.merge(merged[key], data)
+        merged[key] = data
+        if last[key] == i:
+            out.append((type_, data))
+    return out
 
 
 # ---- commands: one outcome each (docs/decisions/0005-exactly-once-commands.md) ----

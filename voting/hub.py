@@ -3,7 +3,8 @@
 State: `voting` (every poll of the sitting, its options and rounds; results once published,
 staff as soon as closed; who voted in an open poll to staff only; a secret round's approval by
 the ballot-counting board; the board itself to staff only); `you.vote` (the rounds you voted
-in). Events: `vote.poll` (a poll or its round changed), `vote.count` (one more ballot),
+in). Events: `vote.poll` (a poll or its round changed), `vote.count` (more ballots: the
+count, one per round for the ballots committed together),
 `vote.board` (staff: the board changed);
 per-member `vote.mine` (stored: you voted, and your choice in an open poll) and `vote.receipt`
 (never stored: your secret ballot's choice, for your eyes, kept nowhere). Commands: vote.create,
@@ -105,7 +106,13 @@ class CountData(Message):
     poll_id: Id
     round_id: Id
     voted: Count
-    member_id: Id | None = Field(description="staff, open polls: who just voted")
+    member_ids: list[Id] = Field(max_length=0, description="empty: who voted is told to staff alone, and of "
+                                                            "open polls only")
+
+
+class StaffCountData(CountData):
+    member_ids: list[Id] = Field(description="open polls: who voted since the round's previous count, in the order "
+                                             "they voted; empty for a secret poll")
 
 
 class MyBallot(Message):
@@ -138,8 +145,15 @@ def _apply_count(state, data):
         for r in poll["rounds"]:
             if r["id"] == data["round_id"]:
                 r["voted"] = data["voted"]
-                if data["member_id"] is not None and r["voters"] is not None:
-                    r["voters"] = sorted({*r["voters"], data["member_id"]})
+                if data["member_ids"] and r["voters"] is not None:
+                    r["voters"] = sorted({*r["voters"], *data["member_ids"]})
+
+
+def _merge_counts(earlier, later):
+    """Two counts of one round committed together (realtime.service.coalesced): the later count,
+    and who voted in either, in the order they voted."""
+    seen = set(earlier["member_ids"])
+    return {**later, "member_ids": [*earlier["member_ids"], *(m for m in later["member_ids"] if m not in seen)]}
 
 
 def _apply_board(state, data):
@@ -226,8 +240,10 @@ def register():
                             doc="A poll was created, or its round opened, held, resumed, closed, published or voided: "
                                 "replace the poll with this id in state.voting.polls (or add it).")
     registry.register_event("vote.count", CountData, apply=_apply_count, shape=shape_count,
-                            doc="One more ballot: set the round's `voted` (staff, open polls: add `member_id` to "
-                                "its `voters`).")
+                            schemas={"staff": StaffCountData}, coalesce=lambda data: data["round_id"],
+                            merge=_merge_counts,
+                            doc="More ballots: set the round's `voted` (staff, open polls: add `member_ids` to its "
+                                "`voters`). The ballots of one round committed together come as one count.")
     registry.register_event("vote.board", BoardData, apply=_apply_board, audiences=("staff",),
                             doc="The ballot-counting board of the sitting's session was elected or changed "
                                 "(staff only): state.voting.board = data.board.")

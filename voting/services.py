@@ -283,8 +283,9 @@ def cast(actor: Actor, sitting_id: int, round_id: int, choice: dict) -> dict:
         if not c.detail.get("changed"):
             Round.objects.filter(pk=r.pk).update(voted=F("voted") + 1)
             r.voted += 1  # as read under the sitting's lock: the count just written
+            # One count per round for the ballots committed together (voting.hub: coalesced, merged).
             c.emit("vote.count", {"poll_id": poll.pk, "round_id": r.pk, "voted": r.voted,
-                                  "member_id": None if poll.secret else member_id})
+                                  "member_ids": [] if poll.secret else [member_id]})
         c.emit_to(member_id, "vote.mine", {"round_id": r.pk, "choice": mine_choice})
     return {"round_id": r.pk}
 

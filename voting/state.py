@@ -116,7 +116,8 @@ def shape_voting(value: dict, audience: str) -> dict:
 
 
 def shape_count(data: dict, audience: str) -> dict:
-    return data if audience == "staff" else {**data, "member_id": None}
+    """Who voted (an open poll's `member_ids`) is for staff alone."""
+    return data if audience == "staff" else {**data, "member_ids": []}
 
 
 def you_vote(sitting_id: int, member_id: int | None) -> dict:

@@ -150,10 +150,39 @@ def test_only_the_last_of_events_with_one_coalescing_key_is_kept(monkeypatch):
 
     class Part:
         coalesce = staticmethod(lambda data: data["round"])
+        merge = None
 
     monkeypatch.setattr(registry, "event", lambda t: Part if t == "x.count" else None)
     monkeypatch.setattr("realtime.service.event_type", registry.event)
     assert coalesced(events) == [("x.other", {}), ("x.count", {"round": 2, "n": 1}), ("x.count", {"round": 1, "n": 2})]
+
+
+def test_events_of_one_coalescing_key_with_a_merge_become_one_in_the_last_ones_place(monkeypatch):
+    """`merge=` (registry.EventType.merge): what the events of one key carry beside their absolute
+    part (who voted, besides the count) is merged into the one kept, in order."""
+    from realtime import registry
+
+    events = [("x.count", {"round": 1, "n": 1, "who": [7]}), ("x.other", {}), ("x.count", {"round": 2, "n": 1, "who": [8]}),
+              ("x.count", {"round": 1, "n": 2, "who": [9]}), ("x.count", {"round": 1, "n": 3, "who": [5]})]
+
+    class Part:
+        coalesce = staticmethod(lambda data: data["round"])
+        merge = staticmethod(lambda earlier, later: {**later, "who": earlier["who"] + later["who"]})
+
+    monkeypatch.setattr(registry, "event", lambda t: Part if t == "x.count" else None)
+    monkeypatch.setattr("realtime.service.event_type", registry.event)
+    assert coalesced(events) == [("x.other", {}), ("x.count", {"round": 2, "n": 1, "who": [8]}),
+                                 ("x.count", {"round": 1, "n": 3, "who": [7, 9, 5]})]
+
+
+def test_a_merge_without_a_coalescing_key_is_refused_at_registration():
+    from realtime import registry
+    from realtime.messages import Message
+
+    with pytest.raises(ValueError, match="merge= needs coalesce="):
+        registry.register_event("x.merged", Message, doc="-", apply=lambda state, data: None,
+                                merge=lambda earlier, later: later)
+    assert registry.event("x.merged") is None
 
 
 def test_a_refused_change_leaves_the_sitting_as_it_was_for_the_commands_after_it(live, actors, caplog):

@@ -47,6 +47,8 @@ def test_registering_a_name_twice_raises(toy_module):
                   lambda: registry.register_command("sitting.open", toy.BumpArgs, toy.bump, result=toy.BumpResult,
                                                     action="toy.bump"),
                   lambda: registry.register_event("skip", toy.Toy, apply=toy._apply, doc=""),
+                  # a frame's type (docs/protocol.md "Batches"), and what hub.js tells a page of one
+                  lambda: registry.register_event("batch", toy.Toy, apply=toy._apply, doc=""),
                   lambda: registry.register_error("bad_json", "")):
         with pytest.raises(ValueError):
             again()

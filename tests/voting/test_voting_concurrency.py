@@ -115,11 +115,19 @@ async def test_two_hundred_open_ballots_at_once_are_each_counted_once(council, h
     assert all(ack["ok"] for ack in acks), [ack for ack in acks if not ack["ok"]][:3]
     rows = database_rows(council, "SELECT member_id, choice FROM voting_openballot WHERE round_id = %s", round_id)
     assert sorted((m, c["option"]) for m, c in rows) == sorted(chosen.items())  # one row each, as sent
-    counts = database_rows(council, "SELECT data->>'voted' FROM realtime_sittingevent WHERE sitting_id = %s AND "
-                                    "type = 'vote.count' ORDER BY seq", council["sitting"])
+    counts = database_rows(council, "SELECT data FROM realtime_sittingevent WHERE sitting_id = %s AND "
+                                    "type = 'vote.count' AND data->>'round_id' = %s ORDER BY seq",
+                           council["sitting"], str(round_id))
+    counts = [json.loads(c) if isinstance(c, str) else c for (c,) in counts]
     assert database_rows(council, "SELECT voted, total, present FROM voting_round WHERE id = %s", round_id) == [
         (DELEGATES, DELEGATES + 1, DELEGATES)]
-    assert [int(v) for (v,) in counts] == list(range(1, DELEGATES + 1))  # each ballot told once, in order
+    # Each ballot told once, in order: the ballots committed together as one count (coalesced by
+    # round), which names each of them since the previous count.
+    voted = [c["voted"] for c in counts]
+    assert voted == sorted(set(voted)) and voted[-1] == DELEGATES
+    told = [m for c in counts for m in c["member_ids"]]
+    assert sorted(told) == sorted(chosen) and len(told) == DELEGATES
+    assert [len(c["member_ids"]) for c in counts] == [b - a for a, b in zip([0, *voted], voted)]
     r = await result_of(council, chair, round_id)
     assert r["voted"] == DELEGATES
     assert r["result"]["counts"] == {o: Counter(chosen.values())[o] for o in OPTIONS}
@@ -138,6 +146,9 @@ async def test_two_hundred_secret_ballots_at_once_are_each_counted_once(council,
     assert all(got[id][0]["ok"] for got, id in zip(answered, sent))
     members = database_rows(council, "SELECT member_id FROM voting_participation WHERE round_id = %s", round_id)
     assert sorted(m for (m,) in members) == sorted(d.state.you["member_id"] for d in delegates)
+    named = database_rows(council, "SELECT data->'member_ids' FROM realtime_sittingevent WHERE sitting_id = %s AND "
+                                   "type = 'vote.count' AND data->>'round_id' = %s", council["sitting"], str(round_id))
+    assert named and all(ids == [] for (ids,) in named)  # a secret poll's counts name nobody
     r = await result_of(council, chair, round_id)
     assert (r["voted"], r["result"]["cast"]) == (DELEGATES, DELEGATES)
     assert r["result"]["counts"] == {"yes": chosen.count("yes"), "no": chosen.count("no")}

@@ -449,14 +449,15 @@
     fillOfficials(state);
   }
 
-  function render(state, type) {
-    const all = !type || type === "snapshot";
-    if (all || type.startsWith("floor.")) {
+  function render(state, type, data) {
+    // Once per frame: a part is drawn again when any of the frame's changes touches it (Hub.touched).
+    const touched = (test) => !type || Hub.touched(type, data, test);
+    if (touched((t) => t.startsWith("floor."))) {
       renderSpeaker(state);
       Faces.keepFocus(() => renderQueue(state));
     }
-    if (all || type.startsWith("floor.") || type === "questioning.changed") Faces.keepFocus(() => renderQuestioning(state));
-    if (all || type.startsWith("attendance") || type === "questioning.changed" || type.startsWith("agenda")) renderPeople(state);
+    if (touched((t) => t.startsWith("floor.") || t === "questioning.changed")) Faces.keepFocus(() => renderQuestioning(state));
+    if (touched((t) => t.startsWith("attendance") || t === "questioning.changed" || t.startsWith("agenda"))) renderPeople(state);
     renderButtons(state);
   }
 
@@ -464,6 +465,6 @@
     hub = h2;
     if (!send) send = Faces.sender(h2);
     if (!state || !state.floor) return;
-    render(state, type);
+    render(state, type, data);
   });
 })();

@@ -48,7 +48,7 @@
   }
 
   Hub.registerPanel((state, type, data) => {
-    if (type === "library.reminded") put(data);
+    for (const c of Hub.changes(type, data)) if (c.type === "library.reminded") put(c.data);
     draw();
   });
   draw();

@@ -112,7 +112,7 @@
   let seatFocus = null; // member_id of the seat that takes the seat map's one Tab stop (roving tabindex)
 
   const hub = new Hub(sittingId, {
-    onState: (state, type) => render(state, type),
+    onState: (state, type, data) => render(state, type, data),
     onStatus: (status, h) => {
       Faces.setConnection(ui.conn, status, h.degraded);
       document.body.classList.toggle("disconnected", status !== "live");
@@ -123,18 +123,20 @@
 
   // ---- rendering ---------------------------------------------------------
 
-  function render(state, type) {
-    if (!type || type === "snapshot" || type.startsWith("agenda")) awaiting = undefined;
+  function render(state, type, data) {
+    // Once per frame: a part is drawn again when any of the frame's changes touches it (Hub.touched).
+    const touched = (test) => !type || Hub.touched(type, data, test);
+    if (touched((t) => t.startsWith("agenda"))) awaiting = undefined;
     renderHeader(state);
-    if (!type || type === "snapshot" || type.startsWith("agenda") || type === "sitting.status" || type === "documents.changed") {
+    if (touched((t) => t.startsWith("agenda") || t === "sitting.status" || t === "documents.changed")) {
       Faces.keepFocus(() => renderAgenda(state));
     }
-    if (!type || type === "snapshot" || type.startsWith("attendance") || type === "roll_call.changed") {
+    if (touched((t) => t.startsWith("attendance") || t === "roll_call.changed")) {
       renderAttendance(state);
     }
     renderRollCall(state);
-    if (!type || type === "snapshot" || type === "sitting.announcement") renderAnnouncement(state);
-    if (!type || type === "snapshot" || type === "display.updated") Faces.keepFocus(() => renderDisplays(state));
+    if (touched((t) => t === "sitting.announcement")) renderAnnouncement(state);
+    if (touched((t) => t === "display.updated")) Faces.keepFocus(() => renderDisplays(state));
     applyLive(state);
     tick();
   }

@@ -92,9 +92,9 @@
 
   const hub = new Hub(sittingId, {
     onState: (state, type, data) => {
-      if (type === "documents.changed") noticeNewDocuments(state, data);
-      render(state);
-      if (type === "snapshot" || type === "documents.changed") scheduleOfflineCopy();
+      for (const c of Hub.changes(type, data)) if (c.type === "documents.changed") noticeNewDocuments(state, c.data);
+      render(state);  // once per frame
+      if (Hub.touched(type, data, (t) => t === "documents.changed")) scheduleOfflineCopy();
     },
     onStatus: (status) => showConnection(status),
     onError: (err) => Faces.toast(Faces.errorMessage(err)),

@@ -6,7 +6,10 @@
  * It keeps `hub.state` equal to the server's state: applies events in seq
  * order (a batch frame's events one by one, as if each came alone), asks for
  * the missed ones on a gap, gets a fresh snapshot on every
- * (re)connect, and reconnects by itself with backoff. `hub.now()` is the
+ * (re)connect, and reconnects by itself with backoff. The page is told once per
+ * frame: `onState(state, type, data, hub)` for one change, and for a batch frame's
+ * several `type` "batch" with `data.events` [{type, data}, …] (Hub.changes,
+ * Hub.touched). `hub.now()` is the
  * server's clock (ms), for timers the server owns.
  *
  * Exactly once (docs/protocol.md): a command's id is its idempotency key, so ids
@@ -56,6 +59,7 @@
   }
 
   function registerEvent(type, reducer) {
+    if (type === "batch") throw new Error("hub event batch is a frame's type (docs/protocol.md \"Batches\")");
     if (reducers.has(type) || memberReducers.has(type)) throw new Error(`hub event ${type} is registered twice`);
     reducers.set(type, reducer);
   }
@@ -114,6 +118,7 @@
       this._serverPseq = 0; // the highest pseq of this member the server said it had (ping)
       this._behindTimer = null;
       this._closedByServer = null;
+      this._changes = null; // while a frame's several changes are applied: told once, at its end
       this.connect();
       global.addEventListener("online", () => this._reconnectSoon(0));
       // The device lost its network: check the link at once instead of at the next ping.
@@ -219,13 +224,30 @@
       this._onFrame(msg);
     }
 
-    /* Several events in one frame (docs/protocol.md "Batches"): each handled as if it had arrived
-     * alone, in order. Once one closes the socket (a type this client does not know: fresh
-     * snapshot), the rest are dropped, as frames arriving after close() are. */
+    /* Several events in one frame (docs/protocol.md "Batches"): each applied as if it had arrived
+     * alone, in order (a gap: sync; a per-member event to `you`; a reply settles its command), and
+     * the page told once, after the last (`_together`): one render per frame, not one per event.
+     * Once one closes the socket (a type this client does not know: fresh snapshot), the rest are
+     * dropped, as frames arriving after close() are. */
     _onBatch(msg, ws) {
-      for (const event of msg.events || []) {
-        if (ws && ws.readyState !== WebSocket.OPEN) return;
-        if (event && event.type !== "batch") this._onFrame(event);
+      this._together(() => {
+        for (const event of msg.events || []) {
+          if (ws && ws.readyState !== WebSocket.OPEN) return;
+          if (event && event.type !== "batch") this._onFrame(event);
+        }
+      });
+    }
+
+    /* Run fn, which may apply several changes, and tell the page of them all once, at its end. */
+    _together(fn) {
+      if (this._changes) return fn();
+      const changes = [];
+      this._changes = changes;
+      try {
+        fn();
+      } finally {
+        this._changes = null;
+        this._tell(changes);
       }
     }
 
@@ -342,7 +364,7 @@
       // A member also asks for what it alone was told after its pseq.
       if (this.you && typeof this.you.pseq === "number") args.since_pseq = this.you.pseq;
       this.command("sync", args)
-        .then((data) => {
+        .then((data) => this._together(() => {  // the missed events: one render for them all
           if (data && data.events) {
             for (const ev of data.events) {
               if (ev.seq !== this.seq + 1) continue;
@@ -359,7 +381,7 @@
               this._changed(ev.type, ev.data);
             }
           }
-        })
+        }))
         .catch(() => {})
         .finally(() => {
           this._syncing = false;
@@ -405,6 +427,18 @@
     _changed(type, data) {
       // A state replaced whole is, for a page, a fresh snapshot: everything is drawn again.
       if (type === "state.replaced") type = "snapshot";
+      if (this._changes) this._changes.push({ type, data });  // told with the rest of its frame
+      else this._tell([{ type, data }]);
+    }
+
+    /* Tell the page (its onState, then each panel) of the changes of one frame, once: a single
+     * change as (state, type, data, hub); several as (state, "batch", {events: [{type, data}, …]},
+     * hub), in the order they were applied (Hub.changes, Hub.touched). */
+    _tell(changes) {
+      if (!changes.length) return;
+      const one = changes.length === 1;
+      const type = one ? changes[0].type : "batch";
+      const data = one ? changes[0].data : { events: changes };
       if (this.options.onState) this.options.onState(this.state, type, data, this);
       for (const draw of panels) {
         try {
@@ -451,9 +485,24 @@
     return (neg ? "−" : "") + (h ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`);
   }
 
+  /* What one call of a page's onState (or a panel's draw) stands for: each change's {type, data},
+   * in order (a batch frame's several, as `type` "batch"; else the one). */
+  function changes(type, data) {
+    return type === "batch" && data && Array.isArray(data.events) ? data.events : [{ type, data }];
+  }
+
+  /* Whether any of those changes passes test(type): what a page asks before drawing a part again.
+   * A snapshot (a fresh or replaced state) passes every test. */
+  function touched(type, data, test) {
+    return changes(type, data).some((c) => c.type === "snapshot" || test(c.type));
+  }
+
   Hub.registerEvent = registerEvent;
+  Hub.changes = changes;
+  Hub.touched = touched;
   /* A module's panel on a page (realtime.registry.register_panel): `draw(state, type, data, hub)`
-   * after every snapshot, event and per-member event, as the page's own onState. */
+   * after every snapshot, event and per-member event, as the page's own onState: once per frame
+   * (a batch frame's changes together: `type` "batch", Hub.changes). */
   Hub.registerPanel = (draw) => {
     panels.push(draw);
   };

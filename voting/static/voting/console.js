@@ -606,22 +606,24 @@
     ui.state.className = `vt-state${live ? " is-" + live.round.status : ""}`;
   }
 
-  function render(state, type) {
+  function render(state, type, data) {
     if (!state || !state.voting) return;
-    const all = !type || type === "snapshot";
-    if (all || type === "vote.poll" || type.startsWith("attendance") || type === "vote.count") {
+    // Once per frame: a part is drawn again when any of the frame's changes touches it (Hub.touched).
+    const touched = (test) => !type || Hub.touched(type, data, test);
+    const attendance = (t) => t.startsWith("attendance");
+    if (touched((t) => t === "vote.poll" || attendance(t) || t === "vote.count")) {
       Faces.keepFocus(() => renderLive(state));
     }
     // Attendance changes a poll's card only through a result's seat map (who is away).
-    const seats = type && type.startsWith("attendance") && polls(state).some((p) => p.rounds.some((r) => r.result && r.result.by_option));
-    if (all || type === "vote.poll" || seats) Faces.keepFocus(() => renderPolls(state));
-    if (all || type.startsWith("attendance")) renderPeople(state);
-    if (all || type === "vote.board" || type.startsWith("attendance")) Faces.keepFocus(() => renderBoard(state));
+    const seats = () => polls(state).some((p) => p.rounds.some((r) => r.result && r.result.by_option));
+    if (touched((t) => t === "vote.poll" || (attendance(t) && seats()))) Faces.keepFocus(() => renderPolls(state));
+    if (touched(attendance)) renderPeople(state);
+    if (touched((t) => t === "vote.board" || attendance(t))) Faces.keepFocus(() => renderBoard(state));
   }
 
   Hub.registerPanel((state, type, data, hb) => {
     hub = hb;
     if (!send) send = Faces.sender(hb);
-    render(state, type);
+    render(state, type, data);
   });
 })();

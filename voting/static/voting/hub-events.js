@@ -12,8 +12,10 @@
       for (const r of poll.rounds) {
         if (r.id !== data.round_id) continue;
         r.voted = data.voted;
-        if (data.member_id !== null && r.voters) {
-          r.voters = Array.from(new Set([...r.voters, data.member_id])).sort((a, b) => a - b);
+        // Staff, open polls: who voted since the round's previous count (one count for the ballots
+        // committed together); empty for everyone else.
+        if (data.member_ids.length && r.voters) {
+          r.voters = Array.from(new Set([...r.voters, ...data.member_ids])).sort((a, b) => a - b);
         }
       }
     }

@@ -305,14 +305,15 @@
   Hub.registerPanel((state, type, data, hb) => {
     hub = hb;
     if (!send) send = Faces.sender(hb);
-    if (type === "vote.receipt" && data) {
+    for (const c of Hub.changes(type, data)) {
+      if (c.type !== "vote.receipt" || !c.data) continue;
       // A secret ballot's receipt: for this delegate's eyes, on this screen, while the round is live.
-      receipts.set(data.round_id, data.choice);
+      receipts.set(c.data.round_id, c.data.choice);
       const cur = state && latest(state);
-      if (cur && cur.round.id === data.round_id) {
-        Faces.toast(interpolate(gettext("Phiếu kín của bạn đã được ghi nhận: %(choice)s"), { choice: choiceText(cur.poll, data.choice) }, true), "ok");
+      if (cur && cur.round.id === c.data.round_id) {
+        Faces.toast(interpolate(gettext("Phiếu kín của bạn đã được ghi nhận: %(choice)s"), { choice: choiceText(cur.poll, c.data.choice) }, true), "ok");
       }
     }
-    render(state);
+    render(state);  // once per frame
   });
 })();
