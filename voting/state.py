@@ -116,7 +116,12 @@ def shape_voting(value: dict, audience: str) -> dict:
 
 
 def shape_count(data: dict, audience: str) -> dict:
-    """Who voted (an open poll's `member_ids`) is for staff alone."""
+    """Who voted (an open poll's `member_ids`) is for staff alone. A count stored before counts
+    were merged (2026-12-03) named one voter, `member_id` (null: a secret poll, or told to
+    nobody): replayed (`sync`) as the list it now is."""
+    if "member_ids" not in data:
+        one = data.get("member_id")
+        data = {**{k: v for k, v in data.items() if k != "member_id"}, "member_ids": [] if one is None else [one]}
     return data if audience == "staff" else {**data, "member_ids": []}
 
 

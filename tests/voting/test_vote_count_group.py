@@ -137,3 +137,14 @@ def test_who_has_not_voted_stays_right_for_staff_applying_the_one_count(live, ac
     assert client.seq == seq and client.state == fresh
     r = next(r for p in client.state["voting"]["polls"] for r in p["rounds"] if r["id"] == round_id)
     assert (r["voted"], r["voters"]) == (VOTERS, sorted(a.member_id for a in voters))
+
+
+@pytest.mark.parametrize("member_id", [None, 7])
+def test_a_count_stored_before_counts_were_merged_is_replayed_as_todays(member_id):
+    """A count stored by the version before (one voter, `member_id`; null for a secret poll)
+    reaches a client replaying the sitting (`sync`) in today's shape, valid for its audience."""
+    old = {"poll_id": 3, "round_id": 4, "voted": 12, "member_id": member_id}
+    for audience in AUDIENCES:
+        named = [member_id] if member_id is not None and audience == "staff" else []
+        assert seen_by({"seq": 9, "data": old}, audience) == {"poll_id": 3, "round_id": 4, "voted": 12,
+                                                              "member_ids": named}, audience
