@@ -3,21 +3,52 @@
 Django's bulk_create builds the SQL of every row in Python, field by field (SQLInsertCompiler):
 most of what a burst's group of commands paid for its audit records, events and per-member
 events (bench/floor_burst.py, docs/performance.md "Floor burst"). Here the statement is built
-once and the driver loops over the rows. Each value is prepared by its field as bulk_create
-prepares it (`pre_save`, so `auto_now_add` stamps the row; then `get_db_prep_save`). The rows get
-no primary key back: for rows nobody reads again in the same transaction.
+once per model and database, and the driver loops over the rows. Each value is prepared by its
+field as bulk_create prepares it (`pre_save`, so `auto_now_add` stamps the row; then
+`get_db_prep_save`), except a plain number, text or truth value in a field of that plain kind,
+which every driver takes as it is. The rows get no primary key back: for rows nobody reads again
+in the same transaction.
 """
 
-from django.db import connection
+from django.db import connection, models
+
+# Fields whose prepared value is the value itself when it is already of the field's Python type.
+_PLAIN = {models.IntegerField: int, models.BigIntegerField: int, models.PositiveBigIntegerField: int,
+          models.PositiveIntegerField: int, models.SmallIntegerField: int, models.PositiveSmallIntegerField: int,
+          models.CharField: str, models.TextField: str, models.BooleanField: bool}
+
+_plans: dict[tuple, tuple] = {}
+
+
+def _plan(model):
+    key = (model, connection.alias, connection.vendor)
+    plan = _plans.get(key)
+    if plan is None:
+        meta, qn = model._meta, connection.ops.quote_name
+        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        # (field, its attribute, the Python type taken as it is or None), a foreign key by its target's
+        plain = []
+        for f in fields:
+            target = f.target_field if isinstance(f, models.ForeignKey) else f
+            kind = _PLAIN.get(type(target))
+            plain.append((f, f.attname, kind if not getattr(f, "auto_now_add", False) else None))
+        plan = _plans[key] = (sql, plain)
+    return plan
+
+
+def _value(field, attname, kind, row):
+    if kind is not None:
+        value = getattr(row, attname)
+        if value is None or type(value) is kind:
+            return value
+    return field.get_db_prep_save(field.pre_save(row, True), connection)
 
 
 def insert_rows(model, rows: list) -> None:
     if not rows:
         return
-    meta, qn = model._meta, connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and f.auto_created) and f is not meta.auto_field]
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    sql, plain = _plan(model)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-                                 for row in rows])
+        cursor.executemany(sql, [[_value(f, attname, kind, row) for f, attname, kind in plain] for row in rows])
