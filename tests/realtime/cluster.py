@@ -282,6 +282,7 @@ class Client:
         self.commands = {}
         self.events = []
         self._unpacked = []  # the rest of a batch frame's events, handled one by one
+        self._held = []  # events after a gap, until those before them come (receive)
         # A command id is its sender's idempotency key (docs/decisions/0005): a client that
         # reconnects as the same person must not reuse the ids of its earlier connection.
         self._ids = (f"{secrets.token_hex(4)}-{n}" for n in range(1, 10**6))
@@ -302,10 +303,33 @@ class Client:
         if message.get("type") in ("heartbeat", "hub.status"):
             return message  # not events: they change no state
         if "type" in message:
-            self.state.apply(message)
+            try:
+                self.state.apply(message)
+            except Gap:
+                # Events committed by two workers can overtake each other on their way (docs/protocol.md,
+                # "Applying events"): one after a gap waits here for those before it, which come
+                # (the channel layer is up in these tests; an event that never comes shows as a
+                # wait for a seq that times out).
+                self._held.append(message)
+                return message
             if message["type"] != "snapshot":
                 self.events.append(message)
+            self._apply_held()
         return message
+
+    def _apply_held(self):
+        """Those held after a gap that now follow on, in order."""
+        while self._held:
+            for held in sorted(self._held, key=lambda m: (m.get("pseq") is not None, m.get("pseq") or m["seq"])):
+                try:
+                    self.state.apply(held)
+                except Gap:
+                    continue
+                self._held.remove(held)
+                self.events.append(held)
+                break
+            else:
+                return
 
     async def command(self, cmd: str, args: dict | None = None) -> dict:
         id = next(self._ids)
