@@ -19,8 +19,9 @@ from django.contrib.auth import get_user_model
 from accounts.models import Device
 from accounts.permissions import actor_for
 from displays.models import Display
-from meeting.demo import DELEGATES, load_demo
+from meeting.demo import DELEGATES
 from meeting.models import Member
+from tests.demo_copy import demo_copies
 
 
 # Test speed knobs for every test, wherever it lives (a new test folder gets them too):
@@ -126,8 +127,9 @@ def council_size(request) -> int:
 
 @pytest.fixture
 def sitting(db, council_size):
-    # Without the demo documents (library.demo): tests add the documents they need.
-    return load_demo(delegates=council_size, documents=False, petitions=False)
+    # Without the demo documents (library.demo): tests add the documents they need. The first
+    # load in a process is load_demo's own; later ones write its rows back (tests/demo_copy.py).
+    return demo_copies.load(council_size)
 
 
 @pytest.fixture
