@@ -66,6 +66,7 @@ SLOW_FILES = (
     "tests/floor/test_floor_concurrency.py",
     "tests/realtime/test_rebalance.py",
     "tests/faults/test_faults.py",
+    "tests/infra/test_backup_restore.py",
 )
 
 
