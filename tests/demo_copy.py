@@ -18,6 +18,9 @@ What keeps the copy exact:
 - fields Django fills at insert (`auto_now`, `auto_now_add`) get the time of the write-back, as
   from a real load.
 tests/meeting/test_demo_copy.py checks that a write-back is the real load's rows.
+
+`Copy` serves conftest.py too: the rows the seeding migrations put back after a transactional
+test's flush are copied the first time and written back after each later flush.
 """
 
 from __future__ import annotations
@@ -78,12 +81,13 @@ def _relations(model) -> list:
 
 @dataclass
 class Copy:
-    sitting_pk: int
+    sitting_pk: int | None
     rows: list = field(default_factory=list)        # [(model, [dict of attname -> value])]
     outside: dict = field(default_factory=dict)     # {(model, pk): ("natural", key) | ("row", row)}
 
     @classmethod
-    def take(cls, before: dict, after: dict, sitting_pk: int) -> Copy | None:
+    def take(cls, before: dict, after: dict, sitting_pk: int | None = None) -> Copy | None:
+        """The rows `after` has that `before` had not; None when rows were changed or deleted too."""
         copy = cls(sitting_pk)
         added_keys: set = set()
         for model, rows in after.items():
@@ -111,19 +115,19 @@ class Copy:
                         ("row", table_rows(target).get(pk))
         return copy
 
-    def write_back(self):
-        """The copied rows written back; the sitting, or None when the database no longer fits them."""
+    def write_back(self) -> bool:
+        """The copied rows written back; False (and nothing written) when the database no longer fits them."""
         now_at: dict = {}
         for (model, pk), (how, what) in self.outside.items():
             if how == "natural":
                 try:
                     now_at[(model, pk)] = _pk_by_natural_key(model, what)
                 except model.DoesNotExist:
-                    return None
+                    return False
                 if now_at[(model, pk)] is None:
-                    return None
+                    return False
             elif table_rows(model).get(pk) != what or what is None:
-                return None
+                return False
         try:
             with transaction.atomic():
                 for model, rows in self.rows:
@@ -136,10 +140,8 @@ class Copy:
                         objs.append(model(**values))
                     model._base_manager.bulk_create(objs)
         except IntegrityError:
-            return None
-        from meeting.models import Sitting
-
-        return Sitting.objects.get(pk=self.sitting_pk)
+            return False
+        return True
 
 
 class DemoCopies:
@@ -158,11 +160,9 @@ class DemoCopies:
             return load_demo(delegates=delegates, documents=False, petitions=False)  # the one already there
         key = (connection.alias, connection.settings_dict["NAME"], delegates, timezone.localdate())
         copy = self.copies.get(key)
-        if copy is not None:
-            sitting = copy.write_back()
-            if sitting is not None:
-                self.write_backs += 1
-                return sitting
+        if copy is not None and copy.write_back():
+            self.write_backs += 1
+            return Sitting.objects.get(pk=copy.sitting_pk)
         before = all_rows()
         sitting = load_demo(delegates=delegates, documents=False, petitions=False)
         self.loads += 1
