@@ -21,7 +21,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-pytestmark = [pytest.mark.postgres]
+# Its own databases and processes, whatever the suite's database: CI runs it once, in the
+# PostgreSQL + Redis run (own_servers), as the other tests that bring servers of their own.
+pytestmark = [pytest.mark.postgres, pytest.mark.own_servers]
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
