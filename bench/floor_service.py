@@ -3,6 +3,7 @@
     .venv/bin/python bench/floor_service.py              # 500 delegates, a temporary SQLite file
     .venv/bin/python bench/floor_service.py --lean       # placing a request by a lean read of the queue
     .venv/bin/python bench/floor_service.py --postgres   # a fresh PostgreSQL database (dropped at the end)
+    .venv/bin/python bench/floor_service.py --group 50   # through run_group, 50 at a time, as a burst
 
 A fresh database (bench/freshdb.py), `migrate`, the demo council with N+1 delegates, the sitting
 opened and every delegate marked present; then `floor.services.request_floor` for each delegate in
@@ -33,9 +34,14 @@ def main() -> int:
     p.add_argument("-n", "--requests", type=int, default=500, help="delegates requesting, one each (default 500)")
     p.add_argument("--lean", action="store_true", help="place each request by a lean read of the queue")
     p.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database instead of SQLite")
+    p.add_argument("--group", type=int, default=0, metavar="N",
+                   help="send the requests through realtime.service.run_group, N at a time, as the hub runs a "
+                        "burst's commands (decision 0011), with their outcome rows, audit records and events")
     a = p.parse_args()
     if not 1 <= a.requests <= 5000:
         p.error("--requests must be 1-5000")
+    if not 0 <= a.group <= 1000:
+        p.error("--group must be 0-1000")
 
     from freshdb import fresh_database, log
 
@@ -73,12 +79,33 @@ def main() -> int:
         for k in range(0, len(members), meeting.MAX_SELECTED):
             meeting.mark_selected(chair, sitting.pk, [m.pk for m in members[k:k + meeting.MAX_SELECTED]], "present")
         actors = [actor_for(sitting, user=m.user) for m in members]
-        log(f"{len(actors)} delegates present; requesting ({'lean' if a.lean else 'as committed'})")
+        log(f"{len(actors)} delegates present; requesting ({'lean' if a.lean else 'as committed'}"
+            f"{f', in groups of {a.group}' if a.group else ', one by one'})")
+
+        from realtime.commands import COMMANDS
+        from realtime.service import GroupItem, run_group
+
+        schema, call = COMMANDS["floor.request"]
+        waiting: list = []
+
+        def ask(i, actor):
+            if not a.group:
+                floor.request_floor(actor, sitting.pk, "speech")
+                return
+            args = {"kind": "speech"}
+            model = schema.model_validate(args)
+            waiting.append(GroupItem(actor=actor, command_id=f"bench-{i}", cmd="floor.request", args=args,
+                                     call=lambda actor=actor, model=model: call(actor, sitting.pk, model)))
+            if len(waiting) == a.group or i == len(actors):
+                outcomes = run_group(sitting.pk, waiting)
+                if not all(o.ok for o in outcomes):
+                    raise SystemExit(f"refused: {[o.error for o in outcomes if not o.ok][:3]}")
+                waiting.clear()
 
         blocks, wall, cpu0 = [], time.perf_counter(), time.process_time()
         t, c = wall, cpu0
         for i, actor in enumerate(actors, 1):
-            floor.request_floor(actor, sitting.pk, "speech")
+            ask(i, actor)
             if i % 100 == 0 or i == len(actors):
                 n = (i - 1) % 100 + 1
                 blocks.append((time.process_time() - c) * 1000 / n)
