@@ -16,7 +16,6 @@ import pytest
 from django.db import transaction
 
 from accounts.permissions import AUDIENCES, actor_for
-from meeting import services as meeting
 from meeting.models import Member
 from realtime.audience import shape_event
 from realtime.commands import COMMANDS
@@ -24,20 +23,13 @@ from realtime.models import SittingEvent
 from realtime.service import GroupItem, run_command, run_group
 from realtime.snapshot import snapshot_for
 from tests.realtime.hub import validate_message
+from tests.realtime.test_group_commit import live  # noqa: F401 (the fixture: the sitting open, every delegate present)
 from tests.realtime.reducer import ClientState
 from voting import services as voting
 
 pytestmark = pytest.mark.django_db
 
 VOTERS = 5
-
-
-@pytest.fixture
-def live(sitting, actors):
-    meeting.open_sitting(actors["chair"], sitting.pk)
-    ids = list(Member.objects.filter(kind="delegate").values_list("pk", flat=True))
-    meeting.mark_selected(actors["secretary"], sitting.pk, ids, "present")
-    return sitting
 
 
 @pytest.fixture
