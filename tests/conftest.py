@@ -182,3 +182,23 @@ def actors(sitting, users, display_device):
     out["display"] = actor_for(sitting, device=display_device)
     out["public"] = actor_for(sitting, user=AnonymousUser())
     return out
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, and before it drops the test database: on PostgreSQL, end the sessions still
+    connected to it. A hub thread of this process (a relay's read thread, the publisher's marking
+    thread) can still hold a connection it took from the pool when the last test ends; the drop then
+    failed ("being accessed by other users") and pytest reported it as an error of whichever test
+    came last (seen in CI, and with tests/realtime/test_batches.py last)."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all():
+            if conn.vendor != "postgresql":
+                continue
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            conn.close()
