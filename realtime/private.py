@@ -22,7 +22,6 @@ may see ("your request is number 4", "your ballot is recorded") goes apart:
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import OuterRef, PositiveBigIntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -30,7 +29,7 @@ from django.utils import timezone
 from . import registry
 from .models import MemberCounter, MemberEvent
 from .publish import member_message, publish_members_after_commit
-from .rows import insert_rows
+from .rows import insert_rows, update_rows
 
 
 # ---- writing (inside realtime.service.change, under the sitting's lock) ---------------------
@@ -52,15 +51,9 @@ def store_member_events(sitting, events: list[tuple[int, str, dict, bool]]) -> N
         insert_rows(MemberEvent, rows)
         insert_rows(MemberCounter, [MemberCounter(sitting=sitting, member_id=m, pseq=last[m])
                                     for m in members if m not in current])
-        # The members told before: their counters moved on, by one statement run for each (not an
-        # ORM update per member: a group of 50 commands told 50 members).
-        moved = [(last[m], sitting.pk, m) for m in members if m in current]
-        if moved:
-            meta, qn = MemberCounter._meta, connection.ops.quote_name
-            columns = [qn(meta.get_field(name).column) for name in ("pseq", "sitting", "member_id")]
-            with connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {qn(meta.db_table)} SET {columns[0]} = %s "
-                                   f"WHERE {columns[1]} = %s AND {columns[2]} = %s", moved)
+        # The members told before: their counters moved on (one statement run for each, realtime.rows).
+        update_rows(MemberCounter, ("pseq",), ("sitting", "member_id"),
+                    [MemberCounter(sitting=sitting, member_id=m, pseq=last[m]) for m in members if m in current])
     publish_members_after_commit(sitting.pk, outgoing)
 
 

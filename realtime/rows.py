@@ -1,4 +1,4 @@
-"""Many new rows of one model in one statement run for each (the database driver's executemany).
+"""Many rows of one model written by one statement run for each (the database driver's executemany).
 
 Django's bulk_create builds the SQL of every row in Python, field by field (SQLInsertCompiler):
 most of what a burst's group of commands paid for its audit records, events and per-member
@@ -52,3 +52,19 @@ def insert_rows(model, rows: list) -> None:
     sql, plain = _plan(model)
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[_value(f, attname, kind, row) for f, attname, kind in plain] for row in rows])
+
+
+def update_rows(model, columns: tuple[str, ...], keys: tuple[str, ...], rows: list) -> None:
+    """Set the fields `columns` of the rows found by the fields `keys` (a unique key), one statement
+    run for each row (an ORM update per row cost a query's building each: a group of 50 commands
+    completes 50 outcomes and moves 50 members' counters). Each value is prepared by its field."""
+    if not rows:
+        return
+    meta, qn = model._meta, connection.ops.quote_name
+    setting, finding = [meta.get_field(n) for n in columns], [meta.get_field(n) for n in keys]
+    sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in setting)} "
+           f"WHERE {' AND '.join(f'{qn(f.column)} = %s' for f in finding)}")
+    fields = (*setting, *finding)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                                 for row in rows])

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.utils import timezone
 
 from accounts.permissions import Actor, current_actor, current_actors, may
 from audit import sampling as audit_sampling
@@ -37,7 +36,7 @@ from .private import store_member_events
 from .publish import publish_after_commit
 from .registry import event as event_type
 from .registry import member_event, sitting_model
-from .rows import insert_rows
+from .rows import insert_rows, update_rows
 
 log = logging.getLogger(__name__)
 
@@ -494,45 +493,9 @@ def _entered(item: GroupItem):
     return item.enter() if item.enter is not None else nullcontext()
 
 
-# A group's outcome rows, written with one statement run for every row (executemany: the driver's
-# loop, not Django's per-row SQL building, which was most of a burst's outcome cost): the columns
-# prepared by their fields as bulk_create would, keyed by the row's unique (who, sitting, id).
-_PLACEHOLDER_FIELDS = ("who", "command_id", "sitting_id", "cmd", "fingerprint", "ok", "created_at")
-_KEY_FIELDS = ("who", "sitting_id", "command_id")
-_FINAL_FIELDS = ("ok", "result", "error")
-
-
-def _fields(names):
-    meta = CommandOutcome._meta
-    return [meta.get_field(name) for name in names]
-
-
-def _insert_placeholders(rows: list[CommandOutcome]) -> None:
-    if not rows:
-        return
-    fields, qn = _fields(_PLACEHOLDER_FIELDS), connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(CommandOutcome._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    now = timezone.now()
-    for row in rows:
-        row.created_at = now
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-                                 for row in rows])
-
-
-def _complete(rows: list[CommandOutcome]) -> None:
-    """The placeholders, new in this transaction and seen by nobody else, completed."""
-    if not rows:
-        return
-    final, key, qn = _fields(_FINAL_FIELDS), _fields(_KEY_FIELDS), connection.ops.quote_name
-    sql = (f"UPDATE {qn(CommandOutcome._meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in final)} "
-           f"WHERE {' AND '.join(f'{qn(f.column)} = %s' for f in key)}")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in (*final, *key)]
-                                 for row in rows])
-
-
+# A group's outcome rows are written by one statement run for every row (realtime.rows: the driver's
+# loop, not Django's per-row SQL building, which was most of a burst's outcome cost), completed by
+# the row's unique key (who, sitting, id).
 _written = {"n": 0}
 _written_lock = threading.Lock()
 
@@ -570,7 +533,7 @@ def _run_group(sitting_id: int, items: list[GroupItem]) -> list[Outcome]:
                                           fingerprint=fingerprint, ok=False)
         # Inserted first, as alone: the same id sent to another worker meanwhile waits on these rows,
         # or has them already (IntegrityError: the group is run again command by command).
-        _insert_placeholders(list(fresh.values()))
+        insert_rows(CommandOutcome, list(fresh.values()))
         group = _Group(sitting_id)
         group.expect([item.actor for i, item in enumerate(items) if outcomes[i] is None])
         _groups.current = group
@@ -585,7 +548,9 @@ def _run_group(sitting_id: int, items: list[GroupItem]) -> list[Outcome]:
             _groups.current = None
         for i, row in fresh.items():
             row.ok, row.result, row.error = outcomes[i].ok, outcomes[i].data, outcomes[i].error
-        _complete(list(fresh.values()))
+        # The placeholders, new in this transaction and seen by nobody else, completed.
+        update_rows(CommandOutcome, ("ok", "result", "error"), ("who", "sitting_id", "command_id"),
+                    list(fresh.values()))
     for i, key in enumerate(keys):
         if outcomes[i] is None:  # the same sender's same id twice in the group: the first's outcome
             outcomes[i] = _replay(fresh[first_of[key]], prints[i])
