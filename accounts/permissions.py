@@ -771,3 +771,20 @@ def may_forward_letter(user) -> bool:
         return True
     member = getattr(user, "member", None) if user and user.is_authenticated and user.is_active else None
     return member is not None and member.kind == "delegate"
+
+
+# ---- Resolutions (resolutions/) ----
+# - office staff with resolutions.manage_resolutions: the programme, the lifecycle, tasks,
+#   supervisions, the six-monthly report;
+# - agency desk users: report progress on the tasks their agency leads or co-operates on;
+# - everyone: the public page of a resolution that is in force and public.
+
+def may_manage_resolutions(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.is_superuser or user.has_perm("resolutions.manage_resolutions")))
+
+
+def may_report_on_task(user, task) -> bool:
+    """Report progress on `task`: a desk user of its lead agency or of one of its co-operating agencies."""
+    agencies = agencies_of(user)
+    return agencies.filter(pk=task.lead_agency_id).exists() or agencies.filter(co_tasks=task).exists()

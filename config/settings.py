@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "library",
     "petitions",
+    "resolutions",
     # Last: the project's own deployment checks (config/checks.py).
     "config.apps.HubConfig",
 ]
