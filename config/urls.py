@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("library.urls")),
     path("", include("petitions.urls")),
+    path("", include("resolutions.urls")),
 ]

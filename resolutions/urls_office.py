@@ -1,0 +1,3 @@
+"""office pages of the resolutions module (see resolutions/urls.py)."""
+
+urlpatterns = []

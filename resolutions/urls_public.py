@@ -1,0 +1,3 @@
+"""public pages of the resolutions module (see resolutions/urls.py)."""
+
+urlpatterns = []

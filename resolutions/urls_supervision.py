@@ -1,0 +1,3 @@
+"""supervision pages of the resolutions module (see resolutions/urls.py)."""
+
+urlpatterns = []

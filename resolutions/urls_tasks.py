@@ -1,0 +1,3 @@
+"""tasks pages of the resolutions module (see resolutions/urls.py)."""
+
+urlpatterns = []
