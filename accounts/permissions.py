@@ -788,3 +788,19 @@ def may_report_on_task(user, task) -> bool:
     """Report progress on `task`: a desk user of its lead agency or of one of its co-operating agencies."""
     agencies = agencies_of(user)
     return agencies.filter(pk=task.lead_agency_id).exists() or agencies.filter(co_tasks=task).exists()
+
+
+# The public pages of resolutions (resolutions/views_public.py): a resolution of the council is
+# shown once it has been adopted (in force, implemented, done, or replaced: the record stays), and
+# only if the office has not turned its public flag off. The programme (planned, drafting,
+# reviewed, put to the vote), those not adopted and those withdrawn are internal work: not shown.
+RESOLUTION_PUBLIC_STATUSES = ("adopted", "implementing", "completed", "replaced")
+
+
+def public_resolutions(queryset):
+    """The resolutions of `queryset` on the public pages."""
+    return queryset.filter(public=True, status__in=RESOLUTION_PUBLIC_STATUSES)
+
+
+def resolution_is_public(resolution) -> bool:
+    return bool(resolution.public and resolution.status in RESOLUTION_PUBLIC_STATUSES)
