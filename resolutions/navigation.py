@@ -1,0 +1,42 @@
+"""The office's navigation of the resolutions pages, built from a list: each entry names its page
+by URL name (the first of its candidates that reverses) and who may open it (accounts.permissions,
+the same predicate its view asks), so no link answers 403. A page whose URL name does not reverse
+(the tasks, supervision and report pages are built apart, merged later) is left out, not an error."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions
+
+# (candidate url names, label, who may open it)
+LINKS = [
+    (("resolutions:programme",), _("Chương trình nghị quyết"), permissions.may_manage_resolutions),
+    (("resolutions:tasks", "resolutions:task_list", "resolutions:office_tasks"), _("Nhiệm vụ thực hiện"),
+     permissions.may_manage_resolutions),
+    (("resolutions:supervisions", "resolutions:supervision_list"), _("Giám sát"), permissions.may_manage_resolutions),
+    (("resolutions:report", "resolutions:six_monthly", "resolutions:six_monthly_report"), _("Báo cáo 6 tháng"),
+     permissions.may_manage_resolutions),
+]
+
+
+def _first_reversing(names) -> str | None:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def links_for(user) -> list[tuple[str, str]]:
+    """(href, label) of every resolutions page this user may open (pages not built yet left out)."""
+    if user is None or not user.is_authenticated:
+        return []
+    out = []
+    for names, label, allowed in LINKS:
+        if not allowed(user):
+            continue
+        href = _first_reversing(names)
+        if href is not None:
+            out.append((href, label))
+    return out
