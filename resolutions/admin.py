@@ -78,9 +78,6 @@ class ResolutionAdmin(admin.ModelAdmin):
         except ServiceError as e:
             self.message_user(request, e.message, messages.ERROR)
 
-    def save_related(self, request, form, formsets, change):
-        return  # the inlines are read-only; nothing else hangs on the form
-
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
