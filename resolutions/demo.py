@@ -107,6 +107,8 @@ def load_demo_resolutions(session, sitting, *, documents: bool = True) -> None:
     services.link(office, fees, old, "replaces")
     fees = _adopt(office, fees, f"15/{year - 1}/NQ-HĐND", dt.date(year - 1, 7, 10), signed_document=signed,
                   effective_on=dt.date(year - 1, 8, 1))
+    if signed is not None:
+        services.attach_document(office, fees, signed, "signed")
     fees = services.transition(office, fees, Status.IMPLEMENTING, note="UBND tỉnh ban hành kế hoạch thực hiện")
     _dated(fees, [dt.date(year - 1, 3, 1), dt.date(year - 1, 6, 5), dt.date(year - 1, 6, 28), dt.date(year - 1, 7, 10),
                   dt.date(year - 1, 8, 15)])
