@@ -78,13 +78,15 @@ def vote(resolution: Resolution, *, public: bool) -> dict | None:
     published = poll.rounds.filter(status="published").order_by("-number").first()
     if published is None or not published.result:
         return None
-    labels = dict(poll.options.values_list("key", "label"))
     result = published.result
     counts = result.get("counts") or {}
     percents = result.get("percent") or {}
+    # In the ballot's order (a JSON object's keys come back in any order from PostgreSQL's jsonb).
+    options = [(key, label) for key, label in poll.options.order_by("position", "pk").values_list("key", "label")
+               if key in counts]
     return {"poll": poll, "round": published, "passed": result.get("passed"), "present": published.present,
             "total": published.total,
-            "rows": [{"label": labels.get(key, key), "count": n, "percent": percents.get(key)} for key, n in counts.items()]}
+            "rows": [{"label": label, "count": counts[key], "percent": percents.get(key)} for key, label in options]}
 
 
 def where_adopted(resolution: Resolution, *, public: bool) -> dict | None:
