@@ -120,3 +120,8 @@ class AttachForm(forms.Form):
 class LinkForm(forms.Form):
     kind = forms.ChoiceField(label=_("Nghị quyết này"), choices=ResolutionLink.Kind.choices)
     target = forms.ModelChoiceField(label=_("nghị quyết"), queryset=Resolution.objects.all())
+
+
+class CorrectNumberForm(forms.Form):
+    number = forms.CharField(label=_("Số, ký hiệu đúng"), max_length=100)
+    reason = forms.CharField(label=_("Lý do đính chính"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

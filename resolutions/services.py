@@ -253,3 +253,23 @@ def unlink(user, made: ResolutionLink) -> None:
     """Remove a link entered by mistake (a replacement already recorded by an adoption stays replaced)."""
     with office_operation(user, "resolutions.unlink", source=made.source_id, target=made.target_id, kind=made.kind):
         ResolutionLink.objects.filter(pk=made.pk).delete()
+
+
+def correct_number(user, resolution: Resolution, number: str, *, reason: str) -> Resolution:
+    """Correct an adopted resolution's number and symbol (a typing error found after adoption): the
+    one way to change it, with a reason, kept in the audit record (old, new, reason). Not a step of
+    its life: no Transition."""
+    with office_operation(user, "resolutions.correct_number", resolution=resolution.pk) as op:
+        resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        _require(bool(resolution.number), "not_adopted_yet", _("Nghị quyết chưa có số, ký hiệu để đính chính."))
+        number, reason = (number or "").strip(), (reason or "").strip()
+        _require(bool(number), "number_required", _("Cần số, ký hiệu của nghị quyết."))
+        _require(bool(reason), "reason_required", _("Cần nêu lý do đính chính."))
+        _require(number != resolution.number, "bad_field", _("Số, ký hiệu mới trùng số hiện tại."))
+        _require(not Resolution.objects.filter(number=number).exclude(pk=resolution.pk).exists(),
+                 "number_taken", _("Số, ký hiệu này đã có nghị quyết khác."))
+        old = resolution.number
+        resolution.number = number
+        resolution.save(update_fields=["number"])
+        op.detail.update({"from": old, "to": number, "reason": reason})
+    return resolution

@@ -10,6 +10,7 @@ urlpatterns = [
     path("resolutions/<int:resolution_id>/", v.resolution_page, name="resolution"),
     path("resolutions/<int:resolution_id>/edit/", v.edit, name="edit"),
     path("resolutions/<int:resolution_id>/step/<slug:to_status>/", v.transition, name="transition"),
+    path("resolutions/<int:resolution_id>/number/", v.correct_number, name="correct_number"),
     path("resolutions/<int:resolution_id>/documents/", v.attach_document, name="attach_document"),
     path("resolutions/<int:resolution_id>/documents/<int:attached_id>/remove/", v.detach_document,
          name="detach_document"),

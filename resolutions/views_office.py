@@ -107,7 +107,8 @@ def _resolution(resolution_id: int) -> Resolution:
         "poll__sitting", "signed_document"), pk=resolution_id)
 
 
-def _page(request, resolution, *, status=200, step_forms=None, attach_form=None, link_form=None, refusal=""):
+def _page(request, resolution, *, status=200, step_forms=None, attach_form=None, link_form=None, refusal="",
+          correct_form=None):
     step_forms = step_forms or {}
     steps = [{"status": s, "label": Status(s).label,
               "form": step_forms.get(s) or forms.step_form(s, resolution=resolution)}
@@ -122,6 +123,7 @@ def _page(request, resolution, *, status=200, step_forms=None, attach_form=None,
         "vote": pages.vote(resolution, public=False), "adopted_at": pages.where_adopted(resolution, public=False),
         "attach_form": attach_form or forms.AttachForm(), "link_form": link_form, "refusal": refusal,
         "is_public": resolution_is_public(resolution),
+        "correct_form": correct_form or (forms.CorrectNumberForm() if resolution.number else None),
     }, status=status)
 
 
@@ -202,3 +204,19 @@ def remove_link(request, resolution_id: int, link_id: int):
     services.unlink(request.user, made)
     messages.success(request, _("Đã bỏ liên kết."))
     return redirect("resolutions:resolution", resolution_id)
+
+
+@require_POST
+@resolution_staff_required
+def correct_number(request, resolution_id: int):
+    resolution = _resolution(resolution_id)
+    form = forms.CorrectNumberForm(request.POST)
+    if not form.is_valid():
+        return _page(request, resolution, status=400, correct_form=form,
+                     refusal=_("Chưa đính chính được: xem lại các trường được đánh dấu."))
+    try:
+        services.correct_number(request.user, resolution, form.cleaned_data["number"], reason=form.cleaned_data["reason"])
+    except ResolutionError as error:
+        return _page(request, resolution, status=_refusal_status(error), correct_form=form, refusal=error.message)
+    messages.success(request, _("Đã đính chính số, ký hiệu."))
+    return redirect("resolutions:resolution", resolution.pk)

@@ -261,3 +261,26 @@ def test_a_duplicate_document_through_the_page_answers_400(client, people, plann
     client.force_login(people["manager"])
     response = client.post(url("attach_document", planned.pk), {"document": draft.pk, "role": "other"})
     assert response.status_code == 400 and "đã có trong hồ sơ" in response.context["refusal"]
+
+
+def test_a_number_is_corrected_through_the_page_and_a_forged_one_refused(client, people, adopted):
+    client.force_login(people["agent"])
+    assert client.post(url("correct_number", adopted.pk), {"number": "99/2026/NQ-HĐND", "reason": "x"}).status_code == 403
+    client.force_login(people["manager"])
+    assert client.post(url("correct_number", adopted.pk), {"number": "13/2026/NQ-HĐND"}).status_code == 400
+    assert Resolution.objects.get(pk=adopted.pk).number == "12/2026/NQ-HĐND"
+    response = client.post(url("correct_number", adopted.pk), {"number": "13/2026/NQ-HĐND", "reason": "Gõ nhầm"})
+    assert response.status_code == 302 and Resolution.objects.get(pk=adopted.pk).number == "13/2026/NQ-HĐND"
+
+
+def test_a_draft_lists_the_library_versions_as_its_draft_versions(client, people, planned):
+    from library.models import DocumentVersion
+
+    draft = Document.objects.create(kind="draft_resolution", summary="Dự thảo NQ phí", status="draft", access="internal")
+    for n in (1, 2):
+        DocumentVersion.objects.create(document=draft, number=n, file=f"d{n}.pdf", original_name=f"du-thao-lan-{n}.pdf",
+                                       file_kind="pdf", size=10, sha256="0" * 64, note="Sau góp ý" if n == 2 else "")
+    services.attach_document(people["manager"], planned, draft, "draft")
+    client.force_login(people["manager"])
+    body = client.get(url("resolution", planned.pk)).content.decode()
+    assert body.index("du-thao-lan-2.pdf") < body.index("du-thao-lan-1.pdf") and "Sau góp ý" in body

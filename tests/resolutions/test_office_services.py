@@ -226,3 +226,45 @@ def test_unlink_removes_the_link_audited(people, three):
     services.unlink(people["manager"], made)
     assert not ResolutionLink.objects.exists()
     assert AuditRecord.objects.filter(action="resolutions.unlink", outcome="ok").count() == 1
+
+
+# ---- correcting the number ---------------------------------------------------------
+
+def test_a_number_is_corrected_with_a_reason_audited(people, adopted):
+    services.correct_number(people["manager"], adopted, "13/2026/NQ-HĐND", reason="Gõ nhầm số thứ tự")
+    adopted.refresh_from_db()
+    assert adopted.number == "13/2026/NQ-HĐND"
+    record = AuditRecord.objects.get(action="resolutions.correct_number")
+    assert (record.detail["from"], record.detail["to"]) == ("12/2026/NQ-HĐND", "13/2026/NQ-HĐND")
+
+
+@pytest.mark.parametrize("number,reason,code", [("13/2026/NQ-HĐND", " ", "reason_required"),
+                                                ("  ", "Nhầm", "number_required"),
+                                                ("12/2026/NQ-HĐND", "Nhầm", "bad_field")])
+def test_a_correction_needs_a_new_number_and_a_reason(people, adopted, number, reason, code):
+    with pytest.raises(ResolutionError) as refused:
+        services.correct_number(people["manager"], adopted, number, reason=reason)
+    assert refused.value.code == code
+    assert Resolution.objects.get(pk=adopted.pk).number == "12/2026/NQ-HĐND"
+
+
+def test_a_correction_to_a_taken_number_is_refused(people, term, adopted):
+    other = adopt(people["manager"], Resolution.objects.create(title="Khác", term=term, planned_year=2026),
+                  number="14/2026/NQ-HĐND")
+    with pytest.raises(ResolutionError) as refused:
+        services.correct_number(people["manager"], adopted, other.number, reason="Nhầm")
+    assert refused.value.code == "number_taken"
+    assert Resolution.objects.get(pk=adopted.pk).number == "12/2026/NQ-HĐND"
+
+
+def test_a_resolution_without_a_number_has_nothing_to_correct(people, planned):
+    with pytest.raises(ResolutionError) as refused:
+        services.correct_number(people["manager"], planned, "1/2026/NQ-HĐND", reason="Nhầm")
+    assert refused.value.code == "not_adopted_yet"
+
+
+def test_only_resolution_staff_correct_a_number(people, adopted):
+    with pytest.raises(ResolutionError) as refused:
+        services.correct_number(people["clerk"], adopted, "13/2026/NQ-HĐND", reason="Nhầm")
+    assert refused.value.code == "forbidden"
+    assert Resolution.objects.get(pk=adopted.pk).number == "12/2026/NQ-HĐND"
