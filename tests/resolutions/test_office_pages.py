@@ -284,3 +284,18 @@ def test_a_draft_lists_the_library_versions_as_its_draft_versions(client, people
     client.force_login(people["manager"])
     body = client.get(url("resolution", planned.pk)).content.decode()
     assert body.index("du-thao-lan-2.pdf") < body.index("du-thao-lan-1.pdf") and "Sau góp ý" in body
+
+
+def test_a_step_posted_without_the_csrf_token_is_refused(people, planned):
+    from django.test import Client
+
+    forger = Client(enforce_csrf_checks=True)
+    forger.force_login(people["manager"])
+    assert forger.post(url("transition", planned.pk, "drafting")).status_code == 403
+    assert Resolution.objects.get(pk=planned.pk).status == Status.PLANNED
+
+
+def test_an_anonymous_step_is_sent_to_sign_in_and_changes_nothing(client, planned):
+    response = client.post(url("transition", planned.pk, "drafting"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert Resolution.objects.get(pk=planned.pk).status == Status.PLANNED
