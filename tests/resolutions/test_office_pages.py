@@ -299,3 +299,20 @@ def test_an_anonymous_step_is_sent_to_sign_in_and_changes_nothing(client, planne
     response = client.post(url("transition", planned.pk, "drafting"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
     assert Resolution.objects.get(pk=planned.pk).status == Status.PLANNED
+
+
+def test_a_navigation_entry_whose_page_is_not_built_yet_is_left_out(people, monkeypatch):
+    monkeypatch.setattr(navigation, "LINKS", [
+        (("resolutions:not_built_yet", "resolutions:programme"), "Chương trình", lambda user: True),
+        (("resolutions:tasks_not_merged",), "Nhiệm vụ", lambda user: True)])
+    assert navigation.links_for(people["manager"]) == [(url("programme"), "Chương trình")]
+
+
+def test_a_withdrawn_resolution_is_drawn_to_the_step_it_left_from(people, planned):
+    from resolutions import pages
+
+    services.transition(people["manager"], planned, Status.DRAFTING)
+    services.transition(people["manager"], planned, Status.WITHDRAWN)
+    drawn = [(s["status"], s["state"]) for s in pages.steps(planned)]
+    assert drawn == [("planned", "done"), ("drafting", "done"), ("withdrawn", "current end")]
+    assert pages.next_steps(planned) == []
