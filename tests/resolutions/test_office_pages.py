@@ -312,7 +312,7 @@ def test_a_withdrawn_resolution_is_drawn_to_the_step_it_left_from(people, planne
     from resolutions import pages
 
     services.transition(people["manager"], planned, Status.DRAFTING)
-    services.transition(people["manager"], planned, Status.WITHDRAWN)
-    drawn = [(s["status"], s["state"]) for s in pages.steps(planned)]
+    withdrawn = services.transition(people["manager"], planned, Status.WITHDRAWN)
+    drawn = [(s["status"], s["state"]) for s in pages.steps(withdrawn)]
     assert drawn == [("planned", "done"), ("drafting", "done"), ("withdrawn", "current end")]
-    assert pages.next_steps(planned) == []
+    assert pages.next_steps(withdrawn) == []
