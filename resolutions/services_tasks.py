@@ -203,7 +203,7 @@ def report_progress(user, task: Task, *, text: str, values=None, milestones=(), 
     """An agency's report on an open task of its own (lead or co-operating): text, a figure for each
     indicator (`values`: indicator id -> number; a blank figure is not reported), milestones done
     (ids), files, and whether it considers the task done (the office then accepts or returns it)."""
-    with desk_operation(user, task, "resolutions.task_report", task=task.pk) as op:
+    with desk_operation(user, task, "resolutions.task_report", task_id=task.pk) as op:
         task = _locked_open(task)
         text = (text or "").strip()
         _require(bool(text), "text_required", _("Cần nội dung báo cáo."))
