@@ -37,6 +37,11 @@ def _fmt(value: Decimal) -> str:
     return text.replace(".", ",") if "." in text else text
 
 
+def _n(coordinate: float) -> str:
+    """An SVG coordinate as text: a point, never the locale's decimal comma (the template would localize a float)."""
+    return f"{coordinate:.1f}"
+
+
 def chart(indicator, points: list[tuple]) -> dict:
     """An indicator's reported values over time against its target: coordinates for the template's SVG.
     `points`: (reported_at, value) in time order."""
@@ -45,17 +50,17 @@ def chart(indicator, points: list[tuple]) -> dict:
     high = max([indicator.baseline, indicator.target, *values])
     span = (high - low) or Decimal(1)
 
-    def y(v) -> float:
-        return round(PAD_Y + float((high - Decimal(v)) / span) * (H - 2 * PAD_Y), 1)
+    def y(v) -> str:
+        return _n(PAD_Y + float((high - Decimal(v)) / span) * (H - 2 * PAD_Y))
 
     if points:
         t0, t1 = points[0][0].timestamp(), points[-1][0].timestamp()
         width = (t1 - t0) or 1
 
-        def x(at) -> float:
+        def x(at) -> str:
             if t1 == t0:
-                return W / 2
-            return round(PAD_X + (at.timestamp() - t0) / width * (W - PAD_X - 8), 1)
+                return _n(W / 2)
+            return _n(PAD_X + (at.timestamp() - t0) / width * (W - PAD_X - 8))
     dots = [{"x": x(at), "y": y(v), "label": f"{timezone.localtime(at):%d/%m/%Y}: {_fmt(v)} {indicator.unit}"}
             for at, v in points] if points else []
     return {"w": W, "h": H, "x0": PAD_X, "x1": W - 4, "target_y": y(indicator.target), "baseline_y": y(indicator.baseline),

@@ -98,6 +98,14 @@ def test_the_task_page_shows_indicators_chart_milestones_and_reports(as_, people
     assert '<span class="pct">60%</span>' in html
 
 
+def test_the_chart_coordinates_are_numbers_whatever_the_locale(as_, people, task):
+    services_tasks.report_progress(people["agent"], task, text="Đợt 1", values={task.indicators.get().pk: "500"})
+    html = as_("manager").get(reverse("resolutions:task", args=[task.pk])).content.decode()
+    chart = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
+    coordinates = re.findall(r' (?:cx|cy|x1|x2|y1|y2|x|y)="([^"]*)"', chart)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in coordinates), coordinates
+
+
 def test_the_office_gives_a_task_through_the_form(as_, adopted, finance, education):
     page = as_("manager").post(reverse("resolutions:task_new", args=[adopted.pk]), {
         "title": "Hỗ trợ học phí", "lead_agency": finance.pk, "co_agencies": [education.pk], "due_on": "2026-12-31",
