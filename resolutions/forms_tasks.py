@@ -73,11 +73,12 @@ MilestoneFormSet = formset_factory(MilestoneForm, extra=3, max_num=20)
 class TaskFilterForm(forms.Form):
     """The office's overview: filters read from the query string; a bad value is a 400 saying which."""
 
-    STATUS = [("open", _("Đang thực hiện")), ("done", _("Đã hoàn thành")), ("cancelled", _("Không tiếp tục theo dõi")),
-              ("all", _("Tất cả"))]
-    DUE = [("", _("Mọi thời hạn")), ("overdue", _("Quá hạn")), ("soon", _("Đến hạn trong … ngày"))]
+    STATUS = (("open", _("Đang thực hiện")), ("done", _("Đã hoàn thành")), ("cancelled", _("Không tiếp tục theo dõi")),
+              ("all", _("Tất cả")))
+    DUE = (("", _("Mọi thời hạn")), ("overdue", _("Quá hạn")), ("soon", _("Đến hạn trong … ngày")))
 
-    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.none(), required=False, empty_label=_("Mọi cơ quan"))
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.none(), required=False,
+                                    empty_label=_("Mọi cơ quan"))
     resolution = forms.ModelChoiceField(label=_("Nghị quyết"), queryset=Resolution.objects.none(), required=False,
                                         empty_label=_("Mọi nghị quyết"))
     origin = forms.ChoiceField(label=_("Nguồn giao"), required=False,
@@ -89,5 +90,6 @@ class TaskFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.order_by("name")
-        self.fields["resolution"].queryset = Resolution.objects.filter(tasks__isnull=False).distinct().order_by("-decided_on", "id")
+        followed = Resolution.objects.filter(tasks__isnull=False).distinct()
+        self.fields["resolution"].queryset = followed.order_by("-decided_on", "id")
         self.fields["days"].widget.attrs["placeholder"] = str(settings.RESOLUTION_TASK_REMIND_DAYS)

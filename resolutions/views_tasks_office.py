@@ -94,7 +94,8 @@ def task_new(request, resolution_id: int):
         task = services_tasks.create_resolution_task(
             request.user, resolution, title=d["title"], description=d["description"], lead_agency=d["lead_agency"],
             co_agencies=list(d["co_agencies"]), due_on=d["due_on"], weight=d["weight"],
-            indicators=[s for s in (f.spec() for f in indicators) if s], milestones=[s for s in (f.spec() for f in milestones) if s])
+            indicators=[s for s in (f.spec() for f in indicators) if s],
+            milestones=[s for s in (f.spec() for f in milestones) if s])
     except ResolutionError as refused:
         context["refusal"] = refused.message
         return _task_form_page(request, context, status=_status(refused))

@@ -34,7 +34,8 @@ def test_a_second_task_leaves_the_resolution_in_implementation(people, task, ado
 
 def test_a_task_keeps_its_indicators_milestones_and_co_agencies(people, adopted, finance, education):
     t = make_task(people["manager"], adopted, finance, co=[education, finance],
-                  indicators=[{"name": "Kinh phí", "unit": "triệu đồng", "baseline": Decimal(100), "target": Decimal(900), "weight": 2}],
+                  indicators=[{"name": "Kinh phí", "unit": "triệu đồng", "baseline": Decimal(100), "target": Decimal(900),
+                               "weight": 2}],
                   milestones=[{"title": "Ban hành kế hoạch", "due_on": dt.date(2026, 9, 1)}])
     assert list(t.co_agencies.all()) == [education]  # the lead is not its own co-operating agency
     assert t.indicators.get().weight == 2 and t.milestones.get().due_on == dt.date(2026, 9, 1)
