@@ -122,3 +122,10 @@ def test_the_command_refuses_a_date_it_cannot_read(addressed):
 
     with pytest.raises(CommandError):
         call_command("resolutions_daily", "--date", "31/12/2026")
+
+
+def test_the_background_task_runs_the_same_job(addressed, task):
+    from resolutions.tasks import daily
+
+    Task.objects.filter(pk=task.pk).update(due_on=dt.date(2020, 1, 1))
+    assert daily.call() == {"reminded": 0, "escalated": 1}

@@ -121,3 +121,23 @@ def test_a_file_asked_through_another_task_does_not_exist(login, people, task, r
 def test_the_anonymous_are_sent_to_sign_in_for_a_file(client, task, report_file):
     page = client.get(reverse("resolutions:report_file", args=[task.pk, report_file.pk]))
     assert page.status_code == 302 and "/login" in page["Location"]
+
+
+def test_a_report_with_a_file_and_a_done_claim_through_the_page(login, task):
+    client = login("co_agent")
+    upload = SimpleUploadedFile("bien-ban.pdf", pdf(), content_type="application/pdf")
+    page = client.post(reverse("resolutions:desk_report", args=[task.pk]),
+                       {"text": "Đã phối hợp rà soát xong", "files": [upload], "claims_done": "1"})
+    assert page.status_code == 302
+    report = ProgressReport.objects.get()
+    assert report.claims_done and report.agency.name == "Sở Giáo dục và Đào tạo"
+    assert report.files.get().name == "bien-ban.pdf"
+
+
+def test_a_cross_site_post_without_the_csrf_token_is_refused(people, task):
+    from django.test import Client
+
+    forger = Client(enforce_csrf_checks=True)
+    forger.force_login(people["agent"])
+    page = forger.post(reverse("resolutions:desk_report", args=[task.pk]), {"text": "Giả mạo"})
+    assert page.status_code == 403 and not ProgressReport.objects.exists()
