@@ -72,5 +72,7 @@ def test_an_agency_reports_a_figure_on_its_phone_and_the_office_sees_the_progres
     expect(office.locator(f"#indicator-{task['indicator']} svg.chart circle.dot")).to_have_count(1)
     expect(office.locator("main")).to_contain_text("Đã chi trả cho 500 học sinh trong học kỳ I.")
     office.locator(f"#indicator-{task['indicator']}").screenshot(path=str(screens / "resolution-task-office-chart.png"))
+    office.screenshot(path=str(screens / "resolution-task-office.png"), full_page=True)
     office.goto("/resolutions/tasks/")
     expect(office.locator(f"tr[data-task='{task['task']}'] .pct")).to_have_text("25%")
+    office.screenshot(path=str(screens / "resolution-tasks-office.png"), full_page=True)
