@@ -794,3 +794,9 @@ def may_report_on_task(user, task) -> bool:
     """Report progress on `task`: a desk user of its lead agency or of one of its co-operating agencies."""
     agencies = agencies_of(user)
     return agencies.filter(pk=task.lead_agency_id).exists() or agencies.filter(co_tasks=task).exists()
+
+
+def may_read_task_files(user, task) -> bool:
+    """Open the files of `task`'s progress reports (private): the office's resolution staff, or a desk
+    user of the task's lead or co-operating agency (never the public, never another agency)."""
+    return may_manage_resolutions(user) or may_report_on_task(user, task)
