@@ -6,8 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
 
 from .pages import problem
-from .permissions import is_petition_staff, may_manage_reference_data
-from .permissions import may_manage_resolutions
+from .permissions import is_petition_staff, may_manage_reference_data, may_manage_resolutions
 
 
 def office_staff_required(view):
@@ -50,7 +49,7 @@ def resolution_staff_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not may_manage_resolutions(request.user):
-            return problem(request, "forbidden", _("Trang này chỉ dành cho cán bộ Văn phòng được giao theo dõi nghị quyết."),
+            return problem(request, "forbidden", _("Trang này chỉ dành cho cán bộ Văn phòng theo dõi nghị quyết."),
                            title=_("Không có quyền truy cập"),
                            advice=_("Nếu bạn cần dùng chức năng này, hãy liên hệ Văn phòng để được cấp quyền."))
         return view(request, *args, **kwargs)

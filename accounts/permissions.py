@@ -142,6 +142,7 @@ def _user_facts(user, sitting) -> _UserFacts:
 # Stand-ins for the user's and the body's ids in the compiled query, replaced by the real ones.
 _USER_SLOT = -710_000_001
 _BODY_SLOT = -710_000_002
+_USERS_SLOT = -720_000_000  # the first of n users (_facts_sql with n): -720_000_000, -720_000_001, …
 _FACTS_SQL: dict[tuple, tuple[str, tuple]] = {}
 
 
@@ -151,14 +152,16 @@ def get_user_model_manager():
     return get_user_model()._default_manager
 
 
-def _facts_sql(using: str) -> tuple[str, tuple]:
+def _facts_sql(using: str, n: int | None = None) -> tuple[str, tuple]:
     """The facts query as SQL with its parameters, the user's and the body's ids as _USER_SLOT and
-    _BODY_SLOT: built by the ORM once per database (and app label, codename of the permission)."""
+    _BODY_SLOT: built by the ORM once per database (and app label, codename of the permission).
+    With `n`: the query for n users at once (_users_facts), the user's id first in each row, the
+    users' ids as _USERS_SLOT, _USERS_SLOT - 1, … _USERS_SLOT - (n - 1)."""
     from django.db import connections
     from django.db.models import Exists, OuterRef
 
     app_label, codename = OPERATE_SITTING.split(".")
-    key = (using, connections[using].vendor, app_label, codename)
+    key = (using, connections[using].vendor, app_label, codename, n)
     compiled = _FACTS_SQL.get(key)
     if compiled is None:
         users = get_user_model_manager().db_manager(using)
@@ -170,12 +173,14 @@ def _facts_sql(using: str) -> tuple[str, tuple]:
             group__permissions__content_type__app_label=app_label)
         in_body = users.filter(pk=OuterRef("pk"), member__memberships__body_id=_BODY_SLOT,
                                member__memberships__active=True)
-        query = (users.filter(pk=_USER_SLOT)
-                 .annotate(hub_own=Exists(own), hub_by_group=Exists(by_group), hub_in_body=Exists(in_body))
-                 .values_list("hub_own", "hub_by_group", "member__id", "member__kind", "hub_in_body")[:1])
+        slots = [_USER_SLOT] if n is None else [_USERS_SLOT - i for i in range(n)]
+        query = ((users.filter(pk=_USER_SLOT) if n is None else users.filter(pk__in=slots))
+                 .annotate(hub_own=Exists(own), hub_by_group=Exists(by_group), hub_in_body=Exists(in_body)))
+        columns = ("hub_own", "hub_by_group", "member__id", "member__kind", "hub_in_body")
+        query = query.values_list(*columns)[:1] if n is None else query.values_list("pk", *columns)
         sql, params = query.query.sql_with_params()
-        if list(params).count(_USER_SLOT) != 1 or list(params).count(_BODY_SLOT) != 1:
-            raise RuntimeError("the role facts query does not take the user and the body once each")
+        if any(list(params).count(slot) != 1 for slot in [*slots, _BODY_SLOT]):
+            raise RuntimeError("the role facts query does not take each user and the body once")
         compiled = _FACTS_SQL[key] = (sql, tuple(params))
     return compiled
 
@@ -208,24 +213,25 @@ _BACKENDS_CHECKED: dict[tuple, bool] = {}
 
 
 def _users_facts(users: list, sitting) -> dict[int, _UserFacts]:
-    """_user_facts for several users at once, in one query (realtime.service's group of commands)."""
-    from django.db.models import Exists, OuterRef
+    """_user_facts for several users at once, in one query (realtime.service's group of commands),
+    compiled once per database and size: the size rounded up to a power of two, the last id
+    repeated to fill it (a burst's groups come in every size; compiling this query for one cost
+    more than the rest of checking the group's actors)."""
+    from django.db import connections
 
     if not users:
         return {}
-    app_label, codename = OPERATE_SITTING.split(".")
-    manager = get_user_model_manager()
-    model = manager.model
-    own = model.user_permissions.through.objects.filter(
-        user_id=OuterRef("pk"), permission__codename=codename, permission__content_type__app_label=app_label)
-    by_group = model.groups.through.objects.filter(
-        user_id=OuterRef("pk"), group__permissions__codename=codename,
-        group__permissions__content_type__app_label=app_label)
-    in_body = manager.filter(pk=OuterRef("pk"), member__memberships__body_id=sitting.body_id,
-                             member__memberships__active=True)
-    rows = (manager.filter(pk__in=[u.pk for u in users])
-            .annotate(hub_own=Exists(own), hub_by_group=Exists(by_group), hub_in_body=Exists(in_body))
-            .values_list("pk", "hub_own", "hub_by_group", "member__id", "member__kind", "hub_in_body"))
+    using = get_user_model_manager().db
+    ids = [u.pk for u in users]
+    size = 1 << (len(ids) - 1).bit_length()
+    ids += ids[-1:] * (size - len(ids))
+    sql, template = _facts_sql(using, size)
+    fill = {_USERS_SLOT - i: pk for i, pk in enumerate(ids)}
+    fill[_BODY_SLOT] = sitting.body_id
+    params = [fill.get(p, p) if type(p) is int else p for p in template]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     by_pk = {u.pk: u for u in users}
     model_backend = _permissions_only_from_model_backend()
     facts = {}
@@ -788,6 +794,12 @@ def may_report_on_task(user, task) -> bool:
     """Report progress on `task`: a desk user of its lead agency or of one of its co-operating agencies."""
     agencies = agencies_of(user)
     return agencies.filter(pk=task.lead_agency_id).exists() or agencies.filter(co_tasks=task).exists()
+
+
+def may_read_task_files(user, task) -> bool:
+    """Open the files of `task`'s progress reports (private): the office's resolution staff, or a desk
+    user of the task's lead or co-operating agency (never the public, never another agency)."""
+    return may_manage_resolutions(user) or may_report_on_task(user, task)
 
 
 # The public pages of resolutions (resolutions/views_public.py): a resolution of the council is

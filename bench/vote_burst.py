@@ -51,7 +51,7 @@ import sys
 import time
 
 from fanout.clients import Chair, ClientSpec, _headers, pair_all
-from fanout.servers import PYTHON, ROOT, BenchError, Servers, Target, cpu_ms, loadavg, log, machine, rss_mib
+from fanout.servers import PYTHON, ROOT, BenchError, Servers, Target, cpu_ms, loadavg, log, machine, profiling, rss_mib
 from floor_burst import prepare, staff_command
 from hub_reconnect import pct, wait_until
 
@@ -249,6 +249,8 @@ async def run(args, target: Target) -> dict:
             with contextlib.suppress(TimeoutError):
                 acks[p.i] = await asyncio.wait_for(fut, args.timeout)
 
+        spy = profiling(args.profile, servers, "burst")
+        spy.__enter__()
         t_start = now_ns()
         gap = args.spread / max(args.bursts - 1, 1)
         for k, burst in enumerate(bursts):
@@ -261,6 +263,7 @@ async def run(args, target: Target) -> dict:
         ok_count = sum(1 for m, _t in acks.values() if m.get("ok"))
         await wait_until(lambda: all(p.voted >= ok_count for p in clients), args.timeout)
         cpu_after = {p.name: cpu_ms(p.popen.pid) for p in servers}
+        spy.__exit__(None, None, None)
 
         # ---- close and publish ----
         await staff_command(chair, "vote.close", {"round_id": round_id}, args.timeout)
@@ -365,7 +368,7 @@ def parse_args(argv=None):
     p.add_argument("--daphne-verbosity", type=int, default=0, help="Daphne -v (default 0)")
     p.add_argument("--settings", default="config.settings", help="DJANGO_SETTINGS_MODULE for the server we start")
     p.add_argument("--max-seconds", type=float, default=1800.0, help="servers we start stop by themselves after this")
-    p.add_argument("--profile", metavar="DIR", help="unused here (bench/fanout's servers read it)")
+    p.add_argument("--profile", metavar="DIR", help="py-spy stacks and flame graphs of every server process during the burst")
     a = p.parse_args(argv)
     a.url = None
     if a.workers < 1 or a.terminals < 1 or a.displays < 1 or a.bursts < 1:

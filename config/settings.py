@@ -273,6 +273,11 @@ PETITION_REMIND_DAYS = env.integer("PETITION_REMIND_DAYS", 3, minimum=0)
 # session after the one they were collected for, where the answers are reported). The office's practice:
 # no text fixing the number was confirmed (docs/petitions.md, "Voters' petitions").
 VOTER_PETITION_ANSWER_WORKING_DAYS = env.integer("VOTER_PETITION_ANSWER_WORKING_DAYS", 10, minimum=1)
+
+# ---- Resolutions (resolutions/) ----
+# The daily job (resolutions_daily) reminds an agency of a task this many days before its due date;
+# an overdue task is escalated to the lead agency's head and the office's resolution staff (once each).
+RESOLUTION_TASK_REMIND_DAYS = env.integer("RESOLUTION_TASK_REMIND_DAYS", 7, minimum=0)
 # Where the citizen's receipt, QR code and emails point (the public site's address, e.g.
 # https://hdnd.tuyenquang.gov.vn). Unset: the host the request came to (petitions.services.public_url);
 # the daily job's e-mails, sent without a request, then carry paths only, so set it in production.

@@ -23,6 +23,7 @@ from accounts.pages import problem
 from accounts.permissions import agencies_of, agency_may_read_file, case_protected
 
 from . import services
+from .desk import sections as desk_sections
 from .models import CaseFile, Transfer
 from .views_office import MultipleFileField, due_state, serve_case_file
 
@@ -87,7 +88,9 @@ def desk(request):
     rows = [{"t": t, "due": due_state(t.due_on, today) if t.status in OPEN else "", "subject": _desk_subject(t.case)}
             for t in transfers.order_by("due_on", "sent_at", "id")[:200]]
     return render(request, "petitions/agency/desk.html", {
-        "rows": rows, "tab": tab, "tabs": TABS, "counts": counts, "agencies": request.agencies})
+        "rows": rows, "tab": tab, "tabs": TABS, "counts": counts, "agencies": request.agencies,
+        # Other modules' parts of the desk (petitions.desk), e.g. the resolutions' tasks.
+        "desk_sections": desk_sections(request.agencies, "letters")})
 
 
 def _desk_subject(case) -> str:

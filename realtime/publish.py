@@ -27,6 +27,7 @@ import asyncio
 import json
 import logging
 import os
+import threading
 import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -363,6 +364,49 @@ def _mark_members_in_thread(sitting_id: int, sent: list[tuple[int, int]]) -> Non
         close_old_connections()
 
 
+class _Marks:
+    """What the publisher sent and must mark published, gathered until the marker thread is free:
+    one UPDATE per sitting (and kind) for all that was sent meanwhile, not one per batch sent. Under
+    a burst the publisher sends a batch every few milliseconds; marking each on its own cost the
+    process more than sending it. The marker thread keeps its SQLite connection between runs
+    (opening one costs more than the UPDATE); another database's goes back to its pool."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._events: dict[int, set[int]] = {}
+        self._members: dict[int, set[tuple[int, int]]] = {}
+        self._scheduled = False
+
+    def add(self, kind: str, sitting_id: int, sent) -> None:
+        with self._lock:
+            if kind == "members":
+                self._members.setdefault(sitting_id, set()).update(sent)
+            else:
+                self._events.setdefault(sitting_id, set()).update(sent)
+            if self._scheduled:
+                return
+            self._scheduled = True
+        _marker.submit(self._run)
+
+    def _run(self) -> None:
+        with self._lock:
+            events, members = self._events, self._members
+            self._events, self._members, self._scheduled = {}, {}, False
+        try:
+            for sitting_id, seqs in events.items():
+                _mark_published(sitting_id, sorted(seqs))
+            for sitting_id, sent in members.items():
+                _mark_members_published(sitting_id, sorted(sent))
+        finally:
+            from django.db import connection
+
+            if connection.vendor != "sqlite" or connection.errors_occurred:
+                close_old_connections()
+
+
+_marks = _Marks()
+
+
 class _Publisher:
     """One per event loop: sends what was committed, in commit order: whatever is queued when it
     looks, merged by sitting into batches (one group_send per audience and batch)."""
@@ -396,7 +440,6 @@ class _Publisher:
                 await self._send(*item)
 
     async def _send(self, kind, target, events):
-        loop = asyncio.get_running_loop()
         try:
             layer = get_channel_layer()
             if layer is None:
@@ -410,11 +453,11 @@ class _Publisher:
             if kind == "members":
                 sent = await _send_member_events(layer, target, events)
                 if sent:
-                    loop.run_in_executor(_marker, _mark_members_in_thread, target, sent)
+                    _marks.add("members", target, sent)
                 return
             sent = await _send_events(layer, target, events)
             if sent:
-                loop.run_in_executor(_marker, _mark_in_thread, target, sent)
+                _marks.add("events", target, sent)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -242,6 +242,8 @@ class Task(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Why the office stopped following it (services.cancel_task; migration 0002_tasks_review).
+    cancel_reason = models.TextField(_("lý do không tiếp tục theo dõi"), blank=True, editable=False)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -304,6 +306,14 @@ class ProgressReport(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # The agency says the task is done; the office accepts it (Task.status done) or not.
     claims_done = models.BooleanField(_("báo cáo đã hoàn thành"), default=False)
+    # The office's answer to a report claiming done (services.accept_done / return_report; migration
+    # 0002_tasks_review): accepted (the task is done) or returned with a note. Never the report itself.
+    review = models.CharField(_("ý kiến của Văn phòng"), max_length=10, blank=True, editable=False,
+                              choices=[("accepted", _("Đã công nhận hoàn thành")), ("returned", _("Trả lại"))])
+    review_note = models.TextField(_("ghi chú của Văn phòng"), blank=True, editable=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
 
     class Meta:
         ordering = ["reported_at", "id"]

@@ -33,3 +33,16 @@ def test_several_actors_read_again_at_once_are_each_as_alone(sitting, actors, us
     assert together == alone
     assert len(queries) <= 3  # persons, devices, role facts
     assert {a.role for a in alone} >= {"chair", "secretary", "delegate", "guest", None, "public", "system"}
+
+
+def test_every_size_of_group_reads_the_same_facts(sitting, actors, users, django_user_model):
+    """The role facts query is compiled once per size rounded up to a power of two, the last person
+    repeated to fill it: each size (and its padding) says of each actor what it says alone."""
+    staff = django_user_model.objects.create_user("vanthu3")
+    staff.user_permissions.add(Permission.objects.get(codename="operate_sitting"))
+    people = [actor_for(sitting, user=staff), *(a for a in actors.values() if a.user is not None)]
+    alone = [current_actor(a, sitting) for a in people]
+    for size in range(1, len(people) + 1):
+        for start in range(len(people) - size + 1):
+            assert current_actors(people[start:start + size], sitting) == alone[start:start + size], (size, start)
+    assert {a.role for a in alone} >= {"chair", "secretary", "delegate"}
