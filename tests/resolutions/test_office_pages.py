@@ -316,3 +316,11 @@ def test_a_withdrawn_resolution_is_drawn_to_the_step_it_left_from(people, planne
     drawn = [(s["status"], s["state"]) for s in pages.steps(withdrawn)]
     assert drawn == [("planned", "done"), ("drafting", "done"), ("withdrawn", "current end")]
     assert pages.next_steps(withdrawn) == []
+
+
+def test_the_resolution_page_links_its_tasks_and_offers_a_new_one(client, people, adopted, finance):
+    task = services.create_task(people["manager"], resolution=adopted, title="Hỗ trợ học phí", lead_agency=finance,
+                                due_on=dt.date(2027, 1, 1))
+    client.force_login(people["manager"])
+    body = client.get(url("resolution", adopted.pk)).content.decode()
+    assert f'href="{url("task", task.pk)}"' in body and f'href="{url("task_new", adopted.pk)}"' in body
