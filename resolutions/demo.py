@@ -6,8 +6,8 @@ withdrawn. An office user "nghiquyet" follows them (resolutions.manage_resolutio
 
 Every status change goes through resolutions.services (audited, with its Transition); the dates of
 the steps are then moved to when they happened (`_dated`), as petitions.demo backdates its cases.
-The agencies' report is written as rows here: the desk's reporting service is built apart (tasks'
-pages); the lead may switch it to that service once merged. Called by meeting.demo.load_demo."""
+The education department's desk ("sogiaoduc", or the agency's existing desk user) reports through
+the desk's service (services_tasks.report_progress). Called by meeting.demo.load_demo."""
 
 import datetime as dt
 import io
@@ -20,10 +20,11 @@ from django.utils import timezone
 from agenda.models import AgendaItem
 from library.models import Document
 from meeting.models import Body
-from petitions.models import Agency
+from petitions.models import Agency, AgencyMember
 
 from . import services
-from .models import IndicatorValue, Milestone, ProgressReport, Resolution, Status, Transition
+from .models import Milestone, ProgressReport, Resolution, Status, Transition
+from .services_tasks import report_progress
 
 OFFICE_USER = "nghiquyet"
 
@@ -31,6 +32,16 @@ OFFICE_USER = "nghiquyet"
 def _agency(name: str, short: str) -> Agency:
     agency = Agency.objects.filter(name=name).first()
     return agency or Agency.objects.create(name=name, short_name=short, kind=Agency.Kind.DEPARTMENT)
+
+
+def _desk(agency: Agency, username: str, name: str, password_hash: str):
+    """The agency's desk user (the petitions demo's, or a new one)."""
+    member = AgencyMember.objects.filter(agency=agency).select_related("user").first()
+    if member is not None:
+        return member.user
+    user = get_user_model().objects.create(username=username, password=password_hash, first_name=name)
+    AgencyMember.objects.create(agency=agency, user=user)
+    return user
 
 
 def _dated(resolution: Resolution, days: list[dt.date]):
@@ -125,11 +136,14 @@ def load_demo_resolutions(session, sitting, *, documents: bool = True) -> None:
     services.create_task(office, resolution=fees, title="Bố trí kinh phí trong dự toán ngân sách",
                          lead_agency=finance, due_on=today - dt.timedelta(days=20),
                          milestones=[{"title": "Trình UBND tỉnh phương án bố trí kinh phí"}])
-    report = ProgressReport.objects.create(task=pay, agency=education, reported_by=None, text=(
-        "Đến nay đã chi trả hỗ trợ học phí học kỳ I cho 7.850 học sinh tại 62 xã vùng khó khăn."),
-        reported_at=timezone.now() - dt.timedelta(days=12))
-    for indicator, value in zip(pay.indicators.all(), (Decimal(7850), Decimal(23550))):
-        IndicatorValue.objects.create(report=report, indicator=indicator, value=value)
+    # The education department's desk reports, as on its desk (services_tasks.report_progress).
+    desk = _desk(education, "sogiaoduc", "Lương Thị Mai", secretary.password)
+    report_progress(desk, guide, text="Sở đã ban hành hướng dẫn hồ sơ, thủ tục hỗ trợ học phí.",
+                    milestones=list(guide.milestones.values_list("pk", flat=True)))
+    report_progress(desk, pay, text="Đã chi trả hỗ trợ học phí học kỳ I cho 7.850 học sinh tại 62 xã vùng khó khăn.",
+                    values=dict(zip(pay.indicators.values_list("pk", flat=True), ("7850", "23550"))))
+    ProgressReport.objects.filter(task=guide).update(reported_at=timezone.make_aware(
+        dt.datetime.combine(dt.date(year - 1, 10, 20), dt.time(15))))
     Milestone.objects.filter(task=guide).update(done_on=dt.date(year - 1, 10, 20))
 
     # Amends it (adopted this year).
