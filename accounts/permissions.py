@@ -788,3 +788,34 @@ def may_report_on_task(user, task) -> bool:
     """Report progress on `task`: a desk user of its lead agency or of one of its co-operating agencies."""
     agencies = agencies_of(user)
     return agencies.filter(pk=task.lead_agency_id).exists() or agencies.filter(co_tasks=task).exists()
+
+
+# ---- Resolutions: supervisions (resolutions/, the supervision pages) ----
+# - resolution staff: every supervision, open and run them;
+# - a member of a committee or of the standing committee (meeting.Membership, active): read the
+#   supervisions of their own body, never another body's.
+
+def supervising_bodies_of(user) -> list[int]:
+    """The bodies whose supervisions `user` reads as one of their members (active memberships)."""
+    member = getattr(user, "member", None) if user and user.is_authenticated and user.is_active else None
+    if member is None:
+        return []
+    return list(member.memberships.filter(active=True, body__kind__in=("committee", "standing"))
+                .values_list("body_id", flat=True))
+
+
+def may_read_supervision(user, supervision) -> bool:
+    """Read a supervision's page: resolution staff, or a member of the supervising body."""
+    return may_manage_resolutions(user) or supervision.body_id in supervising_bodies_of(user)
+
+
+def may_read_supervisions(user) -> bool:
+    """Open the list of supervisions (each row still asks may_read_supervision's rule)."""
+    return may_manage_resolutions(user) or bool(supervising_bodies_of(user))
+
+
+def readable_supervisions(queryset, user):
+    """The supervisions of `queryset` that `user` may read (the same rule as may_read_supervision)."""
+    if may_manage_resolutions(user):
+        return queryset
+    return queryset.filter(body_id__in=supervising_bodies_of(user))
