@@ -73,7 +73,9 @@ def make_commitment(text="Sở Tài chính hoàn thành chi trả học phí tr�
     plenary = Body.objects.filter(kind=Body.Kind.PLENARY).first()
     if plenary is None:
         from meeting.models import Term
-        plenary = Body.objects.create(name="HĐND tỉnh", kind=Body.Kind.PLENARY, term=Term.objects.first())
+        term = Term.objects.first() or Term.objects.create(name="2026–2031", start=dt.date(2026, 3, 15),
+                                                           end=dt.date(2031, 3, 14))
+        plenary = Body.objects.create(name="HĐND tỉnh", kind=Body.Kind.PLENARY, term=term)
     sitting = Sitting.objects.filter(body=plenary).first() or Sitting.objects.create(
         body=plenary, title="Phiên chất vấn", starts_at=timezone.make_aware(dt.datetime(2026, 7, 9, 8)))
     n = Request.objects.count() + 1
