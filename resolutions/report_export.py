@@ -116,7 +116,8 @@ class _Pdf:
             pdf.ln(3)
             return
         self.font("", size)
-        with pdf.table(col_widths=widths, line_height=5, headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235))) as table:
+        heads_style = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+        with pdf.table(col_widths=widths, line_height=5, headings_style=heads_style) as table:
             head = table.row()
             for text in heads:
                 head.cell(text)

@@ -70,6 +70,16 @@ def create_view(request):
     return render(request, "resolutions/supervision/create.html", {"form": form, "may_manage": True}, status=status)
 
 
+def task_url(task) -> str | None:
+    """The task's office page (resolutions:task, the tasks pages) once it exists; None before."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("resolutions:task", args=[task.pk])
+    except NoReverseMatch:
+        return None
+
+
 def _detail_context(request, supervision, **forms):
     recommendations = list(supervision.recommendations.select_related("agency"))
     tasks = list(Task.objects.filter(recommendation__in=recommendations).select_related("lead_agency")
@@ -83,6 +93,7 @@ def _detail_context(request, supervision, **forms):
     for rec in recommendations:
         task = by_rec.get(rec.pk)
         rows.append({"rec": rec, "task": task, "pct": progress.percent(share[task.pk]) if task else None,
+                     "task_url": task_url(task) if task else None,
                      "overdue": bool(task and progress.is_overdue(task, today))})
     report = supervision.report
     may_manage = permissions.may_manage_resolutions(request.user)

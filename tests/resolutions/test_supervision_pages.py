@@ -92,7 +92,9 @@ def test_a_form_without_a_title_is_a_400(signed_in, people, economy, adopted):
 
 def test_the_manager_runs_a_supervision_to_its_conclusion(signed_in, people, supervision, finance):
     client = signed_in(people["manager"])
-    act = lambda name, data=None: client.post(reverse("resolutions:supervision_action", args=[supervision.pk, name]), data or {})  # noqa: E731
+    def act(name, data=None):
+        return client.post(reverse("resolutions:supervision_action", args=[supervision.pk, name]), data or {})
+
     assert act("start").status_code == 302
     assert act("recommend", {"agency": finance.pk, "text": "Chi trả đúng hạn", "due_on": "2027-03-31"}).status_code == 302
     assert act("findings", {"findings": "Chậm ở 2 xã"}).status_code == 302
