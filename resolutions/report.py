@@ -140,7 +140,7 @@ def _followed(as_of: dt.date):
 def in_force_during(start: dt.date, end: dt.date):
     ended_before = Q(status__in=(Status.REPLACED, Status.COMPLETED), status_changed_at__lt=_end_of(start - dt.timedelta(days=1)))
     return (Resolution.objects.filter(status__in=(*IN_FORCE, Status.REPLACED), decided_on__lte=end)
-            .exclude(ended_before).order_by("decided_on", "number", "id"))
+            .exclude(ended_before).order_by("decided_on", "id"))
 
 
 # ---- the summary -------------------------------------------------------------------------------
