@@ -81,3 +81,14 @@ result = [[t.lead_agency_id, t.due_on.isoformat(), t.status]
           for t in Task.objects.filter(recommendation__supervision_id={ongoing['supervision']})]
 """)
     assert tasks == [[ongoing["agency"], "2027-03-31", "open"]]
+    # The six-monthly report counts the new task among the open ones, and offers its PDF and spreadsheet.
+    page.goto("/resolutions/report/")
+    expect(page.locator("#totals")).to_be_visible()
+    expect(page.get_by_role("link", name="Tải PDF")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    page.screenshot(path=str(screens / "resolution-six-monthly-report.png"), full_page=True)
+    # On a phone nothing scrolls sideways: the wide tables scroll inside their card.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screens / "resolution-six-monthly-report-phone.png"), full_page=False)

@@ -151,3 +151,13 @@ def test_a_concluded_supervision_is_not_concluded_again(people, ongoing):
     with pytest.raises(ResolutionError) as refused:
         services.conclude_supervision(people["manager"], ongoing)
     assert refused.value.code == "bad_transition"
+
+
+def test_nothing_is_followed_before_the_supervision_starts(people, supervision, finance):
+    from resolutions.models import Recommendation as Rec
+
+    rec = Rec.objects.create(supervision=supervision, agency=finance, text="Sớm", due_on=dt.date(2027, 1, 1))
+    with pytest.raises(ResolutionError) as refused:
+        services.track_recommendation(people["manager"], rec)
+    assert refused.value.code == "not_ongoing"
+    assert not Task.objects.exists()

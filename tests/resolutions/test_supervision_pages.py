@@ -132,3 +132,13 @@ def test_tracking_twice_is_a_conflict(signed_in, people, ongoing, finance):
 def test_an_unknown_action_is_a_404(signed_in, people, supervision):
     client = signed_in(people["manager"])
     assert client.post(reverse("resolutions:supervision_action", args=[supervision.pk, "delete"])).status_code == 404
+
+
+def test_a_post_without_the_csrf_token_is_refused(people, supervision):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["manager"])
+    response = client.post(reverse("resolutions:supervision_action", args=[supervision.pk, "start"]))
+    assert response.status_code == 403
+    assert Supervision.objects.get(pk=supervision.pk).status == Supervision.Status.PLANNED
