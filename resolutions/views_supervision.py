@@ -5,6 +5,8 @@ Resolution staff run them; a member of the supervising body reads them (accounts
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -72,8 +74,6 @@ def create_view(request):
 
 def task_url(task) -> str | None:
     """The task's office page (resolutions:task, the tasks pages) once it exists; None before."""
-    from django.urls import NoReverseMatch, reverse
-
     try:
         return reverse("resolutions:task", args=[task.pk])
     except NoReverseMatch:
@@ -86,8 +86,6 @@ def _detail_context(request, supervision, **forms):
                  .prefetch_related("indicators", "milestones"))
     share = progress.tasks_progress(tasks)
     by_rec = {t.recommendation_id: t for t in tasks}
-    from django.utils import timezone
-
     today = timezone.localdate()
     rows = []
     for rec in recommendations:

@@ -38,7 +38,7 @@ def _commitments_context(request, **extra):
         rows = rows.filter(task__isnull=True)
     page = _page(request, rows)
     tasks = {t.commitment_id: t for t in Task.objects.filter(commitment__in=list(page.object_list)).select_related("lead_agency")}
-    return {"page": page, "state": state, "tasks": tasks, "form": TrackForm(), "may_manage": True,
+    return {"page": page, "state": state, "form": TrackForm(), "may_manage": True,
             "rows": [{"c": c, "task": tasks.get(c.pk)} for c in page.object_list], **extra}
 
 
