@@ -10,7 +10,7 @@ resolutions.services: link_petition, track_petition, track_commitment).
 - Its supervisions.
 
 `for_resolution` gives a page everything at once; the partial
-templates/resolutions/supervision/_resolution_links.html shows it (context name `links`)."""
+templates/resolutions/supervision/_resolution_links.html shows it (context name `related`: the resolution page already has `links`, the amends/replaces links)."""
 
 from __future__ import annotations
 

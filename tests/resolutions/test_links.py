@@ -130,7 +130,7 @@ def test_a_protected_case_linked_before_is_never_shown(people, adopted):
 def test_the_partial_shows_the_links(people, adopted, supervision, health):
     case = make_case(agency=health)
     services.link_petition(people["manager"], case, adopted)
-    html = render_to_string("resolutions/supervision/_resolution_links.html", {"links": links.for_resolution(adopted)})
+    html = render_to_string("resolutions/supervision/_resolution_links.html", {"related": links.for_resolution(adopted)})
     assert case.tracking_code in html and supervision.title in html
 
 
