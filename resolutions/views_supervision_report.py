@@ -42,9 +42,23 @@ def page(request):
     s = report.summary(*period)
     this_year = timezone.localdate().year
     return render(request, "resolutions/report/half_year.html", {
-        "s": s, "may_manage": True, "years": range(this_year, this_year - 6, -1),
+        "s": s, "may_manage": True, "bar": stacked_bar(s.totals), "years": range(this_year, this_year - 6, -1),
         "counts": [(key, str(label), s.totals[key]) for key, label in zip(report_export.COUNT_KEYS, report_export.COUNT_HEADS)],
     })
+
+
+def stacked_bar(totals: dict) -> list[dict]:
+    """The tasks' states as one bar: done on time, done late, overdue, open, each with its x and width
+    in % of the whole (an SVG drawn on the server)."""
+    parts = [("done", _("Hoàn thành đúng hạn"), totals["done"] - totals["done_late"]),
+             ("done_late", _("Hoàn thành quá hạn"), totals["done_late"]),
+             ("overdue", _("Quá hạn chưa xong"), totals["overdue"]), ("open", _("Đang thực hiện"), totals["open"])]
+    whole, x, out = totals["total"], 0.0, []
+    for key, label, n in parts:
+        width = round(100.0 * n / whole, 2) if whole else 0
+        out.append({"key": key, "label": label, "n": n, "x": round(x, 2), "w": width})
+        x += width
+    return out
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:

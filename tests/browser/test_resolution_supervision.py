@@ -41,6 +41,8 @@ resolution = Resolution.objects.create(title="Hỗ trợ học phí vùng khó k
 for step in ("drafting", "reviewed", "submitted"):
     resolution = services.transition(staff, resolution, step)
 resolution = services.transition(staff, resolution, "adopted", number=f"{{n}}/2026/NQ-HĐND-e2e", decided_on=dt.date(2026, 7, 10))
+services.create_task(staff, resolution=resolution, title="Ban hành hướng dẫn chi trả", lead_agency=agency, due_on=dt.date(2026, 9, 30))
+services.create_task(staff, resolution=resolution, title="Chi trả học kỳ II", lead_agency=agency, due_on=dt.date(2027, 5, 31))
 supervision = services.create_supervision(staff, body=body, title=f"Giám sát hỗ trợ học phí {{n}}", resolutions=[resolution])
 services.start_supervision(staff, supervision)
 result = {{"supervision": supervision.pk, "agency": agency.pk}}
@@ -84,6 +86,7 @@ result = [[t.lead_agency_id, t.due_on.isoformat(), t.status]
     # The six-monthly report counts the new task among the open ones, and offers its PDF and spreadsheet.
     page.goto("/resolutions/report/")
     expect(page.locator("#totals")).to_be_visible()
+    expect(page.locator("#states svg")).to_be_visible()
     expect(page.get_by_role("link", name="Tải PDF")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     page.screenshot(path=str(screens / "resolution-six-monthly-report.png"), full_page=True)

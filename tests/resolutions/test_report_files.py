@@ -99,3 +99,21 @@ def test_an_empty_half_year_still_makes_a_report(manager_client, people):
     assert manager_client.get(reverse("resolutions:report"), {"year": 2021, "half": 1}).status_code == 200
     text = pdf_text(manager_client.get(reverse("resolutions:report_pdf"), {"year": 2021, "half": 1}).content)
     assert "6 tháng đầu năm 2021" in " ".join(text.split())
+
+
+def test_the_page_draws_the_tasks_states_as_one_bar(manager_client, data):
+    from resolutions.views_supervision_report import stacked_bar
+
+    s = report.summary(**HALF)
+    bar = stacked_bar(s.totals)
+    assert [p["n"] for p in bar] == [s.totals["done"] - s.totals["done_late"], s.totals["done_late"],
+                                     s.totals["overdue"], s.totals["open"]]
+    assert abs(sum(p["w"] for p in bar) - 100) < 0.05
+    html = manager_client.get(reverse("resolutions:report"), HALF).content.decode()
+    assert 'id="states"' in html and f'data-part="overdue">{s.totals["overdue"]}<' in html
+
+
+def test_the_bar_of_nothing_is_empty():
+    from resolutions.views_supervision_report import stacked_bar
+
+    assert all(p["w"] == 0 for p in stacked_bar(dict.fromkeys(("total", "done", "done_late", "overdue", "open"), 0)))
