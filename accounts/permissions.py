@@ -802,6 +802,37 @@ def may_read_task_files(user, task) -> bool:
     return may_manage_resolutions(user) or may_report_on_task(user, task)
 
 
+# ---- Resolutions: supervisions (resolutions/, the supervision pages) ----
+# - resolution staff: every supervision, open and run them;
+# - a member of a committee or of the standing committee (meeting.Membership, active): read the
+#   supervisions of their own body, never another body's.
+
+def supervising_bodies_of(user) -> list[int]:
+    """The bodies whose supervisions `user` reads as one of their members (active memberships)."""
+    member = getattr(user, "member", None) if user and user.is_authenticated and user.is_active else None
+    if member is None:
+        return []
+    return list(member.memberships.filter(active=True, body__kind__in=("committee", "standing"))
+                .values_list("body_id", flat=True))
+
+
+def may_read_supervision(user, supervision) -> bool:
+    """Read a supervision's page: resolution staff, or a member of the supervising body."""
+    return may_manage_resolutions(user) or supervision.body_id in supervising_bodies_of(user)
+
+
+def may_read_supervisions(user) -> bool:
+    """Open the list of supervisions (each row still asks may_read_supervision's rule)."""
+    return may_manage_resolutions(user) or bool(supervising_bodies_of(user))
+
+
+def readable_supervisions(queryset, user):
+    """The supervisions of `queryset` that `user` may read (the same rule as may_read_supervision)."""
+    if may_manage_resolutions(user):
+        return queryset
+    return queryset.filter(body_id__in=supervising_bodies_of(user))
+
+
 # The public pages of resolutions (resolutions/views_public.py): a resolution of the council is
 # shown once it has been adopted (in force, implemented, done, or replaced: the record stays), and
 # only if the office has not turned its public flag off. The programme (planned, drafting,

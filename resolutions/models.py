@@ -339,3 +339,24 @@ class ReportFile(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class PetitionAnswer(models.Model):
+    """A voters' petition (petitions.Case of kind voter_petition) answered by a resolution of the
+    council: shown on the resolution's page (resolutions.links) and on the office's petitions list.
+    Never a protected case (accounts.permissions.case_protected): resolutions.services refuses it."""
+
+    case = models.ForeignKey("petitions.Case", on_delete=models.PROTECT, related_name="answering_resolutions",
+                             verbose_name=_("kiến nghị cử tri"))
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="petition_answers",
+                                   verbose_name=_("nghị quyết trả lời"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    linked_at = models.DateTimeField(_("liên kết lúc"))
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        verbose_name = _("kiến nghị cử tri được nghị quyết trả lời")
+        verbose_name_plural = pgettext_lazy("plural", "kiến nghị cử tri được nghị quyết trả lời")
+        constraints = [models.UniqueConstraint(fields=["case", "resolution"], name="petition_answer_unique")]

@@ -1,7 +1,7 @@
 """The office's navigation of the resolutions pages, built from a list: each entry names its page
 by URL name (the first of its candidates that reverses) and who may open it (accounts.permissions,
 the same predicate its view asks), so no link answers 403. A page whose URL name does not reverse
-(the tasks, supervision and report pages are built apart, merged later) is left out, not an error."""
+(a part built apart and not merged yet) is left out, not an error."""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +13,13 @@ LINKS = [
     (("resolutions:programme",), _("Chương trình nghị quyết"), permissions.may_manage_resolutions),
     (("resolutions:tasks", "resolutions:task_list", "resolutions:office_tasks"), _("Nhiệm vụ thực hiện"),
      permissions.may_manage_resolutions),
-    (("resolutions:supervisions", "resolutions:supervision_list"), _("Giám sát"), permissions.may_manage_resolutions),
+    # Committee and standing committee members read their own body's supervisions too.
+    (("resolutions:supervisions", "resolutions:supervision_list"), _("Giám sát"),
+     permissions.may_read_supervisions),
     (("resolutions:report", "resolutions:six_monthly", "resolutions:six_monthly_report"), _("Báo cáo 6 tháng"),
      permissions.may_manage_resolutions),
+    (("resolutions:commitments",), _("Cam kết chất vấn"), permissions.may_manage_resolutions),
+    (("resolutions:voter_petitions",), _("Kiến nghị cử tri"), permissions.may_manage_resolutions),
 ]
 
 

@@ -273,3 +273,213 @@ def correct_number(user, resolution: Resolution, number: str, *, reason: str) ->
         resolution.save(update_fields=["number"])
         op.detail.update({"from": old, "to": number, "reason": reason})
     return resolution
+
+
+# ---- supervisions (docs/resolutions.md, "Supervision") ------------------------------------
+# A committee or the standing committee supervises resolutions in force: planned → ongoing →
+# concluded. Recommendations are added while it is ongoing; at its conclusion each becomes a task
+# (create_task(recommendation=...)), exactly once.
+
+SUPERVISING_KINDS = ("committee", "standing")
+
+
+def _user_or_none(user):
+    return user if user and user.is_authenticated else None
+
+
+def create_supervision(user, *, body, title: str, plan: str = "", starts_on=None, ends_on=None,
+                       resolutions=(), team=()):
+    """A planned supervision by `body` (a committee or the standing committee) of `resolutions` (in
+    force), with `team` (members of that body)."""
+    from .models import Supervision
+
+    resolutions, team = list(resolutions), list(team)
+    with office_operation(user, "resolutions.supervision_create", body=getattr(body, "pk", None)) as op:
+        _require(body is not None and body.kind in SUPERVISING_KINDS, "bad_body",
+                 _("Chỉ Thường trực HĐND hoặc một Ban của HĐND mới tiến hành giám sát."))
+        _require(bool((title or "").strip()), "title_required", _("Cần tên cuộc giám sát."))
+        _require(not (starts_on and ends_on and ends_on < starts_on), "bad_dates",
+                 _("Ngày kết thúc không được trước ngày bắt đầu."))
+        _require(bool(resolutions), "resolution_required", _("Cần chọn ít nhất một nghị quyết được giám sát."))
+        _require(all(r.status in IN_FORCE for r in resolutions), "not_in_force",
+                 _("Chỉ giám sát nghị quyết đã thông qua, đang thực hiện hoặc đã hoàn thành."))
+        members = set(body.memberships.filter(active=True).values_list("member_id", flat=True))
+        _require(all(m.pk in members for m in team), "bad_team",
+                 _("Thành viên đoàn giám sát phải là thành viên của cơ quan giám sát."))
+        supervision = Supervision.objects.create(body=body, title=title.strip(), plan=plan, starts_on=starts_on,
+                                                 ends_on=ends_on, created_by=_user_or_none(user))
+        supervision.resolutions.set(resolutions)
+        supervision.team.set(team)
+        op.detail.update(supervision=supervision.pk, resolutions=[r.pk for r in resolutions])
+    return supervision
+
+
+def _locked_supervision(supervision):
+    from .models import Supervision
+
+    return Supervision.objects.select_for_update().get(pk=supervision.pk)
+
+
+def start_supervision(user, supervision):
+    """planned → ongoing."""
+    from .models import Supervision
+
+    with office_operation(user, "resolutions.supervision_start", supervision=supervision.pk):
+        supervision = _locked_supervision(supervision)
+        _require(supervision.status == Supervision.Status.PLANNED, "bad_transition",
+                 _("Chỉ bắt đầu được cuộc giám sát đang ở bước kế hoạch."))
+        supervision.status = Supervision.Status.ONGOING
+        if supervision.starts_on is None:
+            supervision.starts_on = timezone.localdate()
+        supervision.save(update_fields=["status", "starts_on"])
+    return supervision
+
+
+def record_findings(user, supervision, *, findings: str, report=None):
+    """The findings text and the report document (a library Document) of an ongoing supervision."""
+    from .models import Supervision
+
+    with office_operation(user, "resolutions.supervision_findings", supervision=supervision.pk) as op:
+        supervision = _locked_supervision(supervision)
+        _require(supervision.status == Supervision.Status.ONGOING, "not_ongoing",
+                 _("Chỉ ghi kết quả khi cuộc giám sát đang diễn ra."))
+        supervision.findings = (findings or "").strip()
+        supervision.report = report
+        supervision.save(update_fields=["findings", "report"])
+        op.detail["report"] = getattr(report, "pk", None)
+    return supervision
+
+
+def add_recommendation(user, supervision, *, agency, text: str, due_on):
+    """A recommendation to `agency`, due `due_on`, while the supervision is ongoing."""
+    from .models import Recommendation, Supervision
+
+    with office_operation(user, "resolutions.recommendation_add", supervision=supervision.pk) as op:
+        supervision = _locked_supervision(supervision)
+        _require(supervision.status == Supervision.Status.ONGOING, "not_ongoing",
+                 _("Chỉ thêm kiến nghị khi cuộc giám sát đang diễn ra."))
+        _require(agency is not None, "agency_required", _("Cần cơ quan được kiến nghị."))
+        _require(bool((text or "").strip()), "text_required", _("Cần nội dung kiến nghị."))
+        _require(due_on is not None, "date_required", _("Cần thời hạn thực hiện kiến nghị."))
+        recommendation = Recommendation.objects.create(supervision=supervision, agency=agency, text=text.strip(),
+                                                       due_on=due_on)
+        op.detail["recommendation"] = recommendation.pk
+    return recommendation
+
+
+def _recommendation_task(user, recommendation) -> Task:
+    return create_task(user, recommendation=recommendation, title=recommendation.text[:1000],
+                       lead_agency=recommendation.agency, due_on=recommendation.due_on,
+                       description=_("Kiến nghị của cuộc giám sát “%s”.") % recommendation.supervision.title)
+
+
+def track_recommendation(user, recommendation) -> Task:
+    """The recommendation as a task of its agency, due when it is due, before the supervision's
+    conclusion (which tracks the rest). Exactly once: already_tracked."""
+    from .models import Recommendation, Supervision
+
+    with office_operation(user, "resolutions.recommendation_track", recommendation=recommendation.pk) as op:
+        recommendation = (Recommendation.objects.select_for_update().select_related("supervision", "agency")
+                          .get(pk=recommendation.pk))
+        _require(recommendation.supervision.status != Supervision.Status.PLANNED, "not_ongoing",
+                 _("Cuộc giám sát chưa bắt đầu."))
+        _require(not Task.objects.filter(recommendation=recommendation).exists(), "already_tracked",
+                 _("Nội dung này đã được theo dõi bằng một nhiệm vụ."))
+        task = _recommendation_task(user, recommendation)
+        op.detail["task"] = task.pk
+    return task
+
+
+def conclude_supervision(user, supervision, *, concluded_on=None):
+    """ongoing → concluded, on `concluded_on` (today by default; kept as the supervision's end date,
+    ends_on). Needs its findings. Every recommendation not yet tracked becomes a task, in the same
+    transaction."""
+    from .models import Supervision
+
+    with office_operation(user, "resolutions.supervision_conclude", supervision=supervision.pk) as op:
+        supervision = _locked_supervision(supervision)
+        _require(supervision.status == Supervision.Status.ONGOING, "bad_transition",
+                 _("Chỉ kết luận được cuộc giám sát đang diễn ra."))
+        _require(bool(supervision.findings.strip()), "findings_required",
+                 _("Cần ghi kết quả giám sát trước khi kết luận."))
+        day = concluded_on or timezone.localdate()
+        _require(supervision.starts_on is None or day >= supervision.starts_on, "bad_dates",
+                 _("Ngày kết luận không được trước ngày bắt đầu."))
+        supervision.status = Supervision.Status.CONCLUDED
+        supervision.ends_on = day
+        supervision.save(update_fields=["status", "ends_on"])
+        tracked = []
+        for recommendation in supervision.recommendations.filter(task__isnull=True).select_related("agency"):
+            recommendation.supervision = supervision
+            tracked.append(_recommendation_task(user, recommendation).pk)
+        op.detail["tasks"] = tracked
+    return supervision
+
+
+# ---- links: questioning commitments and voters' petitions --------------------------------
+
+def track_commitment(user, commitment, *, lead_agency, due_on=None, title: str = "") -> Task:
+    """A commitment made while answering questions (floor.Commitment) as a task of `lead_agency`,
+    due `due_on` (the commitment's own date by default). Exactly once (already_tracked)."""
+    from floor.models import Commitment
+
+    with office_operation(user, "resolutions.commitment_track", commitment=commitment.pk) as op:
+        commitment = Commitment.objects.select_for_update().select_related("official").get(pk=commitment.pk)
+        due = due_on or commitment.due
+        _require(not Task.objects.filter(commitment=commitment).exists(), "already_tracked",
+                 _("Nội dung này đã được theo dõi bằng một nhiệm vụ."))
+        _require(lead_agency is not None, "agency_required", _("Cần cơ quan chủ trì thực hiện cam kết."))
+        _require(due is not None, "date_required", _("Cần thời hạn thực hiện cam kết."))
+        task = create_task(user, commitment=commitment, title=(title or commitment.text).strip()[:1000],
+                           lead_agency=lead_agency, due_on=due,
+                           description=_("Cam kết của %(o)s khi trả lời chất vấn.") % {"o": commitment.official.full_name})
+        op.detail["task"] = task.pk
+    return task
+
+
+def _require_voter_petition(case):
+    from accounts.permissions import case_protected
+
+    _require(case.kind == "voter_petition" and not case_protected(case), "bad_petition",
+             _("Chỉ liên kết, theo dõi kiến nghị cử tri."))
+
+
+def link_petition(user, case, resolution, *, note: str = ""):
+    """`resolution` (in force) answers the voters' petition `case` (once per pair: already_linked)."""
+    from .models import PetitionAnswer
+
+    with office_operation(user, "resolutions.petition_link", case=case.pk, resolution=resolution.pk) as op:
+        _require_voter_petition(case)
+        _require(resolution.status in IN_FORCE, "not_in_force",
+                 _("Chỉ liên kết với nghị quyết đã thông qua, đang thực hiện hoặc đã hoàn thành."))
+        _require(not PetitionAnswer.objects.filter(case=case, resolution=resolution).exists(), "already_linked",
+                 _("Kiến nghị này đã được liên kết với nghị quyết đó."))
+        answer = PetitionAnswer.objects.create(case=case, resolution=resolution, note=(note or "").strip(),
+                                               linked_by=_user_or_none(user), linked_at=timezone.now())
+        op.detail["answer"] = answer.pk
+    return answer
+
+
+def unlink_petition(user, answer):
+    """Undo a link made by mistake (audited with what it was)."""
+    with office_operation(user, "resolutions.petition_unlink", case=answer.case_id, resolution=answer.resolution_id):
+        answer.delete()
+
+
+def track_petition(user, case, *, lead_agency=None, due_on=None, title: str = "") -> Task:
+    """A voters' petition as a task of `lead_agency` (the agency the petition went to by default),
+    due `due_on`. Once (already_tracked): a petition is followed by one task."""
+    from petitions.models import Case
+
+    with office_operation(user, "resolutions.petition_track", case=case.pk) as op:
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _require_voter_petition(case)
+        agency = lead_agency or case.agency
+        _require(not Task.objects.filter(petition=case).exists(), "already_tracked",
+                 _("Nội dung này đã được theo dõi bằng một nhiệm vụ."))
+        _require(agency is not None, "agency_required", _("Cần cơ quan chủ trì giải quyết kiến nghị."))
+        _require(due_on is not None, "date_required", _("Cần thời hạn giải quyết kiến nghị."))
+        task = create_task(user, petition=case, title=(title or case.subject).strip()[:1000], lead_agency=agency,
+                           due_on=due_on, description=_("Kiến nghị cử tri %s.") % case.tracking_code)
+        op.detail["task"] = task.pk
+    return task

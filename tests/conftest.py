@@ -118,6 +118,7 @@ def document_folder():
 
     from library.models import DocumentVersion
     from petitions.models import CaseFile, PetitionCompilation
+    from resolutions.models import ReportFile
 
     folder = tempfile.mkdtemp(prefix="hdnd-test-documents-")
     settings.STORAGES["documents"]["OPTIONS"]["location"] = folder
@@ -128,6 +129,8 @@ def document_folder():
     fields = [DocumentVersion._meta.get_field(name) for name in ("file", "rendition")]
     # Letters' files live in the same private storage (petitions/files.py).
     fields += [CaseFile._meta.get_field("file"), PetitionCompilation._meta.get_field("front_file")]
+    # So are the resolutions' task reports' files (resolutions.models.ReportFile).
+    fields.append(ReportFile._meta.get_field("file"))
     for field in fields:
         field.storage = storage
     yield folder

@@ -7,29 +7,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.files.storage import storages
 
 from petitions.models import Agency, AgencyMember
 from resolutions import services_tasks
-from resolutions.models import ReportFile
 from tests.resolutions.fixtures import *  # noqa: F401,F403
 from tests.resolutions.fixtures import make_user
 
-__all__ = ["education", "co_agent", "task", "steps_task", "report_files_in_test_folder", "DUE", "make_task",
+__all__ = ["education", "co_agent", "task", "steps_task", "DUE", "make_task",
            "finance", "health", "people", "term", "adopted"]
 
 DUE = dt.date(2026, 12, 31)
-
-
-@pytest.fixture(autouse=True)
-def report_files_in_test_folder(document_folder):
-    """ReportFile's storage was resolved when the models loaded: point it at the tests' folder
-    (tests/conftest.py's document_folder does the same for the library's and the letters' files)."""
-    field = ReportFile._meta.get_field("file")
-    before = field.storage
-    field.storage = storages["documents"]
-    yield
-    field.storage = before
 
 
 @pytest.fixture

@@ -324,3 +324,15 @@ def test_the_resolution_page_links_its_tasks_and_offers_a_new_one(client, people
     client.force_login(people["manager"])
     body = client.get(url("resolution", adopted.pk)).content.decode()
     assert f'href="{url("task", task.pk)}"' in body and f'href="{url("task_new", adopted.pk)}"' in body
+
+
+def test_a_committee_member_is_offered_the_supervisions_alone_and_may_open_them(client, people, term):
+    from meeting.models import Member, Membership
+
+    committee = Body.objects.create(name="Ban Kinh tế - Ngân sách", kind=Body.Kind.COMMITTEE, term=term)
+    member = Member.objects.create(user=people["stranger"], code="DB900", full_name="Đại biểu Ban")
+    Membership.objects.create(body=committee, member=member)
+    links = navigation.links_for(people["stranger"])
+    assert [href for href, _label in links] == [url("supervisions")]
+    client.force_login(people["stranger"])
+    assert client.get(url("supervisions")).status_code == 200
