@@ -831,3 +831,19 @@ def readable_supervisions(queryset, user):
     if may_manage_resolutions(user):
         return queryset
     return queryset.filter(body_id__in=supervising_bodies_of(user))
+
+
+# The public pages of resolutions (resolutions/views_public.py): a resolution of the council is
+# shown once it has been adopted (in force, implemented, done, or replaced: the record stays), and
+# only if the office has not turned its public flag off. The programme (planned, drafting,
+# reviewed, put to the vote), those not adopted and those withdrawn are internal work: not shown.
+RESOLUTION_PUBLIC_STATUSES = ("adopted", "implementing", "completed", "replaced")
+
+
+def public_resolutions(queryset):
+    """The resolutions of `queryset` on the public pages."""
+    return queryset.filter(public=True, status__in=RESOLUTION_PUBLIC_STATUSES)
+
+
+def resolution_is_public(resolution) -> bool:
+    return bool(resolution.public and resolution.status in RESOLUTION_PUBLIC_STATUSES)

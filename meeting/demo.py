@@ -58,11 +58,13 @@ def _name(i: int) -> str:
 @transaction.atomic
 @announced()  # a new council: nobody follows its sittings yet (realtime.external)
 def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang", delegates: int = DELEGATES,
-              documents: bool = True, petitions: bool = True) -> Sitting:
+              documents: bool = True, petitions: bool = True, resolutions: bool | None = None) -> Sitting:
     """Create the demo council. Refuses to run twice (returns the existing sitting).
 
     `documents`: also upload the session's documents (library.demo); their processing is queued.
     `petitions`: also create the demo register of letters and voters' petitions (petitions.demo).
+    `resolutions`: also create the demo programme of resolutions (resolutions.demo); by default with
+    the petitions (it uses their agencies).
     """
     existing = Sitting.objects.filter(title__startswith="Phiên khai mạc").first()
     if existing:
@@ -135,4 +137,8 @@ def load_demo(council_name: str = "Hội đồng nhân dân tỉnh Tuyên Quang"
         from petitions.demo import load_demo_petitions
 
         load_demo_petitions(session)
+    if petitions if resolutions is None else resolutions:
+        from resolutions.demo import load_demo_resolutions
+
+        load_demo_resolutions(session, sitting, documents=documents)
     return sitting

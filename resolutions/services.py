@@ -12,6 +12,7 @@ from audit.operations import ServiceError, operation
 
 from .models import (IN_FORCE, TRANSITIONS, Indicator, Milestone, Resolution, ResolutionLink, Status, Task,
                      Transition)
+from .models import ResolutionDocument
 
 
 class ResolutionError(ServiceError):
@@ -123,6 +124,155 @@ def create_task(user, *, title: str, lead_agency, due_on, description: str = "",
             Milestone.objects.create(task=task, **spec)
         op.detail["task"] = task.pk
     return task
+
+
+# ---- the programme, the file, the links (the office's pages: docs/resolutions.md) --------------
+
+# The fields the office may edit, by status. Before adoption the plan and the drafting facts;
+# from adoption on, the number, the title, the dates and the vote are fixed by the signed text (a
+# transition records them): only the area, the public flag, the signed document and the date it
+# takes effect (often known later) remain.
+PLAN_FIELDS = ("title", "area", "term", "planned_year", "planned_session", "lead_agency", "reviewing_committee", "public")
+ADOPTED_FIELDS = ("area", "public", "signed_document", "effective_on")
+EDITABLE = {
+    Status.PLANNED: PLAN_FIELDS, Status.DRAFTING: PLAN_FIELDS, Status.REVIEWED: PLAN_FIELDS,
+    Status.SUBMITTED: PLAN_FIELDS, Status.NOT_ADOPTED: PLAN_FIELDS,
+    Status.ADOPTED: ADOPTED_FIELDS, Status.IMPLEMENTING: ADOPTED_FIELDS, Status.COMPLETED: ADOPTED_FIELDS,
+    Status.REPLACED: ("public",), Status.WITHDRAWN: (),
+}
+YEARS = (2000, 2100)
+
+
+def _check_plan(values: dict):
+    """The rules of a resolution's own fields (create and update)."""
+    from meeting.models import Body
+
+    if "title" in values:
+        values["title"] = (values["title"] or "").strip()
+        _require(bool(values["title"]), "title_required", _("Cần trích yếu của nghị quyết."))
+    if "planned_year" in values:
+        year = values["planned_year"]
+        _require(isinstance(year, int) and YEARS[0] <= year <= YEARS[1], "bad_year",
+                 _("Năm trong chương trình không hợp lệ."))
+    if values.get("reviewing_committee") is not None:
+        _require(values["reviewing_committee"].kind == Body.Kind.COMMITTEE, "bad_committee",
+                 _("Ban thẩm tra phải là một ban của HĐND."))
+    if values.get("signed_document") is not None:
+        _require(values["signed_document"].kind == "resolution", "bad_document",
+                 _("Văn bản đã ký phải là tài liệu loại “Nghị quyết” trong thư viện."))
+    if values.get("planned_session") is not None and values.get("term") is not None:
+        body = values["planned_session"].body
+        _require(body.term_id in (None, values["term"].pk), "bad_session",
+                 _("Kỳ họp dự kiến không thuộc nhiệm kỳ đã chọn."))
+
+
+def create_resolution(user, *, title: str, term, planned_year: int, area: str = "other", planned_session=None,
+                      lead_agency=None, reviewing_committee=None, public: bool = True) -> Resolution:
+    """A planned resolution in the year's programme."""
+    values = dict(title=title, term=term, planned_year=planned_year, area=area, planned_session=planned_session,
+                  lead_agency=lead_agency, reviewing_committee=reviewing_committee, public=public)
+    with office_operation(user, "resolutions.create", year=planned_year) as op:
+        _check_plan(values)
+        resolution = Resolution.objects.create(created_by=user if user and user.is_authenticated else None, **values)
+        op.detail["resolution"] = resolution.pk
+    return resolution
+
+
+def update_resolution(user, resolution: Resolution, **values) -> Resolution:
+    """Change the fields the current status allows (EDITABLE); anything else is refused whole."""
+    with office_operation(user, "resolutions.update", resolution=resolution.pk, fields=sorted(values)) as op:
+        resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        allowed = EDITABLE.get(resolution.status, ())
+        locked = sorted(set(values) - set(allowed))
+        _require(not locked, "field_locked",
+                 _("Ở trạng thái “%(status)s” không sửa được: %(fields)s.")
+                 % {"status": Status(resolution.status).label, "fields": ", ".join(locked)})
+        checked = dict(values)
+        if "planned_session" in checked and "term" not in checked:
+            checked["term"] = resolution.term
+        _check_plan(checked)
+        changed = [name for name in values if getattr(resolution, name) != checked[name]]
+        for name in changed:
+            setattr(resolution, name, checked[name])
+        if changed:
+            resolution.save(update_fields=changed)
+        op.detail["changed"] = changed
+    return resolution
+
+
+def attach_document(user, resolution: Resolution, document, role: str) -> ResolutionDocument:
+    """Put a library document in the resolution's file with its role (submission, draft, …)."""
+    with office_operation(user, "resolutions.document_attach", resolution=resolution.pk, document=document.pk,
+                          role=role) as op:
+        _require(role in ResolutionDocument.Role.values, "bad_role", _("Vai trò tài liệu không hợp lệ."))
+        _require(document.status != "withdrawn", "bad_document", _("Tài liệu này đã bị thu hồi."))
+        Resolution.objects.select_for_update().filter(pk=resolution.pk).first()
+        _require(not ResolutionDocument.objects.filter(resolution=resolution, document=document).exists(),
+                 "already_attached", _("Tài liệu này đã có trong hồ sơ nghị quyết."))
+        attached = ResolutionDocument.objects.create(resolution=resolution, document=document, role=role)
+        op.detail["attached"] = attached.pk
+    return attached
+
+
+def detach_document(user, attached: ResolutionDocument) -> None:
+    """Take a document out of the resolution's file (the library keeps it)."""
+    with office_operation(user, "resolutions.document_detach", resolution=attached.resolution_id,
+                          document=attached.document_id):
+        ResolutionDocument.objects.filter(pk=attached.pk).delete()
+
+
+def _reaches(start_id: int, goal_id: int) -> bool:
+    """Whether following links (source -> target) from start reaches goal."""
+    seen, frontier = {start_id}, [start_id]
+    while frontier:
+        nxt = list(ResolutionLink.objects.filter(source_id__in=frontier).values_list("target_id", flat=True))
+        if goal_id in nxt:
+            return True
+        frontier = [i for i in nxt if i not in seen]
+        seen.update(frontier)
+    return False
+
+
+def link(user, source: Resolution, target: Resolution, kind: str) -> ResolutionLink:
+    """`source` amends or replaces `target` (shown on both pages). Refused: itself, a pair already
+    linked (either way), a chain that would come back to `source`."""
+    with office_operation(user, "resolutions.link", source=source.pk, target=target.pk, kind=kind) as op:
+        _require(kind in ResolutionLink.Kind.values, "bad_kind", _("Loại liên kết không hợp lệ."))
+        _require(source.pk != target.pk, "self_link", _("Một nghị quyết không sửa đổi, thay thế chính nó."))
+        Resolution.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).count()
+        _require(not ResolutionLink.objects.filter(source__in=[source, target], target__in=[source, target]).exists(),
+                 "link_exists", _("Hai nghị quyết này đã được liên kết."))
+        _require(not _reaches(target.pk, source.pk), "link_cycle",
+                 _("Liên kết này tạo thành vòng: nghị quyết đích đã (gián tiếp) sửa đổi, thay thế nghị quyết nguồn."))
+        made = ResolutionLink.objects.create(source=source, target=target, kind=kind)
+        op.detail["link"] = made.pk
+    return made
+
+
+def unlink(user, made: ResolutionLink) -> None:
+    """Remove a link entered by mistake (a replacement already recorded by an adoption stays replaced)."""
+    with office_operation(user, "resolutions.unlink", source=made.source_id, target=made.target_id, kind=made.kind):
+        ResolutionLink.objects.filter(pk=made.pk).delete()
+
+
+def correct_number(user, resolution: Resolution, number: str, *, reason: str) -> Resolution:
+    """Correct an adopted resolution's number and symbol (a typing error found after adoption): the
+    one way to change it, with a reason, kept in the audit record (old, new, reason). Not a step of
+    its life: no Transition."""
+    with office_operation(user, "resolutions.correct_number", resolution=resolution.pk) as op:
+        resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        _require(bool(resolution.number), "not_adopted_yet", _("Nghị quyết chưa có số, ký hiệu để đính chính."))
+        number, reason = (number or "").strip(), (reason or "").strip()
+        _require(bool(number), "number_required", _("Cần số, ký hiệu của nghị quyết."))
+        _require(bool(reason), "reason_required", _("Cần nêu lý do đính chính."))
+        _require(number != resolution.number, "bad_field", _("Số, ký hiệu mới trùng số hiện tại."))
+        _require(not Resolution.objects.filter(number=number).exclude(pk=resolution.pk).exists(),
+                 "number_taken", _("Số, ký hiệu này đã có nghị quyết khác."))
+        old = resolution.number
+        resolution.number = number
+        resolution.save(update_fields=["number"])
+        op.detail.update({"from": old, "to": number, "reason": reason})
+    return resolution
 
 
 # ---- supervisions (docs/resolutions.md, "Supervision") ------------------------------------

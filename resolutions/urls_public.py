@@ -1,3 +1,10 @@
-"""public pages of the resolutions module (see resolutions/urls.py)."""
+"""The public pages of resolutions (views_public): no sign-in."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_public as v
+
+urlpatterns = [
+    path("public/resolutions/", v.public_list, name="public_list"),
+    path("public/resolutions/<int:resolution_id>/", v.public_resolution, name="public_resolution"),
+]
