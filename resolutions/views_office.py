@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import resolution_staff_required
 from accounts.permissions import resolution_is_public
 
-from . import forms, pages, services
+from . import forms, links, pages, services
 from .models import TRANSITIONS, Resolution, ResolutionDocument, ResolutionLink, Status
 from .services import ResolutionError
 
@@ -123,6 +123,7 @@ def _page(request, resolution, *, status=200, step_forms=None, attach_form=None,
         "vote": pages.vote(resolution, public=False), "adopted_at": pages.where_adopted(resolution, public=False),
         "attach_form": attach_form or forms.AttachForm(), "link_form": link_form, "refusal": refusal,
         "is_public": resolution_is_public(resolution),
+        "related": links.for_resolution(resolution),
         "correct_form": correct_form or (forms.CorrectNumberForm() if resolution.number else None),
     }, status=status)
 

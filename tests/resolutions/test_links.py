@@ -187,3 +187,11 @@ def test_the_links_pages_are_for_resolution_staff(client, people, who):
     assert client.get(reverse("resolutions:commitments")).status_code == 403
     assert client.get(reverse("resolutions:voter_petitions")).status_code == 403
     assert client.post(reverse("resolutions:voter_petition_action", args=[case.pk, "track"]), {}).status_code == 403
+
+
+def test_the_office_resolution_page_lists_its_petitions_and_supervisions(client, people, adopted, supervision, health):
+    case = make_case(agency=health)
+    services.link_petition(people["manager"], case, adopted)
+    client.force_login(people["manager"])
+    page = client.get(reverse("resolutions:resolution", args=[adopted.pk])).content.decode()
+    assert 'id="resolution-links"' in page and case.tracking_code in page and supervision.title in page
