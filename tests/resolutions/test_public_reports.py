@@ -1,0 +1,148 @@
+"""The agencies' reports on the public page: internal until the office publishes them
+(services.publish_report, audited, resolution staff only); then date, agency, text and figures are
+shown, never the files; the indicators' charts drawn from published reports only; the agency filter
+of the public list."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from audit.models import AuditRecord
+from resolutions import services, services_tasks
+from resolutions.services import ResolutionError
+from tests.resolutions.tasks_fixtures import *  # noqa: F401,F403
+from tests.library.samples import pdf
+from tests.resolutions.tasks_fixtures import make_task
+
+
+def page(resolution):
+    return reverse("resolutions:public_resolution", args=[resolution.pk])
+
+
+@pytest.fixture
+def report(people, task):
+    indicator = task.indicators.get()
+    return services_tasks.report_progress(people["agent"], task, text="Đã hỗ trợ 700 học sinh đợt một",
+                                          values={indicator.pk: "700"})
+
+
+def test_an_unpublished_report_is_not_on_the_public_page(client, adopted, report):
+    body = client.get(page(adopted)).content.decode()
+    assert "Đã hỗ trợ 700 học sinh đợt một" not in body
+    assert f'id="report-{report.pk}"' not in body
+
+
+def test_a_published_report_shows_its_date_agency_text_and_figures(client, people, adopted, report):
+    services.publish_report(people["manager"], report)
+    body = client.get(page(adopted)).content.decode()
+    assert f'id="report-{report.pk}"' in body
+    assert "Đã hỗ trợ 700 học sinh đợt một" in body and "Sở Tài chính" in body
+    assert "<strong>700</strong> học sinh" in body
+    assert report.reported_at.strftime("%d/%m/%Y") in body
+
+
+def test_a_published_reports_files_are_never_on_the_public_page(client, people, adopted, task):
+    upload = SimpleUploadedFile("bien-ban.pdf", pdf(), content_type="application/pdf")
+    made = services_tasks.report_progress(people["agent"], task, text="Kèm biên bản", files=[upload])
+    services.publish_report(people["manager"], made)
+    body = client.get(page(adopted)).content.decode()
+    assert "Kèm biên bản" in body
+    assert "bien-ban" not in body and "/file/" not in body
+
+
+def test_an_unpublished_report_leaves_the_public_page_again(client, people, adopted, report):
+    services.publish_report(people["manager"], report)
+    services.unpublish_report(people["manager"], report)
+    assert "Đã hỗ trợ 700 học sinh đợt một" not in client.get(page(adopted)).content.decode()
+
+
+@pytest.mark.parametrize("name", ["agent", "co_agent", "clerk", "stranger"])
+def test_only_resolution_staff_may_publish_a_report(people, co_agent, report, name):
+    user = co_agent if name == "co_agent" else people[name]
+    with pytest.raises(ResolutionError) as refused:
+        services.publish_report(user, report)
+    assert refused.value.code == "forbidden"
+    report.refresh_from_db()
+    assert report.published_at is None
+
+
+def test_publishing_is_audited(people, report):
+    services.publish_report(people["manager"], report)
+    assert AuditRecord.objects.filter(action="resolutions.report_publish", outcome="ok").exists()
+
+
+def test_a_report_is_published_once(people, report):
+    services.publish_report(people["manager"], report)
+    with pytest.raises(ResolutionError) as refused:
+        services.publish_report(people["manager"], report)
+    assert refused.value.code == "already_published"
+
+
+def test_the_office_publishes_from_the_task_page(client, people, task, report):
+    client.force_login(people["manager"])
+    assert reverse("resolutions:report_publish", args=[task.pk, report.pk, "publish"]) in \
+        client.get(reverse("resolutions:task", args=[task.pk])).content.decode()
+    response = client.post(reverse("resolutions:report_publish", args=[task.pk, report.pk, "publish"]))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.published_at is not None
+
+
+@pytest.mark.parametrize("name", ["agent", "stranger"])
+def test_a_desk_user_or_a_stranger_cannot_publish_by_a_forged_post(client, people, task, report, name):
+    client.force_login(people[name])
+    response = client.post(reverse("resolutions:report_publish", args=[task.pk, report.pk, "publish"]))
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.published_at is None
+
+
+def test_the_anonymous_is_sent_to_sign_in_and_nothing_is_published(client, task, report):
+    response = client.post(reverse("resolutions:report_publish", args=[task.pk, report.pk, "publish"]))
+    assert response.status_code == 302 and "login" in response["Location"]
+    report.refresh_from_db()
+    assert report.published_at is None
+
+
+def test_a_report_of_another_task_answers_404(client, people, adopted, health, report):
+    other = make_task(people["manager"], adopted, health, title="Việc khác")
+    client.force_login(people["manager"])
+    response = client.post(reverse("resolutions:report_publish", args=[other.pk, report.pk, "publish"]))
+    assert response.status_code == 404
+
+
+def test_an_unknown_action_answers_404(client, people, task, report):
+    client.force_login(people["manager"])
+    assert client.post(reverse("resolutions:report_publish", args=[task.pk, report.pk, "delete"])).status_code == 404
+
+
+def test_the_chart_draws_only_published_values(client, people, adopted, task, report):
+    indicator = task.indicators.get()
+    later = services_tasks.report_progress(people["agent"], task, text="Đợt hai", values={indicator.pk: "1500"})
+    services.publish_report(people["manager"], report)
+    body = client.get(page(adopted)).content.decode()
+    chart = body[body.index(f'id="indicator-{indicator.pk}"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert chart.count('<circle class="dot"') == 1
+    assert "700 học sinh" in chart and "1 500" not in chart
+    assert later.text not in body
+
+
+def test_the_list_filters_by_the_lead_agency_of_a_task(client, people, term, adopted, health):
+    from resolutions.models import Resolution
+    from tests.resolutions.fixtures import adopt
+
+    other = adopt(people["manager"], Resolution.objects.create(title="Nghị quyết về y tế cơ sở", term=term,
+                                                                planned_year=2026), number="13/2026/NQ-HĐND")
+    make_task(people["manager"], other, health, title="Tiêm chủng")
+    body = client.get("/public/resolutions/", {"agency": health.pk}).content.decode()
+    assert other.title in body and adopted.title not in body
+
+
+def test_the_list_filters_by_the_lead_agency_of_the_resolution(client, adopted, finance):
+    body = client.get("/public/resolutions/", {"agency": finance.pk}).content.decode()
+    assert adopted.title in body
+
+
+def test_an_unknown_agency_in_the_filter_answers_400(client, adopted):
+    assert client.get("/public/resolutions/", {"agency": "999999"}).status_code == 400
