@@ -103,7 +103,10 @@ def _date(d):
 
 
 def _number(value):
-    return None if value is None else str(value.normalize() if value == value.to_integral() else value)
+    """A decimal as a JSON string without trailing zeros or an exponent ("2000", "12.5"), exact."""
+    if value is None:
+        return None
+    return f"{value.normalize():f}"
 
 
 def summary(request, resolution: Resolution, percent) -> dict:
