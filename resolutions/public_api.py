@@ -2,7 +2,9 @@
 (docs/resolutions.md, "The public side"): each task with its computed progress and the agencies'
 reports the office published (services.publish_report) — date, agency, text, figures; never an
 unpublished report, never a report's files — and, per indicator, a chart of the published values
-against the target. Organisations carry Popolo-style identifiers ("agency/<id>", "body/<id>",
+against the target. The progress shown to the public is progress.py's rule read from the published
+reports only (an unpublished figure could otherwise be read back from a percentage); the office's
+pages show it from every report. A task the office accepted as done is done on both. Organisations carry Popolo-style identifiers ("agency/<id>", "body/<id>",
 "council"): stable as long as the registry's rows are.
 
 The JSON views: /public/resolutions.json (the public list, same filters as the page, paginated) and
@@ -11,6 +13,7 @@ The JSON views: /public/resolutions.json (the public list, same filters as the p
 from __future__ import annotations
 
 from collections import defaultdict
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -20,8 +23,8 @@ from django.utils import timezone
 
 from accounts.permissions import public_resolutions
 
-from . import pages, progress
-from .models import ProgressReport, Resolution
+from . import progress
+from .models import IndicatorValue, ProgressReport, Resolution, Task
 from .views_tasks_common import _fmt, chart
 
 JSON_PAGE_SIZE = 50
@@ -63,11 +66,56 @@ def published_reports(tasks) -> dict[int, list[ProgressReport]]:
     return out
 
 
+def _published_share(task: Task, values: dict, published: set) -> Fraction:
+    """progress.task_progress's rule, read from published reports only: the latest published value of
+    each indicator; a milestone counts once the report that marked it done is published."""
+    if task.status == Task.Status.DONE:
+        return Fraction(1)
+    indicators = list(task.indicators.all())
+    if indicators:
+        total = sum(i.weight for i in indicators)
+        return sum(Fraction(i.weight) * progress.indicator_progress(i.baseline, i.target, values.get(i.pk))
+                   for i in indicators) / total
+    milestones = list(task.milestones.all())
+    if milestones:
+        total = sum(m.weight for m in milestones)
+        return Fraction(sum(m.weight for m in milestones if m.done_on and (m.done_report_id is None or
+                                                                         m.done_report_id in published)), total)
+    return Fraction(0)
+
+
+def public_progress(tasks) -> dict[int, Fraction]:
+    """task id -> its progress as the public may know it (published reports only)."""
+    tasks = list(tasks)
+    values = dict(IndicatorValue.objects.filter(indicator__task__in=tasks, report__published_at__isnull=False)
+                  .order_by("indicator_id", "report__reported_at", "report_id").values_list("indicator_id", "value"))
+    published = set(ProgressReport.objects.filter(task__in=tasks, published_at__isnull=False)
+                            .values_list("pk", flat=True))
+    return {t.pk: _published_share(t, values, published) for t in tasks}
+
+
+def progress_of(resolutions) -> dict[int, int | None]:
+    """resolution id -> its public progress in percent (None: no task), for a page of resolutions at once."""
+    resolutions = list(resolutions)
+    tasks = list(Task.objects.filter(resolution__in=resolutions).prefetch_related("indicators", "milestones"))
+    shares = public_progress(tasks)
+    by_resolution: dict[int, list] = defaultdict(list)
+    for t in tasks:
+        by_resolution[t.resolution_id].append(t)
+    return {r.pk: progress.percent(progress.weighted(by_resolution[r.pk], shares)) for r in resolutions}
+
+
 def public_tasks(resolution: Resolution, today=None) -> tuple[list[dict], int | None]:
-    """Each task with its progress, overdue flag, published reports and indicators' charts (from
-    the published reports only), and the resolution's progress."""
-    rows, overall = pages.tasks_with_progress(resolution, today=today or timezone.localdate())
-    reports = published_reports([r["task"] for r in rows])
+    """Each task with its progress, overdue flag, published reports and indicators' charts, all from
+    the published reports only, and the resolution's progress."""
+    today = today or timezone.localdate()
+    tasks = list(resolution.tasks.select_related("lead_agency").prefetch_related("indicators", "milestones",
+                                                                                  "co_agencies"))
+    shares = public_progress(tasks)
+    rows = [{"task": t, "percent": progress.percent(shares[t.pk]), "overdue": progress.is_overdue(t, today)}
+            for t in tasks]
+    overall = progress.percent(progress.weighted(tasks, shares))
+    reports = published_reports(tasks)
     for row in rows:
         task = row["task"]
         row["reports"] = reports.get(task.pk, [])
@@ -172,7 +220,7 @@ def _organizations(resolution, rows) -> list[dict]:
 def list_json(request, resolutions, page_number):
     page = Paginator(resolutions, JSON_PAGE_SIZE).get_page(page_number)
     rows = list(page.object_list)
-    percent = pages.progress_of(rows)
+    percent = progress_of(rows)
     query = request.GET.copy()
 
     def page_url(n):

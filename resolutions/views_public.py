@@ -69,7 +69,7 @@ def public_list(request):
     form, resolutions, invalid = _filtered(request)
     page = Paginator(resolutions, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    percent = pages.progress_of(rows)
+    percent = public_api.progress_of(rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "resolutions/public/list.html", {

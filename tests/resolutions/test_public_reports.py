@@ -146,3 +146,36 @@ def test_the_list_filters_by_the_lead_agency_of_the_resolution(client, adopted, 
 
 def test_an_unknown_agency_in_the_filter_answers_400(client, adopted):
     assert client.get("/public/resolutions/", {"agency": "999999"}).status_code == 400
+
+
+def _public_percent(client, resolution, task) -> int:
+    import re
+
+    body = client.get(page(resolution)).content.decode()
+    row = body[body.index(f'id="task-{task.pk}"'):]
+    return int(re.search(r'<span class="pct">(\d+)%</span>', row).group(1))
+
+
+def test_an_unpublished_figure_does_not_move_the_public_progress(client, adopted, task, report):
+    assert _public_percent(client, adopted, task) == 0
+
+
+def test_a_published_figure_moves_the_public_progress(client, people, adopted, task, report):
+    services.publish_report(people["manager"], report)
+    assert _public_percent(client, adopted, task) == 35  # 700 of 2000
+
+
+def test_the_public_list_shows_the_progress_of_published_reports_only(client, people, adopted, task, report):
+    from resolutions import public_api
+
+    assert public_api.progress_of([adopted]) == {adopted.pk: 0}
+    services.publish_report(people["manager"], report)
+    assert public_api.progress_of([adopted]) == {adopted.pk: 35}
+
+
+def test_a_milestone_counts_publicly_once_its_report_is_published(client, people, adopted, steps_task):
+    first = steps_task.milestones.get(title="Dự thảo hướng dẫn")
+    made = services_tasks.report_progress(people["agent"], steps_task, text="Đã dự thảo", milestones=[first.pk])
+    assert _public_percent(client, adopted, steps_task) == 0
+    services.publish_report(people["manager"], made)
+    assert _public_percent(client, adopted, steps_task) == 25  # weights 1 of 1 + 3
