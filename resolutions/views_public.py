@@ -16,7 +16,7 @@ from accounts.permissions import RESOLUTION_PUBLIC_STATUSES, public_resolutions
 from petitions.models import Agency
 
 from . import pages, public_api, subscriptions
-from .models import Area, Resolution, Status
+from .models import Area, Resolution, Status, Task
 from .services import ResolutionError
 
 PAGE_SIZE = 30
@@ -38,9 +38,9 @@ class PublicFilter(forms.Form):
                  .dates("decided_on", "year", order="DESC"))
         self.fields["year"].choices = [("", "—")] + [(d.year, d.year) for d in years]
         visible = public_resolutions(Resolution.objects.all())
-        self.fields["agency"].queryset = (Agency.objects.filter(Q(drafted_resolutions__in=visible)
-                                                                | Q(lead_tasks__resolution__in=visible))
-                                          .distinct().order_by("name"))
+        self.fields["agency"].queryset = Agency.objects.filter(
+            Q(pk__in=visible.values("lead_agency_id"))
+            | Q(pk__in=Task.objects.filter(resolution__in=visible).values("lead_agency_id"))).order_by("name")
 
 
 def _filtered(request):
