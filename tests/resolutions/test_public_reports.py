@@ -10,6 +10,7 @@ from django.urls import reverse
 from audit.models import AuditRecord
 from resolutions import services, services_tasks
 from resolutions.services import ResolutionError
+from tests.resolutions.supervision_fixtures import *  # noqa: F401,F403
 from tests.resolutions.tasks_fixtures import *  # noqa: F401,F403
 from tests.library.samples import pdf
 from tests.resolutions.tasks_fixtures import make_task
@@ -179,3 +180,27 @@ def test_a_milestone_counts_publicly_once_its_report_is_published(client, people
     assert _public_percent(client, adopted, steps_task) == 0
     services.publish_report(people["manager"], made)
     assert _public_percent(client, adopted, steps_task) == 25  # weights 1 of 1 + 3
+
+
+def test_a_publish_post_without_the_csrf_token_is_refused(people, task, report):
+    from django.test import Client
+
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(people["manager"])
+    response = forged.post(reverse("resolutions:report_publish", args=[task.pk, report.pk, "publish"]))
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.published_at is None
+
+
+
+def test_a_report_on_a_supervisions_task_cannot_be_published(people, finance, ongoing):
+    import datetime as dt
+
+    recommendation = services.add_recommendation(people["manager"], ongoing, agency=finance,
+                                                 text="Rà soát danh sách học sinh", due_on=dt.date(2026, 12, 31))
+    tracked = services.track_recommendation(people["manager"], recommendation)
+    made = services_tasks.report_progress(people["agent"], tracked, text="Đã rà soát")
+    with pytest.raises(ResolutionError) as refused:
+        services.publish_report(people["manager"], made)
+    assert refused.value.code == "not_a_resolution_task"
