@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.permissions import public_resolutions
 
-from . import progress
+from . import pages, progress
 from .models import IndicatorValue, ProgressReport, Resolution, Task
 from .views_tasks_common import _fmt, chart
 
@@ -197,12 +197,19 @@ def resolution_json(request, resolution_id: int):
     data = summary(request, resolution, overall)
     data.update({
         "reviewing_committee": body_org(resolution.reviewing_committee),
+        "signed_document": _signed(request, resolution),
         "timeline": [{"status": t.to_status, "label": str(t.get_to_status_display()),
                       "at": timezone.localtime(t.at).isoformat()} for t in resolution.transitions.all()],
         "tasks": [_task_json(row) for row in rows],
         "organizations": _organizations(resolution, rows),
     })
     return _json(data)
+
+
+def _signed(request, resolution) -> str | None:
+    """The signed document's page, only if the library lets everyone read it (pages.public_signed_document)."""
+    document = pages.public_signed_document(resolution)
+    return request.build_absolute_uri(reverse("library:view", args=[document.pk])) if document else None
 
 
 def _organizations(resolution, rows) -> list[dict]:

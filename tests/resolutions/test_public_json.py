@@ -106,3 +106,24 @@ def test_a_resolution_not_public_answers_404(client, people, adopted, planned):
 
 def test_an_unknown_resolution_answers_404(client, db):
     assert client.get("/public/resolutions/999999.json").status_code == 404
+
+
+@pytest.mark.parametrize("access,shown", [("public", True), ("internal", False)])
+def test_the_signed_document_is_in_the_json_only_if_the_library_publishes_it_to_everyone(client, adopted, access, shown):
+    from library.models import Document
+
+    signed = Document.objects.create(kind="resolution", summary="NQ đã ký", access=access, status="published")
+    Resolution.objects.filter(pk=adopted.pk).update(signed_document=signed)
+    link = client.get(one(adopted)).json()["signed_document"]
+    assert (link is not None and link.endswith(reverse("library:view", args=[signed.pk]))) is shown
+
+
+def test_a_transitions_note_is_never_in_the_json(client, people, term):
+    import datetime as dt
+
+    resolution = Resolution.objects.create(title="Phí tham quan", term=term, planned_year=2026)
+    services.transition(people["manager"], resolution, "drafting", note="GHI CHÚ NỘI BỘ: chờ ý kiến Sở Tư pháp")
+    for status in ("reviewed", "submitted"):
+        services.transition(people["manager"], resolution, status)
+    services.transition(people["manager"], resolution, "adopted", number="21/2026/NQ-HĐND", decided_on=dt.date(2026, 7, 10))
+    assert "GHI CHÚ NỘI BỘ" not in client.get(one(resolution)).content.decode()
