@@ -38,6 +38,8 @@ from .services import ResolutionError
 SUBSCRIBE_PER_CLIENT_HOUR = 5
 UNCONFIRMED_PER_RESOLUTION_HOUR = 10
 EMAIL_MAX = 254
+# A confirmation link not followed within this many days is dead; asking again sends a new one.
+CONFIRM_WITHIN_DAYS = 7
 
 
 def _count_request(client: str) -> bool:
@@ -82,6 +84,9 @@ def subscribe(resolution: Resolution, email: str, *, client: str = "", base_url:
         existing = Subscription.objects.select_for_update().filter(resolution=resolution, email=email).first()
         if existing is not None and existing.confirmed_at:
             return existing
+        if existing is not None and _expired(existing):
+            existing.delete()
+            existing = None
         if existing is None:
             recent = Subscription.objects.filter(resolution=resolution, confirmed_at__isnull=True,
                                                  created_at__gte=timezone.now() - timezone.timedelta(hours=1)).count()
@@ -101,11 +106,21 @@ def subscribe(resolution: Resolution, email: str, *, client: str = "", base_url:
     return sub
 
 
-def find(token) -> Subscription | None:
-    """The subscription of a link's token, its resolution still public; None otherwise."""
+def held(token) -> Subscription | None:
+    """The subscription of a link's token, whatever became of its resolution (to stop it)."""
     token = str(token or "")[:64]
-    sub = Subscription.objects.filter(token=token).select_related("resolution").first() if token else None
-    if sub is None or not public_resolutions(Resolution.objects.filter(pk=sub.resolution_id)).exists():
+    return Subscription.objects.filter(token=token).select_related("resolution").first() if token else None
+
+
+def _expired(sub: Subscription) -> bool:
+    return sub.confirmed_at is None and sub.created_at < timezone.now() - timezone.timedelta(days=CONFIRM_WITHIN_DAYS)
+
+
+def find(token) -> Subscription | None:
+    """The subscription of a confirmation link's token: its resolution still public, and either
+    confirmed or asked less than CONFIRM_WITHIN_DAYS ago; None otherwise."""
+    sub = held(token)
+    if sub is None or _expired(sub) or not public_resolutions(Resolution.objects.filter(pk=sub.resolution_id)).exists():
         return None
     return sub
 

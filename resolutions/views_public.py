@@ -133,7 +133,7 @@ def subscription_confirm(request, token: str):
 
 def unsubscribe(request, token: str):
     """The link in every mail: a button (POST) stops the mails; an unknown token answers 404."""
-    sub = subscriptions.find(token)
+    sub = subscriptions.held(token)
     if request.method == "POST":
         if not subscriptions.unsubscribe(token):
             raise Http404("no such subscription")

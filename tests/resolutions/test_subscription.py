@@ -157,3 +157,29 @@ def test_the_service_refuses_a_resolution_not_public(people, adopted):
     with pytest.raises(ResolutionError) as refused:
         subscriptions.subscribe(adopted, EMAIL)
     assert refused.value.code == "not_found"
+
+
+def test_a_confirmation_link_older_than_the_limit_is_dead(client, subscribe, mailoutbox):
+    from django.utils import timezone
+
+    subscribe()
+    Subscription.objects.update(created_at=timezone.now() - timezone.timedelta(days=subscriptions.CONFIRM_WITHIN_DAYS + 1))
+    assert client.post(_link(mailoutbox[0], "subscribe")).status_code == 404
+    assert Subscription.objects.get(email=EMAIL).confirmed_at is None
+
+
+def test_asking_again_after_the_link_died_sends_a_new_link(subscribe, mailoutbox):
+    from django.utils import timezone
+
+    subscribe()
+    Subscription.objects.update(created_at=timezone.now() - timezone.timedelta(days=subscriptions.CONFIRM_WITHIN_DAYS + 1))
+    subscribe()
+    assert len(mailoutbox) == 2 and _link(mailoutbox[0], "subscribe") != _link(mailoutbox[1], "subscribe")
+
+
+def test_a_subscriber_can_stop_even_after_the_resolution_left_the_public_pages(client, people, adopted, confirmed):
+    services.update_resolution(people["manager"], adopted, public=False)
+    url = reverse("resolutions:unsubscribe", args=[confirmed.token])
+    assert client.get(url).status_code == 200
+    client.post(url)
+    assert not Subscription.objects.filter(pk=confirmed.pk).exists()
