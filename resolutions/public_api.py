@@ -4,8 +4,9 @@ reports the office published (services.publish_report) — date, agency, text, f
 unpublished report, never a report's files — and, per indicator, a chart of the published values
 against the target. The progress shown to the public is progress.py's rule read from the published
 reports only (an unpublished figure could otherwise be read back from a percentage); the office's
-pages show it from every report. A task the office accepted as done is done on both. Organisations carry Popolo-style identifiers ("agency/<id>", "body/<id>",
-"council"): stable as long as the registry's rows are.
+pages show it from every report. A task the office accepted as done is done on both.
+Organisations carry Popolo-style identifiers ("agency/<id>", "body/<id>", "council"): stable as
+long as the registry's rows are.
 
 The JSON views: /public/resolutions.json (the public list, same filters as the page, paginated) and
 /public/resolutions/<id>.json (one resolution). Non-public resolutions answer 404."""
