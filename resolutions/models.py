@@ -314,7 +314,7 @@ class ProgressReport(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", editable=False)
-    # Internal until the office publishes it (services.publish_report; migration 0004_public_reports):
+    # Internal until the office publishes it (services_public.publish_report; migration 0004_public_reports):
     # then its date, agency, text and figures are on the public page and in the JSON export. Its
     # files never are (they stay private to the office and the task's agencies).
     published_at = models.DateTimeField(_("công khai lúc"), null=True, blank=True, editable=False)

@@ -1,6 +1,6 @@
 """What the public sees of a resolution's implementation, for its page and for the JSON export
 (docs/resolutions.md, "The public side"): each task with its computed progress and the agencies'
-reports the office published (services.publish_report) — date, agency, text, figures; never an
+reports the office published (services_public.publish_report) — date, agency, text, figures; never an
 unpublished report, never a report's files — and, per indicator, a chart of the published values
 against the target. The progress shown to the public is progress.py's rule read from the published
 reports only (an unpublished figure could otherwise be read back from a percentage); the office's

@@ -5,7 +5,7 @@
 2. `confirm` (the link's page, by POST: a mail scanner opening the link confirms nothing);
 3. once confirmed, one mail on each status change of the resolution (a Transition row, caught by
    the post_save receiver below) and on each agency report the office publishes
-   (services.publish_report), each with the link to stop (`unsubscribe`).
+   (services_public.publish_report), each with the link to stop (`unsubscribe`).
 
 Mails go after the change's commit, with fail_silently: a failed send never undoes or fails the
 change. Abuse: a client (a keyed hash of its address, petitions.services.client_key) may ask at

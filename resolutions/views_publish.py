@@ -1,4 +1,4 @@
-"""The office puts an agency's report on the public page, or takes it off (services.publish_report,
+"""The office puts an agency's report on the public page, or takes it off (services_public.publish_report,
 unpublish_report): the form beside each report on the office's task page."""
 
 from django.contrib import messages
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import resolution_staff_required
 
-from . import services
+from . import services_public
 from .models import ProgressReport
 from .services import ResolutionError
 from .views_tasks_office import _page_context, _status
@@ -21,10 +21,10 @@ def report_publish(request, task_id: int, report_id: int, action: str):
     report = get_object_or_404(ProgressReport.objects.select_related("task"), pk=report_id, task_id=task_id)
     try:
         if action == "publish":
-            services.publish_report(request.user, report)
+            services_public.publish_report(request.user, report)
             done = _("Đã công khai báo cáo trên trang nghị quyết.")
         elif action == "unpublish":
-            services.unpublish_report(request.user, report)
+            services_public.unpublish_report(request.user, report)
             done = _("Đã thôi công khai báo cáo.")
         else:
             raise Http404("no such action")

@@ -5,7 +5,7 @@ nothing internal: a non-public resolution answers 404, an unpublished report is 
 import pytest
 from django.urls import reverse
 
-from resolutions import public_api, services, services_tasks
+from resolutions import public_api, services, services_public, services_tasks
 from resolutions.models import Resolution
 from tests.resolutions.fixtures import adopt
 from tests.resolutions.tasks_fixtures import *  # noqa: F401,F403
@@ -82,7 +82,7 @@ def test_a_task_gives_its_progress_indicators_and_agencies(client, people, adopt
 def test_a_published_report_is_in_the_json_with_its_figures(client, people, adopted, task, finance):
     indicator = task.indicators.get()
     report = services_tasks.report_progress(people["agent"], task, text="Đợt một", values={indicator.pk: "700"})
-    services.publish_report(people["manager"], report)
+    services_public.publish_report(people["manager"], report)
     reports = client.get(one(adopted)).json()["tasks"][0]["reports"]
     assert reports == [{"id": f"report/{report.pk}", "reported_at": reports[0]["reported_at"],
                         "published_at": reports[0]["published_at"], "organization_id": f"agency/{finance.pk}",

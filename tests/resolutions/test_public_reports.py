@@ -1,5 +1,5 @@
 """The agencies' reports on the public page: internal until the office publishes them
-(services.publish_report, audited, resolution staff only); then date, agency, text and figures are
+(services_public.publish_report, audited, resolution staff only); then date, agency, text and figures are
 shown, never the files; the indicators' charts drawn from published reports only; the agency filter
 of the public list."""
 
@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditRecord
-from resolutions import services, services_tasks
+from resolutions import services, services_public, services_tasks
 from resolutions.services import ResolutionError
 from tests.resolutions.supervision_fixtures import *  # noqa: F401,F403
 from tests.resolutions.tasks_fixtures import *  # noqa: F401,F403
@@ -34,7 +34,7 @@ def test_an_unpublished_report_is_not_on_the_public_page(client, adopted, report
 
 
 def test_a_published_report_shows_its_date_agency_text_and_figures(client, people, adopted, report):
-    services.publish_report(people["manager"], report)
+    services_public.publish_report(people["manager"], report)
     body = client.get(page(adopted)).content.decode()
     assert f'id="report-{report.pk}"' in body
     assert "Đã hỗ trợ 700 học sinh đợt một" in body and "Sở Tài chính" in body
@@ -45,15 +45,15 @@ def test_a_published_report_shows_its_date_agency_text_and_figures(client, peopl
 def test_a_published_reports_files_are_never_on_the_public_page(client, people, adopted, task):
     upload = SimpleUploadedFile("bien-ban.pdf", pdf(), content_type="application/pdf")
     made = services_tasks.report_progress(people["agent"], task, text="Kèm biên bản", files=[upload])
-    services.publish_report(people["manager"], made)
+    services_public.publish_report(people["manager"], made)
     body = client.get(page(adopted)).content.decode()
     assert "Kèm biên bản" in body
     assert "bien-ban" not in body and "/file/" not in body
 
 
 def test_an_unpublished_report_leaves_the_public_page_again(client, people, adopted, report):
-    services.publish_report(people["manager"], report)
-    services.unpublish_report(people["manager"], report)
+    services_public.publish_report(people["manager"], report)
+    services_public.unpublish_report(people["manager"], report)
     assert "Đã hỗ trợ 700 học sinh đợt một" not in client.get(page(adopted)).content.decode()
 
 
@@ -61,21 +61,21 @@ def test_an_unpublished_report_leaves_the_public_page_again(client, people, adop
 def test_only_resolution_staff_may_publish_a_report(people, co_agent, report, name):
     user = co_agent if name == "co_agent" else people[name]
     with pytest.raises(ResolutionError) as refused:
-        services.publish_report(user, report)
+        services_public.publish_report(user, report)
     assert refused.value.code == "forbidden"
     report.refresh_from_db()
     assert report.published_at is None
 
 
 def test_publishing_is_audited(people, report):
-    services.publish_report(people["manager"], report)
+    services_public.publish_report(people["manager"], report)
     assert AuditRecord.objects.filter(action="resolutions.report_publish", outcome="ok").exists()
 
 
 def test_a_report_is_published_once(people, report):
-    services.publish_report(people["manager"], report)
+    services_public.publish_report(people["manager"], report)
     with pytest.raises(ResolutionError) as refused:
-        services.publish_report(people["manager"], report)
+        services_public.publish_report(people["manager"], report)
     assert refused.value.code == "already_published"
 
 
@@ -120,7 +120,7 @@ def test_an_unknown_action_answers_404(client, people, task, report):
 def test_the_chart_draws_only_published_values(client, people, adopted, task, report):
     indicator = task.indicators.get()
     later = services_tasks.report_progress(people["agent"], task, text="Đợt hai", values={indicator.pk: "1500"})
-    services.publish_report(people["manager"], report)
+    services_public.publish_report(people["manager"], report)
     body = client.get(page(adopted)).content.decode()
     chart = body[body.index(f'id="indicator-{indicator.pk}"'):]
     chart = chart[:chart.index("</svg>")]
@@ -162,7 +162,7 @@ def test_an_unpublished_figure_does_not_move_the_public_progress(client, adopted
 
 
 def test_a_published_figure_moves_the_public_progress(client, people, adopted, task, report):
-    services.publish_report(people["manager"], report)
+    services_public.publish_report(people["manager"], report)
     assert _public_percent(client, adopted, task) == 35  # 700 of 2000
 
 
@@ -170,7 +170,7 @@ def test_the_public_list_shows_the_progress_of_published_reports_only(client, pe
     from resolutions import public_api
 
     assert public_api.progress_of([adopted]) == {adopted.pk: 0}
-    services.publish_report(people["manager"], report)
+    services_public.publish_report(people["manager"], report)
     assert public_api.progress_of([adopted]) == {adopted.pk: 35}
 
 
@@ -178,7 +178,7 @@ def test_a_milestone_counts_publicly_once_its_report_is_published(client, people
     first = steps_task.milestones.get(title="Dự thảo hướng dẫn")
     made = services_tasks.report_progress(people["agent"], steps_task, text="Đã dự thảo", milestones=[first.pk])
     assert _public_percent(client, adopted, steps_task) == 0
-    services.publish_report(people["manager"], made)
+    services_public.publish_report(people["manager"], made)
     assert _public_percent(client, adopted, steps_task) == 25  # weights 1 of 1 + 3
 
 
@@ -202,5 +202,5 @@ def test_a_report_on_a_supervisions_task_cannot_be_published(people, finance, on
     tracked = services.track_recommendation(people["manager"], recommendation)
     made = services_tasks.report_progress(people["agent"], tracked, text="Đã rà soát")
     with pytest.raises(ResolutionError) as refused:
-        services.publish_report(people["manager"], made)
+        services_public.publish_report(people["manager"], made)
     assert refused.value.code == "not_a_resolution_task"

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from resolutions import services, services_tasks, subscriptions
+from resolutions import services, services_public, services_tasks, subscriptions
 from resolutions.models import Status, Subscription
 from resolutions.services import ResolutionError
 from tests.resolutions.tasks_fixtures import *  # noqa: F401,F403
@@ -48,7 +48,7 @@ def test_an_unconfirmed_address_gets_no_mail_on_a_status_change(people, adopted,
     mailoutbox.clear()
     report = services_tasks.report_progress(people["agent"], task, text="Đợt một")
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_report(people["manager"], report)
+        services_public.publish_report(people["manager"], report)
     assert mailoutbox == []
 
 
@@ -70,7 +70,7 @@ def test_a_confirmed_subscriber_gets_one_mail_per_published_report_with_an_unsub
         people, task, confirmed, mailoutbox, django_capture_on_commit_callbacks):
     report = services_tasks.report_progress(people["agent"], task, text="Đã hỗ trợ 700 học sinh")
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_report(people["manager"], report)
+        services_public.publish_report(people["manager"], report)
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [EMAIL]
     assert "Đã hỗ trợ 700 học sinh" in mailoutbox[0].body
     assert f"/public/resolutions/unsubscribe/{confirmed.token}/" in mailoutbox[0].body
@@ -101,7 +101,7 @@ def test_a_failed_mail_never_undoes_the_change(people, task, confirmed, monkeypa
     monkeypatch.setattr(subscriptions, "_send", broken)
     report = services_tasks.report_progress(people["agent"], task, text="Đợt một")
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_report(people["manager"], report)
+        services_public.publish_report(people["manager"], report)
     report.refresh_from_db()
     assert report.published_at is not None
 
@@ -113,7 +113,7 @@ def test_unsubscribing_by_the_link_stops_the_mails(client, people, task, confirm
     assert 'id="unsubscribed"' in client.post(url).content.decode()
     report = services_tasks.report_progress(people["agent"], task, text="Đợt một")
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_report(people["manager"], report)
+        services_public.publish_report(people["manager"], report)
     assert mailoutbox == []
 
 
