@@ -209,15 +209,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
     failed ("being accessed by other users") and pytest reported it as an error of whichever test
     came last (seen in CI, and with tests/realtime/test_batches.py last).
     Also notes each test database's content types and permissions as migrate made them
-    (tests/flush_keep.py)."""
-    from django.db import connections
+    (tests/flush_keep.py), and copies a migrated SQLite database for the browser tests' server
+    (tests/migrated_db.py)."""
+    from django.db import connection, connections
 
-    from tests import flush_keep
+    from tests import flush_keep, migrated_db
 
     with django_db_blocker.unblock():
-        for conn in connections.all():
+        # Only the databases pytest-django made (none when no collected test uses one).
+        made = [conn for conn in connections.all() if conn.settings_dict["NAME"] == conn.creation._get_test_db_name()]
+        for conn in made:
             if conn.vendor in ("postgresql", "sqlite"):
                 flush_keep.remember(conn)
+        if connection in made:
+            migrated_db.save(connection)
     yield
     with django_db_blocker.unblock():
         for conn in connections.all():

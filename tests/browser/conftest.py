@@ -31,22 +31,26 @@ Everything runs the project's own code; nothing is mocked. Tests here are
 marked `browser` and skip with a reason when Chromium or Playwright is missing.
 """
 
+import atexit
 import json
 import os
 import re
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests import migrated_db as tests_migrated_db
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -91,6 +95,15 @@ for line in sys.stdin:
     sys.stdout.write("@@RESULT@@" + json.dumps(reply) + "\\n")
     sys.stdout.flush()
 """
+
+
+_PREPARED: dict = {}  # "template": a migrated server database with the demo council loaded (LiveServer.prepare)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of an SQLite database file (SQLite's own backup, not a file copy)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def _free_port() -> int:
@@ -155,8 +168,24 @@ class LiveServer:
     # -- the process -----------------------------------------------------------
 
     def prepare(self):
-        self.manage("migrate", "--noinput")
+        """The server's database: migrated, with the demo council loaded. The first server of this
+        process starts from pytest's own freshly migrated SQLite test database, copied (the same
+        migrations, run once more by `manage.py migrate` here, cost some 12 CPU s a server), or runs
+        `migrate` when pytest's database is not SQLite; its result after `load_demo` is kept, and a
+        later server of this process (the toy server of test_hub_private.py) starts from a copy."""
+        if _PREPARED.get("template") is not None:
+            _copy_sqlite(_PREPARED["template"], self.db)
+            return
+        migrated = tests_migrated_db.path()
+        if migrated is not None:
+            _copy_sqlite(migrated, self.db)
+        else:
+            self.manage("migrate", "--noinput")
         self.manage("load_demo", "--no-links", "--no-documents")
+        template = Path(tempfile.mkdtemp(prefix="hdnd-browser-template-")) / "prepared.sqlite3"
+        _copy_sqlite(self.db, template)
+        _PREPARED["template"] = template
+        atexit.register(shutil.rmtree, template.parent, True)
 
     def start(self):
         assert self.process is None, "already running"
@@ -253,10 +282,11 @@ result = {{"id": s.pk, "title": s.title, "displays": [{{"id": d.pk, "name": d.na
 
 
 @pytest.fixture(scope="session")
-def daphne_server():
+def daphne_server(request):
     reason = _why_no_browser()
     if reason:
         pytest.skip(reason)
+    tests_migrated_db.ensure(request)  # pytest's own test database, migrated once, to start from
     workdir = Path(tempfile.mkdtemp(prefix="hdnd-browser-"))
     server = LiveServer(workdir)
     server.prepare()
