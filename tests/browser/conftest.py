@@ -14,8 +14,9 @@ process cannot see; so browser tests run against their own server:
   the last browser test in a row (so asyncio tests may follow it in the same process).
 - `new_context(**kwargs)`: a fresh browser context (own cookies), closed after
   the test. Tablet: `new_context(viewport={"width": 820, "height": 1180}, has_touch=True)`.
-- `login(page, username)`: signs in through the real password form at
-  /accounts/login/ (demo password).
+- `login(page, username, next_url=None)`: signs `page` in with a session made on
+  the server and opens `next_url`; `form=True` signs in through the real password
+  form at /accounts/login/ (demo password), for a test of signing in.
 - `fresh_sitting(title=None)`: a new scheduled sitting of the demo council
   with the demo agenda and two displays of its own, so a test never depends
   on what an earlier test did to the demo sitting. Returns
@@ -398,22 +399,36 @@ def page(new_context):
 
 @pytest.fixture
 def login(daphne_server):
-    """Sign `page` in as `username` through the real password form."""
+    """Sign `page` in as `username` and open `next_url` (else the home page, where the form leads).
 
-    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None):
-        url = daphne_server.url + "/accounts/login/"
-        if next_url:
-            url += "?next=" + urllib.request.quote(next_url)
-        page.goto(url)
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        with page.expect_navigation():
-            page.press("input[name=password]", "Enter")
-        cookies = {c["name"] for c in page.context.cookies()}
-        assert "sessionid" in cookies, f"login as {username} failed at {page.url}"
+    A session the server makes for the user and its cookie, as after the form (see `session_for`),
+    then the page: signing in through the form cost a page and a POST in every test that is not
+    about signing in. `form=True` (and any password but the demo's) signs in through the real
+    password form at /accounts/login/, as a test of signing in must (tests/browser/test_security.py)."""
+
+    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None, *, form: bool = False):
+        if form or password != DEMO_PASSWORD:
+            return _login_through_form(daphne_server, page, username, password, next_url)
+        page.context.add_cookies([{"name": "sessionid", "value": daphne_server.session_for(username),
+                                   "url": daphne_server.url, "httpOnly": True, "sameSite": "Lax"}])
+        page.goto(daphne_server.url + (next_url or "/"))
         return page
 
     return do
+
+
+def _login_through_form(daphne_server, page, username: str, password: str, next_url: str | None):
+    url = daphne_server.url + "/accounts/login/"
+    if next_url:
+        url += "?next=" + urllib.request.quote(next_url)
+    page.goto(url)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    cookies = {c["name"] for c in page.context.cookies()}
+    assert "sessionid" in cookies, f"login as {username} failed at {page.url}"
+    return page
 
 
 @pytest.fixture
