@@ -26,6 +26,15 @@ from tests.demo_copy import demo_copies
 
 # Test speed knobs for every test, wherever it lives (a new test folder gets them too):
 
+# PostgreSQL: a commit returns without waiting for its WAL to reach the disk (synchronous_commit=off),
+# for every connection of this process and of the servers the tests start (libpq reads PGOPTIONS).
+# A commit waited some 6.6 ms for the disk on the shared CI machine (0.9 ms without), and
+# transactional tests and the Daphne workers of own_servers tests commit thousands of times. What
+# other sessions see and when is unchanged; only a crash of the PostgreSQL server itself could lose
+# the last commits, of a test database. (tests/realtime/cluster.py starts its own cluster so too.)
+if "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
+    os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off").strip()
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
     """Cheap password hashing in tests. The production hasher (PBKDF2, a million rounds) costs
