@@ -26,6 +26,15 @@ from tests.demo_copy import demo_copies
 
 # Test speed knobs for every test, wherever it lives (a new test folder gets them too):
 
+# PostgreSQL: a commit returns without waiting for its WAL to reach the disk (synchronous_commit=off),
+# for every connection of this process and of the servers the tests start (libpq reads PGOPTIONS).
+# A commit waited some 6.6 ms for the disk on the shared CI machine (0.9 ms without), and
+# transactional tests and the Daphne workers of own_servers tests commit thousands of times. What
+# other sessions see and when is unchanged; only a crash of the PostgreSQL server itself could lose
+# the last commits, of a test database. (tests/realtime/cluster.py starts its own cluster so too.)
+if "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
+    os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off").strip()
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
     """Cheap password hashing in tests. The production hasher (PBKDF2, a million rounds) costs
@@ -43,22 +52,39 @@ def flush_by_delete():
     Django's TRUNCATE of all 80 tables: a TRUNCATE makes every table and index anew on disk, about
     1.5 to 3 s a test on a busy two-core machine (over 270 such tests), where deleting the few rows
     a test leaves takes some 40 ms. The same rows go, in one transaction (foreign keys checked at
-    its commit), sequences left as TRUNCATE leaves them (Django asks no RESTART IDENTITY here);
-    flush's post_migrate (content types, permissions) and conftest.py's seeding follow as before.
-    SQLite's flush already deletes."""
+    its commit), sequences left as TRUNCATE leaves them (Django asks no RESTART IDENTITY here).
+    SQLite's flush already deletes.
+    On both, content types and permissions stay while they are what migrate made, and post_migrate
+    is then not sent (tests/flush_keep.py); conftest.py's seeding follows as before."""
     from django.db.backends.postgresql.operations import DatabaseOperations
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper  # its operations, not circular
+
+    SQLiteOperations = SQLiteWrapper.ops_class
+
+    from tests import flush_keep
 
     truncate = DatabaseOperations.sql_flush
+    sqlite_flush = SQLiteOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if reset_sequences or not tables:
             return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        tables = flush_keep.tables_to_empty(self.connection, tables)
         return ["SET CONSTRAINTS ALL DEFERRED;"] + [
             f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
 
+    def sqlite_sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not reset_sequences and tables:
+            tables = flush_keep.tables_to_empty(self.connection, tables)
+        return sqlite_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+
     DatabaseOperations.sql_flush = sql_flush
+    SQLiteOperations.sql_flush = sqlite_sql_flush
+    undo = flush_keep.install()
     yield
+    undo()
     DatabaseOperations.sql_flush = truncate
+    SQLiteOperations.sql_flush = sqlite_flush
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -193,10 +219,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
     connected to it. A hub thread of this process (a relay's read thread, the publisher's marking
     thread) can still hold a connection it took from the pool when the last test ends; the drop then
     failed ("being accessed by other users") and pytest reported it as an error of whichever test
-    came last (seen in CI, and with tests/realtime/test_batches.py last)."""
-    yield
-    from django.db import connections
+    came last (seen in CI, and with tests/realtime/test_batches.py last).
+    Also notes each test database's content types and permissions as migrate made them
+    (tests/flush_keep.py), and copies a migrated SQLite database for the browser tests' server
+    (tests/migrated_db.py)."""
+    from django.db import connection, connections
 
+    from tests import flush_keep, migrated_db
+
+    with django_db_blocker.unblock():
+        # Only the databases pytest-django made (none when no collected test uses one).
+        made = [conn for conn in connections.all() if conn.settings_dict["NAME"] == conn.creation._get_test_db_name()]
+        for conn in made:
+            if conn.vendor in ("postgresql", "sqlite"):
+                flush_keep.remember(conn)
+        if connection in made:
+            migrated_db.save(connection)
+    yield
     with django_db_blocker.unblock():
         for conn in connections.all():
             if conn.vendor != "postgresql":

@@ -14,8 +14,9 @@ process cannot see; so browser tests run against their own server:
   the last browser test in a row (so asyncio tests may follow it in the same process).
 - `new_context(**kwargs)`: a fresh browser context (own cookies), closed after
   the test. Tablet: `new_context(viewport={"width": 820, "height": 1180}, has_touch=True)`.
-- `login(page, username)`: signs in through the real password form at
-  /accounts/login/ (demo password).
+- `login(page, username, next_url=None)`: signs `page` in with a session made on
+  the server and opens `next_url`; `form=True` signs in through the real password
+  form at /accounts/login/ (demo password), for a test of signing in.
 - `fresh_sitting(title=None)`: a new scheduled sitting of the demo council
   with the demo agenda and two displays of its own, so a test never depends
   on what an earlier test did to the demo sitting. Returns
@@ -31,22 +32,26 @@ Everything runs the project's own code; nothing is mocked. Tests here are
 marked `browser` and skip with a reason when Chromium or Playwright is missing.
 """
 
+import atexit
 import json
 import os
 import re
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests import migrated_db as tests_migrated_db
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -91,6 +96,15 @@ for line in sys.stdin:
     sys.stdout.write("@@RESULT@@" + json.dumps(reply) + "\\n")
     sys.stdout.flush()
 """
+
+
+_PREPARED: dict = {}  # "template": a migrated server database with the demo council loaded (LiveServer.prepare)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of an SQLite database file (SQLite's own backup, not a file copy)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def _free_port() -> int:
@@ -155,8 +169,24 @@ class LiveServer:
     # -- the process -----------------------------------------------------------
 
     def prepare(self):
-        self.manage("migrate", "--noinput")
+        """The server's database: migrated, with the demo council loaded. The first server of this
+        process starts from pytest's own freshly migrated SQLite test database, copied (the same
+        migrations, run once more by `manage.py migrate` here, cost some 12 CPU s a server), or runs
+        `migrate` when pytest's database is not SQLite; its result after `load_demo` is kept, and a
+        later server of this process (the toy server of test_hub_private.py) starts from a copy."""
+        if _PREPARED.get("template") is not None:
+            _copy_sqlite(_PREPARED["template"], self.db)
+            return
+        migrated = tests_migrated_db.path()
+        if migrated is not None:
+            _copy_sqlite(migrated, self.db)
+        else:
+            self.manage("migrate", "--noinput")
         self.manage("load_demo", "--no-links", "--no-documents")
+        template = Path(tempfile.mkdtemp(prefix="hdnd-browser-template-")) / "prepared.sqlite3"
+        _copy_sqlite(self.db, template)
+        _PREPARED["template"] = template
+        atexit.register(shutil.rmtree, template.parent, True)
 
     def start(self):
         assert self.process is None, "already running"
@@ -184,12 +214,13 @@ class LiveServer:
             self._helper.stdout.close()
             self._helper = None
 
-    def stop(self):
+    def stop(self, grace: float = 10):
+        """Stop Daphne: SIGTERM, and SIGKILL after `grace` seconds."""
         if self.process is None:
             return
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
@@ -253,16 +284,19 @@ result = {{"id": s.pk, "title": s.title, "displays": [{{"id": d.pk, "name": d.na
 
 
 @pytest.fixture(scope="session")
-def daphne_server():
+def daphne_server(request):
     reason = _why_no_browser()
     if reason:
         pytest.skip(reason)
+    tests_migrated_db.ensure(request)  # pytest's own test database, migrated once, to start from
     workdir = Path(tempfile.mkdtemp(prefix="hdnd-browser-"))
     server = LiveServer(workdir)
     server.prepare()
     server.start()
     yield server
-    server.stop()
+    # The end of the session: nothing waits on a graceful stop (the last browser test's teardown,
+    # which ends the session in one process, once took 11.4 s, the test alone 1.3 s).
+    server.stop(grace=2)
     server.close_helper()
     shutil.rmtree(workdir, ignore_errors=True)
 
@@ -368,22 +402,36 @@ def page(new_context):
 
 @pytest.fixture
 def login(daphne_server):
-    """Sign `page` in as `username` through the real password form."""
+    """Sign `page` in as `username` and open `next_url` (else the home page, where the form leads).
 
-    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None):
-        url = daphne_server.url + "/accounts/login/"
-        if next_url:
-            url += "?next=" + urllib.request.quote(next_url)
-        page.goto(url)
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        with page.expect_navigation():
-            page.press("input[name=password]", "Enter")
-        cookies = {c["name"] for c in page.context.cookies()}
-        assert "sessionid" in cookies, f"login as {username} failed at {page.url}"
+    A session the server makes for the user and its cookie, as after the form (see `session_for`),
+    then the page: signing in through the form cost a page and a POST in every test that is not
+    about signing in. `form=True` (and any password but the demo's) signs in through the real
+    password form at /accounts/login/, as a test of signing in must (tests/browser/test_security.py)."""
+
+    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None, *, form: bool = False):
+        if form or password != DEMO_PASSWORD:
+            return _login_through_form(daphne_server, page, username, password, next_url)
+        page.context.add_cookies([{"name": "sessionid", "value": daphne_server.session_for(username),
+                                   "url": daphne_server.url, "httpOnly": True, "sameSite": "Lax"}])
+        page.goto(daphne_server.url + (next_url or "/"))
         return page
 
     return do
+
+
+def _login_through_form(daphne_server, page, username: str, password: str, next_url: str | None):
+    url = daphne_server.url + "/accounts/login/"
+    if next_url:
+        url += "?next=" + urllib.request.quote(next_url)
+    page.goto(url)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    cookies = {c["name"] for c in page.context.cookies()}
+    assert "sessionid" in cookies, f"login as {username} failed at {page.url}"
+    return page
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_admin_works_under_the_policy(page, login):
-    login(page, "admin", next_url="/admin/")
+    login(page, "admin", next_url="/admin/", form=True)  # the sign-in page under the policy too
     expect(page.locator("#site-name")).to_be_visible()
     page.goto("/admin/meeting/sitting/add/")
     expect(page.locator("input[name=_save]")).to_be_visible()
