@@ -44,7 +44,7 @@ def public_list(request):
         resolutions = resolutions.filter(status=data["status"])
     q = (data.get("q") or "").strip()
     if q:
-        resolutions = resolutions.filter(pk__in=pages.matching_ids(resolutions, q))
+        resolutions = pages.search(resolutions, q)
     resolutions = resolutions.order_by("-decided_on", "-pk")
     page = Paginator(resolutions, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
