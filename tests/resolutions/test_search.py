@@ -96,3 +96,13 @@ def test_the_lists_progress_takes_three_queries_whatever_the_tasks(people, adopt
     with CaptureQueriesContext(connection) as queries:
         pages.progress_of([adopted])
     assert len(queries) == 3
+
+
+def test_the_migration_fills_the_folded_column_of_existing_rows(adopted):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Resolution.objects.filter(pk=adopted.pk).update(folded="")
+    import_module("resolutions.migrations.0004_search_folded").fill(apps, None)
+    assert found("hoc phi") == {adopted.pk}
