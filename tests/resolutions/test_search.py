@@ -2,10 +2,8 @@
 the services keep (create, update, adoption, number correction); the list's progress per row
 (pages.progress_of) equals progress.py's arithmetic."""
 
-import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
