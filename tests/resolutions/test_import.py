@@ -168,3 +168,21 @@ def test_the_template_has_the_header_and_the_valid_values(manager_client, counci
 def test_the_template_imports_as_it_is(manager_client, council, finance):
     data = manager_client.get("/resolutions/import/template.xlsx").content
     assert post(manager_client, data).status_code == 302 and Resolution.objects.count() == 1
+
+
+def test_a_workbook_with_broken_xml_is_a_400(manager_client):
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx(GOOD)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in source.namelist():
+            z.writestr(name, b"<not xml" if name.endswith("sheet1.xml") else source.read(name))
+    response = post(manager_client, out.getvalue())
+    assert response.status_code == 400 and Resolution.objects.count() == 0
+
+
+def test_a_sheet_of_endless_blank_rows_is_refused(manager_client, council, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_SCANNED", 10)
+    response = post(manager_client, xlsx([[None] * 6] * 12 + [["A", "", 2027, "", "", ""]]))
+    assert response.status_code == 400 and Resolution.objects.count() == 0
