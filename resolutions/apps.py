@@ -11,3 +11,5 @@ class ResolutionsConfig(AppConfig):
         from . import desk
 
         desk.register()
+        # Mails to a resolution's subscribers on each status change (a receiver on Transition).
+        from . import subscriptions  # noqa: F401

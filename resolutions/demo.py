@@ -24,6 +24,7 @@ from petitions.models import Agency, AgencyMember
 
 from . import services
 from .models import Milestone, ProgressReport, Resolution, Status, Transition
+from .services_public import publish_report
 from .services_tasks import report_progress
 
 OFFICE_USER = "nghiquyet"
@@ -145,6 +146,9 @@ def load_demo_resolutions(session, sitting, *, documents: bool = True) -> None:
     ProgressReport.objects.filter(task=guide).update(reported_at=timezone.make_aware(
         dt.datetime.combine(dt.date(year - 1, 10, 20), dt.time(15))))
     Milestone.objects.filter(task=guide).update(done_on=dt.date(year - 1, 10, 20))
+    # The office publishes both reports: the public page shows them, with the payment's figures.
+    for report in ProgressReport.objects.filter(task__in=[guide, pay]):
+        publish_report(office, report)
 
     # Amends it (adopted this year).
     amend = new("Sửa đổi, bổ sung một số điều của Nghị quyết về hỗ trợ học phí cho học sinh vùng khó khăn",

@@ -317,6 +317,10 @@ class ProgressReport(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", editable=False)
+    # Internal until the office publishes it (services_public.publish_report; migration 0004_public_reports):
+    # then its date, agency, text and figures are on the public page and in the JSON export. Its
+    # files never are (they stay private to the office and the task's agencies).
+    published_at = models.DateTimeField(_("công khai lúc"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["reported_at", "id"]
@@ -363,3 +367,18 @@ class PetitionAnswer(models.Model):
         verbose_name = _("kiến nghị cử tri được nghị quyết trả lời")
         verbose_name_plural = pgettext_lazy("plural", "kiến nghị cử tri được nghị quyết trả lời")
         constraints = [models.UniqueConstraint(fields=["case", "resolution"], name="petition_answer_unique")]
+
+
+class Subscription(models.Model):
+    """A citizen follows a public resolution by e-mail (resolutions.subscriptions): nothing is sent
+    before the link of the confirmation mail is followed (double opt-in); then one mail on each
+    status change and each report the office publishes, each with the link to stop."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resolution", "email"], name="resolution_subscription_unique")]

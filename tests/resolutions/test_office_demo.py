@@ -30,7 +30,9 @@ def test_the_demo_has_resolutions_in_every_kind_of_state_through_the_services(de
 
 def test_the_demo_pages_open_for_its_office_user_and_the_public(client, demo):
     following = Resolution.objects.get(status=Status.IMPLEMENTING)
-    assert client.get(reverse("resolutions:public_resolution", args=[following.pk])).status_code == 200
+    public = client.get(reverse("resolutions:public_resolution", args=[following.pk]))
+    assert public.status_code == 200
+    assert "7.850 học sinh" in public.content.decode()  # the payment's report, published by the office
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="nghiquyet"))
