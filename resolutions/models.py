@@ -98,6 +98,9 @@ class Resolution(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # Number and title folded (library.text.fold: lower case, no diacritics) for the search with or
+    # without diacritics; kept by resolutions.services (refresh_folded), filled by migration 0004.
+    folded = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         ordering = ["-planned_year", "id"]

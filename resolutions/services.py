@@ -69,6 +69,7 @@ def transition(user, resolution: Resolution, to_status: str, *, note: str = "", 
         now = timezone.now()
         resolution.status = to_status
         resolution.status_changed_at = now
+        resolution.folded = search_text(resolution.title, resolution.number)
         resolution.save()
         Transition.objects.create(resolution=resolution, from_status=current, to_status=to_status, at=now,
                                   by=user if user and user.is_authenticated else None, note=note)
@@ -173,7 +174,8 @@ def create_resolution(user, *, title: str, term, planned_year: int, area: str = 
                   lead_agency=lead_agency, reviewing_committee=reviewing_committee, public=public)
     with office_operation(user, "resolutions.create", year=planned_year) as op:
         _check_plan(values)
-        resolution = Resolution.objects.create(created_by=user if user and user.is_authenticated else None, **values)
+        resolution = Resolution.objects.create(created_by=user if user and user.is_authenticated else None,
+                                               folded=search_text(values["title"], ""), **values)
         op.detail["resolution"] = resolution.pk
     return resolution
 
@@ -195,7 +197,8 @@ def update_resolution(user, resolution: Resolution, **values) -> Resolution:
         for name in changed:
             setattr(resolution, name, checked[name])
         if changed:
-            resolution.save(update_fields=changed)
+            resolution.folded = search_text(resolution.title, resolution.number)
+            resolution.save(update_fields=[*changed, "folded"])
         op.detail["changed"] = changed
     return resolution
 
@@ -270,7 +273,8 @@ def correct_number(user, resolution: Resolution, number: str, *, reason: str) ->
                  "number_taken", _("Số, ký hiệu này đã có nghị quyết khác."))
         old = resolution.number
         resolution.number = number
-        resolution.save(update_fields=["number"])
+        resolution.folded = search_text(resolution.title, number)
+        resolution.save(update_fields=["number", "folded"])
         op.detail.update({"from": old, "to": number, "reason": reason})
     return resolution
 
@@ -483,3 +487,13 @@ def track_petition(user, case, *, lead_agency=None, due_on=None, title: str = ""
                            due_on=due_on, description=_("Kiến nghị cử tri %s.") % case.tracking_code)
         op.detail["task"] = task.pk
     return task
+
+
+# ---- search (H8: docs/resolutions.md, "Search, dashboard, import") ---------------------------
+
+def search_text(title: str, number: str) -> str:
+    """What the search matches: number and title folded (library.text.fold), kept in
+    Resolution.folded by create_resolution, update_resolution, transition and correct_number."""
+    from library.text import fold
+
+    return fold(f"{number or ''} {title or ''}".strip())

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
+from . import views_import
 from . import views_office as v
 
 urlpatterns = [
     path("resolutions/", v.programme, name="programme"),
     path("resolutions/new/", v.create, name="create"),
+    path("resolutions/import/", views_import.import_page, name="import"),
+    path("resolutions/import/template.xlsx", views_import.import_template, name="import_template"),
     path("resolutions/<int:resolution_id>/", v.resolution_page, name="resolution"),
     path("resolutions/<int:resolution_id>/edit/", v.edit, name="edit"),
     path("resolutions/<int:resolution_id>/step/<slug:to_status>/", v.transition, name="transition"),

@@ -3,11 +3,13 @@ pages, and the agencies' part of the desk (beside petitions' agency/ pages)."""
 
 from django.urls import path
 
+from . import views_dashboard
 from . import views_tasks_desk as desk
 from . import views_tasks_office as office
 
 urlpatterns = [
     path("resolutions/tasks/", office.tasks, name="tasks"),
+    path("resolutions/tasks/agencies/", views_dashboard.dashboard, name="dashboard"),
     path("resolutions/<int:resolution_id>/tasks/new/", office.task_new, name="task_new"),
     path("resolutions/tasks/<int:task_id>/", office.task_page, name="task"),
     path("resolutions/tasks/<int:task_id>/edit/", office.task_edit, name="task_edit"),

@@ -59,7 +59,7 @@ def _filtered(request):
         resolutions = resolutions.filter(status=data["status"])
     q = (data.get("q") or "").strip()
     if q:
-        resolutions = resolutions.filter(pk__in=pages.matching_ids(resolutions, q))
+        resolutions = pages.search(resolutions, q)
     resolutions = resolutions.order_by("-decided_on", "-pk")
     invalid = bool(request.GET) and not form.is_valid()
     return form, resolutions, invalid
