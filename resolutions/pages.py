@@ -60,23 +60,29 @@ def tasks_with_progress(resolution: Resolution, today=None) -> tuple[list[dict],
     return rows, progress.percent(progress.weighted(tasks, shares))
 
 
-def progress_of(resolutions) -> dict[int, int | None]:
+def progress_of(resolutions, *, published_only: bool = False) -> dict[int, int | None]:
     """resolution id -> its progress in percent (None: no task), for a page of resolutions at once:
     three queries whatever the number of tasks, each indicator's latest value chosen by the database
-    (not every report's values read into Python); the arithmetic is progress's."""
+    (not every report's values read into Python); the arithmetic is progress's. `published_only`: as
+    the public may know it (public_api's rule): the latest published value of each indicator, a
+    milestone done once the report that marked it done is published."""
     ids = [r.pk for r in resolutions]
     tasks = list(Task.objects.filter(resolution_id__in=ids).values_list("pk", "resolution_id", "status", "weight"))
-    latest = (IndicatorValue.objects.filter(indicator=OuterRef("pk"))
-              .order_by("-report__reported_at", "-report_id").values("value")[:1])
+    values = IndicatorValue.objects.filter(indicator=OuterRef("pk"))
+    if published_only:
+        values = values.filter(report__published_at__isnull=False)
+    latest = values.order_by("-report__reported_at", "-report_id").values("value")[:1]
     indicators: dict[int, list] = {}
     for task_id, baseline, target, weight, value in (
             Indicator.objects.filter(task__resolution_id__in=ids).annotate(latest=Subquery(latest))
             .values_list("task_id", "baseline", "target", "weight", "latest")):
         indicators.setdefault(task_id, []).append((weight, progress.indicator_progress(baseline, target, value)))
     milestones: dict[int, list] = {}
-    for task_id, weight, done_on in Milestone.objects.filter(task__resolution_id__in=ids).values_list(
-            "task_id", "weight", "done_on"):
-        milestones.setdefault(task_id, []).append((weight, Fraction(1 if done_on else 0)))
+    for task_id, weight, done_on, report_id, report_published in Milestone.objects.filter(
+            task__resolution_id__in=ids).values_list("task_id", "weight", "done_on", "done_report_id",
+                                                     "done_report__published_at"):
+        done = done_on and (not published_only or report_id is None or report_published is not None)
+        milestones.setdefault(task_id, []).append((weight, Fraction(1 if done else 0)))
     totals: dict[int, list] = {}
     for task_id, resolution_id, status, weight in tasks:
         if status == Task.Status.CANCELLED:

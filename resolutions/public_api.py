@@ -96,14 +96,9 @@ def public_progress(tasks) -> dict[int, Fraction]:
 
 
 def progress_of(resolutions) -> dict[int, int | None]:
-    """resolution id -> its public progress in percent (None: no task), for a page of resolutions at once."""
-    resolutions = list(resolutions)
-    tasks = list(Task.objects.filter(resolution__in=resolutions).prefetch_related("indicators", "milestones"))
-    shares = public_progress(tasks)
-    by_resolution: dict[int, list] = defaultdict(list)
-    for t in tasks:
-        by_resolution[t.resolution_id].append(t)
-    return {r.pk: progress.percent(progress.weighted(by_resolution[r.pk], shares)) for r in resolutions}
+    """resolution id -> its public progress in percent (None: no task), for a page of resolutions at once
+    (pages.progress_of's three queries, from published reports only)."""
+    return pages.progress_of(list(resolutions), published_only=True)
 
 
 def public_tasks(resolution: Resolution, today=None) -> tuple[list[dict], int | None]:

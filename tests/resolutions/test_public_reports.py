@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditRecord
-from resolutions import services, services_public, services_tasks
+from resolutions import progress, services, services_public, services_tasks
 from resolutions.services import ResolutionError
 from tests.resolutions.supervision_fixtures import *  # noqa: F401,F403
 from tests.resolutions.tasks_fixtures import *  # noqa: F401,F403
@@ -204,3 +204,16 @@ def test_a_report_on_a_supervisions_task_cannot_be_published(people, finance, on
     with pytest.raises(ResolutionError) as refused:
         services_public.publish_report(people["manager"], made)
     assert refused.value.code == "not_a_resolution_task"
+
+
+def test_the_public_list_counts_a_milestone_once_its_report_is_published(people, adopted, steps_task):
+    """The list's three-query count (pages.progress_of, published only) follows the page's rule."""
+    from resolutions import public_api
+
+    first = steps_task.milestones.get(title="Dự thảo hướng dẫn")
+    made = services_tasks.report_progress(people["agent"], steps_task, text="Đã dự thảo", milestones=[first.pk])
+    assert public_api.progress_of([adopted]) == {adopted.pk: 0}
+    services_public.publish_report(people["manager"], made)
+    assert public_api.progress_of([adopted]) == {adopted.pk: 25}
+    assert public_api.progress_of([adopted]) == {
+        adopted.pk: progress.percent(progress.weighted(list(adopted.tasks.all()), public_api.public_progress(adopted.tasks.all())))}
