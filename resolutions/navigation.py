@@ -11,13 +11,11 @@ from accounts import permissions
 # (candidate url names, label, who may open it)
 LINKS = [
     (("resolutions:programme",), _("Chương trình nghị quyết"), permissions.may_manage_resolutions),
-    (("resolutions:tasks", "resolutions:task_list", "resolutions:office_tasks"), _("Nhiệm vụ thực hiện"),
-     permissions.may_manage_resolutions),
+    (("resolutions:tasks",), _("Nhiệm vụ thực hiện"), permissions.may_manage_resolutions),
+    (("resolutions:dashboard",), _("Nhiệm vụ theo cơ quan"), permissions.may_manage_resolutions),
     # Committee and standing committee members read their own body's supervisions too.
-    (("resolutions:supervisions", "resolutions:supervision_list"), _("Giám sát"),
-     permissions.may_read_supervisions),
-    (("resolutions:report", "resolutions:six_monthly", "resolutions:six_monthly_report"), _("Báo cáo 6 tháng"),
-     permissions.may_manage_resolutions),
+    (("resolutions:supervisions",), _("Giám sát"), permissions.may_read_supervisions),
+    (("resolutions:report",), _("Báo cáo 6 tháng"), permissions.may_manage_resolutions),
     (("resolutions:commitments",), _("Cam kết chất vấn"), permissions.may_manage_resolutions),
     (("resolutions:voter_petitions",), _("Kiến nghị cử tri"), permissions.may_manage_resolutions),
 ]

@@ -85,6 +85,9 @@ def test_the_navigation_links_reverse_and_open_for_the_manager(client, people):
     client.force_login(people["manager"])
     links = navigation.links_for(people["manager"])
     assert links and links[0][0] == url("programme")
+    assert {url(n) for n in ("tasks", "dashboard", "supervisions", "report", "commitments", "voter_petitions")} <= {
+        href for href, _label in links}
+    assert f'href="{url("import")}"' in client.get(url("programme")).content.decode()
     for href, _label in links:
         assert client.get(href).status_code == 200, href
 
