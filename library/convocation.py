@@ -77,7 +77,7 @@ def council_parts(session=None) -> tuple[str, str]:
     return level, ""
 
 
-def _date_words(day: dt.date | None) -> str:
+def date_words(day: dt.date | None) -> str:
     """The date of issue as Nghị định 30/2020/NĐ-CP writes it: a day below 10 and a month below 3 with a
     leading zero ("ngày 05 tháng 02 năm 2027", "ngày 20 tháng 11 năm 2026"); blanks for a draft."""
     if day is None:
@@ -85,6 +85,45 @@ def _date_words(day: dt.date | None) -> str:
     d = f"{day.day:02d}" if day.day < 10 else str(day.day)
     m = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return _("ngày %(d)s tháng %(m)s năm %(y)d") % {"d": d, "m": m, "y": day.year}
+
+
+def official_header(pdf, *, font: str, level: str, locality: str, number: str, day: dt.date | None) -> None:
+    """The head of a paper of the council's standing committee, as Nghị định 30/2020/NĐ-CP (Phụ lục I)
+    lays it out: on the left the issuing body (HỘI ĐỒNG NHÂN DÂN, its level and place, THƯỜNG TRỰC in
+    bold, a short rule) and `number` ("Số: …"); on the right the national title, the motto in bold
+    with its rule, and the place and date in italics. The convocation letter, the voters' petitions
+    report and the resolutions' six-monthly report all begin so."""
+    top = pdf.get_y()
+    left_w, right_w = 72.0, pdf.epw - 72.0
+    x_left, x_right = pdf.l_margin, pdf.l_margin + left_w
+
+    def at(x, w, text, style="", size=13, h=5.6):
+        pdf.set_font(font, style, size)
+        pdf.set_x(x)
+        pdf.multi_cell(w, h, nfc(text), align="C", new_x="LMARGIN", new_y="NEXT")
+
+    at(x_left, left_w, _("HỘI ĐỒNG NHÂN DÂN"))
+    if locality:
+        at(x_left, left_w, f"{level} {locality}".upper())
+    at(x_left, left_w, _("THƯỜNG TRỰC"), "B")
+    y = pdf.get_y() + 0.8
+    pdf.line(x_left + left_w / 2 - 12, y, x_left + left_w / 2 + 12, y)
+    pdf.set_y(y + 2.5)
+    at(x_left, left_w, number)
+    left_end = pdf.get_y()
+
+    pdf.set_y(top)
+    at(x_right, right_w, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), "B", 12.5)
+    motto = _("Độc lập - Tự do - Hạnh phúc")
+    at(x_right, right_w, motto, "B", 13.5)
+    y = pdf.get_y() + 0.8
+    pdf.set_font(font, "B", 13.5)
+    half = pdf.get_string_width(motto) / 2
+    pdf.line(x_right + right_w / 2 - half, y, x_right + right_w / 2 + half, y)
+    pdf.set_y(y + 2.5)
+    place = f"{locality}, " if locality else "……, "
+    at(x_right, right_w, place + date_words(day), "I", 13.5)
+    pdf.set_y(max(left_end, pdf.get_y()) + 6)
 
 
 def _day(day: dt.date) -> str:
@@ -181,38 +220,9 @@ class _Letter:
         self.closing()
 
     def header(self):
-        pdf = self.pdf
-        top = pdf.get_y()
-        left_w, right_w = 72.0, pdf.epw - 72.0
-        x_left, x_right = pdf.l_margin, pdf.l_margin + left_w
-
-        def at(x, w, text, style="", size=12.5, h=5.6):
-            self.font(style, size)
-            pdf.set_x(x)
-            pdf.multi_cell(w, h, nfc(text), align="C", new_x="LMARGIN", new_y="NEXT")
-
-        pdf.set_y(top)
-        at(x_left, left_w, _("HỘI ĐỒNG NHÂN DÂN"), size=13)
-        if self.locality:
-            at(x_left, left_w, f"{self.level} {self.locality}".upper(), size=13)
-        at(x_left, left_w, _("THƯỜNG TRỰC"), "B", 13)
-        y = pdf.get_y() + 0.8
-        pdf.line(x_left + left_w / 2 - 12, y, x_left + left_w / 2 + 12, y)
-        pdf.set_y(y + 2.5)
-        at(x_left, left_w, _("Số: %(n)s") % {"n": self.number} if self.number else _("Số:        /GTT-HĐND"), size=13)
-        left_end = pdf.get_y()
-
-        pdf.set_y(top)
-        at(x_right, right_w, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), "B", 12.5)
-        at(x_right, right_w, _("Độc lập - Tự do - Hạnh phúc"), "B", 13.5)
-        y = pdf.get_y() + 0.8
-        self.font("B", 13.5)
-        half = pdf.get_string_width(_("Độc lập - Tự do - Hạnh phúc")) / 2
-        pdf.line(x_right + right_w / 2 - half, y, x_right + right_w / 2 + half, y)
-        pdf.set_y(y + 2.5)
-        place = f"{self.locality}, " if self.locality else "……, "
-        at(x_right, right_w, place + _date_words(self.issued), "I", 13.5)
-        pdf.set_y(max(left_end, pdf.get_y()) + 6)
+        number = _("Số: %(n)s") % {"n": self.number} if self.number else _("Số:        /GTT-HĐND")
+        official_header(self.pdf, font=FONT, level=self.level, locality=self.locality, number=number,
+                        day=self.issued)
 
     def title(self):
         if self.issued is None:

@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from library import fonts
-from library.convocation import council_parts, nfc
+from library.convocation import council_parts, nfc, official_header
 
 from .deadlines import judged_steps, on_time_rate, on_time_summary
 from .models import AGENCY_LEVELS, Answer, Case, Deadline, Transfer
@@ -181,39 +181,8 @@ class _Report:
         pdf.multi_cell(pdf.epw - indent, h, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     def header(self):
-        pdf = self.pdf
-        top = pdf.get_y()
-        left_w, right_w = 72.0, pdf.epw - 72.0
-        x_left, x_right = pdf.l_margin, pdf.l_margin + left_w
-
-        def at(x, w, text, style="", size=12.5, h=5.6):
-            self.font(style, size)
-            pdf.set_x(x)
-            pdf.multi_cell(w, h, nfc(text), align="C", new_x="LMARGIN", new_y="NEXT")
-
-        at(x_left, left_w, _("HỘI ĐỒNG NHÂN DÂN"))
-        if self.locality:
-            at(x_left, left_w, f"{self.level} {self.locality}".upper())
-        at(x_left, left_w, _("THƯỜNG TRỰC"), "B")
-        y = pdf.get_y() + 0.8
-        pdf.line(x_left + left_w / 2 - 12, y, x_left + left_w / 2 + 12, y)
-        pdf.set_y(y + 2.5)
-        at(x_left, left_w, _("Số:        /BC-HĐND"), size=13)
-        left_end = pdf.get_y()
-        pdf.set_y(top)
-        at(x_right, right_w, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), "B", 12.5)
-        motto = _("Độc lập - Tự do - Hạnh phúc")
-        at(x_right, right_w, motto, "B", 13.5)
-        y = pdf.get_y() + 0.8
-        self.font("B", 13.5)
-        half = pdf.get_string_width(motto) / 2
-        pdf.line(x_right + right_w / 2 - half, y, x_right + right_w / 2 + half, y)
-        pdf.set_y(y + 2.5)
-        place = f"{self.locality}, " if self.locality else "……, "
-        day = self.s.today
-        at(x_right, right_w, place + _("ngày %(d)02d tháng %(m)02d năm %(y)d") % {"d": day.day, "m": day.month, "y": day.year},
-           "I", 13)
-        pdf.set_y(max(left_end, pdf.get_y()) + 6)
+        official_header(self.pdf, font=FONT, level=self.level, locality=self.locality,
+                        number=_("Số:        /BC-HĐND"), day=self.s.today)
 
     def title(self):
         self.line(_("BÁO CÁO"), style="B", size=15, align="C", h=7.5)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from library import fonts
-from library.convocation import council_parts, nfc
+from library.convocation import council_parts, nfc, official_header
 
 from .report import Summary
 
@@ -32,13 +32,6 @@ def _date(day) -> str:
 
 def _pct(value) -> str:
     return "—" if value is None else f"{value} %"
-
-
-def _date_words(day) -> str:
-    """Nghị định 30/2020/NĐ-CP: a day below 10 and a month below 3 with a leading zero."""
-    d = f"{day.day:02d}" if day.day < 10 else str(day.day)
-    m = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return _("ngày %(d)s tháng %(m)s năm %(y)d") % {"d": d, "m": m, "y": day.year}
 
 
 def title_text(s: Summary) -> str:
@@ -60,37 +53,8 @@ class _Pdf:
         pdf.multi_cell(pdf.epw - indent, h, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     def header(self):
-        pdf = self.pdf
-        top = pdf.get_y()
-        left_w, right_w = 72.0, pdf.epw - 72.0
-        x_left, x_right = pdf.l_margin, pdf.l_margin + left_w
-
-        def at(x, w, text, style="", size=12.5, h=5.6):
-            self.font(style, size)
-            pdf.set_x(x)
-            pdf.multi_cell(w, h, nfc(text), align="C", new_x="LMARGIN", new_y="NEXT")
-
-        at(x_left, left_w, _("HỘI ĐỒNG NHÂN DÂN"), size=13)
-        if self.locality:
-            at(x_left, left_w, f"{self.level} {self.locality}".upper(), size=13)
-        at(x_left, left_w, _("THƯỜNG TRỰC"), "B", 13)
-        y = pdf.get_y() + 0.8
-        pdf.line(x_left + left_w / 2 - 12, y, x_left + left_w / 2 + 12, y)
-        pdf.set_y(y + 2.5)
-        at(x_left, left_w, _("Số:        /BC-HĐND"), size=13)
-        left_end = pdf.get_y()
-        pdf.set_y(top)
-        at(x_right, right_w, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), "B", 12)
-        motto = _("Độc lập - Tự do - Hạnh phúc")
-        at(x_right, right_w, motto, "B", 13.5)
-        y = pdf.get_y() + 0.8
-        self.font("B", 13.5)
-        half = pdf.get_string_width(motto) / 2
-        pdf.line(x_right + right_w / 2 - half, y, x_right + right_w / 2 + half, y)
-        pdf.set_y(y + 2.5)
-        place = f"{self.locality}, " if self.locality else "……, "
-        at(x_right, right_w, place + _date_words(self.s.as_of), "I", 13.5)
-        pdf.set_y(max(left_end, pdf.get_y()) + 6)
+        official_header(self.pdf, font=FONT, level=self.level, locality=self.locality,
+                        number=_("Số:        /BC-HĐND"), day=self.s.as_of)
 
     def title(self):
         self.line(_("BÁO CÁO"), style="B", size=14, align="C", h=7.5)

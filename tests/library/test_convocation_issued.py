@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from agenda import services as agenda
 from agenda.models import AgendaItem
 from library import fonts
-from library.convocation import _date_words, issue, letter_pdf
+from library.convocation import date_words as _date_words, issue, letter_pdf
 from library.models import Convocation
 from library.services import LibraryError
 from meeting import services as meeting
