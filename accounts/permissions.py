@@ -638,6 +638,22 @@ def public_documents(queryset):
 # - delegates of a delegate group: enter the voter-contact meetings of their group;
 # - everyone: submit, follow a case by its tracking code, read published answers.
 
+def holders_of(permission: str):
+    """The active users who hold `permission` ("app_label.codename") as Django's ModelBackend grants
+    it: their own, their groups', or as superusers (whom a daily job writes to: the petition staff,
+    the resolution staff)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    app_label, codename = permission.split(".")
+    perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    who = Q(is_superuser=True)
+    if perm is not None:
+        who |= Q(user_permissions=perm) | Q(groups__permissions=perm)
+    return get_user_model().objects.filter(who, is_active=True).distinct()
+
+
 def is_petition_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active
                 and (user.is_superuser or user.has_perm("petitions.handle_cases")))

@@ -191,22 +191,31 @@ def _session_heading(session) -> str:
     return _("Kỳ họp thứ %(n)s: %(t)s") % {"n": session.number, "t": title}
 
 
-class _Letter:
+class Paper:
+    """What the writers of the council's papers share (the convocation letter, the petitions' and the
+    resolutions' reports): `pdf`, their font (FONT_NAME) and a line of wrapped text at a size (LINE
+    size and height)."""
+
+    FONT_NAME = FONT
+    FONT_SIZE, LINE_SIZE, LINE_H = 13, 13, 6.2
+
+    def font(self, style="", size=None):
+        self.pdf.set_font(self.FONT_NAME, style, self.FONT_SIZE if size is None else size)
+
+    def line(self, text, *, style="", size=None, align="L", h=None, indent=0.0):
+        pdf = self.pdf
+        self.font(style, self.LINE_SIZE if size is None else size)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(pdf.epw - indent, self.LINE_H if h is None else h, nfc(text), align=align,
+                       new_x="LMARGIN", new_y="NEXT")
+
+
+class _Letter(Paper):
     def __init__(self, pdf, session, programme: Programme, url: str, qr: bytes, issued: dt.date | None, number: str):
         self.pdf, self.session, self.programme, self.url, self.qr = pdf, session, programme, url, qr
         self.issued, self.number = issued, number
         self.level, self.locality = council_parts(session)
         self.council = f"HĐND {self.level}"  # "HĐND tỉnh"
-
-    # fpdf2 helpers
-    def font(self, style="", size=13):
-        self.pdf.set_font(FONT, style, size)
-
-    def line(self, text, *, style="", size=13, align="L", h=6.2, indent=0.0):
-        pdf = self.pdf
-        self.font(style, size)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(pdf.epw - indent, h, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     def write(self, member):
         pdf = self.pdf

@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from library import fonts
-from library.convocation import council_parts, nfc, official_header
+from library.convocation import Paper, council_parts, nfc, official_header
 
 from .deadlines import judged_steps, on_time_rate, on_time_summary
 from .models import AGENCY_LEVELS, Answer, Case, Deadline, Transfer
@@ -166,19 +166,12 @@ def _session_heading(session) -> str:
     return _("Kỳ họp thứ %(n)s: %(t)s") % {"n": session.number, "t": title}
 
 
-class _Report:
+class _Report(Paper):
+    FONT_NAME, FONT_SIZE, LINE_SIZE, LINE_H = FONT, 12, 12.5, 6.0
+
     def __init__(self, pdf, summary: SessionSummary):
         self.pdf, self.s = pdf, summary
         self.level, self.locality = council_parts(summary.session)
-
-    def font(self, style="", size=12):
-        self.pdf.set_font(FONT, style, size)
-
-    def line(self, text, *, style="", size=12.5, align="L", h=6.0, indent=0.0):
-        pdf = self.pdf
-        self.font(style, size)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(pdf.epw - indent, h, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     def header(self):
         official_header(self.pdf, font=FONT, level=self.level, locality=self.locality,

@@ -18,7 +18,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -95,15 +94,9 @@ def _process(queryset, mark: str, now, today, send) -> int:
 
 def staff_emails() -> list[str]:
     """Petition staff (accounts.permissions.is_petition_staff) with an email address."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
+    from accounts.permissions import holders_of
 
-    perm = Permission.objects.filter(content_type__app_label="petitions", codename="handle_cases").first()
-    who = Q(is_superuser=True)
-    if perm is not None:
-        who |= Q(user_permissions=perm) | Q(groups__permissions=perm)
-    users = get_user_model().objects.filter(who, is_active=True).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+    return sorted(set(holders_of("petitions.handle_cases").exclude(email="").values_list("email", flat=True)))
 
 
 def desk_emails(agency) -> list[str]:

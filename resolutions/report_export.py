@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from library import fonts
-from library.convocation import council_parts, nfc, official_header
+from library.convocation import Paper, council_parts, nfc, official_header
 
 from .report import Summary
 
@@ -38,19 +38,12 @@ def title_text(s: Summary) -> str:
     return _("Kết quả giám sát việc thực hiện các nghị quyết của Hội đồng nhân dân %(p)s") % {"p": s.label}
 
 
-class _Pdf:
+class _Pdf(Paper):
+    FONT_NAME = FONT
+
     def __init__(self, pdf, s: Summary):
         self.pdf, self.s = pdf, s
         self.level, self.locality = council_parts()
-
-    def font(self, style="", size=13):
-        self.pdf.set_font(FONT, style, size)
-
-    def line(self, text, *, style="", size=13, align="L", h=6.2, indent=0.0):
-        pdf = self.pdf
-        self.font(style, size)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(pdf.epw - indent, h, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     def header(self):
         official_header(self.pdf, font=FONT, level=self.level, locality=self.locality,

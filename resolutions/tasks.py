@@ -23,7 +23,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -92,15 +91,9 @@ def _process(queryset, mark: str, now, today, send, group_of) -> int:
 
 def staff_emails() -> list[str]:
     """The office's resolution staff (accounts.permissions.may_manage_resolutions) with an address."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
+    from accounts.permissions import holders_of
 
-    perm = Permission.objects.filter(content_type__app_label="resolutions", codename="manage_resolutions").first()
-    who = Q(is_superuser=True)
-    if perm is not None:
-        who |= Q(user_permissions=perm) | Q(groups__permissions=perm)
-    users = get_user_model().objects.filter(who, is_active=True).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+    return sorted(set(holders_of("resolutions.manage_resolutions").exclude(email="").values_list("email", flat=True)))
 
 
 def _lines(group, today) -> list[str]:
