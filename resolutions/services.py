@@ -291,6 +291,20 @@ def _user_or_none(user):
     return user if user and user.is_authenticated else None
 
 
+def _check_supervision(body, title, starts_on, ends_on, resolutions, team) -> None:
+    _require(body is not None and body.kind in SUPERVISING_KINDS, "bad_body",
+             _("Chỉ Thường trực HĐND hoặc một Ban của HĐND mới tiến hành giám sát."))
+    _require(bool((title or "").strip()), "title_required", _("Cần tên cuộc giám sát."))
+    _require(not (starts_on and ends_on and ends_on < starts_on), "bad_dates",
+             _("Ngày kết thúc không được trước ngày bắt đầu."))
+    _require(bool(resolutions), "resolution_required", _("Cần chọn ít nhất một nghị quyết được giám sát."))
+    _require(all(r.status in IN_FORCE for r in resolutions), "not_in_force",
+             _("Chỉ giám sát nghị quyết đã thông qua, đang thực hiện hoặc đã hoàn thành."))
+    members = set(body.memberships.filter(active=True).values_list("member_id", flat=True))
+    _require(all(m.pk in members for m in team), "bad_team",
+             _("Thành viên đoàn giám sát phải là thành viên của cơ quan giám sát."))
+
+
 def create_supervision(user, *, body, title: str, plan: str = "", starts_on=None, ends_on=None,
                        resolutions=(), team=()):
     """A planned supervision by `body` (a committee or the standing committee) of `resolutions` (in
@@ -299,22 +313,35 @@ def create_supervision(user, *, body, title: str, plan: str = "", starts_on=None
 
     resolutions, team = list(resolutions), list(team)
     with office_operation(user, "resolutions.supervision_create", body=getattr(body, "pk", None)) as op:
-        _require(body is not None and body.kind in SUPERVISING_KINDS, "bad_body",
-                 _("Chỉ Thường trực HĐND hoặc một Ban của HĐND mới tiến hành giám sát."))
-        _require(bool((title or "").strip()), "title_required", _("Cần tên cuộc giám sát."))
-        _require(not (starts_on and ends_on and ends_on < starts_on), "bad_dates",
-                 _("Ngày kết thúc không được trước ngày bắt đầu."))
-        _require(bool(resolutions), "resolution_required", _("Cần chọn ít nhất một nghị quyết được giám sát."))
-        _require(all(r.status in IN_FORCE for r in resolutions), "not_in_force",
-                 _("Chỉ giám sát nghị quyết đã thông qua, đang thực hiện hoặc đã hoàn thành."))
-        members = set(body.memberships.filter(active=True).values_list("member_id", flat=True))
-        _require(all(m.pk in members for m in team), "bad_team",
-                 _("Thành viên đoàn giám sát phải là thành viên của cơ quan giám sát."))
+        _check_supervision(body, title, starts_on, ends_on, resolutions, team)
         supervision = Supervision.objects.create(body=body, title=title.strip(), plan=plan, starts_on=starts_on,
                                                  ends_on=ends_on, created_by=_user_or_none(user))
         supervision.resolutions.set(resolutions)
         supervision.team.set(team)
         op.detail.update(supervision=supervision.pk, resolutions=[r.pk for r in resolutions])
+    return supervision
+
+
+def update_supervision(user, supervision, *, body, title: str, plan: str = "", starts_on=None, ends_on=None,
+                       resolutions=(), team=()):
+    """Change a supervision's plan (its body, title, plan, dates, resolutions, team) while it is only
+    planned, with create_supervision's checks; once it has started, its record stands."""
+    from .models import Supervision
+
+    resolutions, team = list(resolutions), list(team)
+    with office_operation(user, "resolutions.supervision_update", supervision=supervision.pk) as op:
+        supervision = _locked_supervision(supervision)
+        _require(supervision.status == Supervision.Status.PLANNED, "bad_transition",
+                 _("Chỉ sửa được kế hoạch của cuộc giám sát chưa bắt đầu."))
+        _check_supervision(body, title, starts_on, ends_on, resolutions, team)
+        before = {f: str(getattr(supervision, f)) for f in ("body_id", "title", "plan", "starts_on", "ends_on")}
+        supervision.body, supervision.title, supervision.plan = body, title.strip(), plan
+        supervision.starts_on, supervision.ends_on = starts_on, ends_on
+        supervision.save(update_fields=["body", "title", "plan", "starts_on", "ends_on"])
+        supervision.resolutions.set(resolutions)
+        supervision.team.set(team)
+        op.detail["changed"] = [f for f, v in before.items() if str(getattr(supervision, f)) != v]
+        op.detail.update(resolutions=[r.pk for r in resolutions], team=[m.pk for m in team])
     return supervision
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("resolutions/supervisions/", views_supervision.list_view, name="supervisions"),
     path("resolutions/supervisions/new/", views_supervision.create_view, name="supervision_create"),
     path("resolutions/supervisions/<int:supervision_id>/", views_supervision.detail_view, name="supervision"),
+    path("resolutions/supervisions/<int:supervision_id>/edit/", views_supervision.edit_view, name="supervision_edit"),
     path("resolutions/supervisions/<int:supervision_id>/<slug:action>/", views_supervision.action_view,
          name="supervision_action"),
     path("resolutions/report/", views_supervision_report.page, name="report"),

@@ -72,6 +72,36 @@ def create_view(request):
     return render(request, "resolutions/supervision/create.html", {"form": form, "may_manage": True}, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+@resolution_staff_required
+def edit_view(request, supervision_id):
+    """The plan of a supervision not started yet (services.update_supervision); started, it is a record."""
+    supervision = get_object_or_404(Supervision, pk=supervision_id)
+    initial = {"body": supervision.body_id, "title": supervision.title, "plan": supervision.plan,
+               "starts_on": supervision.starts_on, "ends_on": supervision.ends_on,
+               "resolutions": list(supervision.resolutions.values_list("pk", flat=True)),
+               "team": list(supervision.team.values_list("pk", flat=True))}
+    form = SupervisionForm(request.POST or None, initial=initial)
+    status = 200
+    if supervision.status != Supervision.Status.PLANNED:
+        return problem(request, "bad_transition", _("Chỉ sửa được kế hoạch của cuộc giám sát chưa bắt đầu."),
+                       status=409)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_supervision(request.user, supervision, **form.cleaned_data)
+            except ResolutionError as error:
+                form.add_error(None, error.message)
+                status = refusal_status(error)
+            else:
+                messages.success(request, _("Đã sửa kế hoạch giám sát."))
+                return redirect("resolutions:supervision", supervision.pk)
+        else:
+            status = 400
+    return render(request, "resolutions/supervision/create.html",
+                  {"form": form, "may_manage": True, "editing": supervision}, status=status)
+
+
 def task_url(task) -> str | None:
     """The task's office page (resolutions:task, the tasks pages) once it exists; None before."""
     try:

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditRecord
 from resolutions import services
+from resolutions.services import ResolutionError
 from resolutions.models import Recommendation, Supervision, Task
 from tests.resolutions.supervision_fixtures import *  # noqa: F401,F403
 
@@ -142,3 +144,57 @@ def test_a_post_without_the_csrf_token_is_refused(people, supervision):
     response = client.post(reverse("resolutions:supervision_action", args=[supervision.pk, "start"]))
     assert response.status_code == 403
     assert Supervision.objects.get(pk=supervision.pk).status == Supervision.Status.PLANNED
+
+
+# ---- the plan changed while planned ---------------------------------------------------------------
+
+def _edited(economy, adopted, committee_people, **changes):
+    return {"body": economy.pk, "title": "Giám sát hỗ trợ học phí năm 2026 (điều chỉnh)", "plan": "Thêm 2 xã.",
+            "starts_on": "2026-10-01", "ends_on": "2026-10-31", "resolutions": [adopted.pk],
+            "team": [committee_people["member"].pk], **changes}
+
+
+def test_the_manager_changes_a_planned_supervision_through_its_page(signed_in, people, economy, adopted,
+                                                                    committee_people, supervision):
+    client = signed_in(people["manager"])
+    detail = client.get(reverse("resolutions:supervision", args=[supervision.pk])).content.decode()
+    assert reverse("resolutions:supervision_edit", args=[supervision.pk]) in detail
+    page = client.get(reverse("resolutions:supervision_edit", args=[supervision.pk])).content.decode()
+    assert supervision.title in page
+    response = client.post(reverse("resolutions:supervision_edit", args=[supervision.pk]),
+                           _edited(economy, adopted, committee_people))
+    assert response.status_code == 302
+    supervision.refresh_from_db()
+    assert supervision.title.endswith("(điều chỉnh)") and supervision.ends_on == dt.date(2026, 10, 31)
+    assert list(supervision.team.all()) == [committee_people["member"]]
+    record = AuditRecord.objects.filter(action="resolutions.supervision_update").get()
+    assert set(record.detail["changed"]) == {"title", "plan", "starts_on", "ends_on"}
+
+
+def test_a_started_supervision_keeps_its_plan(signed_in, people, economy, adopted, committee_people, ongoing):
+    client = signed_in(people["manager"])
+    response = client.post(reverse("resolutions:supervision_edit", args=[ongoing.pk]),
+                           _edited(economy, adopted, committee_people))
+    assert response.status_code == 409
+    with pytest.raises(ResolutionError) as refused:
+        services.update_supervision(people["manager"], ongoing, **{
+            **_edited(economy, adopted, committee_people), "body": economy, "resolutions": [adopted], "team": []})
+    assert refused.value.code == "bad_transition"
+    assert Supervision.objects.get(pk=ongoing.pk).title == "Giám sát hỗ trợ học phí năm 2026"
+
+
+def test_a_bad_change_is_a_400_and_changes_nothing(signed_in, people, economy, adopted, committee_people, supervision):
+    client = signed_in(people["manager"])
+    response = client.post(reverse("resolutions:supervision_edit", args=[supervision.pk]),
+                           _edited(economy, adopted, committee_people, team=[committee_people["other"].pk]))
+    assert response.status_code == 400
+    assert Supervision.objects.get(pk=supervision.pk).plan == "Làm việc với Sở Tài chính và 3 xã."
+
+
+@pytest.mark.parametrize("who", ["member_user", "outsider"])
+def test_a_committee_member_cannot_change_the_plan(signed_in, economy, adopted, committee_people, supervision, who):
+    client = signed_in(committee_people[who])
+    response = client.post(reverse("resolutions:supervision_edit", args=[supervision.pk]),
+                           _edited(economy, adopted, committee_people))
+    assert response.status_code == 403
+    assert Supervision.objects.get(pk=supervision.pk).plan == "Làm việc với Sở Tài chính và 3 xã."
