@@ -70,6 +70,34 @@ IndicatorFormSet = formset_factory(IndicatorForm, extra=3, max_num=20)
 MilestoneFormSet = formset_factory(MilestoneForm, extra=3, max_num=20)
 
 
+class _Kept(forms.Form):
+    """A row of an existing indicator or milestone on the task's edit page: its id (hidden) and removal."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    remove = forms.BooleanField(label=_("Xóa"), required=False)
+
+    def measure(self) -> dict | None:
+        spec = self.spec()
+        row_id = self.cleaned_data.get("id")
+        if row_id is None:
+            return spec  # a new row (None when left blank)
+        if self.cleaned_data.get("remove"):
+            return {"id": row_id, "remove": True}
+        return {**(spec or {}), "id": row_id}
+
+
+class IndicatorEditForm(_Kept, IndicatorForm):
+    pass
+
+
+class MilestoneEditForm(_Kept, MilestoneForm):
+    pass
+
+
+IndicatorEditFormSet = formset_factory(IndicatorEditForm, extra=2, max_num=40)
+MilestoneEditFormSet = formset_factory(MilestoneEditForm, extra=2, max_num=40)
+
+
 class TaskFilterForm(forms.Form):
     """The office's overview: filters read from the query string; a bad value is a 400 saying which."""
 

@@ -97,6 +97,57 @@ def edit_task(user, task: Task, *, title: str, lead_agency, due_on, weight: int 
     return task
 
 
+INDICATOR_FIELDS = ("name", "unit", "baseline", "target", "weight")
+MILESTONE_FIELDS = ("title", "due_on", "weight")
+
+
+def set_measures(user, task: Task, *, indicators=(), milestones=()) -> Task:
+    """Change an open task's indicators and milestones: each item a dict of their fields, with `id`
+    for one the task has (changed, or removed with `remove`), without for a new one. An indicator
+    with reported values and a milestone a report marked done stay (reports point at them): they
+    can be changed, not removed. A target equal to the baseline is refused (no way to measure)."""
+    from .models import Indicator
+
+    with office_operation(user, "resolutions.task_measures", task=task.pk) as op:
+        task = _locked_open(task)
+        done = {"added": [], "changed": [], "removed": []}
+        for model, items, fields, kind in ((Indicator, indicators, INDICATOR_FIELDS, "indicator"),
+                                           (Milestone, milestones, MILESTONE_FIELDS, "milestone")):
+            own = {row.pk: row for row in model.objects.filter(task=task)}
+            for item in items:
+                row = own.get(item["id"]) if item.get("id") is not None else None
+                _require(item.get("id") is None or row is not None, f"foreign_{kind}",
+                         _("Chỉ tiêu hoặc mốc này không thuộc nhiệm vụ."))
+                if row is not None and item.get("remove"):
+                    kept = (row.values.exists() if kind == "indicator"
+                            else row.done_on is not None or row.done_report_id is not None)
+                    _require(not kept, "measured", _("“%s” đã có báo cáo; chỉ sửa được, không xóa được.")
+                             % (row.name if kind == "indicator" else row.title))
+                    row.delete()
+                    done["removed"].append(f"{kind}:{row.pk}")
+                    continue
+                values = {f: item[f] for f in fields if f in item}
+                _require(bool(str(values.get(fields[0], getattr(row, fields[0], "")) or "").strip()), f"{kind}_name_required",
+                         _("Cần tên của chỉ tiêu hoặc mốc."))
+                _require(isinstance(values.get("weight", 1), int) and values.get("weight", 1) >= 1, "bad_weight",
+                         _("Trọng số phải là số nguyên dương."))
+                if kind == "indicator":
+                    target = values.get("target", getattr(row, "target", None))
+                    baseline = values.get("baseline", getattr(row, "baseline", 0)) or 0
+                    _require(target is not None and Decimal(target) != Decimal(baseline), "bad_indicator",
+                             _("Chỉ tiêu cần mục tiêu khác giá trị ban đầu."))
+                if row is None:
+                    row = model.objects.create(task=task, **values)
+                    done["added"].append(f"{kind}:{row.pk}")
+                elif any(getattr(row, f) != v for f, v in values.items()):
+                    for f, v in values.items():
+                        setattr(row, f, v)
+                    row.save(update_fields=list(values))
+                    done["changed"].append(f"{kind}:{row.pk}")
+        op.detail.update(done)
+    return task
+
+
 def cancel_task(user, task: Task, reason: str) -> Task:
     """Stop following an open task, saying why (left out of the resolution's progress)."""
     with office_operation(user, "resolutions.task_cancel", task=task.pk) as op:

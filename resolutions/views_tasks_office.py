@@ -8,6 +8,7 @@ service of services / services_tasks, and a refusal is shown with its message (4
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -21,7 +22,8 @@ from accounts.permissions import may_read_task_files
 from petitions.files import send as send_private_file
 
 from . import services, services_tasks
-from .forms_tasks import ORIGIN_LABELS, IndicatorFormSet, MilestoneFormSet, TaskFilterForm, TaskForm
+from .forms_tasks import (ORIGIN_LABELS, IndicatorEditFormSet, IndicatorFormSet, MilestoneEditFormSet, MilestoneFormSet,
+                          TaskFilterForm, TaskForm)
 from .models import ReportFile, Resolution, Status, Task
 from .services import ResolutionError
 from .views_tasks_common import rows, task_detail
@@ -109,21 +111,42 @@ def task_edit(request, task_id: int):
     initial = {"title": task.title, "description": task.description, "lead_agency": task.lead_agency_id,
                "co_agencies": list(task.co_agencies.values_list("pk", flat=True)), "due_on": task.due_on, "weight": task.weight}
     form = TaskForm(request.POST or None, initial=initial)
-    context = {"form": form, "task": task, "resolution": task.resolution, "in_force": task.status == Task.Status.OPEN}
+    # The rows of indicators and milestones are optional in a POST (a form without them changes the task's
+    # own fields only).
+    posted = request.method == "POST"
+    indicators = IndicatorEditFormSet(request.POST if posted and "ind-TOTAL_FORMS" in request.POST else None,
+                                      prefix="ind", initial=[
+        {"id": i.pk, "name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target, "weight": i.weight}
+        for i in task.indicators.all()])
+    milestones = MilestoneEditFormSet(request.POST if posted and "ms-TOTAL_FORMS" in request.POST else None,
+                                      prefix="ms", initial=[
+        {"id": m.pk, "title": m.title, "due_on": m.due_on, "weight": m.weight} for m in task.milestones.all()])
+    context = {"form": form, "task": task, "resolution": task.resolution, "in_force": task.status == Task.Status.OPEN,
+               "indicators": indicators, "milestones": milestones, "editing": True}
     if request.method != "POST":
         return _task_form_page(request, context)
-    if not form.is_valid():
+    if not (form.is_valid() and all(f.is_valid() for f in (indicators, milestones) if f.is_bound)):
         return _task_form_page(request, context, status=400)
     d = form.cleaned_data
     try:
-        services_tasks.edit_task(request.user, task, title=d["title"], description=d["description"],
-                                 lead_agency=d["lead_agency"], co_agencies=list(d["co_agencies"]), due_on=d["due_on"],
-                                 weight=d["weight"])
+        with transaction.atomic():
+            services_tasks.edit_task(request.user, task, title=d["title"], description=d["description"],
+                                     lead_agency=d["lead_agency"], co_agencies=list(d["co_agencies"]),
+                                     due_on=d["due_on"], weight=d["weight"])
+            services_tasks.set_measures(request.user, task,
+                                        indicators=_measures(indicators), milestones=_measures(milestones))
     except ResolutionError as refused:
         context["refusal"] = refused.message
         return _task_form_page(request, context, status=_status(refused))
     messages.success(request, _("Đã lưu thay đổi của nhiệm vụ."))
     return redirect("resolutions:task", task_id=task.pk)
+
+
+def _measures(formset) -> list[dict]:
+    """What an edit page's rows of indicators (or milestones) ask services_tasks.set_measures to do."""
+    if not formset.is_bound:
+        return []
+    return [m for m in (f.measure() for f in formset) if m]
 
 
 def _page_context(task) -> dict:

@@ -183,3 +183,69 @@ def test_completing_with_a_task_still_open_is_refused(as_, task, adopted):
     assert page.status_code == 400
     adopted.refresh_from_db()
     assert adopted.status == Status.IMPLEMENTING
+
+
+# ---- indicators and milestones changed on the edit page -------------------------------------------
+
+def _rows(prefix, rows, extra=1):
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows) + extra), f"{prefix}-INITIAL_FORMS": str(len(rows)),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "40"}
+    for k, row in enumerate(rows):
+        data.update({f"{prefix}-{k}-{name}": value for name, value in row.items()})
+    return data
+
+
+def test_the_office_changes_adds_and_removes_indicators_on_the_edit_page(as_, people, task, finance):
+    indicator = task.indicators.get()
+    unmeasured = task.indicators.create(name="Xã được hướng dẫn", unit="xã", target=62)
+    page = as_("manager").get(reverse("resolutions:task_edit", args=[task.pk])).content.decode()
+    assert indicator.name in page and unmeasured.name in page
+    data = {"title": task.title, "lead_agency": finance.pk, "due_on": "2026-12-31", "weight": "1",
+            **_rows("ind", [{"id": indicator.pk, "name": indicator.name, "unit": indicator.unit, "baseline": "0",
+                             "target": "2500", "weight": "2"},
+                            {"id": unmeasured.pk, "name": unmeasured.name, "unit": "xã", "target": "62", "remove": "on"},
+                            {"name": "Hồ sơ được duyệt", "unit": "hồ sơ", "target": "1800"}], extra=0)}
+    response = as_("manager").post(reverse("resolutions:task_edit", args=[task.pk]), data)
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert (indicator.target, indicator.weight) == (2500, 2)
+    assert sorted(task.indicators.values_list("name", flat=True)) == sorted([indicator.name, "Hồ sơ được duyệt"])
+
+
+def test_an_indicator_with_reported_values_is_kept(as_, people, task, finance):
+    from resolutions import services_tasks
+    from resolutions.services import ResolutionError
+
+    indicator = task.indicators.get()
+    services_tasks.report_progress(people["agent"], task, text="Đã chi trả", values={indicator.pk: "500"})
+    data = {"title": task.title, "lead_agency": finance.pk, "due_on": "2026-12-31", "weight": "1",
+            **_rows("ind", [{"id": indicator.pk, "name": indicator.name, "target": "2000", "remove": "on"}], extra=0)}
+    response = as_("manager").post(reverse("resolutions:task_edit", args=[task.pk]), data)
+    assert response.status_code in (400, 409) and task.indicators.filter(pk=indicator.pk).exists()
+    with pytest.raises(ResolutionError) as refused:
+        services_tasks.set_measures(people["manager"], task, indicators=[{"id": indicator.pk, "remove": True}])
+    assert refused.value.code == "measured"
+
+
+def test_another_tasks_indicator_is_refused(people, task, adopted, health):
+    from resolutions import services_tasks
+    from resolutions.services import ResolutionError
+    from tests.resolutions.tasks_fixtures import make_task
+
+    other = make_task(people["manager"], adopted, health, title="Nhiệm vụ khác")
+    with pytest.raises(ResolutionError) as refused:
+        services_tasks.set_measures(people["manager"], task, indicators=[
+            {"id": other.indicators.get().pk, "name": "x", "target": 5}])
+    assert refused.value.code == "foreign_indicator"
+    assert other.indicators.get().name != "x"
+
+
+def test_a_milestone_is_added_and_changed(people, steps_task):
+    from resolutions import services_tasks
+
+    first = steps_task.milestones.get(title="Dự thảo hướng dẫn")
+    services_tasks.set_measures(people["manager"], steps_task, milestones=[
+        {"id": first.pk, "title": "Dự thảo hướng dẫn (lấy ý kiến các xã)", "weight": 2},
+        {"title": "Tập huấn cho xã", "weight": 1}])
+    assert sorted(steps_task.milestones.values_list("title", "weight")) == [
+        ("Ban hành", 3), ("Dự thảo hướng dẫn (lấy ý kiến các xã)", 2), ("Tập huấn cho xã", 1)]
