@@ -11,5 +11,3 @@ class ResolutionsConfig(AppConfig):
         from . import desk
 
         desk.register()
-        # Mails to a resolution's subscribers on each status change (a receiver on Transition).
-        from . import subscriptions  # noqa: F401

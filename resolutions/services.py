@@ -4,6 +4,9 @@ ResolutionError with a stable code (docs/resolutions.md)."""
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +46,16 @@ def _require(condition, code: str, message: str):
         raise ResolutionError(code, message)
 
 
+def _record_step(**fields) -> Transition:
+    """A status change kept as a Transition row; once committed, the resolution's confirmed
+    subscribers get one mail (resolutions.subscriptions)."""
+    from .subscriptions import notify_transition
+
+    step = Transition.objects.create(**fields)
+    transaction.on_commit(partial(notify_transition, step.pk), robust=True)
+    return step
+
+
 def transition(user, resolution: Resolution, to_status: str, *, note: str = "", **fields) -> Resolution:
     """Move `resolution` to `to_status` (models.TRANSITIONS), with the fields that step records:
     adopted needs `number` and `decided_on` (and may take `signed_document`, `effective_on`);
@@ -71,14 +84,14 @@ def transition(user, resolution: Resolution, to_status: str, *, note: str = "", 
         resolution.status_changed_at = now
         resolution.folded = search_text(resolution.title, resolution.number)
         resolution.save()
-        Transition.objects.create(resolution=resolution, from_status=current, to_status=to_status, at=now,
+        _record_step(resolution=resolution, from_status=current, to_status=to_status, at=now,
                                   by=user if user and user.is_authenticated else None, note=note)
         op.detail["from"] = current
         if to_status == Status.ADOPTED:
             replaced = []
             for old in Resolution.objects.select_for_update().filter(
                     links_in__source=resolution, links_in__kind=ResolutionLink.Kind.REPLACES, status__in=IN_FORCE):
-                Transition.objects.create(resolution=old, from_status=old.status, to_status=Status.REPLACED, at=now,
+                _record_step(resolution=old, from_status=old.status, to_status=Status.REPLACED, at=now,
                                           by=user if user and user.is_authenticated else None,
                                           note=_("Thay thế bởi %s") % resolution.number)
                 old.status, old.status_changed_at = Status.REPLACED, now

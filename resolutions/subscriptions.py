@@ -3,8 +3,8 @@
 1. `subscribe` stores an unconfirmed Subscription and mails a confirmation link (after commit);
    nothing else is ever sent to an address that has not followed it;
 2. `confirm` (the link's page, by POST: a mail scanner opening the link confirms nothing);
-3. once confirmed, one mail on each status change of the resolution (a Transition row, caught by
-   the post_save receiver below) and on each agency report the office publishes
+3. once confirmed, one mail on each status change of the resolution (a Transition row, told by
+   services._record_step, after the commit) and on each agency report the office publishes
    (services_public.publish_report), each with the link to stop (`unsubscribe`).
 
 Mails go after the change's commit, with fail_silently: a failed send never undoes or fails the
@@ -22,8 +22,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -187,11 +185,3 @@ def notify_report(report_id: int) -> int:
             "a": report.agency.name, "t": report.task.title[:200], "title": _title(resolution),
             "at": timezone.localtime(report.reported_at).strftime("%d/%m/%Y"), "body": report.text[:2000]}
         return _send(resolution, subject, str(text))
-
-
-@receiver(post_save, sender=Transition, dispatch_uid="resolutions.subscriptions.transition")
-def _on_transition(sender, instance, created, **kwargs):
-    """Every status change is a new Transition row (services.transition): mail after its commit."""
-    if created and not kwargs.get("raw"):
-        transition_id = instance.pk
-        transaction.on_commit(lambda: notify_transition(transition_id), robust=True)
