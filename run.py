@@ -124,6 +124,11 @@ def cmd_demo(options: argparse.Namespace) -> int:
     os.chdir(ROOT)
     # One process: the server runs the queued background jobs (text extraction, page images) itself.
     os.environ.setdefault("TASK_WORKER_IN_PROCESS", "1")
+    if os.environ.get("VIDEO_BACKEND", "aiortc") != "off":
+        # Remote video: the media process beside Daphne, never inside it (docs/video.md).
+        os.environ.setdefault("VIDEO_HUB_URL", f"ws://127.0.0.1:{options.port}")
+        say("remote video: the media process (manage.py video_server) runs beside the server")
+        return supervise(daphne, [str(python), "manage.py", "video_server"])
     if WINDOWS:
         try:
             return subprocess.call(daphne)
@@ -132,6 +137,42 @@ def cmd_demo(options: argparse.Namespace) -> int:
     # Become Daphne: one process, signals go straight to the server.
     os.execv(daphne[0], daphne)
     return 0  # not reached
+
+
+def supervise(server: list[str], helper: list[str]) -> int:
+    """Run the server and a helper process beside it: Ctrl+C or SIGTERM stops both, the helper is
+    started again (after 1, 2, 4 … 30 s) whenever it dies, and this ends when the server does."""
+    import signal
+    import time
+
+    main = subprocess.Popen(server)
+    side = subprocess.Popen(helper)
+    backoff, stopping = 1.0, False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping and main.poll() is None:
+            if side.poll() is not None:
+                say(f"the media process exited ({side.returncode}); starting it again in {backoff:.0f} s")
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                side = subprocess.Popen(helper)
+            time.sleep(0.5)
+    finally:
+        for process in (side, main):
+            if process.poll() is None:
+                process.terminate()
+        for process in (side, main):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return 0 if stopping else (main.returncode or 0)
 
 
 def allow_host(base_url: str) -> None:

@@ -51,7 +51,7 @@ class IssueForm(forms.Form):
     def clean(self):
         data = super().clean()
         purpose = data.get("purpose")
-        if purpose == PairingToken.Purpose.TERMINAL and not data.get("member"):
+        if purpose in (PairingToken.Purpose.TERMINAL, PairingToken.Purpose.REMOTE) and not data.get("member"):
             self.add_error("member" if "member" in self.fields else None, _("Hãy chọn đại biểu."))
         if purpose == PairingToken.Purpose.DISPLAY and not data.get("display"):
             self.add_error("display" if "display" in self.fields else None, _("Hãy chọn màn hình."))
@@ -66,7 +66,7 @@ class IssueForm(forms.Form):
     def target(self) -> dict:
         """Keyword arguments for accounts.pairing.issue."""
         purpose = self.cleaned_data["purpose"]
-        if purpose == PairingToken.Purpose.TERMINAL:
+        if purpose in (PairingToken.Purpose.TERMINAL, PairingToken.Purpose.REMOTE):
             return {"user": self.cleaned_data["member"].user}
         if purpose == PairingToken.Purpose.DISPLAY:
             return {"display": self.cleaned_data["display"]}

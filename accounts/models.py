@@ -15,6 +15,10 @@ class Device(models.Model):
         TERMINAL = "terminal", _("Máy tính bảng đại biểu")
         DISPLAY = "display", _("Màn hình hội trường")
         CONSOLE = "console", _("Bàn điều khiển chủ tọa")
+        # A remote participant's laptop or phone (the video module's page; docs/decisions/0014).
+        REMOTE = "remote", _("Thiết bị dự họp trực tuyến")
+        # The media process (videod) following the sittings it serves, as a display does: no person.
+        MEDIA = "media", _("Máy chủ video")
 
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     label = models.CharField(_("tên"), max_length=200)
@@ -44,6 +48,7 @@ class PairingToken(models.Model):
         TERMINAL = "terminal", _("Ghép máy tính bảng đại biểu")
         DISPLAY = "display", _("Ghép màn hình hội trường")
         CONSOLE = "console", _("Ghép bàn điều khiển chủ tọa")
+        REMOTE = "remote", _("Liên kết dự họp trực tuyến")
 
     jti = models.CharField(max_length=32, unique=True)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

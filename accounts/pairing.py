@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from .models import Device, PairingToken
 from .permissions import may_issue_pairing
+from .providers import ask
 
 SALT = "hdnd.pairing."
 # The code names someone with more rights than whoever issued it (permissions.may_issue_pairing).
@@ -55,7 +56,9 @@ def issue(purpose: str, *, user=None, display=None, created_by=None, ttl: int | 
         AuditRecord.objects.create(user=created_by, role=purpose, action="device.issue", outcome=RIGHTS_EXCEED_ISSUER,
                                    detail={"purpose": purpose, "target": user.pk})
         raise _rights_error()
-    ttl = settings.PAIRING_TOKEN_TTL if ttl is None else ttl
+    if ttl is None:
+        # A purpose's module may give its codes a life of their own (a remote link sent the day before).
+        ttl = ask(f"pairing.ttl.{purpose}", default=None) or settings.PAIRING_TOKEN_TTL
     jti = secrets.token_hex(12)
     PairingToken.objects.create(jti=jti, purpose=purpose, user=user, display=display, created_by=created_by,
                                 expires_at=timezone.now() + timedelta(seconds=ttl))

@@ -17,8 +17,11 @@ DELEGATE = "delegate"
 GUEST = "guest"  # invited delegates, guests, officials: follow, never vote
 DISPLAY = "display"
 PUBLIC = "public"
+# The media process (videod, docs/decisions/0014) following a sitting: sees what a hall display
+# sees, and may only report what it observes.
+MEDIA = "media"
 
-ROLES = (CHAIR, SECRETARY, DELEGATE, GUEST, DISPLAY, PUBLIC)
+ROLES = (CHAIR, SECRETARY, DELEGATE, GUEST, DISPLAY, PUBLIC, MEDIA)
 # The project's own background work (a document processed, a daily job): never a person or a
 # connection, so it has no audience; it does only what an action names it for.
 SYSTEM = "system"
@@ -31,6 +34,7 @@ AUDIENCE = {
     GUEST: "delegate",
     DISPLAY: "display",
     PUBLIC: "public",
+    MEDIA: "display",
 }
 AUDIENCES = ("staff", "delegate", "display", "public")
 
@@ -277,6 +281,8 @@ def _role_and_member(sitting, user, device, *, facts: dict | None = None) -> tup
     """role_in, and the member a delegate or guest acts as (`facts`: read already, by user id)."""
     if device is not None and not device.revoked and device.kind == "display":
         return (DISPLAY if device.display_id else None), None
+    if device is not None and device.kind == "media":  # never a person, whatever the session holds
+        return (None if device.revoked else MEDIA), None
     if user is not None and user.is_authenticated and user.is_active:
         if sitting.chair_id == user.pk:
             return CHAIR, None

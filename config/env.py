@@ -4,6 +4,7 @@ Each reader fails loudly (ImproperlyConfigured) on a value it cannot parse,
 so a typo in a deployment never silently falls back to a default.
 """
 
+import json
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -47,6 +48,20 @@ def string_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def json_list(name: str) -> list:
+    """A JSON array (e.g. VIDEO_ICE_SERVERS='[{"urls": "turn:turn.example:3478"}]'); empty when unset."""
+    raw = string(name)
+    if not raw:
+        return []
+    try:
+        value = json.loads(raw)
+    except ValueError as e:
+        raise ImproperlyConfigured(f"{name} must be a JSON array: {e}") from None
+    if not isinstance(value, list):
+        raise ImproperlyConfigured(f"{name} must be a JSON array")
+    return value
 
 
 def fraction(name: str, default: str) -> tuple[int, int]:

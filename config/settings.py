@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "library",
     "petitions",
     "resolutions",
+    "video",
     # Last: the project's own deployment checks (config/checks.py).
     "config.apps.HubConfig",
 ]
@@ -291,3 +292,18 @@ EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env.string("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", default=False)
+
+# Remote participants by video (docs/video.md, docs/decisions/0014). VIDEO_BACKEND: "aiortc" (the
+# embedded media process, `manage.py video_server`, started by `run.py demo`) or "off" (no video;
+# the pages hide it). VIDEO_CONTROL: where the media process listens for the hub (host:port, never
+# published); VIDEO_CONTROL_SECRET: the link's shared secret (default: derived from SECRET_KEY).
+# VIDEO_ICE_SERVERS: JSON list of RTCIceServer for the browsers and the media process; empty by
+# default, so nothing ever asks a public STUN server on a closed council network.
+VIDEO_BACKEND = env.string("VIDEO_BACKEND", "aiortc")
+VIDEO_CONTROL = env.string("VIDEO_CONTROL", "127.0.0.1:8790")
+VIDEO_CONTROL_SECRET = env.string("VIDEO_CONTROL_SECRET")
+VIDEO_ICE_SERVERS = env.json_list("VIDEO_ICE_SERVERS")
+# The hub the media process follows sittings on (its own WebSocket client, as a hall display).
+VIDEO_HUB_URL = env.string("VIDEO_HUB_URL", "ws://127.0.0.1:8000")
+# A remote link (pairing purpose "remote") may be sent the day before: its life in seconds.
+VIDEO_LINK_TTL = env.integer("VIDEO_LINK_TTL", 36 * 3600, minimum=60)

@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("library.urls")),
     path("", include("petitions.urls")),
     path("", include("resolutions.urls")),
+    path("", include("video.urls")),
 ]

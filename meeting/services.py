@@ -217,19 +217,27 @@ def _set_attendance(actor, action, sitting_id, member_id, status, method, reason
         # Checked after the permission: a role that may not mark attendance learns nothing about members.
         if not Member.objects.filter(pk=member_id).exists():
             raise ServiceError("not_found", _("Không tìm thấy thành viên."))
-        now = timezone.now()
-        record, created = Attendance.objects.get_or_create(
-            sitting=c.sitting, member_id=member_id,
-            defaults={"status": status, "method": method, "reason": reason, "at": now},
-        )
-        if not created:
-            record.status, record.method, record.reason, record.at = status, method, reason, now
-            record.save(update_fields=["status", "method", "reason", "at"])
-        row = attendance_row(c.sitting, member_id)
-        c.emit("attendance.updated", {"row": row, "quorum": quorum_state(c.sitting)})
-        if row["counts"]:
-            _follow_roll_call(c)
+        now = record_presence(c, member_id, status, method, reason)
     return {"status": status, "at": iso(now)}
+
+
+def record_presence(c, member_id: int, status: str, method: str, reason: str = ""):
+    """Record `member_id`'s attendance inside a change that is already open (`c`), this module's or
+    another's (the video module's join checks a remote participant in: docs/decisions/0014 §4), with
+    the event that tells every client and the roll call followed. Returns the time recorded."""
+    now = timezone.now()
+    record, created = Attendance.objects.get_or_create(
+        sitting=c.sitting, member_id=member_id,
+        defaults={"status": status, "method": method, "reason": reason, "at": now},
+    )
+    if not created:
+        record.status, record.method, record.reason, record.at = status, method, reason, now
+        record.save(update_fields=["status", "method", "reason", "at"])
+    row = attendance_row(c.sitting, member_id)
+    c.emit("attendance.updated", {"row": row, "quorum": quorum_state(c.sitting)})
+    if row["counts"]:
+        _follow_roll_call(c)
+    return now
 
 
 # ---- the roll call before a vote (điểm danh lại) ---------------------------------------

@@ -29,7 +29,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from accounts.permissions import AUDIENCE, AUDIENCES, actor_for, current_actor, may_view
+from accounts.permissions import AUDIENCE, AUDIENCES, actor_for, current_actor, may, may_view
+from audit.operations import ServiceError
 from audit.sampling import RefusalSampler, sampling
 
 from . import commandqueue, registry
@@ -895,6 +896,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
             return await self._ping(envelope.id)
         if envelope.cmd == "sync":
             return await self._replay(envelope)
+        signal = registry.signal(envelope.cmd)
+        if signal is not None:
+            return await self._signal(signal, envelope)
         entry = COMMANDS.get(envelope.cmd)
         if entry is None:
             return await self._error(envelope.id, "unknown_command", _("Không có lệnh %(cmd)s.") % {"cmd": envelope.cmd})
@@ -919,6 +923,24 @@ class SittingConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=encode({"in_response": envelope.id, "ok": False, "error": outcome.error, **extra}))
         if self.refusals.refusals > refused_before:
             await self._count_refusal()
+
+    async def _signal(self, signal, envelope):
+        """A signal (realtime.registry.Signal): on this loop, outside the write path; nothing stored."""
+        try:
+            args = signal.args.model_validate(envelope.args)
+        except ValidationError as e:
+            return await self._error(envelope.id, "invalid_args", _("Tham số của lệnh không hợp lệ."), e, envelope.args)
+        try:
+            if not may(self.actor.role, signal.action):
+                raise ServiceError("forbidden", _("Vai trò của bạn không được thực hiện thao tác này."))
+            data = await signal.call(self.actor, self.sitting_id, args)
+        except ServiceError as e:
+            await self._error(envelope.id, e.code, e.message)
+            return await self._count_refusal()
+        except Exception:  # noqa: BLE001 (the connection and the other clients go on)
+            log.exception("signal %s failed", envelope.cmd)
+            return await self._error(envelope.id, "internal", _("Lỗi máy chủ; thao tác không được thực hiện."))
+        await self._reply(envelope.id, data)
 
     def _command(self, call, args, envelope) -> GroupItem:
         part = registry.command(envelope.cmd)

@@ -265,7 +265,8 @@ class _Built:
                                     if audience in part.audiences))
                        for audience in AUDIENCES}
         self.EVENT_TYPES = sorted(["skip", "state.replaced", *self.EVENT_MODELS])
-        self.RESULTS = {"ping": PingResult, **{part.name: part.result for part in registry.commands()}}
+        self.RESULTS = {"ping": PingResult, **{part.name: part.result for part in registry.commands()},
+                        **{part.name: part.result for part in registry.signals()}}
         self.MEMBER_EVENT_MODELS = {part.type: _member_event_model(part) for part in registry.member_events()}
         self.MEMBER_EVENT_TYPES = sorted(self.MEMBER_EVENT_MODELS)
         self.SYNC_RESULTS = {audience: _sync_result(audience, self.event_union(audience),
@@ -333,8 +334,9 @@ def result_model(cmd: str, audience: str):
 # ---- client -> server ---------------------------------------------------
 
 def command_args() -> dict[str, type[BaseModel]]:
-    """Every command a client may send and the model of its `args` (built-ins first)."""
-    return {"ping": schemas.NoArgs, "sync": schemas.SyncArgs, **{part.name: part.args for part in registry.commands()}}
+    """Every command (and signal) a client may send and the model of its `args` (built-ins first)."""
+    return {"ping": schemas.NoArgs, "sync": schemas.SyncArgs, **{part.name: part.args for part in registry.commands()},
+            **{part.name: part.args for part in registry.signals()}}
 
 
 # ---- validation and JSON Schemas ------------------------------------------

@@ -11,6 +11,9 @@ slides are registered (displays/slides.py). The core loops over what is register
   (realtime.audience, realtime.messages, tests/realtime/reducer.py);
 - commands: argument model, the service call, reply model, permission action (realtime.commands,
   realtime.messages);
+- signals: requests answered on the connection's event loop with no stored outcome, no seq and no
+  audit row, for what changes no sitting state and may wait on another process (the video
+  module's SDP offers and ICE candidates; docs/decisions/0014);
 - error codes the module's services raise (realtime.errors);
 - `you` parts: what one connection alone sees of the sitting, built per connection
   (realtime.private, the snapshot's `you`);
@@ -118,11 +121,28 @@ class MemberEventType:
     store: bool = True
 
 
+@dataclass(frozen=True)
+class Signal:
+    """A request a client may send that changes no sitting state (docs/decisions/0014, §3): answered
+    by `await call(actor, sitting_id, args)` on the connection's own event loop, outside the write
+    path: no transaction, no stored outcome, no seq, no audit row. The permission `action` is asked
+    with the connection's role; a refusal (`ServiceError`) counts toward the connection's 4429
+    limit like a refused command. Use it only for what may be lost and sent again (a resend is the
+    caller's idempotence to handle), never for a change a client must learn the outcome of."""
+
+    name: str
+    args: Any  # pydantic model of `args` (realtime.schemas.Strict)
+    call: Callable[[Any, int, Any], Any]  # async call(actor, sitting_id, args) -> reply data (a dict) or None
+    result: Any  # pydantic model of the ok reply's `data`
+    action: str  # the permission action (accounts.permissions.ACTIONS)
+
+
 _slices: dict[str, Slice] = {}
 _you: dict[str, YouPart] = {}
 _member_events: dict[str, MemberEventType] = {}
 _events: dict[str, EventType] = {}
 _commands: dict[str, Command] = {}
+_signals: dict[str, Signal] = {}
 _errors: dict[str, str] = {}
 _stale_keys: dict[str, tuple[Any, str]] = {}  # key -> (type, description): what a `stale` reply's `current` carries
 _scripts: list[str] = []
@@ -188,11 +208,26 @@ def register_member_event(type_: str, schema, *, doc: str, apply, store: bool = 
 
 def register_command(name: str, args, call, *, result, action: str, secret: bool = False) -> Command:
     _once(_commands, name, "command")
-    if name in CORE_COMMANDS:
+    if name in CORE_COMMANDS or name in _signals:
         raise ValueError(f"command {name!r} belongs to the core")
     part = Command(name, args, call, result, action, secret)
     _commands[name] = part
     command_table[name] = (args, call)
+    _changed()
+    return part
+
+
+def register_signal(name: str, args, call, *, result, action: str) -> Signal:
+    """A signal (class Signal): `call` is a coroutine function, awaited on the connection's loop."""
+    import inspect
+
+    if name in CORE_COMMANDS or name in _commands:
+        raise ValueError(f"signal {name!r} is a command's name")
+    _once(_signals, name, "signal")
+    if not inspect.iscoroutinefunction(call):
+        raise ValueError(f"signal {name!r}: call must be a coroutine function (it runs on the event loop)")
+    part = Signal(name, args, call, result, action)
+    _signals[name] = part
     _changed()
     return part
 
@@ -268,7 +303,7 @@ def register_script(path: str) -> None:
 
 
 def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=(), you=(), member_events=(),
-               panels=(), stale_keys=()) -> None:
+               panels=(), stale_keys=(), signals=()) -> None:
     """Take parts out again (tests that register a toy module)."""
     for key in slices:
         _slices.pop(key, None)
@@ -281,6 +316,8 @@ def unregister(*, slices=(), events=(), commands=(), errors=(), scripts=(), you=
     for key in commands:
         _commands.pop(key, None)
         command_table.pop(key, None)
+    for key in signals:
+        _signals.pop(key, None)
     for key in errors:
         _errors.pop(key, None)
     for key in stale_keys:
@@ -349,6 +386,14 @@ def commands() -> list[Command]:
 
 def command(name: str) -> Command | None:
     return _commands.get(name)
+
+
+def signals() -> list[Signal]:
+    return list(_signals.values())
+
+
+def signal(name: str) -> Signal | None:
+    return _signals.get(name)
 
 
 def errors() -> dict[str, str]:

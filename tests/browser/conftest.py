@@ -131,6 +131,9 @@ class LiveServer:
             "DOCUMENT_ROOT": str(workdir / "documents"),
             "TASK_WORKER_IN_PROCESS": "1",  # the embedded default: jobs run inside the server process
             "PYTHONUNBUFFERED": "1",
+            # Its own port for the control link to the media process (tests/browser/test_video_*.py
+            # start one): never a developer's running demo's.
+            "VIDEO_CONTROL": f"127.0.0.1:{_free_port()}",
         })
         self.env = env
         self.process = None

@@ -82,12 +82,17 @@ def test_every_per_member_event_type_has_its_generated_schema():
 def test_every_command_has_an_argument_schema_and_a_reply_schema():
     for cmd in COMMANDS:
         assert cmd in messages.RESULTS, f"register {cmd} with its reply model (realtime.registry.register_command)"
-    assert set(messages.command_args()) == {"ping", "sync", *COMMANDS}
+    signals = {part.name for part in registry.signals()}
+    for name in signals:
+        assert name in messages.RESULTS, f"register {name} with its reply model (realtime.registry.register_signal)"
+    assert set(messages.command_args()) == {"ping", "sync", *COMMANDS, *signals}
     assert set(COMMANDS) == {part.name for part in registry.commands()}
+    assert not signals & set(COMMANDS), "a signal never shares a command's name"
 
 
 def test_every_command_names_a_permission_action_that_exists():
     assert [part.name for part in registry.commands() if part.action not in ACTIONS] == []
+    assert [part.name for part in registry.signals() if part.action not in ACTIONS] == []
 
 
 def test_every_registered_event_type_has_its_generated_schema():

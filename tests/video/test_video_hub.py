@@ -1,0 +1,146 @@
+"""Joining a sitting's video room over real WebSockets (issue 15): exactly once, checked in as
+remote, one joining per person, and the signals refused to anyone who did not join.
+
+The media process itself is tested in test_media_engine.py; here no media process runs, so a
+signal that passes every check meets `media_unavailable` (the sitting goes on without it).
+"""
+
+import pytest
+from channels.db import database_sync_to_async
+from django.test import override_settings
+
+from audit.models import AuditRecord
+from meeting.models import Attendance, Member
+from video.models import RemoteSession
+from video.services import token_hash
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CODES = {"alice": "DB010", "bob": "DB011"}  # the personas' members (tests/conftest.py)
+OFFER = {"pc": "ab12cd34ef56ab12", "gen": 1, "sdp": "v=0\r\n"}
+
+
+@pytest.fixture
+async def hall(hub):
+    clients = await hub.connect_all("chair", "secretary", "alice", "bob", "guest", "display", "public")
+    await clients["chair"].ok("sitting.open")
+    for client in clients.values():
+        await client.settle()
+    return clients
+
+
+@database_sync_to_async
+def attendance(code):
+    return list(Attendance.objects.filter(member__code=CODES[code]).values_list("status", "method"))
+
+
+@database_sync_to_async
+def sessions():
+    names = {v: k for k, v in CODES.items()}
+    return [(kind, names.get(code, code and "guest"), state, how) for kind, code, state, how in
+            RemoteSession.objects.order_by("pk").values_list("kind", "member__code", "state", "ended_how")]
+
+
+async def test_joining_checks_a_remote_delegate_in_once_and_everyone_sees_them(hall):
+    alice = hall["alice"]
+    id_ = await alice.send("video.join", {})
+    first = await alice.reply_to(id_)
+    assert first["ok"], first
+    again = await alice.reply_to(await alice.send("video.join", {}, id=id_))  # the reply was lost: same id
+    assert again["replayed"] is True and again["data"] == first["data"]
+    assert await sessions() == [("member", "alice", "joined", "")]
+    assert await attendance("alice") == [("present", "remote")]
+    stored = await database_sync_to_async(lambda: RemoteSession.objects.select_related("member").get())()
+    assert stored.token_hash == token_hash(first["data"]["token"]) and first["data"]["token"] not in stored.token_hash
+    assert first["data"]["peer"] == f"m:{stored.member_id}" and first["data"]["ice_servers"] == []
+    for name in ("chair", "bob", "display"):
+        await hall[name].settle()
+        assert [p["name"] for p in hall[name].state["video"]["participants"]] == [stored.member.full_name]
+        quorum_row = [r for r in hall[name].state["attendance"] if r["member_id"] == stored.member_id][0]
+        assert quorum_row["status"] == "present"
+    assert "video" not in hall["public"].state
+    await alice.settle_private()
+    assert alice.private["video"]["session_id"] == stored.pk
+    assert hall["bob"].private["video"] == {"session_id": None, "joined_at": None}
+
+
+async def test_a_delegate_present_in_the_hall_stays_recorded_as_in_the_hall(hall):
+    await hall["bob"].ok("attendance.check_in")
+    await hall["bob"].ok("video.join", {})
+    assert await attendance("bob") == [("present", "terminal")]
+
+
+async def test_a_second_joining_replaces_the_first_and_its_token_no_longer_admits(hall):
+    alice = hall["alice"]
+    first = await alice.ok("video.join", {})
+    second = await alice.ok("video.join", {})
+    assert first["token"] != second["token"]
+    assert await sessions() == [("member", "alice", "left", "replaced"), ("member", "alice", "joined", "")]
+    assert await alice.error("video.offer", {"token": first["token"], **OFFER}) == "not_admitted"
+
+
+async def test_leaving_ends_the_joining_and_keeps_the_attendance(hall):
+    alice = hall["alice"]
+    joined = await alice.ok("video.join", {})
+    assert await hall["bob"].error("video.leave", {"session_id": joined["session_id"]}) == "not_found"
+    await alice.ok("video.leave", {"session_id": joined["session_id"]})
+    assert await sessions() == [("member", "alice", "left", "left")]
+    assert await attendance("alice") == [("present", "remote")]
+    await hall["chair"].settle()
+    assert hall["chair"].state["video"]["participants"] == []
+    assert await alice.error("video.offer", {"token": joined["token"], **OFFER}) == "not_admitted"
+
+
+async def test_who_may_join_and_how(hall):
+    assert await hall["display"].error("video.join", {}) == "forbidden"
+    assert await hall["public"].error("video.join", {}) == "forbidden"
+    assert await hall["chair"].error("video.join", {}) == "not_member"  # the chair is in the hall
+    assert await hall["alice"].error("video.join", {"as": "hallcam"}) == "forbidden"
+    cam = await hall["secretary"].ok("video.join", {"as": "hallcam"})
+    assert cam["kind"] == "hallcam" and cam["peer"].startswith("h:")
+    await hall["chair"].settle()
+    assert hall["chair"].state["video"]["hall"] == {"publishing": True}
+    assert await hall["guest"].ok("video.join", {})  # an official answering from afar
+    assert await sessions() == [("hallcam", None, "joined", ""), ("member", "guest", "joined", "")]
+
+
+async def test_signals_are_refused_to_anyone_but_the_joined_owner_of_the_token(hall):
+    alice_token = (await hall["alice"].ok("video.join", {}))["token"]
+    args = {"token": alice_token, **OFFER}
+    assert await hall["bob"].error("video.offer", args) == "not_admitted"  # another member's token
+    assert await hall["secretary"].error("video.offer", args) == "not_admitted"
+    assert await hall["display"].error("video.offer", args) == "forbidden"
+    assert await hall["public"].error("video.offer", args) == "forbidden"
+    assert await hall["bob"].error("video.offer", {"token": "x" * 43, **OFFER}) == "not_admitted"
+    assert await hall["bob"].error("video.offer", {**args, "pc": "not hex"}) == "invalid_args"
+    assert await hall["bob"].error("video.ice", {"token": alice_token, "pc": OFFER["pc"], "candidates": []}) == "not_admitted"
+    # Nothing of a signal is stored or audited: only the join.
+    actions = await database_sync_to_async(lambda: list(AuditRecord.objects.filter(action__startswith="video")
+                                                        .values_list("action", flat=True)))()
+    assert actions == ["video.join"]
+
+
+@override_settings(VIDEO_CONTROL="127.0.0.1:9")  # nobody listens there: the media process is down
+async def test_without_the_media_process_signals_say_so_and_the_sitting_goes_on(hall):
+    token = (await hall["alice"].ok("video.join", {}))["token"]
+    assert await hall["alice"].error("video.offer", {"token": token, **OFFER}) == "media_unavailable"
+    await hall["alice"].ok("attendance.check_in")  # the hub never waits for the media
+    assert await hall["chair"].ok("floor.give", {"member_id": await member_id("alice"), "kind": "speech",
+                                                  "expect_current": None})
+
+
+@override_settings(VIDEO_BACKEND="off")
+async def test_with_video_off_nobody_joins(hall):
+    assert await hall["alice"].error("video.join", {}) == "video_off"
+    assert await sessions() == []
+
+
+@database_sync_to_async
+def member_id(code):
+    return Member.objects.get(code=CODES[code]).pk
+
+
+async def test_closing_the_sitting_ends_every_joining(hall):
+    await hall["alice"].ok("video.join", {})
+    await hall["chair"].ok("sitting.close")
+    assert await sessions() == [("member", "alice", "left", "closed")]

@@ -1,0 +1,49 @@
+"""`manage.py video_server`: the media process (videod, docs/decisions/0014 §1).
+
+Serves the hub's control link (VIDEO_CONTROL) with the embedded aiortc backend and follows every
+live sitting over the hub (VIDEO_HUB_URL) to know who is heard. Never run inside Daphne: media
+coding would stall every tablet's events. `python3 run.py demo` starts it beside Daphne.
+"""
+
+import asyncio
+import logging
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Run the media process for remote video (embedded aiortc backend)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--hub", default=None, help="the hub's WebSocket base URL (default VIDEO_HUB_URL)")
+        parser.add_argument("--control", default=None, help="host:port to listen on for the hub (default VIDEO_CONTROL)")
+
+    def handle(self, *args, hub=None, control=None, **options):
+        if settings.VIDEO_BACKEND == "off":
+            raise CommandError("VIDEO_BACKEND is off: no media process to run")
+        if settings.VIDEO_BACKEND != "aiortc":
+            raise CommandError(f"VIDEO_BACKEND={settings.VIDEO_BACKEND!r}: only the embedded aiortc backend is built")
+        logging.getLogger("video.media").setLevel(logging.INFO)
+        try:
+            asyncio.run(self.main(hub, control))
+        except KeyboardInterrupt:
+            pass
+
+    async def main(self, hub, control):
+        from video import control as link
+        from video.follower import follow_sittings
+        from video.media.aiortc_backend import AiortcBackend
+        from video.media.server import serve
+
+        host, port = link.address()
+        if control:
+            host, _, port = control.rpartition(":")
+            port = int(port)
+        backend = AiortcBackend(ice_servers=settings.VIDEO_ICE_SERVERS)
+        self.stdout.write(f"video_server: control link on {host}:{port}, following {hub or settings.VIDEO_HUB_URL}")
+        try:
+            await asyncio.gather(serve(host=host, port=port, secret=link.secret(), backend=backend),
+                                 follow_sittings(backend, hub_url=hub))
+        finally:
+            await backend.close()

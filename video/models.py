@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class RemoteSession(models.Model):
+    """One joining of a sitting's video room: a remote participant (a member) or the control room's
+    hall camera page (a staff user). The token's hash binds the media signals to it; a new join of
+    the same person ends the one before (`replaced`). The attendance row says present, remote;
+    this row keeps when and how the media part came and went (docs/decisions/0014 §4)."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Người dự họp trực tuyến")
+        HALLCAM = "hallcam", _("Camera hội trường")
+
+    class State(models.TextChoices):
+        JOINED = "joined", _("Đã vào phòng")
+        LEFT = "left", _("Đã rời phòng")
+
+    class Ended(models.TextChoices):
+        LEFT = "left", _("Tự rời phòng")
+        REPLACED = "replaced", _("Vào lại từ thiết bị khác")
+        CLOSED = "closed", _("Phiên họp kết thúc")
+
+    sitting = models.ForeignKey(settings.HUB_SITTING_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("phiên họp"))
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    member = models.ForeignKey("meeting.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("thành viên"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("người dùng"))
+    device = models.ForeignKey("accounts.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("thiết bị"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    state = models.CharField(_("trạng thái"), max_length=20, choices=State.choices, default=State.JOINED)
+    joined_at = models.DateTimeField(_("vào lúc"))
+    ended_at = models.DateTimeField(_("rời lúc"), null=True, blank=True)
+    ended_how = models.CharField(_("cách rời"), max_length=20, choices=Ended.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt dự họp trực tuyến")
+        verbose_name_plural = pgettext_lazy("plural", "lượt dự họp trực tuyến")
+        indexes = [models.Index(fields=["sitting", "state"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def peer(self) -> str:
+        """The key the media process knows it by: m:<member id>, h:<user id>."""
+        return f"m:{self.member_id}" if self.kind == self.Kind.MEMBER else f"h:{self.user_id}"

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("video/<int:sitting_id>/hall/", views.hallcam, name="video-hallcam"),
+]
