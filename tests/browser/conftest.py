@@ -328,6 +328,7 @@ class _Playwright:
     is not a browser test (pytest_runtest_teardown below), not at the end of the session."""
 
     manager = None
+    playwright = None
     chromium = None
 
     @classmethod
@@ -335,9 +336,15 @@ class _Playwright:
         from playwright.sync_api import sync_playwright
 
         cls.manager = sync_playwright()
-        playwright = cls.manager.__enter__()
+        cls.playwright = playwright = cls.manager.__enter__()
         cls.chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         return cls.chromium
+
+    @classmethod
+    def launch(cls, *args: str):
+        """Another Chromium of this Playwright (open: the `browser` fixture), with command-line
+        switches of its own (fake media devices); the caller closes it."""
+        return cls.playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *args])
 
     @classmethod
     def close(cls):
@@ -362,6 +369,21 @@ def _playwright_session():
 def browser(_playwright_session):
     """Headless Chromium, launched once and shared by the browser tests that follow each other."""
     return _Playwright.chromium or _Playwright.open()
+
+
+@pytest.fixture
+def launch_chromium(browser):
+    """launch_chromium(*switches): another Chromium with switches of its own (fake media devices),
+    closed after the test."""
+    launched = []
+
+    def launch(*args: str):
+        launched.append(_Playwright.launch(*args))
+        return launched[-1]
+
+    yield launch
+    for chromium in launched:
+        chromium.close()
 
 
 @pytest.hookimpl(wrapper=True)

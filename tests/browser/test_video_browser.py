@@ -1,0 +1,139 @@
+"""A remote delegate in a real Chromium with a fake camera and microphone (issue 15, item 7).
+
+She opens her single-use remote link, checks her devices, enters the video room (checked in as
+present, remote), requests the floor from the same page; the chair gives it; the control room's
+hall camera page (another Chromium page) hears her only while she holds it, though her browser
+sends all along; she votes from the same page and the count has her ballot. The rule of who is
+heard in live.js is held to the same table as video/live.py.
+"""
+
+import math
+import re
+import struct
+import wave
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.video import media_process
+from tests.video.live_cases import CASES
+
+TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
+QUIET, HEARD = 0.004, 0.02  # RMS of the hall camera page's analyser (0..1); the tone is sent at 0.5
+
+
+@pytest.fixture
+def media_chromium(launch_chromium, tmp_path):
+    """Chromium with a fake camera and a microphone that plays a steady 440 Hz tone."""
+    tone = tmp_path / "tone.wav"
+    with wave.open(str(tone), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(b"".join(struct.pack("<h", int(16000 * math.sin(2 * math.pi * 440 * i / 48000)))
+                               for i in range(48000 * 2)))
+    return launch_chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                           f"--use-file-for-fake-audio-capture={tone}", "--autoplay-policy=no-user-gesture-required")
+
+
+def level(page, seconds=1.0) -> float:
+    """The loudest the hall camera page heard the remote voices over `seconds`."""
+    return page.evaluate("""(ms) => new Promise((resolve) => {
+        let peak = 0; const t0 = performance.now();
+        const tick = () => { peak = Math.max(peak, window.hallcamLevel());
+          if (performance.now() - t0 < ms) setTimeout(tick, 20); else resolve(peak); };
+        tick(); })""", seconds * 1000)
+
+
+def wait_level(page, test, timeout=20.0) -> float:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = level(page, 0.5)
+        if test(value) or time.monotonic() > deadline:
+            return value
+
+
+def test_the_live_rule_in_the_browser_is_the_servers(page, daphne_server):
+    page.goto(daphne_server.url + "/static/video/live.js")
+    page.set_content("<html><body></body></html>")
+    page.add_script_tag(url=daphne_server.url + "/static/video/live.js")
+    for state, heard in CASES:
+        assert page.evaluate("(s) => Array.from(VideoLive.liveMembers(s)).sort((a, b) => a - b)", state) == heard, state
+
+
+def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
+        media_chromium, daphne_server, fresh_sitting, hub, login, screens):
+    s = fresh_sitting()
+    sid = s["id"]
+    alice_id = daphne_server.shell("from meeting.models import Member\nresult = Member.objects.get(code='DB010').pk")
+    with hub("db001", sid) as chair:
+        chair.command("sitting.open")
+        chair.command("agenda.next")
+        present = [r["member_id"] for r in chair.snapshot["data"]["attendance"] if r["counts"]][:36]
+        chair.command("attendance.mark_selected", {"member_ids": [m for m in present if m != alice_id]})
+
+    with media_process(daphne_server):
+        # The control room starts the hall camera page.
+        desk = media_chromium.new_context(base_url=daphne_server.url, locale="vi-VN").new_page()
+        login(desk, "thuky", next_url=f"/video/{sid}/hall/")
+        desk.click("#hc-start")
+        expect(desk.locator("#hc-conn")).to_have_text("connected", timeout=30000)
+
+        # Alice opens her remote link on her laptop: paired, landed on her terminal, video open.
+        token = daphne_server.pairing_token("remote", username="db010")
+        alice = media_chromium.new_context(base_url=daphne_server.url, locale="vi-VN", **TABLET).new_page()
+        alice.goto(f"/pair/{token}/")
+        alice.get_by_role("button", name="Ghép nối thiết bị này").click()
+        expect(alice).to_have_url(re.compile(rf"/sitting/{sid}/terminal/\?remote=1$"))
+        card = alice.locator("#video-terminal")
+        expect(card.locator("#vid-check")).to_be_visible()
+        expect(card.locator("#vid-camera option")).not_to_have_count(0)
+        alice.click("#vid-join")
+        expect(card.locator("#vid-room")).to_be_visible()
+        expect(card.locator("#vid-conn")).to_have_attribute("data-state", "connected", timeout=30000)
+        expect(card.locator("#vid-mic-state")).to_have_text("Micro đã tắt")
+        # Checked in: present, by the method "remote" (staff see it), and seen in the control room.
+        expect(alice.locator("#me-state")).to_contain_text("Có mặt")
+        with hub("db001", sid) as chair:
+            row = [r for r in chair.snapshot["data"]["attendance"] if r["member_id"] == alice_id][0]
+        assert (row["status"], row["method"]) == ("present", "remote")
+        expect(desk.locator(f"#hc-people li[data-member='{alice_id}']")).to_contain_text("Micro đã tắt")
+        alice.wait_for_function("() => document.getElementById('vid-hall').srcObject !== null")
+
+        # Her browser sends all along; nothing of it reaches the hall.
+        assert level(desk, 2.0) < QUIET
+
+        # She requests the floor from the same page; the chair gives it.
+        alice.click("#flt-request-speech")
+        expect(alice.locator("#flt-mine")).to_contain_text("Phát biểu")
+        with hub("db001", sid) as chair:
+            request_id = chair.snapshot["data"]["floor"]["queue"][0]["id"]
+            speech = chair.command("floor.next", {"expect_current": None})
+        assert speech["speech_id"]
+        expect(card.locator("#vid-mic-state")).to_have_text("Micro đang mở")
+        heard = wait_level(desk, lambda v: v > HEARD)
+        assert heard > HEARD, f"given the floor, her voice never reached the hall (level {heard})"
+        alice.screenshot(path=str(screens / "video-remote-delegate.png"))
+        desk.screenshot(path=str(screens / "video-hall-camera.png"))
+
+        with hub("db001", sid) as chair:
+            chair.command("floor.stop", {"speech_id": speech["speech_id"]})
+        expect(card.locator("#vid-mic-state")).to_have_text("Micro đã tắt")
+        quiet = wait_level(desk, lambda v: v < QUIET)
+        assert quiet < QUIET, f"the floor taken back, her voice still reached the hall (level {quiet})"
+
+        # She votes from the same page, and her ballot is counted like a seat's.
+        with hub("db001", sid) as chair:
+            poll = chair.command("vote.create", {"title": "Biểu quyết thông qua nghị quyết"})
+            round_ = chair.command("vote.open", {"poll_id": poll["poll_id"]})
+        vote = alice.locator("#vote-terminal")
+        expect(vote).to_be_visible()
+        vote.locator(".vtt-option[data-option=yes]").tap()
+        expect(vote.locator("[data-role=voted]")).to_contain_text("Bạn đã biểu quyết")
+        expect(vote.locator("[data-role=count]")).to_contain_text("Đã biểu quyết: 1/")
+        with hub("db001", sid) as chair:
+            rounds = [r for p in chair.snapshot["data"]["voting"]["polls"] for r in p["rounds"]
+                      if r["id"] == round_["round_id"]]
+        assert rounds[0]["voted"] == 1 and rounds[0]["voters"] == [alice_id]
