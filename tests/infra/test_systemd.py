@@ -37,7 +37,8 @@ def nginx_connections() -> int:
 
 def test_the_units_are_there():
     assert sorted(p.name for p in UNITS.iterdir()) == [
-        "hdnd-daily.service", "hdnd-daily.timer", "hdnd-migrate.service", "hdnd-web@.service", "hdnd-worker.service"]
+        "hdnd-daily.service", "hdnd-daily.timer", "hdnd-migrate.service", "hdnd-video.service", "hdnd-web@.service",
+        "hdnd-worker.service"]
 
 
 def test_web_workers_run_daphne_as_the_image_does_on_the_instance_port():
