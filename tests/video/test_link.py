@@ -209,3 +209,18 @@ async def test_a_client_serves_only_its_own_event_loop(videod):
     with pytest.raises(RuntimeError):
         await asyncio.get_running_loop().run_in_executor(None, elsewhere)
     await client.close()
+
+
+async def test_at_most_64_requests_are_in_flight_and_the_next_waits(videod):
+    server, handler = videod
+    client = LinkClient("127.0.0.1", server.port, SECRET)
+    try:
+        calls = [asyncio.ensure_future(client.call("slow", timeout=10)) for _ in range(65)]
+        while handler.seen.count("slow") < 64:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)              # room for a 65th to slip through, if it could
+        assert handler.seen.count("slow") == 64
+        handler.release.set()
+        assert await asyncio.gather(*calls) == [{"slow": True}] * 65
+    finally:
+        await client.close()

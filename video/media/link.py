@@ -140,6 +140,8 @@ class LinkServer:
 
         async def reply(message: dict[str, Any]) -> None:
             async with write_lock:
+                if writer.is_closing():
+                    return                   # the client went away; what the op did stays done
                 writer.write(_dumps(message))
                 await writer.drain()
 
@@ -255,6 +257,9 @@ class LinkClient:
             except (ValueError, KeyError, TypeError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as bad:
                 writer.close()
                 raise OSError(f"no challenge from videod ({bad})") from None
+            except BaseException:            # the deadline passed while connecting
+                writer.close()
+                raise
             self._writer = writer
             self._reader_task = asyncio.ensure_future(self._read_replies(reader, writer))
             return writer
