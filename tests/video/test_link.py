@@ -10,6 +10,7 @@ import json
 import pytest
 
 from video.media.link import LinkClient, LinkServer, MediaError, UnknownOp, auth_answer
+from video.media.server import serve
 
 SECRET = b"the hub and videod share this"
 
@@ -224,3 +225,31 @@ async def test_at_most_64_requests_are_in_flight_and_the_next_waits(videod):
         assert await asyncio.gather(*calls) == [{"slow": True}] * 65
     finally:
         await client.close()
+
+
+async def test_serve_answers_with_the_backend_until_cancelled_then_closes_it():
+    class Backend:
+        name = "fake"
+        closed = False
+
+        async def handle(self, op, args):
+            return {"op": op}
+
+        async def close(self):
+            self.closed = True
+
+    backend = Backend()
+    ready = asyncio.get_running_loop().create_future()
+    videod = asyncio.ensure_future(serve(host="127.0.0.1", port=0, secret=SECRET, backend=backend, ready=ready))
+    port = await asyncio.wait_for(ready, 5)
+    client = LinkClient("127.0.0.1", port, SECRET)
+    try:
+        assert await client.call("health") == {"op": "health"}
+    finally:
+        videod.cancel()
+        await asyncio.gather(videod, return_exceptions=True)
+    assert backend.closed
+    with pytest.raises(MediaError) as refused:
+        await client.call("health")
+    assert refused.value.code == "media_unavailable"
+    await client.close()

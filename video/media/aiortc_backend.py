@@ -286,7 +286,10 @@ class Room:
         start, number = loop.time(), 0
         while True:
             number += 1
-            await asyncio.sleep(max(0.0, start + number * PERIOD - loop.time()))
+            delay = start + number * PERIOD - loop.time()
+            if delay < -5 * PERIOD:           # the loop stalled: carry on from now rather than rush to catch up
+                start, delay = start - delay, 0.0
+            await asyncio.sleep(max(0.0, delay))
             heard: dict[str, np.ndarray] = {}
             for key, buffer in list(self.voices.items()):
                 chunk = buffer.pop()
