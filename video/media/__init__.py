@@ -1,0 +1,11 @@
+"""The media engine of videod (docs/decisions/0014-remote-video.md): pure asyncio, no Django.
+
+- `link`: the control link between the hub and videod, JSON lines over TCP with a challenge.
+- `aiortc_backend`: `AiortcBackend`, the rooms, their peer connections, the mix-minus and the floor
+  video, driven by the ops of the link (`handle(op, args)`).
+- `server`: `serve()`, the link server in front of a backend.
+- `synthetic`: peers made of code (a tone, stamped video, a level meter) for the tests and the bench.
+
+Nothing here imports Django: the `video` app's management command wraps `serve()` and adds the
+hub follower that calls `set_live`.
+"""
