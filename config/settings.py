@@ -305,5 +305,8 @@ VIDEO_CONTROL_SECRET = env.string("VIDEO_CONTROL_SECRET")
 VIDEO_ICE_SERVERS = env.json_list("VIDEO_ICE_SERVERS")
 # The hub the media process follows sittings on (its own WebSocket client, as a hall display).
 VIDEO_HUB_URL = env.string("VIDEO_HUB_URL", "ws://127.0.0.1:8000")
+# A remote participant whose connection is lost stays "connection lost" (present) this long; after
+# it the media process ends the joining (the page joins again by itself, without a new link).
+VIDEO_GRACE_SECONDS = env.integer("VIDEO_GRACE_SECONDS", 120, minimum=5)
 # A remote link (pairing purpose "remote") may be sent the day before: its life in seconds.
 VIDEO_LINK_TTL = env.integer("VIDEO_LINK_TTL", 36 * 3600, minimum=60)

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from accounts.permissions import AUDIENCES, ROLES
+from accounts.permissions import AUDIENCE, AUDIENCES, ROLES
 
 from . import registry, schemas
 from .errors import ERRORS
@@ -51,12 +51,7 @@ Time = AwareDatetime  # ISO 8601 with offset, e.g. "2026-11-27T08:00:00+07:00"
 CorrelationId = Annotated[str, Field(min_length=1, max_length=64)] | Annotated[int, Field(ge=0, le=2**53)]
 Role = _literal(ROLES)
 
-ROLES_OF = {
-    "staff": ("chair", "secretary"),
-    "delegate": ("delegate", "guest"),
-    "display": ("display",),
-    "public": ("public",),
-}
+ROLES_OF = {audience: tuple(role for role in ROLES if AUDIENCE[role] == audience) for audience in AUDIENCES}
 
 
 def _camel(name: str) -> str:

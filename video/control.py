@@ -47,7 +47,10 @@ async def call(op: str, *, timeout: float = 2.0, **args) -> dict:
     try:
         return await client().call(op, timeout=timeout, **args)
     except MediaError as e:
-        raise ServiceError(e.code, _message(e.code)) from None
+        # The hub validated the arguments: the media process's own bad_request, unknown_op or
+        # internal is the server's failure, not the client's.
+        code = "internal" if e.code in ("bad_request", "unknown_op", "internal") else e.code
+        raise ServiceError(code, _message(code)) from None
 
 
 def _message(code: str) -> str:
@@ -55,6 +58,8 @@ def _message(code: str) -> str:
 
     if code == "media_unavailable":
         return _("Máy chủ video không hoạt động; phiên họp vẫn tiếp tục. Hãy thử lại sau ít phút.")
-    if code in ("stale", "gen_reused"):
+    if code == "internal":
+        return _("Lỗi máy chủ video; thao tác không được thực hiện.")
+    if code in ("stale", "gen_reused", "no_renegotiation"):
         return _("Kết nối video đã được thiết lập lại; yêu cầu cũ bị bỏ qua.")
     return _("Máy chủ video từ chối yêu cầu (%(code)s).") % {"code": code}

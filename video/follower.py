@@ -21,6 +21,11 @@ from .live import live_peers
 log = logging.getLogger("video.media")
 
 POLL_SECONDS = 2.0
+REPORT_SECONDS = 2.0
+LEVEL_HOLD_SECONDS = 10.0  # a quality changes in the state at most this often (a flapping link)
+# The peer connection's state -> the state's `link`.
+LINK = {"new": "connecting", "connecting": "connecting", "connected": "connected",
+        "disconnected": "lost", "failed": "lost", "closed": "lost"}
 
 
 def media_session() -> str:
@@ -78,6 +83,65 @@ class SittingFollower:
         self.seq = None
         self.live = None
         self.members = set()
+        self.lost_since: dict[str, float] = {}  # peer -> when the media process first saw it lost
+        self.level_at: dict[str, float] = {}  # peer -> when its level was last reported
+
+    async def report_loop(self, ws, every: float = REPORT_SECONDS):
+        """What the media process observes, told to the hub when it differs from the state (command
+        video.report, stored and audited as any command): the room's health and load, each joined
+        member's connection and its quality; lost longer than VIDEO_GRACE_SECONDS: ended."""
+        import time
+
+        n = 0
+        while True:
+            await asyncio.sleep(every)
+            if self.state is None:
+                continue
+            try:
+                args = await self.observe(time.monotonic())
+            except Exception:  # noqa: BLE001 (a room closing meanwhile: next time)
+                log.warning("sitting %s: could not read the room's numbers", self.sitting_id, exc_info=True)
+                continue
+            if args:
+                n += 1
+                await ws.send(json.dumps({"id": f"videod-{self.sitting_id}-{time.time_ns()}-{n}", "cmd": "video.report",
+                                          "args": args}))
+
+    async def observe(self, now: float) -> dict | None:
+        health = await self.backend.handle("health", {})
+        stats = (await self.backend.handle("stats", {"room": self.sitting_id})).get("peers") or {}
+        video = self.state.get("video") or {}
+        shown = video.get("room") or {}
+        room = {"up": bool(health.get("up")), "streams": int(health.get("streams_out", 0)),
+                "capacity": int(health.get("capacity_streams", 0)), "overloaded": bool(health.get("overloaded"))}
+        args: dict = {}
+        if any(shown.get(k) != v for k, v in room.items()):
+            args["room"] = room
+        peers = []
+        for p in video.get("participants") or ():
+            key = f"m:{p['member_id']}"
+            seen = stats.get(key) or {}
+            state = LINK.get(seen.get("state"), "lost" if p["link"] != "connecting" else "connecting")
+            if state == "lost":
+                since = self.lost_since.setdefault(key, now)
+                if now - since > settings.VIDEO_GRACE_SECONDS:
+                    peers.append({"peer": key, "state": "ended"})
+                    await self.backend.handle("close", {"room": self.sitting_id, "peer": key})
+                    self.lost_since.pop(key, None)
+                    continue
+            else:
+                self.lost_since.pop(key, None)
+            level = seen.get("level") if state == "connected" else None
+            held = level is not None and now - self.level_at.get(key, -1e9) < LEVEL_HOLD_SECONDS
+            if level != p.get("level") and held:
+                level = p.get("level")  # changed too soon after the last change: keep the one shown
+            if state != p["link"] or level != p.get("level"):
+                if level != p.get("level"):
+                    self.level_at[key] = now
+                peers.append({"peer": key, "state": state, "level": level})
+        if peers:
+            args["peers"] = peers
+        return args or None
 
     async def run(self):
         import websockets
@@ -90,8 +154,12 @@ class SittingFollower:
                 async with websockets.connect(self.url, open_timeout=10, max_size=2**24, additional_headers={
                         "Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session_key}", "Origin": origin}) as ws:
                     backoff = 0.5
-                    async for frame in ws:
-                        await self.receive(json.loads(frame))
+                    reporter = asyncio.create_task(self.report_loop(ws))
+                    try:
+                        async for frame in ws:
+                            await self.receive(json.loads(frame))
+                    finally:
+                        reporter.cancel()
             except asyncio.CancelledError:
                 raise
             except Resync as e:

@@ -13,9 +13,9 @@ from pydantic import Field, conint, conlist, constr
 
 from accounts import permissions
 from realtime import registry
-from realtime.messages import Id, Message, NoResult, Time, literal
+from realtime.messages import Count, Id, Message, NoResult, Time, literal
 from realtime.schemas import Id as ArgId
-from realtime.schemas import Strict
+from realtime.schemas import NoArgs, Strict
 
 from . import control, services
 from .models import RemoteSession
@@ -25,6 +25,11 @@ from .state import video_state, you_video
 class Room(Message):
     enabled: bool = Field(description="remote video is on in this deployment (VIDEO_BACKEND not off)")
     backend: str = Field(description="the media backend: aiortc (embedded) or janus")
+    up: bool = Field(description="the media process reported this room up, and was not found gone since")
+    streams: Count = Field(description="streams the media process sends (its load)")
+    capacity: Count = Field(description="streams it can send within its bounds (0: unknown)")
+    overloaded: bool
+    reported_at: Time | None
 
 
 class Participant(Message):
@@ -32,6 +37,10 @@ class Participant(Message):
     name: str
     state: literal(RemoteSession.State.values)
     joined_at: Time
+    link: literal(RemoteSession.Link.values) = Field(description="the media connection, as the media process reports it")
+    link_since: Time | None
+    level: literal(RemoteSession.Level.values) | None = Field(description="the connection's quality (loss, round trip)")
+    lost_count: Count = Field(description="how many times the connection was lost")
 
 
 class Hall(Message):
@@ -73,6 +82,52 @@ class JoinResult(Message):
 
 class LeaveArgs(Strict):
     session_id: ArgId
+
+
+class OverrideArgs(Strict):
+    member_id: ArgId
+    live: bool | None = Field(description="true: microphone on, false: off, for the current turn; null: the floor decides again")
+    expect_speech: ArgId | None = Field(description="the turn at the floor you saw (state.floor.speaker.id), null: nobody")
+
+
+class KickArgs(Strict):
+    member_id: ArgId
+    reason: constr(min_length=1, max_length=500)
+
+
+class RoomReport(Strict):
+    up: bool
+    streams: conint(ge=0, le=100_000)
+    capacity: conint(ge=0, le=100_000)
+    overloaded: bool
+
+
+class PeerReport(Strict):
+    peer: constr(pattern=r"^[mhd]:\d{1,18}$")
+    state: Literal["connecting", "connected", "lost", "ended"]
+    level: Literal["good", "fair", "poor"] | None = None
+
+
+class ReportArgs(Strict):
+    room: RoomReport | None = None
+    peers: conlist(PeerReport, max_length=500) = []
+
+
+class PeerStats(Message):
+    member_id: Id
+    state: str
+    rtt_ms: float | None
+    loss_pct: float | None
+    kbps_in: float | None
+    kbps_out: float | None
+    level: str | None
+
+
+class StatsResult(Message):
+    up: bool
+    streams: Count
+    capacity: Count
+    peers: list[PeerStats] = Field(description="staff: every remote participant; a member: themself")
 
 
 Token = constr(min_length=20, max_length=100)
@@ -118,6 +173,37 @@ async def ice(actor, sitting_id, args) -> dict:
     return {}
 
 
+async def stats(actor, sitting_id, args) -> dict:
+    """The room's live numbers, read from the media process now (never stored). Its absence is
+    `media_unavailable`, and marks the room down and its participants lost (services.media_lost)."""
+    from asgiref.sync import sync_to_async
+
+    from audit.operations import ServiceError
+
+    try:
+        health = await control.call("health")
+        numbers = await control.call("stats", room=sitting_id)
+    except ServiceError as e:
+        if e.code == "media_unavailable":
+            try:
+                await sync_to_async(services.media_lost, thread_sensitive=False)(sitting_id)
+            except ServiceError:
+                pass  # the sitting is not live: nothing to mark
+        raise
+    peers = []
+    for key, p in sorted((numbers.get("peers") or {}).items()):
+        kind, _, ident = key.partition(":")
+        if kind != "m" or (actor.member_id is not None and int(ident) != actor.member_id):
+            continue
+        if actor.member_id is None and actor.role not in (permissions.CHAIR, permissions.SECRETARY):
+            continue
+        peers.append({"member_id": int(ident), "state": p.get("state") or "new", "rtt_ms": p.get("rtt_ms"),
+                      "loss_pct": p.get("loss_pct"), "kbps_in": p.get("kbps_in"), "kbps_out": p.get("kbps_out"),
+                      "level": p.get("level")})
+    return {"up": bool(health.get("up")), "streams": health.get("streams_out", 0),
+            "capacity": health.get("capacity_streams", 0), "peers": peers}
+
+
 async def _admitted(actor, sitting_id, token):
     from channels.db import database_sync_to_async
 
@@ -140,12 +226,15 @@ ERRORS = {
     "gen_reused": "this connection's negotiation number was used with another offer",
     "bad_offer": "the offer does not have the media sections your kind of peer sends and receives",
     "no_room": "the media process has no room for this sitting",
+    "no_renegotiation": "this connection is negotiated already: start a new one (a new pc id) to change it",
 }
 
 
 def register():
     permissions.register_action("video.join", (permissions.DELEGATE, permissions.GUEST, permissions.CHAIR,
                                                permissions.SECRETARY))
+    permissions.register_action("video.control", (permissions.CHAIR, permissions.SECRETARY))
+    permissions.register_action("video.report", (permissions.MEDIA, permissions.SYSTEM))
     registry.register_slice("video", video_state, Video, audiences=("staff", "delegate", "display"), order=60)
     registry.register_you("video", lambda actor, sitting: you_video(sitting.pk, actor.member_id), YouVideo,
                           audiences=("delegate",))
@@ -161,6 +250,16 @@ def register():
                               result=NoResult, action="video.join")
     registry.register_signal("video.offer", OfferArgs, offer, result=OfferResult, action="video.join")
     registry.register_signal("video.ice", IceArgs, ice, result=NoResult, action="video.join")
+    registry.register_signal("video.stats", NoArgs, stats, result=StatsResult, action="video.join")
+    registry.register_command("video.override", OverrideArgs,
+                              lambda actor, sid, a: services.override(actor, sid, a.member_id, a.live, a.expect_speech),
+                              result=NoResult, action="video.control")
+    registry.register_command("video.kick", KickArgs, lambda actor, sid, a: services.kick(actor, sid, a.member_id, a.reason),
+                              result=NoResult, action="video.control")
+    registry.register_command("video.report", ReportArgs,
+                              lambda actor, sid, a: services.report(actor, sid, a.room and a.room.model_dump(),
+                                                                    [p.model_dump() for p in a.peers]),
+                              result=NoResult, action="video.report")
     for code, meaning in ERRORS.items():
         registry.register_error(code, meaning)
     registry.register_script("video/hub-events.js")

@@ -22,6 +22,20 @@ class RemoteSession(models.Model):
         LEFT = "left", _("Tự rời phòng")
         REPLACED = "replaced", _("Vào lại từ thiết bị khác")
         CLOSED = "closed", _("Phiên họp kết thúc")
+        KICKED = "kicked", _("Chủ tọa mời ra")
+        TIMEOUT = "timeout", _("Mất kết nối quá lâu")
+
+    class Link(models.TextChoices):
+        """The media connection as the media process reports it (never the attendance)."""
+
+        CONNECTING = "connecting", _("Đang kết nối")
+        CONNECTED = "connected", _("Đã kết nối")
+        LOST = "lost", _("Mất kết nối")
+
+    class Level(models.TextChoices):
+        GOOD = "good", _("Tốt")
+        FAIR = "fair", _("Trung bình")
+        POOR = "poor", _("Kém")
 
     sitting = models.ForeignKey(settings.HUB_SITTING_MODEL, on_delete=models.CASCADE, related_name="+",
                                 verbose_name=_("phiên họp"))
@@ -37,6 +51,11 @@ class RemoteSession(models.Model):
     joined_at = models.DateTimeField(_("vào lúc"))
     ended_at = models.DateTimeField(_("rời lúc"), null=True, blank=True)
     ended_how = models.CharField(_("cách rời"), max_length=20, choices=Ended.choices, blank=True)
+    reason = models.CharField(_("lý do"), max_length=500, blank=True)
+    link = models.CharField(_("kết nối"), max_length=20, choices=Link.choices, default=Link.CONNECTING)
+    link_since = models.DateTimeField(_("kết nối từ lúc"), null=True, blank=True)
+    level = models.CharField(_("chất lượng"), max_length=10, choices=Level.choices, blank=True)
+    lost_count = models.PositiveIntegerField(_("số lần mất kết nối"), default=0)
 
     class Meta:
         verbose_name = _("lượt dự họp trực tuyến")
@@ -50,3 +69,28 @@ class RemoteSession(models.Model):
     def peer(self) -> str:
         """The key the media process knows it by: m:<member id>, h:<user id>."""
         return f"m:{self.member_id}" if self.kind == self.Kind.MEMBER else f"h:{self.user_id}"
+
+
+class MicOverride(models.Model):
+    """The chair's "Bật mic"/"Tắt mic" for one person, for the turn at the floor when it was made
+    (`speech` null: while nobody had the floor): the next turn makes it void (video/live.py)."""
+
+    sitting = models.ForeignKey(settings.HUB_SITTING_MODEL, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("meeting.Member", on_delete=models.CASCADE, related_name="+")
+    live = models.BooleanField()
+    speech = models.ForeignKey("floor.Speech", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sitting", "member"], name="one_mic_override_per_member")]
+
+
+class MediaRoom(models.Model):
+    """What the media process last reported of a sitting's room: whether it is up, and its load."""
+
+    sitting = models.OneToOneField(settings.HUB_SITTING_MODEL, on_delete=models.CASCADE, related_name="+")
+    up = models.BooleanField(default=False)
+    streams = models.PositiveIntegerField(default=0)
+    capacity = models.PositiveIntegerField(default=0)
+    overloaded = models.BooleanField(default=False)
+    reported_at = models.DateTimeField(null=True, blank=True)

@@ -17,5 +17,6 @@ def remote_path(user) -> str | None:
 
 def register():
     registry.register_panel("terminal", "video", "video/terminal_panel.html", script="video/terminal.js", order=5)
+    registry.register_panel("console", "video", "video/console_panel.html", script="video/console.js", order=45)
     providers.provide("landing.remote", remote_path)
     providers.provide("pairing.ttl.remote", lambda: settings.VIDEO_LINK_TTL)

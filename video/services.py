@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import CHAIR, SECRETARY, Actor
 from audit.operations import ServiceError
-from meeting.models import Attendance
+from meeting.models import Attendance, Member
 from meeting.services import record_presence
 from realtime.service import change
 
-from .models import RemoteSession
+from .models import MediaRoom, MicOverride, RemoteSession
 from .state import enabled, iso, video_state, you_video
 
 AS_MEMBER = "member"
@@ -102,3 +102,131 @@ def admitted(actor: Actor, sitting_id: int, token: str) -> RemoteSession:
     if session is None or not _own(actor, session):
         raise ServiceError("not_admitted", _("Phiên kết nối video không hợp lệ hoặc đã kết thúc; hãy vào lại phòng họp trực tuyến."))
     return session
+
+
+# ---- the chair's controls -------------------------------------------------------------------
+
+def override(actor: Actor, sitting_id: int, member_id: int, live: bool | None, expect_speech: int | None) -> dict:
+    """The chair opens (`live` true) or closes (false) one person's microphone for the current turn
+    at the floor, or gives it back to the floor's rule (null). `expect_speech`: the turn the chair
+    saw; another turn by now is `stale` (a mute meant for one speaker never lands on the next)."""
+    from floor.state import current_speech
+
+    with change(actor, "video.control", sitting_id,
+                detail={"member_id": member_id, "live": live, "expect_speech": expect_speech}) as c:
+        current = current_speech(sitting_id)
+        current_id = current.pk if current else None
+        if current_id != expect_speech:
+            raise ServiceError("stale", _("Lượt phát biểu đã thay đổi; hãy xem lại rồi thao tác."),
+                               data={"current": {"speech_id": current_id, "seq": c.sitting.seq}})
+        if not Member.objects.filter(pk=member_id).exists():
+            raise ServiceError("not_found", _("Không tìm thấy thành viên."))
+        MicOverride.objects.filter(sitting_id=sitting_id).exclude(speech_id=current_id).delete()  # void now
+        if live is None:
+            MicOverride.objects.filter(sitting_id=sitting_id, member_id=member_id).delete()
+        else:
+            MicOverride.objects.update_or_create(sitting_id=sitting_id, member_id=member_id,
+                                                 defaults={"live": live, "speech_id": current_id, "at": timezone.now()})
+        c.emit("video.changed", video_state(c.sitting))
+    return {}
+
+
+def kick(actor: Actor, sitting_id: int, member_id: int, reason: str) -> dict:
+    """The chair shows a remote participant out: the joining ends, and the remote device that
+    joined is revoked (its link no longer works; the office issues a new one if it must)."""
+    from django.conf import settings as dj_settings
+    from importlib import import_module
+
+    from accounts.models import Device
+    from realtime.publish import close_device_after_commit
+
+    with change(actor, "video.control", sitting_id, detail={"member_id": member_id, "reason": reason}) as c:
+        session = (RemoteSession.objects.filter(sitting_id=sitting_id, member_id=member_id,
+                                                state=RemoteSession.State.JOINED).select_related("device").first())
+        if session is None:
+            raise ServiceError("not_found", _("Người này không ở trong phòng họp trực tuyến."))
+        session.reason = reason
+        session.save(update_fields=["reason"])
+        _end(session, RemoteSession.Ended.KICKED, timezone.now())
+        device = session.device
+        if device is not None and device.kind == Device.Kind.REMOTE and not device.revoked:
+            Device.objects.filter(pk=device.pk).update(revoked=True)
+            if device.session_key:
+                import_module(dj_settings.SESSION_ENGINE).SessionStore(session_key=device.session_key).delete()
+            close_device_after_commit(device.pk)
+            c.detail["device_revoked"] = device.pk
+        c.emit_to(member_id, "video.mine", you_video(sitting_id, member_id))
+        c.emit("video.changed", video_state(c.sitting))
+    return {}
+
+
+# ---- what the media process reports -------------------------------------------------------
+
+def report(actor: Actor, sitting_id: int, room: dict | None, peers: list[dict]) -> dict:
+    """The media process's observations (command video.report, role media): the room's health and
+    load, and each member peer's connection (`connected`, `lost`, `ended`: lost for longer than
+    VIDEO_GRACE_SECONDS). Only changes are written and told; attendance is never touched."""
+    now = timezone.now()
+    with change(actor, "video.report", sitting_id) as c:
+        changed = False
+        if room is not None:
+            row, _created = MediaRoom.objects.get_or_create(sitting_id=sitting_id)
+            values = {"up": room["up"], "streams": room["streams"], "capacity": room["capacity"],
+                      "overloaded": room["overloaded"]}
+            if _created or any(getattr(row, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(row, key, value)
+                row.reported_at = now
+                row.save()
+                changed = True
+        for peer in peers:
+            changed |= _report_peer(c, sitting_id, peer, now)
+        if changed:
+            c.emit("video.changed", video_state(c.sitting))
+    return {}
+
+
+def _report_peer(c, sitting_id, peer: dict, now) -> bool:
+    kind, _, ident = peer["peer"].partition(":")
+    if kind != "m" or not ident.isdigit():
+        return False
+    session = RemoteSession.objects.filter(sitting_id=sitting_id, member_id=int(ident),
+                                           state=RemoteSession.State.JOINED).first()
+    if session is None:
+        return False
+    if peer["state"] == "ended":
+        _end(session, RemoteSession.Ended.TIMEOUT, now)
+        c.emit_to(session.member_id, "video.mine", you_video(sitting_id, session.member_id))
+        return True
+    fields = []
+    if peer["state"] != session.link:
+        if peer["state"] == RemoteSession.Link.LOST:
+            session.lost_count += 1
+            fields.append("lost_count")
+        session.link, session.link_since = peer["state"], now
+        fields += ["link", "link_since"]
+    level = peer.get("level") or ""
+    if level != session.level:
+        session.level = level
+        fields.append("level")
+    if fields:
+        session.save(update_fields=fields)
+    return bool(fields)
+
+
+def media_lost(sitting_id: int) -> None:
+    """The media process does not answer (a hub process found its link broken): the room is down
+    and every joined connection lost, at once, so the console says so. Idempotent; the media
+    process's next report sets it right."""
+    from accounts.permissions import system_actor
+
+    if not MediaRoom.objects.filter(sitting_id=sitting_id, up=True).exists():
+        return
+    now = timezone.now()
+    with change(system_actor(), "video.report", sitting_id, detail={"media_lost": True}) as c:
+        MediaRoom.objects.filter(sitting_id=sitting_id).update(up=False, reported_at=now)
+        for session in RemoteSession.objects.filter(sitting_id=sitting_id, kind=RemoteSession.Kind.MEMBER,
+                                                    state=RemoteSession.State.JOINED).exclude(link=RemoteSession.Link.LOST):
+            session.link, session.link_since, session.lost_count = RemoteSession.Link.LOST, now, session.lost_count + 1
+            session.save(update_fields=["link", "link_since", "lost_count"])
+        c.emit("video.changed", video_state(c.sitting))

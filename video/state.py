@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .models import RemoteSession
+from .models import MediaRoom, MicOverride, RemoteSession
 
 
 def iso(dt):
@@ -14,18 +14,27 @@ def enabled() -> bool:
 
 
 def participant_info(s: RemoteSession) -> dict:
-    return {"member_id": s.member_id, "name": s.member.full_name, "state": s.state, "joined_at": iso(s.joined_at)}
+    return {"member_id": s.member_id, "name": s.member.full_name, "state": s.state, "joined_at": iso(s.joined_at),
+            "link": s.link, "link_since": iso(s.link_since), "level": s.level or None, "lost_count": s.lost_count}
+
+
+def room_info(sitting_id: int) -> dict:
+    room = MediaRoom.objects.filter(sitting_id=sitting_id).first()
+    return {"enabled": enabled(), "backend": settings.VIDEO_BACKEND, "up": bool(room and room.up),
+            "streams": room.streams if room else 0, "capacity": room.capacity if room else 0,
+            "overloaded": bool(room and room.overloaded), "reported_at": iso(room.reported_at) if room else None}
 
 
 def video_state(sitting) -> dict:
     """Who is in the sitting's video room, and whether the control room's hall camera is in it."""
     joined = RemoteSession.objects.filter(sitting_id=sitting.pk, state=RemoteSession.State.JOINED)
     members = joined.filter(kind=RemoteSession.Kind.MEMBER).select_related("member").order_by("joined_at", "pk")
+    overrides = MicOverride.objects.filter(sitting_id=sitting.pk).order_by("member_id")
     return {
-        "room": {"enabled": enabled(), "backend": settings.VIDEO_BACKEND},
+        "room": room_info(sitting.pk),
         "participants": [participant_info(s) for s in members],
         "hall": {"publishing": joined.filter(kind=RemoteSession.Kind.HALLCAM).exists()},
-        "overrides": [],
+        "overrides": [{"member_id": o.member_id, "live": o.live, "speech_id": o.speech_id} for o in overrides],
     }
 
 

@@ -65,6 +65,16 @@ def test_the_live_rule_in_the_browser_is_the_servers(page, daphne_server):
 
 def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
         media_chromium, daphne_server, fresh_sitting, hub, login, screens):
+    # The link lands on the member's live sitting: the earlier tests' are closed first.
+    others = daphne_server.shell("from meeting.models import Sitting\nresult = list(Sitting.objects.filter("
+                                 "status='live').values_list('pk', flat=True))")
+    for other in others:
+        with hub("db001", other) as chair:
+            try:
+                chair.command("sitting.close")
+            except AssertionError:  # refused (a vote round left open by that test): closed as the admin would
+                daphne_server.shell(f"from meeting.models import Sitting\nSitting.objects.filter(pk={other}).update("
+                                    "status='closed')\nresult = None")
     s = fresh_sitting()
     sid = s["id"]
     alice_id = daphne_server.shell("from meeting.models import Member\nresult = Member.objects.get(code='DB010').pk")

@@ -144,3 +144,122 @@ async def test_closing_the_sitting_ends_every_joining(hall):
     await hall["alice"].ok("video.join", {})
     await hall["chair"].ok("sitting.close")
     assert await sessions() == [("member", "alice", "left", "closed")]
+
+
+# ---- the chair's controls and the media process's reports (stage 2) ---------------------------
+
+@database_sync_to_async
+def remote_device_cookie(code):
+    """A session like the one a remote link pairs: the member signed in, on a device of kind remote."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts import pairing
+    from accounts.services import bind_session
+    from tests.realtime.conftest import login_cookie
+
+    user = Member.objects.get(code=CODES[code]).user
+    _row, device = pairing.redeem(pairing.issue("remote", user=user))
+    key = login_cookie(user)
+    session = SessionStore(session_key=key)
+    session["device_id"] = device.pk
+    session.save()
+    bind_session(device, key)
+    return key, device.pk
+
+
+async def test_the_chair_opens_and_closes_a_microphone_for_the_turn_at_the_floor_only(hall):
+    from video.live import live_members
+
+    chair, alice = hall["chair"], hall["alice"]
+    alice_id, bob_id = await member_id("alice"), await member_id("bob")
+    await alice.ok("video.join", {})
+    await hall["bob"].ok("attendance.check_in")
+    speech = await chair.ok("floor.give", {"member_id": bob_id, "kind": "speech", "expect_current": None})
+    assert await chair.error("video.override", {"member_id": alice_id, "live": True, "expect_speech": None}) == "stale"
+    await chair.ok("video.override", {"member_id": alice_id, "live": True, "expect_speech": speech["speech_id"]})
+    for name in ("chair", "alice", "display"):
+        await hall[name].settle()
+        assert live_members(hall[name].state) == {alice_id, bob_id}
+    await chair.ok("video.override", {"member_id": bob_id, "live": False, "expect_speech": speech["speech_id"]})
+    await alice.settle()
+    assert live_members(alice.state) == {alice_id}
+    # The next turn makes both void.
+    await chair.ok("floor.stop", {"speech_id": speech["speech_id"]})
+    await alice.settle()
+    assert live_members(alice.state) == set()
+    assert await hall["alice"].error("video.override", {"member_id": alice_id, "live": True, "expect_speech": None}) == "forbidden"
+
+
+async def test_the_chair_shows_a_remote_participant_out_and_their_link_device_is_revoked(hub, hall):
+    from accounts.models import Device
+    from tests.realtime.hub import Refused, open_client
+
+    sitting_id = hall["chair"].sitting_id
+    cookie, device_id = await remote_device_cookie("alice")
+    laptop = await open_client(sitting_id, cookie)
+    await laptop.ok("video.join", {})
+    assert await hall["chair"].error("video.kick", {"member_id": await member_id("bob"), "reason": "x"}) == "not_found"
+    assert await hall["bob"].error("video.kick", {"member_id": await member_id("alice"), "reason": "x"}) == "forbidden"
+    await hall["chair"].ok("video.kick", {"member_id": await member_id("alice"), "reason": "Không phải người được mời"})
+    assert await sessions() == [("member", "alice", "left", "kicked")]
+    assert await database_sync_to_async(lambda: Device.objects.get(pk=device_id).revoked)()
+    with pytest.raises(Refused) as closed:  # the link's device is closed out of the sitting
+        for _ in range(50):
+            await laptop.receive(timeout=3)
+    assert closed.value.code == 4403
+    again = await open_client(sitting_id, cookie)  # its session is gone: only what the public sees
+    assert again.you["role"] == "public"
+    assert await again.error("video.join", {}) == "forbidden"
+
+
+async def test_what_the_media_process_reports_shows_on_every_screen_and_never_moves_attendance(hub, hall):
+    from accounts.models import Device
+    from tests.realtime.conftest import device_cookie
+
+    sitting_id = hall["chair"].sitting_id
+    await hall["alice"].ok("video.join", {})
+    alice_id = await member_id("alice")
+    media_device = await database_sync_to_async(Device.objects.create)(kind=Device.Kind.MEDIA, label="videod")
+    media = await hub.connect(sitting_id=sitting_id) if False else None
+    from tests.realtime.hub import open_client
+
+    media = await open_client(sitting_id, await database_sync_to_async(device_cookie)(media_device))
+    assert media.state["video"]["participants"][0]["link"] == "connecting"
+    assert "voting" not in media.state or media.state.get("you") is None  # a display's view
+    await media.ok("video.report", {"room": {"up": True, "streams": 3, "capacity": 15, "overloaded": False},
+                                    "peers": [{"peer": f"m:{alice_id}", "state": "connected", "level": "good"}]})
+    await hall["chair"].settle()
+    video = hall["chair"].state["video"]
+    assert video["room"]["up"] is True and video["room"]["streams"] == 3
+    assert [(p["link"], p["level"], p["lost_count"]) for p in video["participants"]] == [("connected", "good", 0)]
+    await media.ok("video.report", {"peers": [{"peer": f"m:{alice_id}", "state": "lost"}]})
+    await hall["chair"].settle()
+    assert [(p["link"], p["lost_count"]) for p in hall["chair"].state["video"]["participants"]] == [("lost", 1)]
+    assert await attendance("alice") == [("present", "remote")]  # lost is not absent
+    await media.ok("video.report", {"peers": [{"peer": f"m:{alice_id}", "state": "ended"}]})
+    assert await sessions() == [("member", "alice", "left", "timeout")]
+    assert await attendance("alice") == [("present", "remote")]
+    # Only the media process reports.
+    assert await hall["secretary"].error("video.report", {"room": {"up": False, "streams": 0, "capacity": 0,
+                                                                   "overloaded": False}}) == "forbidden"
+    assert await hall["alice"].error("video.report", {}) == "forbidden"
+
+
+@override_settings(VIDEO_CONTROL="127.0.0.1:9")
+async def test_a_console_asking_a_dead_media_process_marks_the_room_down_and_everyone_lost(hub, hall):
+    from accounts.models import Device
+    from tests.realtime.conftest import device_cookie
+    from tests.realtime.hub import open_client
+
+    sitting_id = hall["chair"].sitting_id
+    await hall["alice"].ok("video.join", {})
+    media_device = await database_sync_to_async(Device.objects.create)(kind=Device.Kind.MEDIA, label="videod")
+    media = await open_client(sitting_id, await database_sync_to_async(device_cookie)(media_device))
+    await media.ok("video.report", {"room": {"up": True, "streams": 3, "capacity": 15, "overloaded": False},
+                                    "peers": [{"peer": f"m:{await member_id('alice')}", "state": "connected"}]})
+    assert await hall["chair"].error("video.stats", {}) == "media_unavailable"
+    await hall["chair"].settle()
+    video = hall["chair"].state["video"]
+    assert video["room"]["up"] is False
+    assert [p["link"] for p in video["participants"]] == ["lost"]
+    assert await hall["chair"].error("video.stats", {}) == "media_unavailable"  # again: nothing more changes
