@@ -41,6 +41,7 @@ class Participant(Message):
     link_since: Time | None
     level: literal(RemoteSession.Level.values) | None = Field(description="the connection's quality (loss, round trip)")
     lost_count: Count = Field(description="how many times the connection was lost")
+    rejoins: Count = Field(description="how many times the same device joined again (resumed)")
 
 
 class Hall(Message):
@@ -63,6 +64,9 @@ class Video(Message):
 class YouVideo(Message):
     session_id: Id | None = Field(description="your joining of the video room, if you are in it")
     joined_at: Time | None
+    ended: literal(RemoteSession.Ended.values) | None = Field(
+        description="when you are not in it: how your last joining ended (left, replaced, closed, kicked, timeout)")
+    reason: str | None = Field(description="the chair's reason, when you were shown out")
 
 
 class JoinArgs(Strict):
@@ -78,6 +82,7 @@ class JoinResult(Message):
     backend: str
     ice_servers: list[dict] = Field(description="RTCIceServer entries for RTCPeerConnection (empty: host candidates only)")
     joined_at: Time
+    resumed: bool = Field(description="the same device joined again: the same joining goes on, under this new token")
 
 
 class LeaveArgs(Strict):

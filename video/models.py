@@ -56,6 +56,7 @@ class RemoteSession(models.Model):
     link_since = models.DateTimeField(_("kết nối từ lúc"), null=True, blank=True)
     level = models.CharField(_("chất lượng"), max_length=10, choices=Level.choices, blank=True)
     lost_count = models.PositiveIntegerField(_("số lần mất kết nối"), default=0)
+    rejoins = models.PositiveIntegerField(_("số lần vào lại"), default=0)
 
     class Meta:
         verbose_name = _("lượt dự họp trực tuyến")

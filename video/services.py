@@ -3,7 +3,9 @@
 `join` checks a remote member in (present, method "remote") in the same change, unless they are
 present already; the media never changes attendance afterwards (docs/decisions/0014 §4). It mints
 the token that binds the media signals to this joining (only its hash is kept). A second join of
-the same person ends the first (`replaced`): a frozen laptop is left for a phone.
+the same person from another device ends the first (`replaced`): a frozen laptop is left for a
+phone; from the same paired device (a reload, a lost connection) the same joining goes on
+(`resumed`), with its history and a new token.
 """
 
 import hashlib
@@ -43,12 +45,23 @@ def join(actor: Actor, sitting_id: int, as_: str = AS_MEMBER) -> dict:
                 raise ServiceError("forbidden", _("Chỉ thư ký hoặc chủ tọa mới mở được camera hội trường."))
             who = {"kind": RemoteSession.Kind.HALLCAM, "user_id": actor.user.pk}
         now = timezone.now()
-        replaced = RemoteSession.objects.filter(sitting_id=sitting_id, state=RemoteSession.State.JOINED, **who)
-        c.detail["replaced"] = list(replaced.values_list("pk", flat=True))
-        replaced.update(state=RemoteSession.State.LEFT, ended_at=now, ended_how=RemoteSession.Ended.REPLACED)
         token = secrets.token_urlsafe(32)
-        session = RemoteSession.objects.create(sitting_id=sitting_id, token_hash=token_hash(token), joined_at=now,
-                                               device=actor.device if actor.device is not None else None, **who)
+        open_ = RemoteSession.objects.filter(sitting_id=sitting_id, state=RemoteSession.State.JOINED, **who)
+        device_id = actor.device.pk if actor.device is not None else None
+        session = open_.filter(device_id=device_id).first() if device_id is not None else None
+        resumed = session is not None
+        if resumed:
+            # The same paired device again (a reload, a connection lost): the same joining goes on,
+            # with its history, under a new token; the old token is void.
+            session.token_hash, session.link, session.link_since = token_hash(token), RemoteSession.Link.CONNECTING, now
+            session.rejoins += 1
+            session.save(update_fields=["token_hash", "link", "link_since", "rejoins"])
+            c.detail["resumed"] = session.pk
+        else:
+            c.detail["replaced"] = list(open_.values_list("pk", flat=True))
+            open_.update(state=RemoteSession.State.LEFT, ended_at=now, ended_how=RemoteSession.Ended.REPLACED)
+            session = RemoteSession.objects.create(sitting_id=sitting_id, token_hash=token_hash(token), joined_at=now,
+                                                   device_id=device_id, **who)
         c.detail["session_id"] = session.pk
         if as_ == AS_MEMBER:
             present = Attendance.objects.filter(sitting_id=sitting_id, member_id=actor.member_id,
@@ -58,7 +71,8 @@ def join(actor: Actor, sitting_id: int, as_: str = AS_MEMBER) -> dict:
             c.emit_to(actor.member_id, "video.mine", you_video(sitting_id, actor.member_id))
         c.emit("video.changed", video_state(c.sitting))
     return {"session_id": session.pk, "token": token, "peer": session.peer, "kind": session.kind,
-            "backend": settings.VIDEO_BACKEND, "ice_servers": settings.VIDEO_ICE_SERVERS, "joined_at": iso(now)}
+            "backend": settings.VIDEO_BACKEND, "ice_servers": settings.VIDEO_ICE_SERVERS,
+            "joined_at": iso(session.joined_at), "resumed": resumed}
 
 
 def leave(actor: Actor, sitting_id: int, session_id: int) -> dict:

@@ -15,7 +15,8 @@ def enabled() -> bool:
 
 def participant_info(s: RemoteSession) -> dict:
     return {"member_id": s.member_id, "name": s.member.full_name, "state": s.state, "joined_at": iso(s.joined_at),
-            "link": s.link, "link_since": iso(s.link_since), "level": s.level or None, "lost_count": s.lost_count}
+            "link": s.link, "link_since": iso(s.link_since), "level": s.level or None, "lost_count": s.lost_count,
+            "rejoins": s.rejoins}
 
 
 def room_info(sitting_id: int) -> dict:
@@ -39,8 +40,13 @@ def video_state(sitting) -> dict:
 
 
 def you_video(sitting_id: int, member_id: int | None) -> dict:
+    """Your joining of the sitting's video room; when you are not in it, how your last one ended
+    (a page that was shown out does not join again by itself; one that timed out does)."""
     s = None
     if member_id is not None:
-        s = (RemoteSession.objects.filter(sitting_id=sitting_id, member_id=member_id, state=RemoteSession.State.JOINED)
-             .order_by("-joined_at").first())
-    return {"session_id": s.pk if s else None, "joined_at": iso(s.joined_at) if s else None}
+        s = RemoteSession.objects.filter(sitting_id=sitting_id, member_id=member_id).order_by("-joined_at", "-pk").first()
+    if s is None:
+        return {"session_id": None, "joined_at": None, "ended": None, "reason": None}
+    if s.state == RemoteSession.State.JOINED:
+        return {"session_id": s.pk, "joined_at": iso(s.joined_at), "ended": None, "reason": None}
+    return {"session_id": None, "joined_at": None, "ended": s.ended_how or None, "reason": s.reason or None}

@@ -7,15 +7,12 @@ sends all along; she votes from the same page and the count has her ballot. The 
 heard in live.js is held to the same table as video/live.py.
 """
 
-import math
 import re
-import struct
-import wave
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.video import media_process
+from tests.browser.video import fake_media_switches, media_process
 from tests.video.live_cases import CASES
 
 TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
@@ -25,15 +22,7 @@ QUIET, HEARD = 0.004, 0.02  # RMS of the hall camera page's analyser (0..1); the
 @pytest.fixture
 def media_chromium(launch_chromium, tmp_path):
     """Chromium with a fake camera and a microphone that plays a steady 440 Hz tone."""
-    tone = tmp_path / "tone.wav"
-    with wave.open(str(tone), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(48000)
-        w.writeframes(b"".join(struct.pack("<h", int(16000 * math.sin(2 * math.pi * 440 * i / 48000)))
-                               for i in range(48000 * 2)))
-    return launch_chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                           f"--use-file-for-fake-audio-capture={tone}", "--autoplay-policy=no-user-gesture-required")
+    return launch_chromium(*fake_media_switches(tmp_path))
 
 
 def level(page, seconds=1.0) -> float:

@@ -1,6 +1,9 @@
 """The media process (`manage.py video_server`) beside the browser tests' Daphne server."""
 
+import math
 import socket
+import struct
+import wave
 import subprocess
 import sys
 import time
@@ -40,3 +43,16 @@ def media_process(server):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def fake_media_switches(folder: Path) -> list[str]:
+    """Chromium's switches for a fake camera and a microphone that plays a steady 440 Hz tone."""
+    tone = folder / "tone.wav"
+    with wave.open(str(tone), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(b"".join(struct.pack("<h", int(16000 * math.sin(2 * math.pi * 440 * i / 48000)))
+                               for i in range(48000 * 2)))
+    return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-audio-capture={tone}", "--autoplay-policy=no-user-gesture-required"]

@@ -61,7 +61,7 @@ async def test_joining_checks_a_remote_delegate_in_once_and_everyone_sees_them(h
     assert "video" not in hall["public"].state
     await alice.settle_private()
     assert alice.private["video"]["session_id"] == stored.pk
-    assert hall["bob"].private["video"] == {"session_id": None, "joined_at": None}
+    assert hall["bob"].private["video"] == {"session_id": None, "joined_at": None, "ended": None, "reason": None}
 
 
 async def test_a_delegate_present_in_the_hall_stays_recorded_as_in_the_hall(hall):
@@ -202,6 +202,9 @@ async def test_the_chair_shows_a_remote_participant_out_and_their_link_device_is
     assert await hall["bob"].error("video.kick", {"member_id": await member_id("alice"), "reason": "x"}) == "forbidden"
     await hall["chair"].ok("video.kick", {"member_id": await member_id("alice"), "reason": "Không phải người được mời"})
     assert await sessions() == [("member", "alice", "left", "kicked")]
+    await hall["alice"].settle_private()  # her other page is told why
+    assert hall["alice"].private["video"] == {"session_id": None, "joined_at": None, "ended": "kicked",
+                                              "reason": "Không phải người được mời"}
     assert await database_sync_to_async(lambda: Device.objects.get(pk=device_id).revoked)()
     with pytest.raises(Refused) as closed:  # the link's device is closed out of the sitting
         for _ in range(50):
@@ -263,3 +266,22 @@ async def test_a_console_asking_a_dead_media_process_marks_the_room_down_and_eve
     assert video["room"]["up"] is False
     assert [p["link"] for p in video["participants"]] == ["lost"]
     assert await hall["chair"].error("video.stats", {}) == "media_unavailable"  # again: nothing more changes
+
+
+async def test_the_same_device_joining_again_resumes_its_joining_with_a_new_token(hub, hall):
+    from tests.realtime.hub import open_client
+
+    sitting_id = hall["chair"].sitting_id
+    cookie, _device_id = await remote_device_cookie("alice")
+    laptop = await open_client(sitting_id, cookie)
+    first = await laptop.ok("video.join", {})
+    again = await laptop.ok("video.join", {})  # the page reloaded, or its connection was lost
+    assert (again["session_id"], again["resumed"], first["resumed"]) == (first["session_id"], True, False)
+    assert again["token"] != first["token"]
+    assert await sessions() == [("member", "alice", "joined", "")]
+    assert await laptop.error("video.offer", {"token": first["token"], **OFFER}) == "not_admitted"
+    await hall["chair"].settle()
+    assert [p["rejoins"] for p in hall["chair"].state["video"]["participants"]] == [1]
+    # Another device of hers: that one replaces this one.
+    await hall["alice"].ok("video.join", {})
+    assert await sessions() == [("member", "alice", "left", "replaced"), ("member", "alice", "joined", "")]

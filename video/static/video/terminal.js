@@ -35,7 +35,7 @@
   let meter = null;
   let peer = null;
   let joining = false;
-  let session = null; // video.join's reply
+  let session = null; // video.join's reply, the joining this page is in
 
   async function openDevices() {
     if (stream) return stream;
@@ -87,45 +87,123 @@
     ui.note.textContent = gettext("Bạn có nghe thấy tiếng bíp? Nếu không, hãy kiểm tra loa hoặc tai nghe.");
   }
 
+  /* The person chose to be in the room (`wanted`); the page keeps them there: a connection that
+   * fails, or a media process that restarted, is joined again by itself after 2, 4 … 30 s, without a
+   * new link. Shown out by the chair, or in the room from another device: not joined again. */
+  let wanted = false;
+  let retry = 0;
+  let retryTimer = null;
+  let lostTimer = null;
+
+  function note(text) {
+    ui.note.textContent = text;
+  }
+
+  async function connect() {
+    if (peer) peer.close();
+    peer = null;
+    session = await hub.command("video.join", {});
+    const mine = new VideoPeer(hub, session, stream, {
+      track: (slot, media) => {
+        if (slot === "hall") ui.hall.srcObject = media;
+        else if (slot === "floor") ui.floor.srcObject = media;
+        else if (slot === "mix") ui.audio.srcObject = media;
+      },
+      state: (s) => peerState(mine, s),
+    });
+    peer = mine;
+    ui.self.srcObject = stream;
+    await mine.start();
+  }
+
+  function peerState(which, s) {
+    if (which !== peer) return; // an earlier connection, replaced
+    ui.conn.textContent = CONN[s] || s;
+    ui.conn.dataset.state = s;
+    clearTimeout(lostTimer);
+    if (s === "connected") retry = 0;
+    else if (s === "failed") again();
+    else if (s === "disconnected") lostTimer = setTimeout(again, 8000); // often passes by itself
+  }
+
+  function again() {
+    if (!wanted || retryTimer) return;
+    const delay = Math.min(30000, 2000 * 2 ** retry++);
+    ui.conn.textContent = CONN.disconnected;
+    ui.conn.dataset.state = "disconnected";
+    retryTimer = setTimeout(async () => {
+      retryTimer = null;
+      if (!wanted) return;
+      joining = true;
+      try {
+        await connect();
+      } catch (e) {
+        again();
+      } finally {
+        joining = false;
+      }
+    }, delay);
+  }
+
   async function join() {
     if (joining) return;
     joining = true;
     ui.join.setAttribute("aria-busy", "true");
+    note("");
     try {
       await openDevices();
-      session = await send("video.join", {});
-      peer = new VideoPeer(hub, session, stream, {
-        track: (slot, media) => {
-          if (slot === "hall") ui.hall.srcObject = media;
-          else if (slot === "floor") ui.floor.srcObject = media;
-          else if (slot === "mix") ui.audio.srcObject = media;
-        },
-        state: (s) => { ui.conn.textContent = CONN[s] || s; ui.conn.dataset.state = s; },
-      });
-      ui.self.srcObject = stream;
+      wanted = true;
+      retry = 0;
       mode = "room";
       draw(hub.state);
-      await peer.start();
+      await connect();
     } catch (e) {
-      if (peer) peer.close();
-      peer = null;
+      Faces.toast(Faces.errorMessage(e));
+      if (wanted && session) again(); // in the room, the media not reachable yet: keep trying
+      else { wanted = false; mode = "check"; }
     } finally {
       joining = false;
       ui.join.removeAttribute("aria-busy");
+      draw(hub.state);
     }
   }
 
-  async function leave() {
+  function stop(text) {
+    wanted = false;
+    clearTimeout(retryTimer);
+    clearTimeout(lostTimer);
+    retryTimer = null;
     if (peer) peer.close();
     peer = null;
-    const id = session ? session.session_id : hub.you && hub.you.video && hub.you.video.session_id;
     session = null;
     mode = "check";
+    if (text) note(text);
+  }
+
+  async function leave() {
+    const id = session ? session.session_id : hub.you && hub.you.video && hub.you.video.session_id;
+    stop("");
     if (id) await send("video.leave", { session_id: id }).catch(() => null);
     draw(hub.state);
   }
 
+  /* Our joining ended by someone else's doing (you.video): say why; join again only after a timeout. */
+  function followMine() {
+    const mine = hub.you && hub.you.video;
+    if (!mine || !session || joining || mine.session_id === session.session_id) return;
+    if (mine.session_id !== null) {
+      stop(gettext("Bạn đã vào phòng họp trực tuyến từ một thiết bị khác; thiết bị này đã rời phòng."));
+    } else if (mine.ended === "kicked") {
+      stop(interpolate(gettext("Chủ tọa đã mời bạn ra khỏi phòng họp trực tuyến: %s"), [mine.reason || ""]));
+    } else if (mine.ended === "closed") {
+      stop(gettext("Phiên họp đã kết thúc."));
+    } else if (mine.ended === "timeout" && wanted) {
+      again();
+    }
+  }
+
   function draw(state) {
+    if (hub) followMine();
     const video = state && state.video;
     const member = hub && hub.you && hub.you.member_id;
     const show = !!(video && video.room.enabled && member);
@@ -155,6 +233,12 @@
   ui.mic.addEventListener("change", reopen);
   setInterval(() => {
     if (meter && !ui.check.hidden) ui.level.style.width = `${Math.min(100, Math.round(meter.level() * 400))}%`;
+    // This device was revoked (the chair showed its person out, or the office took it back): the hub
+    // closed it before it could be told why; leave the room and say so.
+    if (hub && hub.status === "forbidden" && (wanted || peer)) {
+      stop(gettext("Thiết bị này không còn được theo dõi phiên họp; bạn đã rời phòng họp trực tuyến. Hãy liên hệ thư ký nếu cần vào lại."));
+      draw(hub.state);
+    }
   }, 100);
 
   Hub.registerPanel((state, type, data, hb) => {
