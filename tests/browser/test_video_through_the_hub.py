@@ -4,8 +4,10 @@ process (`manage.py video_server`, its own process), which follows the floor ove
 
 The remote delegate sends a tone; the control room's hall camera page (an aiortc peer here, the
 browser in test_video_browser.py) measures what reaches the hall. The media process decides: the
-delegate's browser keeps sending throughout. A media process that dies takes the video with it and
-nothing else: the sitting goes on, and signals say `media_unavailable`.
+delegate's browser keeps sending throughout. Then the faults, in turn: the hub's worker restarts
+(media flows on, and the media process follows the floor again); the delegate's network is cut
+("connection lost", still present; after the grace the joining ends, attendance untouched); the
+media process dies (the video goes with it and nothing else: signals say `media_unavailable`).
 """
 
 import asyncio
@@ -74,6 +76,17 @@ async def joined_peer(hub, kind, audio=None, video=None):
     return join, pc
 
 
+def participants(server, sitting_id):
+    return [tuple(p) for p in server.shell(
+        "from video.models import RemoteSession\nresult = list(RemoteSession.objects.filter("
+        f"sitting_id={sitting_id}, kind='member').order_by('pk').values_list('state', 'link'))")]
+
+
+def attendance(server, member_id):
+    return server.shell("from meeting.models import Attendance\nresult = list(Attendance.objects.filter("
+                        f"member_id={member_id}).order_by('-pk').values_list('status', 'method')[0])")
+
+
 async def until(check, timeout=20.0, step=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -86,7 +99,7 @@ async def until(check, timeout=20.0, step=0.1):
 def test_the_remote_voice_reaches_the_hall_only_while_its_delegate_has_the_floor(daphne_server, fresh_sitting):
     s = fresh_sitting()
     member = daphne_server.shell("from meeting.models import Member\nresult = Member.objects.get(code='DB010').pk")
-    with media_process(daphne_server) as videod:
+    with media_process(daphne_server, VIDEO_GRACE_SECONDS="6") as videod:
         asyncio.run(_scenario(daphne_server, s["id"], member, videod))
 
 
@@ -121,11 +134,38 @@ async def _scenario(server, sitting_id, member_id, videod):
         await asyncio.sleep(1.0)
         assert hall.rms(50) < QUIET
 
+        # The hub's worker restarts: media flows on (it never passed through it), and the media
+        # process follows the floor again once the hub is back.
+        for hub in (chair, alice, desk):
+            await hub.close()
+        frames = hall.frames
+        await asyncio.to_thread(server.stop)
+        await asyncio.to_thread(server.start)
+        assert await until(lambda: hall.frames > frames + 50), "media stopped with the hub's worker"
+        chair = await AsyncHub.open(server, "db001", sitting_id)
+        alice = await AsyncHub.open(server, "db010", sitting_id)
+        desk = await AsyncHub.open(server, "thuky", sitting_id)
+        speech = await chair.ok("floor.give", {"member_id": member_id, "kind": "speech", "expect_current": None})
+        assert await until(lambda: hall.rms(10) > HEARD), "after the worker's restart, the floor no longer opened her voice"
+        await chair.ok("floor.stop", {"speech_id": speech["speech_id"]})
+        assert await until(lambda: hall.rms(10) < QUIET)
+
+        # Her network is cut (no goodbye): "connection lost", still present; after the grace (6 s
+        # here) the joining ends, and attendance is as it was.
+        await alice_pc.close()
+        pcs.remove(alice_pc)
+        assert await until(lambda: participants(server, sitting_id) == [("joined", "lost")], timeout=30), \
+            participants(server, sitting_id)
+        assert await until(lambda: participants(server, sitting_id) == [("left", "lost")], timeout=30), \
+            participants(server, sitting_id)
+        assert attendance(server, member_id) == ["present", "remote"]
+
         # The media process dies: the sitting goes on, and the video says why it is gone.
+        joined = await alice.ok("video.join", {})
         videod.terminate()
         videod.wait(timeout=10)
         reply = await alice.send("video.offer", {"token": joined["token"], "pc": secrets.token_hex(8), "gen": 1,
-                                                 "sdp": alice_pc.localDescription.sdp})
+                                                 "sdp": hall_pc.localDescription.sdp})
         assert reply["ok"] is False and reply["error"]["code"] == "media_unavailable"
         assert (await alice.send("attendance.check_in"))["ok"]
         await hall.stop()

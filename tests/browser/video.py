@@ -14,9 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def media_process(server):
-    """videod following `server`'s sittings, on the control port in its environment; stopped after."""
-    env = dict(server.env, VIDEO_HUB_URL=server.url.replace("http://", "ws://"))
+def media_process(server, **settings):
+    """videod following `server`'s sittings, on the control port in its environment (and `settings`,
+    e.g. VIDEO_GRACE_SECONDS="6"); stopped after."""
+    env = dict(server.env, VIDEO_HUB_URL=server.url.replace("http://", "ws://"), **settings)
     host, _, port = env["VIDEO_CONTROL"].rpartition(":")
     log_path = server.workdir / "videod.log"
     with open(log_path, "ab") as log:
