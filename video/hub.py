@@ -11,7 +11,10 @@ from typing import Literal
 
 from pydantic import Field, conint, conlist, constr
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts import permissions
+from displays import slides
 from realtime import registry
 from realtime.messages import Count, Id, Message, NoResult, Time, literal
 from realtime.schemas import Id as ArgId
@@ -70,8 +73,9 @@ class YouVideo(Message):
 
 
 class JoinArgs(Strict):
-    as_: Literal["member", "hallcam"] = Field("member", alias="as",
-                                              description="member: yourself, remotely; hallcam: the control room's camera page (staff)")
+    as_: Literal["member", "hallcam", "display"] = Field(
+        "member", alias="as",
+        description="member: yourself, remotely; hallcam: the control room's camera page (staff); display: a hall display receiving the floor video")
 
 
 class JoinResult(Message):
@@ -237,7 +241,7 @@ ERRORS = {
 
 def register():
     permissions.register_action("video.join", (permissions.DELEGATE, permissions.GUEST, permissions.CHAIR,
-                                               permissions.SECRETARY))
+                                               permissions.SECRETARY, permissions.DISPLAY))
     permissions.register_action("video.control", (permissions.CHAIR, permissions.SECRETARY))
     permissions.register_action("video.report", (permissions.MEDIA, permissions.SYSTEM))
     registry.register_slice("video", video_state, Video, audiences=("staff", "delegate", "display"), order=60)
@@ -268,6 +272,10 @@ def register():
     for code, meaning in ERRORS.items():
         registry.register_error(code, meaning)
     registry.register_script("video/hub-events.js")
+    # Every face that follows a sitting may show video (the terminal, the hall camera page, a display).
+    registry.register_script("video/live.js")
+    registry.register_script("video/peer.js")
+    slides.register("remote_speaker", _("Người phát biểu trực tuyến"), "video/slides/remote_speaker.js", order=43)
 
     from meeting.services import on_closing
 

@@ -13,6 +13,7 @@ class RemoteSession(models.Model):
     class Kind(models.TextChoices):
         MEMBER = "member", _("Người dự họp trực tuyến")
         HALLCAM = "hallcam", _("Camera hội trường")
+        DISPLAY = "display", _("Màn hình hội trường")
 
     class State(models.TextChoices):
         JOINED = "joined", _("Đã vào phòng")
@@ -68,8 +69,10 @@ class RemoteSession(models.Model):
 
     @property
     def peer(self) -> str:
-        """The key the media process knows it by: m:<member id>, h:<user id>."""
-        return f"m:{self.member_id}" if self.kind == self.Kind.MEMBER else f"h:{self.user_id}"
+        """The key the media process knows it by: m:<member id>, h:<user id>, d:<display device id>."""
+        if self.kind == self.Kind.MEMBER:
+            return f"m:{self.member_id}"
+        return f"h:{self.user_id}" if self.kind == self.Kind.HALLCAM else f"d:{self.device_id}"
 
 
 class MicOverride(models.Model):

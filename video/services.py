@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import CHAIR, SECRETARY, Actor
+from accounts.permissions import CHAIR, DISPLAY, SECRETARY, Actor
 from audit.operations import ServiceError
 from meeting.models import Attendance, Member
 from meeting.services import record_presence
@@ -26,6 +26,7 @@ from .state import enabled, iso, video_state, you_video
 
 AS_MEMBER = "member"
 AS_HALLCAM = "hallcam"
+AS_DISPLAY = "display"
 
 
 def token_hash(token: str) -> str:
@@ -40,6 +41,10 @@ def join(actor: Actor, sitting_id: int, as_: str = AS_MEMBER) -> dict:
             if actor.member_id is None:
                 raise ServiceError("not_member", _("Chỉ đại biểu và khách mời của phiên họp mới dự họp trực tuyến được."))
             who = {"kind": RemoteSession.Kind.MEMBER, "member_id": actor.member_id}
+        elif as_ == AS_DISPLAY:
+            if actor.role != DISPLAY:
+                raise ServiceError("forbidden", _("Chỉ màn hình hội trường mới nhận hình người phát biểu trực tuyến theo cách này."))
+            who = {"kind": RemoteSession.Kind.DISPLAY, "device_id": actor.device.pk}
         else:
             if actor.role not in (CHAIR, SECRETARY):
                 raise ServiceError("forbidden", _("Chỉ thư ký hoặc chủ tọa mới mở được camera hội trường."))
@@ -49,6 +54,7 @@ def join(actor: Actor, sitting_id: int, as_: str = AS_MEMBER) -> dict:
         open_ = RemoteSession.objects.filter(sitting_id=sitting_id, state=RemoteSession.State.JOINED, **who)
         device_id = actor.device.pk if actor.device is not None else None
         session = open_.filter(device_id=device_id).first() if device_id is not None else None
+        who.pop("device_id", None)
         resumed = session is not None
         if resumed:
             # The same paired device again (a reload, a connection lost): the same joining goes on,
@@ -91,6 +97,8 @@ def leave(actor: Actor, sitting_id: int, session_id: int) -> dict:
 def _own(actor: Actor, session: RemoteSession) -> bool:
     if session.kind == RemoteSession.Kind.MEMBER:
         return actor.member_id is not None and session.member_id == actor.member_id
+    if session.kind == RemoteSession.Kind.DISPLAY:
+        return actor.device is not None and session.device_id == actor.device.pk
     return actor.user is not None and session.user_id == getattr(actor.user, "pk", None)
 
 

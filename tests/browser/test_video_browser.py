@@ -53,7 +53,7 @@ def test_the_live_rule_in_the_browser_is_the_servers(page, daphne_server):
 
 
 def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
-        media_chromium, daphne_server, fresh_sitting, hub, login, screens):
+        media_chromium, daphne_server, fresh_sitting, hub, login, pair_display, screens):
     # The link lands on the member's live sitting: the earlier tests' are closed first.
     others = daphne_server.shell("from meeting.models import Sitting\nresult = list(Sitting.objects.filter("
                                  "status='live').values_list('pk', flat=True))")
@@ -67,13 +67,21 @@ def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
     s = fresh_sitting()
     sid = s["id"]
     alice_id = daphne_server.shell("from meeting.models import Member\nresult = Member.objects.get(code='DB010').pk")
+    display_id = s["displays"][0]["id"]
     with hub("db001", sid) as chair:
         chair.command("sitting.open")
         chair.command("agenda.next")
+        chair.command("display.set_slide", {"display_id": display_id, "slide": "auto"})
         present = [r["member_id"] for r in chair.snapshot["data"]["attendance"] if r["counts"]][:36]
         chair.command("attendance.mark_selected", {"member_ids": [m for m in present if m != alice_id]})
 
     with media_process(daphne_server):
+        # The hall display follows the sitting.
+        screen = media_chromium.new_context(base_url=daphne_server.url, locale="vi-VN",
+                                            viewport={"width": 1920, "height": 1080}).new_page()
+        pair_display(screen, display_id)
+        slide = screen.locator("#hall-slide")
+        expect(slide).not_to_have_attribute("data-slide", "remote_speaker")
         # The control room starts the hall camera page.
         desk = media_chromium.new_context(base_url=daphne_server.url, locale="vi-VN").new_page()
         login(desk, "thuky", next_url=f"/video/{sid}/hall/")
@@ -114,12 +122,19 @@ def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
         expect(card.locator("#vid-mic-state")).to_have_text("Micro đang mở")
         heard = wait_level(desk, lambda v: v > HEARD)
         assert heard > HEARD, f"given the floor, her voice never reached the hall (level {heard})"
+        # The hall display shows her, live: her camera's picture under her name and countdown.
+        expect(slide).to_have_attribute("data-slide", "remote_speaker", timeout=20000)
+        expect(slide.locator("[data-role=speaker-name]")).to_have_text(re.compile(r"\S"))
+        screen.wait_for_function("() => { const v = document.querySelector('[data-role=remote-video]');"
+                                 " return v && v.videoWidth > 0 && v.currentTime > 0; }", timeout=20000)
+        screen.screenshot(path=str(screens / "video-hall-remote-speaker.png"))
         alice.screenshot(path=str(screens / "video-remote-delegate.png"))
         desk.screenshot(path=str(screens / "video-hall-camera.png"))
 
         with hub("db001", sid) as chair:
             chair.command("floor.stop", {"speech_id": speech["speech_id"]})
         expect(card.locator("#vid-mic-state")).to_have_text("Micro đã tắt")
+        expect(slide).not_to_have_attribute("data-slide", "remote_speaker")
         quiet = wait_level(desk, lambda v: v < QUIET)
         assert quiet < QUIET, f"the floor taken back, her voice still reached the hall (level {quiet})"
 

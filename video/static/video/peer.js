@@ -5,6 +5,7 @@
  *   member:  audio sendrecv (your microphone / the hall and the live voices, less yours),
  *            video sendrecv (your camera / the hall camera), video recvonly (the floor: who speaks)
  *   hallcam: audio sendrecv (the mixer's sound / the live remote voices), video sendonly (the camera)
+ *   display: video recvonly (the floor: the remote speaker)
  */
 (function (global) {
   "use strict";
@@ -12,6 +13,7 @@
   const SLOTS = {
     member: [["audio", "sendrecv", "mix"], ["video", "sendrecv", "hall"], ["video", "recvonly", "floor"]],
     hallcam: [["audio", "sendrecv", "voices"], ["video", "sendonly", null]],
+    display: [["video", "recvonly", "floor"]],
   };
 
   function randomHex(bytes) {
