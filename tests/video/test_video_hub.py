@@ -92,7 +92,11 @@ async def test_leaving_ends_the_joining_and_keeps_the_attendance(hall):
 
 
 async def test_who_may_join_and_how(hall):
-    assert await hall["display"].error("video.join", {}) == "forbidden"
+    assert await hall["display"].error("video.join", {}) == "not_member"
+    assert await hall["display"].error("video.join", {"as": "hallcam"}) == "forbidden"
+    assert await hall["alice"].error("video.join", {"as": "display"}) == "forbidden"
+    shown = await hall["display"].ok("video.join", {"as": "display"})  # a hall display: the floor video only
+    assert shown["kind"] == "display" and shown["peer"].startswith("d:")
     assert await hall["public"].error("video.join", {}) == "forbidden"
     assert await hall["chair"].error("video.join", {}) == "not_member"  # the chair is in the hall
     assert await hall["alice"].error("video.join", {"as": "hallcam"}) == "forbidden"
@@ -101,7 +105,8 @@ async def test_who_may_join_and_how(hall):
     await hall["chair"].settle()
     assert hall["chair"].state["video"]["hall"] == {"publishing": True}
     assert await hall["guest"].ok("video.join", {})  # an official answering from afar
-    assert await sessions() == [("hallcam", None, "joined", ""), ("member", "guest", "joined", "")]
+    assert await sessions() == [("display", None, "joined", ""), ("hallcam", None, "joined", ""),
+                                ("member", "guest", "joined", "")]
 
 
 async def test_signals_are_refused_to_anyone_but_the_joined_owner_of_the_token(hall):
@@ -109,7 +114,7 @@ async def test_signals_are_refused_to_anyone_but_the_joined_owner_of_the_token(h
     args = {"token": alice_token, **OFFER}
     assert await hall["bob"].error("video.offer", args) == "not_admitted"  # another member's token
     assert await hall["secretary"].error("video.offer", args) == "not_admitted"
-    assert await hall["display"].error("video.offer", args) == "forbidden"
+    assert await hall["display"].error("video.offer", args) == "not_admitted"
     assert await hall["public"].error("video.offer", args) == "forbidden"
     assert await hall["bob"].error("video.offer", {"token": "x" * 43, **OFFER}) == "not_admitted"
     assert await hall["bob"].error("video.offer", {**args, "pc": "not hex"}) == "invalid_args"
