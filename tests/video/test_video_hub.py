@@ -290,3 +290,20 @@ async def test_the_same_device_joining_again_resumes_its_joining_with_a_new_toke
     # Another device of hers: that one replaces this one.
     await hall["alice"].ok("video.join", {})
     assert await sessions() == [("member", "alice", "left", "replaced"), ("member", "alice", "joined", "")]
+
+
+async def test_the_minutes_list_each_remote_joining_for_the_chair_and_secretary_only(hall, cookies):
+    from django.test import AsyncClient
+
+    await hall["alice"].ok("video.join", {})
+    sitting_id = hall["chair"].sitting_id
+    client = AsyncClient()
+    client.cookies["sessionid"] = cookies["secretary"]
+    response = await client.get(f"/video/{sitting_id}/sessions.csv")
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 and "Hồ Minh Hùng" in lines[1] and "đang dự họp" in lines[1]
+    for persona in ("alice", "display"):
+        other = AsyncClient()
+        other.cookies["sessionid"] = cookies[persona]
+        assert (await other.get(f"/video/{sitting_id}/sessions.csv")).status_code == 404
