@@ -1,0 +1,371 @@
+"""videod's Janus backend (video/media/janus_backend.py) against a real Janus 1.1.2 with aiortc peers.
+
+One Janus for the module, started from deploy/janus/ rendered into a temporary folder (free ports);
+the backend is driven directly (no hub). Personas, each with a publisher and/or a subscriber pc:
+- hall    — h:1, the control room's hall camera page: publishes the room camera, hears the live members;
+- alice   — m:1, a remote delegate: publishes her voice (a tone) and her camera (stamped frames);
+- bob     — m:2, another remote delegate: publishes his voice, sees the hall and the floor.
+
+Janus relays packets and mixes nothing: a muted member's audio never reaches anybody, so "silent"
+here is "no loud frame arrived while another stream went on flowing". Tests wait for behaviour
+(frames decoded, a level reached) with a timeout, never for a time.
+"""
+
+import asyncio
+import json
+import math
+import random
+import shutil
+import socket
+import subprocess
+import time
+
+import numpy as np
+import pytest
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
+from websockets.asyncio.client import connect
+
+from video.media.aiortc_backend import peer_configuration
+from video.media.janus_backend import JanusBackend, feed_id
+from video.media.janus_config import render
+from video.media.link import MediaError
+from video.media.synthetic import StampedVideoTrack, ToneTrack, read_stamp
+
+if shutil.which("janus") is None:
+    pytest.skip("Janus is not installed (apt-get install janus: Debian bookworm's 1.1.2); "
+                "HUB_REQUIRE_ALL=1 makes this a failure", allow_module_level=True)
+
+ROOM = 7
+SILENT = 100      # RMS of s16 samples
+HEARD = 1000      # a tone of amplitude 8000 arrives at some 2800
+SIZE = (320, 192)
+FPS = 10
+API_SECRET = "test-api-secret-" + "a" * 16
+ADMIN_KEY = "test-admin-key-" + "b" * 16
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def janus(tmp_path_factory):
+    """A Janus of our own: (its WebSocket URL, its log file)."""
+    folder = tmp_path_factory.mktemp("janus")
+    port, base = _free_port(), random.randrange(20000, 29900, 100)
+    render(folder, ws_port=port, api_secret=API_SECRET, admin_key=ADMIN_KEY, rtp_ports=(base, base + 99))
+    log = folder / "janus.log"
+    process = subprocess.Popen(["janus", "-F", str(folder), "-L", str(log), "-N", "-o"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"janus exited ({process.returncode}): {log.read_text()[-3000:] if log.exists() else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("janus's WebSocket did not open within 20 s")
+            time.sleep(0.1)
+    yield f"ws://127.0.0.1:{port}", log
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+async def until(condition, what, timeout=20.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.02)
+
+
+class Meter:
+    """Reads a received audio track: the RMS of every frame, in order."""
+
+    def __init__(self, track) -> None:
+        self.levels: list[float] = []
+        self._task = asyncio.ensure_future(self._run(track))
+
+    async def _run(self, track):
+        try:
+            while True:
+                samples = (await track.recv()).to_ndarray().astype(np.float64)
+                self.levels.append(float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0)
+        except MediaStreamError:
+            pass
+
+    @property
+    def frames(self) -> int:
+        return len(self.levels)
+
+    def rms(self, window: int = 10) -> float:
+        recent = self.levels[-window:]
+        return math.sqrt(sum(v * v for v in recent) / len(recent)) if recent else 0.0
+
+    async def stop(self):
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+class Frames:
+    """Reads a received video track and keeps the stamp of the latest frame that carried one."""
+
+    def __init__(self, track) -> None:
+        self.stamp = None
+        self._task = asyncio.ensure_future(self._run(track))
+
+    async def _run(self, track):
+        try:
+            while True:
+                self.stamp = read_stamp(await track.recv()) or self.stamp
+        except MediaStreamError:
+            pass
+
+    def from_(self, camera: StampedVideoTrack) -> bool:
+        return self.stamp is not None and camera.sent.get(self.stamp[0]) == self.stamp[1]
+
+    async def stop(self):
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+class Room:
+    """The backend with room 7 open; `publish` and `subscribe` make aiortc peers through its ops."""
+
+    def __init__(self, backend: JanusBackend) -> None:
+        self.backend = backend
+        self.pcs: list[RTCPeerConnection] = []
+        self.readers: list = []
+
+    async def call(self, op, **args):
+        return await self.backend.handle(op, args)
+
+    async def publish(self, key, kind, *, audio=None, video=None) -> RTCPeerConnection:
+        pc = RTCPeerConnection(peer_configuration([]))
+        self.pcs.append(pc)
+        pc.addTransceiver(audio or "audio", direction="sendonly")
+        pc.addTransceiver(video or "video", direction="sendonly")
+        await pc.setLocalDescription(await pc.createOffer())
+        reply = await self.call("publish", room=ROOM, peer=key, kind=kind, pc=f"pub-{key}", gen=1,
+                                sdp=pc.localDescription.sdp)
+        await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "answer"))
+        await until(lambda: self.backend.rooms[ROOM].peers[key].pub.up, f"{key}'s publisher up at Janus")
+        return pc
+
+    async def subscribe(self, key, kind) -> tuple[RTCPeerConnection, dict[str, object]]:
+        """The subscriber pc, and its received tracks by "<source>/<kind>"."""
+        reply = await self.call("subscribe", room=ROOM, peer=key, kind=kind, pc=f"sub-{key}", gen=1)
+        pc = RTCPeerConnection(peer_configuration([]))
+        self.pcs.append(pc)
+        await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "offer"))
+        await pc.setLocalDescription(await pc.createAnswer())
+        assert await self.call("answer", room=ROOM, peer=key, pc=f"sub-{key}", gen=1, sdp=pc.localDescription.sdp) == {}
+        by_mid = {transceiver.mid: transceiver.receiver.track for transceiver in pc.getTransceivers()}
+        tracks = {f"{slot['source']}/{slot['kind']}": by_mid[slot["mid"]] for slot in reply["slots"]}
+        await until(lambda: self.backend.rooms[ROOM].peers[key].sub.up, f"{key}'s subscriber up at Janus")
+        return pc, tracks
+
+    def meter(self, track) -> Meter:
+        self.readers.append(Meter(track))
+        return self.readers[-1]
+
+    def frames(self, track) -> Frames:
+        self.readers.append(Frames(track))
+        return self.readers[-1]
+
+    async def close(self):
+        for reader in self.readers:
+            await reader.stop()
+        for pc in self.pcs:
+            await pc.close()
+
+
+@pytest.fixture
+async def room(janus):
+    url, _ = janus
+    backend = JanusBackend(url=url, api_secret=API_SECRET, admin_key=ADMIN_KEY)
+    await backend.start()
+    assert await backend.handle("open_room", {"room": ROOM}) == {}
+    room = Room(backend)
+    yield room
+    await room.close()
+    await backend.close()
+
+
+class RawJanus:
+    """The Janus API spoken by hand, as a stranger to videod would (it knows the api_secret only)."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.session = None
+        self._n = 0
+
+    async def send(self, message, wait_event=False):
+        self._n += 1
+        message = {**message, "transaction": f"raw{self._n}", "apisecret": API_SECRET}
+        if self.session is not None:
+            message["session_id"] = self.session
+        await self.ws.send(json.dumps(message))
+        while True:
+            reply = json.loads(await asyncio.wait_for(self.ws.recv(), 10))
+            if reply.get("transaction") == message["transaction"] and not (wait_event and reply["janus"] == "ack"):
+                return reply
+
+    async def plugin(self, handle, body, wait_event=False):
+        reply = await self.send({"janus": "message", "handle_id": handle, "body": body}, wait_event)
+        return reply["plugindata"]["data"]
+
+    async def open(self) -> int:
+        self.session = (await self.send({"janus": "create"}))["data"]["id"]
+        return (await self.send({"janus": "attach", "plugin": "janus.plugin.videoroom"}))["data"]["id"]
+
+    async def rooms(self, handle) -> list[int]:
+        return [item["room"] for item in (await self.plugin(handle, {"request": "list", "admin_key": ADMIN_KEY}))["list"]]
+
+
+async def _loud_frames(meter: Meter, clock: Meter, frames: int) -> int:
+    """How many frames louder than SILENT reach `meter` while `clock` receives `frames` frames."""
+    start, heard = clock.frames, meter.frames
+    await until(lambda: clock.frames >= start + frames, f"{frames} frames of the reference stream")
+    return sum(1 for level in meter.levels[heard:] if level > SILENT)
+
+
+async def test_a_member_is_heard_at_the_hall_only_while_live_and_the_mute_is_janus(room):
+    await room.call("set_live", room=ROOM, live=["m:2"], version=1)            # bob has the floor
+    await room.publish("m:1", "member", audio=ToneTrack(440))
+    await room.publish("m:2", "member", audio=ToneTrack(660))
+    _, heard = await room.subscribe("h:1", "hallcam")
+    assert set(heard) == {"m:1/audio", "m:2/audio"}
+    alice, bob = room.meter(heard["m:1/audio"]), room.meter(heard["m:2/audio"])
+    await until(lambda: bob.rms(10) > HEARD, "bob heard at the hall")
+    # Alice keeps sending, but Janus relays none of her packets: nothing loud arrives while bob flows.
+    assert await _loud_frames(alice, bob, 50) == 0
+
+    assert await room.call("set_live", room=ROOM, live=["m:1"], version=2) == {"applied": True}
+    await until(lambda: alice.rms(10) > HEARD, "alice heard at the hall once live")
+
+    assert await room.call("set_live", room=ROOM, live=["m:2"], version=3) == {"applied": True}
+    await until(lambda: bob.rms(5) > HEARD, "bob heard again")
+    await _loud_frames(alice, bob, 10)                                          # packets in flight at the switch
+    assert await _loud_frames(alice, bob, 50) == 0
+    assert await room.call("set_live", room=ROOM, live=[], version=2) == {"applied": False}
+
+
+async def test_the_floor_video_at_a_member_follows_the_live_member(room):
+    hall_camera, alice_camera = StampedVideoTrack(*SIZE, fps=FPS), StampedVideoTrack(*SIZE, fps=FPS)
+    await room.publish("h:1", "hallcam", audio=ToneTrack(300), video=hall_camera)
+    await room.publish("m:1", "member", audio=ToneTrack(440), video=alice_camera)
+    await room.publish("m:2", "member")
+    _, bob = await room.subscribe("m:2", "member")
+    assert list(bob) == ["hall/audio", "hall/video", "floor/video", "m:1/audio"]
+    hears, sees_hall, floor = room.meter(bob["hall/audio"]), room.frames(bob["hall/video"]), room.frames(bob["floor/video"])
+
+    await until(lambda: hears.rms(10) > HEARD, "the hall's sound reaches bob")
+    await until(lambda: sees_hall.from_(hall_camera), "bob sees the hall")
+    await until(lambda: floor.from_(hall_camera), "nobody live: the floor is the hall")
+
+    await room.call("set_live", room=ROOM, live=["m:1"], version=1)
+    await until(lambda: floor.from_(alice_camera), "alice live: the floor is alice (switched at Janus)")
+    assert sees_hall.from_(hall_camera)
+
+    await room.call("set_live", room=ROOM, live=[], version=2)
+    await until(lambda: floor.from_(hall_camera), "nobody live: the hall again")
+
+
+async def test_janus_itself_refuses_a_join_without_the_peers_token(room, janus):
+    await room.publish("m:1", "member", audio=ToneTrack(440))
+    token = room.backend.rooms[ROOM].peers["m:1"].token
+    async with connect(janus[0], subprotocols=["janus-protocol"]) as ws:
+        raw = RawJanus(ws)
+        handle = await raw.open()
+        join = {"request": "join", "ptype": "publisher", "room": ROOM, "id": feed_id("m:99"), "display": "m:99"}
+        refused = await raw.plugin(handle, join, wait_event=True)
+        assert refused["error_code"] == 433                                    # unauthorized: not in the allowed list
+        refused = await raw.plugin(handle, {**join, "token": "a-guess"}, wait_event=True)
+        assert refused["error_code"] == 433
+        # The ACL is what refused: the peer's own token is let in.
+        assert (await raw.plugin(handle, {**join, "token": token}, wait_event=True))["videoroom"] == "joined"
+
+
+async def _refusal(coroutine) -> str:
+    with pytest.raises(MediaError) as refused:
+        await coroutine
+    return refused.value.code
+
+
+async def test_replays_by_pc_and_gen_and_close_room_destroys_the_janus_room(room, janus):
+    call = room.call
+    pc = RTCPeerConnection(peer_configuration([]))
+    other = RTCPeerConnection(peer_configuration([]))
+    room.pcs += [pc, other]
+    for client in (pc, other):
+        client.addTransceiver(ToneTrack(440), direction="sendonly")
+        client.addTransceiver("video", direction="sendonly")
+        await client.setLocalDescription(await client.createOffer())
+    offer, other_offer = pc.localDescription.sdp, other.localDescription.sdp
+
+    async def publish(sdp, pc="A", gen=1, **more):
+        return await call("publish", **{"room": ROOM, "peer": "m:1", "kind": "member", "pc": pc, "gen": gen, "sdp": sdp, **more})
+
+    first = await publish(offer)
+    assert await publish(offer) == first                                        # a resend after a lost reply
+    assert await _refusal(publish(other_offer)) == "gen_reused"
+    assert await _refusal(publish(offer, gen=0)) == "stale"
+    assert await _refusal(publish(offer, gen=2)) == "no_renegotiation"
+    assert await _refusal(publish(offer, room=99)) == "no_room"
+    assert await _refusal(publish(offer, pc="C", kind="display", peer="d:1")) == "bad_request"
+    assert await _refusal(call("subscribe", room=ROOM, peer="d:1", kind="display", pc="S", gen=1)) == "no_feeds"
+    await pc.setRemoteDescription(RTCSessionDescription(first["sdp"], "answer"))
+    await until(lambda: room.backend.rooms[ROOM].peers["m:1"].pub.up, "alice's publisher up")
+
+    sub = await call("subscribe", room=ROOM, peer="h:1", kind="hallcam", pc="S", gen=1)
+    assert [slot["source"] for slot in sub["slots"]] == ["m:1"]
+    assert await call("subscribe", room=ROOM, peer="h:1", kind="hallcam", pc="S", gen=1) == sub
+    assert await _refusal(call("subscribe", room=ROOM, peer="h:1", kind="hallcam", pc="S", gen=2)) == "no_renegotiation"
+    hall = RTCPeerConnection(peer_configuration([]))
+    room.pcs.append(hall)
+    await hall.setRemoteDescription(RTCSessionDescription(sub["sdp"], "offer"))
+    await hall.setLocalDescription(await hall.createAnswer())
+    answer = hall.localDescription.sdp
+    assert await call("answer", room=ROOM, peer="h:1", pc="S", gen=1, sdp=answer) == {}
+    assert await call("answer", room=ROOM, peer="h:1", pc="S", gen=1, sdp=answer) == {}
+    assert await _refusal(call("answer", room=ROOM, peer="h:1", pc="S", gen=1, sdp=answer + "a=x\r\n")) == "gen_reused"
+    assert await _refusal(call("answer", room=ROOM, peer="h:1", pc="T", gen=1, sdp=answer)) == "stale"
+
+    # A new pc replaces the old one, which is stale from then on.
+    await publish(other_offer, pc="B")
+    assert await _refusal(publish(offer)) == "stale"
+    assert await _refusal(call("ice", room=ROOM, peer="m:1", pc="A", candidates=[], end=True)) == "stale"
+    assert await call("close", room=ROOM, peer="m:1") == {}
+    assert await call("close", room=ROOM, peer="m:1") == {}
+
+    async with connect(janus[0], subprotocols=["janus-protocol"]) as ws:
+        raw = RawJanus(ws)
+        handle = await raw.open()
+        assert ROOM in await raw.rooms(handle)
+        assert await call("close_room", room=ROOM) == {}
+        assert await call("close_room", room=ROOM) == {}
+        assert ROOM not in await raw.rooms(handle)
+
+        # A restarted videod trusts nothing a dead one left: it destroys every room Janus has.
+        assert await call("open_room", room=ROOM + 1) == {}
+        assert ROOM + 1 in await raw.rooms(handle)
+        room.backend.rooms.clear()                                               # as if this videod had died
+        successor = JanusBackend(url=janus[0], api_secret=API_SECRET, admin_key=ADMIN_KEY)
+        try:
+            await successor.start()
+            assert await raw.rooms(handle) == []
+            assert (await successor.handle("health", {}))["backend"] == "janus"
+        finally:
+            await successor.close()
