@@ -332,7 +332,7 @@ async def test_replays_by_pc_and_gen_and_close_room_destroys_the_janus_room(room
     sub = await call("subscribe", room=ROOM, peer="h:1", kind="hallcam", pc="S", gen=1)
     assert [slot["source"] for slot in sub["slots"]] == ["m:1"]
     assert await call("subscribe", room=ROOM, peer="h:1", kind="hallcam", pc="S", gen=1) == sub
-    assert await _refusal(call("subscribe", room=ROOM, peer="h:1", kind="hallcam", pc="S", gen=2)) == "no_renegotiation"
+    assert await _refusal(call("subscribe", room=ROOM, peer="h:1", kind="hallcam", pc="S", gen=2)) == "not_answered"
     hall = RTCPeerConnection(peer_configuration([]))
     room.pcs.append(hall)
     await hall.setRemoteDescription(RTCSessionDescription(sub["sdp"], "offer"))
@@ -369,3 +369,40 @@ async def test_replays_by_pc_and_gen_and_close_room_destroys_the_janus_room(room
             assert (await successor.handle("health", {}))["backend"] == "janus"
         finally:
             await successor.close()
+
+
+async def test_a_member_who_publishes_later_is_heard_after_a_resubscription_on_the_same_pc(room):
+    hall_camera = StampedVideoTrack(*SIZE, fps=FPS)
+    await room.publish("h:1", "hallcam", audio=ToneTrack(300), video=hall_camera)
+    await room.publish("m:1", "member", audio=ToneTrack(440))
+    bob, tracks = await room.subscribe("m:2", "member")
+    assert list(tracks) == ["hall/audio", "hall/video", "floor/video", "m:1/audio"]
+    sees_hall = room.frames(tracks["hall/video"])
+    await until(lambda: sees_hall.from_(hall_camera), "bob sees the hall")
+
+    await room.publish("m:3", "member", audio=ToneTrack(660))                   # carol comes later
+    await room.call("set_live", room=ROOM, live=["m:3"], version=1)
+    again = await room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=2)
+    assert [f"{slot['source']}/{slot['kind']}" for slot in again["slots"]] == \
+        ["hall/audio", "hall/video", "floor/video", "m:1/audio", "m:3/audio"]
+    assert await room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=2) == again
+    await bob.setRemoteDescription(RTCSessionDescription(again["sdp"], "offer"))
+    await bob.setLocalDescription(await bob.createAnswer())
+    assert await room.call("answer", room=ROOM, peer="m:2", pc="sub-m:2", gen=2, sdp=bob.localDescription.sdp) == {}
+    mid = next(slot["mid"] for slot in again["slots"] if slot["source"] == "m:3")
+    carol = room.meter(next(t.receiver.track for t in bob.getTransceivers() if t.mid == mid))
+    await until(lambda: carol.rms(10) > HEARD, "carol heard by bob on the renegotiated pc")
+    hall_before = sees_hall.stamp
+    await until(lambda: sees_hall.stamp != hall_before and sees_hall.from_(hall_camera), "the hall still flowing")
+
+    # Alice leaves: the next generation drops her slot; with nothing new, no offer at all.
+    assert await room.call("close", room=ROOM, peer="m:1") == {}
+    third = await room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=3)
+    assert "m:1" not in [slot["source"] for slot in third["slots"]]
+    if third["sdp"] is not None:
+        await bob.setRemoteDescription(RTCSessionDescription(third["sdp"], "offer"))
+        await bob.setLocalDescription(await bob.createAnswer())
+        await room.call("answer", room=ROOM, peer="m:2", pc="sub-m:2", gen=3, sdp=bob.localDescription.sdp)
+    fourth = await room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=4)
+    assert fourth["sdp"] is None and fourth["slots"] == third["slots"]
+    assert await _refusal(room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=3)) == "stale"

@@ -333,6 +333,7 @@ class JanusBackend:
         self._control: int | None = None                 # a handle for the plugin's synchronous requests
         self._handles: dict[int, tuple[Room, Peer, Conn]] = {}
         self._connecting = asyncio.Lock()
+        self._attaching = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
 
     async def handle(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -465,6 +466,8 @@ class JanusBackend:
             self._still_open(room)
             peer = room.peers.get(key)
             conn = peer.sub if peer is not None else None
+            if conn is not None and conn.pc_id == pc_id and gen > conn.gen:
+                return await self._resubscribe(room, peer, conn, gen)
             self._check_replay(room, conn, pc_id, gen)
             if conn is not None and conn.pc_id == pc_id:
                 return {"sdp": conn.offer, "slots": [dict(slot) for slot in conn.slots]}
@@ -495,18 +498,45 @@ class JanusBackend:
                 log.warning("janus: room %s: subscriber %s refused: %s", room.id, key, error)
                 raise MediaError("janus_refused", f"Janus refused the subscription: {error.reason}") from None
             conn.offer = jsep["sdp"]
-            for stream in data.get("streams") or []:
-                ref = stream.get("crossrefid")
-                if ref not in wanted:
-                    continue
-                source, media = ref.split("/")
-                conn.slots.append({"mid": str(stream["mid"]), "kind": media, "source": source})
-                if source == "floor":
-                    conn.floor_mid, conn.floor_source = str(stream["mid"]), wanted[ref][0]
+            _take_slots(conn, data, wanted)
             peer.sub = conn
             log.info("janus: room %s: %s (%s) subscribed to %s, pc %s gen %s", room.id, key, kind,
                      [slot["source"] + "/" + slot["kind"] for slot in conn.slots], pc_id, gen)
             return {"sdp": conn.offer, "slots": [dict(slot) for slot in conn.slots]}
+
+    async def _resubscribe(self, room: Room, peer: Peer, conn: Conn, gen: int) -> dict[str, Any]:
+        """A higher gen on the subscriber pc: Janus `update`s it to what the peer should receive now
+        (members who published since, the hall if it had none), and offers again on the same pc."""
+        if conn.answer is None:
+            raise MediaError("not_answered", f"answer generation {conn.gen} first")
+        wanted = self._wanted(room, peer.key, peer.kind)
+        have = {f"{slot['source']}/{slot['kind']}": slot["mid"] for slot in conn.slots}
+        add = [{"feed": feed_id(source_key), "mid": mid, "crossrefid": ref}
+               for ref, (source_key, mid) in wanted.items() if ref not in have]
+        drop = [{"sub_mid": mid} for ref, mid in have.items() if ref not in wanted and not ref.startswith("floor/")]
+        body: dict[str, Any] = {"request": "update"}
+        if add:
+            body["subscribe"] = add
+        if drop:
+            body["unsubscribe"] = drop
+        if add or drop:
+            try:
+                data, jsep = await self._session_now().plugin(conn.handle, body, wait_event=True)
+            except JanusError as error:
+                raise MediaError("janus_refused", f"Janus refused the update: {error.reason}") from None
+        else:
+            data, jsep = {}, None
+        conn.gen, conn.candidates = gen, set()
+        if jsep is not None and jsep.get("type") == "offer":
+            conn.offer, conn.answer = jsep["sdp"], None
+            conn.slots = []
+            kept_floor = {ref: (conn.floor_source or "", "") for ref in have if ref.startswith("floor/")}
+            _take_slots(conn, data, {**wanted, **kept_floor})
+        else:
+            conn.offer = None                    # nothing changed: the connection stays as it is
+        log.info("janus: room %s: %s resubscribed (gen %s): %s", room.id, peer.key, gen,
+                 [slot["source"] + "/" + slot["kind"] for slot in conn.slots])
+        return {"sdp": conn.offer, "slots": [dict(slot) for slot in conn.slots]}
 
     async def answer(self, args: dict[str, Any]) -> dict[str, Any]:
         room = self._room(args)
@@ -630,9 +660,10 @@ class JanusBackend:
         return self.session
 
     async def _control_handle(self) -> int:
-        if self._control is None:
-            self._control = await self._session_now().attach()
-        return self._control
+        async with self._attaching:
+            if self._control is None:
+                self._control = await self._session_now().attach()
+            return self._control
 
     async def _destroy_leftovers(self, only: set[int] | None) -> None:
         """Destroy the rooms Janus has (all, or those in `only`) that this videod does not hold."""
@@ -762,6 +793,13 @@ class JanusBackend:
         if role == "pub":
             room.muted.pop(peer.key, None)
         if self.session is not None and not self.session.closed:
+            if role == "pub":
+                # Leave first: Janus frees the publisher id when the leave is done, while a detach
+                # frees it some time later (a new pc's join with the same id would be refused).
+                try:
+                    await self.session.plugin(conn.handle, {"request": "leave"}, wait_event=True)
+                except JanusError as error:
+                    log.debug("janus: room %s: %s leaving: %s", room.id, peer.key, error)
             await self.session.detach(conn.handle)
 
     async def _drop_peer(self, room: Room, key: str, *, remove_token: bool = True) -> None:
@@ -781,6 +819,23 @@ class JanusBackend:
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+def _take_slots(conn: Conn, data: dict[str, Any], wanted: dict[str, tuple[str, str]]) -> None:
+    """The subscriber's slots from Janus's summary of its streams (our crossrefids), in m-line order.
+
+    A stream whose publisher left stays an m-line without a source (`active` false): dropped from the
+    slots, but for the floor's, which the next `switch` feeds again."""
+    for stream in data.get("streams") or []:
+        ref = stream.get("crossrefid")
+        if ref not in wanted or not (stream.get("active", True) or ref.startswith("floor/")):
+            continue
+        source, media = ref.split("/")
+        conn.slots.append({"mid": str(stream["mid"]), "kind": media, "source": source})
+        if source == "floor":
+            conn.floor_mid = str(stream["mid"])
+            if wanted[ref][0]:
+                conn.floor_source = wanted[ref][0]
+
 
 def _log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
