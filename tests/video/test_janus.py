@@ -406,3 +406,19 @@ async def test_a_member_who_publishes_later_is_heard_after_a_resubscription_on_t
     fourth = await room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=4)
     assert fourth["sdp"] is None and fourth["slots"] == third["slots"]
     assert await _refusal(room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=3)) == "stale"
+
+
+async def test_a_lost_janus_session_forgets_the_rooms_and_the_next_one_starts_clean(room, janus):
+    backend = room.backend
+    await backend.handle("set_live", {"room": ROOM, "live": [], "version": 1})
+    lost = backend.session
+    await lost._ws.close()                                                      # Janus ends the session with its socket
+    await until(lambda: backend.session is None, "the backend noticed the lost session")
+    assert await _refusal(backend.handle("set_live", {"room": ROOM, "live": [], "version": 2})) == "no_room"
+    health = await backend.handle("health", {})                                 # reconnects
+    assert health["up"] is True and health["rooms"] == 0 and backend.session is not lost
+    async with connect(janus[0], subprotocols=["janus-protocol"]) as ws:
+        raw = RawJanus(ws)
+        assert ROOM not in await raw.rooms(await raw.open())                    # the old room was destroyed
+    assert await backend.handle("open_room", {"room": ROOM}) == {}
+    assert await backend.handle("set_live", {"room": ROOM, "live": [], "version": 2}) == {"applied": True}
