@@ -151,26 +151,27 @@ class Room:
     async def call(self, op, **args):
         return await self.backend.handle(op, args)
 
-    async def publish(self, key, kind, *, audio=None, video=None) -> RTCPeerConnection:
+    async def publish(self, key, kind, *, audio=None, video=None, pc_id=None) -> RTCPeerConnection:
         pc = RTCPeerConnection(peer_configuration([]))
         self.pcs.append(pc)
         pc.addTransceiver(audio or "audio", direction="sendonly")
         pc.addTransceiver(video or "video", direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
-        reply = await self.call("publish", room=ROOM, peer=key, kind=kind, pc=f"pub-{key}", gen=1,
+        reply = await self.call("publish", room=ROOM, peer=key, kind=kind, pc=pc_id or f"pub-{key}", gen=1,
                                 sdp=pc.localDescription.sdp)
         await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "answer"))
         await until(lambda: self.backend.rooms[ROOM].peers[key].pub.up, f"{key}'s publisher up at Janus")
         return pc
 
-    async def subscribe(self, key, kind) -> tuple[RTCPeerConnection, dict[str, object]]:
+    async def subscribe(self, key, kind, *, pc_id=None) -> tuple[RTCPeerConnection, dict[str, object]]:
         """The subscriber pc, and its received tracks by "<source>/<kind>"."""
-        reply = await self.call("subscribe", room=ROOM, peer=key, kind=kind, pc=f"sub-{key}", gen=1)
+        pc_id = pc_id or f"sub-{key}"
+        reply = await self.call("subscribe", room=ROOM, peer=key, kind=kind, pc=pc_id, gen=1)
         pc = RTCPeerConnection(peer_configuration([]))
         self.pcs.append(pc)
         await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "offer"))
         await pc.setLocalDescription(await pc.createAnswer())
-        assert await self.call("answer", room=ROOM, peer=key, pc=f"sub-{key}", gen=1, sdp=pc.localDescription.sdp) == {}
+        assert await self.call("answer", room=ROOM, peer=key, pc=pc_id, gen=1, sdp=pc.localDescription.sdp) == {}
         by_mid = {transceiver.mid: transceiver.receiver.track for transceiver in pc.getTransceivers()}
         tracks = {f"{slot['source']}/{slot['kind']}": by_mid[slot["mid"]] for slot in reply["slots"]}
         await until(lambda: self.backend.rooms[ROOM].peers[key].sub.up, f"{key}'s subscriber up at Janus")
@@ -281,6 +282,11 @@ async def test_the_floor_video_at_a_member_follows_the_live_member(room):
 
     await room.call("set_live", room=ROOM, live=[], version=2)
     await until(lambda: floor.from_(hall_camera), "nobody live: the hall again")
+
+    await room.call("set_live", room=ROOM, live=["m:1"], version=3)
+    await until(lambda: floor.from_(alice_camera), "alice live again")
+    assert await room.call("close", room=ROOM, peer="m:1") == {}                # she leaves with the floor
+    await until(lambda: floor.from_(hall_camera), "the floor moved back to the hall before she left")
 
 
 async def test_janus_itself_refuses_a_join_without_the_peers_token(room, janus):
@@ -406,6 +412,22 @@ async def test_a_member_who_publishes_later_is_heard_after_a_resubscription_on_t
     fourth = await room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=4)
     assert fourth["sdp"] is None and fourth["slots"] == third["slots"]
     assert await _refusal(room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=3)) == "stale"
+
+    # Carol's connection is replaced (a reload): her old slot is dead; the next generation feeds an
+    # m-line again (Janus reuses an idle one). aiortc does not revive an m-line it saw go inactive, as
+    # browsers do, so here her sound is checked on a new subscriber connection of bob's.
+    await room.publish("m:3", "member", audio=ToneTrack(660), pc_id="pub-m:3-again")
+    fifth = await room.call("subscribe", room=ROOM, peer="m:2", kind="member", pc="sub-m:2", gen=5)
+    assert [slot["source"] for slot in fifth["slots"]].count("m:3") == 1
+    mid = next(slot["mid"] for slot in fifth["slots"] if slot["source"] == "m:3")
+    section = fifth["sdp"].split(f"a=mid:{mid}\r\n")[0].rsplit("m=", 1)[1]
+    assert section.startswith("audio") and "a=sendonly" in section
+    await bob.setRemoteDescription(RTCSessionDescription(fifth["sdp"], "offer"))
+    await bob.setLocalDescription(await bob.createAnswer())
+    assert await room.call("answer", room=ROOM, peer="m:2", pc="sub-m:2", gen=5, sdp=bob.localDescription.sdp) == {}
+    _, anew = await room.subscribe("m:2", "member", pc_id="sub-m:2-again")
+    carol_again = room.meter(anew["m:3/audio"])
+    await until(lambda: carol_again.rms(10) > HEARD, "carol heard again after her new connection")
 
 
 async def test_a_lost_janus_session_forgets_the_rooms_and_the_next_one_starts_clean(room, janus):

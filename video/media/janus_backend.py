@@ -30,8 +30,12 @@ moved there with `switch` (no renegotiation) whenever the set or the publishers 
 - display: the floor video.
 
 Only publishers whose connection is up (Janus's `webrtcup`) can be subscribed to, so a page
-publishes first, waits for its publisher connection to connect, then subscribes; a member that
-publishes later is heard by a subscriber that subscribes again (a new pc, see below).
+publishes first, waits for its publisher connection to connect, then subscribes. A subscriber
+connection is renegotiated by subscribing again on the same pc with the next gen (Janus `update`):
+it then receives the members who published since, and sources that published again (a slot whose
+publisher went away is dead: Janus would have to renegotiate to feed it, and a page hears of an
+offer only by asking); `sdp` is None when nothing changed. The floor slot is switched off a
+publisher before videod ends it, so an orderly leave never kills it.
 
 The ops (`handle(op, args)`; refusals are `MediaError(code)`; every op but health takes ``room: int``):
 
@@ -40,12 +44,12 @@ The ops (`handle(op, args)`; refusals are `MediaError(code)`; every op but healt
     publish    {room, peer, kind, pc, gen, sdp}         → {sdp}    Janus's answer to the publisher offer
                no_room · bad_request (kind: member or hallcam, matching the key) · bad_offer (not
                audio+video) · gen_reused · stale · no_renegotiation · janus_refused (the plugin's error)
-    subscribe  {room, peer, kind, pc, gen}              → {sdp, slots: [{mid, kind, source}]}
+    subscribe  {room, peer, kind, pc, gen}              → {sdp | None, slots: [{mid, kind, source}]}
                Janus's offer; source is "hall", "floor" or "m:<id>". no_feeds (nothing to receive yet) ·
-               bad_request · stale · no_renegotiation (a higher gen on the pc) · janus_refused.
-               The same pc+gen returns the same offer again.
+               bad_request · stale (a lower gen, a pc replaced or closed) · not_answered (a higher gen
+               before the last offer was answered) · janus_refused. The same pc+gen returns the same again.
     answer     {room, peer, pc, gen, sdp}               → {}       the page's answer (Janus `start`)
-               stale (not the current subscriber pc+gen) · gen_reused (answered with another sdp)
+               stale (not the current subscriber pc+gen) · gen_reused (answered with another sdp) · bad_answer
     ice        {room, peer, pc, candidates: [{candidate, sdpMid, sdpMLineIndex}], end} → {}   trickled to Janus
     close      {room, peer}                             → {}       both connections and the token; idempotent
     set_live   {room, live: [peer keys], version: int}  → {applied: bool}
@@ -271,11 +275,16 @@ class Conn:
     offer: str = ""                   # publisher: the page's offer; subscriber: Janus's
     answer: str | None = None         # publisher: Janus's answer; subscriber: the page's
     slots: list[dict[str, str]] = field(default_factory=list)       # subscriber: {mid, kind, source}
-    floor_mid: str | None = None      # subscriber: the slot `switch` moves
-    floor_source: str | None = None   # the publisher key the floor slot shows now
+    feeding: dict[str, str | None] = field(default_factory=dict)   # subscriber: slot mid → its source's
+                                      # `ident`, None once that publisher is gone (dead until resubscribed)
     mids: dict[str, str] = field(default_factory=dict)              # publisher: media kind → its mid
     up: bool = False                  # Janus said webrtcup (and no hangup since)
     candidates: set[str] = field(default_factory=set)
+
+
+def ident(key: str, conn: Conn) -> str:
+    """One publisher connection: the same key publishing again is another source for Janus."""
+    return f"{key}/{conn.pc_id}"
 
 
 @dataclass
@@ -484,7 +493,7 @@ class JanusBackend:
             conn = Conn(role="subscriber", pc_id=pc_id, gen=gen, handle=handle)
             self._handles[handle] = (room, peer, conn)
             streams = [{"feed": feed_id(source_key), "mid": mid, "crossrefid": ref}
-                       for ref, (source_key, mid) in wanted.items()]
+                       for ref, (source_key, mid, _) in wanted.items()]
             try:
                 data, jsep = await session.plugin(handle, {
                     "request": "join", "ptype": "subscriber", "room": room.id, "streams": streams,
@@ -498,7 +507,7 @@ class JanusBackend:
                 log.warning("janus: room %s: subscriber %s refused: %s", room.id, key, error)
                 raise MediaError("janus_refused", f"Janus refused the subscription: {error.reason}") from None
             conn.offer = jsep["sdp"]
-            _take_slots(conn, data, wanted)
+            _take_slots(conn, data, {ref: source for ref, (_, _, source) in wanted.items()})
             peer.sub = conn
             log.info("janus: room %s: %s (%s) subscribed to %s, pc %s gen %s", room.id, key, kind,
                      [slot["source"] + "/" + slot["kind"] for slot in conn.slots], pc_id, gen)
@@ -506,32 +515,36 @@ class JanusBackend:
 
     async def _resubscribe(self, room: Room, peer: Peer, conn: Conn, gen: int) -> dict[str, Any]:
         """A higher gen on the subscriber pc: Janus `update`s it to what the peer should receive now
-        (members who published since, the hall if it had none), and offers again on the same pc."""
+        (members who published since, sources that published again, the hall if it had none) and
+        offers again on the same pc; `sdp` is None when nothing changed."""
         if conn.answer is None:
             raise MediaError("not_answered", f"answer generation {conn.gen} first")
+        await self._route_floor(room)
         wanted = self._wanted(room, peer.key, peer.kind)
-        have = {f"{slot['source']}/{slot['kind']}": slot["mid"] for slot in conn.slots}
-        add = [{"feed": feed_id(source_key), "mid": mid, "crossrefid": ref}
-               for ref, (source_key, mid) in wanted.items() if ref not in have]
-        drop = [{"sub_mid": mid} for ref, mid in have.items() if ref not in wanted and not ref.startswith("floor/")]
+        have = {f"{slot['source']}/{slot['kind']}": slot["mid"] for slot in conn.slots
+                if conn.feeding.get(slot["mid"]) is not None}
+        dead = [slot["mid"] for slot in conn.slots if conn.feeding.get(slot["mid"]) is None]
+        add = {ref: source for ref, source in wanted.items() if ref not in have}
+        drop = dead + [mid for ref, mid in have.items() if ref not in wanted]
         body: dict[str, Any] = {"request": "update"}
         if add:
-            body["subscribe"] = add
+            body["subscribe"] = [{"feed": feed_id(key), "mid": mid, "crossrefid": ref}
+                                 for ref, (key, mid, _) in add.items()]
         if drop:
-            body["unsubscribe"] = drop
+            body["unsubscribe"] = [{"sub_mid": mid} for mid in drop]
+        data: dict[str, Any] = {}
+        jsep = None
         if add or drop:
             try:
                 data, jsep = await self._session_now().plugin(conn.handle, body, wait_event=True)
             except JanusError as error:
                 raise MediaError("janus_refused", f"Janus refused the update: {error.reason}") from None
-        else:
-            data, jsep = {}, None
         conn.gen, conn.candidates = gen, set()
         if jsep is not None and jsep.get("type") == "offer":
-            conn.offer, conn.answer = jsep["sdp"], None
-            conn.slots = []
-            kept_floor = {ref: (conn.floor_source or "", "") for ref in have if ref.startswith("floor/")}
-            _take_slots(conn, data, {**wanted, **kept_floor})
+            sources = {ref: conn.feeding[mid] for ref, mid in have.items()}
+            sources.update({ref: source for ref, (_, _, source) in add.items()})
+            conn.offer, conn.answer, conn.slots, conn.feeding = jsep["sdp"], None, [], {}
+            _take_slots(conn, data, sources)
         else:
             conn.offer = None                    # nothing changed: the connection stays as it is
         log.info("janus: room %s: %s resubscribed (gen %s): %s", room.id, peer.key, gen,
@@ -701,6 +714,8 @@ class JanusBackend:
             conn.up = True
         elif kind == "hangup":
             conn.up = False
+            if conn.role == "publisher":
+                _gone(room, ident(peer.key, conn))
         else:
             return
         log.info("janus: room %s: %s %s %s", room.id, peer.key, conn.role, kind)
@@ -741,20 +756,24 @@ class JanusBackend:
                 raise MediaError("no_renegotiation", "a peer connection is negotiated once: open a new one")
 
     @staticmethod
-    def _wanted(room: Room, key: str, kind: str) -> dict[str, tuple[str, str]]:
-        """The subscriber's streams: crossrefid "<source>/<media>" → (publisher key, publisher mid)."""
+    def _wanted(room: Room, key: str, kind: str) -> dict[str, tuple[str, str, str]]:
+        """The subscriber's streams: crossrefid "<source>/<media>" → (publisher key, its mid, its ident)."""
         feeds = room.feeds()
-        wanted: dict[str, tuple[str, str]] = {}
+
+        def stream(source: str, media: str) -> tuple[str, str, str]:
+            return source, feeds[source].mids[media], ident(source, feeds[source])
+
+        wanted: dict[str, tuple[str, str, str]] = {}
         members = sorted((k for k in feeds if k.startswith("m:") and k != key), key=lambda k: int(k[2:]))
         hall, floor = room.hall(), room.floor()
         if kind == "member" and hall is not None:
-            wanted["hall/audio"] = (hall, feeds[hall].mids["audio"])
-            wanted["hall/video"] = (hall, feeds[hall].mids["video"])
+            wanted["hall/audio"] = stream(hall, "audio")
+            wanted["hall/video"] = stream(hall, "video")
         if kind in ("member", "display") and floor is not None:
-            wanted["floor/video"] = (floor, feeds[floor].mids["video"])
+            wanted["floor/video"] = stream(floor, "video")
         if kind in ("member", "hallcam"):
             for member in members:
-                wanted[f"{member}/audio"] = (member, feeds[member].mids["audio"])
+                wanted[f"{member}/audio"] = stream(member, "audio")
         return wanted
 
     async def _moderate(self, room: Room, key: str, conn: Conn, *, muted: bool) -> None:
@@ -767,21 +786,29 @@ class JanusBackend:
         log.info("janus: room %s: %s %s", room.id, key, "muted" if muted else "unmuted")
 
     async def _route_floor(self, room: Room) -> None:
-        """Switch every subscriber's floor slot to the floor's source, where it shows another."""
+        """Switch every subscriber's floor slot to the floor's source, where it shows another.
+
+        A dead slot (its publisher gone) is left alone: Janus would renegotiate to feed it again,
+        and a subscriber hears of a new offer only by asking (`subscribe` with the next gen)."""
         floor = room.floor()
         if floor is None:
             return
         source = room.feeds()[floor]
+        target = ident(floor, source)
         for peer in list(room.peers.values()):
             conn = peer.sub
-            if conn is None or conn.floor_mid is None or conn.floor_source == floor:
+            if conn is None or conn.answer is None:
                 continue
-            try:
-                await self._session_now().plugin(conn.handle, {"request": "switch", "streams": [
-                    {"feed": feed_id(floor), "mid": source.mids["video"], "sub_mid": conn.floor_mid}]}, wait_event=True)
-                conn.floor_source = floor
-            except JanusError as error:
-                log.warning("janus: room %s: switching %s's floor to %s: %s", room.id, peer.key, floor, error)
+            for slot in conn.slots:
+                current = conn.feeding.get(slot["mid"])
+                if slot["source"] != "floor" or current is None or current == target:
+                    continue
+                try:
+                    await self._session_now().plugin(conn.handle, {"request": "switch", "streams": [
+                        {"feed": feed_id(floor), "mid": source.mids["video"], "sub_mid": slot["mid"]}]}, wait_event=True)
+                    conn.feeding[slot["mid"]] = target
+                except JanusError as error:
+                    log.warning("janus: room %s: switching %s's floor to %s: %s", room.id, peer.key, floor, error)
 
     async def _drop_conn(self, room: Room, peer: Peer, role: str) -> None:
         conn: Conn | None = getattr(peer, role)
@@ -792,6 +819,9 @@ class JanusBackend:
         self._handles.pop(conn.handle, None)
         if role == "pub":
             room.muted.pop(peer.key, None)
+            if self.session is not None and not self.session.closed and self.rooms.get(room.id) is room:
+                await self._route_floor(room)              # the floor moves off it while it still sends
+            _gone(room, ident(peer.key, conn))
         if self.session is not None and not self.session.closed:
             if role == "pub":
                 # Leave first: Janus frees the publisher id when the leave is done, while a detach
@@ -820,21 +850,25 @@ class JanusBackend:
 
 # --- helpers -------------------------------------------------------------------------------------------
 
-def _take_slots(conn: Conn, data: dict[str, Any], wanted: dict[str, tuple[str, str]]) -> None:
-    """The subscriber's slots from Janus's summary of its streams (our crossrefids), in m-line order.
-
-    A stream whose publisher left stays an m-line without a source (`active` false): dropped from the
-    slots, but for the floor's, which the next `switch` feeds again."""
+def _take_slots(conn: Conn, data: dict[str, Any], sources: dict[str, str | None]) -> None:
+    """The subscriber's slots from Janus's summary of its streams (ours carry a crossrefid
+    "<source>/<media>"), in m-line order; `sources` gives each one's publisher ident."""
     for stream in data.get("streams") or []:
         ref = stream.get("crossrefid")
-        if ref not in wanted or not (stream.get("active", True) or ref.startswith("floor/")):
+        if ref not in sources or not stream.get("active", True):
             continue
         source, media = ref.split("/")
         conn.slots.append({"mid": str(stream["mid"]), "kind": media, "source": source})
-        if source == "floor":
-            conn.floor_mid = str(stream["mid"])
-            if wanted[ref][0]:
-                conn.floor_source = wanted[ref][0]
+        conn.feeding[str(stream["mid"])] = sources[ref]
+
+
+def _gone(room: Room, source: str) -> None:
+    """A publisher connection ended: the subscriber slots it fed are dead until resubscribed."""
+    for peer in room.peers.values():
+        if peer.sub is not None:
+            for mid, feeder in peer.sub.feeding.items():
+                if feeder == source:
+                    peer.sub.feeding[mid] = None
 
 
 def _log_failure(task: asyncio.Task) -> None:
