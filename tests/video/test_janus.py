@@ -244,7 +244,7 @@ async def _loud_frames(meter: Meter, clock: Meter, frames: int) -> int:
 
 async def test_a_member_is_heard_at_the_hall_only_while_live_and_the_mute_is_janus(room):
     await room.call("set_live", room=ROOM, live=["m:2"], version=1)            # bob has the floor
-    await room.publish("m:1", "member", audio=ToneTrack(440))
+    alice_pc = await room.publish("m:1", "member", audio=ToneTrack(440))
     await room.publish("m:2", "member", audio=ToneTrack(660))
     _, heard = await room.subscribe("h:1", "hallcam")
     assert set(heard) == {"m:1/audio", "m:2/audio"}
@@ -261,6 +261,15 @@ async def test_a_member_is_heard_at_the_hall_only_while_live_and_the_mute_is_jan
     await _loud_frames(alice, bob, 10)                                          # packets in flight at the switch
     assert await _loud_frames(alice, bob, 50) == 0
     assert await room.call("set_live", room=ROOM, live=[], version=2) == {"applied": False}
+
+    stats = (await room.call("stats", room=ROOM))["peers"]
+    assert {key: (s["kind"], s["state"]) for key, s in stats.items()} == {
+        "m:1": ("member", "connected"), "m:2": ("member", "connected"), "h:1": ("hallcam", "connected")}
+    await alice_pc.close()                                                      # her laptop gone: Janus hangs up
+    await until(lambda: room.backend.rooms[ROOM].peers["m:1"].pub.hung_up, "Janus's hangup of alice")
+    assert (await room.call("stats", room=ROOM))["peers"]["m:1"]["state"] == "disconnected"
+    health = await room.call("health")                                          # bob's voice to the hall: one stream out
+    assert (health["backend"], health["rooms"], health["publishers"], health["streams_out"]) == ("janus", 1, 1, 1)
 
 
 async def test_the_floor_video_at_a_member_follows_the_live_member(room):

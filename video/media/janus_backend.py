@@ -279,6 +279,7 @@ class Conn:
                                       # `ident`, None once that publisher is gone (dead until resubscribed)
     mids: dict[str, str] = field(default_factory=dict)              # publisher: media kind → its mid
     up: bool = False                  # Janus said webrtcup (and no hangup since)
+    hung_up: bool = False             # Janus said hangup: the connection was lost or closed
     candidates: set[str] = field(default_factory=set)
 
 
@@ -343,6 +344,7 @@ class JanusBackend:
         self._handles: dict[int, tuple[Room, Peer, Conn]] = {}
         self._connecting = asyncio.Lock()
         self._attaching = asyncio.Lock()
+        self._opening = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
 
     async def handle(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -379,8 +381,12 @@ class JanusBackend:
         if type(publishers) is not int or publishers < 1:
             raise MediaError("bad_request", "publishers must be a positive integer")
         session = await self._session()
-        if room_id in self.rooms:
-            return {}
+        async with self._opening:
+            if room_id not in self.rooms:
+                await self._create_room(session, room_id, publishers)
+        return {}
+
+    async def _create_room(self, session: JanusSession, room_id: int, publishers: int) -> None:
         nonce = secrets.token_hex(16)
         secret = room_secret(self.admin_key, room_id, nonce)
         body = {"request": "create", "room": room_id, "admin_key": self.admin_key, "permanent": False,
@@ -388,18 +394,17 @@ class JanusBackend:
                 "publishers": publishers, "audiocodec": "opus", "videocodec": "vp8",
                 "notify_joining": True, "allowed": []}
         try:
-            await session.plugin(await self._control_handle(), body)
+            try:
+                await session.plugin(await self._control_handle(), body)
+            except JanusError as error:
+                if error.code != 427:                          # 427: the room exists (left by a dead videod)
+                    raise
+                await self._destroy_leftovers({room_id})
+                await session.plugin(await self._control_handle(), body)
         except JanusError as error:
-            if error.code != 427:                              # 427: the room exists
-                raise MediaError("janus_refused", f"Janus did not create room {room_id}: {error.reason}") from None
-            if room_id in self.rooms:                          # opened meanwhile by a concurrent open_room
-                return {}
-            await self._destroy_leftovers({room_id})
-            await session.plugin(await self._control_handle(), body)
-        if room_id not in self.rooms:
-            self.rooms[room_id] = Room(room_id, secret)
-            log.info("janus: room %s created", room_id)
-        return {}
+            raise MediaError("janus_refused", f"Janus did not create room {room_id}: {error.reason}") from None
+        self.rooms[room_id] = Room(room_id, secret)
+        log.info("janus: room %s created", room_id)
 
     async def close_room(self, args: dict[str, Any]) -> dict[str, Any]:
         room = self.rooms.pop(_int(args, "room"), None)
@@ -628,7 +633,8 @@ class JanusBackend:
         peers = {}
         for key, peer in list(room.peers.items()):
             conns = [c for c in (peer.pub, peer.sub) if c is not None]
-            state = "connected" if conns and all(c.up for c in conns) else "connecting" if conns else "closed"
+            state = ("closed" if not conns else "disconnected" if any(c.hung_up for c in conns)
+                     else "connected" if all(c.up for c in conns) else "connecting")
             peers[key] = {"kind": peer.kind, "state": state, "rtt_ms": None, "loss_pct": None,
                           "kbps_in": None, "kbps_out": None, "level": None}
         return {"peers": peers}
@@ -640,8 +646,8 @@ class JanusBackend:
         except (JanusGone, JanusError, MediaError):
             up = False
         publishers = sum(len(room.feeds()) for room in self.rooms.values())
-        streams = sum(len(peer.sub.slots) for room in self.rooms.values() for peer in room.peers.values()
-                      if peer.sub is not None and peer.sub.up)
+        streams = sum(1 for room in self.rooms.values() for peer in room.peers.values()   # slots fed, to pcs up
+                      if peer.sub is not None and peer.sub.up for feeder in peer.sub.feeding.values() if feeder)
         return {"up": up, "backend": self.name, "rooms": len(self.rooms), "publishers": publishers,
                 "streams_out": streams, "capacity_streams": self.capacity_streams,
                 "overloaded": streams > self.capacity_streams}
@@ -713,7 +719,7 @@ class JanusBackend:
         if kind == "webrtcup":
             conn.up = True
         elif kind == "hangup":
-            conn.up = False
+            conn.up, conn.hung_up = False, True
             if conn.role == "publisher":
                 _gone(room, ident(peer.key, conn))
         else:
