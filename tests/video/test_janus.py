@@ -280,13 +280,16 @@ async def test_the_floor_video_at_a_member_follows_the_live_member(room):
     _, bob = await room.subscribe("m:2", "member")
     assert list(bob) == ["hall/audio", "hall/video", "floor/video", "m:1/audio"]
     hears, sees_hall, floor = room.meter(bob["hall/audio"]), room.frames(bob["hall/video"]), room.frames(bob["floor/video"])
+    _, display = await room.subscribe("d:1", "display")
+    assert list(display) == ["floor/video"]
+    on_display = room.frames(display["floor/video"])
 
     await until(lambda: hears.rms(10) > HEARD, "the hall's sound reaches bob")
     await until(lambda: sees_hall.from_(hall_camera), "bob sees the hall")
-    await until(lambda: floor.from_(hall_camera), "nobody live: the floor is the hall")
+    await until(lambda: floor.from_(hall_camera) and on_display.from_(hall_camera), "nobody live: the floor is the hall")
 
     await room.call("set_live", room=ROOM, live=["m:1"], version=1)
-    await until(lambda: floor.from_(alice_camera), "alice live: the floor is alice (switched at Janus)")
+    await until(lambda: floor.from_(alice_camera) and on_display.from_(alice_camera), "alice live: the floor is alice")
     assert sees_hall.from_(hall_camera)
 
     await room.call("set_live", room=ROOM, live=[], version=2)
@@ -295,7 +298,8 @@ async def test_the_floor_video_at_a_member_follows_the_live_member(room):
     await room.call("set_live", room=ROOM, live=["m:1"], version=3)
     await until(lambda: floor.from_(alice_camera), "alice live again")
     assert await room.call("close", room=ROOM, peer="m:1") == {}                # she leaves with the floor
-    await until(lambda: floor.from_(hall_camera), "the floor moved back to the hall before she left")
+    await until(lambda: floor.from_(hall_camera) and on_display.from_(hall_camera),
+                "the floor moved back to the hall before she left")
 
 
 async def test_janus_itself_refuses_a_join_without_the_peers_token(room, janus):
