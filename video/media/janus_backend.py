@@ -95,10 +95,10 @@ _MLINE = re.compile(r"^m=(\w+) ", re.M)
 
 def feed_id(key: str) -> int:
     """The numeric Janus publisher id of a member or hall camera key."""
-    prefix, ident = key[:2], key[2:]
-    if prefix not in FEED_BASE or not ident.isdigit() or not 0 < int(ident) < 1_000_000_000:
+    prefix, number = key[:2], key[2:]
+    if prefix not in FEED_BASE or not number.isdigit() or not 0 < int(number) < 1_000_000_000:
         raise MediaError("bad_request", f"no Janus id for peer {key!r}")
-    return FEED_BASE[prefix] + int(ident)
+    return FEED_BASE[prefix] + int(number)
 
 
 def room_secret(admin_key: str, room: int, nonce: str) -> str:
@@ -429,6 +429,7 @@ class JanusBackend:
         _check_kind(key, kind)
         if kind not in PUBLISHING:
             raise MediaError("bad_request", f"a {kind} does not publish")
+        publisher_id = feed_id(key)
         async with room.lock:
             self._still_open(room)
             peer = room.peers.get(key)
@@ -453,8 +454,8 @@ class JanusBackend:
                     "request": "allowed", "secret": room.secret, "room": room.id, "action": "add",
                     "allowed": [peer.token]})
                 _, jsep = await session.plugin(handle, {
-                    "request": "joinandconfigure", "ptype": "publisher", "room": room.id, "id": feed_id(key),
-                    "display": key, "token": peer.token, "audio": True, "video": True},
+                    "request": "joinandconfigure", "ptype": "publisher", "room": room.id, "id": publisher_id,
+                    "display": key, "token": peer.token},
                     jsep={"type": "offer", "sdp": sdp}, wait_event=True)
                 if not jsep or jsep.get("type") != "answer":
                     raise JanusError(0, "no answer in Janus's reply")
