@@ -362,6 +362,12 @@ async def test_replays_by_pc_and_gen_and_close_room_destroys_the_janus_room(room
     assert await _refusal(call("answer", room=ROOM, peer="h:1", pc="S", gen=1, sdp=answer + "a=x\r\n")) == "gen_reused"
     assert await _refusal(call("answer", room=ROOM, peer="h:1", pc="T", gen=1, sdp=answer)) == "stale"
 
+    candidate = {"candidate": "candidate:1 1 udp 2130706431 192.0.2.99 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0}
+    assert await call("ice", room=ROOM, peer="m:1", pc="A", candidates=[candidate, candidate], end=True) == {}
+    assert room.backend.rooms[ROOM].peers["m:1"].pub.candidates == {candidate["candidate"]}     # trickled once
+    garbled = {"candidate": "nonsense", "sdpMid": "0"}
+    assert await _refusal(call("ice", room=ROOM, peer="m:1", pc="A", candidates=[garbled], end=False)) == "bad_request"
+
     # A new pc replaces the old one, which is stale from then on.
     await publish(other_offer, pc="B")
     assert await _refusal(publish(offer)) == "stale"

@@ -599,10 +599,13 @@ class JanusBackend:
             conn.candidates.add(text)
             fresh.append({"candidate": text, "sdpMid": item.get("sdpMid"), "sdpMLineIndex": item.get("sdpMLineIndex", 0)})
         session = self._session_now()
-        if fresh:
-            await session.request({"janus": "trickle", "candidates": fresh}, handle=conn.handle)
-        if args.get("end"):
-            await session.request({"janus": "trickle", "candidate": {"completed": True}}, handle=conn.handle)
+        try:
+            if fresh:
+                await session.request({"janus": "trickle", "candidates": fresh}, handle=conn.handle)
+            if args.get("end"):
+                await session.request({"janus": "trickle", "candidate": {"completed": True}}, handle=conn.handle)
+        except JanusError as error:
+            raise MediaError("bad_request", f"Janus refused the candidates: {error.reason}") from None
         return {}
 
     async def _close_peer(self, args: dict[str, Any]) -> dict[str, Any]:
