@@ -51,14 +51,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def janus(tmp_path_factory):
-    """A Janus of our own: (its WebSocket URL, its log file)."""
-    folder = tmp_path_factory.mktemp("janus")
+def _start_janus(folder, *options):
+    """Janus on deploy/janus/ rendered into `folder` with free ports: (the process, its URL, its log)."""
     port, base = _free_port(), random.randrange(20000, 29900, 100)
     render(folder, ws_port=port, api_secret=API_SECRET, admin_key=ADMIN_KEY, rtp_ports=(base, base + 99))
     log = folder / "janus.log"
-    process = subprocess.Popen(["janus", "-F", str(folder), "-L", str(log), "-N", "-o"],
+    process = subprocess.Popen(["janus", "-F", str(folder), "-L", str(log), "-N", "-o", *options],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
     while True:
@@ -66,19 +64,29 @@ def janus(tmp_path_factory):
             pytest.fail(f"janus exited ({process.returncode}): {log.read_text()[-3000:] if log.exists() else ''}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
+            return process, f"ws://127.0.0.1:{port}", log
         except OSError:
             if time.monotonic() > deadline:
-                process.kill()
+                _stop(process)
                 pytest.fail("janus's WebSocket did not open within 20 s")
             time.sleep(0.1)
-    yield f"ws://127.0.0.1:{port}", log
+
+
+def _stop(process):
     process.terminate()
     try:
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(scope="module")
+def janus(tmp_path_factory):
+    """A Janus of our own for the module: (its WebSocket URL, its log file)."""
+    process, url, log = _start_janus(tmp_path_factory.mktemp("janus"))
+    yield url, log
+    _stop(process)
 
 
 async def until(condition, what, timeout=20.0):
@@ -463,3 +471,27 @@ async def test_a_lost_janus_session_forgets_the_rooms_and_the_next_one_starts_cl
         assert ROOM not in await raw.rooms(await raw.open())                    # the old room was destroyed
     assert await backend.handle("open_room", {"room": ROOM}) == {}
     assert await backend.handle("set_live", {"room": ROOM, "live": [], "version": 2}) == {"applied": True}
+
+
+async def test_the_keepalive_holds_the_session_past_janus_s_timeout(tmp_path, monkeypatch):
+    # A Janus of its own whose sessions time out after 2 s without a request (the command line wins
+    # over janus.jcfg's 60), and a keepalive every half second instead of every 25 s.
+    process, url, _ = _start_janus(tmp_path, "--session-timeout=2")
+    monkeypatch.setattr("video.media.janus_backend.KEEPALIVE", 0.5)
+    backend = JanusBackend(url=url, api_secret=API_SECRET, admin_key=ADMIN_KEY)
+    try:
+        await backend.start()
+        kept = backend.session
+        async with connect(url, subprotocols=["janus-protocol"]) as ws:
+            raw = RawJanus(ws)
+            await raw.open()
+            # A session nobody keeps alive is timed out by Janus …
+            message = json.loads(await asyncio.wait_for(ws.recv(), 20))
+            assert message["janus"] == "timeout" and message["session_id"] == raw.session
+        # … while the backend's, older, is still there and answers.
+        assert backend.session is kept and not kept.closed
+        assert await backend.handle("open_room", {"room": ROOM}) == {}
+        assert backend.session is kept
+    finally:
+        await backend.close()
+        _stop(process)
