@@ -89,6 +89,34 @@ def janus(tmp_path_factory):
     _stop(process)
 
 
+async def test_our_janus_has_only_the_videoroom_and_the_websocket_on_loopback_and_wants_the_api_secret(janus):
+    url, _ = janus
+    async with connect(url, subprotocols=["janus-protocol"]) as ws:
+        await ws.send(json.dumps({"janus": "info", "transaction": "i"}))
+        info = json.loads(await ws.recv())
+        await ws.send(json.dumps({"janus": "create", "transaction": "c", "apisecret": "a-guess"}))
+        assert json.loads(await ws.recv())["error"]["code"] == 403
+    assert list(info["plugins"]) == ["janus.plugin.videoroom"]
+    assert list(info["transports"]) == ["janus.transport.websockets"]
+    assert (info["api_secret"], info["auth_token"], info["event_handlers"], info["full-trickle"]) == (True, False, False, False)
+    assert info["session-timeout"] == 60
+    port = int(url.rsplit(":", 1)[1])
+    with pytest.raises(ConnectionRefusedError):                                  # not on the LAN address
+        socket.create_connection((info["local-ip"], port), timeout=2).close()
+
+
+def test_render_refuses_what_could_break_out_of_a_jcfg_string(tmp_path):
+    good = {"ws_port": 8188, "api_secret": "s" * 20, "admin_key": "k" * 20}
+    for bad in ({"api_secret": 'x" admin_secret = "y' + "z" * 16}, {"admin_key": "short"}, {"admin_key": "s" * 20},
+                {"ws_port": 0}, {"rtp_ports": (30000, 20000)}, {"bind": "0.0.0.0\nws = true"}):
+        with pytest.raises(ValueError):
+            render(tmp_path, **{**good, **bad})
+    render(tmp_path, **good)
+    texts = "".join((tmp_path / name).read_text() for name in ("janus.jcfg", "janus.transport.websockets.jcfg",
+                                                                 "janus.plugin.videoroom.jcfg"))
+    assert "@" not in texts.replace("@…@", "") and 'ws_ip = "127.0.0.1"' in texts and 'rtp_port_range = "20000-20199"' in texts
+
+
 async def until(condition, what, timeout=20.0):
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
