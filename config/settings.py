@@ -8,6 +8,7 @@ DATABASE_URL and REDIS_URL switch to PostgreSQL and the Redis Pub/Sub layer.
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import env
@@ -300,6 +301,14 @@ EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", default=False)
 # VIDEO_ICE_SERVERS: JSON list of RTCIceServer for the browsers and the media process; empty by
 # default, so nothing ever asks a public STUN server on a closed council network.
 VIDEO_BACKEND = env.string("VIDEO_BACKEND", "aiortc")
+if VIDEO_BACKEND not in ("aiortc", "janus", "off"):
+    raise ImproperlyConfigured(f"VIDEO_BACKEND must be aiortc, janus or off, not {VIDEO_BACKEND!r}")
+# With VIDEO_BACKEND=janus: the Janus the media process drives (its WebSocket API, never published),
+# the API secret every request carries, and the VideoRoom plugin's admin key (only the media process
+# creates rooms); deploy/janus/ renders Janus's own configuration with the same two secrets.
+JANUS_URL = env.string("JANUS_URL", "ws://127.0.0.1:8188")
+JANUS_API_SECRET = env.string("JANUS_API_SECRET")
+JANUS_ADMIN_KEY = env.string("JANUS_ADMIN_KEY")
 VIDEO_CONTROL = env.string("VIDEO_CONTROL", "127.0.0.1:8790")
 VIDEO_CONTROL_SECRET = env.string("VIDEO_CONTROL_SECRET")
 VIDEO_ICE_SERVERS = env.json_list("VIDEO_ICE_SERVERS")

@@ -178,6 +178,30 @@ class OfferResult(Message):
     sdp: str = Field(description="the media process's answer")
 
 
+class SubscribeArgs(Strict):
+    token: Token
+    pc: PcId = Field(description="a random id of your subscriber RTCPeerConnection (hex)")
+    gen: conint(ge=1, le=1_000_000) = Field(description="+1 each time you ask again (somebody started or stopped publishing)")
+
+
+class Slot(Message):
+    mid: str
+    kind: Literal["audio", "video"]
+    source: str = Field(description='"hall", "floor" or "m:<member id>"')
+
+
+class SubscribeResult(Message):
+    sdp: str | None = Field(description="Janus's offer for your subscriber connection (null: nothing changed)")
+    slots: list[Slot] = Field(description="what each media section carries, by mid")
+
+
+class AnswerArgs(Strict):
+    token: Token
+    pc: PcId
+    gen: conint(ge=1, le=1_000_000)
+    sdp: constr(min_length=1, max_length=60_000)
+
+
 class Candidate(Strict):
     candidate: constr(max_length=1000)
     sdpMid: constr(max_length=64) | None = None
@@ -197,6 +221,31 @@ async def offer(actor, sitting_id, args) -> dict:
     answer = await control.call("offer", timeout=8.0, room=sitting_id, peer=session.peer, kind=session.kind,
                                 pc=args.pc, gen=args.gen, sdp=args.sdp)
     return {"sdp": answer["sdp"]}
+
+
+async def publish(actor, sitting_id, args) -> dict:
+    """Janus: the page's offer for its publisher connection (microphone and camera)."""
+    session = await _admitted(actor, sitting_id, args.token)
+    await control.call("open_room", room=sitting_id)
+    answer = await control.call("publish", timeout=8.0, room=sitting_id, peer=session.peer, kind=session.kind,
+                                pc=args.pc, gen=args.gen, sdp=args.sdp)
+    return {"sdp": answer["sdp"]}
+
+
+async def subscribe(actor, sitting_id, args) -> dict:
+    """Janus: its offer for the page's subscriber connection (what the page receives), and the slots."""
+    session = await _admitted(actor, sitting_id, args.token)
+    await control.call("open_room", room=sitting_id)
+    offer = await control.call("subscribe", timeout=8.0, room=sitting_id, peer=session.peer, kind=session.kind,
+                               pc=args.pc, gen=args.gen)
+    return {"sdp": offer.get("sdp"), "slots": offer.get("slots") or []}
+
+
+async def answer(actor, sitting_id, args) -> dict:
+    session = await _admitted(actor, sitting_id, args.token)
+    await control.call("answer", timeout=8.0, room=sitting_id, peer=session.peer, pc=args.pc, gen=args.gen,
+                       sdp=args.sdp)
+    return {}
 
 
 async def ice(actor, sitting_id, args) -> dict:
@@ -260,6 +309,10 @@ ERRORS = {
     "bad_offer": "the offer does not have the media sections your kind of peer sends and receives",
     "no_room": "the media process has no room for this sitting",
     "no_renegotiation": "this connection is negotiated already: start a new one (a new pc id) to change it",
+    "no_feeds": "(Janus) nobody publishes yet that you would receive: subscribe again when somebody does",
+    "not_answered": "(Janus) the previous offer of this connection has no answer yet: answer it first",
+    "bad_answer": "(Janus) the answer does not fit the offer it answers",
+    "janus_refused": "(Janus) Janus refused the request (the room, the token): the media process logs why",
 }
 
 
@@ -284,6 +337,9 @@ def register():
     registry.register_signal("video.offer", OfferArgs, offer, result=OfferResult, action="video.join")
     registry.register_signal("video.ice", IceArgs, ice, result=NoResult, action="video.join")
     registry.register_signal("video.stats", NoArgs, stats, result=StatsResult, action="video.join")
+    registry.register_signal("video.publish", OfferArgs, publish, result=OfferResult, action="video.join")
+    registry.register_signal("video.subscribe", SubscribeArgs, subscribe, result=SubscribeResult, action="video.join")
+    registry.register_signal("video.answer", AnswerArgs, answer, result=NoResult, action="video.join")
     registry.register_command("video.override", OverrideArgs,
                               lambda actor, sid, a: services.override(actor, sid, a.member_id, a.live, a.expect_speech),
                               result=NoResult, action="video.control")

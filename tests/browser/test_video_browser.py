@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.video import fake_media_switches, media_process
+from tests.browser.video import fake_media_switches, level, media_process, wait_level
 from tests.video.live_cases import CASES
 
 TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
@@ -23,25 +23,6 @@ QUIET, HEARD = 0.004, 0.02  # RMS of the hall camera page's analyser (0..1); the
 def media_chromium(launch_chromium, tmp_path):
     """Chromium with a fake camera and a microphone that plays a steady 440 Hz tone."""
     return launch_chromium(*fake_media_switches(tmp_path))
-
-
-def level(page, seconds=1.0) -> float:
-    """The loudest the hall camera page heard the remote voices over `seconds`."""
-    return page.evaluate("""(ms) => new Promise((resolve) => {
-        let peak = 0; const t0 = performance.now();
-        const tick = () => { peak = Math.max(peak, window.hallcamLevel());
-          if (performance.now() - t0 < ms) setTimeout(tick, 20); else resolve(peak); };
-        tick(); })""", seconds * 1000)
-
-
-def wait_level(page, test, timeout=20.0) -> float:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = level(page, 0.5)
-        if test(value) or time.monotonic() > deadline:
-            return value
 
 
 def test_the_live_rule_in_the_browser_is_the_servers(page, daphne_server):

@@ -57,3 +57,20 @@ def fake_media_switches(folder: Path) -> list[str]:
                                for i in range(48000 * 2)))
     return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
             f"--use-file-for-fake-audio-capture={tone}", "--autoplay-policy=no-user-gesture-required"]
+
+
+def level(page, seconds=1.0) -> float:
+    """The loudest the hall camera page heard the remote voices over `seconds`."""
+    return page.evaluate("""(ms) => new Promise((resolve) => {
+        let peak = 0; const t0 = performance.now();
+        const tick = () => { peak = Math.max(peak, window.hallcamLevel());
+          if (performance.now() - t0 < ms) setTimeout(tick, 20); else resolve(peak); };
+        tick(); })""", seconds * 1000)
+
+
+def wait_level(page, test, timeout=20.0) -> float:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = level(page, 0.5)
+        if test(value) or time.monotonic() > deadline:
+            return value

@@ -14,11 +14,8 @@ here is "no loud frame arrived while another stream went on flowing". Tests wait
 import asyncio
 import json
 import math
-import random
 import shutil
 import socket
-import subprocess
-import time
 
 import numpy as np
 import pytest
@@ -32,6 +29,9 @@ from video.media.janus_config import render
 from video.media.link import MediaError
 from video.media.synthetic import StampedVideoTrack, ToneTrack, read_stamp
 
+from .janus_process import ADMIN_KEY, API_SECRET, start_janus
+from .janus_process import stop as _stop
+
 if shutil.which("janus") is None:
     pytest.skip("Janus is not installed (apt-get install janus: Debian bookworm's 1.1.2); "
                 "HUB_REQUIRE_ALL=1 makes this a failure", allow_module_level=True)
@@ -41,50 +41,10 @@ SILENT = 100      # RMS of s16 samples
 HEARD = 1000      # a tone of amplitude 8000 arrives at some 2800
 SIZE = (320, 192)
 FPS = 10
-API_SECRET = "test-api-secret-" + "a" * 16
-ADMIN_KEY = "test-admin-key-" + "b" * 16
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _start_janus(folder, *options):
-    """Janus on deploy/janus/ rendered into `folder` with free ports: (the process, its URL, its log)."""
-    port, base = _free_port(), random.randrange(20000, 29900, 100)
-    render(folder, ws_port=port, api_secret=API_SECRET, admin_key=ADMIN_KEY, rtp_ports=(base, base + 99))
-    log = folder / "janus.log"
-    process = subprocess.Popen(["janus", "-F", str(folder), "-L", str(log), "-N", "-o", *options],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"janus exited ({process.returncode}): {log.read_text()[-3000:] if log.exists() else ''}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, f"ws://127.0.0.1:{port}", log
-        except OSError:
-            if time.monotonic() > deadline:
-                _stop(process)
-                pytest.fail("janus's WebSocket did not open within 20 s")
-            time.sleep(0.1)
-
-
-def _stop(process):
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="module")
 def janus(tmp_path_factory):
     """A Janus of our own for the module: (its WebSocket URL, its log file)."""
-    process, url, log = _start_janus(tmp_path_factory.mktemp("janus"))
+    process, url, log = start_janus(tmp_path_factory.mktemp("janus"))
     yield url, log
     _stop(process)
 
@@ -504,7 +464,7 @@ async def test_a_lost_janus_session_forgets_the_rooms_and_the_next_one_starts_cl
 async def test_the_keepalive_holds_the_session_past_janus_s_timeout(tmp_path, monkeypatch):
     # A Janus of its own whose sessions time out after 2 s without a request (the command line wins
     # over janus.jcfg's 60), and a keepalive every half second instead of every 25 s.
-    process, url, _ = _start_janus(tmp_path, "--session-timeout=2")
+    process, url, _ = start_janus(tmp_path, "--session-timeout=2")
     monkeypatch.setattr("video.media.janus_backend.KEEPALIVE", 0.5)
     backend = JanusBackend(url=url, api_secret=API_SECRET, admin_key=ADMIN_KEY)
     try:

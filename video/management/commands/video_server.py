@@ -1,6 +1,7 @@
 """`manage.py video_server`: the media process (videod, docs/decisions/0014 §1).
 
-Serves the hub's control link (VIDEO_CONTROL) with the embedded aiortc backend and follows every
+Serves the hub's control link (VIDEO_CONTROL) with the embedded aiortc backend, or drives Janus
+(VIDEO_BACKEND=janus, JANUS_URL), and follows every
 live sitting over the hub (VIDEO_HUB_URL) to know who is heard. Never run inside Daphne: media
 coding would stall every tablet's events. `python3 run.py demo` starts it beside Daphne.
 """
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run the media process for remote video (embedded aiortc backend)."
+    help = "Run the media process for remote video (the embedded aiortc backend, or Janus)."
 
     def add_arguments(self, parser):
         parser.add_argument("--hub", default=None, help="the hub's WebSocket base URL (default VIDEO_HUB_URL)")
@@ -23,8 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args, hub=None, control=None, **options):
         if settings.VIDEO_BACKEND == "off":
             raise CommandError("VIDEO_BACKEND is off: no media process to run")
-        if settings.VIDEO_BACKEND != "aiortc":
-            raise CommandError(f"VIDEO_BACKEND={settings.VIDEO_BACKEND!r}: only the embedded aiortc backend is built")
+        if settings.VIDEO_BACKEND == "janus" and not (settings.JANUS_API_SECRET and settings.JANUS_ADMIN_KEY):
+            raise CommandError("VIDEO_BACKEND=janus needs JANUS_API_SECRET and JANUS_ADMIN_KEY (docs/video.md, Janus)")
         logging.getLogger("video.media").setLevel(logging.INFO)
         try:
             asyncio.run(self.main(hub, control))
@@ -41,7 +42,14 @@ class Command(BaseCommand):
         if control:
             host, _, port = control.rpartition(":")
             port = int(port)
-        backend = AiortcBackend(ice_servers=settings.VIDEO_ICE_SERVERS)
+        if settings.VIDEO_BACKEND == "janus":
+            from video.media.janus_backend import JanusBackend
+
+            backend = JanusBackend(url=settings.JANUS_URL, api_secret=settings.JANUS_API_SECRET,
+                                   admin_key=settings.JANUS_ADMIN_KEY)
+            await backend.start()  # every room a dead media process left in Janus is destroyed
+        else:
+            backend = AiortcBackend(ice_servers=settings.VIDEO_ICE_SERVERS)
         self.stdout.write(f"video_server: control link on {host}:{port}, following {hub or settings.VIDEO_HUB_URL}")
         self.stdout.flush()
         server = asyncio.ensure_future(serve(host=host, port=port, secret=link.secret(), backend=backend))

@@ -54,7 +54,7 @@
       ui.preview.srcObject = stream;
       await devices();
       session = await send("video.join", { as: "hallcam" });
-      peer = new VideoPeer(hub, session, stream, {
+      peer = videoPeerFor(hub, session, stream, {
         track: (slot, media) => {
           if (slot !== "voices") return;
           ui.audio.srcObject = media;
@@ -69,6 +69,8 @@
     } catch (e) {
       if (peer) peer.close();
       peer = null;
+      ui.pcConn.textContent = Faces.errorMessage(e);
+      ui.pcConn.dataset.state = "failed";
     } finally {
       ui.start.removeAttribute("aria-busy");
     }
@@ -88,6 +90,7 @@
   function draw(state) {
     const video = state.video;
     if (!video) return;
+    videoFollowPublishers(peer, state);
     const live = VideoLive.liveMembers(state);
     const people = video.participants || [];
     ui.none.hidden = people.length > 0;

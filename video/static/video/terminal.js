@@ -134,7 +134,7 @@
     if (peer) peer.close();
     peer = null;
     session = await hub.command("video.join", {});
-    const mine = new VideoPeer(hub, session, stream, {
+    const mine = videoPeerFor(hub, session, stream, {
       track: (slot, media) => {
         if (slot === "hall") ui.hall.srcObject = media;
         else if (slot === "floor") ui.floor.srcObject = media;
@@ -246,6 +246,7 @@
     if (mode === "check" && !stream) openDevices().catch(() => null);
     if (mode === "check") checkNetwork();
     if (mode !== "room") return;
+    videoFollowPublishers(peer, state);
     const live = VideoLive.liveMembers(state);
     const on = live.has(member);
     ui.micState.textContent = on ? gettext("Micro đang mở") : gettext("Micro đã tắt");

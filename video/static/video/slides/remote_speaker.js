@@ -35,7 +35,7 @@
     joining = true;
     try {
       const join = await hub.command("video.join", { as: "display" });
-      const mine = new VideoPeer(hub, join, null, {
+      const mine = videoPeerFor(hub, join, null, {
         track: (slot, media) => { if (slot === "floor") picture.srcObject = media; },
         state: (s) => {
           picture.dataset.state = s;
@@ -57,6 +57,7 @@
   function render(root, state, hub) {
     const sp = remote(state) || (state.floor && state.floor.speaker);
     ensurePeer(hub);
+    videoFollowPublishers(peer, state);
     const band = sp ? h("div", { class: "rvs-band" },
       h("div", { class: "rvs-who" },
         h("div", { class: "rvs-kind", text: gettext("Phát biểu trực tuyến") }),
