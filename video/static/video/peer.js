@@ -50,7 +50,8 @@
 
     async start() {
       const slots = SLOTS[this.join.kind];
-      const pc = new RTCPeerConnection({ iceServers: this.join.ice_servers || [] });
+      // relay: the TURN server's candidates only, for a network that allows nothing else.
+      const pc = new RTCPeerConnection({ iceServers: this.join.ice_servers || [], iceTransportPolicy: this.join.ice_transport_policy || "all" });
       this.pc = pc;
       this.id = randomHex(16);
       this.gen = 1;
