@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests import migrated_db as tests_migrated_db
-from tests.browser.conftest import HubClient, LiveServer, _why_no_browser
+from tests.browser.conftest import HubClient
 from tests.browser.test_video_browser import HEARD, wait_level
 from tests.browser.video import fake_media_switches, media_process
 from tests.video.coturn import coturn, host_addresses
@@ -57,12 +56,12 @@ SELECTED = """async () => {
 
 
 @pytest.fixture(scope="module")
-def relayed_server(request):
-    """coturn on this machine's address, and a Daphne server whose pages use it for everything."""
-    reason = _why_no_browser()
-    if reason:
-        pytest.skip(reason)
-    tests_migrated_db.ensure(request)  # pytest's own test database, migrated once, to start from
+def relayed_server(daphne_server):
+    """coturn on this machine's address, and a Daphne server whose pages use it for everything.
+
+    Made by the session server's own class (`type(daphne_server)`, the conftest pytest loaded): its
+    prepare() starts from a copy of the session server's database, where an import of
+    tests.browser.conftest would be a second module and load the demo council once more."""
     addresses = host_addresses()
     if not addresses:
         pytest.skip("no IPv4 address but loopback here: a TURN relay never reaches loopback peers")
@@ -71,7 +70,7 @@ def relayed_server(request):
     try:
         # The media server's addresses (videod's host candidates) are the relay's only allowed peers.
         with coturn(workdir, secret=secret, listening_ip=addresses[0], allowed_peer_ip=addresses) as (host, port, _):
-            server = LiveServer(workdir)
+            server = type(daphne_server)(workdir)
             server.env.update(VIDEO_TURN_URLS=f"turn:{host}:{port}?transport=udp", VIDEO_TURN_SECRET=secret,
                               VIDEO_ICE_TRANSPORT_POLICY="relay")
             server.prepare()
