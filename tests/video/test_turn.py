@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import socket
+import subprocess
 import time
 from datetime import UTC, datetime
 
@@ -23,7 +24,7 @@ from channels.db import database_sync_to_async
 from django.test import override_settings
 
 from meeting.models import Member
-from tests.video.coturn import coturn, host_addresses
+from tests.video.coturn import coturn, host_addresses, why_no_turnserver
 from video import turn
 
 SECRET = "bí-mật-chung-của-hub-và-coturn"
@@ -66,6 +67,26 @@ def test_the_turn_entry_follows_the_configured_servers():
     assert servers[0] == STUN
     assert servers[1] == {"urls": TURN_URLS, "username": f"{int(now.timestamp()) + 600}:s7",
                           "credential": coturns_password(SECRET, f"{int(now.timestamp()) + 600}:s7")}
+
+
+# ---- coturn's configuration ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tls", [False, True], ids=["no certificate", "certificate"])
+def test_every_option_of_the_rendered_configuration_is_one_coturn_knows(tmp_path, tls):
+    if why_no_turnserver():
+        pytest.skip(why_no_turnserver())
+    certificate = {"cert": "/etc/ssl/turn/fullchain.pem", "pkey": "/etc/ssl/turn/privkey.pem"} if tls else {}
+    conf = turn.render_config(tmp_path / "turnserver.conf", listening_port=3478, secret=SECRET, realm="turn.example.vn",
+                              allowed_peer_ip="10.0.0.5", listening_ip="203.0.113.7", **certificate)
+    lines = [line for line in conf.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    assert not [line for line in lines if "$" in line], "a placeholder left"
+    known = subprocess.run(["turnserver", "-h"], capture_output=True, text=True).stdout
+    options = {line.split("=", 1)[0] for line in lines}
+    assert not sorted(o for o in options if f"--{o}" not in known), "options turnserver -h does not list"
+    assert {"use-auth-secret", "no-cli", "no-tcp-relay", "no-multicast-peers", "fingerprint", "no-dtls"} <= options
+    assert f"static-auth-secret={SECRET}" in lines and "allowed-peer-ip=10.0.0.5" in lines
+    assert "denied-peer-ip=10.0.0.0-10.255.255.255" in lines
+    assert ("no-tls" in options) is not tls and ("cert" in options) is tls
 
 
 # ---- video.join's reply (the hub's test fixtures, as tests/video/test_video_hub.py) ---------------
