@@ -324,5 +324,8 @@ VIDEO_HUB_URL = env.string("VIDEO_HUB_URL", "ws://127.0.0.1:8000")
 # A remote participant whose connection is lost stays "connection lost" (present) this long; after
 # it the media process ends the joining (the page joins again by itself, without a new link).
 VIDEO_GRACE_SECONDS = env.integer("VIDEO_GRACE_SECONDS", 120, minimum=5)
+# Where the media process writes a recording of a sitting's sound while it runs, before it moves
+# into the documents storage; one left by a media process that died is stored at its next start.
+VIDEO_RECORDING_SPOOL = env.string("VIDEO_RECORDING_SPOOL", str(BASE_DIR / "var" / "recording-spool"))
 # A remote link (pairing purpose "remote") may be sent the day before: its life in seconds.
 VIDEO_LINK_TTL = env.integer("VIDEO_LINK_TTL", 36 * 3600, minimum=60)

@@ -14,12 +14,9 @@ to nginx's internal location (the library's pattern, library/views_files.py); ot
 streams the bytes itself.
 """
 
-from urllib.parse import quote
+from django.core.files.storage import storages
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
-from django.http import FileResponse, Http404, HttpResponse
-from django.utils.http import content_disposition_header
+from config.media import send_private
 
 STORAGE = "documents"
 
@@ -29,18 +26,5 @@ def private_storage():
     return storages[STORAGE]
 
 
-def send(stored, *, content_type: str, filename: str, as_attachment: bool) -> HttpResponse:
-    """Reply with a stored letter's file (a FieldFile), after the caller's access check."""
-    storage = stored.storage
-    accel = settings.DOCUMENT_ACCEL_REDIRECT
-    if accel and isinstance(storage, FileSystemStorage):
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(stored.name)
-    else:
-        try:
-            handle = stored.open("rb")
-        except (FileNotFoundError, OSError) as missing:
-            raise Http404("file missing") from missing
-        response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
-    return response
+# Letters' files leave as every private file does (config/media.py).
+send = send_private

@@ -48,6 +48,75 @@ def media_session() -> str:
     return session.session_key
 
 
+def spool_path(sitting_id: int) -> str:
+    """Where a recording is written while it runs (VIDEO_RECORDING_SPOOL), named so that one left by a
+    media process that died can be recovered: sitting-<id>-<start, epoch ms>.ogg."""
+    import time
+    from pathlib import Path
+
+    folder = Path(settings.VIDEO_RECORDING_SPOOL)
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"sitting-{sitting_id}-{int(time.time() * 1000)}.ogg")
+
+
+def store_recording(sitting_id: int, path: str, started: float, ended: float) -> int | None:
+    """Move a finished recording into the private documents storage and record it (the write path,
+    as the system: the sitting may have closed). The spool file is removed once it is stored."""
+    import datetime as dt
+    import os
+
+    from django.core.files import File
+    from django.core.files.storage import storages
+
+    from accounts.permissions import system_actor
+
+    from . import services
+
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None
+    name = f"recordings/sitting-{sitting_id}/{os.path.basename(path)}"
+    storage = storages["documents"]
+    with open(path, "rb") as handle:
+        name = storage.save(name, File(handle))
+    size = os.path.getsize(path)
+    utc = dt.timezone.utc
+    pk = services.recorded(system_actor(), sitting_id, name, dt.datetime.fromtimestamp(started, utc),
+                           dt.datetime.fromtimestamp(ended, utc), size)
+    os.remove(path)
+    return pk
+
+
+async def finish_recording(backend, sitting_id: int) -> None:
+    done = await backend.handle("record_stop", {"room": sitting_id})
+    if done.get("path"):
+        try:
+            await sync_to_async(store_recording, thread_sensitive=False)(
+                sitting_id, done["path"], done["started_at"], done["ended_at"])
+        except Exception:  # noqa: BLE001 (kept in the spool: recovered at the next start)
+            log.exception("sitting %s: could not store the recording %s", sitting_id, done["path"])
+
+
+def recover_spool() -> int:
+    """Recordings a media process left when it died (their files are in the spool): stored with the
+    span their file covers (its name's start to its last write). Returns how many."""
+    import os
+    import re
+    from pathlib import Path
+
+    folder = Path(settings.VIDEO_RECORDING_SPOOL)
+    count = 0
+    for path in sorted(folder.glob("sitting-*-*.ogg")) if folder.exists() else ():
+        match = re.fullmatch(r"sitting-(\d+)-(\d+)\.ogg", path.name)
+        if not match:
+            continue
+        try:
+            if store_recording(int(match[1]), str(path), int(match[2]) / 1000, os.path.getmtime(path)):
+                count += 1
+        except Exception:  # noqa: BLE001
+            log.exception("could not recover the recording %s", path)
+    return count
+
+
 def live_sittings() -> set[int]:
     from realtime.registry import sitting_model
 
@@ -108,12 +177,14 @@ class SittingFollower:
                                           "args": args}))
 
     async def observe(self, now: float) -> dict | None:
+        await self.keep_recording()
         health = await self.backend.handle("health", {})
         stats = (await self.backend.handle("stats", {"room": self.sitting_id})).get("peers") or {}
         video = self.state.get("video") or {}
         shown = video.get("room") or {}
         room = {"up": bool(health.get("up")), "streams": int(health.get("streams_out", 0)),
-                "capacity": int(health.get("capacity_streams", 0)), "overloaded": bool(health.get("overloaded"))}
+                "capacity": int(health.get("capacity_streams", 0)), "overloaded": bool(health.get("overloaded")),
+                "recording": self.sitting_id in (health.get("recording") or ())}
         args: dict = {}
         if any(shown.get(k) != v for k, v in room.items()):
             args["room"] = room
@@ -195,6 +266,18 @@ class SittingFollower:
         apply(self.state, msg["type"], msg["data"])
         self.seq = msg["seq"]
 
+    async def keep_recording(self):
+        """Record while the chair wants it and there is a sound to record (the hall camera page or a
+        remote participant in the room); a stretch that ends goes to the documents storage."""
+        video = (self.state or {}).get("video") or {}
+        wanted = bool(video.get("room", {}).get("record", True) and video.get("room", {}).get("enabled")
+                      and ((video.get("hall") or {}).get("publishing") or video.get("participants")))
+        running = self.sitting_id in ((await self.backend.handle("health", {})).get("recording") or ())
+        if wanted and not running:
+            await self.backend.handle("record_start", {"room": self.sitting_id, "path": spool_path(self.sitting_id)})
+        elif running and not wanted:
+            await finish_recording(self.backend, self.sitting_id)
+
     async def settle(self):
         live = live_peers(self.state)
         if live != self.live:
@@ -210,6 +293,9 @@ async def follow_sittings(backend, *, hub_url: str | None = None, poll: float = 
     """Follow every live sitting (a room each), open and close rooms as sittings open and close."""
     hub_url = hub_url or settings.VIDEO_HUB_URL
     session_key = await sync_to_async(media_session, thread_sensitive=False)()
+    recovered = await sync_to_async(recover_spool, thread_sensitive=False)()
+    if recovered:
+        log.warning("stored %d recording(s) a media process left unfinished", recovered)
     tasks: dict[int, asyncio.Task] = {}
     try:
         while True:
@@ -222,6 +308,7 @@ async def follow_sittings(backend, *, hub_url: str | None = None, poll: float = 
                 tasks[sitting_id] = asyncio.create_task(SittingFollower(sitting_id, backend, session_key, hub_url).run())
             for sitting_id in set(tasks) - live:
                 tasks.pop(sitting_id).cancel()
+                await finish_recording(backend, sitting_id)
                 with contextlib.suppress(Exception):
                     await backend.handle("close_room", {"room": sitting_id})
             await asyncio.sleep(poll)
@@ -229,3 +316,6 @@ async def follow_sittings(backend, *, hub_url: str | None = None, poll: float = 
         for task in tasks.values():
             task.cancel()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
+        for sitting_id in tasks:  # stopped (Ctrl+C, SIGTERM): every recording finished and stored
+            with contextlib.suppress(Exception):
+                await finish_recording(backend, sitting_id)

@@ -33,6 +33,8 @@ class Room(Message):
     capacity: Count = Field(description="streams it can send within its bounds (0: unknown)")
     overloaded: bool
     reported_at: Time | None
+    record: bool = Field(description="the sitting's sound is to be recorded for the minutes (the chair may switch it off)")
+    recording: bool = Field(description="the media process is recording it now: every face shows it")
 
 
 class Participant(Message):
@@ -62,6 +64,23 @@ class Video(Message):
     participants: list[Participant] = Field(description="remote participants in the room, by joining time")
     hall: Hall
     overrides: list[Override] = Field(description="the chair's microphone overrides (video/live.py)")
+
+
+class PublicRoom(Message):
+    enabled: bool
+    recording: bool = Field(description="the sitting's sound is being recorded now")
+
+
+class PublicVideo(Message):
+    """What the public page sees of the video room: whether it exists and whether it records."""
+
+    room: PublicRoom
+
+
+def _shape(value, audience):
+    if audience != "public":
+        return value
+    return {"room": {"enabled": value["room"]["enabled"], "recording": value["room"]["recording"]}}
 
 
 class YouVideo(Message):
@@ -111,6 +130,11 @@ class RoomReport(Strict):
     streams: conint(ge=0, le=100_000)
     capacity: conint(ge=0, le=100_000)
     overloaded: bool
+    recording: bool = False
+
+
+class RoomArgs(Strict):
+    record: bool = Field(description="record this sitting's sound for the minutes (on by default)")
 
 
 class PeerReport(Strict):
@@ -246,11 +270,11 @@ def register():
                                                permissions.SECRETARY, permissions.DISPLAY))
     permissions.register_action("video.control", (permissions.CHAIR, permissions.SECRETARY))
     permissions.register_action("video.report", (permissions.MEDIA, permissions.SYSTEM))
-    registry.register_slice("video", video_state, Video, audiences=("staff", "delegate", "display"), order=60)
+    registry.register_slice("video", video_state, Video, schemas={"public": PublicVideo}, shape=_shape, order=60)
     registry.register_you("video", lambda actor, sitting: you_video(sitting.pk, actor.member_id), YouVideo,
                           audiences=("delegate",))
     registry.register_source(RemoteSession, lambda s: [s.sitting_id])
-    registry.register_event("video.changed", Video, apply=_apply_changed, audiences=("staff", "delegate", "display"),
+    registry.register_event("video.changed", Video, apply=_apply_changed, schemas={"public": PublicVideo}, shape=_shape,
                             coalesce=lambda data: "video",
                             doc="Who is in the video room changed: state.video = data.")
     registry.register_member_event("video.mine", YouVideo, apply=_apply_mine,
@@ -265,6 +289,8 @@ def register():
     registry.register_command("video.override", OverrideArgs,
                               lambda actor, sid, a: services.override(actor, sid, a.member_id, a.live, a.expect_speech),
                               result=NoResult, action="video.control")
+    registry.register_command("video.room", RoomArgs, lambda actor, sid, a: services.set_room(actor, sid, a.record),
+                              result=NoResult, action="video.control")
     registry.register_command("video.kick", KickArgs, lambda actor, sid, a: services.kick(actor, sid, a.member_id, a.reason),
                               result=NoResult, action="video.control")
     registry.register_command("video.report", ReportArgs,
@@ -277,6 +303,7 @@ def register():
     # Every face that follows a sitting may show video (the terminal, the hall camera page, a display).
     registry.register_script("video/live.js")
     registry.register_script("video/peer.js")
+    registry.register_script("video/recording.js")  # "Đang ghi âm" on every face while it runs
     slides.register("remote_speaker", _("Người phát biểu trực tuyến"), "video/slides/remote_speaker.js", order=43)
 
     from meeting.services import on_closing

@@ -98,3 +98,34 @@ class MediaRoom(models.Model):
     capacity = models.PositiveIntegerField(default=0)
     overloaded = models.BooleanField(default=False)
     reported_at = models.DateTimeField(null=True, blank=True)
+    # The sitting's sound is recorded for the minutes unless the chair switched it off (video.room).
+    record = models.BooleanField(default=True)
+    recording = models.BooleanField(default=False)  # as the media process reports it: running now
+
+
+def recordings_storage():
+    """The private documents storage (a callable, so the migration names it rather than a folder)."""
+    from django.core.files.storage import storages
+
+    return storages["documents"]
+
+
+class Recording(models.Model):
+    """A stretch of the sitting's sound (the hall and the live remote voices), an Ogg/Opus file in the
+    private documents storage, with its wall-clock span: the minutes place each speech in it."""
+
+    sitting = models.ForeignKey(settings.HUB_SITTING_MODEL, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("phiên họp"))
+    file = models.FileField(_("tệp"), storage=recordings_storage, upload_to="recordings/", max_length=300)
+    started_at = models.DateTimeField(_("bắt đầu"))
+    ended_at = models.DateTimeField(_("kết thúc"))
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), default=0)
+
+    class Meta:
+        verbose_name = _("bản ghi âm phiên họp")
+        verbose_name_plural = pgettext_lazy("plural", "bản ghi âm phiên họp")
+        constraints = [models.UniqueConstraint(fields=["file"], name="one_recording_per_file")]
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended_at - self.started_at).total_seconds()

@@ -196,7 +196,7 @@ def report(actor: Actor, sitting_id: int, room: dict | None, peers: list[dict]) 
         if room is not None:
             row, _created = MediaRoom.objects.get_or_create(sitting_id=sitting_id)
             values = {"up": room["up"], "streams": room["streams"], "capacity": room["capacity"],
-                      "overloaded": room["overloaded"]}
+                      "overloaded": room["overloaded"], "recording": room.get("recording", False)}
             if _created or any(getattr(row, k) != v for k, v in values.items()):
                 for key, value in values.items():
                     setattr(row, key, value)
@@ -248,9 +248,35 @@ def media_lost(sitting_id: int) -> None:
         return
     now = timezone.now()
     with change(system_actor(), "video.report", sitting_id, detail={"media_lost": True}) as c:
-        MediaRoom.objects.filter(sitting_id=sitting_id).update(up=False, reported_at=now)
+        MediaRoom.objects.filter(sitting_id=sitting_id).update(up=False, recording=False, reported_at=now)
         for session in RemoteSession.objects.filter(sitting_id=sitting_id, kind=RemoteSession.Kind.MEMBER,
                                                     state=RemoteSession.State.JOINED).exclude(link=RemoteSession.Link.LOST):
             session.link, session.link_since, session.lost_count = RemoteSession.Link.LOST, now, session.lost_count + 1
             session.save(update_fields=["link", "link_since", "lost_count"])
         c.emit("video.changed", video_state(c.sitting))
+
+
+# ---- recording the sitting's sound for the minutes ----------------------------------------------
+
+def set_room(actor: Actor, sitting_id: int, record: bool) -> dict:
+    """The chair switches the recording of this sitting's sound on or off (on by default)."""
+    with change(actor, "video.control", sitting_id, detail={"record": record}) as c:
+        room, _created = MediaRoom.objects.get_or_create(sitting_id=sitting_id)
+        if room.record != record:
+            room.record = record
+            room.save(update_fields=["record"])
+            c.emit("video.changed", video_state(c.sitting))
+    return {}
+
+
+def recorded(actor: Actor, sitting_id: int, name: str, started_at, ended_at, size: int) -> int:
+    """A finished recording, already saved in the documents storage as `name` by the media process
+    (which calls this itself, with the system actor: the sitting may have closed meanwhile). Once
+    per file. Returns the Recording's id."""
+    from .models import Recording
+
+    with change(actor, "video.report", sitting_id, live=False,
+                detail={"recording": name, "started_at": started_at.isoformat(), "ended_at": ended_at.isoformat()}):
+        row, _created = Recording.objects.get_or_create(
+            file=name, defaults={"sitting_id": sitting_id, "started_at": started_at, "ended_at": ended_at, "size": size})
+    return row.pk

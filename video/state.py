@@ -23,7 +23,8 @@ def room_info(sitting_id: int) -> dict:
     room = MediaRoom.objects.filter(sitting_id=sitting_id).first()
     return {"enabled": enabled(), "backend": settings.VIDEO_BACKEND, "up": bool(room and room.up),
             "streams": room.streams if room else 0, "capacity": room.capacity if room else 0,
-            "overloaded": bool(room and room.overloaded), "reported_at": iso(room.reported_at) if room else None}
+            "overloaded": bool(room and room.overloaded), "reported_at": iso(room.reported_at) if room else None,
+            "record": room.record if room else True, "recording": bool(room and room.recording)}
 
 
 def video_state(sitting) -> dict:

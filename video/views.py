@@ -53,3 +53,48 @@ def sessions_log(request, sitting_id: int):
         out.writerow([n, s.member.full_name, s.member.position, local(s.joined_at), local(s.ended_at), minutes,
                       s.lost_count, s.rejoins, s.get_ended_how_display() if s.ended_how else _("đang dự họp"), s.reason])
     return response
+
+
+def _recordings_allowed(request, sitting) -> bool:
+    return role_in(sitting, user=request.user) in (CHAIR, SECRETARY)
+
+
+@never_cache
+def recordings(request, sitting_id: int):
+    """The sitting's recordings for the minutes, and every turn at the floor placed in them: each
+    speech links to its moment in the recording that covers it (a media fragment, #t=start,end)."""
+    from django.http import Http404
+
+    from floor.models import Speech
+
+    from .models import Recording
+
+    sitting = get_object_or_404(Sitting.objects.select_related("body"), pk=sitting_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not _recordings_allowed(request, sitting):
+        raise Http404
+    rows = list(Recording.objects.filter(sitting=sitting).order_by("started_at", "pk"))
+    speeches = []
+    for s in Speech.objects.filter(sitting=sitting).select_related("member").order_by("started_at", "pk"):
+        end = s.ended_at or s.started_at
+        cover = next((r for r in rows if r.started_at <= s.started_at <= r.ended_at), None)
+        start_s = max(0.0, (s.started_at - cover.started_at).total_seconds()) if cover else None
+        end_s = min(cover.seconds, (end - cover.started_at).total_seconds()) if cover else None
+        speeches.append({"speech": s, "recording": cover, "start_s": start_s, "end_s": end_s})
+    return render(request, "video/recordings.html", {"sitting": sitting, "recordings": rows, "speeches": speeches})
+
+
+def recording_file(request, pk: int):
+    """One recording's sound (Ogg/Opus), for the sitting's chair and secretary only."""
+    from django.http import Http404
+
+    from config.media import send_private
+
+    from .models import Recording
+
+    row = get_object_or_404(Recording.objects.select_related("sitting"), pk=pk)
+    if not request.user.is_authenticated or not _recordings_allowed(request, row.sitting):
+        raise Http404
+    return send_private(row.file, content_type="audio/ogg", filename=f"ghi-am-phien-{row.sitting_id}-{row.pk}.ogg",
+                        as_attachment=False)

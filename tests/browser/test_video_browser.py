@@ -97,6 +97,7 @@ def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
         card = alice.locator("#video-terminal")
         expect(card.locator("#vid-check")).to_be_visible()
         expect(card.locator("#vid-camera option")).not_to_have_count(0)
+        expect(card.locator("#vid-net")).to_have_attribute("data-level", "good")  # the network check
         alice.click("#vid-join")
         expect(card.locator("#vid-room")).to_be_visible()
         expect(card.locator("#vid-conn")).to_have_attribute("data-state", "connected", timeout=30000)

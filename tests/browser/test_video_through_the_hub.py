@@ -87,6 +87,28 @@ def attendance(server, member_id):
                         f"member_id={member_id}).order_by('-pk').values_list('status', 'method')[0])")
 
 
+def check_recordings(server, sitting_id):
+    import urllib.request
+
+    rows = server.shell("from video.models import Recording\nresult = [(r.pk, r.file.name, r.seconds, r.file.size) for r in "
+                        f"Recording.objects.filter(sitting_id={sitting_id})]")
+    assert len(rows) == 1, rows
+    pk, name, seconds, size = rows[0]
+    assert name.startswith(f"recordings/sitting-{sitting_id}/") and seconds > 5 and size > 1000
+    cookie = {"Cookie": f"sessionid={server.session_for('thuky')}"}
+    page = urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/{sitting_id}/recordings/", headers=cookie))
+    html = page.read().decode()
+    assert f"/video/recording/{pk}/audio.ogg#t=" in html  # a speech, placed in the recording
+    audio = urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/recording/{pk}/audio.ogg", headers=cookie))
+    assert audio.read(4) == b"OggS"
+    stranger = {"Cookie": f"sessionid={server.session_for('db011')}"}
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/recording/{pk}/audio.ogg", headers=stranger))
+        raise AssertionError("a delegate read the recording")
+    except urllib.error.HTTPError as e:
+        assert e.code == 404
+
+
 async def until(check, timeout=20.0, step=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -168,6 +190,10 @@ async def _scenario(server, sitting_id, member_id, videod):
                                                  "sdp": hall_pc.localDescription.sdp})
         assert reply["ok"] is False and reply["error"]["code"] == "media_unavailable"
         assert (await alice.send("attendance.check_in"))["ok"]
+
+        # What it recorded of the sitting's sound (the hall camera joined: recording on by default)
+        # went into the documents storage when it stopped, and the minutes place each speech in it.
+        await asyncio.to_thread(check_recordings, server, sitting_id)
         await hall.stop()
         await alice_hears.stop()
     finally:

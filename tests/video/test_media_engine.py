@@ -271,7 +271,7 @@ async def test_through_the_link_close_room_leaves_no_running_task():
         await until(lambda: at_hall.rms(10) > HEARD, "alice heard through a room driven over the link")
         # Streams out: the hall's mix; alice's mix, hall video and floor video.
         assert await call("health") == {"up": True, "backend": "aiortc", "rooms": 1, "publishers": 2,
-                                        "streams_out": 4, "capacity_streams": 15, "overloaded": False}
+                                        "streams_out": 4, "capacity_streams": 15, "overloaded": False, "recording": []}
         stats = (await call("stats", room=ROOM))["peers"]
         assert {key: (s["kind"], s["state"]) for key, s in stats.items()} == {
             "h:1": ("hallcam", "connected"), "m:1": ("member", "connected")}
@@ -284,3 +284,37 @@ async def test_through_the_link_close_room_leaves_no_running_task():
         await server.close()
         await backend.close()
     await until(lambda: not (asyncio.all_tasks() - before - {asyncio.current_task()}), "every task of the room ended", 5)
+
+
+async def test_the_recording_holds_the_sittings_sound_and_the_voices_while_live_only(room, tmp_path):
+    import av as pyav
+    import numpy as np
+
+    await room.join("h:1", "hallcam", audio=ToneTrack(220, amplitude=3000))
+    await room.join("m:1", "member", audio=ToneTrack(1250, amplitude=8000))  # no harmonic of the hall's
+    await until(lambda: room.decoded("h:1:audio") > 25 and room.decoded("m:1:audio") > 25, "both sources decoded")
+    path = str(tmp_path / "sitting-1.ogg")
+    assert await room.call("record_start", room=ROOM, path=path) == {"path": path}
+    assert await room.call("record_start", room=ROOM, path=str(tmp_path / "other.ogg")) == {"path": path}  # once
+    recorder = room.backend.rooms[ROOM].recorder
+    await until(lambda: recorder.samples >= 48000, "a second of the room recorded")
+    await room.call("set_live", room=ROOM, live=["m:1"], version=1)
+    start = recorder.samples
+    await until(lambda: recorder.samples >= start + 48000, "a second with alice live")
+    done = await room.call("record_stop", room=ROOM)
+    assert done["path"] == path and done["ended_at"] - done["started_at"] == pytest.approx(done["seconds"])
+    assert await room.call("record_stop", room=ROOM) == {"path": None}
+    # Read it back: the hall's 220 Hz all along, alice's 1250 Hz only in the part where she was live.
+    with pyav.open(path) as container:
+        samples = np.concatenate([f.to_ndarray().astype(np.float64).reshape(-1) for f in container.decode(audio=0)])
+    rate = 48000
+    assert len(samples) / rate == pytest.approx(done["seconds"], abs=0.2)
+
+    def strength(part, freq):
+        spectrum = np.abs(np.fft.rfft(part))
+        return spectrum[int(freq * len(part) / rate)] / len(part)
+
+    first, last = samples[: rate // 2], samples[-rate // 2:]  # decoded as floats in [-1, 1]
+    assert strength(first, 220) > 0.01 and strength(last, 220) > 0.01
+    assert strength(last, 1250) > 0.02
+    assert strength(first, 1250) < strength(last, 1250) / 10

@@ -58,7 +58,7 @@ async def test_joining_checks_a_remote_delegate_in_once_and_everyone_sees_them(h
         assert [p["name"] for p in hall[name].state["video"]["participants"]] == [stored.member.full_name]
         quorum_row = [r for r in hall[name].state["attendance"] if r["member_id"] == stored.member_id][0]
         assert quorum_row["status"] == "present"
-    assert "video" not in hall["public"].state
+    assert hall["public"].state["video"] == {"room": {"enabled": True, "recording": False}}  # nobody's name
     await alice.settle_private()
     assert alice.private["video"]["session_id"] == stored.pk
     assert hall["bob"].private["video"] == {"session_id": None, "joined_at": None, "ended": None, "reason": None}

@@ -3,6 +3,8 @@
 - `link`: the control link between the hub and videod, JSON lines over TCP with a challenge.
 - `aiortc_backend`: `AiortcBackend`, the rooms, their peer connections, the mix-minus and the floor
   video, driven by the ops of the link (`handle(op, args)`).
+- `janus_backend`: `JanusBackend`, the same ops over Janus's VideoRoom (media flows browser ↔ Janus,
+  videod only signals); `janus_config`: renders Janus's configuration folder from `deploy/janus/`.
 - `server`: `serve()`, the link server in front of a backend.
 - `synthetic`: peers made of code (a tone, stamped video, a level meter) for the tests and the bench.
 

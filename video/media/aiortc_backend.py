@@ -264,6 +264,7 @@ class Room:
         self.frames_in: dict[str, int] = {}                      # decoded frames per source key, all kinds
         self._tick: asyncio.Future = asyncio.get_running_loop().create_future()
         self._clock_task = asyncio.ensure_future(self._clock())
+        self.recorder: Recorder | None = None
 
     # The rule, in one place: who is heard, and whose video is the floor.
     def is_live(self, key: str) -> bool:
@@ -303,6 +304,9 @@ class Room:
         return await asyncio.shield(self._tick)
 
     async def close(self) -> None:
+        if self.recorder is not None:  # the file is finished; the hub learns of it by record_stop first
+            recorder, self.recorder = self.recorder, None
+            await recorder.stop()
         for key in list(self.peers):
             await self.drop_peer(key)
         self._clock_task.cancel()
@@ -332,6 +336,47 @@ class Room:
         self.route_video()
         await peer.pc.close()
         log.info("room %s: %s closed", self.id, key)
+
+
+class Recorder:
+    """The sitting's sound to a file (Ogg/Opus, mono 48 kHz): each tick of the room's clock, the sum
+    of every live voice and the hall camera's sound — what the hall and the remote participants
+    hear together. Times are wall-clock (time.time()) so the minutes can place each speech in it."""
+
+    def __init__(self, room: Room, path: str) -> None:
+        self.path = path
+        self.container = av.open(path, mode="w", format="ogg")
+        self.stream = self.container.add_stream("libopus", rate=RATE, layout="mono")
+        self.samples = 0
+        self.started_at: float | None = None
+        self.task = asyncio.ensure_future(self._run(room))
+
+    async def _run(self, room: Room) -> None:
+        try:
+            while True:
+                _number, total, _heard = await room.next_tick()
+                if self.started_at is None:
+                    self.started_at = time.time() - PERIOD
+                frame = av.AudioFrame.from_ndarray(np.clip(total, -32768, 32767).astype(np.int16).reshape(1, -1),
+                                                   format="s16", layout="mono")
+                frame.sample_rate = RATE
+                frame.pts = self.samples
+                frame.time_base = AUDIO_TIME_BASE
+                self.samples += SAMPLES
+                for packet in self.stream.encode(frame):
+                    self.container.mux(packet)
+        except asyncio.CancelledError:
+            pass
+
+    async def stop(self) -> dict[str, Any]:
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        for packet in self.stream.encode(None):
+            self.container.mux(packet)
+        self.container.close()
+        started = self.started_at or time.time()
+        return {"path": self.path, "started_at": started, "ended_at": started + self.samples / RATE,
+                "seconds": self.samples / RATE}
 
 
 class AiortcBackend:
@@ -472,10 +517,31 @@ class AiortcBackend:
         streams = self.streams_out()
         return {"up": True, "backend": self.name, "rooms": len(self.rooms), "publishers": publishers,
                 "streams_out": streams, "capacity_streams": self.capacity_streams,
-                "overloaded": streams > self.capacity_streams}
+                "overloaded": streams > self.capacity_streams,
+                "recording": sorted(room.id for room in self.rooms.values() if room.recorder is not None)}
+
+    async def record_start(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Record the room's sound to `path` (a new file); already recording: nothing changes."""
+        room = self._room(args)
+        if room.recorder is None:
+            path = args.get("path")
+            if not isinstance(path, str) or not path.endswith(".ogg"):
+                raise MediaError("bad_request", "path: an .ogg file to write")
+            room.recorder = Recorder(room, path)
+            log.info("room %s: recording to %s", room.id, path)
+        return {"path": room.recorder.path}
+
+    async def record_stop(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Stop recording: the file is complete; its path, start and end (epoch seconds). None: was not."""
+        room = self.rooms.get(_int(args, "room"))
+        if room is None or room.recorder is None:
+            return {"path": None}
+        recorder, room.recorder = room.recorder, None
+        return await recorder.stop()
 
     _ops = {"open_room": open_room, "close_room": close_room, "offer": offer, "ice": ice, "close": _close_peer,
-            "set_live": set_live, "stats": stats, "health": health}
+            "set_live": set_live, "stats": stats, "health": health, "record_start": record_start,
+            "record_stop": record_stop}
 
     # --- the rest ---
 

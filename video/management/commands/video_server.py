@@ -7,6 +7,7 @@ coding would stall every tablet's events. `python3 run.py demo` starts it beside
 
 import asyncio
 import logging
+import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -42,8 +43,23 @@ class Command(BaseCommand):
             port = int(port)
         backend = AiortcBackend(ice_servers=settings.VIDEO_ICE_SERVERS)
         self.stdout.write(f"video_server: control link on {host}:{port}, following {hub or settings.VIDEO_HUB_URL}")
-        try:
-            await asyncio.gather(serve(host=host, port=port, secret=link.secret(), backend=backend),
-                                 follow_sittings(backend, hub_url=hub))
-        finally:
-            await backend.close()
+        self.stdout.flush()
+        server = asyncio.ensure_future(serve(host=host, port=port, secret=link.secret(), backend=backend))
+        follower = asyncio.ensure_future(follow_sittings(backend, hub_url=hub))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([server, follower, stopped], return_when=asyncio.FIRST_COMPLETED)
+        # Stopping (systemd, run.py, Ctrl+C): the follower first, which finishes and stores every
+        # recording, then the link and the backend.
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)
+        stopped.cancel()
+        await backend.close()
+        for task in (server, follower):
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise task.exception()

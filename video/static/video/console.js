@@ -12,7 +12,7 @@
   const $ = (id) => document.getElementById(id);
   const root = $("video-panel");
   if (!root) return;
-  const ui = { media: $("vc-media"), load: $("vc-load"), loadFill: $("vc-load-fill"), loadText: $("vc-load-text"),
+  const ui = { record: $("vc-record"), media: $("vc-media"), load: $("vc-load"), loadFill: $("vc-load-fill"), loadText: $("vc-load-text"),
                people: $("vc-people"), none: $("vc-none"), hall: $("vc-hall") };
   const LINK = { connecting: gettext("Đang kết nối"), connected: gettext("Đã kết nối"), lost: gettext("Mất kết nối") };
   const LEVEL = { good: gettext("Tốt"), fair: gettext("Trung bình"), poor: gettext("Kém") };
@@ -113,6 +113,7 @@
         ? interpolate(gettext("%(n)s/%(max)s luồng: vượt khả năng máy chủ video nhúng — nên dùng Janus"), { n: streams, max: capacity }, true)
         : interpolate(gettext("%(n)s/%(max)s luồng video"), { n: streams, max: capacity }, true);
     }
+    if (document.activeElement !== ui.record) ui.record.checked = video.room.record;
     ui.hall.textContent = video.hall.publishing ? gettext("Camera hội trường đang phát") : gettext("Camera hội trường chưa phát");
   }
 
@@ -137,6 +138,7 @@
     draw(hub.state);
   }
 
+  ui.record.addEventListener("change", () => command("record", "video.room", { record: ui.record.checked }));
   setInterval(poll, 5000);
   setInterval(() => { if (hub && hub.state && hub.state.video && hub.state.video.participants.some((p) => p.link === "lost")) draw(hub.state); }, 1000);
 

@@ -19,7 +19,7 @@
   const ui = {
     offer: $("vid-offer"), open: $("vid-open"), check: $("vid-check"), room: $("vid-room"),
     preview: $("vid-preview"), camera: $("vid-camera"), mic: $("vid-mic"), level: $("vid-mic-level"),
-    testSound: $("vid-test-sound"), note: $("vid-check-note"), join: $("vid-join"),
+    testSound: $("vid-test-sound"), note: $("vid-check-note"), join: $("vid-join"), net: $("vid-net"),
     hall: $("vid-hall"), floorBox: $("vid-floor-box"), floor: $("vid-floor"), floorName: $("vid-floor-name"),
     self: $("vid-self"), audio: $("vid-audio"), micState: $("vid-mic-state"), conn: $("vid-conn"), leave: $("vid-leave"),
   };
@@ -75,6 +75,37 @@
     if (meter) meter.close();
     stream = meter = null;
     openDevices().catch(() => null);
+  }
+
+  /* The network, as far as the page can tell before the media flows: five round trips to the hub
+   * (the median); the media's own quality shows on the chair's console once connected. */
+  let netChecked = false;
+  async function checkNetwork() {
+    if (netChecked || !hub) return;
+    netChecked = true;
+    ui.net.textContent = gettext("Đang kiểm tra mạng…");
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      try {
+        await hub.command("ping", {}, 5000);
+        times.push(performance.now() - t0);
+      } catch (e) {
+        break;
+      }
+    }
+    if (!times.length) {
+      ui.net.dataset.level = "poor";
+      ui.net.textContent = gettext("Mạng: không kết nối được tới máy chủ.");
+      netChecked = false;
+      return;
+    }
+    times.sort((a, b) => a - b);
+    const ms = Math.round(times[Math.floor(times.length / 2)]);
+    const level = ms < 150 ? "good" : ms < 400 ? "fair" : "poor";
+    ui.net.dataset.level = level;
+    ui.net.textContent = interpolate({ good: gettext("Mạng: tốt (%s ms)"), fair: gettext("Mạng: trung bình (%s ms)"),
+                                       poor: gettext("Mạng: chậm (%s ms) — hình có thể bị giật") }[level], [ms]);
   }
 
   function testSound() {
@@ -213,6 +244,7 @@
     ui.check.hidden = mode !== "check";
     ui.room.hidden = mode !== "room";
     if (mode === "check" && !stream) openDevices().catch(() => null);
+    if (mode === "check") checkNetwork();
     if (mode !== "room") return;
     const live = VideoLive.liveMembers(state);
     const on = live.has(member);
