@@ -312,6 +312,22 @@ JANUS_ADMIN_KEY = env.string("JANUS_ADMIN_KEY")
 VIDEO_CONTROL = env.string("VIDEO_CONTROL", "127.0.0.1:8790")
 VIDEO_CONTROL_SECRET = env.string("VIDEO_CONTROL_SECRET")
 VIDEO_ICE_SERVERS = env.json_list("VIDEO_ICE_SERVERS")
+# TURN (docs/video.md "TURN"): coturn relays remote participants behind strict networks.
+# VIDEO_TURN_URLS: comma-separated TURN URLs given to the pages (e.g.
+# "turn:turn.example.vn:3478?transport=udp,turns:turn.example.vn:5349"); VIDEO_TURN_SECRET: coturn's
+# static-auth-secret, from which video.join mints each joining's own credential (video/turn.py);
+# both set, or no TURN. VIDEO_TURN_TTL: that credential's life in seconds (4 h; a resumed joining
+# gets a new one). VIDEO_ICE_TRANSPORT_POLICY: "all", or "relay" for a council whose network
+# allows nothing else: the pages then use the relay's candidates only (the media process keeps its
+# host candidates, which the relay reaches).
+VIDEO_TURN_URLS = env.string_list("VIDEO_TURN_URLS", [])
+VIDEO_TURN_SECRET = env.string("VIDEO_TURN_SECRET")
+VIDEO_TURN_TTL = env.integer("VIDEO_TURN_TTL", 4 * 3600, minimum=60)
+VIDEO_ICE_TRANSPORT_POLICY = env.string("VIDEO_ICE_TRANSPORT_POLICY", "all")
+if VIDEO_ICE_TRANSPORT_POLICY not in ("all", "relay"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"VIDEO_ICE_TRANSPORT_POLICY={VIDEO_ICE_TRANSPORT_POLICY!r}: use all or relay")
 # The hub the media process follows sittings on (its own WebSocket client, as a hall display).
 VIDEO_HUB_URL = env.string("VIDEO_HUB_URL", "ws://127.0.0.1:8000")
 # A remote participant whose connection is lost stays "connection lost" (present) this long; after

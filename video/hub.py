@@ -104,6 +104,8 @@ class JoinResult(Message):
     kind: literal(RemoteSession.Kind.values)
     backend: str
     ice_servers: list[dict] = Field(description="RTCIceServer entries for RTCPeerConnection (empty: host candidates only)")
+    ice_transport_policy: Literal["all", "relay"] = Field(
+        description="RTCPeerConnection's iceTransportPolicy (relay: the TURN server's candidates only)")
     joined_at: Time
     resumed: bool = Field(description="the same device joined again: the same joining goes on, under this new token")
 

@@ -21,6 +21,7 @@ from meeting.models import Attendance, Member
 from meeting.services import record_presence
 from realtime.service import change
 
+from . import turn
 from .models import MediaRoom, MicOverride, RemoteSession
 from .state import enabled, iso, video_state, you_video
 
@@ -77,7 +78,8 @@ def join(actor: Actor, sitting_id: int, as_: str = AS_MEMBER) -> dict:
             c.emit_to(actor.member_id, "video.mine", you_video(sitting_id, actor.member_id))
         c.emit("video.changed", video_state(c.sitting))
     return {"session_id": session.pk, "token": token, "peer": session.peer, "kind": session.kind,
-            "backend": settings.VIDEO_BACKEND, "ice_servers": settings.VIDEO_ICE_SERVERS,
+            "backend": settings.VIDEO_BACKEND, "ice_servers": turn.ice_servers(session.pk, now),
+            "ice_transport_policy": settings.VIDEO_ICE_TRANSPORT_POLICY,
             "joined_at": iso(session.joined_at), "resumed": resumed}
 
 

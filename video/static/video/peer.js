@@ -50,6 +50,7 @@
 
     async start() {
       const slots = SLOTS[this.join.kind];
+      // relay: the TURN server's candidates only, for a network that allows nothing else.
       const cfg = { iceServers: this.join.ice_servers || [] };
       if (this.join.ice_transport_policy) cfg.iceTransportPolicy = this.join.ice_transport_policy;
       const pc = new RTCPeerConnection(cfg);
