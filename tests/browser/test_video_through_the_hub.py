@@ -11,6 +11,7 @@ media process dies (the video goes with it and nothing else: signals say `media_
 """
 
 import asyncio
+import concurrent.futures
 import json
 import secrets
 import time
@@ -122,7 +123,9 @@ def test_the_remote_voice_reaches_the_hall_only_while_its_delegate_has_the_floor
     s = fresh_sitting()
     member = daphne_server.shell("from meeting.models import Member\nresult = Member.objects.get(code='DB010').pk")
     with media_process(daphne_server, VIDEO_GRACE_SECONDS="6") as videod:
-        asyncio.run(_scenario(daphne_server, s["id"], member, videod))
+        # In a thread of its own: the browser tests' Playwright may hold this thread's event loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _scenario(daphne_server, s["id"], member, videod)).result()
 
 
 async def _scenario(server, sitting_id, member_id, videod):
