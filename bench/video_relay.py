@@ -75,7 +75,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fanout.servers import PYTHON, ROOT, BenchError, cpu_ms, dying_with_us, free_port, loadavg, log, machine, wait_for_port  # noqa: E402
+from fanout.servers import (PYTHON, ROOT, BenchError, Proc, cpu_ms, dying_with_us, free_port, loadavg, log,  # noqa: E402
+                            machine, profiling, wait_for_port)
 
 STEPS = ((1, 1), (1, 3), (2, 3), (3, 3), (3, 5), (4, 5), (5, 5), (5, 8), (6, 10), (8, 15), (10, 20))
 MAX_LOSS_PCT = 1.0
@@ -322,6 +323,17 @@ def count(seen: Seen, windows: list[tuple[dict[int, int], int, int]]) -> tuple[i
     return expected, decoded, glass
 
 
+async def rtp_video_in(pcs: list) -> tuple[int, int]:
+    """(packets lost, packets received) of the video received by these peers, as their RTCP sees it."""
+    lost = received = 0
+    for pc in pcs:
+        for item in (await pc.getStats()).values():
+            if item.type == "inbound-rtp" and item.kind == "video":
+                lost += max(0, item.packetsLost)
+                received += item.packetsReceived
+    return lost, received
+
+
 def snapshot(track) -> dict[int, int]:
     return dict(track.sent)
 
@@ -391,9 +403,14 @@ async def run(args) -> int:
                 m.hall.frames.clear()
                 m.floor.frames.clear()
                 m.hall.unreadable = m.floor.unreadable = 0
+            rtp0 = await rtp_video_in([m.pc for m in subscribers])
             margin = int(args.margin * 1e9)
             share = args.seconds / p_count
             gives: list[tuple[Member, int]] = []
+            spy = [Proc("videod", hub.videod)] + ([Proc("bench", _Self())] if args.profile_clients else [])
+            # py-spy starts and stops in a thread: profiling() sleeps and waits, which would stall our clients.
+            spying = profiling(args.profile and f"{args.profile}/{p_count}x{s_count}", spy, f"{p_count}x{s_count}")
+            await asyncio.to_thread(spying.__enter__)
             cpu0 = cpu_ms(videod_pid)
             ru0 = resource.getrusage(resource.RUSAGE_SELF)
             t0 = time.monotonic_ns()
@@ -406,8 +423,13 @@ async def run(args) -> int:
             t1 = time.monotonic_ns()
             cpu1 = cpu_ms(videod_pid)
             ru1 = resource.getrusage(resource.RUSAGE_SELF)
+            profiled = asyncio.ensure_future(asyncio.to_thread(spying.__exit__, None, None, None))
             stats = await chair.ok("video.stats")
             await asyncio.sleep(0.5)                  # the last frames in flight reach the subscribers
+            rtp1 = await rtp_video_in([m.pc for m in subscribers])
+            rtp_lost, rtp_received = rtp1[0] - rtp0[0], rtp1[1] - rtp0[1]
+            videod_loss = max((p.get("loss_pct") or 0.0 for p in stats.get("peers") or ()), default=0.0)
+            await profiled
             # count
             floor_windows = []
             for i, (pub, given) in enumerate(gives):
@@ -439,7 +461,9 @@ async def run(args) -> int:
                  "clients_pct": clients_core, "load": loadavg()}
             r["ok"] = r["loss"] <= MAX_LOSS_PCT and r["p50"] <= MAX_P50_MS
             results.append(r)
-            print(f"  clients (this process) cpu_pct={clients_core:.0f} of one core over {wall:.1f} s", flush=True)
+            print(f"  clients (this process) cpu_pct={clients_core:.0f} of one core over {wall:.1f} s; "
+                  f"RTP video packets lost on the way to the subscribers {rtp_lost} of "
+                  f"{rtp_lost + rtp_received}; videod's worst peer loss_pct {videod_loss}", flush=True)
             print(f"step {p_count}x{s_count}: streams_out={streams} fps_out={r['fps_out']:.1f} "
                   f"loss_pct={r['loss']:.2f} (floor {floor_mean:.2f}, worst subscriber {max(floor_loss):.2f}; "
                   f"hall {hall_mean:.2f}) glass_p50_ms={r['p50']:.1f} glass_p99_ms={r['p99']:.1f} "
@@ -447,7 +471,7 @@ async def run(args) -> int:
                   f"hall p50 {pct(hall_glass, 50):.1f} p99 {pct(hall_glass, 99):.1f}) "
                   f"videod_cpu_pct={videod_core:.0f} cpu_per_stream_pct={r['per_stream']:.2f} "
                   f"load={r['load']} {'within bounds' if r['ok'] else 'OVER BOUNDS'}", flush=True)
-            if not r["ok"]:
+            if not r["ok"] and not args.keep_going:
                 break
         hall_drain.cancel()
     except BenchError as e:
@@ -465,7 +489,11 @@ async def run(args) -> int:
         for c in clients:
             await c.close()
         hub.close()
-    within = [r for r in results if r["ok"]]
+    within = []
+    for r in results:                 # the largest step within bounds before the first one over them
+        if not r["ok"]:
+            break
+        within.append(r)
     if within:
         b = within[-1]
         line = (f"video-relay backend=aiortc publishers={b['p']} subscribers={b['s']} fps_out={b['fps_out']:.1f} "
@@ -477,6 +505,12 @@ async def run(args) -> int:
     print(f"load average after: {loadavg()}", flush=True)
     print(line, flush=True)
     return 0 if within else 1
+
+
+class _Self:
+    """This process, for py-spy (--profile-clients): `profiling` wants a Popen-like `.pid`."""
+
+    pid = os.getpid()
 
 
 def step_arg(text: str) -> tuple[int, int]:
@@ -497,6 +531,11 @@ def main() -> int:
     parser.add_argument("--margin", type=float, default=1.0,
                         help="switching margin in s after each floor.give and before a step's end (default 1)")
     parser.add_argument("--settle", type=float, default=3.0, help="s between new peers connected and the step (3)")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run every step up to --max-step even after one over bounds (the last line is unchanged)")
+    parser.add_argument("--profile", metavar="DIR", help="py-spy stacks of videod for each step, in DIR/PxS/ "
+                        "(pip install --target /tmp/pyspy py-spy; PATH=/tmp/pyspy/bin:$PATH)")
+    parser.add_argument("--profile-clients", action="store_true", help="with --profile: this process's stacks too")
     parser.add_argument("--keep-logs", action="store_true", help="keep the temporary directory (Daphne's and videod's logs)")
     args = parser.parse_args()
     if args.backend == "janus":
