@@ -513,6 +513,39 @@ class _Self:
     pid = os.getpid()
 
 
+async def calibrate(seconds: float = 8.0) -> None:
+    """One aiortc hop with no videod (two peer connections in this process, over loopback): the floor
+    of glass-to-glass that aiortc's own receiver adds. Its video jitter buffer hands a frame on when
+    the first packet of the next one arrives, so a hop costs about one frame interval."""
+    from aiortc import RTCPeerConnection
+
+    from video.media.aiortc_backend import peer_configuration
+    from video.media.synthetic import StampedVideoTrack, read_stamp
+
+    for fps in (15, 30):
+        a, b = RTCPeerConnection(peer_configuration([])), RTCPeerConnection(peer_configuration([]))
+        a.addTrack(StampedVideoTrack(640, 360, fps))
+        received = asyncio.get_running_loop().create_future()
+        b.on("track", lambda track, received=received: received.done() or received.set_result(track))
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        await b.setLocalDescription(await b.createAnswer())
+        await a.setRemoteDescription(b.localDescription)
+        track = await asyncio.wait_for(received, 30)
+        glass: list[float] = []
+        start, end = time.monotonic() + 2, time.monotonic() + 2 + seconds
+        while time.monotonic() < end:
+            frame = await asyncio.wait_for(track.recv(), 10)
+            t = time.monotonic_ns()
+            stamp = read_stamp(frame)
+            if stamp is not None and time.monotonic() > start:
+                glass.append((t - stamp[1]) / 1e6)
+        await a.close()
+        await b.close()
+        print(f"calibration: one aiortc hop, no videod, {fps} fps: glass_p50_ms={pct(glass, 50):.1f} "
+              f"p99={pct(glass, 99):.1f} (a frame interval is {1000 / fps:.1f} ms)", flush=True)
+
+
 def step_arg(text: str) -> tuple[int, int]:
     p, _, s = text.lower().replace("×", "x").partition("x")
     try:
@@ -531,6 +564,8 @@ def main() -> int:
     parser.add_argument("--margin", type=float, default=1.0,
                         help="switching margin in s after each floor.give and before a step's end (default 1)")
     parser.add_argument("--settle", type=float, default=3.0, help="s between new peers connected and the step (3)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="first measure one aiortc hop without videod, at 15 and 30 fps (about 20 s)")
     parser.add_argument("--keep-going", action="store_true",
                         help="run every step up to --max-step even after one over bounds (the last line is unchanged)")
     parser.add_argument("--profile", metavar="DIR", help="py-spy stacks of videod for each step, in DIR/PxS/ "
@@ -542,6 +577,8 @@ def main() -> int:
         print("video-relay: the janus backend is not built yet (decision 0014, stage 3)", file=sys.stderr)
         return 2
     log(f"machine: {machine()}; load average before: {loadavg()}")
+    if args.calibrate:
+        asyncio.run(calibrate())
     return asyncio.run(run(args))
 
 
