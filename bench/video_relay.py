@@ -352,6 +352,8 @@ async def run(args) -> int:
     members: list[Member] = []
     pcs: list = []
     results: list[dict] = []
+    failed = False
+    hall_drain: asyncio.Task | None = None
     try:
         data = hub.start(["db001", "thuky", *publishers_names, *subscribers_names])
         sitting, sessions, ids = data["sitting"], data["sessions"], data["members"]
@@ -473,13 +475,15 @@ async def run(args) -> int:
                   f"load={r['load']} {'within bounds' if r['ok'] else 'OVER BOUNDS'}", flush=True)
             if not r["ok"] and not args.keep_going:
                 break
-        hall_drain.cancel()
     except BenchError as e:
+        failed = True
         print(f"error: {e}", file=sys.stderr)
         if hub.videod is not None:
             print("videod log:\n" + hub.tail("videod"), file=sys.stderr)
         print("daphne log:\n" + hub.tail("daphne"), file=sys.stderr)
     finally:
+        if hall_drain is not None:
+            hall_drain.cancel()
         for m in members:
             for task in m.tasks + [s.task for s in (m.hall, m.floor) if s is not None and s.task is not None]:
                 task.cancel()
