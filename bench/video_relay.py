@@ -116,7 +116,8 @@ def pct(values: list[float], p: float) -> float:
 class Hub:
     """A temporary database, Daphne and videod, all torn down at the end (they die with us even on SIGKILL)."""
 
-    def __init__(self, keep_logs: bool = False) -> None:
+    def __init__(self, keep_logs: bool = False, pin: bool = False) -> None:
+        self.pin = pin
         self.tmp = Path(tempfile.mkdtemp(prefix="video-relay-"))
         self.procs: list[subprocess.Popen] = []
         self.keep_logs = keep_logs
@@ -169,6 +170,10 @@ class Hub:
         wait_for_port(self.port, self.daphne, "daphne")
         self.videod = self._start("videod", [PYTHON, "manage.py", "video_server"])
         wait_for_port(self.control_port, self.videod, "video_server")
+        if self.pin:
+            for task in Path(f"/proc/{self.videod.pid}/task").iterdir():   # every thread it has by now;
+                os.sched_setaffinity(int(task.name), {0})                 # later ones inherit
+            log("pinned: videod on CPU 0; this process, its clients and Daphne on CPU 1")
         log(f"Daphne on {self.port} (pid {self.daphne.pid}), videod on {self.control_port} (pid {self.videod.pid})")
         return data
 
@@ -347,7 +352,7 @@ async def run(args) -> int:
         raise BenchError("the demo has delegates db001…db050: at most 49 publishers + subscribers")
     publishers_names = [f"db{i:03d}" for i in range(2, 2 + max_p)]
     subscribers_names = [f"db{i:03d}" for i in range(2 + max_p, 2 + max_p + max_s)]
-    hub = Hub(keep_logs=args.keep_logs)
+    hub = Hub(keep_logs=args.keep_logs, pin=args.pin)
     clients: list[Client] = []
     members: list[Member] = []
     pcs: list = []
@@ -570,6 +575,9 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=3.0, help="s between new peers connected and the step (3)")
     parser.add_argument("--calibrate", action="store_true",
                         help="first measure one aiortc hop without videod, at 15 and 30 fps (about 20 s)")
+    parser.add_argument("--pin", action="store_true",
+                        help="videod on CPU 0, this process (the clients) and Daphne on CPU 1, so that the clients' "
+                             "cost does not take videod's core (other work on the machine still shares both)")
     parser.add_argument("--keep-going", action="store_true",
                         help="run every step up to --max-step even after one over bounds (the last line is unchanged)")
     parser.add_argument("--profile", metavar="DIR", help="py-spy stacks of videod for each step, in DIR/PxS/ "
@@ -581,6 +589,8 @@ def main() -> int:
         print("video-relay: the janus backend is not built yet (decision 0014, stage 3)", file=sys.stderr)
         return 2
     log(f"machine: {machine()}; load average before: {loadavg()}")
+    if args.pin:
+        os.sched_setaffinity(0, {1})              # before any thread or child: they inherit it
     if args.calibrate:
         asyncio.run(calibrate())
     return asyncio.run(run(args))
