@@ -36,6 +36,8 @@ theirs, subscribers read the barcode of each decoded frame of slot 1 (hall) and 
     glass-to-glass              = time.monotonic_ns() when the subscriber's recv() returned the
                                   decoded frame - the stamp drawn in it (one clock, same host),
                                   over every counted floor and hall frame of every subscriber
+    switch                      = floor.give written -> the new speaker's first frame decoded, per
+                                  subscriber and change of speaker (printed, not bounded)
 
 The step's loss is the worse of floor and hall; p50/p99 are nearest-rank over both. fps_out = floor +
 hall frames decoded per second summed over subscribers. cpu_per_stream_pct = videod's utime+stime
@@ -377,6 +379,7 @@ async def run(args) -> int:
         publishers: list[Member] = []
         subscribers: list[Member] = []
         current: int | None = None
+        live: Member | None = None
         videod_pid = hub.videod.pid
         for p_count, s_count in steps:
             new: list[Member] = []
@@ -421,11 +424,16 @@ async def run(args) -> int:
             cpu0 = cpu_ms(videod_pid)
             ru0 = resource.getrusage(resource.RUSAGE_SELF)
             t0 = time.monotonic_ns()
+            switches: list[tuple[Member, int]] = []     # (new speaker, floor.give written) when the speaker changes
             for i, pub in enumerate(publishers):
+                written = time.monotonic_ns()
                 reply = await chair.ok("floor.give", {"member_id": pub.member_id, "kind": "speech",
                                                       "expect_current": current})
                 current = reply["speech_id"]
                 gives.append((pub, time.monotonic_ns()))
+                if pub is not live:
+                    switches.append((pub, written))
+                live = pub
                 await asyncio.sleep(max(0.0, t0 / 1e9 + (i + 1) * share - time.monotonic()))
             t1 = time.monotonic_ns()
             cpu1 = cpu_ms(videod_pid)
@@ -455,6 +463,15 @@ async def run(args) -> int:
                 hall_glass += g
                 hall_decoded += sum(1 for t in m.hall.frames.values() if t0 <= t <= t1)
             glass = floor_glass + hall_glass
+            # the switch: floor.give written -> the new speaker's first frame decoded, per subscriber
+            switch_ms: list[float] = []
+            for pub, written in switches:
+                sent = snapshot(pub.video)
+                for m in subscribers:
+                    first = min((t for (n, t_ns), t in m.floor.frames.items() if t >= written and sent.get(n) == t_ns),
+                                default=None)
+                    if first is not None:
+                        switch_ms.append((first - written) / 1e6)
             wall = (t1 - t0) / 1e9
             streams = int(stats.get("streams") or 0) or (3 * len(members) + 1)
             videod_core = (cpu1 - cpu0) / 1000 / wall * 100 if cpu0 is not None and cpu1 is not None else math.nan
@@ -476,6 +493,7 @@ async def run(args) -> int:
                   f"hall {hall_mean:.2f}) glass_p50_ms={r['p50']:.1f} glass_p99_ms={r['p99']:.1f} "
                   f"(floor p50 {pct(floor_glass, 50):.1f} p99 {pct(floor_glass, 99):.1f}; "
                   f"hall p50 {pct(hall_glass, 50):.1f} p99 {pct(hall_glass, 99):.1f}) "
+                  f"switch_p50_ms={pct(switch_ms, 50):.0f} max={max(switch_ms, default=math.nan):.0f} "
                   f"videod_cpu_pct={videod_core:.0f} cpu_per_stream_pct={r['per_stream']:.2f} "
                   f"load={r['load']} {'within bounds' if r['ok'] else 'OVER BOUNDS'}", flush=True)
             if not r["ok"] and not args.keep_going:
