@@ -183,6 +183,7 @@ class SwitchTrack(MediaStreamTrack):
         self._interval = 1 / fps
         self._t0 = time.monotonic()
         self._next_black = self._t0
+        self._switched = asyncio.Event()  # wakes a recv() waiting on the old source at once
 
     def switch(self, source: MediaStreamTrack | None) -> None:
         if source is self.source:
@@ -191,6 +192,7 @@ class SwitchTrack(MediaStreamTrack):
             self._proxy.stop()
         self.source = source
         self._proxy = self.relay.subscribe(source, buffered=False) if source is not None else None
+        self._switched.set()
 
     def stop(self) -> None:
         self.switch(None)
@@ -203,10 +205,20 @@ class SwitchTrack(MediaStreamTrack):
             proxy = self._proxy
             if proxy is None:
                 return self._stamped(await self._black())
-            try:
-                frame = await asyncio.wait_for(proxy.recv(), 0.25)   # a switch is seen within 250 ms
-            except TimeoutError:
+            # The next frame of the source, or a switch (seen at once: the bench found a stopped relay
+            # proxy never wakes its reader, which cost up to the old timeout on every change of speaker).
+            self._switched.clear()
+            receiving = asyncio.ensure_future(proxy.recv())
+            switched = asyncio.ensure_future(self._switched.wait())
+            done, _pending = await asyncio.wait({receiving, switched}, timeout=0.25,
+                                                return_when=asyncio.FIRST_COMPLETED)
+            switched.cancel()
+            if receiving not in done:
+                receiving.cancel()
+                await asyncio.gather(receiving, switched, return_exceptions=True)
                 continue
+            try:
+                frame = receiving.result()
             except MediaStreamError:      # that source ended: black until the room switches
                 if self._proxy is proxy:
                     self.switch(None)

@@ -49,7 +49,8 @@ class Command(BaseCommand):
                                    admin_key=settings.JANUS_ADMIN_KEY)
             await backend.start()  # every room a dead media process left in Janus is destroyed
         else:
-            backend = AiortcBackend(ice_servers=settings.VIDEO_ICE_SERVERS)
+            backend = AiortcBackend(ice_servers=settings.VIDEO_ICE_SERVERS,
+                                    capacity_streams=settings.VIDEO_AIORTC_MAX_STREAMS)
         self.stdout.write(f"video_server: control link on {host}:{port}, following {hub or settings.VIDEO_HUB_URL}")
         self.stdout.flush()
         server = asyncio.ensure_future(serve(host=host, port=port, secret=link.secret(), backend=backend))
