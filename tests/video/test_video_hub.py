@@ -307,3 +307,19 @@ async def test_the_minutes_list_each_remote_joining_for_the_chair_and_secretary_
         other = AsyncClient()
         other.cookies["sessionid"] = cookies[persona]
         assert (await other.get(f"/video/{sitting_id}/sessions.csv")).status_code == 404
+
+
+async def test_a_connection_refused_signal_after_signal_is_closed_like_one_refused_command_after_another(hall):
+    from django.conf import settings
+
+    from tests.realtime.hub import Refused
+
+    token = (await hall["alice"].ok("video.join", {}))["token"]
+    bob = hall["bob"]
+    with pytest.raises(Refused) as closed:
+        for _ in range(settings.HUB_MAX_REFUSALS + 5):
+            await bob.send("video.offer", {"token": token, **OFFER})
+        while True:
+            await bob.receive()
+    assert closed.value.code == 4429
+    assert (await hall["alice"].command("ping"))["ok"] is True  # nobody else is disturbed
