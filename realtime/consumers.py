@@ -936,7 +936,9 @@ class SittingConsumer(AsyncWebsocketConsumer):
             data = await signal.call(self.actor, self.sitting_id, args)
         except ServiceError as e:
             await self._error(envelope.id, e.code, e.message)
-            return await self._count_refusal()
+            if e.code not in signal.not_refusals:
+                await self._count_refusal()
+            return
         except Exception:  # noqa: BLE001 (the connection and the other clients go on)
             log.exception("signal %s failed", envelope.cmd)
             return await self._error(envelope.id, "internal", _("Lỗi máy chủ; thao tác không được thực hiện."))

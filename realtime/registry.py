@@ -135,6 +135,8 @@ class Signal:
     call: Callable[[Any, int, Any], Any]  # async call(actor, sitting_id, args) -> reply data (a dict) or None
     result: Any  # pydantic model of the ok reply's `data`
     action: str  # the permission action (accounts.permissions.ACTIONS)
+    # Codes that say the other process is away, not that the client erred: not counted as refusals.
+    not_refusals: frozenset[str] = frozenset()
 
 
 _slices: dict[str, Slice] = {}
@@ -217,7 +219,7 @@ def register_command(name: str, args, call, *, result, action: str, secret: bool
     return part
 
 
-def register_signal(name: str, args, call, *, result, action: str) -> Signal:
+def register_signal(name: str, args, call, *, result, action: str, not_refusals=()) -> Signal:
     """A signal (class Signal): `call` is a coroutine function, awaited on the connection's loop."""
     import inspect
 
@@ -226,7 +228,7 @@ def register_signal(name: str, args, call, *, result, action: str) -> Signal:
     _once(_signals, name, "signal")
     if not inspect.iscoroutinefunction(call):
         raise ValueError(f"signal {name!r}: call must be a coroutine function (it runs on the event loop)")
-    part = Signal(name, args, call, result, action)
+    part = Signal(name, args, call, result, action, frozenset(not_refusals))
     _signals[name] = part
     _changed()
     return part

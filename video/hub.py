@@ -336,12 +336,17 @@ def register():
                               result=JoinResult, action="video.join")
     registry.register_command("video.leave", LeaveArgs, lambda actor, sid, a: services.leave(actor, sid, a.session_id),
                               result=NoResult, action="video.join")
-    registry.register_signal("video.offer", OfferArgs, offer, result=OfferResult, action="video.join")
-    registry.register_signal("video.ice", IceArgs, ice, result=NoResult, action="video.join")
-    registry.register_signal("video.stats", NoArgs, stats, result=StatsResult, action="video.join")
-    registry.register_signal("video.publish", OfferArgs, publish, result=OfferResult, action="video.join")
-    registry.register_signal("video.subscribe", SubscribeArgs, subscribe, result=SubscribeResult, action="video.join")
-    registry.register_signal("video.answer", AnswerArgs, answer, result=NoResult, action="video.join")
+    def signal(name, args, call, result):
+        # The media process away, or nobody to receive yet: the page waits and asks again.
+        registry.register_signal(name, args, call, result=result, action="video.join",
+                                 not_refusals=("media_unavailable", "no_feeds"))
+
+    signal("video.offer", OfferArgs, offer, OfferResult)
+    signal("video.ice", IceArgs, ice, NoResult)
+    signal("video.stats", NoArgs, stats, StatsResult)
+    signal("video.publish", OfferArgs, publish, OfferResult)
+    signal("video.subscribe", SubscribeArgs, subscribe, SubscribeResult)
+    signal("video.answer", AnswerArgs, answer, NoResult)
     registry.register_command("video.override", OverrideArgs,
                               lambda actor, sid, a: services.override(actor, sid, a.member_id, a.live, a.expect_speech),
                               result=NoResult, action="video.control")

@@ -128,7 +128,10 @@ async def test_signals_are_refused_to_anyone_but_the_joined_owner_of_the_token(h
 @override_settings(VIDEO_CONTROL="127.0.0.1:9")  # nobody listens there: the media process is down
 async def test_without_the_media_process_signals_say_so_and_the_sitting_goes_on(hall):
     token = (await hall["alice"].ok("video.join", {}))["token"]
-    assert await hall["alice"].error("video.offer", {"token": token, **OFFER}) == "media_unavailable"
+    from django.conf import settings
+
+    for _ in range(settings.HUB_MAX_REFUSALS + 2):  # the media away is not the page's doing: never 4429
+        assert await hall["alice"].error("video.offer", {"token": token, **OFFER}) == "media_unavailable"
     await hall["alice"].ok("attendance.check_in")  # the hub never waits for the media
     assert await hall["chair"].ok("floor.give", {"member_id": await member_id("alice"), "kind": "speech",
                                                   "expect_current": None})
