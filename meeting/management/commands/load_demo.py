@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import pairing
@@ -39,10 +40,16 @@ class Command(BaseCommand):
             links.append((f"Đại biểu {m.full_name} / delegate terminal", pairing.issue("terminal", user=m.user, ttl=ttl)))
         for d in Display.objects.filter(sitting=sitting):
             links.append((f"Màn hình / hall display: {d.name}", pairing.issue("display", display=d, ttl=ttl)))
+        remote = Member.objects.filter(code="DB020").select_related("user").first()
+        if remote is not None and settings.VIDEO_BACKEND != "off":
+            links.append((f"Đại biểu {remote.full_name} dự họp trực tuyến / remote delegate (video)",
+                          pairing.issue("remote", user=remote.user, ttl=ttl)))
         for label, token in links:
             line(f"  {label}:\n    {base}/pair/{token}/")
         line("")
         line(f"Public observer / công khai: {base}/public/sitting/{sitting.pk}/")
+        if settings.VIDEO_BACKEND != "off":
+            line(f"Hall camera / camera hội trường (secretary, once the sitting is open): {base}/video/{sitting.pk}/hall/")
         line(f"Documents / thư viện tài liệu: {base}/library/ (secretary), {base}/library/search/, {base}/public/documents/")
         line(f"Letters and petitions / đơn thư, kiến nghị: {base}/public/letters/new/ (citizens), "
              f"{base}/petitions/ (officer: donthu), {base}/agency/ (agency desks: sotnmt, soyte, …)")
