@@ -224,15 +224,17 @@ class OwnPostgres:
             admin.execute(f'CREATE DATABASE "{dbname}"')
         source = connection.settings_dict
         env = {**os.environ, "PGPASSWORD": source.get("PASSWORD") or ""}
-        dump = subprocess.Popen([str(self.bin / "pg_dump"), "-Fc", "-h", source.get("HOST") or "127.0.0.1",
-                                 "-p", str(source.get("PORT") or 5432), "-U", source.get("USER") or "postgres", template],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        restore = subprocess.run([str(self.bin / "pg_restore"), "--no-owner", "--exit-on-error", "-h", "127.0.0.1",
-                                  "-p", str(self.port), "-U", "postgres", "-d", dbname],
-                                 stdin=dump.stdout, capture_output=True, timeout=120, env=env, check=False)
-        dump.stdout.close()
-        dump_err = dump.stderr.read().decode()
-        if dump.wait(60) != 0 or restore.returncode != 0:
+        # Popen as a context manager: its pipes are closed (an unclosed one is a ResourceWarning, an error here).
+        with subprocess.Popen([str(self.bin / "pg_dump"), "-Fc", "-h", source.get("HOST") or "127.0.0.1",
+                               "-p", str(source.get("PORT") or 5432), "-U", source.get("USER") or "postgres", template],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as dump:
+            restore = subprocess.run([str(self.bin / "pg_restore"), "--no-owner", "--exit-on-error", "-h", "127.0.0.1",
+                                      "-p", str(self.port), "-U", "postgres", "-d", dbname],
+                                     stdin=dump.stdout, capture_output=True, timeout=120, env=env, check=False)
+            dump.stdout.close()
+            dump_err = dump.stderr.read().decode()
+            dumped = dump.wait(60)
+        if dumped != 0 or restore.returncode != 0:
             raise RuntimeError(f"copying the migrated database failed: {dump_err} {restore.stderr.decode()}")
         return True
 
