@@ -56,8 +56,7 @@ XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"... in a wor
 SLOW_FILES = (
     "tests/test_secrecy.py",
     "tests/realtime/test_multiprocess.py",
-    "tests/petitions/test_migration_denouncer_protection.py",
-    "tests/petitions/test_migration_two_levels.py",
+    "tests/petitions/test_migrations.py",
     "tests/library/test_demo.py",
     "tests/petitions/test_identity_crawl.py",
     "tests/realtime/test_private.py",

@@ -35,6 +35,18 @@ from tests.demo_copy import demo_copies
 if "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
     os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off").strip()
 
+
+@pytest.fixture(scope="module", autouse=True)
+def _test_database_before_own_servers(request):
+    """A module of tests with servers of their own (own_servers) on PostgreSQL: pytest's test database
+    is made first, so their databases copy its migrated template (tests/migrated_db.py) instead of
+    migrating one in a subprocess; in a worker whose first tests are these, it was made after them."""
+    from django.db import connection
+
+    if request.node.get_closest_marker("own_servers") and connection.vendor == "postgresql":
+        request.getfixturevalue("django_db_setup")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
     """Cheap password hashing in tests. The production hasher (PBKDF2, a million rounds) costs
@@ -214,15 +226,15 @@ def actors(sitting, users, display_device):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_db_setup, django_db_blocker):
     """pytest-django's, and before it drops the test database: on PostgreSQL, end the sessions still
     connected to it. A hub thread of this process (a relay's read thread, the publisher's marking
     thread) can still hold a connection it took from the pool when the last test ends; the drop then
     failed ("being accessed by other users") and pytest reported it as an error of whichever test
     came last (seen in CI, and with tests/realtime/test_batches.py last).
     Also notes each test database's content types and permissions as migrate made them
-    (tests/flush_keep.py), and copies a migrated SQLite database for the browser tests' server
-    (tests/migrated_db.py)."""
+    (tests/flush_keep.py), and copies the migrated database for the servers tests start: SQLite for
+    the browser tests' server, PostgreSQL when the session has own_servers tests (tests/migrated_db.py)."""
     from django.db import connection, connections
 
     from tests import flush_keep, migrated_db
@@ -235,8 +247,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 flush_keep.remember(conn)
         if connection in made:
             migrated_db.save(connection)
+            if any(item.get_closest_marker("own_servers") for item in request.session.items):
+                migrated_db.save_postgres_template(connection)
     yield
     with django_db_blocker.unblock():
+        migrated_db.drop_postgres_template(connection)
         for conn in connections.all():
             if conn.vendor != "postgresql":
                 continue

@@ -36,69 +36,89 @@ def test_the_hunt_sees_through_escapes_case_and_composition():
     assert not contains("Nguyen Van To", "Nguyễn Văn Tố")
 
 
-def test_the_hunt_finds_a_marker_in_every_kind_of_store(sitting, actors, users, settings, tmp_path):
+MARKER = "Dấu-vết-7Q3Z-bí-mật"
+NOWHERE = "nowhere-4F1X"  # a value kept nowhere: found nowhere
+IDENTITY = {"full_name": "Lò Thị Bích Ngọc Thử", "phone": "0915 246 813", "id_number": "008191007531",
+            "email": "bichngoc.lo@example.vn", "address": "Bản Nà Hang 4, xã Thượng Lâm"}
+HER = [IDENTITY[key] for key in ("full_name", "id_number", "email", "address")]
+SUBJECT = "Tố cáo cán bộ xã thu tiền cấp giấy trái quy định"
+
+
+@pytest.fixture(scope="module")
+def one_hunt(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The two hunts below, over one world and one crawl: a crawl of the admin costs some 7 s, and
+    each test crawled it once. The world holds both: a marker announced in the open demo sitting,
+    logged and carried by a letter's scan, and a denunciation filed through the public form. The
+    crawl's clients are the denouncer test's (the public, the officer without the identity right,
+    the administrator with every right but that one, the secretary); the marker is hunted through
+    the same pages, the administrator's admin standing for the superuser's that the marker test
+    crawled before (the same admin pages, less the denouncers' identities, which hold no marker).
+    Built in a transaction rolled back before the tests read the findings (plain lists), as the
+    `db` fixture would roll it back."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from accounts.permissions import actor_for
     from petitions import services
+    from tests.conftest import SMALL_COUNCIL
+    from tests.demo_copy import demo_copies
     from tests.petitions.test_identity_crawl import png_with_text
 
-    settings.MEDIA_ROOT = str(tmp_path)
-    marker = "Dấu-vết-7Q3Z-bí-mật"
-    meeting.open_sitting(actors["chair"], sitting.pk)
-    with SecretHunt() as hunt:
-        meeting.announce(actors["chair"], sitting.pk, f"Thông báo {marker}")
-        logging.getLogger("tests.secrecy").debug("a debug line with %s", marker)
-        services.submit(None, kind="petition", source="web", subject="Kiến nghị sửa đường liên xã",
-                        content="Đường liên xã xuống cấp.", identity={"full_name": "Người Gửi Thử", "phone": "0912000111"},
-                        files=[(png_with_text(marker), "anh.png", False)])
-    admin = get_user_model().objects.create_superuser("quantri-thu", password="x")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))), \
+            transaction.atomic():
+        sitting = demo_copies.load(SMALL_COUNCIL)
+        chair = actor_for(sitting, user=sitting.chair)
+        meeting.open_sitting(chair, sitting.pk)
+        with SecretHunt() as hunt:
+            meeting.announce(chair, sitting.pk, f"Thông báo {MARKER}")
+            logging.getLogger("tests.secrecy").debug("a debug line with %s", MARKER)
+            services.submit(None, kind="petition", source="web", subject="Kiến nghị sửa đường liên xã",
+                            content="Đường liên xã xuống cấp.",
+                            identity={"full_name": "Người Gửi Thử", "phone": "0912000111"},
+                            files=[(png_with_text(MARKER), "anh.png", False)])
+            services.submit(None, kind="denunciation", source="web", subject=SUBJECT,
+                            content="Cán bộ địa chính xã thu 5 triệu đồng mỗi hồ sơ cấp giấy chứng nhận.",
+                            identity=dict(IDENTITY), commune="Xã Thượng Lâm")
+        User = get_user_model()
+        officer = User.objects.create(username="donthu-thu", is_staff=True)
+        officer.user_permissions.add(Permission.objects.get(codename="handle_cases", content_type__app_label="petitions"))
+        # An administrator with every permission of every app, but the one that reveals a denouncer.
+        administrator = User.objects.create(username="quantri-khong-bao-mat", is_staff=True)
+        administrator.user_permissions.set(Permission.objects.exclude(codename="view_denouncer_identity"))
+        clients = {"public": Client(), "officer": signed_in(officer), "administrator": signed_in(administrator),
+                   "secretary": signed_in(sitting.secretary)}
+        found = hunt.find(MARKER, NOWHERE, *HER, SUBJECT, clients=clients, allowed={"petitions.Identity"})
+        her_name_at = hunt.find(IDENTITY["full_name"])
+        transaction.set_rollback(True)
+
+    def of(*secrets):
+        return [p.removesuffix(f" [{s}]") for p in found for s in secrets if p.endswith(f" [{s}]")]
+
+    assert len(found) == len(of(MARKER, NOWHERE, *HER, SUBJECT)), found  # every place says what it found
+    return {"found": found, "marker": of(MARKER), "nowhere": of(NOWHERE), "her": of(*HER), "subject": of(SUBJECT),
+            "her_name_at": her_name_at}
+
+
+def test_the_hunt_finds_a_marker_in_every_kind_of_store(one_hunt):
     # Hunted along with the marker in the same crawl, a value kept nowhere is found nowhere.
-    nowhere = "nowhere-4F1X"
-    found = hunt.find(marker, nowhere, clients={"public": Client(), "secretary": signed_in(users["secretary"]),
-                                                "admin": signed_in(admin)})
-    assert [p for p in found if p.endswith(f" [{nowhere}]")] == [], found
-    places = [p.removesuffix(f" [{marker}]") for p in found]
-    assert len(places) == len(found), found
+    assert one_hunt["nowhere"] == [], one_hunt["found"]
+    places = one_hunt["marker"]
     stores = {p.split("#")[0] if p.startswith(("table", "file")) else " ".join(p.split(" ")[:2]) for p in places}
     # The public and the console pages draw the sitting from the hub's snapshot, not from HTML: only
     # the admin serves the announcement as a page.
     assert {"table meeting.Sitting", "table realtime.SittingEvent", "table audit.AuditRecord",
-            "file petitions.CaseFile", "log tests.secrecy:DEBUG", "page admin"} <= stores, places
-    assert any(p.startswith("page admin /admin/meeting/sitting/") for p in places), places
+            "file petitions.CaseFile", "log tests.secrecy:DEBUG", "page administrator"} <= stores, places
+    assert any(p.startswith("page administrator /admin/meeting/sitting/") for p in places), places
 
 
-IDENTITY = {"full_name": "Lò Thị Bích Ngọc Thử", "phone": "0915 246 813", "id_number": "008191007531",
-            "email": "bichngoc.lo@example.vn", "address": "Bản Nà Hang 4, xã Thượng Lâm"}
-
-
-@pytest.fixture
-def denunciation(users):
-    from petitions import services
-
-    with SecretHunt() as hunt:
-        case = services.submit(None, kind="denunciation", source="web",
-                               subject="Tố cáo cán bộ xã thu tiền cấp giấy trái quy định",
-                               content="Cán bộ địa chính xã thu 5 triệu đồng mỗi hồ sơ cấp giấy chứng nhận.",
-                               identity=dict(IDENTITY), commune="Xã Thượng Lâm")
-    return case, hunt
-
-
-def test_a_denouncers_identity_is_kept_in_its_own_table_alone(denunciation, users):
-    case, hunt = denunciation
-    User = get_user_model()
-    officer = User.objects.create(username="donthu-thu", is_staff=True)
-    officer.user_permissions.add(Permission.objects.get(codename="handle_cases", content_type__app_label="petitions"))
-    # An administrator with every permission of every app, but the one that reveals a denouncer.
-    administrator = User.objects.create(username="quantri-khong-bao-mat", is_staff=True)
-    administrator.user_permissions.set(Permission.objects.exclude(codename="view_denouncer_identity"))
-    clients = {"public": Client(), "officer": signed_in(officer), "administrator": signed_in(administrator),
-               "secretary": signed_in(users["secretary"])}
-    her = [IDENTITY[key] for key in ("full_name", "id_number", "email", "address")]
-    # One crawl hunts her identity and, to show it is not blind, the case's subject: found where
-    # the officer works on the case, the crawl did read the pages that would show her.
-    places = hunt.find(*her, case.subject, clients=clients, allowed={"petitions.Identity"})
-    subject = f" [{case.subject}]"
-    assert [p for p in places if not p.endswith(subject)] == []
-    assert any(p.startswith("page officer /petitions/") for p in places), places
-    assert hunt.find(IDENTITY["full_name"])[0].startswith("table petitions.Identity#")
+def test_a_denouncers_identity_is_kept_in_its_own_table_alone(one_hunt):
+    # Nowhere but petitions.Identity (allowed): no table, file, log line or page of the public, the
+    # officer without the identity right, the administrator with every right but that one, the secretary.
+    assert one_hunt["her"] == [], one_hunt["found"]
+    # Not blind: the same crawl hunted the case's subject, found where the officer works on the case,
+    # so it did read the pages that would show her.
+    assert any(p.startswith("page officer /petitions/") for p in one_hunt["subject"]), one_hunt["subject"]
+    assert one_hunt["her_name_at"][0].startswith("table petitions.Identity#")
 
 
 def test_a_password_typed_at_sign_in_right_or_wrong_is_kept_nowhere(users):

@@ -48,8 +48,11 @@ def hall(tmp_path_factory):
         redis = OwnRedis(logs)
         postgres.start()
         redis.start()
-        with postgres.connect() as admin:
-            admin.execute('CREATE DATABASE "hub"')
+        # What migrate leaves, copied from pytest's migrated test database; else created and migrated here.
+        migrated = postgres.create_migrated("hub")
+        if not migrated:
+            with postgres.connect() as admin:
+                admin.execute('CREATE DATABASE "hub"')
         env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
         env.update({
             "DATABASE_URL": postgres.url("hub"),
@@ -64,7 +67,7 @@ def hall(tmp_path_factory):
             # the worker's one database thread (10 s by default: docs/faults.md).
             "DATABASE_POOL_TIMEOUT": str(POOL_TIMEOUT_S),
         })
-        sittings = load_demo(env)
+        sittings = load_demo(env, migrate=not migrated)
         workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
         sessions = {name: sign_in(workers[0].base, name) if name else None for name in PERSONAS}
         db = postgres.connect("hub")

@@ -94,9 +94,9 @@ def topology(tmp_path_factory):
                 # Pages link the static files by their own names: nginx serves them from the
                 # source folder (collectstatic's hashed names: tests/infra/test_proxy_caching.py).
                 "STATIC_MANIFEST": "0"}
-    with own_environment(tmp_path_factory, "test_topology", log_level="WARNING", **settings) as (env, logs):
+    with own_environment(tmp_path_factory, "test_topology", log_level="WARNING", from_template="migrated",
+                         **settings) as (env, logs):
         # A small council: the test needs a chair, two delegates and the office (tests/realtime/cluster.py).
-        manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "load_demo", "--delegates", "12", "--no-documents", "--no-links", "--no-petitions")
         sittings = shell_env(env, "import json; from meeting.models import Sitting; print(json.dumps("
                                   "{'plenary': Sitting.objects.get(title__startswith='Phiên khai mạc').pk}))")

@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 import pytest
 import websockets
 
+from tests import migrated_db
+
 from .cluster import Client, Worker, load_demo, manage, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers]
@@ -72,11 +74,16 @@ def own_database(tmp_path_factory, prefix: str, *, log_level="ERROR", **settings
 # is a copy of one (CREATE DATABASE ... TEMPLATE, under a second): the same tables and rows as a
 # database migrated for it, still its own. Dropped when this process ends.
 _TEMPLATES: dict[str, tuple[str, dict]] = {}  # "migrated" / "demo" -> (database name, the demo's sittings)
+_DROP_REGISTERED: list = []  # [True] once _drop_templates is registered to run at exit
 
 
 def _template(kind: str) -> str:
     """The name of this process's template database: "migrated" (what `migrate` leaves) or "demo"
     (that, with the demo council loaded by `load_demo --no-documents`)."""
+    if kind == "migrated" and kind not in _TEMPLATES and migrated_db.postgres_template() is not None:
+        # pytest's own test database as migrate left it, copied before any test ran (tests/migrated_db.py;
+        # dropped by tests/conftest.py at the end of the session).
+        _TEMPLATES[kind] = (migrated_db.postgres_template(), {})
     if kind not in _TEMPLATES:
         admin = _admin_connection()
         name = f"test_hub_template_{kind}_{secrets.token_hex(4)}"
@@ -84,8 +91,9 @@ def _template(kind: str) -> str:
             admin.execute(f'CREATE DATABASE "{name}"')
         else:
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template("migrated")}"')
-        if not _TEMPLATES:
+        if not _DROP_REGISTERED:
             atexit.register(_drop_templates)
+            _DROP_REGISTERED.append(True)
         _TEMPLATES[kind] = (name, {})
         env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
         env.update({"DATABASE_URL": urlparse(_postgres_url())._replace(path=f"/{name}", query="").geturl(),
