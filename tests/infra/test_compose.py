@@ -412,7 +412,8 @@ def test_janus_runs_our_configuration_rendered_from_compose_s_environment(config
                                                            "janus.plugin.videoroom.jcfg")}
     assert f'api_secret = "{REQUIRED["JANUS_API_SECRET"]}"' in text["janus.jcfg"]
     assert f'rtp_port_range = "{config["services"]["janus"]["environment"]["JANUS_RTP_PORTS"]}"' in text["janus.jcfg"]
-    assert 'ws_ip = "10.5.0.7"' in text["janus.transport.websockets.jcfg"] and "ws_port = 8188" in text["janus.transport.websockets.jcfg"]
+    websocket = text["janus.transport.websockets.jcfg"]
+    assert 'ws_ip = "10.5.0.7"' in websocket and "ws_port = 8188" in websocket
     assert f'admin_key = "{REQUIRED["JANUS_ADMIN_KEY"]}"' in text["janus.plugin.videoroom.jcfg"]
     assert all((folder / name).stat().st_mode & 0o077 == 0 for name in text)
     # A secret that could break out of a jcfg string stops the container before Janus starts.
