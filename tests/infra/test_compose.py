@@ -19,6 +19,11 @@ NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 DOCKER_COMPOSE = shutil.which("docker-compose")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
+# What compose refuses to start without (`${VAR:?…}`), with stand-in values.
+REQUIRED = {"SECRET_KEY": "not-a-secret", "POSTGRES_PASSWORD": "not-a-password",
+            "JANUS_API_SECRET": "not-the-api-secret", "JANUS_ADMIN_KEY": "not-the-admin-key",
+            "VIDEO_TURN_SECRET": "not-the-turn-secret", "VIDEO_PUBLIC_IP": "192.0.2.10"}
+
 needs_compose = pytest.mark.skipif(not DOCKER_COMPOSE, reason="docker-compose is not installed (Debian: apt-get install docker-compose)")
 
 
@@ -42,7 +47,7 @@ def project_folder(folder: Path, env_text: str) -> Path:
 
 
 def _compose(project, *args, **variables):
-    environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS")}
+    environ = {k: v for k, v in os.environ.items() if k not in (*REQUIRED, "ALLOWED_HOSTS")}
     environ.update(variables)
     return subprocess.run([DOCKER_COMPOSE, "--env-file", str(project / ".env"), "-f", str(project / "compose.yaml"), *args],
                           cwd=project, env=environ, capture_output=True, text=True, timeout=60)
@@ -57,14 +62,14 @@ def as_data(compose, yaml_text: str) -> dict:
         out = subprocess.run([*interpreter, "-c", script], input=yaml_text, capture_output=True, text=True, check=True, timeout=30)
         return json.loads(out.stdout)
     # docker compose v2 is a Go binary that prints JSON itself.
-    out = compose("config", "--format", "json", SECRET_KEY="x", POSTGRES_PASSWORD="y")
+    out = compose("config", "--format", "json", **REQUIRED)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
 @pytest.fixture(scope="module")
 def config(compose):
-    result = compose("config", SECRET_KEY="not-a-secret", POSTGRES_PASSWORD="not-a-password")
+    result = compose("config", **REQUIRED)
     assert result.returncode == 0, result.stderr
     return as_data(compose, result.stdout)
 
@@ -80,7 +85,7 @@ def test_compose_file_is_valid(config):
 
 @needs_compose
 def test_compose_refuses_to_start_without_a_secret_key(compose):
-    result = compose("config", POSTGRES_PASSWORD="not-a-password")
+    result = compose("config", **{k: v for k, v in REQUIRED.items() if k != "SECRET_KEY"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
@@ -272,3 +277,213 @@ def test_only_member_photos_are_served_from_the_media_folder():
     assert re.search(r"^\s*alias /srv/media/members/;", serving[0][1], flags=re.M)
     rest = dict((where.strip(), body) for where, body in blocks)["/media/"]
     assert re.search(r"^\s*return 404;", rest, flags=re.M)  # never passed on to Django
+
+
+# ---- remote video: the media process, Janus and coturn (issue 15, item 3; decision 0014 §5) ----
+
+JANUS_DOCKERFILE = ROOT / "deploy" / "janus" / "Dockerfile"
+COTURN_DOCKERFILE = ROOT / "deploy" / "coturn" / "Dockerfile"
+ENVSUBST = shutil.which("envsubst")
+
+
+def _ports(svc) -> list[tuple[str, str, str]]:
+    """(published, target, protocol) of each published port, short or long form."""
+    found = []
+    for port in svc.get("ports", []):
+        if isinstance(port, dict):
+            found.append((str(port.get("published", "")), str(port["target"]), port.get("protocol", "tcp")))
+        else:
+            text, _, protocol = str(port).partition("/")
+            published, _, target = text.rpartition(":")
+            found.append((published.rpartition(":")[2], target, protocol or "tcp"))
+    return found
+
+
+@needs_compose
+def test_compose_runs_the_media_process_janus_and_coturn(config):
+    services = config["services"]
+    assert {"video", "janus", "coturn"} <= set(services)
+    video = services["video"]
+    assert video["image"] == next(iter(workers(config).values()))["image"]   # the hub's image
+    assert video["command"][:3] == ["python", "manage.py", "video_server"]
+    assert video["restart"] == "unless-stopped"
+    assert video["environment"]["VIDEO_BACKEND"] == "janus"
+    assert video["depends_on"]["janus"]["condition"] == "service_healthy"
+    assert services["janus"]["build"]["dockerfile"] == "deploy/janus/Dockerfile"
+    assert services["coturn"]["build"]["dockerfile"] == "deploy/coturn/Dockerfile"
+    assert services["coturn"]["network_mode"] == "host"   # answers and relays on the host's address
+
+
+@needs_compose
+def test_no_janus_or_media_process_tcp_port_is_published(config):
+    services = config["services"]
+    assert _ports(services["video"]) == []                       # the control link: compose network only
+    janus = _ports(services["janus"])
+    assert janus and {protocol for *_, protocol in janus} == {"udp"}   # never the WebSocket API (8188/tcp)
+    low, high = map(int, services["janus"]["environment"]["JANUS_RTP_PORTS"].split("-"))
+    assert sorted(int(p) for p, _t, _ in janus) == list(range(low, high + 1))      # exactly Janus's RTP range,
+    assert all(p == t for p, t, _ in janus)                      # on the same ports (Janus announces them)
+    assert _ports(services["coturn"]) == []
+    tcp = {name for name, svc in services.items() for *_, protocol in _ports(svc) if protocol == "tcp"}
+    assert tcp == {"proxy"}
+
+
+@needs_compose
+def test_the_web_workers_and_the_media_process_agree_on_the_control_link_and_janus(config):
+    services = config["services"]
+    video, janus, coturn = services["video"]["environment"], services["janus"]["environment"], services["coturn"]["environment"]
+    for name in [*workers(config), "video"]:
+        environment = services[name]["environment"]
+        assert environment["VIDEO_BACKEND"] == "janus", name
+        assert environment["VIDEO_CONTROL"] == video["VIDEO_CONTROL"], name
+        for secret in ("JANUS_API_SECRET", "JANUS_ADMIN_KEY"):
+            assert environment[secret] == janus[secret] == REQUIRED[secret], (name, secret)
+        assert environment["VIDEO_TURN_SECRET"] == coturn["VIDEO_TURN_SECRET"] == REQUIRED["VIDEO_TURN_SECRET"], name
+    host, port = video["VIDEO_CONTROL"].rsplit(":", 1)
+    command = services["video"]["command"]
+    assert host == "video" and command[command.index("--control") + 1] == f"0.0.0.0:{port}"
+    assert video["JANUS_URL"] == "ws://janus:8188"               # the entrypoint's JANUS_WS_PORT default
+    assert "JANUS_WS_PORT" not in janus and "EXPOSE 8188" in JANUS_DOCKERFILE.read_text()
+    hub = re.fullmatch(r"ws://([\w-]+):8000", video["VIDEO_HUB_URL"])
+    assert hub and hub.group(1) in workers(config)
+    assert hub.group(1) in video["ALLOWED_HOSTS"].split(",")    # the hub checks the WebSocket's Host
+    assert janus["VIDEO_PUBLIC_IP"] == coturn["VIDEO_PUBLIC_IP"] == REQUIRED["VIDEO_PUBLIC_IP"]
+
+
+@needs_compose
+def test_compose_refuses_to_start_without_the_video_secrets(compose):
+    for name in ("JANUS_API_SECRET", "JANUS_ADMIN_KEY", "VIDEO_TURN_SECRET", "VIDEO_PUBLIC_IP"):
+        result = compose("config", **{k: v for k, v in REQUIRED.items() if k != name})
+        assert result.returncode != 0 and name in result.stderr, name
+
+
+def _dockerfile(path: Path) -> tuple[str, str, list[tuple[str, str]], list[str]]:
+    """(FROM, the RUN lines joined, the COPY (source, destination) pairs, ENTRYPOINT) of a Dockerfile."""
+    text = path.read_text().replace("\\\n", " ")
+    base = re.search(r"^FROM\s+(\S+)", text, flags=re.M).group(1)
+    run = " ".join(re.findall(r"^RUN\s+(.*)$", text, flags=re.M))
+    copies = [tuple(m.split()) for m in re.findall(r"^COPY\s+(.*)$", text, flags=re.M)]
+    entrypoint = json.loads(re.search(r"^ENTRYPOINT\s+(.*)$", text, flags=re.M).group(1))
+    return base, run, copies, entrypoint
+
+
+@pytest.mark.parametrize("dockerfile, package", [(JANUS_DOCKERFILE, "janus"), (COTURN_DOCKERFILE, "coturn")])
+def test_the_video_images_install_the_debian_packages_of_the_decision(dockerfile, package):
+    base, run, copies, entrypoint = _dockerfile(dockerfile)
+    assert base == "debian:bookworm-slim"      # Janus 1.1.2 and coturn 4.6.1 (decision 0014 §5)
+    install = re.search(r"apt-get install -y --no-install-recommends ([^&]+)", run).group(1).split()
+    assert package in install
+    assert "rm -rf /var/lib/apt/lists/*" in run
+    assert entrypoint == [f"/opt/hdnd/deploy/{package}/entrypoint.sh"]
+    assert (f"deploy/{package}/", f"/opt/hdnd/deploy/{package}/") in copies
+    assert re.search(r"^USER\s+(?!root)\S+", dockerfile.read_text(), flags=re.M)   # not as root
+
+
+def _image_tree(tmp_path: Path, dockerfile: Path, fakes: dict[str, str]) -> tuple[Path, dict]:
+    """The files the Dockerfile COPYs, laid out under tmp_path as in the image, and an environment
+    whose PATH finds `fakes` first: scripts that print their arguments, one a line."""
+    _base, _run, copies, entrypoint = _dockerfile(dockerfile)
+    for source, destination in copies:
+        target = tmp_path / destination.lstrip("/")
+        if (ROOT / source).is_dir():
+            shutil.copytree(ROOT / source, target, dirs_exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / source, target)
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    for name in fakes:
+        (bin_dir / name).write_text('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
+        (bin_dir / name).chmod(0o755)
+    environ = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": str(tmp_path)}
+    return tmp_path / entrypoint[0].lstrip("/"), environ
+
+
+@needs_compose
+def test_janus_runs_our_configuration_rendered_from_compose_s_environment(config, tmp_path):
+    entrypoint, environ = _image_tree(tmp_path, JANUS_DOCKERFILE, {"janus": ""})
+    folder = tmp_path / "rendered"
+    environ |= config["services"]["janus"]["environment"] | {"JANUS_CONFIG_DIR": str(folder), "JANUS_BIND": "10.5.0.7"}
+    result = subprocess.run([str(entrypoint)], env=environ, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    args = result.stdout.splitlines()[1:]   # after the entrypoint's own line
+    assert args == ["-F", str(folder), "-o", f"--nat-1-1={REQUIRED['VIDEO_PUBLIC_IP']}"]
+    text = {name: (folder / name).read_text() for name in ("janus.jcfg", "janus.transport.websockets.jcfg",
+                                                           "janus.plugin.videoroom.jcfg")}
+    assert f'api_secret = "{REQUIRED["JANUS_API_SECRET"]}"' in text["janus.jcfg"]
+    assert f'rtp_port_range = "{config["services"]["janus"]["environment"]["JANUS_RTP_PORTS"]}"' in text["janus.jcfg"]
+    websocket = text["janus.transport.websockets.jcfg"]
+    assert 'ws_ip = "10.5.0.7"' in websocket and "ws_port = 8188" in websocket
+    assert f'admin_key = "{REQUIRED["JANUS_ADMIN_KEY"]}"' in text["janus.plugin.videoroom.jcfg"]
+    assert all((folder / name).stat().st_mode & 0o077 == 0 for name in text)
+    # A secret that could break out of a jcfg string stops the container before Janus starts.
+    environ["JANUS_API_SECRET"] = 'x" admin_secret = "janusoverlord'
+    result = subprocess.run([str(entrypoint)], env=environ, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "-F" not in result.stdout and "api_secret" in result.stderr
+
+
+@needs_compose
+@pytest.mark.skipif(not ENVSUBST, reason="envsubst is not installed (Debian: apt-get install gettext-base)")
+def test_coturn_runs_the_configuration_render_config_writes(config, tmp_path):
+    from video.turn import render_config
+
+    entrypoint, environ = _image_tree(tmp_path, COTURN_DOCKERFILE, {"turnserver": ""})
+    folder = tmp_path / "rendered"
+    folder.mkdir()
+    environ |= config["services"]["coturn"]["environment"] | {"TURN_CONFIG_DIR": str(folder)}
+    result = subprocess.run([str(entrypoint)], env=environ, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    conf = folder / "turnserver.conf"
+    assert result.stdout.splitlines()[1:3] == ["-c", str(conf)]
+    ip = REQUIRED["VIDEO_PUBLIC_IP"]
+    expected = render_config(tmp_path / "expected.conf", listening_port=3478, secret=REQUIRED["VIDEO_TURN_SECRET"],
+                             realm="hdnd", relay_ports=(49160, 49200), allowed_peer_ip=ip, listening_ip=ip)
+    assert conf.read_text() == expected.read_text()
+    assert conf.stat().st_mode & 0o077 == 0
+    environ["VIDEO_TURN_SECRET"] = "two\nlines"
+    result = subprocess.run([str(entrypoint)], env=environ, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "-c" not in result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("janus"), reason="Janus is not installed (Debian: apt-get install janus)")
+def test_the_janus_entrypoint_starts_a_janus_that_wants_the_api_secret(tmp_path):
+    import asyncio
+    import socket
+    import time
+
+    from websockets.asyncio.client import connect
+
+    from tests.video.janus_process import free_port, stop
+
+    entrypoint, environ = _image_tree(tmp_path, JANUS_DOCKERFILE, {})
+    port, base = free_port(), 30000 + os.getpid() % 100 * 100
+    environ |= {"JANUS_API_SECRET": REQUIRED["JANUS_API_SECRET"], "JANUS_ADMIN_KEY": REQUIRED["JANUS_ADMIN_KEY"],
+                "JANUS_RTP_PORTS": f"{base}-{base + 99}", "JANUS_WS_PORT": str(port), "JANUS_BIND": "127.0.0.1",
+                "VIDEO_PUBLIC_IP": "192.0.2.10", "JANUS_CONFIG_DIR": str(tmp_path / "rendered")}
+    log = tmp_path / "janus.log"
+    process = subprocess.Popen([str(entrypoint), "-L", str(log), "-N"], env=environ,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, log.read_text()[-3000:] if log.exists() else "janus exited"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "janus's WebSocket did not open within 20 s"
+                time.sleep(0.1)
+
+        async def ask():
+            async with connect(f"ws://127.0.0.1:{port}", subprotocols=["janus-protocol"]) as ws:
+                await ws.send(json.dumps({"janus": "info", "transaction": "i"}))
+                info = json.loads(await ws.recv())
+                await ws.send(json.dumps({"janus": "create", "transaction": "c", "apisecret": "a-guess"}))
+                return info, json.loads(await ws.recv())
+
+        info, refused = asyncio.run(ask())
+    finally:
+        stop(process)
+    assert list(info["plugins"]) == ["janus.plugin.videoroom"] and info["api_secret"] is True
+    assert info["public-ip"] == "192.0.2.10"      # VIDEO_PUBLIC_IP, announced in its candidates
+    assert refused["error"]["code"] == 403

@@ -24,9 +24,13 @@ from .test_docs import README, environment_variables
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "deploy" / "env.example"
 COMPOSE_SECTION = "# ---- Set by compose.yaml itself"
-# Read by compose only (the database's password, the published port), never by the app.
-COMPOSE_ONLY = {"POSTGRES_PASSWORD", "HTTP_PORT"}
-APP_SERVICES = {"migrate", "web1", "web2", "worker", "daily"}
+# Read by compose only (the database's password, the published port, the host's address for Janus
+# and coturn), never by the app.
+COMPOSE_ONLY = {"POSTGRES_PASSWORD", "HTTP_PORT", "VIDEO_PUBLIC_IP"}
+APP_SERVICES = {"migrate", "web1", "web2", "worker", "daily", "video"}
+# What compose adds to a value of .env: web1's own name, which the media process's WebSocket to it
+# (VIDEO_HUB_URL=ws://web1:8000) sends as its Host.
+APPENDED = {"ALLOWED_HOSTS": ",web1"}
 
 
 def example_lines() -> list[tuple[str, str, bool, bool]]:
@@ -117,7 +121,7 @@ def test_compose_gives_every_app_service_every_setting_of_the_env_file(composed)
         for name, value, _commented, by_compose in example_lines():
             if by_compose or name in COMPOSE_ONLY:
                 continue
-            assert environment.get(name) == values[name], (service, name, environment.get(name))
+            assert environment.get(name) == values[name] + APPENDED.get(name, ""), (service, name, environment.get(name))
 
 
 @needs_compose
@@ -131,3 +135,13 @@ def test_what_compose_computes_wins_over_the_env_file(composed):
         assert environment["DEBUG"] == "0"
         assert environment["DATABASE_URL"] == "postgres://hub:notapassword@db:5432/hub"
         assert environment["DOCUMENT_ROOT"] == "/app/var/documents"
+
+
+@needs_compose
+def test_janus_and_coturn_get_none_of_the_hubs_settings(composed):
+    # Only their own variables: never SECRET_KEY, the database's password or the mail account.
+    _values, config = composed
+    own = {"janus": {"JANUS_API_SECRET", "JANUS_ADMIN_KEY", "JANUS_RTP_PORTS", "VIDEO_PUBLIC_IP"},
+           "coturn": {"VIDEO_TURN_SECRET", "VIDEO_PUBLIC_IP"}}
+    for service, names in own.items():
+        assert set(config["services"][service]["environment"]) == names, service
