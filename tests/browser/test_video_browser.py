@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.video import fake_media_switches, level, media_process, wait_level
+from tests.browser.video import fake_media_switches, level, media_process, put_reminders_away, wait_level
 from tests.video.live_cases import CASES
 
 TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
@@ -75,6 +75,8 @@ def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
         alice.goto(f"/pair/{token}/")
         alice.get_by_role("button", name="Ghép nối thiết bị này").click()
         expect(alice).to_have_url(re.compile(rf"/sitting/{sid}/terminal/\?remote=1$"))
+        alice.wait_for_load_state("load")
+        put_reminders_away(alice)
         card = alice.locator("#video-terminal")
         expect(card.locator("#vid-check")).to_be_visible()
         expect(card.locator("#vid-camera option")).not_to_have_count(0)

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.video import fake_media_switches, media_process
+from tests.browser.video import fake_media_switches, media_process, put_reminders_away
 
 TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 
@@ -57,6 +57,8 @@ def test_the_console_follows_a_remote_delegate_through_a_dead_media_process_and_
         alice.goto(f"/pair/{token}/")
         alice.get_by_role("button", name="Ghép nối thiết bị này").click()
         expect(alice).to_have_url(re.compile(rf"/sitting/{sid}/terminal/\?remote=1$"))
+        alice.wait_for_load_state("load")
+        put_reminders_away(alice)
         alice.click("#vid-join")
         card = alice.locator("#video-terminal")
         expect(card.locator("#vid-conn")).to_have_attribute("data-state", "connected", timeout=30000)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer, _why_no_browser
-from tests.browser.video import fake_media_switches, level, media_process, wait_level
+from tests.browser.video import fake_media_switches, level, media_process, put_reminders_away, wait_level
 
 QUIET, HEARD = 0.004, 0.02
 TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
@@ -74,6 +74,8 @@ def test_a_remote_delegate_through_janus_is_heard_only_with_the_floor(janus_serv
         alice.goto(f"/pair/{token}/")
         alice.get_by_role("button", name="Ghép nối thiết bị này").click()
         expect(alice).to_have_url(re.compile(rf"/sitting/{sid}/terminal/\?remote=1$"))
+        alice.wait_for_load_state("load")
+        put_reminders_away(alice)
         card = alice.locator("#video-terminal")
         alice.click("#vid-join")
         expect(card.locator("#vid-conn")).to_have_attribute("data-state", "connected", timeout=30000)

@@ -74,3 +74,11 @@ def wait_level(page, test, timeout=20.0) -> float:
         value = level(page, 0.5)
         if test(value) or time.monotonic() > deadline:
             return value
+
+
+def put_reminders_away(page) -> None:
+    """The library's reminders to read (a notice over the bottom of the terminal, which earlier tests
+    of the run may have left for this delegate): "Để sau", as the delegate would."""
+    later = page.locator("#read-reminders .read-reminder button:not(.primary)")
+    while later.count():
+        later.first.click()

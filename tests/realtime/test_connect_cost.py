@@ -30,9 +30,9 @@ QUERIES = {
     "secretary": 3,  # the same
     # session, sitting, user, and the delegate's role facts in one query; then what the member alone
     # sees (realtime.private.you_for, decision 0008): the sitting with the member's pseq, each
-    # registered `you` part (you.floor, you.vote: one query each), and the marks again
-    "alice": 4 + 4,
-    "guest": 4 + 4,  # the same: an invited member of the body
+    # registered `you` part (you.floor, you.vote, you.video: one query each), and the marks again
+    "alice": 4 + 5,
+    "guest": 4 + 5,  # the same: an invited member of the body
     "display": 3,  # session, sitting, device with its display
     "public": 1,  # the sitting (no session cookie)
 }
