@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.video import fake_media_switches, media_process, put_reminders_away
+from tests.browser.video import close_other_live_sittings, fake_media_switches, media_process, put_reminders_away
 
 TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 
@@ -19,18 +19,6 @@ TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 @pytest.fixture
 def media_chromium(launch_chromium, tmp_path):
     return launch_chromium(*fake_media_switches(tmp_path))
-
-
-def close_other_live_sittings(daphne_server, hub):
-    others = daphne_server.shell("from meeting.models import Sitting\nresult = list(Sitting.objects.filter("
-                                 "status='live').values_list('pk', flat=True))")
-    for other in others:
-        with hub("db001", other) as chair:
-            try:
-                chair.command("sitting.close")
-            except AssertionError:  # refused (a vote round left open by that test): closed as the admin would
-                daphne_server.shell(f"from meeting.models import Sitting\nSitting.objects.filter(pk={other}).update("
-                                    "status='closed')\nresult = None")
 
 
 def test_the_console_follows_a_remote_delegate_through_a_dead_media_process_and_shows_her_out(

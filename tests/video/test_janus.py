@@ -29,6 +29,7 @@ from video.media.janus_config import render
 from video.media.link import MediaError
 from video.media.synthetic import StampedVideoTrack, ToneTrack, read_stamp
 
+from .helpers import until
 from .janus_process import ADMIN_KEY, API_SECRET, start_janus
 from .janus_process import stop as _stop
 
@@ -75,15 +76,6 @@ def test_render_refuses_what_could_break_out_of_a_jcfg_string(tmp_path):
     texts = "".join((tmp_path / name).read_text() for name in ("janus.jcfg", "janus.transport.websockets.jcfg",
                                                                  "janus.plugin.videoroom.jcfg"))
     assert "@" not in texts.replace("@…@", "") and 'ws_ip = "127.0.0.1"' in texts and 'rtp_port_range = "20000-20199"' in texts
-
-
-async def until(condition, what, timeout=20.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        await asyncio.sleep(0.02)
 
 
 class Meter:

@@ -19,20 +19,13 @@ from video.media.aiortc_backend import AiortcBackend
 from video.media.link import LinkClient, LinkServer, MediaError
 from video.media.synthetic import Level, StampedVideoTrack, ToneTrack, make_peer, read_stamp
 
+from .helpers import until
+
 ROOM = 1
 SILENT = 100      # RMS of s16 samples: Opus of digital silence decodes to (almost) zeros
 HEARD = 1000      # a tone of amplitude 8000 arrives at some 2800
 SIZE = (320, 192)
 FPS = 10
-
-
-async def until(condition, what, timeout=15.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        await asyncio.sleep(0.02)
 
 
 class Frames:

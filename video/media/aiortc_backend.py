@@ -54,6 +54,8 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
 from .link import MediaError
+from .link import int_arg as _int
+from .link import str_arg as _str
 
 log = logging.getLogger("video.media")
 
@@ -628,20 +630,6 @@ def peer_configuration(ice_servers: list[RTCIceServer]) -> RTCConfiguration:
     member's floor video) on the first one's transport before the offer's BUNDLE moves that first one,
     so the second is left on a transport that never connects. Browsers bundle anyway."""
     return RTCConfiguration(iceServers=ice_servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
-
-
-def _int(args: dict[str, Any], name: str) -> int:
-    value = args.get(name)
-    if type(value) is not int:
-        raise MediaError("bad_request", f"{name} must be an integer")
-    return value
-
-
-def _str(args: dict[str, Any], name: str) -> str:
-    value = args.get(name)
-    if not isinstance(value, str) or not value:
-        raise MediaError("bad_request", f"{name} must be a non-empty string")
-    return value
 
 
 def _check_slots(kind: str, sdp: str) -> None:

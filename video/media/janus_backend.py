@@ -80,6 +80,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from .link import MediaError
+from .link import int_arg as _int
+from .link import str_arg as _str
 
 log = logging.getLogger("video.media")
 
@@ -884,20 +886,6 @@ def _gone(room: Room, source: str) -> None:
 def _log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.warning("janus: background step failed: %r", task.exception())
-
-
-def _int(args: dict[str, Any], name: str) -> int:
-    value = args.get(name)
-    if type(value) is not int:
-        raise MediaError("bad_request", f"{name} must be an integer")
-    return value
-
-
-def _str(args: dict[str, Any], name: str) -> str:
-    value = args.get(name)
-    if not isinstance(value, str) or not value:
-        raise MediaError("bad_request", f"{name} must be a non-empty string")
-    return value
 
 
 def _check_kind(key: str, kind: str) -> None:

@@ -53,6 +53,22 @@ class UnknownOp(MediaError):
         super().__init__("unknown_op", f"unknown op {op!r}")
 
 
+def int_arg(args: dict[str, Any], name: str) -> int:
+    """An op's integer argument, or bad_request (the backends' ops read their arguments so)."""
+    value = args.get(name)
+    if type(value) is not int:
+        raise MediaError("bad_request", f"{name} must be an integer")
+    return value
+
+
+def str_arg(args: dict[str, Any], name: str) -> str:
+    """An op's non-empty text argument, or bad_request."""
+    value = args.get(name)
+    if not isinstance(value, str) or not value:
+        raise MediaError("bad_request", f"{name} must be a non-empty string")
+    return value
+
+
 def auth_answer(secret: bytes, nonce: str) -> str:
     return hmac.new(secret, nonce.encode("ascii"), hashlib.sha256).hexdigest()
 
