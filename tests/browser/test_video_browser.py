@@ -12,10 +12,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.video import close_other_live_sittings, fake_media_switches, level, media_process, put_reminders_away, wait_level
+from tests.browser.video import (close_other_live_sittings, fake_media_switches, level, media_process, open_remote_link,
+                                 wait_level)
 from tests.video.live_cases import CASES
 
-TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 QUIET, HEARD = 0.004, 0.02  # RMS of the hall camera page's analyser (0..1); the tone is sent at 0.5
 
 
@@ -61,13 +61,7 @@ def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
         expect(desk.locator("#hc-conn")).to_have_text("connected", timeout=30000)
 
         # Alice opens her remote link on her laptop: paired, landed on her terminal, video open.
-        token = daphne_server.pairing_token("remote", username="db010")
-        alice = media_chromium.new_context(base_url=daphne_server.url, locale="vi-VN", **TABLET).new_page()
-        alice.goto(f"/pair/{token}/")
-        alice.get_by_role("button", name="Ghép nối thiết bị này").click()
-        expect(alice).to_have_url(re.compile(rf"/sitting/{sid}/terminal/\?remote=1$"))
-        alice.wait_for_load_state("load")
-        put_reminders_away(alice)
+        alice = open_remote_link(media_chromium, daphne_server, "db010", sid)
         card = alice.locator("#video-terminal")
         expect(card.locator("#vid-check")).to_be_visible()
         expect(card.locator("#vid-camera option")).not_to_have_count(0)

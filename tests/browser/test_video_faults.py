@@ -11,9 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.video import close_other_live_sittings, fake_media_switches, media_process, put_reminders_away
+from tests.browser.video import close_other_live_sittings, fake_media_switches, media_process, open_remote_link
 
-TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 
 
 @pytest.fixture
@@ -40,13 +39,7 @@ def test_the_console_follows_a_remote_delegate_through_a_dead_media_process_and_
     videod = media_process(daphne_server)
     videod.__enter__()
     try:
-        token = daphne_server.pairing_token("remote", username="db010")
-        alice = media_chromium.new_context(base_url=daphne_server.url, locale="vi-VN", **TABLET).new_page()
-        alice.goto(f"/pair/{token}/")
-        alice.get_by_role("button", name="Ghép nối thiết bị này").click()
-        expect(alice).to_have_url(re.compile(rf"/sitting/{sid}/terminal/\?remote=1$"))
-        alice.wait_for_load_state("load")
-        put_reminders_away(alice)
+        alice = open_remote_link(media_chromium, daphne_server, "db010", sid)
         alice.click("#vid-join")
         card = alice.locator("#video-terminal")
         expect(card.locator("#vid-conn")).to_have_attribute("data-state", "connected", timeout=30000)

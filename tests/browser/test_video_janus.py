@@ -4,7 +4,6 @@ in Chromium (fake camera, a tone as microphone) joins by her link; her voice rea
 room's hall camera page only while she holds the floor (Janus mutes her otherwise: `moderate`), and
 the hall camera's picture reaches her through Janus."""
 
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,10 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer, _why_no_browser
-from tests.browser.video import fake_media_switches, level, media_process, put_reminders_away, wait_level
+from tests.browser.video import fake_media_switches, level, media_process, open_remote_link, wait_level
 
 QUIET, HEARD = 0.004, 0.02
-TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 
 
 @pytest.fixture(scope="module")
@@ -69,13 +67,7 @@ def test_a_remote_delegate_through_janus_is_heard_only_with_the_floor(janus_serv
         desk.click("#hc-start")
         expect(desk.locator("#hc-conn")).to_have_text("connected", timeout=30000)
 
-        token = server.pairing_token("remote", username="db010")
-        alice = chromium.new_context(base_url=server.url, locale="vi-VN", **TABLET).new_page()
-        alice.goto(f"/pair/{token}/")
-        alice.get_by_role("button", name="Ghép nối thiết bị này").click()
-        expect(alice).to_have_url(re.compile(rf"/sitting/{sid}/terminal/\?remote=1$"))
-        alice.wait_for_load_state("load")
-        put_reminders_away(alice)
+        alice = open_remote_link(chromium, server, "db010", sid)
         card = alice.locator("#video-terminal")
         alice.click("#vid-join")
         expect(card.locator("#vid-conn")).to_have_attribute("data-state", "connected", timeout=30000)

@@ -96,3 +96,23 @@ def close_other_live_sittings(daphne_server, hub):
             except AssertionError:  # refused (a vote round left open by that test): closed as the admin would
                 daphne_server.shell(f"from meeting.models import Sitting\nSitting.objects.filter(pk={other}).update("
                                     "status='closed')\nresult = None")
+
+
+TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
+
+
+def open_remote_link(chromium, server, username: str, sitting_id: int):
+    """`username`'s single-use remote link opened on a laptop (a new context of `chromium`): paired,
+    landed on their terminal with the video panel, the library's reminders put away. The page."""
+    import re
+
+    from playwright.sync_api import expect
+
+    token = server.pairing_token("remote", username=username)
+    page = chromium.new_context(base_url=server.url, locale="vi-VN", **TABLET).new_page()
+    page.goto(f"/pair/{token}/")
+    page.get_by_role("button", name="Ghép nối thiết bị này").click()
+    expect(page).to_have_url(re.compile(rf"/sitting/{sitting_id}/terminal/\?remote=1$"))
+    page.wait_for_load_state("load")
+    put_reminders_away(page)
+    return page
