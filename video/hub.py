@@ -94,7 +94,8 @@ class YouVideo(Message):
 class JoinArgs(Strict):
     as_: Literal["member", "hallcam", "display"] = Field(
         "member", alias="as",
-        description="member: yourself, remotely; hallcam: the control room's camera page (staff); display: a hall display receiving the floor video")
+        description=("member: yourself, remotely; hallcam: the control room's camera page (staff); "
+                     "display: a hall display receiving the floor video"))
 
 
 class JoinResult(Message):

@@ -44,7 +44,8 @@ def join(actor: Actor, sitting_id: int, as_: str = AS_MEMBER) -> dict:
             who = {"kind": RemoteSession.Kind.MEMBER, "member_id": actor.member_id}
         elif as_ == AS_DISPLAY:
             if actor.role != DISPLAY:
-                raise ServiceError("forbidden", _("Chỉ màn hình hội trường mới nhận hình người phát biểu trực tuyến theo cách này."))
+                raise ServiceError("forbidden",
+                                   _("Chỉ màn hình hội trường mới nhận hình người phát biểu trực tuyến theo cách này."))
             who = {"kind": RemoteSession.Kind.DISPLAY, "device_id": actor.device.pk}
         else:
             if actor.role not in (CHAIR, SECRETARY):
@@ -124,7 +125,8 @@ def admitted(actor: Actor, sitting_id: int, token: str) -> RemoteSession:
     session = (RemoteSession.objects.filter(token_hash=token_hash(token), sitting_id=sitting_id,
                                             state=RemoteSession.State.JOINED).first())
     if session is None or not _own(actor, session):
-        raise ServiceError("not_admitted", _("Phiên kết nối video không hợp lệ hoặc đã kết thúc; hãy vào lại phòng họp trực tuyến."))
+        raise ServiceError("not_admitted",
+                           _("Phiên kết nối video không hợp lệ hoặc đã kết thúc; hãy vào lại phòng họp trực tuyến."))
     return session
 
 
