@@ -53,7 +53,24 @@ step within bounds, exactly:
     video-relay backend=aiortc publishers=… subscribers=… fps_out=… loss_pct=… glass_p50_ms=… glass_p99_ms=… cpu_per_stream_pct=…
 
 (`publishers=0 subscribers=0` and zeros when no step is within bounds.) Exit status 1 then, or on an
-error. `--backend janus` is not built yet. Loopback only; every wait is bounded.
+error. Loopback only; every wait is bounded.
+
+`--backend janus` (decision 0014, stage 3; docs/video.md "Janus"): the bench also starts a Janus of
+its own (deploy/janus/ rendered by `video.media.janus_config.render` into its temporary folder, a
+free WebSocket port, random secrets, as tests/video/janus_process.py does), and videod with
+VIDEO_BACKEND=janus, JANUS_URL, JANUS_API_SECRET and JANUS_ADMIN_KEY: videod only signals, Janus
+forwards the packets. The peers do peer.js's JanusPeer flow through the hub: `video.join`; a
+publisher (and the hall camera) offers its publisher connection (audio then video, sent only) with
+`video.publish`; once every publisher's connection is up at Janus (`video.stats`), everyone
+subscribes: `video.subscribe` (Janus offers), `video.answer`, and again with the next gen on the
+same connection after a step adds publishers. What P×S means with Janus: each member receives the
+hall's sound and picture, the floor video (moved by Janus's `switch` when the floor moves) and every
+other member's sound (silent at Janus unless live); the hall camera every member's sound. Floor and
+hall video are measured as above. streams_out = the media sections Janus feeds, counted from the
+subscriptions (P for the hall camera, 3 + P - 1 per publisher, 3 + P per subscriber; videod's
+health gives the same figure), and cpu_per_stream_pct = Janus's utime+stime (/proc/<janus pid>/stat,
+all its threads) / streams_out / wall time. videod's own CPU is printed beside the clients'.
+--profile (py-spy) is for the aiortc backend only.
 """
 
 from __future__ import annotations
