@@ -698,9 +698,9 @@ async def run(args) -> int:
             results.append(r)
             if not r["ok"] and not args.keep_going:
                 break
-    except BenchError as e:
+    except Exception as e:        # an overloaded client's connection may fail (aiortc closes it): still report
         failed = True
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {e}" if isinstance(e, BenchError) else f"error: {type(e).__name__}: {e}", file=sys.stderr)
         if hub.janus is not None:
             print("janus log:\n" + hub.tail("janus"), file=sys.stderr)
         if hub.videod is not None:
