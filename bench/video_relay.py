@@ -53,7 +53,24 @@ step within bounds, exactly:
     video-relay backend=aiortc publishers=… subscribers=… fps_out=… loss_pct=… glass_p50_ms=… glass_p99_ms=… cpu_per_stream_pct=…
 
 (`publishers=0 subscribers=0` and zeros when no step is within bounds.) Exit status 1 then, or on an
-error. `--backend janus` is not built yet. Loopback only; every wait is bounded.
+error. Loopback only; every wait is bounded.
+
+`--backend janus` (decision 0014, stage 3; docs/video.md "Janus"): the bench also starts a Janus of
+its own (deploy/janus/ rendered by `video.media.janus_config.render` into its temporary folder, a
+free WebSocket port, random secrets, as tests/video/janus_process.py does), and videod with
+VIDEO_BACKEND=janus, JANUS_URL, JANUS_API_SECRET and JANUS_ADMIN_KEY: videod only signals, Janus
+forwards the packets. The peers do peer.js's JanusPeer flow through the hub: `video.join`; a
+publisher (and the hall camera) offers its publisher connection (audio then video, sent only) with
+`video.publish`; once every publisher's connection is up at Janus (`video.stats`), everyone
+subscribes: `video.subscribe` (Janus offers), `video.answer`, and again with the next gen on the
+same connection after a step adds publishers. What P×S means with Janus: each member receives the
+hall's sound and picture, the floor video (moved by Janus's `switch` when the floor moves) and every
+other member's sound (silent at Janus unless live); the hall camera every member's sound. Floor and
+hall video are measured as above. streams_out = the media sections Janus feeds, counted from the
+subscriptions (P for the hall camera, 3 + P - 1 per publisher, 3 + P per subscriber; videod's
+health gives the same figure), and cpu_per_stream_pct = Janus's utime+stime (/proc/<janus pid>/stat,
+all its threads) / streams_out / wall time. videod's own CPU is printed beside the clients'.
+--profile (py-spy) is for the aiortc backend only.
 """
 
 from __future__ import annotations
@@ -118,7 +135,7 @@ def pct(values: list[float], p: float) -> float:
 class Hub:
     """A temporary database, Daphne and videod, all torn down at the end (they die with us even on SIGKILL)."""
 
-    def __init__(self, keep_logs: bool = False, pin: bool = False) -> None:
+    def __init__(self, keep_logs: bool = False, pin: bool = False, janus: bool = False) -> None:
         self.pin = pin
         self.tmp = Path(tempfile.mkdtemp(prefix="video-relay-"))
         self.procs: list[subprocess.Popen] = []
@@ -142,9 +159,34 @@ class Hub:
             "VIDEO_HUB_URL": f"ws://127.0.0.1:{self.port}",
             "VIDEO_ICE_SERVERS": "[]",
         })
+        self.janus_port = free_port() if janus else None
+        if janus:                                 # videod only signals; Janus carries the media
+            env.update({"VIDEO_BACKEND": "janus", "JANUS_URL": f"ws://127.0.0.1:{self.janus_port}",
+                        "JANUS_API_SECRET": "bench-api-" + secrets.token_hex(16),
+                        "JANUS_ADMIN_KEY": "bench-admin-" + secrets.token_hex(16)})
         self.env = env
         self.videod: subprocess.Popen | None = None
         self.daphne: subprocess.Popen | None = None
+        self.janus: subprocess.Popen | None = None
+
+    @property
+    def server(self) -> subprocess.Popen:
+        """The process that carries the media: Janus, or videod with the embedded backend."""
+        return self.janus or self.videod
+
+    def start_janus(self) -> None:
+        """deploy/janus/ rendered into our folder (free ports, our secrets), as tests/video/janus_process.py
+        does; a wider RTP range, for up to 2 connections per peer and an address per interface."""
+        from video.media.janus_config import render
+
+        base = 30000 + secrets.randbelow(250) * 100
+        folder = render(self.tmp / "janus", ws_port=self.janus_port, api_secret=self.env["JANUS_API_SECRET"],
+                        admin_key=self.env["JANUS_ADMIN_KEY"], rtp_ports=(base, base + 599))
+        janus = shutil.which("janus")
+        if janus is None:
+            raise BenchError("Janus is not installed (apt-get install janus)")
+        self.janus = self._start("janus-stdout", [janus, "-F", str(folder), "-L", str(self.tmp / "janus.log"), "-N", "-o"])
+        wait_for_port(self.janus_port, self.janus, "janus")
 
     def manage(self, *argv: str) -> str:
         r = subprocess.run([PYTHON, "manage.py", *argv], cwd=ROOT, env=self.env, capture_output=True, text=True,
@@ -170,14 +212,25 @@ class Hub:
         self.daphne = self._start("daphne", [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "-v", "0",
                                              "config.asgi:application"])
         wait_for_port(self.port, self.daphne, "daphne")
+        if self.janus_port is not None:
+            self.start_janus()
+            log(f"Janus on {self.janus_port} (pid {self.janus.pid}, {self.janus_version()})")
         self.videod = self._start("videod", [PYTHON, "manage.py", "video_server"])
         wait_for_port(self.control_port, self.videod, "video_server")
         if self.pin:
-            for task in Path(f"/proc/{self.videod.pid}/task").iterdir():   # every thread it has by now;
+            name = "Janus" if self.janus else "videod"
+            for task in Path(f"/proc/{self.server.pid}/task").iterdir():   # every thread it has by now;
                 os.sched_setaffinity(int(task.name), {0})                 # later ones inherit
-            log("pinned: videod on CPU 0; this process, its clients and Daphne on CPU 1")
+            log(f"pinned: {name} on CPU 0; this process, its clients and Daphne on CPU 1")
         log(f"Daphne on {self.port} (pid {self.daphne.pid}), videod on {self.control_port} (pid {self.videod.pid})")
         return data
+
+    @staticmethod
+    def janus_version() -> str:
+        with contextlib.suppress(Exception):
+            out = subprocess.run(["janus", "--version"], capture_output=True, text=True, timeout=10).stdout
+            return next((ln.strip() for ln in out.splitlines() if ln.strip()), "janus")
+        return "janus"
 
     def tail(self, name: str, n: int = 30) -> str:
         path = self.tmp / f"{name}.log"
@@ -287,6 +340,18 @@ class Member:
     tasks: list[asyncio.Task] = field(default_factory=list)
     hall: Seen | None = None
     floor: Seen | None = None
+    # Janus: the publisher connection is `pc`; the subscriber connection, renegotiated by gen
+    token: str = ""
+    sub: object = None
+    sub_id: str = field(default_factory=lambda: secrets.token_hex(8))
+    gen: int = 0
+    slots: list[dict] = field(default_factory=list)
+    read: set[str] = field(default_factory=set)        # mids whose track is read already
+
+    @property
+    def receiving(self):
+        """The connection that receives: the subscriber one with Janus, the only one otherwise."""
+        return self.sub or self.pc
 
 
 async def join(client: Client, kind: str, *, audio=None, video=None):
@@ -300,6 +365,92 @@ async def join(client: Client, kind: str, *, audio=None, video=None):
                                              "sdp": offer})
     await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
     return pc
+
+
+async def janus_join(m: Member, kind: str, *, audio=None) -> None:
+    """`video.join`, then (with something to send) the publisher connection: audio then video, sent
+    only, as peer.js's JanusPeer; `video.publish` returns Janus's answer. A member who sends nothing
+    only subscribes."""
+    from aiortc import RTCPeerConnection, RTCSessionDescription
+
+    from video.media.aiortc_backend import peer_configuration
+
+    joined = await m.client.ok("video.join", {"as": "hallcam"} if kind == "hallcam" else {})
+    m.token = joined["token"]
+    if audio is None and m.video is None:
+        return
+    pc = RTCPeerConnection(peer_configuration([]))
+    pc.addTransceiver(audio or "audio", direction="sendonly")
+    pc.addTransceiver(m.video or "video", direction="sendonly")
+    await pc.setLocalDescription(await pc.createOffer())
+    answer = await m.client.ok("video.publish", {"token": m.token, "pc": secrets.token_hex(8), "gen": 1,
+                                                 "sdp": pc.localDescription.sdp})
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
+    m.pc = pc
+
+
+async def janus_subscribe(m: Member) -> None:
+    """`video.subscribe` with the next gen on the same subscriber connection: Janus offers (or says
+    nothing changed), we answer with `video.answer`. A subscriber's hall and floor videos are
+    watched; every other track received (the hall's sound, the members' voices, a publisher's own
+    hall and floor) is drained."""
+    from aiortc import RTCPeerConnection, RTCSessionDescription
+
+    from video.media.aiortc_backend import peer_configuration
+
+    m.gen += 1
+    reply = await m.client.ok("video.subscribe", {"token": m.token, "pc": m.sub_id, "gen": m.gen})
+    m.slots = reply.get("slots") or []
+    if not reply.get("sdp"):
+        return
+    if m.sub is None:
+        m.sub = RTCPeerConnection(peer_configuration([]))
+    await m.sub.setRemoteDescription(RTCSessionDescription(sdp=reply["sdp"], type="offer"))
+    await m.sub.setLocalDescription(await m.sub.createAnswer())
+    await m.client.ok("video.answer", {"token": m.token, "pc": m.sub_id, "gen": m.gen,
+                                       "sdp": m.sub.localDescription.sdp})
+    tracks = {t.mid: t.receiver.track for t in m.sub.getTransceivers()}
+    for slot in m.slots:
+        mid = slot["mid"]
+        if mid in m.read or mid not in tracks:
+            continue
+        m.read.add(mid)
+        if m.hall is not None and slot["source"] == "hall" and slot["kind"] == "video":
+            m.hall.task = asyncio.ensure_future(_watch(tracks[mid], m.hall))
+        elif m.floor is not None and slot["source"] == "floor":
+            m.floor.task = asyncio.ensure_future(_watch(tracks[mid], m.floor))
+        else:
+            m.tasks.append(asyncio.ensure_future(_drain(tracks[mid])))
+
+
+async def janus_subscribe_all(chair: Client, hallcam: Member, publishers: list[Member],
+                              subscribers: list[Member], timeout: float = 30.0) -> int:
+    """Once every publisher's connection is up at Janus (only those can be subscribed to), everyone
+    subscribes again (the new ones for the first time), until each receives what it should: a member
+    the hall's sound and picture, the floor video and every other member's voice; the hall camera
+    every member's voice. Returns the streams Janus sends (media sections fed, all of them)."""
+    ids = {m.member_id for m in publishers}
+    deadline = time.monotonic() + timeout
+    while True:
+        stats = await chair.ok("video.stats")
+        up = {p["member_id"] for p in stats.get("peers") or () if p.get("state") == "connected"}
+        if ids <= up:
+            break
+        if time.monotonic() > deadline:
+            raise BenchError(f"publishers not up at Janus after {timeout:.0f} s: {sorted(ids - up)}")
+        await asyncio.sleep(0.2)
+    p = len(publishers)
+    wanted = [(hallcam, p)] + [(m, 3 + p - 1) for m in publishers] + [(m, 3 + p) for m in subscribers]
+    while True:
+        await asyncio.gather(*(janus_subscribe(m) for m, n in wanted if len(m.slots) != n or m.sub is None))
+        short = [f"{m.name}: {len(m.slots)} of {n}" for m, n in wanted if len(m.slots) != n]
+        if not short:
+            break
+        if time.monotonic() > deadline:
+            raise BenchError(f"subscriptions short after {timeout:.0f} s: {short}")
+        await asyncio.sleep(0.5)
+    await wait_connected([m.sub for m, _ in wanted])
+    return sum(n for _, n in wanted)
 
 
 async def wait_connected(pcs: list, timeout: float = 30.0) -> None:
@@ -345,22 +496,139 @@ def snapshot(track) -> dict[int, int]:
     return dict(track.sent)
 
 
+@dataclass
+class Floor:
+    """Who holds the floor between steps: the speech id for `expect_current`, and the live publisher."""
+
+    current: int | None = None
+    live: Member | None = None
+
+
+async def measure(args, hub: Hub, chair: Client, step: tuple[int, int], publishers: list[Member],
+                  subscribers: list[Member], hall_video, floor: Floor, streams_of) -> dict:
+    """One step: the chair gives the floor to each publisher in turn for an equal share of
+    --seconds; then the subscribers' hall and floor frames are counted. `streams_of(video.stats)`:
+    the streams the media server sends."""
+    p_count, s_count = step
+    janus = hub.janus is not None
+    server_name = "janus" if janus else "videod"
+    server_pid = hub.server.pid
+    for m in subscribers:
+        m.hall.frames.clear()
+        m.floor.frames.clear()
+        m.hall.unreadable = m.floor.unreadable = 0
+    rtp0 = await rtp_video_in([m.receiving for m in subscribers])
+    margin = int(args.margin * 1e9)
+    share = args.seconds / p_count
+    gives: list[tuple[Member, int]] = []
+    spy = ([] if janus else [Proc("videod", hub.videod)]) + ([Proc("bench", _Self())] if args.profile_clients else [])
+    # py-spy starts and stops in a thread: profiling() sleeps and waits, which would stall our clients.
+    spying = profiling(args.profile and f"{args.profile}/{p_count}x{s_count}", spy, f"{p_count}x{s_count}")
+    await asyncio.to_thread(spying.__enter__)
+    cpu0 = cpu_ms(server_pid)
+    videod0 = cpu_ms(hub.videod.pid) if janus else None
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.monotonic_ns()
+    switches: list[tuple[Member, int]] = []     # (new speaker, floor.give written) when the speaker changes
+    for i, pub in enumerate(publishers):
+        written = time.monotonic_ns()
+        reply = await chair.ok("floor.give", {"member_id": pub.member_id, "kind": "speech",
+                                              "expect_current": floor.current})
+        floor.current = reply["speech_id"]
+        gives.append((pub, time.monotonic_ns()))
+        if pub is not floor.live:
+            switches.append((pub, written))
+        floor.live = pub
+        await asyncio.sleep(max(0.0, t0 / 1e9 + (i + 1) * share - time.monotonic()))
+    t1 = time.monotonic_ns()
+    cpu1 = cpu_ms(server_pid)
+    videod1 = cpu_ms(hub.videod.pid) if janus else None
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    profiled = asyncio.ensure_future(asyncio.to_thread(spying.__exit__, None, None, None))
+    stats = await chair.ok("video.stats")
+    await asyncio.sleep(0.5)                  # the last frames in flight reach the subscribers
+    rtp1 = await rtp_video_in([m.receiving for m in subscribers])
+    rtp_lost, rtp_received = rtp1[0] - rtp0[0], rtp1[1] - rtp0[1]
+    server_loss = max((p.get("loss_pct") or 0.0 for p in stats.get("peers") or ()), default=0.0)
+    await profiled
+    # count
+    floor_windows = []
+    for i, (pub, given) in enumerate(gives):
+        end = gives[i + 1][1] if i + 1 < len(gives) else t1
+        floor_windows.append((snapshot(pub.video), given + margin, end - margin))
+    hall_windows = [(snapshot(hall_video), t0 + margin, t1 - margin)]
+    floor_loss, hall_loss, floor_glass, hall_glass = [], [], [], []
+    floor_decoded = hall_decoded = 0
+    for m in subscribers:
+        e, d, g = count(m.floor, floor_windows)
+        floor_loss.append(100.0 * (1 - d / e) if e else 100.0)
+        floor_glass += g
+        floor_decoded += sum(1 for t in m.floor.frames.values() if t0 <= t <= t1)
+        e, d, g = count(m.hall, hall_windows)
+        hall_loss.append(100.0 * (1 - d / e) if e else 100.0)
+        hall_glass += g
+        hall_decoded += sum(1 for t in m.hall.frames.values() if t0 <= t <= t1)
+    glass = floor_glass + hall_glass
+    # the switch: floor.give written -> the new speaker's first frame decoded, per subscriber
+    switch_ms: list[float] = []
+    for pub, written in switches:
+        sent = snapshot(pub.video)
+        for m in subscribers:
+            first = min((t for (n, t_ns), t in m.floor.frames.items() if t >= written and sent.get(n) == t_ns),
+                        default=None)
+            if first is not None:
+                switch_ms.append((first - written) / 1e6)
+    wall = (t1 - t0) / 1e9
+    streams = streams_of(stats)
+    server_core = (cpu1 - cpu0) / 1000 / wall * 100 if cpu0 is not None and cpu1 is not None else math.nan
+    clients_core = ((ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)) / wall * 100
+    floor_mean = sum(floor_loss) / len(floor_loss)
+    hall_mean = sum(hall_loss) / len(hall_loss)
+    r = {"p": p_count, "s": s_count, "fps_out": (floor_decoded + hall_decoded) / wall,
+         "loss": max(floor_mean, hall_mean), "floor_loss": floor_mean, "hall_loss": hall_mean,
+         "worst_floor_loss": max(floor_loss), "p50": pct(glass, 50), "p99": pct(glass, 99),
+         "streams": streams, "videod_pct": server_core, "per_stream": server_core / streams,
+         "clients_pct": clients_core, "load": loadavg()}
+    r["ok"] = r["loss"] <= MAX_LOSS_PCT and r["p50"] <= MAX_P50_MS
+    if janus:
+        videod_core = (videod1 - videod0) / 1000 / wall * 100 if None not in (videod0, videod1) else math.nan
+        print(f"  clients (this process) cpu_pct={clients_core:.0f} of one core over {wall:.1f} s; "
+              f"RTP video packets lost on the way to the subscribers {rtp_lost} of "
+              f"{rtp_lost + rtp_received}; videod (signalling only) cpu_pct={videod_core:.1f}; "
+              f"videod's health streams_out={stats.get('streams')}", flush=True)
+    else:
+        print(f"  clients (this process) cpu_pct={clients_core:.0f} of one core over {wall:.1f} s; "
+              f"RTP video packets lost on the way to the subscribers {rtp_lost} of "
+              f"{rtp_lost + rtp_received}; videod's worst peer loss_pct {server_loss}", flush=True)
+    print(f"step {p_count}x{s_count}: streams_out={streams} fps_out={r['fps_out']:.1f} "
+          f"loss_pct={r['loss']:.2f} (floor {floor_mean:.2f}, worst subscriber {max(floor_loss):.2f}; "
+          f"hall {hall_mean:.2f}) glass_p50_ms={r['p50']:.1f} glass_p99_ms={r['p99']:.1f} "
+          f"(floor p50 {pct(floor_glass, 50):.1f} p99 {pct(floor_glass, 99):.1f}; "
+          f"hall p50 {pct(hall_glass, 50):.1f} p99 {pct(hall_glass, 99):.1f}) "
+          f"switch_p50_ms={pct(switch_ms, 50):.0f} max={max(switch_ms, default=math.nan):.0f} "
+          f"{server_name}_cpu_pct={server_core:.0f} cpu_per_stream_pct={r['per_stream']:.2f} "
+          f"load={r['load']} {'within bounds' if r['ok'] else 'OVER BOUNDS'}", flush=True)
+    return r
+
+
 async def run(args) -> int:
     from video.media.synthetic import StampedVideoTrack, ToneTrack
 
+    janus = args.backend == "janus"
     steps = [s for s in STEPS if s[0] <= args.max_step[0] and s[1] <= args.max_step[1]]
     max_p, max_s = max(p for p, _ in steps), max(s for _, s in steps)
     if 1 + max_p + max_s > 50:
         raise BenchError("the demo has delegates db001…db050: at most 49 publishers + subscribers")
     publishers_names = [f"db{i:03d}" for i in range(2, 2 + max_p)]
     subscribers_names = [f"db{i:03d}" for i in range(2 + max_p, 2 + max_p + max_s)]
-    hub = Hub(keep_logs=args.keep_logs, pin=args.pin)
+    hub = Hub(keep_logs=args.keep_logs, pin=args.pin, janus=janus)
     clients: list[Client] = []
     members: list[Member] = []
     pcs: list = []
     results: list[dict] = []
     failed = False
     hall_drain: asyncio.Task | None = None
+    hallcam: Member | None = None
     try:
         data = hub.start(["db001", "thuky", *publishers_names, *subscribers_names])
         sitting, sessions, ids = data["sitting"], data["sessions"], data["members"]
@@ -371,16 +639,21 @@ async def run(args) -> int:
         desk = await Client.open(hub, sessions["thuky"], sitting)
         clients.append(desk)
         hall_video = StampedVideoTrack(640, 360, 15)
-        hall_pc = await join(desk, "hallcam", audio=ToneTrack(freq=220, amplitude=3000), video=hall_video)
+        if janus:
+            hallcam = Member("thuky", None, desk, video=hall_video)
+            await janus_join(hallcam, "hallcam", audio=ToneTrack(freq=220, amplitude=3000))
+            members.append(hallcam)
+            hall_pc = hallcam.pc
+        else:
+            hall_pc = await join(desk, "hallcam", audio=ToneTrack(freq=220, amplitude=3000), video=hall_video)
+            hall_drain = asyncio.ensure_future(_drain(hall_pc.getTransceivers()[0].receiver.track))
         pcs.append(hall_pc)
-        hall_drain = asyncio.ensure_future(_drain(hall_pc.getTransceivers()[0].receiver.track))
         await wait_connected([hall_pc])
         log(f"sitting {sitting} open; hall camera joined")
         publishers: list[Member] = []
         subscribers: list[Member] = []
-        current: int | None = None
-        live: Member | None = None
-        videod_pid = hub.videod.pid
+        floor = Floor()
+        janus_streams = 0
         for p_count, s_count in steps:
             new: list[Member] = []
             while len(publishers) < p_count:
@@ -388,8 +661,11 @@ async def run(args) -> int:
                 client = await Client.open(hub, sessions[name], sitting)
                 clients.append(client)
                 m = Member(name, ids[name], client, video=StampedVideoTrack(640, 360, 15))
-                m.pc = await join(client, "member", audio=ToneTrack(freq=440, amplitude=8000), video=m.video)
-                m.tasks = [asyncio.ensure_future(_drain(t.receiver.track)) for t in m.pc.getTransceivers()]
+                if janus:
+                    await janus_join(m, "member", audio=ToneTrack(freq=440, amplitude=8000))
+                else:
+                    m.pc = await join(client, "member", audio=ToneTrack(freq=440, amplitude=8000), video=m.video)
+                    m.tasks = [asyncio.ensure_future(_drain(t.receiver.track)) for t in m.pc.getTransceivers()]
                 publishers.append(m)
                 new.append(m)
             while len(subscribers) < s_count:
@@ -397,110 +673,36 @@ async def run(args) -> int:
                 client = await Client.open(hub, sessions[name], sitting)
                 clients.append(client)
                 m = Member(name, ids[name], client, hall=Seen(), floor=Seen())
-                m.pc = await join(client, "member")
-                tracks = [t.receiver.track for t in m.pc.getTransceivers()]
-                m.tasks = [asyncio.ensure_future(_drain(tracks[0]))]
-                m.hall.task = asyncio.ensure_future(_watch(tracks[1], m.hall))
-                m.floor.task = asyncio.ensure_future(_watch(tracks[2], m.floor))
+                if janus:
+                    await janus_join(m, "member")         # sends nothing: no publisher connection
+                else:
+                    m.pc = await join(client, "member")
+                    tracks = [t.receiver.track for t in m.pc.getTransceivers()]
+                    m.tasks = [asyncio.ensure_future(_drain(tracks[0]))]
+                    m.hall.task = asyncio.ensure_future(_watch(tracks[1], m.hall))
+                    m.floor.task = asyncio.ensure_future(_watch(tracks[2], m.floor))
                 subscribers.append(m)
                 new.append(m)
             members.extend(new)
-            pcs.extend(m.pc for m in new)
-            await wait_connected([m.pc for m in new])
+            pcs.extend(m.pc for m in new if m.pc is not None)
+            await wait_connected([m.pc for m in new if m.pc is not None])
+            if janus:
+                janus_streams = await janus_subscribe_all(chair, hallcam, publishers, subscribers)
             await asyncio.sleep(args.settle)          # encoders ramp up, new peers' first key frames
-            # the step
-            for m in subscribers:
-                m.hall.frames.clear()
-                m.floor.frames.clear()
-                m.hall.unreadable = m.floor.unreadable = 0
-            rtp0 = await rtp_video_in([m.pc for m in subscribers])
-            margin = int(args.margin * 1e9)
-            share = args.seconds / p_count
-            gives: list[tuple[Member, int]] = []
-            spy = [Proc("videod", hub.videod)] + ([Proc("bench", _Self())] if args.profile_clients else [])
-            # py-spy starts and stops in a thread: profiling() sleeps and waits, which would stall our clients.
-            spying = profiling(args.profile and f"{args.profile}/{p_count}x{s_count}", spy, f"{p_count}x{s_count}")
-            await asyncio.to_thread(spying.__enter__)
-            cpu0 = cpu_ms(videod_pid)
-            ru0 = resource.getrusage(resource.RUSAGE_SELF)
-            t0 = time.monotonic_ns()
-            switches: list[tuple[Member, int]] = []     # (new speaker, floor.give written) when the speaker changes
-            for i, pub in enumerate(publishers):
-                written = time.monotonic_ns()
-                reply = await chair.ok("floor.give", {"member_id": pub.member_id, "kind": "speech",
-                                                      "expect_current": current})
-                current = reply["speech_id"]
-                gives.append((pub, time.monotonic_ns()))
-                if pub is not live:
-                    switches.append((pub, written))
-                live = pub
-                await asyncio.sleep(max(0.0, t0 / 1e9 + (i + 1) * share - time.monotonic()))
-            t1 = time.monotonic_ns()
-            cpu1 = cpu_ms(videod_pid)
-            ru1 = resource.getrusage(resource.RUSAGE_SELF)
-            profiled = asyncio.ensure_future(asyncio.to_thread(spying.__exit__, None, None, None))
-            stats = await chair.ok("video.stats")
-            await asyncio.sleep(0.5)                  # the last frames in flight reach the subscribers
-            rtp1 = await rtp_video_in([m.pc for m in subscribers])
-            rtp_lost, rtp_received = rtp1[0] - rtp0[0], rtp1[1] - rtp0[1]
-            videod_loss = max((p.get("loss_pct") or 0.0 for p in stats.get("peers") or ()), default=0.0)
-            await profiled
-            # count
-            floor_windows = []
-            for i, (pub, given) in enumerate(gives):
-                end = gives[i + 1][1] if i + 1 < len(gives) else t1
-                floor_windows.append((snapshot(pub.video), given + margin, end - margin))
-            hall_windows = [(snapshot(hall_video), t0 + margin, t1 - margin)]
-            floor_loss, hall_loss, floor_glass, hall_glass = [], [], [], []
-            floor_decoded = hall_decoded = 0
-            for m in subscribers:
-                e, d, g = count(m.floor, floor_windows)
-                floor_loss.append(100.0 * (1 - d / e) if e else 100.0)
-                floor_glass += g
-                floor_decoded += sum(1 for t in m.floor.frames.values() if t0 <= t <= t1)
-                e, d, g = count(m.hall, hall_windows)
-                hall_loss.append(100.0 * (1 - d / e) if e else 100.0)
-                hall_glass += g
-                hall_decoded += sum(1 for t in m.hall.frames.values() if t0 <= t <= t1)
-            glass = floor_glass + hall_glass
-            # the switch: floor.give written -> the new speaker's first frame decoded, per subscriber
-            switch_ms: list[float] = []
-            for pub, written in switches:
-                sent = snapshot(pub.video)
-                for m in subscribers:
-                    first = min((t for (n, t_ns), t in m.floor.frames.items() if t >= written and sent.get(n) == t_ns),
-                                default=None)
-                    if first is not None:
-                        switch_ms.append((first - written) / 1e6)
-            wall = (t1 - t0) / 1e9
-            streams = int(stats.get("streams") or 0) or (3 * len(members) + 1)
-            videod_core = (cpu1 - cpu0) / 1000 / wall * 100 if cpu0 is not None and cpu1 is not None else math.nan
-            clients_core = ((ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)) / wall * 100
-            floor_mean = sum(floor_loss) / len(floor_loss)
-            hall_mean = sum(hall_loss) / len(hall_loss)
-            r = {"p": p_count, "s": s_count, "fps_out": (floor_decoded + hall_decoded) / wall,
-                 "loss": max(floor_mean, hall_mean), "floor_loss": floor_mean, "hall_loss": hall_mean,
-                 "worst_floor_loss": max(floor_loss), "p50": pct(glass, 50), "p99": pct(glass, 99),
-                 "streams": streams, "videod_pct": videod_core, "per_stream": videod_core / streams,
-                 "clients_pct": clients_core, "load": loadavg()}
-            r["ok"] = r["loss"] <= MAX_LOSS_PCT and r["p50"] <= MAX_P50_MS
+            if janus:
+                streams_of = lambda stats, n=janus_streams: n   # noqa: E731  (counted from the slots)
+            else:
+                streams_of = lambda stats: int(stats.get("streams") or 0) or (3 * len(members) + 1)  # noqa: E731
+            r = await measure(args, hub, chair, (p_count, s_count), publishers, subscribers, hall_video, floor,
+                              streams_of)
             results.append(r)
-            print(f"  clients (this process) cpu_pct={clients_core:.0f} of one core over {wall:.1f} s; "
-                  f"RTP video packets lost on the way to the subscribers {rtp_lost} of "
-                  f"{rtp_lost + rtp_received}; videod's worst peer loss_pct {videod_loss}", flush=True)
-            print(f"step {p_count}x{s_count}: streams_out={streams} fps_out={r['fps_out']:.1f} "
-                  f"loss_pct={r['loss']:.2f} (floor {floor_mean:.2f}, worst subscriber {max(floor_loss):.2f}; "
-                  f"hall {hall_mean:.2f}) glass_p50_ms={r['p50']:.1f} glass_p99_ms={r['p99']:.1f} "
-                  f"(floor p50 {pct(floor_glass, 50):.1f} p99 {pct(floor_glass, 99):.1f}; "
-                  f"hall p50 {pct(hall_glass, 50):.1f} p99 {pct(hall_glass, 99):.1f}) "
-                  f"switch_p50_ms={pct(switch_ms, 50):.0f} max={max(switch_ms, default=math.nan):.0f} "
-                  f"videod_cpu_pct={videod_core:.0f} cpu_per_stream_pct={r['per_stream']:.2f} "
-                  f"load={r['load']} {'within bounds' if r['ok'] else 'OVER BOUNDS'}", flush=True)
             if not r["ok"] and not args.keep_going:
                 break
-    except BenchError as e:
+    except Exception as e:        # an overloaded client's connection may fail (aiortc closes it): still report
         failed = True
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {e}" if isinstance(e, BenchError) else f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        if hub.janus is not None:
+            print("janus log:\n" + hub.tail("janus"), file=sys.stderr)
         if hub.videod is not None:
             print("videod log:\n" + hub.tail("videod"), file=sys.stderr)
         print("daphne log:\n" + hub.tail("daphne"), file=sys.stderr)
@@ -510,7 +712,7 @@ async def run(args) -> int:
         for m in members:
             for task in m.tasks + [s.task for s in (m.hall, m.floor) if s is not None and s.task is not None]:
                 task.cancel()
-        for pc in pcs:
+        for pc in pcs + [m.sub for m in members if m.sub is not None]:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(pc.close(), 5)
         for c in clients:
@@ -521,17 +723,18 @@ async def run(args) -> int:
         if not r["ok"]:
             break
         within.append(r)
+    backend = args.backend
     if within:
         b = within[-1]
-        line = (f"video-relay backend=aiortc publishers={b['p']} subscribers={b['s']} fps_out={b['fps_out']:.1f} "
+        line = (f"video-relay backend={backend} publishers={b['p']} subscribers={b['s']} fps_out={b['fps_out']:.1f} "
                 f"loss_pct={b['loss']:.2f} glass_p50_ms={b['p50']:.1f} glass_p99_ms={b['p99']:.1f} "
                 f"cpu_per_stream_pct={b['per_stream']:.2f}")
     else:
-        line = ("video-relay backend=aiortc publishers=0 subscribers=0 fps_out=0.0 loss_pct=100.00 glass_p50_ms=nan "
-                "glass_p99_ms=nan cpu_per_stream_pct=nan")
+        line = (f"video-relay backend={backend} publishers=0 subscribers=0 fps_out=0.0 loss_pct=100.00 "
+                "glass_p50_ms=nan glass_p99_ms=nan cpu_per_stream_pct=nan")
     print(f"load average after: {loadavg()}", flush=True)
     print(line, flush=True)
-    return 0 if within else 1
+    return 0 if within and not failed else 1
 
 
 class _Self:
@@ -603,9 +806,8 @@ def main() -> int:
     parser.add_argument("--profile-clients", action="store_true", help="with --profile: this process's stacks too")
     parser.add_argument("--keep-logs", action="store_true", help="keep the temporary directory (Daphne's and videod's logs)")
     args = parser.parse_args()
-    if args.backend == "janus":
-        print("video-relay: the janus backend is not built yet (decision 0014, stage 3)", file=sys.stderr)
-        return 2
+    if args.backend == "janus" and args.profile:
+        parser.error("--profile reads Python stacks (videod's): not with --backend janus")
     log(f"machine: {machine()}; load average before: {loadavg()}")
     if args.pin:
         os.sched_setaffinity(0, {1})              # before any thread or child: they inherit it
