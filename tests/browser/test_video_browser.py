@@ -120,3 +120,18 @@ def test_a_remote_delegate_joins_by_link_is_heard_only_with_the_floor_and_votes(
             rounds = [r for p in chair.snapshot["data"]["voting"]["polls"] for r in p["rounds"]
                       if r["id"] == round_["round_id"]]
         assert rounds[0]["voted"] == 1 and rounds[0]["voters"] == [alice_id]
+
+
+def test_a_hall_tablet_is_not_offered_remote_video_a_signed_in_laptop_is(new_context, daphne_server, fresh_sitting,
+                                                                          login):
+    s = fresh_sitting()
+    tablet = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    token = daphne_server.pairing_token("terminal", username="db012")
+    tablet.goto(f"{daphne_server.url}/pair/{token}/")
+    tablet.get_by_role("button", name="Ghép nối thiết bị này").click()
+    tablet.goto(f"{daphne_server.url}/sitting/{s['id']}/terminal/")
+    expect(tablet.locator("body")).to_have_attribute("data-connection", "live")
+    expect(tablet.locator("#video-terminal")).to_be_hidden()  # a tap in the hall must not ask for the camera
+    laptop = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    login(laptop, "db013", next_url=f"/sitting/{s['id']}/terminal/")
+    expect(laptop.locator("#video-terminal #vid-open")).to_be_visible()

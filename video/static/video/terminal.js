@@ -237,7 +237,9 @@
     if (hub) followMine();
     const video = state && state.video;
     const member = hub && hub.you && hub.you.member_id;
-    const show = !!(video && video.room.enabled && member);
+    // A hall tablet is not offered remote video (data-offered 0), unless it is in the room already.
+    const offered = root.dataset.offered !== "0" || mode !== "offer";
+    const show = !!(video && video.room.enabled && member && offered);
     root.hidden = !show;
     if (!show) return;
     ui.offer.hidden = mode !== "offer";
