@@ -240,7 +240,8 @@ def test_the_floor_slides_with_a_long_queue_read_from_20_m_and_every_floor_contr
     expect(console.locator("#fl-queue .fl-row")).to_have_count(16)
     terminal = new_context(**TABLET).new_page()
     login(terminal, "db010", next_url=f"/sitting/{s['id']}/terminal/")
-    expect(terminal.locator("#flt-actions")).to_be_visible()
+    expect(terminal.locator("body")).to_have_attribute("data-connection", "live")  # its snapshot (and `you`) drawn
+    expect(terminal.locator("#flt-actions")).to_be_visible(timeout=15000)
     tiny = """(root) => [...document.querySelectorAll(root + ' button, ' + root + ' summary, ' + root + ' select, ' + root + ' input')]
       .map((el) => [el.id || el.className || el.tagName, el.getBoundingClientRect()])
       .filter(([, r]) => r.width > 0 && (r.height < 48 || r.width < 48)).map(([name, r]) => `${name} ${r.width}x${r.height}`)"""
