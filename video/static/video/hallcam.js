@@ -24,7 +24,11 @@
 
   const hub = new Hub(sittingId, {
     onState: (state) => draw(state),
-    onStatus: (status) => Faces.setConnection(ui.conn, status),
+    onStatus: (status) => {
+      Faces.setConnection(ui.conn, status);
+      // Starting needs the hub (video.join, then the media's signals through it): not before it answers.
+      ui.start.disabled = status !== "live" && status !== "catching_up";
+    },
     onError: (err) => Faces.toast(Faces.errorMessage(err)),
   });
   const send = Faces.sender(hub);
