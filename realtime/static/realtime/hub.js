@@ -439,7 +439,14 @@
       const one = changes.length === 1;
       const type = one ? changes[0].type : "batch";
       const data = one ? changes[0].data : { events: changes };
-      if (this.options.onState) this.options.onState(this.state, type, data, this);
+      if (this.options.onState) {
+        try {
+          this.options.onState(this.state, type, data, this);
+        } catch (e) {
+          // The page's own drawing failed: its panels (the floor, the ballot, video) still draw.
+          if (global.console) global.console.error("hub page", e);
+        }
+      }
       for (const draw of panels) {
         try {
           draw(this.state, type, data, this);
