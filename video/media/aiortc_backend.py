@@ -17,8 +17,9 @@ s16 mono 48 kHz) once per period, sums the live ones, and each receiver's `MixTr
 less its own voice: a mix-minus is one subtraction. A change of the set is heard at the next tick.
 
 **The floor video**: the video of the live member (the lowest member id if several), else the hall
-camera's, else black. Videos reach receivers through a `MediaRelay` subscription inside a
-`SwitchTrack`, re-encoded per receiver, so switching needs no key frame.
+camera's, else black. The room has two videos, the hall's and the floor's (`SharedVideo`): each is a
+`MediaRelay` subscription inside a `SwitchTrack` (so switching needs no key frame from the source),
+encoded ONCE, and its packets are sent to every receiver of that video (`PacketTrack`).
 
 The ops (`handle(op, args)`; refusals are `MediaError(code)`; every op but health takes ``room: int``):
 
@@ -48,7 +49,8 @@ from typing import Any
 
 import av
 import numpy as np
-from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc import (RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpSender,
+                    RTCSessionDescription)
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import SessionDescription, candidate_from_sdp
@@ -171,8 +173,8 @@ class FrameTrack(MediaStreamTrack):
 class SwitchTrack(MediaStreamTrack):
     """A video whose source can be changed at any time (`switch`); black frames when it has none.
 
-    Every frame is a copy stamped with this track's own clock: the encoders of several receivers read
-    the same relayed frame in threads, and a receiver sees one continuous stream across switches."""
+    Every frame is a copy stamped with this track's own clock: the room's two encoders (hall and floor)
+    may read the same relayed frame in threads, and a receiver sees one continuous stream across switches."""
 
     kind = "video"
 
@@ -243,6 +245,145 @@ class SwitchTrack(MediaStreamTrack):
         return frame
 
 
+KEYFRAME_EVERY = 3.0                 # s: a shared video's key frames, beside those asked for
+VIDEO_BITRATE = 500_000              # bit/s: one shared encode serves every receiver, so one rate for all
+LAG_MAX = 15                         # packets (1 s at 15 fps) a receiver may fall behind before it skips
+
+
+class SharedVideo:
+    """One video of a room (the hall's or the floor's) encoded ONCE for all its receivers.
+
+    Its `SwitchTrack` picks the source; one task reads it, encodes each frame to VP8 (in a thread, as
+    aiortc does) and hands the same packets to every receiver's `PacketTrack`, whose aiortc sender only
+    packetizes them (`Encoder.pack`, no encoder of its own). Before this, every receiver re-encoded the
+    same frames: 40 % of videod's CPU at 2 × 3 (docs/performance.md, "Remote video"). The cost now is
+    one encode per room video, whatever the number of receivers; what each receiver still costs is
+    SRTP and the send. The price: one bit rate for all (no per-receiver adaptation), and a key frame
+    asked for by one receiver (it joined, or lost packets: RTCP PLI) is sent to all."""
+
+    def __init__(self, name: str, relay: MediaRelay, size: tuple[int, int], fps: float,
+                 keyframe_every: float = KEYFRAME_EVERY) -> None:
+        self.name = name
+        self.source = SwitchTrack(relay, size, fps)
+        self.receivers: list[PacketTrack] = []
+        self.keyframe_every = keyframe_every
+        self.frames = self.keyframes = 0                    # encoded, for the tests
+        self._codec: av.VideoCodecContext | None = None
+        self._keyframe_wanted = True
+        self._last_keyframe = 0.0
+        self._task: asyncio.Task | None = None
+
+    def subscribe(self) -> PacketTrack:
+        track = PacketTrack(self)
+        self.receivers.append(track)
+        self.request_keyframe()
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._run())
+        return track
+
+    def unsubscribe(self, track: PacketTrack) -> None:
+        if track in self.receivers:
+            self.receivers.remove(track)      # the task ends by itself once nobody is left
+
+    def switch(self, source: MediaStreamTrack | None) -> None:
+        self.source.switch(source)
+
+    def request_keyframe(self) -> None:
+        self._keyframe_wanted = True
+
+    async def stop(self) -> None:
+        for track in list(self.receivers):
+            track.stop()
+        self.source.stop()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.receivers:
+                frame = await self.source.recv()
+                now = time.monotonic()
+                keyframe = self._keyframe_wanted or now - self._last_keyframe >= self.keyframe_every
+                self._keyframe_wanted = False
+                if keyframe:
+                    self._last_keyframe = now
+                packets = await loop.run_in_executor(None, self._encode, frame, keyframe)
+                self.frames += 1
+                self.keyframes += any(packet.is_keyframe for packet in packets)
+                for packet in packets:
+                    for track in list(self.receivers):
+                        track.put(packet)
+        except MediaStreamError:               # the switch was stopped: the room is closing
+            pass
+
+    def _encode(self, frame: av.VideoFrame, keyframe: bool) -> list[av.Packet]:
+        if self._codec is None or (frame.width, frame.height) != (self._codec.width, self._codec.height):
+            codec = av.CodecContext.create("libvpx", "w")
+            codec.width, codec.height = frame.width, frame.height
+            codec.pix_fmt = "yuv420p"
+            codec.bit_rate = VIDEO_BITRATE
+            codec.time_base = VIDEO_TIME_BASE
+            codec.gop_size = 3000                 # key frames when asked (and every KEYFRAME_EVERY), not by count
+            codec.qmin, codec.qmax = 2, 56
+            codec.thread_count = 1
+            codec.options = {"deadline": "realtime", "cpu-used": "-6", "lag-in-frames": "0",
+                             "minrate": str(VIDEO_BITRATE), "maxrate": str(VIDEO_BITRATE),
+                             "bufsize": str(VIDEO_BITRATE), "undershoot-pct": "100", "overshoot-pct": "15",
+                             "static-thresh": "1", "partitions": "0", "noise-sensitivity": "4"}
+            self._codec, keyframe = codec, True
+        if keyframe:
+            frame.pict_type = av.video.frame.PictureType.I
+        packets = []
+        for packet in self._codec.encode(frame):
+            packet.pts, packet.time_base = frame.pts, VIDEO_TIME_BASE
+            packets.append(packet)
+        return packets
+
+
+class PacketTrack(MediaStreamTrack):
+    """One receiver's copy of a `SharedVideo`: encoded packets, which aiortc's sender only packetizes.
+
+    It starts at a key frame, and a receiver that falls `LAG_MAX` packets behind (its send loop stalled)
+    skips to the next key frame, asked for at once: a decoder given a gap shows garbage until then."""
+
+    kind = "video"
+
+    def __init__(self, shared: SharedVideo) -> None:
+        super().__init__()
+        self.shared = shared
+        self._queue: asyncio.Queue[av.Packet] = asyncio.Queue()
+        self._waiting_keyframe = True
+
+    def put(self, packet: av.Packet) -> None:
+        if self._queue.qsize() >= LAG_MAX:
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._waiting_keyframe = True
+            self.shared.request_keyframe()
+        if self._waiting_keyframe and not packet.is_keyframe:
+            return
+        self._waiting_keyframe = False
+        self._queue.put_nowait(packet)
+
+    def stop(self) -> None:
+        self.shared.unsubscribe(self)
+        super().stop()
+
+    async def recv(self) -> av.Packet:
+        if self.readyState != "live":
+            raise MediaStreamError
+        return await self._queue.get()
+
+
+def _prefer_vp8(transceiver: Any) -> None:
+    """Send VP8 (with its RTX) on a video transceiver, whatever the offer lists first: the shared
+    encode is VP8, and a sender that negotiated H.264 would packetize VP8 as H.264."""
+    codecs = RTCRtpSender.getCapabilities("video").codecs
+    transceiver.setCodecPreferences([c for c in codecs if c.mimeType.lower() in ("video/vp8", "video/rtx")])
+
+
 # --- peers and rooms -----------------------------------------------------------------------------------
 
 @dataclass
@@ -261,7 +402,8 @@ class Peer:
 
 
 class Room:
-    def __init__(self, room_id: int, video_size: tuple[int, int], fps: float) -> None:
+    def __init__(self, room_id: int, video_size: tuple[int, int], fps: float,
+                 keyframe_every: float = KEYFRAME_EVERY) -> None:
         self.id = room_id
         self.peers: dict[str, Peer] = {}
         self.retired: set[str] = set()                           # pc ids replaced or closed: stale
@@ -270,8 +412,8 @@ class Room:
         self.voices: dict[str, JitterBuffer] = {}
         self.videos: dict[str, FrameTrack] = {}
         self.relay = MediaRelay()
-        self.hall_tracks: list[SwitchTrack] = []
-        self.floor_tracks: list[SwitchTrack] = []
+        self.hall = SharedVideo("hall", self.relay, video_size, fps, keyframe_every)
+        self.floor = SharedVideo("floor", self.relay, video_size, fps, keyframe_every)
         self.lock = asyncio.Lock()
         self.video_size = video_size
         self.fps = fps
@@ -290,10 +432,8 @@ class Room:
         hall = self.videos[halls[0]] if halls else None
         speakers = sorted((k for k in self.videos if k.startswith("m:") and self.is_live(k)), key=_member_order)
         floor = self.videos[speakers[0]] if speakers else hall
-        for track in self.hall_tracks:
-            track.switch(hall)
-        for track in self.floor_tracks:
-            track.switch(floor)
+        self.hall.switch(hall)
+        self.floor.switch(floor)
 
     async def _clock(self) -> None:
         """Every 20 ms: each source's next samples are taken (heard or not), the live ones summed."""
@@ -323,6 +463,8 @@ class Room:
             await recorder.stop()
         for key in list(self.peers):
             await self.drop_peer(key)
+        await self.hall.stop()
+        await self.floor.stop()
         self._clock_task.cancel()
         await asyncio.gather(self._clock_task, return_exceptions=True)
         if not self._tick.done():
@@ -334,10 +476,7 @@ class Room:
             return
         self.retired.add(peer.pc_id)
         for track in peer.sending:
-            track.stop()
-            for tracks in (self.hall_tracks, self.floor_tracks):
-                if track in tracks:
-                    tracks.remove(track)
+            track.stop()                           # a PacketTrack also leaves its SharedVideo
         for task in peer.tasks:
             task.cancel()
         await asyncio.gather(*peer.tasks, return_exceptions=True)
@@ -399,12 +538,14 @@ class AiortcBackend:
     name = "aiortc"
 
     def __init__(self, *, ice_servers: list[dict[str, Any] | RTCIceServer] | None = None, capacity_streams: int = 15,
-                 video_size: tuple[int, int] = (640, 360), fps: float = 15) -> None:
+                 video_size: tuple[int, int] = (640, 360), fps: float = 15,
+                 keyframe_every: float = KEYFRAME_EVERY) -> None:
         # Always an explicit list: with iceServers=None aiortc asks Google's public STUN server.
         self.ice_servers = [s if isinstance(s, RTCIceServer) else RTCIceServer(**s) for s in (ice_servers or [])]
         self.capacity_streams = capacity_streams
         self.video_size = video_size
         self.fps = fps
+        self.keyframe_every = keyframe_every
         self.rooms: dict[int, Room] = {}
 
     async def handle(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -422,7 +563,7 @@ class AiortcBackend:
     async def open_room(self, args: dict[str, Any]) -> dict[str, Any]:
         room_id = _int(args, "room")
         if room_id not in self.rooms:
-            self.rooms[room_id] = Room(room_id, self.video_size, self.fps)
+            self.rooms[room_id] = Room(room_id, self.video_size, self.fps, self.keyframe_every)
             log.info("room %s opened", room_id)
         return {}
 
@@ -572,6 +713,10 @@ class AiortcBackend:
 
     async def _negotiate(self, room: Room, peer: Peer) -> str:
         pc = peer.pc
+        for slot in SLOTS[peer.kind]:       # made before the offer is applied, which then takes them in order
+            transceiver = pc.addTransceiver(slot.kind, direction="sendrecv")
+            if slot.kind == "video" and slot.send is not None:
+                _prefer_vp8(transceiver)
         await pc.setRemoteDescription(RTCSessionDescription(sdp=peer.offer, type="offer"))
         for slot, transceiver in zip(SLOTS[peer.kind], pc.getTransceivers()):
             track = transceiver.receiver.track if slot.receive else None
@@ -585,8 +730,11 @@ class AiortcBackend:
             if slot.send == "mix":
                 sending = MixTrack(room, own=peer.key)
             else:
-                sending = SwitchTrack(room.relay, room.video_size, room.fps)
-                (room.hall_tracks if slot.send == "hall" else room.floor_tracks).append(sending)
+                shared = room.hall if slot.send == "hall" else room.floor
+                sending = shared.subscribe()
+                # A receiver's PLI (it lost packets) reaches aiortc's sender, which would only flag its own
+                # encoder, which a packet track does not use: it asks the shared one instead.
+                transceiver.sender._send_keyframe = shared.request_keyframe
             transceiver.sender.replaceTrack(sending)
             peer.sending.append(sending)
         room.route_video()
@@ -655,30 +803,40 @@ def _level(rtt_ms: float | None, loss_pct: float | None) -> str | None:
 
 async def _peer_stats(peer: Peer) -> dict[str, Any]:
     state = peer.pc.connectionState
+    items = list((await peer.pc.getStats()).values()) if state != "closed" else []
+    numbers, peer.last_bytes = summarise_stats(items, peer.last_bytes, time.monotonic())
+    return {"kind": peer.kind, "state": state, **numbers}
+
+
+def summarise_stats(items: list[Any], last_bytes: tuple[float, int, int], now: float
+                    ) -> tuple[dict[str, Any], tuple[float, int, int]]:
+    """A connection's numbers from aiortc's stats: the worst round trip and loss, the rates since the
+    last time (`last_bytes`: when, bytes in, bytes out), and a level. A remote report before its first
+    round trip is known (aiortc gives roundTripTime None until a receiver report echoes a sender
+    report) counts for loss only."""
     rtts: list[float] = []
     lost = received = 0
     sent_loss: list[float] = []
     bytes_in = bytes_out = 0
-    if state not in ("closed",):
-        for item in (await peer.pc.getStats()).values():
-            if item.type == "remote-inbound-rtp":
+    for item in items:
+        if item.type == "remote-inbound-rtp":
+            if item.roundTripTime is not None:
                 rtts.append(item.roundTripTime)
+            if item.fractionLost is not None:
                 sent_loss.append(item.fractionLost)
-            elif item.type == "inbound-rtp":
-                lost += max(0, item.packetsLost)
-                received += item.packetsReceived
-            elif item.type == "transport":
-                bytes_in += item.bytesReceived
-                bytes_out += item.bytesSent
+        elif item.type == "inbound-rtp":
+            lost += max(0, item.packetsLost or 0)
+            received += item.packetsReceived or 0
+        elif item.type == "transport":
+            bytes_in += item.bytesReceived or 0
+            bytes_out += item.bytesSent or 0
     rtt_ms = round(max(rtts) * 1000, 1) if rtts else None
     losses = ([100 * lost / (lost + received)] if lost + received else []) + [100 * f for f in sent_loss]
     loss_pct = round(max(losses), 2) if losses else None
-    now = time.monotonic()
     kbps_in = kbps_out = None
-    if now > peer.last_bytes[0]:
-        span = now - peer.last_bytes[0]
-        kbps_in = round((bytes_in - peer.last_bytes[1]) * 8 / 1000 / span, 1)
-        kbps_out = round((bytes_out - peer.last_bytes[2]) * 8 / 1000 / span, 1)
-    peer.last_bytes = (now, bytes_in, bytes_out)
-    return {"kind": peer.kind, "state": state, "rtt_ms": rtt_ms, "loss_pct": loss_pct,
-            "kbps_in": kbps_in, "kbps_out": kbps_out, "level": _level(rtt_ms, loss_pct)}
+    if now > last_bytes[0]:
+        span = now - last_bytes[0]
+        kbps_in = round((bytes_in - last_bytes[1]) * 8 / 1000 / span, 1)
+        kbps_out = round((bytes_out - last_bytes[2]) * 8 / 1000 / span, 1)
+    return ({"rtt_ms": rtt_ms, "loss_pct": loss_pct, "kbps_in": kbps_in, "kbps_out": kbps_out,
+             "level": _level(rtt_ms, loss_pct)}, (now, bytes_in, bytes_out))

@@ -17,7 +17,7 @@ from typing import Any
 
 import av
 import numpy as np
-from aiortc import RTCIceServer, RTCPeerConnection
+from aiortc import RTCIceServer, RTCPeerConnection, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from .aiortc_backend import peer_configuration
@@ -169,15 +169,21 @@ LAYOUTS = {
 
 
 async def make_peer(kind: str, *, audio: MediaStreamTrack | None = None, video: MediaStreamTrack | None = None,
-                    ice_servers: list[dict[str, Any]] | None = None) -> tuple[RTCPeerConnection, str]:
+                    ice_servers: list[dict[str, Any]] | None = None,
+                    video_codec: str | None = None) -> tuple[RTCPeerConnection, str]:
     """An aiortc peer of `kind` (member, hallcam, display) with its transceivers in the slot order and
     `audio`/`video` on the ones it sends; returns it and its offer (ICE gathered, in the SDP).
 
     After `pc.setRemoteDescription(answer)`, `pc.getTransceivers()[i].receiver.track` is slot i's
-    received track (member: the mix, the hall video, the floor video; hallcam: the mix; display: the floor)."""
+    received track (member: the mix, the hall video, the floor video; hallcam: the mix; display: the floor).
+    `video_codec` (e.g. "video/H264"): offered first on every video m-line, as some browsers do."""
     pc = RTCPeerConnection(peer_configuration([RTCIceServer(**s) for s in ice_servers or []]))
     for media, direction in LAYOUTS[kind]:
         source = audio if media == "audio" else video
-        pc.addTransceiver(source if source is not None and direction != "recvonly" else media, direction=direction)
+        transceiver = pc.addTransceiver(source if source is not None and direction != "recvonly" else media,
+                                        direction=direction)
+        if media == "video" and video_codec is not None:
+            codecs = RTCRtpSender.getCapabilities("video").codecs
+            transceiver.setCodecPreferences(sorted(codecs, key=lambda c: c.mimeType.lower() != video_codec.lower()))
     await pc.setLocalDescription(await pc.createOffer())
     return pc, pc.localDescription.sdp
