@@ -25,7 +25,7 @@ from websockets.asyncio.client import connect
 
 from video.media.aiortc_backend import peer_configuration
 from video.media.janus_backend import JanusBackend, feed_id
-from video.media.janus_config import render
+from video.media.janus_config import janus_libdir, render
 from video.media.link import MediaError
 from video.media.synthetic import StampedVideoTrack, ToneTrack, read_stamp
 
@@ -69,13 +69,28 @@ async def test_our_janus_has_only_the_videoroom_and_the_websocket_on_loopback_an
 def test_render_refuses_what_could_break_out_of_a_jcfg_string(tmp_path):
     good = {"ws_port": 8188, "api_secret": "s" * 20, "admin_key": "k" * 20}
     for bad in ({"api_secret": 'x" admin_secret = "y' + "z" * 16}, {"admin_key": "short"}, {"admin_key": "s" * 20},
-                {"ws_port": 0}, {"rtp_ports": (30000, 20000)}, {"bind": "0.0.0.0\nws = true"}):
+                {"ws_port": 0}, {"rtp_ports": (30000, 20000)}, {"bind": "0.0.0.0\nws = true"},
+                {"libdir": 'x" debug_level = 7'}, {"libdir": "relative/janus"}):
         with pytest.raises(ValueError):
             render(tmp_path, **{**good, **bad})
     render(tmp_path, **good)
     texts = "".join((tmp_path / name).read_text() for name in ("janus.jcfg", "janus.transport.websockets.jcfg",
                                                                  "janus.plugin.videoroom.jcfg"))
     assert "@" not in texts.replace("@…@", "") and 'ws_ip = "127.0.0.1"' in texts and 'rtp_port_range = "20000-20199"' in texts
+
+
+def test_janus_libraries_are_found_on_any_architecture(tmp_path):
+    # The template named x86_64-linux-gnu: an arm64 council server (aarch64-linux-gnu) found no plugin.
+    for triplet in ("aarch64-linux-gnu", "x86_64-linux-gnu"):
+        root = tmp_path / triplet
+        (root / "lib" / triplet / "janus" / "plugins").mkdir(parents=True)
+        (root / "lib" / triplet / "janus" / "plugins" / "libjanus_videoroom.so").write_bytes(b"")
+        assert janus_libdir((tmp_path / "none", root / "lib")) == root / "lib" / triplet / "janus"
+        folder = render(tmp_path / f"conf-{triplet}", ws_port=8188, api_secret="s" * 20, admin_key="k" * 20,
+                        libdir=janus_libdir((root / "lib",)))
+        assert f'plugins_folder = "{root}/lib/{triplet}/janus/plugins"' in (folder / "janus.jcfg").read_text()
+    with pytest.raises(FileNotFoundError, match="libjanus_videoroom.so"):
+        janus_libdir((tmp_path / "none",))
 
 
 class Meter:
