@@ -260,10 +260,11 @@ def test_a_remote_report_before_its_first_round_trip_counts_for_loss_only():
 
     transport = RTCTransportStats(timestamp=now, type="transport", id="t", packetsSent=0, packetsReceived=0,
                                   bytesSent=25_000, bytesReceived=50_000, iceRole="controlled", dtlsState="connected")
-    numbers, last = summarise_stats([remote(None, 0.05), remote(0.12, 0.0), transport], (10.0, 0, 0), 12.0)
-    assert numbers == {"rtt_ms": 120.0, "loss_pct": 5.0, "kbps_in": 200.0, "kbps_out": 100.0, "level": "fair"}
+    # fractionLost is RTCP's 8-bit fraction: 64/256 is 25 % (the bench once showed "loss_pct 10700").
+    numbers, last = summarise_stats([remote(None, 64), remote(0.12, 0), transport], (10.0, 0, 0), 12.0)
+    assert numbers == {"rtt_ms": 120.0, "loss_pct": 25.0, "kbps_in": 200.0, "kbps_out": 100.0, "level": "poor"}
     assert last == (12.0, 50_000, 25_000)
-    alone, _ = summarise_stats([remote(None, 0.0)], last, 13.0)
+    alone, _ = summarise_stats([remote(None, 0)], last, 13.0)
     assert (alone["rtt_ms"], alone["loss_pct"], alone["level"]) == (None, 0.0, None)
 
 

@@ -813,7 +813,7 @@ def summarise_stats(items: list[Any], last_bytes: tuple[float, int, int], now: f
     """A connection's numbers from aiortc's stats: the worst round trip and loss, the rates since the
     last time (`last_bytes`: when, bytes in, bytes out), and a level. A remote report before its first
     round trip is known (aiortc gives roundTripTime None until a receiver report echoes a sender
-    report) counts for loss only."""
+    report) counts for loss only. aiortc passes the report's fraction lost as it came, in 256ths."""
     rtts: list[float] = []
     lost = received = 0
     sent_loss: list[float] = []
@@ -822,8 +822,8 @@ def summarise_stats(items: list[Any], last_bytes: tuple[float, int, int], now: f
         if item.type == "remote-inbound-rtp":
             if item.roundTripTime is not None:
                 rtts.append(item.roundTripTime)
-            if item.fractionLost is not None:
-                sent_loss.append(item.fractionLost)
+            if item.fractionLost is not None:       # RTCP's 8-bit fraction (RFC 3550 §6.4.1), as received
+                sent_loss.append(item.fractionLost / 256)
         elif item.type == "inbound-rtp":
             lost += max(0, item.packetsLost or 0)
             received += item.packetsReceived or 0
