@@ -502,6 +502,7 @@ async def test_the_recording_holds_the_hall_and_the_live_member_and_nothing_of_t
     assert await room.call("close", room=ROOM, peer="m:1") == {}
     await until(lambda: sorted(listener.key for listener in recording.listeners.values()) == ["h:1", "m:2"],
                 "videod stopped listening to alice")
+    assert (await room.call("health"))["streams_out"] == 2                      # the recording's own: the hall, bob
     done = await room.call("record_stop", room=ROOM)
     assert done["path"] == path and done["ended_at"] - done["started_at"] == pytest.approx(done["seconds"])
     assert await room.call("record_stop", room=ROOM) == {"path": None}

@@ -64,7 +64,8 @@ The ops (`handle(op, args)`; refusals are `MediaError(code)`; every op but healt
     stats      {room}  → {peers: {key: {kind, state, rtt_ms, loss_pct, kbps_in, kbps_out, level}}}
                (state from Janus's events; the numbers are None: the Admin API is off)
     health     {}      → {up, backend: "janus", rooms, publishers, streams_out, capacity_streams, overloaded,
-                          recording: [room ids]}
+                          recording: [room ids]}   (streams_out: the slots fed to the pages' connections up,
+                          and the recording's own connections, one per publisher)
     record_start {room, path: "<file>.ogg"}             → {path}   already recording: the same file
     record_stop  {room}                                 → {path, started_at, ended_at, seconds} | {path: None}
 
@@ -85,6 +86,7 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -365,8 +367,9 @@ class Recording:
     comes gets a connection of its own (`sync`), one that goes loses it, one that publishes again
     (a new pc: another ident) gets a new one."""
 
-    def __init__(self, room: Room, path: str) -> None:
+    def __init__(self, room: Room, path: str, resync: Callable[[], None]) -> None:
         self.room = room
+        self.resync = resync                            # asks for a `sync` (a connection of ours failed)
         self.mixer = Mixer(room.is_live)
         self.recorder = Recorder(self.mixer, path)
         self.listeners: dict[str, Listener] = {}        # publisher ident → videod's connection to it
@@ -384,7 +387,8 @@ class Recording:
             if self.stopped:
                 return
             wanted = {ident(key, conn): (key, conn) for key, conn in self.room.feeds().items()}
-            for gone in [name for name in self.listeners if name not in wanted]:
+            for gone in [name for name, listener in self.listeners.items()
+                         if name not in wanted or listener.pc.connectionState == "failed"]:
                 await self._drop(self.listeners.pop(gone), session)
             for name, (key, conn) in wanted.items():
                 if name in self.listeners or self.stopped:
@@ -399,6 +403,12 @@ class Recording:
     async def _listen(self, session: JanusSession, key: str, conn: Conn) -> Listener:
         handle = await session.attach()
         listener = Listener(key=key, handle=handle, pc=RTCPeerConnection(peer_configuration([])))
+
+        @listener.pc.on("connectionstatechange")
+        def changed() -> None:
+            if listener.pc.connectionState == "failed" and not self.stopped:
+                log.warning("janus: room %s: videod's connection to %s for the recording failed", self.room.id, key)
+                self.resync()                           # made again
         try:
             _, jsep = await session.plugin(handle, {
                 "request": "join", "ptype": "subscriber", "room": self.room.id, "autoupdate": False,
@@ -775,6 +785,7 @@ class JanusBackend:
         publishers = sum(len(room.feeds()) for room in self.rooms.values())
         streams = sum(1 for room in self.rooms.values() for peer in room.peers.values()   # slots fed, to pcs up
                       if peer.sub is not None and peer.sub.up for feeder in peer.sub.feeding.values() if feeder)
+        streams += sum(len(room.recording.listeners) for room in self.rooms.values() if room.recording is not None)
         return {"up": up, "backend": self.name, "rooms": len(self.rooms), "publishers": publishers,
                 "streams_out": streams, "capacity_streams": self.capacity_streams,
                 "overloaded": streams > self.capacity_streams,
@@ -787,7 +798,7 @@ class JanusBackend:
             path = args.get("path")
             if not isinstance(path, str) or not path.endswith(".ogg"):
                 raise MediaError("bad_request", "path: an .ogg file to write")
-            room.recording = Recording(room, path)
+            room.recording = Recording(room, path, lambda: self._spawn(self._sync_recording(room)))
             log.info("janus: room %s: recording to %s", room.id, path)
             await room.recording.sync(self._session_now())
         return {"path": room.recording.path}
