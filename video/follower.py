@@ -87,9 +87,11 @@ def store_recording(sitting_id: int, path: str, started: float, ended: float) ->
 
 
 async def finish_recording(backend, sitting_id: int) -> None:
-    if getattr(backend, "name", "") != "aiortc":
+    try:
+        done = await backend.handle("record_stop", {"room": sitting_id})
+    except Exception:  # noqa: BLE001 (the media server gone: a file left in the spool is recovered at the next start)
+        log.exception("sitting %s: could not stop the recording", sitting_id)
         return
-    done = await backend.handle("record_stop", {"room": sitting_id})
     if done.get("path"):
         try:
             await sync_to_async(store_recording, thread_sensitive=False)(
@@ -271,8 +273,6 @@ class SittingFollower:
     async def keep_recording(self):
         """Record while the chair wants it and there is a sound to record (the hall camera page or a
         remote participant in the room); a stretch that ends goes to the documents storage."""
-        if getattr(self.backend, "name", "") != "aiortc":
-            return  # Janus records with its own rooms' `record` (not built yet: docs/video.md)
         video = (self.state or {}).get("video") or {}
         wanted = bool(video.get("room", {}).get("record", True) and video.get("room", {}).get("enabled")
                       and ((video.get("hall") or {}).get("publishing") or video.get("participants")))

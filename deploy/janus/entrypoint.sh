@@ -8,8 +8,10 @@
 #   JANUS_WS_PORT      the WebSocket API's port (default 8188)
 #   JANUS_BIND         the WebSocket API's address (default: this container's own address on the
 #                      compose network, so the media process reaches it and nothing outside does)
-#   VIDEO_PUBLIC_IP    when set, the address Janus announces in its candidates instead of its own
-#                      (`--nat-1-1`): in a container, the host's address the participants reach
+#   VIDEO_PUBLIC_IP    when set, the address Janus announces in its candidates besides its own
+#                      (`--nat-1-1`): in a container, the host's address the participants reach;
+#                      its own (`--keep-private-host`) is the one the media process, on the compose
+#                      network, reaches when it records (it subscribes to Janus itself)
 #   JANUS_CONFIG_DIR   where the rendered files go (the image: /var/lib/hdnd-janus)
 # Arguments are passed on to janus.
 set -eu
@@ -37,7 +39,7 @@ print(f"janus: configuration rendered into {os.environ['JANUS_CONFIG_DIR']} (Web
 PY
 
 if [ -n "${VIDEO_PUBLIC_IP:-}" ]; then
-    set -- "--nat-1-1=$VIDEO_PUBLIC_IP" "$@"
+    set -- "--nat-1-1=$VIDEO_PUBLIC_IP" --keep-private-host "$@"
 fi
 # -o: no colours in the container's log.
 exec janus -F "$JANUS_CONFIG_DIR" -o "$@"

@@ -2,7 +2,8 @@
 of its own (deploy/janus/ rendered, free ports) and the media process driving it. A remote delegate
 in Chromium (fake camera, a tone as microphone) joins by her link; her voice reaches the control
 room's hall camera page only while she holds the floor (Janus mutes her otherwise: `moderate`), and
-the hall camera's picture reaches her through Janus."""
+the hall camera's picture reaches her through Janus. The sitting's sound is recorded (by the media
+process, subscribed to Janus itself) and stored when the media process is stopped."""
 
 import shutil
 import tempfile
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer, _why_no_browser
-from tests.browser.video import fake_media_switches, level, media_process, open_remote_link, wait_level
+from tests.browser.video import check_recordings, fake_media_switches, level, media_process, open_remote_link, wait_level
 
 QUIET, HEARD = 0.004, 0.02
 
@@ -86,3 +87,27 @@ def test_a_remote_delegate_through_janus_is_heard_only_with_the_floor(janus_serv
             HubClient(ws).command("floor.stop", {"speech_id": speech["speech_id"]})
         quiet = wait_level(desk, lambda v: v < QUIET)
         assert quiet < QUIET, f"the floor taken back, her voice still came through Janus (level {quiet})"
+        # Recording all along (the hall camera page joined: on by default), shown on her face too.
+        expect(alice.locator("[data-role=recording]")).to_be_visible(timeout=10000)
+
+    # Stopped (SIGTERM), the media process finished the recording and stored it; the minutes place
+    # her speech in it, and it holds the sound (both pages' fake microphone: a 440 Hz tone).
+    check_recordings(server, sid)
+    assert recorded_strength(server, sid, 440) > 0.01
+
+
+def recorded_strength(server, sitting_id, freq):
+    """The amplitude of `freq` Hz in the sitting's recording, fetched as the secretary reads it."""
+    import io
+    import urllib.request
+
+    import av
+    import numpy as np
+
+    pk = server.shell(f"from video.models import Recording\nresult = Recording.objects.get(sitting_id={sitting_id}).pk")
+    request = urllib.request.Request(f"{server.url}/video/recording/{pk}/audio.ogg",
+                                     headers={"Cookie": f"sessionid={server.session_for('thuky')}"})
+    with av.open(io.BytesIO(urllib.request.urlopen(request).read())) as container:
+        samples = np.concatenate([f.to_ndarray().astype(np.float64).reshape(-1) for f in container.decode(audio=0)])
+    spectrum = np.abs(np.fft.rfft(samples))
+    return spectrum[int(freq * len(samples) / 48000)] / len(samples)

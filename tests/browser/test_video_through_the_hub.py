@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from tests.browser.video import media_process
+from tests.browser.video import check_recordings, media_process
 
 QUIET = 30.0     # RMS of a silent mix (Opus of zeros is ~0)
 HEARD = 500.0    # the tone is sent at amplitude 8000 (RMS ~5600)
@@ -86,28 +86,6 @@ def participants(server, sitting_id):
 def attendance(server, member_id):
     return server.shell("from meeting.models import Attendance\nresult = list(Attendance.objects.filter("
                         f"member_id={member_id}).order_by('-pk').values_list('status', 'method')[0])")
-
-
-def check_recordings(server, sitting_id):
-    import urllib.request
-
-    rows = server.shell("from video.models import Recording\nresult = [(r.pk, r.file.name, r.seconds, r.file.size) for r in "
-                        f"Recording.objects.filter(sitting_id={sitting_id})]")
-    assert len(rows) == 1, rows
-    pk, name, seconds, size = rows[0]
-    assert name.startswith(f"recordings/sitting-{sitting_id}/") and seconds > 5 and size > 1000
-    cookie = {"Cookie": f"sessionid={server.session_for('thuky')}"}
-    page = urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/{sitting_id}/recordings/", headers=cookie))
-    html = page.read().decode()
-    assert f"/video/recording/{pk}/audio.ogg#t=" in html  # a speech, placed in the recording
-    audio = urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/recording/{pk}/audio.ogg", headers=cookie))
-    assert audio.read(4) == b"OggS"
-    stranger = {"Cookie": f"sessionid={server.session_for('db011')}"}
-    try:
-        urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/recording/{pk}/audio.ogg", headers=stranger))
-        raise AssertionError("a delegate read the recording")
-    except urllib.error.HTTPError as e:
-        assert e.code == 404
 
 
 async def until(check, timeout=20.0, step=0.1):

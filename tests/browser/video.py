@@ -116,3 +116,28 @@ def open_remote_link(chromium, server, username: str, sitting_id: int):
     page.wait_for_load_state("load")
     put_reminders_away(page)
     return page
+
+
+def check_recordings(server, sitting_id):
+    """The one recording of the sitting is in the documents storage, placed by the minutes' recordings
+    page (a speech links into it), readable by the secretary and not by a delegate."""
+    import urllib.error
+    import urllib.request
+
+    rows = server.shell("from video.models import Recording\nresult = [(r.pk, r.file.name, r.seconds, r.file.size) for r in "
+                        f"Recording.objects.filter(sitting_id={sitting_id})]")
+    assert len(rows) == 1, rows
+    pk, name, seconds, size = rows[0]
+    assert name.startswith(f"recordings/sitting-{sitting_id}/") and seconds > 5 and size > 1000
+    cookie = {"Cookie": f"sessionid={server.session_for('thuky')}"}
+    page = urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/{sitting_id}/recordings/", headers=cookie))
+    html = page.read().decode()
+    assert f"/video/recording/{pk}/audio.ogg#t=" in html  # a speech, placed in the recording
+    audio = urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/recording/{pk}/audio.ogg", headers=cookie))
+    assert audio.read(4) == b"OggS"
+    stranger = {"Cookie": f"sessionid={server.session_for('db011')}"}
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/video/recording/{pk}/audio.ogg", headers=stranger))
+        raise AssertionError("a delegate read the recording")
+    except urllib.error.HTTPError as e:
+        assert e.code == 404

@@ -407,7 +407,8 @@ def test_janus_runs_our_configuration_rendered_from_compose_s_environment(config
     result = subprocess.run([str(entrypoint)], env=environ, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     args = result.stdout.splitlines()[1:]   # after the entrypoint's own line
-    assert args == ["-F", str(folder), "-o", f"--nat-1-1={REQUIRED['VIDEO_PUBLIC_IP']}"]
+    # The public address for the browsers, and its own kept for the media process's recording.
+    assert args == ["-F", str(folder), "-o", f"--nat-1-1={REQUIRED['VIDEO_PUBLIC_IP']}", "--keep-private-host"]
     text = {name: (folder / name).read_text() for name in ("janus.jcfg", "janus.transport.websockets.jcfg",
                                                            "janus.plugin.videoroom.jcfg")}
     assert f'api_secret = "{REQUIRED["JANUS_API_SECRET"]}"' in text["janus.jcfg"]

@@ -6,6 +6,9 @@ the backend is driven directly (no hub). Personas, each with a publisher and/or 
 - alice   — m:1, a remote delegate: publishes her voice (a tone) and her camera (stamped frames);
 - bob     — m:2, another remote delegate: publishes his voice, sees the hall and the floor.
 
+The recording is the one place where media reaches videod with Janus: it subscribes to every
+publisher's audio itself, and the file is read back and checked by its spectrum.
+
 Janus relays packets and mixes nothing: a muted member's audio never reaches anybody, so "silent"
 here is "no loud frame arrived while another stream went on flowing". Tests wait for behaviour
 (frames decoded, a level reached) with a timeout, never for a time.
@@ -29,7 +32,7 @@ from video.media.janus_config import janus_libdir, render
 from video.media.link import MediaError
 from video.media.synthetic import StampedVideoTrack, ToneTrack, read_stamp
 
-from .helpers import until
+from .helpers import read_ogg, strength, until
 from .janus_process import ADMIN_KEY, API_SECRET, start_janus
 from .janus_process import stop as _stop
 
@@ -490,3 +493,63 @@ async def test_the_keepalive_holds_the_session_past_janus_s_timeout(tmp_path, mo
     finally:
         await backend.close()
         _stop(process)
+
+
+async def test_the_recording_holds_the_hall_and_the_live_member_and_nothing_of_the_muted_one(room, tmp_path):
+    await room.call("set_live", room=ROOM, live=["m:1"], version=1)            # alice has the floor
+    await room.publish("h:1", "hallcam", audio=ToneTrack(220, amplitude=3000))
+    await room.publish("m:2", "member", audio=ToneTrack(935, amplitude=8000))  # bob: not live, sending all along
+    path = str(tmp_path / "sitting-7.ogg")
+    assert await room.call("record_start", room=ROOM, path=path) == {"path": path}
+    assert await room.call("record_start", room=ROOM, path=str(tmp_path / "other.ogg")) == {"path": path}  # once
+    assert (await room.call("health"))["recording"] == [ROOM]
+    recording = room.backend.rooms[ROOM].recording
+    # Alice publishes once the recording runs: videod listens to her as soon as Janus has her.
+    await room.publish("m:1", "member", audio=ToneTrack(1250, amplitude=8000))
+    await until(lambda: recording.frames.get("h:1", 0) > 25 and recording.frames.get("m:1", 0) > 25,
+                "the hall's and alice's sound received by videod")
+    assert sorted(listener.key for listener in recording.listeners.values()) == ["h:1", "m:1", "m:2"]
+    start = recording.recorder.samples
+    await until(lambda: recording.recorder.samples >= start + 2 * 48000, "two seconds of the hall and alice")
+    assert recording.frames.get("m:2", 0) == 0                                  # muted at Janus: not a packet
+
+    # Alice leaves: videod's own connection to her goes with her publisher's.
+    assert await room.call("close", room=ROOM, peer="m:1") == {}
+    await until(lambda: sorted(listener.key for listener in recording.listeners.values()) == ["h:1", "m:2"],
+                "videod stopped listening to alice")
+    assert (await room.call("health"))["streams_out"] == 2                      # the recording's own: the hall, bob
+    done = await room.call("record_stop", room=ROOM)
+    assert done["path"] == path and done["ended_at"] - done["started_at"] == pytest.approx(done["seconds"])
+    assert await room.call("record_stop", room=ROOM) == {"path": None}
+    assert (await room.call("health"))["recording"] == [] and recording.listeners == {}
+
+    samples = read_ogg(path)
+    assert len(samples) / 48000 == pytest.approx(done["seconds"], abs=0.2)
+    both = samples[start + 4800: start + 2 * 48000 - 4800]                      # less a tenth of a second each end
+    assert strength(samples, 220) > 0.005
+    assert strength(both, 1250) > 0.01
+    assert strength(samples, 935) < strength(both, 1250) / 20
+
+
+async def test_a_recording_is_finished_by_close_room_and_by_a_lost_janus_session(room, tmp_path):
+    await room.publish("h:1", "hallcam", audio=ToneTrack(220, amplitude=3000))
+    first, second = str(tmp_path / "first.ogg"), str(tmp_path / "second.ogg")
+    await room.call("record_start", room=ROOM, path=first)
+    recording = room.backend.rooms[ROOM].recording
+    await until(lambda: recording.frames.get("h:1", 0) > 50, "the hall's sound received by videod")
+    assert await room.call("close_room", room=ROOM) == {}
+    assert strength(read_ogg(first), 220) > 0.005                               # complete: it reads back
+    assert await room.call("record_stop", room=ROOM) == {"path": None}
+    assert (await room.call("health"))["recording"] == []
+
+    assert await room.call("open_room", room=ROOM) == {}
+    await room.publish("h:1", "hallcam", audio=ToneTrack(220, amplitude=3000), pc_id="pub-h:1-again")
+    await room.call("record_start", room=ROOM, path=second)
+    recording = room.backend.rooms[ROOM].recording
+    await until(lambda: recording.frames.get("h:1", 0) > 50, "the hall's sound received again")
+    await room.backend.session._ws.close()                                      # Janus ends the session
+    await until(lambda: room.backend.session is None, "the backend noticed the lost session")
+    done = await room.call("record_stop", room=ROOM)                            # the recording it ended
+    assert done["path"] == second and done["seconds"] > 1
+    assert strength(read_ogg(second), 220) > 0.005
+    assert await room.call("record_stop", room=ROOM) == {"path": None}

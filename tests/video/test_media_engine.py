@@ -20,7 +20,7 @@ from video.media.aiortc_backend import AiortcBackend, summarise_stats
 from video.media.link import LinkClient, LinkServer, MediaError
 from video.media.synthetic import Level, StampedVideoTrack, ToneTrack, make_peer, read_stamp
 
-from .helpers import until
+from .helpers import read_ogg, strength, until
 
 ROOM = 1
 SILENT = 100      # RMS of s16 samples: Opus of digital silence decodes to (almost) zeros
@@ -364,9 +364,6 @@ async def test_through_the_link_close_room_leaves_no_running_task():
 
 
 async def test_the_recording_holds_the_sittings_sound_and_the_voices_while_live_only(room, tmp_path):
-    import av as pyav
-    import numpy as np
-
     await room.join("h:1", "hallcam", audio=ToneTrack(220, amplitude=3000))
     await room.join("m:1", "member", audio=ToneTrack(1250, amplitude=8000))  # no harmonic of the hall's
     await until(lambda: room.decoded("h:1:audio") > 25 and room.decoded("m:1:audio") > 25, "both sources decoded")
@@ -382,14 +379,9 @@ async def test_the_recording_holds_the_sittings_sound_and_the_voices_while_live_
     assert done["path"] == path and done["ended_at"] - done["started_at"] == pytest.approx(done["seconds"])
     assert await room.call("record_stop", room=ROOM) == {"path": None}
     # Read it back: the hall's 220 Hz all along, alice's 1250 Hz only in the part where she was live.
-    with pyav.open(path) as container:
-        samples = np.concatenate([f.to_ndarray().astype(np.float64).reshape(-1) for f in container.decode(audio=0)])
+    samples = read_ogg(path)
     rate = 48000
     assert len(samples) / rate == pytest.approx(done["seconds"], abs=0.2)
-
-    def strength(part, freq):
-        spectrum = np.abs(np.fft.rfft(part))
-        return spectrum[int(freq * len(part) / rate)] / len(part)
 
     # Before and after the moment she was made live (the recorder's own sample count then), less a
     # tenth of a second at the switch; decoded as floats in [-1, 1].

@@ -12,9 +12,11 @@ its slots, in this order (`SLOTS`):
 **Who is heard** (`Room.is_live`, the one place of the rule): the hall camera always; a member only
 while it is in the set given by `set_live`. Every received track is read by a task of its own, so a
 member that is not live is still received and decoded, and its audio is dropped at the mix: nothing
-of it leaves videod. The room's clock (`Room._clock`) takes every source's next 20 ms (960 samples,
-s16 mono 48 kHz) once per period, sums the live ones, and each receiver's `MixTrack` gets that sum
-less its own voice: a mix-minus is one subtraction. A change of the set is heard at the next tick.
+of it leaves videod. The room's clock (`Room.mixer`, a `video.media.mixing.Mixer`, shared with the
+Janus backend's recording) takes every source's next 20 ms (960 samples, s16 mono 48 kHz) once per
+period, sums the live ones, and each receiver's `MixTrack` gets that sum less its own voice: a
+mix-minus is one subtraction. A change of the set is heard at the next tick. The `Recorder` writes
+that sum (the hall's and the live voices) to Ogg/Opus.
 
 **The floor video**: the video of the live member (the lowest member id if several), else the hall
 camera's, else black. The room has two videos, the hall's and the floor's (`SharedVideo`): each is a
@@ -35,7 +37,10 @@ The ops (`handle(op, args)`; refusals are `MediaError(code)`; every op but healt
     close      {room, peer}                               → {}            idempotent, unknown room too
     set_live   {room, live: [peer keys], version: int}    → {applied: bool}   false: older than the last
     stats      {room}  → {peers: {key: {kind, state, rtt_ms, loss_pct, kbps_in, kbps_out, level}}}
-    health     {}      → {up, backend, rooms, publishers, streams_out, capacity_streams, overloaded}
+    health     {}      → {up, backend, rooms, publishers, streams_out, capacity_streams, overloaded,
+                          recording: [room ids]}
+    record_start {room, path: "<file>.ogg"}               → {path}        already recording: the same file
+    record_stop  {room}                                   → {path, started_at, ended_at, seconds} | {path: None}
 """
 
 from __future__ import annotations
@@ -58,16 +63,11 @@ from aiortc.sdp import SessionDescription, candidate_from_sdp
 from .link import MediaError
 from .link import int_arg as _int
 from .link import str_arg as _str
+from .mixing import AUDIO_TIME_BASE, RATE, SAMPLES, Mixer, Recorder, listen
 
 log = logging.getLogger("video.media")
 
-RATE = 48000
-PERIOD = 0.020                       # one audio frame
-SAMPLES = int(RATE * PERIOD)         # 960
-AUDIO_TIME_BASE = fractions.Fraction(1, RATE)
 VIDEO_TIME_BASE = fractions.Fraction(1, 90000)
-JITTER_MAX = 6 * SAMPLES             # a source buffers at most 120 ms; older samples are dropped
-JITTER_START = 2 * SAMPLES           # and starts (or restarts after running dry) with 40 ms in hand
 
 KINDS = {"member": "m:", "hallcam": "h:", "display": "d:"}
 
@@ -93,28 +93,6 @@ def _member_order(key: str) -> tuple[int, str]:
 
 
 # --- audio -------------------------------------------------------------------------------------------
-
-class JitterBuffer:
-    """A source's decoded samples (s16 mono 48 kHz) waiting for the room's clock."""
-
-    def __init__(self) -> None:
-        self._samples = np.zeros(0, dtype=np.int16)
-        self._started = False
-
-    def push(self, samples: np.ndarray) -> None:
-        self._samples = np.concatenate((self._samples, samples))[-JITTER_MAX:]
-
-    def pop(self) -> np.ndarray | None:
-        """The next 960 samples, or None (silence) while filling up."""
-        if not self._started and len(self._samples) < JITTER_START:
-            return None
-        if len(self._samples) < SAMPLES:
-            self._started = False       # ran dry: wait for a margin again
-            return None
-        self._started = True
-        chunk, self._samples = self._samples[:SAMPLES], self._samples[SAMPLES:]
-        return chunk
-
 
 class MixTrack(MediaStreamTrack):
     """One receiver's sound: the room's sum of live voices less the receiver's own, at the room's pace."""
@@ -409,7 +387,6 @@ class Room:
         self.retired: set[str] = set()                           # pc ids replaced or closed: stale
         self.live: frozenset[str] = frozenset()
         self.live_version: int | None = None
-        self.voices: dict[str, JitterBuffer] = {}
         self.videos: dict[str, FrameTrack] = {}
         self.relay = MediaRelay()
         self.hall = SharedVideo("hall", self.relay, video_size, fps, keyframe_every)
@@ -418,8 +395,8 @@ class Room:
         self.video_size = video_size
         self.fps = fps
         self.frames_in: dict[str, int] = {}                      # decoded frames per source key, all kinds
-        self._tick: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._clock_task = asyncio.ensure_future(self._clock())
+        self.mixer = Mixer(self.is_live)                         # the room's clock (video.media.mixing)
+        self.voices = self.mixer.voices
         self.recorder: Recorder | None = None
 
     # The rule, in one place: who is heard, and whose video is the floor.
@@ -435,27 +412,8 @@ class Room:
         self.hall.switch(hall)
         self.floor.switch(floor)
 
-    async def _clock(self) -> None:
-        """Every 20 ms: each source's next samples are taken (heard or not), the live ones summed."""
-        loop = asyncio.get_running_loop()
-        start, number = loop.time(), 0
-        while True:
-            number += 1
-            delay = start + number * PERIOD - loop.time()
-            if delay < -5 * PERIOD:           # the loop stalled: carry on from now rather than rush to catch up
-                start, delay = start - delay, 0.0
-            await asyncio.sleep(max(0.0, delay))
-            heard: dict[str, np.ndarray] = {}
-            for key, buffer in list(self.voices.items()):
-                chunk = buffer.pop()
-                if chunk is not None and self.is_live(key):
-                    heard[key] = chunk.astype(np.int32)
-            total = np.sum(list(heard.values()), axis=0, dtype=np.int32) if heard else np.zeros(SAMPLES, np.int32)
-            tick, self._tick = self._tick, loop.create_future()
-            tick.set_result((number, total, heard))
-
     async def next_tick(self) -> tuple[int, np.ndarray, dict[str, np.ndarray]]:
-        return await asyncio.shield(self._tick)
+        return await self.mixer.next_tick()
 
     async def close(self) -> None:
         if self.recorder is not None:  # the file is finished; the hub learns of it by record_stop first
@@ -465,10 +423,7 @@ class Room:
             await self.drop_peer(key)
         await self.hall.stop()
         await self.floor.stop()
-        self._clock_task.cancel()
-        await asyncio.gather(self._clock_task, return_exceptions=True)
-        if not self._tick.done():
-            self._tick.cancel()
+        await self.mixer.close()
 
     async def drop_peer(self, key: str) -> None:
         peer = self.peers.pop(key, None)
@@ -489,47 +444,6 @@ class Room:
         self.route_video()
         await peer.pc.close()
         log.info("room %s: %s closed", self.id, key)
-
-
-class Recorder:
-    """The sitting's sound to a file (Ogg/Opus, mono 48 kHz): each tick of the room's clock, the sum
-    of every live voice and the hall camera's sound — what the hall and the remote participants
-    hear together. Times are wall-clock (time.time()) so the minutes can place each speech in it."""
-
-    def __init__(self, room: Room, path: str) -> None:
-        self.path = path
-        self.container = av.open(path, mode="w", format="ogg")
-        self.stream = self.container.add_stream("libopus", rate=RATE, layout="mono")
-        self.samples = 0
-        self.started_at: float | None = None
-        self.task = asyncio.ensure_future(self._run(room))
-
-    async def _run(self, room: Room) -> None:
-        try:
-            while True:
-                _number, total, _heard = await room.next_tick()
-                if self.started_at is None:
-                    self.started_at = time.time() - PERIOD
-                frame = av.AudioFrame.from_ndarray(np.clip(total, -32768, 32767).astype(np.int16).reshape(1, -1),
-                                                   format="s16", layout="mono")
-                frame.sample_rate = RATE
-                frame.pts = self.samples
-                frame.time_base = AUDIO_TIME_BASE
-                self.samples += SAMPLES
-                for packet in self.stream.encode(frame):
-                    self.container.mux(packet)
-        except asyncio.CancelledError:
-            pass
-
-    async def stop(self) -> dict[str, Any]:
-        self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
-        for packet in self.stream.encode(None):
-            self.container.mux(packet)
-        self.container.close()
-        started = self.started_at or time.time()
-        return {"path": self.path, "started_at": started, "ended_at": started + self.samples / RATE,
-                "seconds": self.samples / RATE}
 
 
 class AiortcBackend:
@@ -744,27 +658,25 @@ class AiortcBackend:
     @staticmethod
     async def _read(room: Room, key: str, track: MediaStreamTrack) -> None:
         """Consume one received track for as long as it lasts, whether or not anyone is listening."""
+        source = key + ":" + track.kind
+
+        def counted() -> None:
+            room.frames_in[source] = room.frames_in.get(source, 0) + 1
+
         if track.kind == "audio":
-            buffer = room.voices[key] = JitterBuffer()
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
-        else:
-            video = room.videos[key] = FrameTrack()
-            room.route_video()
+            await listen(room.mixer, key, track, counted)
+            return
+        video = room.videos[key] = FrameTrack()
+        room.route_video()
         try:
             while True:
                 frame = await track.recv()
-                room.frames_in[key + ":" + track.kind] = room.frames_in.get(key + ":" + track.kind, 0) + 1
-                if track.kind == "audio":
-                    for out in resampler.resample(frame):
-                        buffer.push(out.to_ndarray().reshape(-1))
-                else:
-                    video.put(frame)
+                counted()
+                video.put(frame)
         except MediaStreamError:
             pass
         finally:
-            if track.kind == "audio" and room.voices.get(key) is buffer:
-                del room.voices[key]
-            if track.kind == "video" and room.videos.get(key) is video:
+            if room.videos.get(key) is video:
                 del room.videos[key]
                 video.end()
                 room.route_video()

@@ -37,6 +37,14 @@ publisher went away is dead: Janus would have to renegotiate to feed it, and a p
 offer only by asking); `sdp` is None when nothing changed. The floor slot is switched off a
 publisher before videod ends it, so an orderly leave never kills it.
 
+**Recording** (`record_start`): the one place where media reaches videod with Janus. videod itself
+subscribes, with aiortc, to the audio of every publisher connection Janus has up (the hall camera
+and every member; one subscriber connection each, made when the publisher's connection comes up
+and closed when it goes, so none is ever renegotiated: `Recording`), decodes them into the shared
+`video.media.mixing.Mixer` (the hall camera always heard; a member only while live, which Janus's
+mute already ensures) and writes the sum every 20 ms with the same `Recorder` as the aiortc backend.
+The file is complete at `record_stop`, at `close_room` and at `close()` (videod's SIGTERM).
+
 The ops (`handle(op, args)`; refusals are `MediaError(code)`; every op but health takes ``room: int``):
 
     open_room  {room, publishers?: int}                 → {}       idempotent
@@ -55,12 +63,17 @@ The ops (`handle(op, args)`; refusals are `MediaError(code)`; every op but healt
     set_live   {room, live: [peer keys], version: int}  → {applied: bool}
     stats      {room}  → {peers: {key: {kind, state, rtt_ms, loss_pct, kbps_in, kbps_out, level}}}
                (state from Janus's events; the numbers are None: the Admin API is off)
-    health     {}      → {up, backend: "janus", rooms, publishers, streams_out, capacity_streams, overloaded}
+    health     {}      → {up, backend: "janus", rooms, publishers, streams_out, capacity_streams, overloaded,
+                          recording: [room ids]}   (streams_out: the slots fed to the pages' connections up,
+                          and the recording's own connections, one per publisher)
+    record_start {room, path: "<file>.ogg"}             → {path}   already recording: the same file
+    record_stop  {room}                                 → {path, started_at, ended_at, seconds} | {path: None}
 
 A new pc (publisher or subscriber) replaces the peer's old one of the same role, whose handle is
 detached and whose pc id is stale from then on. If the WebSocket to Janus breaks, Janus ends the
 session and every handle with it: videod forgets its rooms (ops answer ``no_room`` until the hub's
-next `open_room`) and reconnects at the next op, destroying what the old session left.
+next `open_room`) and reconnects at the next op, destroying what the old session left; a recording
+running then is finished, and the room's next `record_stop` returns it.
 """
 
 from __future__ import annotations
@@ -73,15 +86,19 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
+from .aiortc_backend import peer_configuration
 from .link import MediaError
 from .link import int_arg as _int
 from .link import str_arg as _str
+from .mixing import Mixer, Recorder, listen
 
 log = logging.getLogger("video.media")
 
@@ -309,6 +326,7 @@ class Room:
         self.live_version: int | None = None
         self.muted: dict[str, bool] = {}                 # member key → muted at Janus now
         self.lock = asyncio.Lock()
+        self.recording: Recording | None = None
 
     def is_live(self, key: str) -> bool:
         return key.startswith("h:") or key in self.live
@@ -326,6 +344,115 @@ class Room:
         speakers = sorted((key for key in self.feeds() if key.startswith("m:") and self.is_live(key)),
                           key=lambda key: int(key[2:]))
         return speakers[0] if speakers else self.hall()
+
+
+# --- recording ---------------------------------------------------------------------------------------
+
+@dataclass
+class Listener:
+    """videod's own subscriber connection to one publisher's audio (an aiortc peer, a Janus handle)."""
+    key: str
+    handle: int
+    pc: RTCPeerConnection
+    task: asyncio.Task | None = None
+
+
+class Recording:
+    """A room's sound while it is recorded: videod subscribes to the audio of every publisher
+    connection Janus has up (the hall camera and every member), one subscriber connection each,
+    decodes it into the `Mixer` (the hall camera always heard, a member only while `is_live`, as
+    Janus's mute already ensures) and the `Recorder` writes the sum every 20 ms.
+
+    One connection per publisher connection, so that nothing is ever renegotiated: a publisher that
+    comes gets a connection of its own (`sync`), one that goes loses it, one that publishes again
+    (a new pc: another ident) gets a new one."""
+
+    def __init__(self, room: Room, path: str, resync: Callable[[], None]) -> None:
+        self.room = room
+        self.resync = resync                            # asks for a `sync` (a connection of ours failed)
+        self.mixer = Mixer(room.is_live)
+        self.recorder = Recorder(self.mixer, path)
+        self.listeners: dict[str, Listener] = {}        # publisher ident → videod's connection to it
+        self.frames: dict[str, int] = {}                # audio frames decoded per source key
+        self.lock = asyncio.Lock()
+        self.stopped = False
+
+    @property
+    def path(self) -> str:
+        return self.recorder.path
+
+    async def sync(self, session: JanusSession) -> None:
+        """Listen to every publisher connection up at Janus, and to no other."""
+        async with self.lock:
+            if self.stopped:
+                return
+            wanted = {ident(key, conn): (key, conn) for key, conn in self.room.feeds().items()}
+            for gone in [name for name, listener in self.listeners.items()
+                         if name not in wanted or listener.pc.connectionState == "failed"]:
+                await self._drop(self.listeners.pop(gone), session)
+            for name, (key, conn) in wanted.items():
+                if name in self.listeners or self.stopped:
+                    continue
+                try:
+                    self.listeners[name] = await self._listen(session, key, conn)
+                except JanusGone:
+                    raise
+                except Exception as error:       # gone meanwhile (Janus refused): the next sync sees it
+                    log.warning("janus: room %s: recording %s: %r", self.room.id, key, error)
+
+    async def _listen(self, session: JanusSession, key: str, conn: Conn) -> Listener:
+        handle = await session.attach()
+        listener = Listener(key=key, handle=handle, pc=RTCPeerConnection(peer_configuration([])))
+
+        @listener.pc.on("connectionstatechange")
+        def changed() -> None:
+            if listener.pc.connectionState == "failed" and not self.stopped:
+                log.warning("janus: room %s: videod's connection to %s for the recording failed", self.room.id, key)
+                self.resync()                           # made again
+        try:
+            _, jsep = await session.plugin(handle, {
+                "request": "join", "ptype": "subscriber", "room": self.room.id, "autoupdate": False,
+                "streams": [{"feed": feed_id(key), "mid": conn.mids["audio"]}]}, wait_event=True)
+            if not jsep or jsep.get("type") != "offer":
+                raise JanusError(0, "no offer in Janus's reply")
+            await listener.pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], "offer"))
+            await listener.pc.setLocalDescription(await listener.pc.createAnswer())
+            await session.plugin(handle, {"request": "start"},
+                                 jsep={"type": "answer", "sdp": listener.pc.localDescription.sdp}, wait_event=True)
+        except BaseException:
+            await self._drop(listener, session)
+            raise
+        track = next(t.receiver.track for t in listener.pc.getTransceivers() if t.kind == "audio")
+
+        def counted() -> None:
+            self.frames[key] = self.frames.get(key, 0) + 1
+
+        listener.task = asyncio.ensure_future(listen(self.mixer, key, track, counted))
+        log.info("janus: room %s: recording %s", self.room.id, key)
+        return listener
+
+    @staticmethod
+    async def _drop(listener: Listener, session: JanusSession | None) -> None:
+        if listener.task is not None:
+            listener.task.cancel()
+            await asyncio.gather(listener.task, return_exceptions=True)
+        await listener.pc.close()
+        if session is not None and not session.closed:
+            try:
+                await session.detach(listener.handle)
+            except JanusGone:
+                pass
+
+    async def stop(self, session: JanusSession | None) -> dict[str, Any]:
+        """The file is complete; then every connection of videod's own is closed."""
+        self.stopped = True
+        done = await self.recorder.stop()
+        await self.mixer.close()
+        async with self.lock:
+            for listener in self.listeners.values():
+                await self._drop(listener, session)
+            self.listeners.clear()
+        return done
 
 
 class JanusBackend:
@@ -348,6 +475,7 @@ class JanusBackend:
         self._attaching = asyncio.Lock()
         self._opening = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
+        self._finishing: dict[int, asyncio.Task] = {}    # recordings stopped by a lost session, by room
 
     async def handle(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
         method = self._ops.get(op)
@@ -370,7 +498,7 @@ class JanusBackend:
                 pass
         for task in list(self._background):
             task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await asyncio.gather(*self._background, *self._finishing.values(), return_exceptions=True)
         if self.session is not None:
             await self.session.close()
             self.session = None
@@ -412,6 +540,9 @@ class JanusBackend:
         room = self.rooms.pop(_int(args, "room"), None)
         if room is None:
             return {}
+        if room.recording is not None:       # the file is finished; the hub learns of it by record_stop first
+            recording, room.recording = room.recording, None
+            await recording.stop(self.session)
         async with room.lock:
             for key in list(room.peers):
                 await self._drop_peer(room, key, remove_token=False)
@@ -654,13 +785,38 @@ class JanusBackend:
         publishers = sum(len(room.feeds()) for room in self.rooms.values())
         streams = sum(1 for room in self.rooms.values() for peer in room.peers.values()   # slots fed, to pcs up
                       if peer.sub is not None and peer.sub.up for feeder in peer.sub.feeding.values() if feeder)
+        streams += sum(len(room.recording.listeners) for room in self.rooms.values() if room.recording is not None)
         return {"up": up, "backend": self.name, "rooms": len(self.rooms), "publishers": publishers,
                 "streams_out": streams, "capacity_streams": self.capacity_streams,
-                "overloaded": streams > self.capacity_streams}
+                "overloaded": streams > self.capacity_streams,
+                "recording": sorted(room.id for room in self.rooms.values() if room.recording is not None)}
+
+    async def record_start(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Record the room's sound to `path` (a new file); already recording: nothing changes."""
+        room = self._room(args)
+        if room.recording is None:
+            path = args.get("path")
+            if not isinstance(path, str) or not path.endswith(".ogg"):
+                raise MediaError("bad_request", "path: an .ogg file to write")
+            room.recording = Recording(room, path, lambda: self._spawn(self._sync_recording(room)))
+            log.info("janus: room %s: recording to %s", room.id, path)
+            await room.recording.sync(self._session_now())
+        return {"path": room.recording.path}
+
+    async def record_stop(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Stop recording: the file is complete; its path, start and end (epoch seconds). None: was not
+        (or, the Janus session having been lost meanwhile, the recording it ended)."""
+        room_id = _int(args, "room")
+        room = self.rooms.get(room_id)
+        if room is None or room.recording is None:
+            finishing = self._finishing.pop(room_id, None)
+            return await finishing if finishing is not None else {"path": None}
+        recording, room.recording = room.recording, None
+        return await recording.stop(self.session)
 
     _ops = {"open_room": open_room, "close_room": close_room, "publish": publish, "subscribe": subscribe,
             "answer": answer, "ice": ice, "close": _close_peer, "set_live": set_live, "stats": stats,
-            "health": health}
+            "health": health, "record_start": record_start, "record_stop": record_stop}
 
     # --- the session ---
 
@@ -711,7 +867,12 @@ class JanusBackend:
     def _on_lost(self, session: JanusSession) -> None:
         if session is not self.session:
             return
-        # Janus ends the session's handles with the WebSocket: the rooms are empty shells now.
+        # Janus ends the session's handles with the WebSocket: the rooms are empty shells now. A
+        # recording is finished (its file complete) and kept for the room's next record_stop.
+        for room in self.rooms.values():
+            if room.recording is not None:
+                recording, room.recording = room.recording, None
+                self._finishing[room.id] = asyncio.ensure_future(recording.stop(None))
         self.session, self._control = None, None
         self.rooms.clear()
         self._handles.clear()
@@ -738,6 +899,13 @@ class JanusBackend:
         async with room.lock:
             if self.rooms.get(room.id) is room:
                 await self._route_floor(room)
+        await self._sync_recording(room)
+
+    async def _sync_recording(self, room: Room) -> None:
+        """A publisher came or went: the recording listens to the publishers up now."""
+        recording = room.recording
+        if recording is not None and self.rooms.get(room.id) is room and self.session is not None:
+            await recording.sync(self.session)
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -834,6 +1002,8 @@ class JanusBackend:
             if self.session is not None and not self.session.closed and self.rooms.get(room.id) is room:
                 await self._route_floor(room)              # the floor moves off it while it still sends
             _gone(room, ident(peer.key, conn))
+            if room.recording is not None:
+                self._spawn(self._sync_recording(room))
         if self.session is not None and not self.session.closed:
             if role == "pub":
                 # Leave first: Janus frees the publisher id when the leave is done, while a detach
