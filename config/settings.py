@@ -331,7 +331,7 @@ if VIDEO_ICE_TRANSPORT_POLICY not in ("all", "relay"):
 # The streams the embedded media process sends within bounds (loss ≤ 1 %, glass-to-glass p50 ≤ 200 ms)
 # on the council's server: the console's gauge turns red above it (measured: bench/video_relay.py,
 # docs/performance.md "Remote video"; 16 on a 2-core machine). Above it, use Janus.
-VIDEO_AIORTC_MAX_STREAMS = env.integer("VIDEO_AIORTC_MAX_STREAMS", 16, minimum=1)
+VIDEO_AIORTC_MAX_STREAMS = env.integer("VIDEO_AIORTC_MAX_STREAMS", 25, minimum=1)
 # The hub the media process follows sittings on (its own WebSocket client, as a hall display).
 VIDEO_HUB_URL = env.string("VIDEO_HUB_URL", "ws://127.0.0.1:8000")
 # A remote participant whose connection is lost stays "connection lost" (present) this long; after
