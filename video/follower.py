@@ -17,6 +17,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from .live import live_peers
+from .media.link import MediaError
 
 log = logging.getLogger("video.media")
 
@@ -181,6 +182,7 @@ class SittingFollower:
                                           "args": args}))
 
     async def observe(self, now: float) -> dict | None:
+        await self.keep_room()
         await self.keep_recording()
         health = await self.backend.handle("health", {})
         stats = (await self.backend.handle("stats", {"room": self.sitting_id})).get("peers") or {}
@@ -218,13 +220,30 @@ class SittingFollower:
             args["peers"] = peers
         return args or None
 
+    async def keep_room(self):
+        """The media relay still has the room, or has it again: a Janus that restarted (its session
+        lost) forgets every room, and pages could not publish again until the next videod. Opened
+        anew, it is given the live set again at once (Janus mutes a member only when told)."""
+        try:
+            await self.backend.handle("stats", {"room": self.sitting_id})
+        except MediaError as error:
+            if error.code != "no_room":
+                raise
+            log.warning("sitting %s: the media relay lost the room; opening it again", self.sitting_id)
+            await self.backend.handle("open_room", {"room": self.sitting_id})
+            self.live = None
+            if self.state is not None:
+                await self.settle()
+
     async def run(self):
         import websockets
 
         backoff = 0.5
-        await self.backend.handle("open_room", {"room": self.sitting_id})
         while True:
             try:
+                # At every (re)connection, not once: a media relay down when the sitting opened (Janus
+                # not up yet) would otherwise leave the sitting without a room for good.
+                await self.backend.handle("open_room", {"room": self.sitting_id})
                 origin = self.url.replace("ws://", "http://").replace("wss://", "https://").split("/ws/")[0]
                 async with websockets.connect(self.url, open_timeout=10, max_size=2**24, additional_headers={
                         "Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session_key}", "Origin": origin}) as ws:
@@ -285,7 +304,13 @@ class SittingFollower:
     async def settle(self):
         live = live_peers(self.state)
         if live != self.live:
-            await self.backend.handle("set_live", {"room": self.sitting_id, "live": live, "version": self.seq})
+            try:
+                await self.backend.handle("set_live", {"room": self.sitting_id, "live": live, "version": self.seq})
+            except MediaError as error:
+                if error.code != "no_room":
+                    raise
+                await self.backend.handle("open_room", {"room": self.sitting_id})      # lost meanwhile
+                await self.backend.handle("set_live", {"room": self.sitting_id, "live": live, "version": self.seq})
             self.live = live
         members = {f"m:{p['member_id']}" for p in (self.state.get("video") or {}).get("participants", ())}
         for gone in self.members - members:

@@ -553,3 +553,28 @@ async def test_a_recording_is_finished_by_close_room_and_by_a_lost_janus_session
     assert done["path"] == second and done["seconds"] > 1
     assert strength(read_ogg(second), 220) > 0.005
     assert await room.call("record_stop", room=ROOM) == {"path": None}
+
+
+async def test_the_follower_opens_the_room_again_when_janus_lost_it_and_mutes_as_before(room, janus):
+    # A Janus restart (its session lost) made videod forget the sitting's room; the follower opened
+    # rooms only when it started following, so nobody could publish again until videod restarted.
+    from video.follower import SittingFollower
+
+    backend = room.backend
+    follower = SittingFollower(ROOM, backend, session_key="unused", hub_url="ws://unused")
+    follower.seq = 41
+    follower.state = {"floor": {"speaker": {"id": 3, "member_id": 1}, "priority": False},
+                      "video": {"room": {"enabled": True, "record": False}, "participants": []}}
+    await follower.settle()
+    assert backend.rooms[ROOM].live == {"m:1"}
+
+    lost = backend.session
+    await lost._ws.close()
+    await until(lambda: backend.session is None, "the backend noticed the lost session")
+    assert await _refusal(backend.handle("stats", {"room": ROOM})) == "no_room"
+
+    await follower.observe(0.0)                                              # the report loop's next round
+    assert ROOM in backend.rooms and backend.rooms[ROOM].live == {"m:1"}     # the room again, the same voices live
+    async with connect(janus[0], subprotocols=["janus-protocol"]) as ws:
+        raw = RawJanus(ws)
+        assert ROOM in await raw.rooms(await raw.open())                     # at Janus itself
