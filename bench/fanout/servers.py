@@ -299,4 +299,11 @@ def machine() -> str:
 
 
 def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    """The load average, and a warning while Linux's autogroup is on: then every session gets an
+    equal share of the CPU whatever its processes' nice, and other sessions' work (a test run under
+    `nice`) takes as much as the bench (docs/performance.md, "Remote video")."""
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    if autogroup.exists() and autogroup.read_text().strip() == "1":
+        load += " (autogroup on: nice shields nothing; echo 0 > /proc/sys/kernel/sched_autogroup_enabled)"
+    return load
