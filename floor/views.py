@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import CHAIR, SECRETARY, role_in
+from accounts.permissions import may, role_in
 from meeting.models import Sitting
 
 from .models import Speech
@@ -25,7 +25,7 @@ def _clock(iso: str) -> str:
 
 def speech_log(request, sitting_id: int):
     sitting = get_object_or_404(Sitting, pk=sitting_id)
-    if role_in(sitting, user=request.user) not in (CHAIR, SECRETARY):
+    if not may(role_in(sitting, user=request.user), "floor.manage"):
         raise Http404  # as if it did not exist: nothing says which sittings have a log
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="phat-bieu-phien-{sitting.pk}.csv"'

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.pages import problem
-from accounts.permissions import CHAIR, SECRETARY, role_in
+from accounts.permissions import may, role_in
 from meeting.models import Sitting
 
 
@@ -16,7 +16,7 @@ def hallcam(request, sitting_id: int):
     sitting = get_object_or_404(Sitting.objects.select_related("body", "session"), pk=sitting_id)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if role_in(sitting, user=request.user) not in (CHAIR, SECRETARY):
+    if not may(role_in(sitting, user=request.user), "video.control"):
         return problem(request, "forbidden", _("Trang camera hội trường chỉ dành cho thư ký và chủ tọa của phiên họp."),
                        title=_("Không có quyền truy cập"))
     return render(request, "video/hallcam.html", {"sitting": sitting})
@@ -33,7 +33,7 @@ def sessions_log(request, sitting_id: int):
     from .models import RemoteSession
 
     sitting = get_object_or_404(Sitting, pk=sitting_id)
-    if role_in(sitting, user=request.user) not in (CHAIR, SECRETARY):
+    if not may(role_in(sitting, user=request.user), "video.control"):
         raise Http404  # as if it did not exist
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="du-hop-truc-tuyen-phien-{sitting.pk}.csv"'
@@ -56,7 +56,7 @@ def sessions_log(request, sitting_id: int):
 
 
 def _recordings_allowed(request, sitting) -> bool:
-    return role_in(sitting, user=request.user) in (CHAIR, SECRETARY)
+    return may(role_in(sitting, user=request.user), "video.control")
 
 
 @never_cache
