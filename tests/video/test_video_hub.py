@@ -312,6 +312,25 @@ async def test_the_minutes_list_each_remote_joining_for_the_chair_and_secretary_
         assert (await other.get(f"/video/{sitting_id}/sessions.csv")).status_code == 404
 
 
+async def test_the_hall_camera_and_recordings_pages_are_for_the_chair_and_secretary_only(hall, cookies):
+    from django.test import AsyncClient
+
+    sitting_id = hall["chair"].sitting_id
+    for persona in ("secretary", "chair"):
+        client = AsyncClient()
+        client.cookies["sessionid"] = cookies[persona]
+        assert (await client.get(f"/video/{sitting_id}/hall/")).status_code == 200, persona
+        assert (await client.get(f"/video/{sitting_id}/recordings/")).status_code == 200, persona
+    # A delegate is refused (the recordings: as if they did not exist); a display (a device, no
+    # person) and a stranger are sent to sign in as a person.
+    for persona, hall_page, recordings in (("alice", 403, 404), ("display", 302, 302), ("public", 302, 302)):
+        other = AsyncClient()
+        if cookies[persona]:
+            other.cookies["sessionid"] = cookies[persona]
+        assert (await other.get(f"/video/{sitting_id}/hall/")).status_code == hall_page, persona
+        assert (await other.get(f"/video/{sitting_id}/recordings/")).status_code == recordings, persona
+
+
 async def test_a_connection_refused_signal_after_signal_is_closed_like_one_refused_command_after_another(hall):
     from django.conf import settings
 
