@@ -287,7 +287,12 @@ class SharedVideo:
                 self._keyframe_wanted = False
                 if keyframe:
                     self._last_keyframe = now
-                packets = await loop.run_in_executor(None, self._encode, frame, keyframe)
+                try:
+                    packets = await loop.run_in_executor(None, self._encode, frame, keyframe)
+                except (av.FFmpegError, ValueError) as error:   # one bad frame must not stop the room's video
+                    log.warning("%s video: a frame could not be encoded (%r); a new encoder", self.name, error)
+                    self._codec, self._keyframe_wanted = None, True
+                    continue
                 self.frames += 1
                 self.keyframes += any(packet.is_keyframe for packet in packets)
                 for packet in packets:
