@@ -18,7 +18,7 @@ process cannot see; so browser tests run against their own server:
 - `new_context(**kwargs)`: a fresh browser context (own cookies), closed after
   the test. Tablet: `new_context(viewport={"width": 820, "height": 1180}, has_touch=True)`.
 - `login(page, username, next_url=None)`: signs `page` in with a session made on
-  the server and opens `next_url`; `form=True` signs in through the real password
+  the server and opens `next_url` (waiting for its "load", or `wait_until=` "commit"…); `form=True` signs in through the real password
   form at /accounts/login/ (demo password), for a test of signing in.
 - `fresh_sitting(title=None)`: a new scheduled sitting of the demo council
   with the demo agenda and two displays of its own, so a test never depends
@@ -507,12 +507,13 @@ def login(daphne_server):
     about signing in. `form=True` (and any password but the demo's) signs in through the real
     password form at /accounts/login/, as a test of signing in must (tests/browser/test_security.py)."""
 
-    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None, *, form: bool = False):
+    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None, *, form: bool = False,
+           wait_until: str = "load"):
         if form or password != DEMO_PASSWORD:
             return _login_through_form(daphne_server, page, username, password, next_url)
         page.context.add_cookies([{"name": "sessionid", "value": daphne_server.session_for(username),
                                    "url": daphne_server.url, "httpOnly": True, "sameSite": "Lax"}])
-        page.goto(daphne_server.url + (next_url or "/"))
+        page.goto(daphne_server.url + (next_url or "/"), wait_until=wait_until)
         return page
 
     return do
