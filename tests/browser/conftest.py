@@ -55,6 +55,7 @@ from pathlib import Path
 import pytest
 
 from tests import migrated_db as tests_migrated_db
+from tests.processes import stop as stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -224,12 +225,7 @@ class LiveServer:
         """Stop Daphne: SIGTERM, and SIGKILL after `grace` seconds."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process, grace)
         self.process = None
 
     def log_tail(self, lines: int = 40) -> str:
