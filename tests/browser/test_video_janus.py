@@ -25,7 +25,8 @@ def janus_server(daphne_server):
     which migrated and loaded the demo council once more (some 20 s)."""
     if shutil.which("janus") is None:
         pytest.skip("Janus is not installed (apt-get install janus); HUB_REQUIRE_ALL=1 makes this a failure")
-    from tests.video.janus_process import ADMIN_KEY, API_SECRET, start_janus, stop
+    from tests.processes import stop
+    from tests.video.janus_process import ADMIN_KEY, API_SECRET, start_janus
 
     workdir = Path(tempfile.mkdtemp(prefix="hdnd-browser-janus-"))
     (workdir / "janus").mkdir()
