@@ -31,7 +31,11 @@ def test_a_panel_whose_script_comes_after_the_snapshot_is_drawn_at_once(new_cont
     login(terminal, "db010", next_url=f"/sitting/{s['id']}/terminal/", wait_until="commit")  # "load" waits for it
     expect(terminal.locator("body")).to_have_attribute("data-connection", "live")  # the snapshot is told
     expect(terminal.locator("#agenda .t-item")).not_to_have_count(0)  # the face's own drawing
-    assert len(held) == 1, held  # the floor's script has not come yet
+    for _ in range(100):  # its request reaches the test's handler (events pumped while it waits), at most 5 s
+        if held:
+            break
+        terminal.wait_for_timeout(50)
+    assert len(held) == 1, held  # asked for, not yet come
     held[0].continue_()
 
     # No change of the sitting follows: the panel draws from the state the hub already has.
