@@ -18,8 +18,9 @@ process cannot see; so browser tests run against their own server:
 - `new_context(**kwargs)`: a fresh browser context (own cookies), closed after
   the test. Tablet: `new_context(viewport={"width": 820, "height": 1180}, has_touch=True)`.
 - `login(page, username, next_url=None)`: signs `page` in with a session made on
-  the server and opens `next_url` (waiting for its "load", or `wait_until=` "commit"…); `form=True` signs in through the real password
-  form at /accounts/login/ (demo password), for a test of signing in.
+  the server and opens `next_url` (waiting for its "load", or `wait_until=` "commit"…);
+  `form=True` signs in through the real password form at /accounts/login/ (demo password),
+  for a test of signing in.
 - `fresh_sitting(title=None)`: a new scheduled sitting of the demo council
   with the demo agenda and two displays of its own, so a test never depends
   on what an earlier test did to the demo sitting. Returns
