@@ -12,11 +12,15 @@ process cannot see; so browser tests run against their own server:
 - `live_server_url` (session): its base URL, e.g. "http://127.0.0.1:40123".
 - `browser`: headless Debian Chromium through Playwright, launched once and closed after
   the last browser test in a row (so asyncio tests may follow it in the same process).
+  Every page a test opens in it (or in a `launch_chromium` one) is watched: what it wrote
+  to its console and the errors it did not catch are printed with the test's failure
+  (a section of the report), for a failure that does not come back when run again.
 - `new_context(**kwargs)`: a fresh browser context (own cookies), closed after
   the test. Tablet: `new_context(viewport={"width": 820, "height": 1180}, has_touch=True)`.
 - `login(page, username, next_url=None)`: signs `page` in with a session made on
-  the server and opens `next_url`; `form=True` signs in through the real password
-  form at /accounts/login/ (demo password), for a test of signing in.
+  the server and opens `next_url` (waiting for its "load", or `wait_until=` "commit"…);
+  `form=True` signs in through the real password form at /accounts/login/ (demo password),
+  for a test of signing in.
 - `fresh_sitting(title=None)`: a new scheduled sitting of the demo council
   with the demo agenda and two displays of its own, so a test never depends
   on what an earlier test did to the demo sitting. Returns
@@ -52,6 +56,7 @@ from pathlib import Path
 import pytest
 
 from tests import migrated_db as tests_migrated_db
+from tests.processes import stop as stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -221,12 +226,7 @@ class LiveServer:
         """Stop Daphne: SIGTERM, and SIGKILL after `grace` seconds."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process, grace)
         self.process = None
 
     def log_tail(self, lines: int = 40) -> str:
@@ -365,21 +365,91 @@ def _playwright_session():
     _Playwright.close()
 
 
-@pytest.fixture
-def browser(_playwright_session):
-    """Headless Chromium, launched once and shared by the browser tests that follow each other."""
-    return _Playwright.chromium or _Playwright.open()
+# What the pages of a test wrote to their console and the errors they did not catch, in order: shown
+# with the test's failure (pytest_runtest_makereport below), never asserted on.
+PAGE_LOG = pytest.StashKey[list]()
+PAGE_LOG_LINES = 300  # the last ones, if a page wrote more
+
+
+def _page_log(item) -> list:
+    return item.stash.setdefault(PAGE_LOG, [])
+
+
+def _where(page) -> str:
+    try:
+        return page.url if page is not None else "?"
+    except Exception:  # the page is closed
+        return "?"
+
+
+def watch_context(ctx, log: list, started: float):
+    """Record what every page of `ctx` writes to its console and each error it did not catch
+    (an exception in an event handler, a rejected promise) in `log`."""
+
+    def on_console(message):
+        loc = message.location or {}
+        at = f" ({loc.get('url', '')}:{loc.get('lineNumber', '')})" if loc.get("url") else ""
+        log.append(f"+{time.monotonic() - started:7.3f}s {_where(message.page)} console.{message.type}: {message.text}{at}")
+
+    def on_error(error):
+        e = error.error
+        log.append(f"+{time.monotonic() - started:7.3f}s {_where(error.page)} UNCAUGHT {e.stack or e.message}")
+
+    ctx.on("console", on_console)
+    ctx.on("weberror", on_error)
+    return ctx
+
+
+class _WatchedBrowser:
+    """A Chromium whose every new context (and page) is watched for the running test
+    (watch_context); everything else is the Chromium's own."""
+
+    def __init__(self, chromium, log: list, started: float):
+        self._chromium = chromium
+        self._log = log
+        self._started = started
+
+    def new_context(self, **kwargs):
+        return watch_context(self._chromium.new_context(**kwargs), self._log, self._started)
+
+    def new_page(self, **kwargs):
+        ctx = self.new_context(**kwargs)
+        page = ctx.new_page()
+        page.on("close", lambda _: ctx.close())  # as Browser.new_page's own context, closed with its page
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    log = item.stash.get(PAGE_LOG, None)
+    if report.failed and log:
+        shown = log[-PAGE_LOG_LINES:]
+        cut = f"(the first {len(log) - len(shown)} lines left out)\n" if len(shown) < len(log) else ""
+        report.sections.append((f"the pages' console and uncaught errors ({report.when})", cut + "\n".join(shown)))
+    return report
 
 
 @pytest.fixture
-def launch_chromium(browser):
+def browser(_playwright_session, request):
+    """Headless Chromium, launched once and shared by the browser tests that follow each other.
+    What the test's pages write to their console is shown if the test fails (watch_context)."""
+    chromium = _Playwright.chromium or _Playwright.open()
+    return _WatchedBrowser(chromium, _page_log(request.node), time.monotonic())
+
+
+@pytest.fixture
+def launch_chromium(browser, request):
     """launch_chromium(*switches): another Chromium with switches of its own (fake media devices),
-    closed after the test."""
+    closed after the test; watched as `browser` is."""
     launched = []
 
     def launch(*args: str):
         launched.append(_Playwright.launch(*args))
-        return launched[-1]
+        return _WatchedBrowser(launched[-1], _page_log(request.node), browser._started)
 
     yield launch
     for chromium in launched:
@@ -434,12 +504,13 @@ def login(daphne_server):
     about signing in. `form=True` (and any password but the demo's) signs in through the real
     password form at /accounts/login/, as a test of signing in must (tests/browser/test_security.py)."""
 
-    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None, *, form: bool = False):
+    def do(page, username: str, password: str = DEMO_PASSWORD, next_url: str | None = None, *, form: bool = False,
+           wait_until: str = "load"):
         if form or password != DEMO_PASSWORD:
             return _login_through_form(daphne_server, page, username, password, next_url)
         page.context.add_cookies([{"name": "sessionid", "value": daphne_server.session_for(username),
                                    "url": daphne_server.url, "httpOnly": True, "sameSite": "Lax"}])
-        page.goto(daphne_server.url + (next_url or "/"))
+        page.goto(daphne_server.url + (next_url or "/"), wait_until=wait_until)
         return page
 
     return do

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, HubClient, LiveServer, _why_no_browser
+from tests.browser.conftest import DEMO_PASSWORD, HubClient
 
 pytestmark = pytest.mark.browser
 
@@ -50,12 +50,11 @@ WAIT_PSEQ = """async (pseq) => {
 
 
 @pytest.fixture(scope="module")
-def toy_server():
-    reason = _why_no_browser()
-    if reason:
-        pytest.skip(reason)
+def toy_server(daphne_server):
+    """A server of its own with the toy settings, made by the session server's own class (as
+    tests/browser/test_video_janus.py's): it starts from a copy of that server's database."""
     workdir = Path(tempfile.mkdtemp(prefix="hdnd-browser-toy-"))
-    server = LiveServer(workdir)
+    server = type(daphne_server)(workdir)
     server.env["DJANGO_SETTINGS_MODULE"] = "tests.browser.toy_server_settings"
     server.prepare()
     server.start()

@@ -12,25 +12,26 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LiveServer, _why_no_browser
 from tests.browser.video import check_recordings, fake_media_switches, level, media_process, open_remote_link, wait_level
 
 QUIET, HEARD = 0.004, 0.02
 
 
 @pytest.fixture(scope="module")
-def janus_server():
-    reason = _why_no_browser()
-    if reason:
-        pytest.skip(reason)
+def janus_server(daphne_server):
+    """Janus and a Daphne server of their own. The server is made by the session server's own class
+    (`type(daphne_server)`, of the conftest pytest loaded): its prepare() starts from a copy of the
+    session server's database; `tests.browser.conftest` imported here would be a second module,
+    which migrated and loaded the demo council once more (some 20 s)."""
     if shutil.which("janus") is None:
         pytest.skip("Janus is not installed (apt-get install janus); HUB_REQUIRE_ALL=1 makes this a failure")
-    from tests.video.janus_process import ADMIN_KEY, API_SECRET, start_janus, stop
+    from tests.processes import stop
+    from tests.video.janus_process import ADMIN_KEY, API_SECRET, start_janus
 
     workdir = Path(tempfile.mkdtemp(prefix="hdnd-browser-janus-"))
     (workdir / "janus").mkdir()
     janus, url, _log = start_janus(workdir / "janus")
-    server = LiveServer(workdir)
+    server = type(daphne_server)(workdir)
     server.env.update({"VIDEO_BACKEND": "janus", "JANUS_URL": url, "JANUS_API_SECRET": API_SECRET,
                        "JANUS_ADMIN_KEY": ADMIN_KEY})
     server.prepare()

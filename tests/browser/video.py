@@ -10,6 +10,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.processes import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,12 +40,7 @@ def media_process(server, **settings):
         process.log_path = log_path
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def fake_media_switches(folder: Path) -> list[str]:

@@ -68,7 +68,7 @@ def hall(tmp_path_factory):
             "DATABASE_POOL_TIMEOUT": str(POOL_TIMEOUT_S),
         })
         sittings = load_demo(env, migrate=not migrated)
-        workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
+        workers = Worker.start_together(Worker("a", env, logs), Worker("b", env, logs))
         sessions = {name: sign_in(workers[0].base, name) if name else None for name in PERSONAS}
         db = postgres.connect("hub")
         chair_pk = db.execute("SELECT id FROM auth_user WHERE username = 'db001'").fetchone()[0]

@@ -59,7 +59,7 @@ def council(tmp_path_factory):
             manage(env, "load_demo", "--delegates", str(DELEGATES + 1), "--no-documents", "--no-links")
             out = manage(env, "shell", "-c", SESSIONS.format(n=DELEGATES), timeout=120)
             made = json.loads(next(ln for ln in out.splitlines() if ln.startswith("SESSIONS "))[len("SESSIONS "):])
-            workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
+            workers = Worker.start_together(Worker("a", env, logs), Worker("b", env, logs))
             yield {"workers": workers, "sitting": made["sitting"], "sessions": made["sessions"],
                    "database": env["DATABASE_URL"].rsplit("/", 1)[1]}
         finally:

@@ -454,7 +454,8 @@ def test_the_janus_entrypoint_starts_a_janus_that_wants_the_api_secret(tmp_path)
 
     from websockets.asyncio.client import connect
 
-    from tests.video.janus_process import free_port, stop
+    from tests.processes import stop
+    from tests.video.janus_process import free_port
 
     entrypoint, environ = _image_tree(tmp_path, JANUS_DOCKERFILE, {})
     port, base = free_port(), 30000 + os.getpid() % 100 * 100

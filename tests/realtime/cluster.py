@@ -111,13 +111,36 @@ class Worker:
         self.proc = None
 
     def start(self):
+        return self.launch().wait_listening()
+
+    def launch(self):
+        """Start the process, not waiting for it to listen (wait_listening; start_together)."""
         self.port = free_port()
         with open(self.logs / f"{self.name}-{self.port}.log", "wb") as log:
             self.proc = subprocess.Popen([DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "-v", "0", "config.asgi:application"],
                                          cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
+        return self
+
+    def wait_listening(self):
         _wait_listening(self.port, self.proc, f"daphne {self.name} (see {self.logs})")
         return self
+
+    @staticmethod
+    def start_together(*workers: "Worker") -> list["Worker"]:
+        """Start `workers` at once, then wait for each: their start-ups (importing Django and the
+        project, seconds each on a busy machine) overlap instead of following each other. If one does
+        not come up, all are stopped."""
+        try:
+            for worker in workers:
+                worker.launch()
+            for worker in workers:
+                worker.wait_listening()
+        except BaseException:
+            for worker in workers:
+                worker.stop()
+            raise
+        return list(workers)
 
     @property
     def alive(self) -> bool:

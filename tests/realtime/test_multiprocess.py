@@ -159,7 +159,7 @@ def cluster(tmp_path_factory):
     with own_database(tmp_path_factory, "test_hub_multi") as (env, sittings, logs):
         workers = []
         try:
-            workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
+            workers = Worker.start_together(Worker("a", env, logs), Worker("b", env, logs))
             yield {"a": workers[0], "b": workers[1], "env": env, "db": env["DATABASE_URL"].rsplit("/", 1)[1],
                    "sittings": sittings}
         finally:

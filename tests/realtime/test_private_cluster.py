@@ -21,7 +21,7 @@ def cluster(tmp_path_factory):
                       DJANGO_SETTINGS_MODULE="tests.realtime.toy_settings") as (env, sittings, logs):
         workers = []
         try:
-            workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
+            workers = Worker.start_together(Worker("a", env, logs), Worker("b", env, logs))
             sessions = {who: sign_in(workers[0].base, username)
                         for who, username in (("chair", "db001"), ("alice", "db010"), ("bob", "db011"))}
             yield {"a": workers[0], "b": workers[1], "sitting": sittings["plenary"], "sessions": sessions}

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
+
 TURNSERVER = "turnserver"
 
 
@@ -88,12 +90,7 @@ def coturn(folder: Path, *, secret: str, realm: str = "hdnd.test", listening_ip:
                 time.sleep(0.1)
         yield listening_ip, port, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _tail(path: Path, chars: int = 3000) -> str:

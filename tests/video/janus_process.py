@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.processes import stop
 from video.media.janus_config import render
 
 API_SECRET = "test-api-secret-" + "a" * 16
@@ -38,12 +39,3 @@ def start_janus(folder, *options):
                 stop(process)
                 pytest.fail("janus's WebSocket did not open within 20 s")
             time.sleep(0.1)
-
-
-def stop(process):
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()

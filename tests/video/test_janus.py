@@ -26,6 +26,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from websockets.asyncio.client import connect
 
+from tests.processes import stop as _stop
 from video.media.aiortc_backend import peer_configuration
 from video.media.janus_backend import JanusBackend, feed_id
 from video.media.janus_config import janus_libdir, render
@@ -34,7 +35,6 @@ from video.media.synthetic import StampedVideoTrack, ToneTrack, read_stamp
 
 from .helpers import read_ogg, strength, until
 from .janus_process import ADMIN_KEY, API_SECRET, start_janus
-from .janus_process import stop as _stop
 
 if shutil.which("janus") is None:
     pytest.skip("Janus is not installed (apt-get install janus: Debian bookworm's 1.1.2); "

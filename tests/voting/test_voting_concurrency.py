@@ -18,12 +18,15 @@ import secrets
 from collections import Counter
 
 import pytest
+import pytest_asyncio
 
 from tests.floor.test_floor_concurrency import SESSIONS, database_rows, send
 from tests.realtime.cluster import Client, Worker, manage
 from tests.realtime.test_multiprocess import own_environment
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers, pytest.mark.timeout(900)]
+# One event loop for the module: the hall's 201 sockets (made once, `hall`) belong to it.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.own_servers, pytest.mark.timeout(900),
+              pytest.mark.asyncio(loop_scope="module")]
 
 DELEGATES = 200
 OPTIONS = ("yes", "no", "abstain")
@@ -64,7 +67,7 @@ def council(tmp_path_factory):
             manage(env, "load_demo", "--delegates", str(DELEGATES + 1), "--no-documents", "--no-links")
             out = manage(env, "shell", "-c", SESSIONS.format(n=DELEGATES), timeout=180)
             made = json.loads(next(ln for ln in out.splitlines() if ln.startswith("SESSIONS "))[len("SESSIONS "):])
-            workers = [Worker("a", env, logs).start(), Worker("b", env, logs).start()]
+            workers = Worker.start_together(Worker("a", env, logs), Worker("b", env, logs))
             yield {"workers": workers, "sitting": made["sitting"], "sessions": made["sessions"],
                    "database": env["DATABASE_URL"].rsplit("/", 1)[1]}
         finally:
@@ -72,10 +75,14 @@ def council(tmp_path_factory):
                 worker.stop()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def hall(council):
     """The chair and the 200 delegates, each on their own WebSocket (alternately on either worker),
-    the sitting live and every delegate present."""
+    the sitting live and every delegate present.
+
+    One hall for the module's tests (201 connects cost some 15 s a test): each test votes in a poll
+    of its own, closed by its end, and reads only the replies to its own commands (`replies`), so
+    what an earlier test's polls left in the sockets is passed over; attendance is not changed."""
     a, b = council["workers"]
     sessions = dict(council["sessions"])
     chair = await Client.connect(a, council["sitting"], sessions.pop("chair"))

@@ -50,6 +50,9 @@
   /* The draw functions of the modules' panels on this page (Hub.registerPanel). */
   const panels = [];
 
+  /* The hubs of this page: a panel that registers late is drawn from their state (Hub.registerPanel). */
+  const hubs = [];
+
   /* Per-member event type -> function (you, data) applying it to `hub.you` in place. */
   const memberReducers = new Map();
 
@@ -119,6 +122,7 @@
       this._behindTimer = null;
       this._closedByServer = null;
       this._changes = null; // while a frame's several changes are applied: told once, at its end
+      hubs.push(this);
       this.connect();
       global.addEventListener("online", () => this._reconnectSoon(0));
       // The device lost its network: check the link at once instead of at the next ping.
@@ -447,12 +451,14 @@
           if (global.console) global.console.error("hub page", e);
         }
       }
-      for (const draw of panels) {
-        try {
-          draw(this.state, type, data, this);
-        } catch (e) {
-          if (global.console) global.console.error("hub panel", e); // one panel's bug must not stop the page
-        }
+      for (const draw of panels) this._draw(draw, type, data);
+    }
+
+    _draw(draw, type, data) {
+      try {
+        draw(this.state, type, data, this);
+      } catch (e) {
+        if (global.console) global.console.error("hub panel", e); // one panel's bug must not stop the page
       }
     }
 
@@ -509,9 +515,13 @@
   Hub.touched = touched;
   /* A module's panel on a page (realtime.registry.register_panel): `draw(state, type, data, hub)`
    * after every snapshot, event and per-member event, as the page's own onState: once per frame
-   * (a batch frame's changes together: `type` "batch", Hub.changes). */
+   * (a batch frame's changes together: `type` "batch", Hub.changes).
+   * A panel's script comes after the page's, which opens the hub; while the browser waits for it
+   * (a slow network), the snapshot may already be in and told. Such a panel is drawn at once, as
+   * after a snapshot: else it stayed undrawn until the sitting next changed. */
   Hub.registerPanel = (draw) => {
     panels.push(draw);
+    for (const hub of hubs) if (hub.state) hub._draw(draw, "snapshot");
   };
   Hub.registerMemberEvent = registerMemberEvent;
   global.Hub = Hub;
