@@ -350,6 +350,17 @@ def test_the_web_workers_and_the_media_process_agree_on_the_control_link_and_jan
     assert janus["VIDEO_PUBLIC_IP"] == coturn["VIDEO_PUBLIC_IP"] == REQUIRED["VIDEO_PUBLIC_IP"]
 
 
+def test_the_media_process_keeps_its_recording_spool_and_the_hubs_volumes(config):
+    # A recording left by a media process that died is stored at its next start: the spool must
+    # outlive the container (it was in the container's own file system).
+    video = config["services"]["video"]
+    spool = video["environment"]["VIDEO_RECORDING_SPOOL"]
+    mounted = {_volume_target(v)[:2] for v in video["volumes"]}
+    assert ("recording-spool", spool) in mounted and "recording-spool" in config["volumes"]
+    hub = {_volume_target(v)[:2] for v in config["services"]["worker"]["volumes"]}
+    assert hub <= mounted                                   # the documents storage, where recordings go
+
+
 @needs_compose
 def test_compose_refuses_to_start_without_the_video_secrets(compose):
     for name in ("JANUS_API_SECRET", "JANUS_ADMIN_KEY", "VIDEO_TURN_SECRET", "VIDEO_PUBLIC_IP"):
