@@ -389,3 +389,25 @@ async def test_the_recording_holds_the_sittings_sound_and_the_voices_while_live_
     assert strength(samples, 220) > 0.005
     assert strength(last, 1250) > 0.01
     assert strength(first, 1250) < strength(last, 1250) / 5
+
+
+async def test_a_receiver_that_never_reads_asks_for_no_key_frames():
+    # A connection still being made (or one that never will) reads nothing: its packets pile up.
+    # It must not make the room's encoder send everyone a key frame each time it overflows.
+    from aiortc.contrib.media import MediaRelay
+
+    from video.media.aiortc_backend import LAG_MAX, SharedVideo
+
+    camera = StampedVideoTrack(*SIZE, fps=FPS * 3)
+    shared = SharedVideo("hall", MediaRelay(), SIZE, FPS * 3, keyframe_every=3600.0)
+    shared.switch(camera)
+    idle = shared.subscribe()
+    try:
+        await until(lambda: shared.frames >= 3 * LAG_MAX, f"{3 * LAG_MAX} frames encoded")
+        assert shared.keyframes == 1                        # the first, nothing more
+        reading = asyncio.ensure_future(idle.recv())        # its sender starts: it asks for one now
+        await until(lambda: reading.done() and shared.keyframes == 2, "a key frame for the receiver that starts")
+        assert reading.result().is_keyframe
+    finally:
+        await shared.stop()
+        camera.stop()

@@ -328,8 +328,10 @@ class SharedVideo:
 class PacketTrack(MediaStreamTrack):
     """One receiver's copy of a `SharedVideo`: encoded packets, which aiortc's sender only packetizes.
 
-    It starts at a key frame, and a receiver that falls `LAG_MAX` packets behind (its send loop stalled)
-    skips to the next key frame, asked for at once: a decoder given a gap shows garbage until then."""
+    It starts at a key frame, asked for when its sender first reads. A receiver `LAG_MAX` packets
+    behind skips to the next key frame: asked for at once if its sender was reading (it stalled),
+    not while it has not started (a connection still being made, or one that never will, must not
+    make every other receiver's video a key frame a second)."""
 
     kind = "video"
 
@@ -338,13 +340,15 @@ class PacketTrack(MediaStreamTrack):
         self.shared = shared
         self._queue: asyncio.Queue[av.Packet] = asyncio.Queue()
         self._waiting_keyframe = True
+        self._started = False
 
     def put(self, packet: av.Packet) -> None:
         if self._queue.qsize() >= LAG_MAX:
             while not self._queue.empty():
                 self._queue.get_nowait()
             self._waiting_keyframe = True
-            self.shared.request_keyframe()
+            if self._started:
+                self.shared.request_keyframe()
         if self._waiting_keyframe and not packet.is_keyframe:
             return
         self._waiting_keyframe = False
@@ -357,6 +361,10 @@ class PacketTrack(MediaStreamTrack):
     async def recv(self) -> av.Packet:
         if self.readyState != "live":
             raise MediaStreamError
+        if not self._started:
+            self._started = True
+            if self._waiting_keyframe:
+                self.shared.request_keyframe()
         return await self._queue.get()
 
 
