@@ -230,6 +230,8 @@ class SittingFollower:
             if error.code != "no_room":
                 raise
             log.warning("sitting %s: the media relay lost the room; opening it again", self.sitting_id)
+            # A recording the loss ended is finished: stored now, before keep_recording starts the next.
+            await finish_recording(self.backend, self.sitting_id)
             await self.backend.handle("open_room", {"room": self.sitting_id})
             self.live = None
             if self.state is not None:

@@ -558,7 +558,7 @@ async def test_a_recording_is_finished_by_close_room_and_by_a_lost_janus_session
     assert await room.call("record_stop", room=ROOM) == {"path": None}
 
 
-async def test_the_follower_opens_the_room_again_when_janus_lost_it_and_mutes_as_before(room, janus):
+async def test_the_follower_opens_the_room_again_when_janus_lost_it_and_mutes_as_before(room, janus, tmp_path):
     # A Janus restart (its session lost) made videod forget the sitting's room; the follower opened
     # rooms only when it started following, so nobody could publish again until videod restarted.
     from video.follower import SittingFollower
@@ -570,6 +570,7 @@ async def test_the_follower_opens_the_room_again_when_janus_lost_it_and_mutes_as
                       "video": {"room": {"enabled": True, "record": False}, "participants": []}}
     await follower.settle()
     assert backend.rooms[ROOM].live == {"m:1"}
+    await backend.handle("record_start", {"room": ROOM, "path": str(tmp_path / "before.ogg")})
 
     lost = backend.session
     await lost._ws.close()
@@ -578,6 +579,9 @@ async def test_the_follower_opens_the_room_again_when_janus_lost_it_and_mutes_as
 
     await follower.observe(0.0)                                              # the report loop's next round
     assert ROOM in backend.rooms and backend.rooms[ROOM].live == {"m:1"}     # the room again, the same voices live
+    # The recording the loss ended was collected for storing (here the sitting is not in the
+    # database, so storing it is refused and logged), not left until videod's next start.
+    assert ROOM not in backend._finishing
     async with connect(janus[0], subprotocols=["janus-protocol"]) as ws:
         raw = RawJanus(ws)
         assert ROOM in await raw.rooms(await raw.open())                     # at Janus itself
