@@ -63,7 +63,7 @@ from aiortc.sdp import SessionDescription, candidate_from_sdp
 from .link import MediaError
 from .link import int_arg as _int
 from .link import str_arg as _str
-from .mixing import AUDIO_TIME_BASE, RATE, SAMPLES, Mixer, Recorder, listen
+from .mixing import AUDIO_TIME_BASE, RATE, SAMPLES, Mixer, Recorder, listen, recording_path
 
 log = logging.getLogger("video.media")
 
@@ -606,9 +606,7 @@ class AiortcBackend:
         """Record the room's sound to `path` (a new file); already recording: nothing changes."""
         room = self._room(args)
         if room.recorder is None:
-            path = args.get("path")
-            if not isinstance(path, str) or not path.endswith(".ogg"):
-                raise MediaError("bad_request", "path: an .ogg file to write")
+            path = recording_path(args)
             room.recorder = Recorder(room, path)
             log.info("room %s: recording to %s", room.id, path)
         return {"path": room.recorder.path}

@@ -98,7 +98,7 @@ from .aiortc_backend import peer_configuration
 from .link import MediaError
 from .link import int_arg as _int
 from .link import str_arg as _str
-from .mixing import Mixer, Recorder, listen
+from .mixing import Mixer, Recorder, listen, recording_path
 
 log = logging.getLogger("video.media")
 
@@ -597,11 +597,7 @@ class JanusBackend:
                     room.muted.pop(key, None)
                     await self._moderate(room, key, conn, muted=not room.is_live(key))
             except JanusError as error:
-                room.retired.add(pc_id)
-                self._handles.pop(handle, None)
-                await session.detach(handle)
-                log.warning("janus: room %s: publisher %s refused: %s", room.id, key, error)
-                raise MediaError("janus_refused", f"Janus refused the publisher: {error.reason}") from None
+                raise await self._refused(session, room, pc_id, handle, f"publisher {key}", "the publisher", error) from None
             peer.pub = conn
             log.info("janus: room %s: %s (%s) publishing, pc %s gen %s", room.id, key, kind, pc_id, gen)
             return {"sdp": conn.answer}
@@ -640,11 +636,8 @@ class JanusBackend:
                 if not jsep or jsep.get("type") != "offer":
                     raise JanusError(0, "no offer in Janus's reply")
             except JanusError as error:
-                room.retired.add(pc_id)
-                self._handles.pop(handle, None)
-                await session.detach(handle)
-                log.warning("janus: room %s: subscriber %s refused: %s", room.id, key, error)
-                raise MediaError("janus_refused", f"Janus refused the subscription: {error.reason}") from None
+                raise await self._refused(session, room, pc_id, handle, f"subscriber {key}", "the subscription",
+                                          error) from None
             conn.offer = jsep["sdp"]
             _take_slots(conn, data, {ref: source for ref, (_, _, source) in wanted.items()})
             peer.sub = conn
@@ -791,13 +784,20 @@ class JanusBackend:
                 "overloaded": streams > self.capacity_streams,
                 "recording": sorted(room.id for room in self.rooms.values() if room.recording is not None)}
 
+    async def _refused(self, session: JanusSession, room: Room, pc_id: str, handle: int, who: str, what: str,
+                       error: JanusError) -> MediaError:
+        """Janus refused a publisher's or subscriber's join: its pc is stale and its handle detached."""
+        room.retired.add(pc_id)
+        self._handles.pop(handle, None)
+        await session.detach(handle)
+        log.warning("janus: room %s: %s refused: %s", room.id, who, error)
+        return MediaError("janus_refused", f"Janus refused {what}: {error.reason}")
+
     async def record_start(self, args: dict[str, Any]) -> dict[str, Any]:
         """Record the room's sound to `path` (a new file); already recording: nothing changes."""
         room = self._room(args)
         if room.recording is None:
-            path = args.get("path")
-            if not isinstance(path, str) or not path.endswith(".ogg"):
-                raise MediaError("bad_request", "path: an .ogg file to write")
+            path = recording_path(args)
             room.recording = Recording(room, path, lambda: self._spawn(self._sync_recording(room)))
             log.info("janus: room %s: recording to %s", room.id, path)
             await room.recording.sync(self._session_now())

@@ -21,6 +21,8 @@ import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from .link import MediaError
+
 RATE = 48000
 PERIOD = 0.020                       # one audio frame
 SAMPLES = int(RATE * PERIOD)         # 960
@@ -106,6 +108,14 @@ async def listen(mixer: Mixer, key: str, track: MediaStreamTrack, counted: Calla
     finally:
         if mixer.voices.get(key) is buffer:
             del mixer.voices[key]
+
+
+def recording_path(args: dict[str, Any]) -> str:
+    """record_start's `path`, as both backends take it: a new .ogg file to write."""
+    path = args.get("path")
+    if not isinstance(path, str) or not path.endswith(".ogg"):
+        raise MediaError("bad_request", "path: an .ogg file to write")
+    return path
 
 
 class Recorder:
