@@ -31,9 +31,9 @@ from video.media.aiortc_backend import peer_configuration
 from video.media.janus_backend import JanusBackend, feed_id
 from video.media.janus_config import janus_libdir, render
 from video.media.link import MediaError
-from video.media.synthetic import StampedVideoTrack, ToneTrack, read_stamp
+from video.media.synthetic import StampedVideoTrack, ToneTrack
 
-from .helpers import read_ogg, strength, until
+from .helpers import Frames, read_ogg, strength, until
 from .janus_process import ADMIN_KEY, API_SECRET, start_janus
 
 if shutil.which("janus") is None:
@@ -118,28 +118,6 @@ class Meter:
     def rms(self, window: int = 10) -> float:
         recent = self.levels[-window:]
         return math.sqrt(sum(v * v for v in recent) / len(recent)) if recent else 0.0
-
-    async def stop(self):
-        self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
-
-
-class Frames:
-    """Reads a received video track and keeps the stamp of the latest frame that carried one."""
-
-    def __init__(self, track) -> None:
-        self.stamp = None
-        self._task = asyncio.ensure_future(self._run(track))
-
-    async def _run(self, track):
-        try:
-            while True:
-                self.stamp = read_stamp(await track.recv()) or self.stamp
-        except MediaStreamError:
-            pass
-
-    def from_(self, camera: StampedVideoTrack) -> bool:
-        return self.stamp is not None and camera.sent.get(self.stamp[0]) == self.stamp[1]
 
     async def stop(self):
         self._task.cancel()

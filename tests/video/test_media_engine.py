@@ -18,40 +18,15 @@ from aiortc.sdp import SessionDescription
 
 from video.media.aiortc_backend import AiortcBackend, summarise_stats
 from video.media.link import LinkClient, LinkServer, MediaError
-from video.media.synthetic import Level, StampedVideoTrack, ToneTrack, make_peer, read_stamp
+from video.media.synthetic import Level, StampedVideoTrack, ToneTrack, make_peer
 
-from .helpers import read_ogg, strength, until
+from .helpers import Frames, read_ogg, strength, until
 
 ROOM = 1
 SILENT = 100      # RMS of s16 samples: Opus of digital silence decodes to (almost) zeros
 HEARD = 1000      # a tone of amplitude 8000 arrives at some 2800
 SIZE = (320, 192)
 FPS = 10
-
-
-class Frames:
-    """Reads a received video track and keeps the stamp of the latest frame that carried one."""
-
-    def __init__(self, track) -> None:
-        self.stamp = None
-        self.count = 0
-        self._task = asyncio.ensure_future(self._run(track))
-
-    async def _run(self, track):
-        try:
-            while True:
-                frame = await track.recv()
-                self.count += 1
-                self.stamp = read_stamp(frame) or self.stamp
-        except Exception:
-            pass
-
-    def from_(self, camera: StampedVideoTrack) -> bool:
-        return self.stamp is not None and camera.sent.get(self.stamp[0]) == self.stamp[1]
-
-    async def stop(self):
-        self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
 
 
 class Peer:
