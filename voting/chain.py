@@ -31,6 +31,8 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
+from realtime.rows import insert_rows
+
 from .extra_models import CountApproval, VoteLink
 from .models import OpenBallot, Participation, Poll, Round, Urn
 
@@ -50,11 +52,13 @@ def urn_digest(ballots: list) -> str:
     return hashlib.sha256(canonical(sorted(canonical(b) for b in ballots)).encode()).hexdigest()
 
 
-def append(sitting_id: int, kind: str, data: dict, head: tuple[int, str] | None = None) -> VoteLink:
+def append(sitting_id: int, kind: str, data: dict, head: tuple[int, str] | None = None) -> None:
     """Append a link to the sitting's chain, in the transaction of the change it records. `head`:
     the chain's last (seq, hash) as the caller read it under the sitting's lock on the write path
     (a ballot reads it with its round: voting.services._ballot_round); else it is read here, with
-    the lock taken. A head gone stale would give a seq already taken: the unique index refuses it."""
+    the lock taken. A head gone stale would give a seq already taken: the unique index refuses it.
+    The link is one INSERT (realtime.rows: no ORM save to build, a ballot's cost); nothing reads
+    its id."""
     from meeting.models import Sitting
 
     data = json.loads(canonical(data))  # as the JSON field will give it back
@@ -65,8 +69,8 @@ def append(sitting_id: int, kind: str, data: dict, head: tuple[int, str] | None 
             head = (last["seq"], last["hash"]) if last else (0, GENESIS)
         seq, prev = head[0] + 1, head[1]
         at = timezone.now()
-        return VoteLink.objects.create(sitting_id=sitting_id, seq=seq, kind=kind, at=at, data=data, prev_hash=prev,
-                                       hash=link_hash(prev, seq, kind, at, data))
+        insert_rows(VoteLink, [VoteLink(sitting_id=sitting_id, seq=seq, kind=kind, at=at, data=data, prev_hash=prev,
+                                        hash=link_hash(prev, seq, kind, at, data))])
 
 
 def after(row, seq: int, hash_: str):
@@ -117,19 +121,30 @@ def _sitting_of_round(row) -> int:
     return Round.objects.filter(pk=row.round_id).values_list("poll__sitting_id", flat=True).get()
 
 
+def _ballot_data(row, created: bool) -> dict:
+    if isinstance(row, Participation):
+        return {"round_id": row.round_id}  # no voter, no choice
+    return {"round_id": row.round_id, "member_id": row.member_id, "choice": row.choice, "changed": not created}
+
+
 def _open_ballot(sender, instance: OpenBallot, created, raw=False, **kwargs):
     if raw:
         return
-    append(_sitting_of_round(instance), "ballot", {
-        "round_id": instance.round_id, "member_id": instance.member_id, "choice": instance.choice,
-        "changed": not created}, head=_head_of(instance))
+    append(_sitting_of_round(instance), "ballot", _ballot_data(instance, created), head=_head_of(instance))
 
 
 def _participation(sender, instance: Participation, created, raw=False, **kwargs):
     if raw or not created:
         return
-    append(_sitting_of_round(instance), "ballot", {"round_id": instance.round_id},  # no voter, no choice
-           head=_head_of(instance))
+    append(_sitting_of_round(instance), "ballot", _ballot_data(instance, True), head=_head_of(instance))
+
+
+def insert_ballot(row, sitting_id: int, head: tuple[int, str]) -> None:
+    """A new ballot (an OpenBallot, or a secret round's Participation) and its link after `head`, as
+    `after(row, *head).save(force_insert=True)` writes them, at a statement each: no ORM save to
+    build and no signal to send (what a vote burst's ballot cost most: docs/performance.md)."""
+    insert_rows(type(row), [row])
+    append(sitting_id, "ballot", _ballot_data(row, True), head=head)
 
 
 def _approval(sender, instance: CountApproval, created, raw=False, **kwargs):
