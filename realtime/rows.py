@@ -10,6 +10,8 @@ which every driver takes as it is. The rows get no primary key back: for rows no
 in the same transaction.
 """
 
+from contextlib import contextmanager
+
 from django.db import connection, models
 
 # Fields whose prepared value is the value itself when it is already of the field's Python type.
@@ -50,8 +52,26 @@ def insert_rows(model, rows: list) -> None:
     if not rows:
         return
     sql, plain = _plan(model)
+    values = [[_value(f, attname, kind, row) for f, attname, kind in plain] for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[_value(f, attname, kind, row) for f, attname, kind in plain] for row in rows])
+        if len(values) == 1:
+            cursor.execute(sql, values[0])  # psycopg's executemany pipelines even one row: more round trips
+        else:
+            cursor.executemany(sql, values)
+
+
+@contextmanager
+def together():
+    """Writes sent to PostgreSQL together and their results read once, at the end: one round trip
+    for several statements whose results nothing reads meanwhile (psycopg's pipeline mode; a
+    ballot's row, its chain link and its count). An error is raised as Django's database error,
+    at the end at the latest, and the transaction is rolled back as for any failed statement.
+    Elsewhere (SQLite: no round trips) each runs as it comes."""
+    if connection.vendor != "postgresql" or not hasattr(connection.connection, "pipeline"):
+        yield
+        return
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def update_rows(model, columns: tuple[str, ...], keys: tuple[str, ...], rows: list) -> None:

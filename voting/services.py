@@ -27,6 +27,7 @@ from audit.operations import ServiceError
 from meeting.models import Attendance, Member, Membership
 from meeting.services import roll_call_open, roll_call_refusal
 from meeting.state import quorum_state
+from realtime.rows import together, update_rows
 from realtime.service import change
 
 from . import chain
@@ -274,34 +275,35 @@ def cast(actor: Actor, sitting_id: int, round_id: int, choice: dict) -> dict:
         if not T.valid(poll.kind, _option_keys(poll), choice, seats=poll.seats):
             raise ServiceError("invalid_ballot", _("Phiếu không hợp lệ cho cuộc biểu quyết này."))
         head = b.chain_head
-        if poll.secret:
-            if b.took_part:
-                raise ServiceError("already_voted", _("Bạn đã bỏ phiếu trong lần biểu quyết này."))
-            chain.insert_ballot(Participation(round=r, member_id=member_id), c.sitting.pk, head)
-            urn = b.urn
-            urn.ballots.insert(secrets.randbelow(len(urn.ballots) + 1), choice)
-            urn.save(update_fields=["ballots"])
-            c.emit_to(member_id, "vote.receipt", {"round_id": r.pk, "choice": choice}, store=False)
-            mine_choice = None
-        else:
-            if b.ballot_id is not None:
-                if not poll.allow_change:
-                    raise ServiceError("already_voted", _("Bạn đã biểu quyết; cuộc biểu quyết này không cho sửa."))
-                ballot = OpenBallot(pk=b.ballot_id, round=r, member_id=member_id, choice=choice, changed_at=now)
-                chain.after(ballot, *head).save(update_fields=["choice", "changed_at"])
-                c.detail["changed"] = True
+        if b.took_part or (b.ballot_id is not None and not poll.allow_change):
+            raise ServiceError("already_voted", _("Bạn đã bỏ phiếu trong lần biểu quyết này.") if poll.secret
+                               else _("Bạn đã biểu quyết; cuộc biểu quyết này không cho sửa."))
+        if b.ballot_id is not None:  # an open poll that allows a change
+            ballot = OpenBallot(pk=b.ballot_id, round=r, member_id=member_id, choice=choice, changed_at=now)
+            chain.after(ballot, *head).save(update_fields=["choice", "changed_at"])
+            c.detail.update(changed=True, choice=choice)
+            c.emit_to(member_id, "vote.mine", {"round_id": r.pk, "choice": choice})
+            return {"round_id": r.pk}
+        # A new ballot: its rows, its link and the count, sent together (one round trip on PostgreSQL).
+        with together():
+            if poll.secret:
+                chain.insert_ballot(Participation(round=r, member_id=member_id), c.sitting.pk, head)
+                urn = b.urn
+                urn.ballots.insert(secrets.randbelow(len(urn.ballots) + 1), choice)
+                update_rows(Urn, ("ballots",), ("round",), [urn])
             else:
                 chain.insert_ballot(OpenBallot(round=r, member_id=member_id, choice=choice, cast_at=now),
                                     c.sitting.pk, head)
-            c.detail["choice"] = choice
-            mine_choice = choice
-        if not c.detail.get("changed"):
             _count_ballot(r.pk)
-            r.voted += 1  # as read under the sitting's lock: the count just written
-            # One count per round for the ballots committed together (voting.hub: coalesced, merged).
-            c.emit("vote.count", {"poll_id": poll.pk, "round_id": r.pk, "voted": r.voted,
-                                  "member_ids": [] if poll.secret else [member_id]})
-        c.emit_to(member_id, "vote.mine", {"round_id": r.pk, "choice": mine_choice})
+        if poll.secret:
+            c.emit_to(member_id, "vote.receipt", {"round_id": r.pk, "choice": choice}, store=False)
+        else:
+            c.detail["choice"] = choice
+        r.voted += 1  # as read under the sitting's lock: the count just written
+        # One count per round for the ballots committed together (voting.hub: coalesced, merged).
+        c.emit("vote.count", {"poll_id": poll.pk, "round_id": r.pk, "voted": r.voted,
+                              "member_ids": [] if poll.secret else [member_id]})
+        c.emit_to(member_id, "vote.mine", {"round_id": r.pk, "choice": None if poll.secret else choice})
     return {"round_id": r.pk}
 
 
