@@ -4,8 +4,9 @@ ballot, one chain per sitting (voting.extra_models.VoteLink), and its verificati
 Each link is written in the transaction of the change it records, under the sitting's lock (the
 write path holds it; a save from elsewhere, e.g. the admin, takes it here), so the chain has no
 gap and no fork, and a change rolled back leaves no link. The hook is Django's post_save on the
-voting models — voting.services needs no line for it, and a save of any of them, whoever makes
-it, is chained:
+voting models, so a save of any of them, whoever makes it, is chained. A new ballot on the
+write path is not saved but inserted (`insert_ballot`: its row and its link, a statement each,
+the vote burst's cost), and writes the same link itself:
 
 - `poll`: the poll as saved (title, kind, secret, rule, cancelled reason);
 - `round`: the round as saved (status, times, counts, result, manual reason, voided reason), with
