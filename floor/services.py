@@ -28,6 +28,7 @@ from accounts.permissions import Actor
 from agenda.models import AgendaItem
 from audit.operations import ServiceError
 from meeting.models import Attendance, Body, Member, Membership, Seat
+from realtime.rows import read_one
 from realtime.service import change
 
 from . import rules as R
@@ -242,9 +243,7 @@ def _maker(sitting, member_id: int, kind: str, issue_id: int | None) -> _Maker:
     sql, params = _maker_sql(shape)
     slots = {_SITTING_SLOT: sitting.pk, _BODY_SLOT: sitting.body_id, _MEMBER_SLOT: member_id, _ISSUE_SLOT: issue_id}
     params = [str(kind) if p == _KIND_SLOT else slots.get(p, p) if isinstance(p, int) else p for p in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = read_one(f"floor_maker_{shape}", sql, params, connection.alias)
     member = None
     if row is not None:
         values, at = {}, 0

@@ -10,9 +10,11 @@ which every driver takes as it is. The rows get no primary key back: for rows no
 in the same transaction.
 """
 
+import re
+import weakref
 from contextlib import contextmanager
 
-from django.db import connection, models
+from django.db import connection, connections, models
 
 # Fields whose prepared value is the value itself when it is already of the field's Python type.
 _PLAIN = {models.IntegerField: int, models.BigIntegerField: int, models.PositiveBigIntegerField: int,
@@ -88,3 +90,50 @@ def update_rows(model, columns: tuple[str, ...], keys: tuple[str, ...], rows: li
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
                                  for row in rows])
+
+
+# The statements each PostgreSQL connection (psycopg's, by identity) has prepared (read_one).
+_prepared: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _numbered(sql: str) -> str:
+    """Django's SQL with %s placeholders (and %% for a literal %) as PREPARE wants it: $1, $2, ..."""
+    n = 0
+
+    def sub(m):
+        nonlocal n
+        if m.group() == "%%":
+            return "%"
+        n += 1
+        return f"${n}"
+
+    return _PLACEHOLDER.sub(sub, sql)
+
+
+def read_one(name: str, sql: str, params: list, using: str = "default"):
+    """The first row of a read the write path runs for every command of a burst (a ballot's, a floor
+    request's), `sql` built once by the caller. PostgreSQL plans a statement anew each time it is
+    sent, and planning these (a dozen subqueries) cost 1.0 of their 1.3 ms; here each connection
+    prepares it once (`PREPARE hub_<name>`) and runs it with EXECUTE, and after five runs
+    PostgreSQL keeps a generic plan: 0.3 ms. A statement of a connection that was replaced is
+    prepared again on the new one. Elsewhere (SQLite caches its statements itself) it runs as is."""
+    db = connections[using]
+    with db.cursor() as cursor:
+        if db.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+        raw = db.connection
+        names = _prepared.get(raw)
+        if names is None:
+            names = _prepared[raw] = set()
+        statement = f"hub_{name}"
+        if statement not in names:
+            # Once per connection: a statement left by an earlier life of this process is kept.
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [statement])
+            if cursor.fetchone() is None:
+                cursor.execute(f"PREPARE {statement} AS {_numbered(sql)}")
+            names.add(statement)
+        cursor.execute(f"EXECUTE {statement}({', '.join(['%s'] * len(params))})" if params else
+                       f"EXECUTE {statement}", params)
+        return cursor.fetchone()

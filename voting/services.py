@@ -27,7 +27,7 @@ from audit.operations import ServiceError
 from meeting.models import Attendance, Member, Membership
 from meeting.services import roll_call_open, roll_call_refusal
 from meeting.state import quorum_state
-from realtime.rows import together, update_rows
+from realtime.rows import read_one, together, update_rows
 from realtime.service import change
 
 from . import chain
@@ -207,9 +207,7 @@ def _ballot_round(c, round_id: int, member_id: int | None) -> _Ballot:
     sql, params, converters = _ballot_sql(using)
     ids = {_ROUND_SLOT: round_id, _SITTING_SLOT: c.sitting.pk, _BODY_SLOT: c.sitting.body_id, _MEMBER_SLOT: member_id}
     connection = connections[using]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ids.get(p, p) if isinstance(p, int) else p for p in params])
-        row = cursor.fetchone()
+    row = read_one("vote_ballot", sql, [ids.get(p, p) if isinstance(p, int) else p for p in params], using)
     if row is None:
         raise ServiceError("no_such_poll", _("Không có lần biểu quyết này trong phiên họp."))
     row = list(row)

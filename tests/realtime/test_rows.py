@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from realtime.models import CommandOutcome
-from realtime.rows import insert_rows, together, update_rows
+from realtime.rows import insert_rows, read_one, together, update_rows
 
 
 def outcome(command_id: str, **fields) -> CommandOutcome:
@@ -48,3 +48,32 @@ def test_an_error_among_writes_sent_together_is_djangos_and_rolls_back_all_of_th
     # The connection goes on.
     insert_rows(CommandOutcome, [outcome("after")])
     assert CommandOutcome.objects.filter(command_id="after").exists()
+
+
+READ = 'SELECT "command_id", "ok" FROM "realtime_commandoutcome" WHERE "command_id" = %s AND "cmd" LIKE \'test.%%\''
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hot_read_gives_what_the_plain_read_gives_prepared_once_per_connection_on_postgresql():
+    from realtime import rows
+
+    insert_rows(CommandOutcome, [outcome("r1"), outcome("r2")])
+    with connection.cursor() as cursor:
+        cursor.execute(READ, ["r2"])
+        plain = cursor.fetchone()
+    with CaptureQueriesContext(connection) as queries:
+        got = [read_one("test_read", READ, [cid]) for cid in ("r2", "r1", "r2", "none")]
+    assert got == [plain, ("r1", False), plain, None]
+    sent = [q["sql"].split()[0] for q in queries.captured_queries]
+    if connection.vendor != "postgresql":
+        assert sent == ["SELECT"] * 4
+        return
+    assert sent.count("PREPARE") <= 1 and sent[-3:] == ["EXECUTE"] * 3
+    # A process that lost what it knew (the statement is still on the connection): not prepared twice.
+    rows._prepared.clear()
+    assert read_one("test_read", READ, ["r1"]) == ("r1", False)
+    # Another connection (or the same one back from the pool) has it, or prepares it once.
+    connection.close()
+    with CaptureQueriesContext(connection) as queries:
+        assert [read_one("test_read", READ, ["r1"]) for _ in range(2)] == [("r1", False)] * 2
+    assert [q["sql"].split()[0] for q in queries.captured_queries].count("PREPARE") <= 1

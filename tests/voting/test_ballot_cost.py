@@ -27,8 +27,11 @@ CORE_AT_MOST = 14  # the write path's own statements around a ballot (lock, who 
 
 
 def voting_statements(queries) -> list[str]:
-    """Voting's statements, one run for many rows as one ("1 times: INSERT ...": realtime.rows)."""
-    return [re.sub(r"^\d+ times: ", "", q["sql"]) for q in queries if '"voting_' in q["sql"]]
+    """Voting's statements, one run for many rows as one ("1 times: INSERT ...": realtime.rows), the
+    ballot's read as PostgreSQL runs it once prepared (EXECUTE hub_vote_ballot: realtime.rows.read_one)
+    and without the once-per-connection PREPARE."""
+    return [re.sub(r"^\d+ times: ", "", q["sql"]).replace("EXECUTE hub_vote_ballot", "SELECT (prepared)")
+            for q in queries if ('"voting_' in q["sql"] or "hub_vote_" in q["sql"]) and not q["sql"].startswith("PREPARE")]
 
 
 def open_poll(sitting, actors, **poll) -> int:
