@@ -8,6 +8,10 @@ field as bulk_create prepares it (`pre_save`, so `auto_now_add` stamps the row; 
 `get_db_prep_save`), except a plain number, text or truth value in a field of that plain kind,
 which every driver takes as it is. The rows get no primary key back: for rows nobody reads again
 in the same transaction.
+
+Also for the write path's hot commands (a ballot, a request to speak, hundreds a burst):
+`read_one`, a read whose SQL the caller built once, prepared once per PostgreSQL connection so
+it is not planned again; and `together()`, several writes sent to PostgreSQL in one round trip.
 """
 
 import re
@@ -129,7 +133,8 @@ def read_one(name: str, sql: str, params: list, using: str = "default"):
             names = _prepared[raw] = set()
         statement = f"hub_{name}"
         if statement not in names:
-            # Once per connection: a statement left by an earlier life of this process is kept.
+            # Once per connection object; the connection may hold it already (this process's
+            # record of it lost): then it is used as it is, not prepared twice (an error).
             cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [statement])
             if cursor.fetchone() is None:
                 cursor.execute(f"PREPARE {statement} AS {_numbered(sql)}")

@@ -63,7 +63,7 @@ def test_what_the_socket_cannot_take_now_follows_in_order(pair):
 
 
 def test_a_connection_the_peer_closed_is_left_to_twisted(pair):
-    transport, peer, reactor = pair
+    transport, peer, _reactor = pair
     peer.close()
     for _ in range(3):  # the first send may still succeed; then the socket refuses
         write_now(transport, b"\x81\x02ok")  # never raises: Twisted finds the error when it writes
