@@ -6,6 +6,7 @@ of the public list."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditRecord
 from resolutions import progress, services, services_public, services_tasks
@@ -39,7 +40,8 @@ def test_a_published_report_shows_its_date_agency_text_and_figures(client, peopl
     assert f'id="report-{report.pk}"' in body
     assert "Đã hỗ trợ 700 học sinh đợt một" in body and "Sở Tài chính" in body
     assert "<strong>700</strong> học sinh" in body
-    assert report.reported_at.strftime("%d/%m/%Y") in body
+    # The council's date (TIME_ZONE), not UTC's: from 17:00 UTC it is already the next day in Viet Nam.
+    assert timezone.localtime(report.reported_at).strftime("%d/%m/%Y") in body
 
 
 def test_a_published_reports_files_are_never_on_the_public_page(client, people, adopted, task):
